@@ -1,0 +1,35 @@
+import addressparser from 'nodemailer/lib/addressparser';
+import isEmailModule from 'validator/lib/isEmail.js';
+
+export interface Mailbox {
+  name: string;
+  address: string;
+}
+
+// validator is CommonJS; its default export is the module, which carries the function as `default`.
+const isEmail = isEmailModule.default;
+const emailRules = { allow_utf8_local_part: true, require_tld: true, allow_ip_domain: false } as const;
+
+/** A bare address as found in a CSV cell: valid or not. */
+export function isValidAddress(address: string): boolean {
+  return isEmail(address, emailRules);
+}
+
+/** Recipients are identified by this form: duplicates differ only in case or surrounding space. */
+export function normaliseAddress(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+/** One mailbox, optionally with a display name ("Ann <ann@example.com>"); null when it is not exactly one valid mailbox. */
+export function parseMailbox(text: string): Mailbox | null {
+  if (/[\r\n\0]/.test(text)) return null;
+  const parsed = addressparser(text, { flatten: true });
+  if (parsed.length !== 1) return null;
+  const [mailbox] = parsed;
+  if (!('address' in mailbox) || !mailbox.address || !isValidAddress(mailbox.address)) return null;
+  return { name: mailbox.name, address: mailbox.address };
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { InputError } from '../errors.js';
+import type { OutgoingMessage } from '../transports/transport.js';
+import { describeFsError, type CampaignDefinition } from './definition.js';
+import { domainOf, parseMailbox, type Mailbox } from './address.js';
+import type { Recipient } from './recipients.js';
+import type { RenderedParts } from './render.js';
+
+/**
+ * The same campaign and recipient always get the same Message-ID, so a message resent after a crash
+ * carries the ID of the first attempt (and a provider can be asked whether it already has it).
+ */
+export function messageIdFor(campaignId: string, recipientKey: string, fromAddress: string): string {
+  const digest = createHash('sha256').update(`${campaignId}\0${recipientKey}`).digest('hex').slice(0, 32);
+  return `<${digest}@${domainOf(fromAddress)}>`;
+}
+
+/** Builds MIME messages with nodemailer's composer; attachment files are read once and kept. */
+export class MessageComposer {
+  private readonly from: Mailbox;
+  private readonly replyTo?: Mailbox;
+  private readonly files = new Map<string, Promise<Buffer>>();
+
+  constructor(
+    private readonly campaign: CampaignDefinition,
+    private readonly campaignId: string,
+  ) {
+    this.from = parseMailbox(campaign.from)!;
+    this.replyTo = campaign.reply_to ? parseMailbox(campaign.reply_to)! : undefined;
+  }
+
+  /** Reads an attachment (once per path); a missing file is an InputError naming it. */
+  attachment(relative: string): Promise<Buffer> {
+    const file = path.resolve(this.campaign.dir, relative);
+    let content = this.files.get(file);
+    if (!content) {
+      content = readFile(file).catch((error: unknown) => {
+        throw new InputError(`cannot read attachment ${file} (field "attachments" of ${path.basename(this.campaign.file)}): ${describeFsError(error)}`);
+      });
+      this.files.set(file, content);
+    }
+    return content;
+  }
+
+  async compose(recipient: Recipient, parts: RenderedParts): Promise<OutgoingMessage> {
+    const messageId = messageIdFor(this.campaignId, recipient.key, this.from.address);
+    const attachments = await Promise.all(
+      parts.attachments.map(async (file) => ({ filename: path.basename(file), content: await this.attachment(file) })),
+    );
+    const composer = new MailComposer({
+      from: this.from,
+      to: { name: parts.toName, address: recipient.address },
+      replyTo: this.replyTo,
+      subject: parts.subject,
+      text: parts.text,
+      html: parts.html,
+      messageId,
+      headers: { ...parts.headers, ...listUnsubscribeHeaders(parts.listUnsubscribe) },
+      attachments,
+    });
+    const raw = await composer.compile().build();
+    return { from: this.from.address, to: recipient.address, messageId, raw };
+  }
+}
+
+/** RFC 2369 List-Unsubscribe, plus RFC 8058 one-click when there is an https URL. */
+function listUnsubscribeHeaders({ url, mailto }: RenderedParts['listUnsubscribe']): Record<string, string> {
+  const targets: string[] = [];
+  let oneClick = false;
+  if (url) {
+    const parsed = parseUrl(url, 'list_unsubscribe.url');
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw new InputError(`field "list_unsubscribe.url" rendered to "${url}", which is not an http(s) URL`);
+    }
+    oneClick = parsed.protocol === 'https:';
+    targets.push(`<${parsed.href}>`);
+  }
+  if (mailto) targets.push(`<${parseUrl(mailto.startsWith('mailto:') ? mailto : `mailto:${mailto}`, 'list_unsubscribe.mailto').href}>`);
+  if (!targets.length) return {};
+  const headers: Record<string, string> = { 'List-Unsubscribe': targets.join(', ') };
+  if (oneClick) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  return headers;
+}
+
+function parseUrl(value: string, field: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new InputError(`field "${field}" rendered to "${value}", which is not a valid URL`);
+  }
+}

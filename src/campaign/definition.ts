@@ -1,0 +1,157 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { parseMailbox } from './address.js';
+
+const reservedHeaders = new Set(
+  ['from', 'to', 'cc', 'bcc', 'subject', 'reply-to', 'message-id', 'date', 'mime-version', 'content-type',
+    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'sender', 'return-path'],
+);
+
+const mailbox = z.string().refine((value) => parseMailbox(value) !== null, {
+  message: 'is not a valid address; write it as "Name <you@example.com>" or "you@example.com"',
+});
+const template = z.string().min(1, 'must not be empty');
+const filePath = z.string().min(1, 'must name a file');
+
+const schema = z
+  .object({
+    name: z.string().min(1, 'must not be empty'),
+    from: mailbox,
+    reply_to: mailbox.optional(),
+    subject: template,
+    markdown: filePath.optional(),
+    html: filePath.optional(),
+    text: filePath.optional(),
+    recipients: filePath,
+    email_column: z.string().min(1).default('email'),
+    to_name: template.optional(),
+    headers: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9-]+$/, 'header names may contain only letters, digits and "-"')
+          .refine((name) => !reservedHeaders.has(name.toLowerCase()), 'is set by mailshot itself; remove it from headers'),
+        z.union([z.string(), z.number()]).transform(String),
+      )
+      .default({}),
+    attachments: z.array(filePath).default([]),
+    list_unsubscribe: z
+      .object({ url: template.optional(), mailto: template.optional() })
+      .strict()
+      .refine((value) => value.url || value.mailto, 'needs a url, a mailto, or both')
+      .optional(),
+    via: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((value) => value.markdown || value.html || value.text, {
+    message: 'a body is missing: add markdown, html or text (a template file)',
+    path: ['markdown'],
+  })
+  .refine((value) => !(value.markdown && value.html), {
+    message: 'give either markdown or html, not both (markdown becomes the HTML part)',
+    path: ['html'],
+  });
+
+export type CampaignFields = z.infer<typeof schema>;
+
+export interface CampaignDefinition extends CampaignFields {
+  file: string;
+  dir: string;
+  /** Template sources, read once. */
+  sources: { markdown?: string; html?: string; text?: string };
+  recipientsFile: string;
+}
+
+/** Reads and checks a campaign file. Every problem is an InputError naming the file, the field and the line. */
+export async function loadCampaign(file: string): Promise<CampaignDefinition> {
+  const absolute = path.resolve(file);
+  const yamlText = await readInput(absolute, 'campaign file');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const where = (offset: number | undefined) => `${file}:${offset === undefined ? 1 : lineCounter.linePos(offset).line}`;
+  const [syntaxError] = doc.errors;
+  if (syntaxError) throw new InputError(`${where(syntaxError.pos[0])}: YAML syntax error: ${firstLine(syntaxError.message)}`);
+
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(`${file}:1: a campaign file is a YAML mapping of fields (name, from, subject, recipients, …)`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const fieldPath = [...issue.path, ...keys.slice(0, 1)].map(String);
+    const field = fieldPath.join('.') || '(top level)';
+    const text = issue.code === 'unrecognized_keys' ? `unknown field; check its spelling` : describeIssue(issue);
+    throw new InputError(`${where(offsetOf(doc, fieldPath))}: field "${field}": ${text}`);
+  }
+
+  const dir = path.dirname(absolute);
+  const fields = parsed.data;
+  const resolve = (relative: string) => path.resolve(dir, relative);
+  const sources: CampaignDefinition['sources'] = {};
+  for (const kind of ['markdown', 'html', 'text'] as const) {
+    const relative = fields[kind];
+    if (relative) sources[kind] = await readInput(resolve(relative), `${kind} template (field "${kind}" in ${file})`);
+  }
+  return { ...fields, file: absolute, dir, sources, recipientsFile: resolve(fields.recipients) };
+}
+
+/** Reads a file the user named; a missing or unreadable one is an InputError that says which. */
+export async function readInput(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${what} ${file}: ${describeFsError(error)}`);
+  }
+}
+
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'it is a folder, not a file';
+    default: return (error as Error).message;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? 'is required' : `expected ${issue.expected}, found ${typeName(issue.input)}`;
+  }
+  return issue.message;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Start offset of the deepest node of `fieldPath` that exists: the key itself for a mapping entry. */
+function offsetOf(doc: Document, fieldPath: string[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as { range?: [number] } | null)?.range?.[0];
+  for (const segment of fieldPath) {
+    if (!isMap(node) && !(node && typeof node === 'object' && 'items' in node)) break;
+    const items = (node as { items: unknown[] }).items;
+    const next = isMap(node)
+      ? items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment)
+      : items[Number(segment)];
+    if (!next) break;
+    if (isPair(next)) {
+      offset = (next.key as { range?: [number] }).range?.[0] ?? offset;
+      node = next.value;
+    } else {
+      offset = (next as { range?: [number] }).range?.[0] ?? offset;
+      node = next;
+    }
+  }
+  return offset;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}

@@ -1,0 +1,75 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { loadCampaign, type CampaignDefinition } from './definition.js';
+import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { PreparedTemplates } from './render.js';
+
+/** A campaign checked and compiled once: definition, CSV layout, templates whose variables all exist. */
+export interface PreparedCampaign {
+  definition: CampaignDefinition;
+  layout: CsvLayout;
+  templates: PreparedTemplates;
+}
+
+export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
+  const definition = await loadCampaign(file);
+  const layout = await readLayout(definition.recipientsFile, definition.email_column);
+  const templates = new PreparedTemplates(definition);
+  templates.checkVariables(layout.columns, path.basename(definition.recipientsFile));
+  for (const attachment of definition.attachments) {
+    if (!/\{\{|\{%/.test(attachment)) await checkReadable(path.resolve(definition.dir, attachment), definition);
+  }
+  return { definition, layout, templates };
+}
+
+export function recipientsOf(campaign: PreparedCampaign): AsyncGenerator<Recipient | RejectedRow> {
+  const { definition, layout } = campaign;
+  return readRecipients(definition.recipientsFile, layout, definition.email_column);
+}
+
+export interface ScanResult {
+  recipients: number;
+  rejected: Record<RejectReason, number>;
+}
+
+/**
+ * The check before a first send (and `validate`): reads every row once, renders the first recipient's
+ * message, and checks per-recipient attachment paths. Rejected rows are passed to `onRejected`.
+ */
+export async function scanRecipients(campaign: PreparedCampaign, onRejected: (row: RejectedRow) => Promise<void> | void): Promise<ScanResult> {
+  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, duplicate: 0 } };
+  const checkedFiles = new Set<string>();
+  for await (const row of recipientsOf(campaign)) {
+    if (!isRecipient(row)) {
+      result.rejected[row.reason]++;
+      await onRejected(row);
+      continue;
+    }
+    result.recipients++;
+    if (result.recipients === 1 || campaign.templates.hasTemplatedAttachments) {
+      const parts = campaign.templates.render(row.fields);
+      for (const attachment of parts.attachments) {
+        const file = path.resolve(campaign.definition.dir, attachment);
+        if (checkedFiles.has(file)) continue;
+        await checkReadable(file, campaign.definition, row);
+        checkedFiles.add(file);
+      }
+    }
+  }
+  if (result.recipients === 0) {
+    throw new InputError(`${campaign.definition.recipientsFile}: no valid recipient in the "${campaign.definition.email_column}" column; nothing to send`);
+  }
+  return result;
+}
+
+async function checkReadable(file: string, definition: CampaignDefinition, row?: Recipient): Promise<void> {
+  const forRow = row ? ` for the recipient on line ${row.line} of ${path.basename(definition.recipientsFile)}` : '';
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is not a file' : 'no such file';
+    throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${reason}`);
+  }
+}

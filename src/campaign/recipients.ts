@@ -1,0 +1,142 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { InputError } from '../errors.js';
+import { describeFsError } from './definition.js';
+import { isValidAddress, normaliseAddress } from './address.js';
+
+export interface Recipient {
+  /** CSV line where the row starts (the header is line 1). */
+  line: number;
+  /** The address as written in the CSV, trimmed. */
+  address: string;
+  /** Identity of the recipient: the normalised address. */
+  key: string;
+  fields: Record<string, string>;
+}
+
+export type RejectReason = 'invalid_address' | 'duplicate';
+
+export interface RejectedRow {
+  line: number;
+  reason: RejectReason;
+  value: string;
+}
+
+export interface CsvLayout {
+  columns: string[];
+  delimiter: string;
+  warnings: string[];
+}
+
+const maxRecordBytes = 1_000_000;
+const candidateDelimiters = [',', ';', '\t'];
+
+/** Reads the header: delimiter, column names, and whether the email column exists. */
+export async function readLayout(file: string, emailColumn: string): Promise<CsvLayout> {
+  const head = await readHead(file);
+  const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  if (!firstLine.trim()) throw new InputError(`${file}:1: the first line must be the header naming the columns (e.g. "email,name")`);
+  const delimiter = candidateDelimiters
+    .map((candidate) => ({ candidate, count: firstLine.split(candidate).length }))
+    .sort((a, b) => b.count - a.count)[0].candidate;
+  let header: string[];
+  try {
+    [header] = parseSync(firstLine, { delimiter, relax_quotes: true }) as string[][];
+  } catch (error) {
+    throw new InputError(`${file}:1: cannot read the header: ${(error as Error).message}`);
+  }
+  const warnings: string[] = [];
+  const columns = header.map((name) => {
+    const trimmed = name.trim();
+    if (trimmed !== name) warnings.push(`${file}:1: column name "${name}" has spaces around it; using "${trimmed}"`);
+    return trimmed;
+  });
+  const seen = new Set<string>();
+  for (const name of columns) {
+    if (!name) throw new InputError(`${file}:1: a column has no name; give every column of the header a name`);
+    if (seen.has(name)) throw new InputError(`${file}:1: column "${name}" appears twice; rename one of them`);
+    seen.add(name);
+  }
+  if (!seen.has(emailColumn)) {
+    throw new InputError(
+      `${file}:1: no "${emailColumn}" column (found: ${columns.join(', ')}); ` +
+        `rename the address column or set email_column in the campaign file`,
+    );
+  }
+  return { columns, delimiter, warnings };
+}
+
+/**
+ * Streams the rows: each valid, first-seen recipient, or why a row is not sent.
+ * Memory grows only with the set of addresses seen (for duplicate detection), never with the file.
+ */
+export async function* readRecipients(file: string, layout: CsvLayout, emailColumn: string): AsyncGenerator<Recipient | RejectedRow> {
+  const parser = createReadStream(file).pipe(
+    parse({
+      bom: true,
+      delimiter: layout.delimiter,
+      columns: () => layout.columns,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: maxRecordBytes,
+    }),
+  );
+  const seen = new Set<string>();
+  let previousEnd = 1;
+  let previousEmpty = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number; empty_lines: number } }>) {
+      const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
+      previousEnd = info.lines;
+      previousEmpty = info.empty_lines;
+      const address = (record[emailColumn] ?? '').trim();
+      if (!isValidAddress(address)) {
+        yield { line, reason: 'invalid_address', value: address };
+        continue;
+      }
+      const key = normaliseAddress(address);
+      if (seen.has(key)) {
+        yield { line, reason: 'duplicate', value: address };
+        continue;
+      }
+      seen.add(key);
+      const fields: Record<string, string> = {};
+      for (const column of layout.columns) fields[column] = record[column] ?? '';
+      yield { line, address, key, fields };
+    }
+  } catch (error) {
+    throw csvError(file, error);
+  }
+}
+
+export function isRecipient(row: Recipient | RejectedRow): row is Recipient {
+  return 'key' in row;
+}
+
+function csvError(file: string, error: unknown): Error {
+  const csv = error as { code?: string; lines?: number; message: string };
+  if (!csv.code?.startsWith('CSV_')) return error instanceof Error ? error : new Error(String(error));
+  const hints: Record<string, string> = {
+    CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed; add the closing double quote',
+    CSV_MAX_RECORD_SIZE: `a row is larger than ${maxRecordBytes} bytes; is this really a recipient list?`,
+    CSV_INVALID_CLOSING_QUOTE: 'a quote inside a field must be doubled ("")',
+  };
+  return new InputError(`${file}:${csv.lines ?? '?'}: ${hints[csv.code] ?? csv.message}`);
+}
+
+async function readHead(file: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch (error) {
+    throw new InputError(`cannot read recipients file ${file}: ${describeFsError(error)}`);
+  } finally {
+    await handle?.close();
+  }
+}

@@ -1,0 +1,137 @@
+import type { Command } from 'commander';
+import { prepareCampaign, scanRecipients } from '../campaign/prepare.js';
+import { previewRow } from '../campaign/preview.js';
+import { runCampaign, type InDoubtPolicy, type RunResult } from '../delivery/run.js';
+import { ExitCode } from '../errors.js';
+import { summarise } from '../report/summary.js';
+import { formatTable } from '../report/table.js';
+import { notice, oneOf, warn, wholeNumber } from './options.js';
+import { progressView } from './progress.js';
+
+interface RunFlags {
+  via?: string;
+  limit?: number;
+  state?: string;
+  json?: boolean;
+  inDoubt: InDoubtPolicy;
+}
+
+export function registerCampaign(program: Command): void {
+  const campaign = program.command('campaign').description('check, preview, send and follow a campaign');
+
+  campaign
+    .command('validate')
+    .description('check the campaign file, templates and every recipient row; sends nothing')
+    .argument('<file>', 'campaign YAML file')
+    .action(async (file: string) => {
+      const prepared = await prepareCampaign(file);
+      prepared.layout.warnings.forEach(warn);
+      const rejectedLines: string[] = [];
+      const scan = await scanRecipients(prepared, (row) => {
+        if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${row.reason.replace('_', ' ')} "${row.value}"`);
+      });
+      const rejected = scan.rejected.invalid_address + scan.rejected.duplicate;
+      const out = [`${file}: OK — ${scan.recipients} recipient(s) to send`];
+      if (rejected) {
+        out.push(`${rejected} row(s) will be skipped (${scan.rejected.invalid_address} invalid address, ${scan.rejected.duplicate} duplicate):`, ...rejectedLines);
+        if (rejected > rejectedLines.length) out.push(`  … and ${rejected - rejectedLines.length} more`);
+      }
+      process.stdout.write(out.join('\n') + '\n');
+    });
+
+  campaign
+    .command('preview')
+    .description("print one recipient's rendered message")
+    .argument('<file>', 'campaign YAML file')
+    .option('--row <n>', 'data row of the CSV (1 = first recipient)', wholeNumber(1), 1)
+    .option('--raw', 'print the complete MIME message instead')
+    .action(async (file: string, flags: { row: number; raw?: boolean }) => {
+      const { parts, message } = await previewRow(file, flags.row);
+      if (flags.raw) {
+        process.stdout.write(message.raw);
+        return;
+      }
+      const headers = [
+        `To: ${parts.toName ? `${parts.toName} <${message.to}>` : message.to}`,
+        `Subject: ${parts.subject}`,
+        ...Object.entries(parts.headers).map(([name, value]) => `${name}: ${value}`),
+        ...(parts.listUnsubscribe.url || parts.listUnsubscribe.mailto
+          ? [`List-Unsubscribe: ${[parts.listUnsubscribe.url, parts.listUnsubscribe.mailto].filter(Boolean).join(', ')}`]
+          : []),
+        ...(parts.attachments.length ? [`Attachments: ${parts.attachments.join(', ')}`] : []),
+      ];
+      const body = [`--- text ---`, parts.text.trimEnd(), ...(parts.html ? ['--- html ---', parts.html.trimEnd()] : [])];
+      process.stdout.write([...headers, '', ...body].join('\n') + '\n');
+    });
+
+  const runOptions = (command: Command) =>
+    command
+      .argument('<file>', 'campaign YAML file')
+      .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
+      .option('--limit <n>', 'hand at most N messages to the server in this run', wholeNumber(0))
+      .option('--state <dir>', 'state folder (default: .mailshot/<campaign name>/ beside the campaign file)')
+      .option('--in-doubt <policy>', 'recipients whose outcome was not recorded: resend or skip', oneOf(['resend', 'skip'] as const), 'resend')
+      .option('--json', 'one JSON event per line on stdout');
+
+  runOptions(campaign.command('send').description('send the campaign (continues it if it was started before)')).action(
+    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, false)),
+  );
+  runOptions(campaign.command('resume').description('continue a paused or interrupted campaign (safe from cron)')).action(
+    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, true)),
+  );
+
+  campaign
+    .command('status')
+    .description('where a campaign stands')
+    .argument('<file>', 'campaign YAML file')
+    .option('--state <dir>', 'state folder')
+    .option('--json', 'print JSON')
+    .action(async (file: string, flags: { state?: string; json?: boolean }) => {
+      const summary = await summarise(file, flags.state, warn);
+      if (flags.json) {
+        const { recipients: _omitted, ...status } = summary;
+        process.stdout.write(JSON.stringify(status, null, 2) + '\n');
+      } else {
+        process.stdout.write(formatTable({ ...summary, recipients: summary.recipients.filter((outcome) => outcome.status === 'in_doubt') }));
+      }
+    });
+}
+
+async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunResult> {
+  const controller = new AbortController();
+  const view = progressView(Boolean(flags.json));
+  const interrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    notice('stopping: finishing messages in flight (press Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
+  try {
+    return await runCampaign({
+      campaignFile: file,
+      stateDir: flags.state,
+      via: flags.via,
+      limit: flags.limit,
+      inDoubt: flags.inDoubt,
+      resume,
+      signal: controller.signal,
+      onEvent: (event) => view.onEvent(event),
+      warn,
+    });
+  } finally {
+    view.close();
+    process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+  }
+}
+
+function exitWith(result: RunResult): void {
+  const { counts } = result;
+  const tally = `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}`;
+  if (result.status === 'done') {
+    notice(counts.sent + counts.failed + counts.deferred + counts.skipped ? `done: ${tally}` : result.reason);
+  } else {
+    notice(`paused: ${result.reason} (this run: ${tally}). Run \`mailshot campaign resume\` to continue.`);
+    process.exitCode = ExitCode.later;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\x07');
+}

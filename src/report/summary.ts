@@ -1,0 +1,114 @@
+import { InputError } from '../errors.js';
+import { readJournal, type RecipientEvent } from '../store/journal.js';
+import { readState, statePaths, type CampaignState } from '../store/state.js';
+
+export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
+
+export interface RecipientOutcome {
+  /** Normalised address, or the CSV cell for a rejected row. */
+  recipient: string;
+  status: RecipientStatus;
+  /** CSV line, known for rejected and skipped rows. */
+  line?: number;
+  /** Why: failure kind / skip reason. */
+  reason?: string;
+  code?: string;
+  detail?: string;
+  at?: string;
+}
+
+/** The stable JSON contract of `report --format json` and `campaign status --json`. */
+export interface Summary {
+  campaign: string;
+  via: string;
+  status: CampaignState['status'];
+  reason?: string;
+  paused_until?: string;
+  totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
+  skipped_by_reason: Record<string, number>;
+  failed_by_reason: Record<string, number>;
+  started_at?: string;
+  ended_at?: string;
+  /** Messages per minute between the first and last send. */
+  throughput_per_minute?: number;
+  recipients: RecipientOutcome[];
+}
+
+/** Reads state.json and folds the journal: one outcome per recipient, in first-seen order. */
+export async function summarise(campaignFile: string, stateDir: string | undefined, warn: (message: string) => void): Promise<Summary> {
+  const paths = statePaths(campaignFile, stateDir);
+  const state = await readState(paths);
+  if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
+
+  const last = new Map<string, RecipientEvent>();
+  const rejected: RecipientOutcome[] = [];
+  let startedAt: number | undefined;
+  let endedAt: number | undefined;
+  let firstSent: number | undefined;
+  let lastSent: number | undefined;
+  for await (const event of readJournal(paths.journal, warn)) {
+    if (event.ev === 'run') {
+      if (event.what === 'start') startedAt ??= event.at;
+      else endedAt = event.at;
+    } else if (event.ev === 'skipped' && !event.to) {
+      rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
+    } else if ('to' in event && event.to) {
+      last.delete(event.to); // keep insertion order = order of last event
+      last.set(event.to, event as RecipientEvent);
+      if (event.ev === 'sent') {
+        firstSent ??= event.at;
+        lastSent = event.at;
+      }
+    }
+  }
+
+  const recipients: RecipientOutcome[] = [...last.values()].map(outcomeOf);
+  const count = (status: RecipientStatus) => recipients.filter((outcome) => outcome.status === status).length;
+  const byReason = (status: RecipientStatus, list: RecipientOutcome[]) =>
+    list.filter((outcome) => outcome.status === status).reduce<Record<string, number>>((totals, outcome) => {
+      const key = outcome.reason ?? 'unknown';
+      totals[key] = (totals[key] ?? 0) + 1;
+      return totals;
+    }, {});
+  const sent = count('sent');
+  const failed = count('failed');
+  const inDoubt = count('in_doubt');
+  const skippedKnown = count('skipped');
+  const deferred = count('deferred');
+  const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
+  const minutes = firstSent !== undefined && lastSent !== undefined ? (lastSent - firstSent) / 60_000 : 0;
+  return {
+    campaign: campaignFile,
+    via: state.via,
+    status: state.status,
+    reason: state.reason,
+    paused_until: state.pausedUntil,
+    totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + rejected.length, pending, in_doubt: inDoubt, deferred },
+    skipped_by_reason: byReason('skipped', [...rejected, ...recipients]),
+    failed_by_reason: byReason('failed', recipients),
+    started_at: iso(startedAt),
+    ended_at: iso(endedAt),
+    throughput_per_minute: minutes > 0 ? Math.round((sent / minutes) * 10) / 10 : undefined,
+    recipients: [...recipients, ...rejected],
+  };
+}
+
+function outcomeOf(event: RecipientEvent): RecipientOutcome {
+  const base = { recipient: event.to, at: iso(event.at) };
+  switch (event.ev) {
+    case 'sent':
+      return { ...base, status: 'sent', detail: event.reply };
+    case 'failed':
+      return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
+    case 'deferred':
+      return { ...base, status: 'deferred', reason: event.kind, code: event.code, detail: event.text };
+    case 'skipped':
+      return { ...base, status: 'skipped', reason: event.reason, line: event.line };
+    case 'attempt':
+      return { ...base, status: 'in_doubt', detail: 'handed to the server, outcome not recorded (the sender stopped)' };
+  }
+}
+
+function iso(at: number | undefined): string | undefined {
+  return at === undefined ? undefined : new Date(at).toISOString();
+}

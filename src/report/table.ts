@@ -1,0 +1,45 @@
+import type { RecipientOutcome, Summary } from './summary.js';
+
+const listLimit = 50;
+
+/** The human report. */
+export function formatTable(summary: Summary): string {
+  const { totals } = summary;
+  const lines = [
+    `Campaign    ${summary.campaign} (via ${summary.via})`,
+    `Status      ${summary.status}${summary.reason ? ` — ${summary.reason}` : ''}`,
+  ];
+  if (summary.paused_until) lines.push(`Paused until ${summary.paused_until}`);
+  if (summary.started_at) lines.push(`Started     ${summary.started_at}`);
+  if (summary.ended_at) lines.push(`Ended       ${summary.ended_at}`);
+  if (summary.throughput_per_minute !== undefined) lines.push(`Throughput  ${summary.throughput_per_minute} messages/min`);
+  lines.push(
+    `Recipients  ${totals.recipients} valid: sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
+      `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`,
+  );
+  const sections: [string, Record<string, number>, RecipientOutcome['status']][] = [
+    ['Failed', summary.failed_by_reason, 'failed'],
+    ['Skipped', summary.skipped_by_reason, 'skipped'],
+  ];
+  for (const [title, byReason, status] of sections) {
+    for (const [reason, count] of Object.entries(byReason)) {
+      lines.push('', `${title}: ${reason} (${count})`);
+      const matching = summary.recipients.filter((outcome) => outcome.status === status && (outcome.reason ?? 'unknown') === reason);
+      for (const outcome of matching.slice(0, listLimit)) lines.push(`  ${describe(outcome)}`);
+      if (matching.length > listLimit) lines.push(`  … and ${matching.length - listLimit} more (use --format csv for all)`);
+    }
+  }
+  const inDoubt = summary.recipients.filter((outcome) => outcome.status === 'in_doubt');
+  if (inDoubt.length) {
+    lines.push('', `In doubt (${inDoubt.length}): handed to the server, outcome not recorded; resume resends them unless --in-doubt skip`);
+    for (const outcome of inDoubt.slice(0, listLimit)) lines.push(`  ${outcome.recipient}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function describe(outcome: RecipientOutcome): string {
+  const where = outcome.line ? `line ${outcome.line}: ` : '';
+  const code = outcome.code ? ` ${outcome.code}` : '';
+  const detail = outcome.detail ? ` —${code} ${outcome.detail}` : '';
+  return `${where}${outcome.recipient || '(empty)'}${detail}`;
+}

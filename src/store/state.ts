@@ -1,0 +1,73 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { InputError } from '../errors.js';
+
+export type CampaignStatus = 'running' | 'paused' | 'stopped' | 'done';
+
+/** state.json: the small snapshot beside the journal, replaced atomically. */
+export interface CampaignState {
+  version: 1;
+  /** Stable for the life of the campaign: Message-IDs derive from it. */
+  campaignId: string;
+  campaignFile: string;
+  /** Account name, or "outbox". */
+  via: string;
+  status: CampaignStatus;
+  /** Why it paused or stopped, for `status`. */
+  reason?: string;
+  pausedUntil?: string;
+  /** Valid, distinct recipients in the CSV when the campaign started. */
+  recipients: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StatePaths {
+  dir: string;
+  state: string;
+  journal: string;
+  lock: string;
+  outbox: string;
+}
+
+/** Default: `.mailshot/<campaign file stem>/` beside the campaign file. */
+export function statePaths(campaignFile: string, override?: string): StatePaths {
+  const dir = path.resolve(
+    override ?? path.join(path.dirname(campaignFile), '.mailshot', path.basename(campaignFile, path.extname(campaignFile))),
+  );
+  return {
+    dir,
+    state: path.join(dir, 'state.json'),
+    journal: path.join(dir, 'journal.jsonl'),
+    lock: path.join(dir, 'lock'),
+    outbox: path.join(dir, 'outbox'),
+  };
+}
+
+/** The state directory holds the recipient list's outcomes: personal data, so owner-only. */
+export async function ensureStateDir(paths: StatePaths): Promise<void> {
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+}
+
+export async function readState(paths: StatePaths): Promise<CampaignState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(paths.state, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`cannot read ${paths.state}: ${(error as Error).message}`);
+  }
+  try {
+    const state = JSON.parse(text) as CampaignState;
+    if (state.version !== 1 || typeof state.campaignId !== 'string') throw new Error('unknown layout');
+    return state;
+  } catch (error) {
+    throw new InputError(`${paths.state}: damaged or edited by hand (${(error as Error).message}); restore it, or move the state folder away to start over`);
+  }
+}
+
+export async function writeState(paths: StatePaths, state: CampaignState): Promise<void> {
+  state.updatedAt = new Date().toISOString();
+  await writeFileAtomic(paths.state, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+}

@@ -1,0 +1,39 @@
+/** What every transport (outbox, SMTP, Gmail, Microsoft) offers the send loop. */
+export interface Transport {
+  /** Connects and authenticates; sends nothing. */
+  verify(): Promise<AccountInfo>;
+  send(message: OutgoingMessage): Promise<Accepted>;
+  close(): Promise<void>;
+}
+
+export interface OutgoingMessage {
+  /** Envelope sender and recipient (bare addresses). */
+  from: string;
+  to: string;
+  messageId: string;
+  /** The complete RFC 5322 message. */
+  raw: Buffer;
+}
+
+export interface Accepted {
+  /** The server's reply, or the provider's message id. */
+  response: string;
+}
+
+export interface AccountInfo {
+  /** Lines describing what was found, e.g. "greeting: mx.example.com ESMTP". */
+  facts: Record<string, string>;
+}
+
+export type DeliveryErrorKind = 'transient' | 'throttled' | 'quota' | 'permanent' | 'auth' | 'config';
+
+export class DeliveryError extends Error {
+  constructor(
+    readonly kind: DeliveryErrorKind,
+    message: string,
+    readonly details: { code?: string; retryAt?: Date } = {},
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
