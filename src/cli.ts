@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerAccounts } from './commands/accounts.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerReport } from './commands/report.js';
 import { ExitCode, MailshotError } from './errors.js';
@@ -15,6 +16,7 @@ const program = new Command('mailshot')
     'after',
     '\nExit codes: 0 done · 1 stopped, something to fix · 2 bad usage or invalid input · 75 paused or deferred: run `mailshot campaign resume` later',
   );
+registerAccounts(program);
 registerCampaign(program);
 registerReport(program);
 

@@ -1,0 +1,42 @@
+import { mkdir } from 'node:fs/promises';
+import Conf from 'conf';
+import { InputError } from '../errors.js';
+import type { Account } from './account.js';
+import { configDir } from './config-dir.js';
+
+/** The account registry: a `conf` store (accounts.json) in the config folder, owner-only. */
+export class AccountRegistry {
+  private constructor(private readonly store: Conf<{ accounts: Record<string, Account> }>) {}
+
+  static async open(): Promise<AccountRegistry> {
+    const cwd = configDir();
+    await mkdir(cwd, { recursive: true, mode: 0o700 });
+    return new AccountRegistry(new Conf({ cwd, configName: 'accounts', configFileMode: 0o600, defaults: { accounts: {} } }));
+  }
+
+  list(): Account[] {
+    return Object.values(this.store.get('accounts')).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  find(name: string): Account | undefined {
+    return this.store.get('accounts')[name];
+  }
+
+  get(name: string): Account {
+    const account = this.find(name);
+    if (!account) {
+      const known = this.list().map((entry) => entry.name);
+      throw new InputError(`no account named "${name}"${known.length ? ` (accounts: ${known.join(', ')})` : ''}; see \`mailshot accounts list\``);
+    }
+    return account;
+  }
+
+  put(account: Account): void {
+    this.store.set('accounts', { ...this.store.get('accounts'), [account.name]: account });
+  }
+
+  remove(name: string): void {
+    const { [name]: _removed, ...rest } = this.store.get('accounts');
+    this.store.set('accounts', rest);
+  }
+}

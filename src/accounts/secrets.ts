@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { StopError } from '../errors.js';
+import type { SecretLocation } from './account.js';
+import { configDir } from './config-dir.js';
+
+const service = 'mailshot';
+
+/**
+ * Secrets (passwords, refresh tokens) go to the OS keychain; where none is reachable (a headless
+ * server, cron, CI) to `secrets.json` in the config folder, mode 0600, with a warning when it is created.
+ * MAILSHOT_SECRET_STORE=keychain|file forces one of the two.
+ */
+export async function storeSecret(account: string, secret: string, warn: (message: string) => void): Promise<SecretLocation> {
+  if (process.env.MAILSHOT_SECRET_STORE !== 'file') {
+    try {
+      (await keychainEntry(account)).setPassword(secret);
+      return 'keychain';
+    } catch (error) {
+      if (process.env.MAILSHOT_SECRET_STORE === 'keychain') throw new StopError(`cannot store the secret in the keychain: ${(error as Error).message}`);
+    }
+  }
+  const secrets = await readSecretFile();
+  if (Object.keys(secrets).length === 0) {
+    warn(`no keychain is reachable; secrets are kept in ${secretFile()} (readable only by you)`);
+  }
+  await writeSecretFile({ ...secrets, [account]: secret });
+  return 'file';
+}
+
+export async function readSecret(account: string, location: SecretLocation): Promise<string | undefined> {
+  if (location === 'keychain') {
+    try {
+      return (await keychainEntry(account)).getPassword() ?? undefined;
+    } catch (error) {
+      throw new StopError(`cannot read the secret of account "${account}" from the keychain: ${(error as Error).message}; is the keyring unlocked?`);
+    }
+  }
+  if (location === 'file') return (await readSecretFile())[account];
+  return undefined;
+}
+
+export async function deleteSecret(account: string, location: SecretLocation): Promise<void> {
+  if (location === 'keychain') {
+    try {
+      (await keychainEntry(account)).deletePassword();
+    } catch {
+      // Already gone, or the keychain is unreachable now: the registry entry is removed regardless.
+    }
+  } else if (location === 'file') {
+    const { [account]: _removed, ...rest } = await readSecretFile();
+    await writeSecretFile(rest);
+  }
+}
+
+export function secretFile(): string {
+  return path.join(configDir(), 'secrets.json');
+}
+
+async function keychainEntry(account: string) {
+  const { Entry } = await import('@napi-rs/keyring');
+  // On Linux only the Secret Service counts: the kernel keyring does not outlive the login session (cron would not see it).
+  return new Entry(service, account, { linux: { store: 'secret-service' } });
+}
+
+async function readSecretFile(): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(secretFile(), 'utf8')) as Record<string, string>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new StopError(`cannot read ${secretFile()}: ${(error as Error).message}`);
+  }
+}
+
+async function writeSecretFile(secrets: Record<string, string>): Promise<void> {
+  await writeFileAtomic(secretFile(), JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+}

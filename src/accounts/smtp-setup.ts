@@ -1,0 +1,65 @@
+import { InputError } from '../errors.js';
+import { parseMailbox } from '../campaign/address.js';
+import type { AccountLimits, SecretLocation, SmtpAccount, SmtpSecurity } from './account.js';
+import { AccountRegistry } from './registry.js';
+import { deleteSecret, storeSecret } from './secrets.js';
+
+export interface SmtpSetup {
+  name: string;
+  host: string;
+  port?: number;
+  security?: SmtpSecurity;
+  user?: string;
+  /** The password itself (from stdin or a prompt), never from argv. */
+  password?: string;
+  passwordEnv?: string;
+  insecureTls?: boolean;
+  from?: string;
+  limits: AccountLimits;
+}
+
+const defaultPort: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 25 };
+
+/** Checks the settings, stores the secret, then the account: a failure leaves neither half-written. */
+export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) => void): Promise<SmtpAccount> {
+  checkAccountName(setup.name);
+  const registry = await AccountRegistry.open();
+  if (registry.find(setup.name)) {
+    throw new InputError(`an account named "${setup.name}" exists already; remove it first (\`mailshot accounts remove ${setup.name}\`) or choose another name`);
+  }
+  if (setup.from && !parseMailbox(setup.from)) throw new InputError(`--from "${setup.from}" is not a valid address`);
+  if (setup.passwordEnv !== undefined && process.env[setup.passwordEnv] === undefined) {
+    throw new InputError(`--password-env ${setup.passwordEnv}: that variable is not set; export it first (it is read again at every send)`);
+  }
+  const security = setup.security ?? (setup.port === 465 ? 'tls' : 'starttls');
+  let secret: SecretLocation = setup.passwordEnv ? 'env' : 'none';
+  if (setup.password !== undefined) secret = await storeSecret(setup.name, setup.password, warn);
+  const account: SmtpAccount = {
+    kind: 'smtp',
+    name: setup.name,
+    host: setup.host,
+    port: setup.port ?? defaultPort[security],
+    security,
+    user: setup.user,
+    passwordEnv: setup.passwordEnv,
+    secret,
+    insecureTls: setup.insecureTls || undefined,
+    from: setup.from,
+    limits: setup.limits,
+    createdAt: new Date().toISOString(),
+  };
+  try {
+    registry.put(account);
+  } catch (error) {
+    await deleteSecret(setup.name, secret);
+    throw error;
+  }
+  return account;
+}
+
+function checkAccountName(name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+    throw new InputError(`account name "${name}": use letters, digits, ".", "_" or "-" (up to 64)`);
+  }
+  if (name === 'outbox') throw new InputError('"outbox" is the built-in outbox; choose another account name');
+}

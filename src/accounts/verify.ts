@@ -1,0 +1,21 @@
+import { transportFor } from '../transports/open.js';
+import { DeliveryError } from '../transports/transport.js';
+import type { Account } from './account.js';
+import { AccountRegistry } from './registry.js';
+
+export type VerifyResult = { account: Account; ok: true; facts: Record<string, string> } | { account: Account; ok: false; error: DeliveryError };
+
+/** Connects and signs in with the account's settings and secret, sending nothing. */
+export async function verifyAccount(name: string): Promise<VerifyResult> {
+  const account = (await AccountRegistry.open()).get(name);
+  const transport = await transportFor(account);
+  try {
+    const info = await transport.verify();
+    return { account, ok: true, facts: info.facts };
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    return { account, ok: false, error };
+  } finally {
+    await transport.close();
+  }
+}

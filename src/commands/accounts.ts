@@ -1,0 +1,135 @@
+import { Option, type Command } from 'commander';
+import { read } from 'read';
+import type { Account, SmtpSecurity } from '../accounts/account.js';
+import { AccountRegistry } from '../accounts/registry.js';
+import { deleteSecret } from '../accounts/secrets.js';
+import { addSmtpAccount } from '../accounts/smtp-setup.js';
+import { verifyAccount } from '../accounts/verify.js';
+import { InputError, StopError } from '../errors.js';
+import { notice, oneOf, warn, wholeNumber } from './options.js';
+
+interface SmtpFlags {
+  host: string;
+  port?: number;
+  security?: SmtpSecurity;
+  user?: string;
+  passwordStdin?: boolean;
+  passwordEnv?: string;
+  maxConcurrent?: number;
+  perConnection?: number;
+  from?: string;
+  insecureTls?: boolean;
+}
+
+export function registerAccounts(program: Command): void {
+  const accounts = program.command('accounts').description('link, list, test and remove sending accounts');
+  const add = accounts.command('add').description('link an account');
+
+  add
+    .command('smtp')
+    .description('an SMTP server (password from stdin, an environment variable, or a prompt)')
+    .argument('<name>', 'a name for this account, used with --via')
+    .requiredOption('--host <host>', 'server host name')
+    .option('--port <port>', 'server port (default: 465 for tls, 587 for starttls, 25 for none)', wholeNumber(1))
+    .option('--security <mode>', 'tls (implicit), starttls (default) or none', oneOf(['tls', 'starttls', 'none'] as const))
+    .option('--user <user>', 'user name to sign in with')
+    .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('passwordEnv'))
+    .option('--password-env <var>', 'read the password from this environment variable at every send (nothing is stored)')
+    .option('--max-concurrent <n>', 'no more than N messages at once to this server (default 4)', wholeNumber(1))
+    .option('--per-connection <n>', 'reconnect after N messages on one connection (default 100)', wholeNumber(1))
+    .option('--from <address>', 'default sender address for this account')
+    .option('--insecure-tls', 'accept a certificate that does not verify (self-signed); avoid')
+    .action(async (name: string, flags: SmtpFlags) => {
+      if (flags.port !== undefined && flags.port > 65535) throw new InputError(`--port ${flags.port}: a port is 1 to 65535`);
+      const password = flags.user && !flags.passwordEnv ? await readPassword(flags) : undefined;
+      const account = await addSmtpAccount(
+        {
+          name,
+          host: flags.host,
+          port: flags.port,
+          security: flags.security,
+          user: flags.user,
+          password,
+          passwordEnv: flags.passwordEnv,
+          insecureTls: flags.insecureTls,
+          from: flags.from,
+          limits: { maxConcurrent: flags.maxConcurrent, perConnection: flags.perConnection },
+        },
+        warn,
+      );
+      notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
+    });
+
+  accounts
+    .command('list')
+    .description('the linked accounts (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const list = (await AccountRegistry.open()).list();
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        return;
+      }
+      if (!list.length) {
+        notice('no accounts yet; campaigns go to the outbox. Link one with `mailshot accounts add smtp NAME --host …`');
+        return;
+      }
+      for (const account of list) process.stdout.write(`${account.name}\t${account.kind}\t${describe(account)}\n`);
+    });
+
+  accounts
+    .command('test')
+    .description('connect and sign in, sending nothing')
+    .argument('<name>', 'account name')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: { json?: boolean }) => {
+      const result = await verifyAccount(name);
+      if (result.ok) {
+        if (flags.json) process.stdout.write(JSON.stringify({ account: name, ok: true, ...result.facts }, null, 2) + '\n');
+        else process.stdout.write(`${name}: OK\n${Object.entries(result.facts).map(([key, value]) => `  ${key}: ${value}`).join('\n')}\n`);
+        return;
+      }
+      const { error } = result;
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ account: name, ok: false, kind: error.kind, code: error.details.code, error: error.message }, null, 2) + '\n');
+      }
+      throw new StopError(`account "${name}" (${describe(result.account)}): ${error.message}`);
+    });
+
+  accounts
+    .command('remove')
+    .description('forget an account and delete its stored secret')
+    .argument('<name>', 'account name')
+    .action(async (name: string) => {
+      const registry = await AccountRegistry.open();
+      const account = registry.get(name);
+      await deleteSecret(name, account.secret);
+      registry.remove(name);
+      notice(`removed account "${name}"`);
+    });
+}
+
+function describe(account: Account): string {
+  const parts = [`${account.host}:${account.port}`, account.security === 'none' ? 'no TLS' : account.security];
+  if (account.insecureTls) parts.push('INSECURE TLS: certificate not verified');
+  if (account.user) parts.push(`user ${account.user}`);
+  parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
+  const { maxConcurrent, perConnection } = account.limits;
+  if (maxConcurrent) parts.push(`max ${maxConcurrent} at once`);
+  if (perConnection) parts.push(`${perConnection} per connection`);
+  return parts.join(', ');
+}
+
+async function readPassword(flags: SmtpFlags): Promise<string> {
+  if (flags.passwordStdin) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (!password) throw new InputError('--password-stdin: standard input was empty');
+    return password;
+  }
+  if (!process.stdin.isTTY) {
+    throw new InputError(`--user ${flags.user} needs a password: pipe it with --password-stdin, or name a variable with --password-env`);
+  }
+  return read({ prompt: `Password for ${flags.user}@${flags.host}: `, silent: true, replace: '', output: process.stderr });
+}
