@@ -1,0 +1,111 @@
+import { AdaptiveController } from '../../src/throttle/adaptive.js';
+import { parseRate, RateLimiter } from '../../src/throttle/rate.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+describe('parseRate', () => {
+  test.each([
+    ['30/min', { count: 30, perMs: 60_000 }],
+    ['2/s', { count: 2, perMs: 1000 }],
+    ['500/h', { count: 500, perMs: 3_600_000 }],
+    [' 1.5 / s ', { count: 1.5, perMs: 1000 }],
+  ])('%s', (text, expected) => expect(parseRate(text)).toEqual(expected));
+
+  test.each(['30', '0/s', '-1/min', '5/day', 'fast', '/s'])('rejects %s with a clear message', (text) => {
+    expect(() => parseRate(text)).toThrow(/N\/s, N\/min or N\/h/);
+  });
+});
+
+describe('RateLimiter (token bucket of one)', () => {
+  test('spaces takes evenly at the rate, with no burst after idling', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(parseRate('2/s'), clock);
+    const granted: number[] = [];
+    const takers = Array.from({ length: 5 }, () => limiter.take().then(() => granted.push(clock.now())));
+    await clock.advance(3000);
+    await Promise.all(takers);
+    expect(granted).toEqual([0, 500, 1000, 1500, 2000]);
+
+    await clock.advance(10_000); // idle: no tokens are saved up
+    const later: number[] = [];
+    const more = Array.from({ length: 3 }, () => limiter.take().then(() => later.push(clock.now())));
+    await clock.advance(2000);
+    await Promise.all(more);
+    expect(later).toEqual([13_000, 13_500, 14_000]);
+  });
+
+  test('holdUntil delays every later take; setRate changes the spacing', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(parseRate('10/s'), clock);
+    limiter.holdUntil(5000);
+    limiter.setRate(parseRate('1/s'));
+    const granted: number[] = [];
+    const takers = Array.from({ length: 3 }, () => limiter.take().then(() => granted.push(clock.now())));
+    await clock.advance(10_000);
+    await Promise.all(takers);
+    expect(granted).toEqual([5000, 6000, 7000]);
+  });
+
+  test('without a rate only holds apply', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(undefined, clock);
+    await limiter.take();
+    await limiter.take();
+    expect(clock.now()).toBe(0);
+  });
+});
+
+describe('AdaptiveController (AIMD)', () => {
+  const fixedJitter = () => 0.5;
+
+  test('a throttle reply halves concurrency and rate, floor 1, with growing backoff', () => {
+    const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('10/s') });
+    const first = controller.onThrottled('421 too many', fixedJitter);
+    expect(first.change?.to).toEqual({ concurrency: 4, rate: { count: 5, perMs: 1000 } });
+    expect(first.change?.why).toContain('421 too many');
+    expect(first.waitMs).toBe(1000);
+    expect(controller.onThrottled('again', fixedJitter).waitMs).toBe(2000);
+    controller.onThrottled('again', fixedJitter);
+    controller.onThrottled('again', fixedJitter);
+    const floor = controller.onThrottled('again', fixedJitter);
+    expect(controller.current.concurrency).toBe(1);
+    expect(floor.waitMs).toBe(16_000);
+  });
+
+  test('a run of successes steps back up to, never past, the ceiling', () => {
+    const controller = new AdaptiveController({ concurrency: 4, rate: parseRate('10/s') });
+    controller.onThrottled('slow down', fixedJitter);
+    expect(controller.current).toEqual({ concurrency: 2, rate: { count: 5, perMs: 1000 } });
+    const changes = [];
+    for (let index = 0; index < 400; index++) {
+      const change = controller.onSuccess();
+      if (change) changes.push(change);
+    }
+    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 10, perMs: 1000 } });
+    expect(changes.length).toBe(5); // 5 → 6 → 7 → 8 → 9 → 10 per second, concurrency along the way
+    expect(changes.every((change) => change.why.includes('in a row'))).toBe(true);
+  });
+});
+
+describe('DailyUsage (rolling 24 h, shared by processes)', () => {
+  test('two users of one account never exceed the limit together, and the window frees slots 24 h later', async () => {
+    const { DailyUsage } = await import('../../src/throttle/daily.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const dir = await tempDir('mailshot-usage-');
+    const clock = new FakeClock();
+    await clock.advance(Date.UTC(2026, 10, 27, 23, 0));
+    const a = new DailyUsage(dir, 5, clock);
+    const b = new DailyUsage(dir, 5, clock);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => (index % 2 ? a : b).reserve()));
+    expect(results.filter((result) => result.ok)).toHaveLength(5);
+    const refused = results.filter((result) => !result.ok) as { ok: false; freeAt: number }[];
+    expect(refused).toHaveLength(3);
+    for (const result of refused) expect(result.freeAt).toBe(Date.UTC(2026, 10, 28, 23, 0));
+    expect(await a.sentInWindow()).toBe(5);
+
+    await clock.advance(2 * 3_600_000); // past midnight: yesterday's log still counts
+    expect((await b.reserve()).ok).toBe(false);
+    await clock.advance(22 * 3_600_000); // 24 h after the first sends
+    expect((await b.reserve()).ok).toBe(true);
+    expect(await a.sentInWindow()).toBe(1);
+  });
+});
