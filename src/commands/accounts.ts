@@ -1,22 +1,21 @@
 import { Option, type Command } from 'commander';
 import { read } from 'read';
-import type { Account, SmtpSecurity } from '../accounts/account.js';
+import type { Account, AccountLimits, SmtpSecurity } from '../accounts/account.js';
+import { setAccountLimits } from '../accounts/limits.js';
 import { AccountRegistry } from '../accounts/registry.js';
 import { deleteSecret } from '../accounts/secrets.js';
 import { addSmtpAccount } from '../accounts/smtp-setup.js';
 import { verifyAccount } from '../accounts/verify.js';
 import { InputError, StopError } from '../errors.js';
-import { notice, oneOf, warn, wholeNumber } from './options.js';
+import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 
-interface SmtpFlags {
+interface SmtpFlags extends LimitFlags {
   host: string;
   port?: number;
   security?: SmtpSecurity;
   user?: string;
   passwordStdin?: boolean;
   passwordEnv?: string;
-  maxConcurrent?: number;
-  perConnection?: number;
   from?: string;
   insecureTls?: boolean;
 }
@@ -25,8 +24,8 @@ export function registerAccounts(program: Command): void {
   const accounts = program.command('accounts').description('link, list, test and remove sending accounts');
   const add = accounts.command('add').description('link an account');
 
-  add
-    .command('smtp')
+  limitOptions(add
+    .command('smtp'))
     .description('an SMTP server (password from stdin, an environment variable, or a prompt)')
     .argument('<name>', 'a name for this account, used with --via')
     .requiredOption('--host <host>', 'server host name')
@@ -35,8 +34,6 @@ export function registerAccounts(program: Command): void {
     .option('--user <user>', 'user name to sign in with')
     .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('passwordEnv'))
     .option('--password-env <var>', 'read the password from this environment variable at every send (nothing is stored)')
-    .option('--max-concurrent <n>', 'no more than N messages at once to this server (default 4)', wholeNumber(1))
-    .option('--per-connection <n>', 'reconnect after N messages on one connection (default 100)', wholeNumber(1))
     .option('--from <address>', 'default sender address for this account')
     .option('--insecure-tls', 'accept a certificate that does not verify (self-signed); avoid')
     .action(async (name: string, flags: SmtpFlags) => {
@@ -53,12 +50,22 @@ export function registerAccounts(program: Command): void {
           passwordEnv: flags.passwordEnv,
           insecureTls: flags.insecureTls,
           from: flags.from,
-          limits: { maxConcurrent: flags.maxConcurrent, perConnection: flags.perConnection },
+          limits: limitsFrom(flags),
         },
         warn,
       );
       notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
     });
+
+  limitOptions(accounts.command('set').description("change an account's sending limits").argument('<name>', 'account name')).action(
+    async (name: string, flags: LimitFlags) => {
+      const limits = limitsFrom(flags);
+      if (Object.values(limits).every((value) => value === undefined)) {
+        throw new InputError('name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection');
+      }
+      notice(`limits of "${name}": ${describeLimits(await setAccountLimits(name, limits)) || 'defaults'}`);
+    },
+  );
 
   accounts
     .command('list')
@@ -114,10 +121,18 @@ function describe(account: Account): string {
   if (account.insecureTls) parts.push('INSECURE TLS: certificate not verified');
   if (account.user) parts.push(`user ${account.user}`);
   parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
-  const { maxConcurrent, perConnection } = account.limits;
-  if (maxConcurrent) parts.push(`max ${maxConcurrent} at once`);
-  if (perConnection) parts.push(`${perConnection} per connection`);
+  const limits = describeLimits(account.limits);
+  if (limits) parts.push(limits);
   return parts.join(', ');
+}
+
+function describeLimits({ maxConcurrent, rate, dailyLimit, perConnection }: AccountLimits): string {
+  return [
+    maxConcurrent && `max ${maxConcurrent} at once`,
+    rate && `rate ${rate}`,
+    dailyLimit && `${dailyLimit} per 24 h`,
+    perConnection && `${perConnection} per connection`,
+  ].filter(Boolean).join(', ');
 }
 
 async function readPassword(flags: SmtpFlags): Promise<string> {

@@ -1,4 +1,7 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { AccountLimits } from '../accounts/account.js';
+import { MailshotError } from '../errors.js';
+import { parseRate } from '../throttle/rate.js';
 
 /** Commander argument parser for a whole number ≥ min. */
 export function wholeNumber(min: number) {
@@ -24,4 +27,34 @@ export function warn(message: string): void {
 
 export function notice(message: string): void {
   process.stderr.write(`mailshot: ${message}\n`);
+}
+
+/** Commander parser for N/s, N/min, N/h: returns the text, checked. */
+export function rateText(value: string): string {
+  try {
+    parseRate(value, 'rate');
+    return value.trim();
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof MailshotError ? error.message : String(error));
+  }
+}
+
+export interface LimitFlags {
+  maxConcurrent?: number;
+  perConnection?: number;
+  rate?: string;
+  dailyLimit?: number;
+}
+
+/** The sending limits, shared by `accounts add`, `accounts set` and `campaign send/resume`. */
+export function limitOptions(command: Command): Command {
+  return command
+    .option('--max-concurrent <n>', 'no more than N messages at once to this server', wholeNumber(1))
+    .option('--rate <n/unit>', 'at most N messages per s, min or h (e.g. 30/min), evenly spaced', rateText)
+    .option('--daily-limit <n>', 'at most N messages in any 24 hours, across all campaigns of the account', wholeNumber(1))
+    .option('--per-connection <n>', 'reconnect after N messages on one SMTP connection', wholeNumber(1));
+}
+
+export function limitsFrom(flags: LimitFlags): AccountLimits {
+  return { maxConcurrent: flags.maxConcurrent, perConnection: flags.perConnection, rate: flags.rate, dailyLimit: flags.dailyLimit };
 }

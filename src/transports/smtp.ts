@@ -36,7 +36,7 @@ export class SmtpTransport implements Transport {
     return new Promise<AccountInfo>((resolve, reject) => {
       const fail = (error: unknown) => {
         connection.close();
-        reject(classifySmtpError(error));
+        reject(this.classify(error));
       };
       connection.once('error', fail);
       connection.connect(() => {
@@ -64,12 +64,16 @@ export class SmtpTransport implements Transport {
       const info = await this.pool.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
       return { response: info.response };
     } catch (error) {
-      throw classifySmtpError(error);
+      throw this.classify(error);
     }
   }
 
   async close(): Promise<void> {
     this.pool.close();
+  }
+
+  private classify(error: unknown) {
+    return classifySmtpError(error, { account: this.account.name, host: this.account.host, port: this.account.port });
   }
 
   private connectionOptions() {
