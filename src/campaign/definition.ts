@@ -68,7 +68,7 @@ export async function loadCampaign(file: string): Promise<CampaignDefinition> {
   const absolute = path.resolve(file);
   const yamlText = await readInput(absolute, 'campaign file');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const where = (offset: number | undefined) => `${file}:${offset === undefined ? 1 : lineCounter.linePos(offset).line}`;
   const [syntaxError] = doc.errors;
   if (syntaxError) throw new InputError(`${where(syntaxError.pos[0])}: YAML syntax error: ${firstLine(syntaxError.message)}`);
@@ -77,9 +77,10 @@ export async function loadCampaign(file: string): Promise<CampaignDefinition> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(`${file}:1: a campaign file is a YAML mapping of fields (name, from, subject, recipients, …)`);
   }
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // A misspelt field is also a missing one: report the spelling, which is the actual mistake.
+    const issue = parsed.error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? parsed.error.issues[0];
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const fieldPath = [...issue.path, ...keys.slice(0, 1)].map(String);
     const field = fieldPath.join('.') || '(top level)';
@@ -121,6 +122,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     return issue.input === undefined ? 'is required' : `expected ${issue.expected}, found ${typeName(issue.input)}`;
   }
+  if (issue.code === 'invalid_key') return describeIssue(issue.issues[0]);
   return issue.message;
 }
 

@@ -1,7 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { loadCampaign, type CampaignDefinition } from './definition.js';
+import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
 import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
 import { PreparedTemplates } from './render.js';
 
@@ -68,8 +69,8 @@ async function checkReadable(file: string, definition: CampaignDefinition, row?:
   try {
     const info = await stat(file);
     if (!info.isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    await access(file, constants.R_OK);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is not a file' : 'no such file';
-    throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${reason}`);
+    throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${describeFsError(error)}`);
   }
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { describeFsError } from './definition.js';
@@ -117,14 +117,14 @@ export function isRecipient(row: Recipient | RejectedRow): row is Recipient {
 }
 
 function csvError(file: string, error: unknown): Error {
-  const csv = error as { code?: string; lines?: number; message: string };
-  if (!csv.code?.startsWith('CSV_')) return error instanceof Error ? error : new Error(String(error));
-  const hints: Record<string, string> = {
+  if (!(error instanceof CsvError)) return error instanceof Error ? error : new Error(String(error));
+  const hints: Partial<Record<CsvError['code'], string>> = {
     CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed; add the closing double quote',
     CSV_MAX_RECORD_SIZE: `a row is larger than ${maxRecordBytes} bytes; is this really a recipient list?`,
     CSV_INVALID_CLOSING_QUOTE: 'a quote inside a field must be doubled ("")',
+    INVALID_OPENING_QUOTE: 'a field with a double quote in it must be quoted as a whole, with the quote doubled: "say ""hi"""',
   };
-  return new InputError(`${file}:${csv.lines ?? '?'}: ${hints[csv.code] ?? csv.message}`);
+  return new InputError(`${file}:${error.lines ?? '?'}: ${hints[error.code] ?? error.message}`);
 }
 
 async function readHead(file: string): Promise<string> {

@@ -54,13 +54,14 @@ export class PreparedTemplates {
     this.subject = this.compile(name('subject'), 'text', campaign.subject);
     if (campaign.to_name) this.toName = this.compile(name('to_name'), 'text', campaign.to_name);
     const { markdown, html, text } = campaign.sources;
+    const htmlOrigin = path.basename(campaign.markdown ?? campaign.html!);
+    // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
+    if (markdown !== undefined) parse(htmlOrigin, 'html', markdown);
     const htmlSource = markdown !== undefined ? markdownToHtml(markdown) : html;
-    if (htmlSource !== undefined) {
-      this.html = this.compile(path.basename(campaign.markdown ?? campaign.html!), 'html', htmlSource);
-    }
+    if (htmlSource !== undefined) this.html = this.compile(htmlOrigin, 'html', htmlSource);
     this.text = text !== undefined
       ? this.compile(path.basename(campaign.text!), 'text', text)
-      : this.compile(`text derived from ${path.basename(campaign.markdown ?? campaign.html!)}`, 'text', htmlSourceToText(htmlSource!));
+      : this.compile(`text derived from ${htmlOrigin}`, 'text', htmlSourceToText(htmlSource!));
     this.headers = Object.entries(campaign.headers).map(([header, value]) => [header, this.compile(name(`headers.${header}`), 'text', value)]);
     const unsubscribe = campaign.list_unsubscribe;
     if (unsubscribe?.url) this.unsubscribeUrl = this.compile(name('list_unsubscribe.url'), 'text', unsubscribe.url);
@@ -106,13 +107,9 @@ export class PreparedTemplates {
   }
 
   private compile(origin: string, engine: Engine, source: string): NamedTemplate {
-    try {
-      const template = { origin, engine, parsed: engines[engine].parse(source), dynamic: /\{\{|\{%/.test(source) };
-      this.all.push(template);
-      return template;
-    } catch (error) {
-      throw new InputError(`${origin}: template error: ${(error as Error).message}`);
-    }
+    const template = { origin, engine, parsed: parse(origin, engine, source), dynamic: /\{\{|\{%/.test(source) };
+    this.all.push(template);
+    return template;
   }
 
   private run(template: NamedTemplate, fields: Record<string, string>): string {
@@ -121,6 +118,14 @@ export class PreparedTemplates {
     } catch (error) {
       throw new InputError(`${template.origin}: ${(error as Error).message}`);
     }
+  }
+}
+
+function parse(origin: string, engine: Engine, source: string): Template[] {
+  try {
+    return engines[engine].parse(source);
+  } catch (error) {
+    throw new InputError(`${origin}: template error: ${(error as Error).message}`);
   }
 }
 

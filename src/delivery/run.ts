@@ -51,6 +51,7 @@ const defaultConcurrency = 4;
 /** The send loop: the only place where campaign, transport and store meet. */
 export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const campaign = await prepareCampaign(options.campaignFile);
+  campaign.layout.warnings.forEach(options.warn);
   const paths = statePaths(campaign.definition.file, options.stateDir);
   const existing = await readState(paths);
   if (!existing && options.resume) {

@@ -18,6 +18,9 @@ export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   input?: string;
+  /** Run as another user: tests running as root use it to meet permission errors. */
+  uid?: number;
+  gid?: number;
 }
 
 /** Starts `bin/mailshot.js` as a user would, with a private config dir unless the test gives one. */
@@ -26,6 +29,8 @@ export function startCli(args: string[], options: CliOptions = {}): ChildProcess
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, MAILSHOT_CONFIG_DIR: path.join(os.tmpdir(), 'mailshot-test-config-unset'), ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
   });
   child.stdin!.end(options.input ?? '');
   return child;
