@@ -15,6 +15,8 @@ export interface EffectiveLimits {
   dailyLimit?: number;
 }
 
+export const defaultMaxConcurrent = 4;
+
 export function mergeLimits(...layers: (AccountLimits | undefined)[]): AccountLimits {
   const merged: AccountLimits = {};
   for (const layer of layers) {
@@ -27,7 +29,7 @@ export function mergeLimits(...layers: (AccountLimits | undefined)[]): AccountLi
 
 export function effectiveLimits(limits: AccountLimits): EffectiveLimits {
   return {
-    maxConcurrent: limits.maxConcurrent ?? 4,
+    maxConcurrent: limits.maxConcurrent ?? defaultMaxConcurrent,
     perConnection: limits.perConnection,
     rate: limits.rate === undefined ? undefined : parseRate(limits.rate),
     dailyLimit: limits.dailyLimit,
@@ -52,4 +54,11 @@ export async function setAccountLimits(name: string, limits: AccountLimits): Pro
   account.limits = mergeLimits(account.limits, limits);
   registry.put(account);
   return account.limits;
+}
+
+/** For `campaign status`: the account's configured limits and its sends in the last 24 hours. */
+export async function accountStanding(name: string): Promise<{ limits: AccountLimits; sent_last_24h: number } | undefined> {
+  const account = (await AccountRegistry.open()).find(name);
+  if (!account) return undefined;
+  return { limits: account.limits, sent_last_24h: await dailyUsage(name, undefined).sentInWindow() };
 }

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
+import { accountStanding, defaultMaxConcurrent } from '../accounts/limits.js';
 import { prepareCampaign, scanRecipients } from '../campaign/prepare.js';
 import { previewRow } from '../campaign/preview.js';
 import { runCampaign, type InDoubtPolicy, type RunResult } from '../delivery/run.js';
 import { ExitCode } from '../errors.js';
 import { summarise } from '../report/summary.js';
 import { formatTable } from '../report/table.js';
-import { notice, oneOf, warn, wholeNumber } from './options.js';
+import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 import { progressView } from './progress.js';
 
-interface RunFlags {
+interface RunFlags extends LimitFlags {
   via?: string;
   limit?: number;
   state?: string;
@@ -65,7 +66,7 @@ export function registerCampaign(program: Command): void {
     });
 
   const runOptions = (command: Command) =>
-    command
+    limitOptions(command)
       .argument('<file>', 'campaign YAML file')
       .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
       .option('--limit <n>', 'hand at most N messages to the server in this run', wholeNumber(0))
@@ -88,11 +89,19 @@ export function registerCampaign(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (file: string, flags: { state?: string; json?: boolean }) => {
       const summary = await summarise(file, flags.state, warn);
+      const account = await accountStanding(summary.via);
       if (flags.json) {
         const { recipients: _omitted, ...status } = summary;
-        process.stdout.write(JSON.stringify(status, null, 2) + '\n');
-      } else {
-        process.stdout.write(formatTable({ ...summary, recipients: summary.recipients.filter((outcome) => outcome.status === 'in_doubt') }));
+        process.stdout.write(JSON.stringify({ ...status, account }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(formatTable({ ...summary, recipients: summary.recipients.filter((outcome) => outcome.status === 'in_doubt') }));
+      if (account) {
+        const { maxConcurrent, rate, dailyLimit } = account.limits;
+        process.stdout.write(
+          `Account     ${summary.via}: ${account.sent_last_24h} sent in the last 24 h` +
+            `${dailyLimit ? ` of ${dailyLimit} allowed` : ''}; at most ${maxConcurrent ?? defaultMaxConcurrent} at once${rate ? `, ${rate}` : ''}\n`,
+        );
       }
     });
 }
@@ -113,6 +122,7 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
       via: flags.via,
       limit: flags.limit,
       inDoubt: flags.inDoubt,
+      limits: limitsFrom(flags),
       resume,
       signal: controller.signal,
       onEvent: (event) => view.onEvent(event),

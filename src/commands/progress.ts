@@ -63,11 +63,12 @@ function jsonView(): ProgressView {
 function barView(): ProgressView {
   const state = tally();
   const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {value}/{total} | sent {sent} · failed {failed} · deferred {deferred} | {rate}/s | ETA {eta_formatted}', hideCursor: true, stream: process.stderr },
+    { format: ' {bar} {value}/{total} | sent {sent} · failed {failed} · deferred {deferred} | {rate}/s ({limits}) | ETA {eta_formatted}', hideCursor: true, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
   let running = false;
-  const payload = () => ({ ...state.counts, rate: state.rate });
+  let limits = 'as configured';
+  const payload = () => ({ ...state.counts, rate: state.rate, limits });
   return {
     onEvent(event) {
       state.apply(event);
@@ -76,6 +77,10 @@ function barView(): ProgressView {
         bar.start(event.toSend, 0, payload());
         running = true;
       } else if (event.type === 'recipient' && running) bar.update(state.handled, payload());
+      else if (event.type === 'limits') {
+        limits = `${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''}`;
+        if (running) bar.update(state.handled, payload());
+      }
       else if (event.type === 'end') this.close();
     },
     close() {
@@ -98,11 +103,16 @@ function lineView(): ProgressView {
       if (event.type === 'start' && event.toSend > 0) {
         process.stderr.write(`mailshot: sending "${event.campaign}" via ${event.via}: ${event.toSend} to send, ${event.alreadyDone} already done\n`);
         timer = setInterval(print, 5000).unref();
-      } else if (event.type === 'end') this.close();
+      } else if (event.type === 'limits') process.stderr.write(`mailshot: ${describeLimits(event)}\n`);
+      else if (event.type === 'end') this.close();
     },
     close() {
       if (timer) clearInterval(timer);
       timer = undefined;
     },
   };
+}
+
+function describeLimits(event: Extract<RunEvent, { type: 'limits' }>): string {
+  return `limits now ${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''} (${event.why})`;
 }

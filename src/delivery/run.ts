@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pLimit from 'p-limit';
 import { MessageComposer } from '../campaign/compose.js';
 import { prepareCampaign, recipientsOf, scanRecipients, type PreparedCampaign } from '../campaign/prepare.js';
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
@@ -8,8 +7,13 @@ import { InputError, LaterError, MailshotError, StopError } from '../errors.js';
 import { Journal, readJournal, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
 import { ensureStateDir, readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
-import { openTransport, outboxAccount } from '../transports/open.js';
+import type { AccountLimits } from '../accounts/account.js';
+import { connectAccount, outboxAccount, type Connection } from '../accounts/connect.js';
+import { systemClock } from '../throttle/clock.js';
+import { formatRate } from '../throttle/rate.js';
+import { isUnreachable } from '../transports/classify.js';
 import { DeliveryError, type Transport } from '../transports/transport.js';
+import { Pacer } from './pacing.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
 
@@ -20,6 +24,8 @@ export interface RunOptions {
   /** Hand at most this many messages to the transport in this run. */
   limit?: number;
   inDoubt: InDoubtPolicy;
+  /** Limits for this run, over the account's own. */
+  limits: AccountLimits;
   /** `resume` rather than `send`: refuses a campaign that was never started. */
   resume: boolean;
   /** Aborting stops dispatching; in-flight messages finish and are recorded. */
@@ -33,7 +39,8 @@ export type Outcome = 'sent' | 'failed' | 'deferred' | 'skipped';
 export type RunEvent =
   | { type: 'start'; campaign: string; via: string; recipients: number; alreadyDone: number; toSend: number }
   | { type: 'recipient'; to: string; outcome: Outcome; detail: string }
-  | { type: 'end'; status: RunStatus; reason: string };
+  | { type: 'limits'; concurrency: number; rate?: string; why: string }
+  | { type: 'end'; status: RunStatus; reason: string; pausedUntil?: string };
 
 export type RunStatus = 'done' | 'paused' | 'stopped';
 
@@ -45,8 +52,12 @@ export interface RunResult {
   paths: StatePaths;
 }
 
+/** Attempts per recipient for a temporary reply, for throttling, and for a server that cannot be reached. */
 const maxAttempts = 3;
-const defaultConcurrency = 4;
+const maxThrottledAttempts = 8;
+const maxNetworkAttempts = 5;
+/** A server that asks for a longer wait than this pauses the run (exit 75) instead of holding it open. */
+const maxRetryWaitMs = 5 * 60_000;
 
 /** The send loop: the only place where campaign, transport and store meet. */
 export async function runCampaign(options: RunOptions): Promise<RunResult> {
@@ -58,6 +69,9 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
     throw new InputError(`${options.campaignFile} has not been started (no state in ${paths.dir}); use \`mailshot campaign send\``);
   }
   if (existing?.status === 'done') return alreadyComplete(paths);
+  if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) {
+    throw new LaterError(`paused until ${existing.pausedUntil} (${existing.reason ?? 'quota'}); nothing was sent. Run \`mailshot campaign resume\` after that time`);
+  }
   // A first send checks every row before it writes anything.
   const rejected: JournalEvent[] = [];
   const scan = existing ? undefined : await scanRecipients(campaign, (row) => {
@@ -76,12 +90,12 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
         await writeState(paths, state);
       }
       const via = options.via ?? state.via;
-      const transport = await openTransport(via, paths.outbox);
+      const account = await connectAccount(via, paths.outbox, options.limits);
       try {
-        await checkAccount(transport, via);
-        return await deliver(campaign, state, { ...options, via }, paths, journal, transport);
+        await checkAccount(account.transport, via);
+        return await deliver(campaign, state, { ...options, via }, paths, journal, account);
       } finally {
-        await transport.close();
+        await account.transport.close();
       }
     } finally {
       await journal.close();
@@ -115,7 +129,7 @@ async function deliver(
   options: RunOptions & { via: string },
   paths: StatePaths,
   journal: Journal,
-  transport: Transport,
+  account: Connection,
 ): Promise<RunResult> {
   const known = await lastEvents(paths.journal, options.warn);
   const composer = new MessageComposer(campaign.definition, state.campaignId);
@@ -123,6 +137,10 @@ async function deliver(
   let stop: { status: RunStatus; reason: string; error?: MailshotError } | undefined;
   const halt = (status: RunStatus, reason: string, error?: MailshotError) => {
     stop ??= { status, reason, error };
+  };
+  const pauseUntil = (time: number, why: string) => {
+    state.pausedUntil = new Date(time).toISOString();
+    halt('paused', `${why}; paused until ${state.pausedUntil}`);
   };
   const onAbort = () => halt('paused', 'interrupted; in-flight messages were finished and recorded');
   options.signal.addEventListener('abort', onAbort);
@@ -133,6 +151,11 @@ async function deliver(
     counts[outcome]++;
     options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
   };
+  const pacer = new Pacer(account.limits, account.usage, systemClock, (change) => {
+    const event = { ev: 'limits', at: Date.now(), concurrency: change.to.concurrency, rate: change.to.rate && formatRate(change.to.rate), why: change.why } as const;
+    void journal.append(event).catch(() => undefined);
+    options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
+  });
 
   const sendOne = async (recipient: Recipient) => {
     if (stop) return;
@@ -145,37 +168,54 @@ async function deliver(
       return;
     }
     for (let attempt = 1; ; attempt++) {
+      const slot = await pacer.beforeSend(options.signal).catch(() => undefined); // undefined: interrupted while waiting
+      if (!slot || stop) return;
+      if (!slot.ok) return pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
       await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
       try {
-        const accepted = await transport.send(message);
+        const accepted = await account.transport.send(message);
+        pacer.onAccepted();
+        delivered = true;
         await record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200) }, 'sent', accepted.response);
         return;
       } catch (error) {
         const failure = asDeliveryError(error);
         const details = { kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) };
-        if (failure.kind === 'permanent') {
-          await record({ ev: 'failed', to: recipient.key, at: Date.now(), ...details }, 'failed', failure.message);
-          return;
+        const defer = () => record({ ev: 'deferred', to: recipient.key, at: Date.now(), ...details }, 'deferred', failure.message);
+        switch (lossOf(failure, delivered)) {
+          case 'recipient':
+            await record({ ev: 'failed', to: recipient.key, at: Date.now(), ...details }, 'failed', failure.message);
+            return;
+          case 'quota':
+            pauseUntil(failure.details.retryAt?.getTime() ?? (await account.usage?.nextFreeAt()) ?? Date.now() + 3_600_000, `the account's sending quota is used up (${failure.message})`);
+            return defer();
+          case 'account':
+            halt('stopped', failure.message, new StopError(failure.message));
+            return defer();
+          case 'network':
+            if (attempt < maxNetworkAttempts && (await pause(backoff(attempt), options.signal))) continue;
+            halt('paused', `cannot reach the server (${failure.message})`);
+            return defer();
+          case 'throttled': {
+            const wait = pacer.onThrottled(failure);
+            if (wait > maxRetryWaitMs) {
+              pauseUntil(Date.now() + wait, `the server asked to wait (${failure.message})`);
+              return defer();
+            }
+            if (attempt < maxThrottledAttempts && (await pause(wait, options.signal))) continue;
+            return defer();
+          }
+          case 'transient':
+            if (attempt < maxAttempts && (await pause(backoff(attempt), options.signal))) continue;
+            return defer();
         }
-        if ((failure.kind === 'transient' || failure.kind === 'throttled') && attempt < maxAttempts && !stop) {
-          if (await waitBeforeRetry(attempt, failure, options.signal)) continue;
-        }
-        if (failure.kind === 'quota') {
-          const until = failure.details.retryAt ?? new Date(Date.now() + 3600_000);
-          state.pausedUntil = until.toISOString();
-          halt('paused', `the account's sending quota is used up (${failure.message}); paused until ${state.pausedUntil}`);
-        } else if (failure.kind === 'auth' || failure.kind === 'config') {
-          halt('stopped', failure.message, new StopError(failure.message));
-        }
-        await record({ ev: 'deferred', to: recipient.key, at: Date.now(), ...details }, 'deferred', failure.message);
-        return;
       }
     }
   };
 
-  const concurrency = defaultConcurrency;
-  const limit = pLimit(concurrency);
+  const limit = pacer.slots;
   const inFlight = new Set<Promise<void>>();
+  let delivered = false;
   let failure: unknown;
   let remaining = 0;
   let dispatched = 0;
@@ -211,7 +251,7 @@ async function deliver(
     });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
-    if (inFlight.size >= concurrency * 2) await Promise.race(inFlight);
+    while (inFlight.size >= limit.concurrency * 2) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   options.signal.removeEventListener('abort', onAbort);
@@ -223,17 +263,42 @@ async function deliver(
   let result: { status: RunStatus; reason: string; error?: unknown };
   if (failure) result = { status: 'stopped', reason: (failure as Error).message, error: failure };
   else if (stop) result = stop;
-  else if (counts.deferred > 0) result = { status: 'paused', reason: `${counts.deferred} recipient(s) deferred after ${maxAttempts} attempts; run resume later` };
+  else if (counts.deferred > 0) result = { status: 'paused', reason: `${counts.deferred} recipient(s) deferred after repeated temporary failures; run resume later` };
   else if (left > 0) result = { status: 'paused', reason: `stopped at --limit ${options.limit}; ${left} recipient(s) left` };
   else result = { status: 'done', reason: 'all recipients handled' };
 
   state.status = result.status;
   state.reason = result.status === 'done' ? undefined : result.reason;
+  if (result.status !== 'paused') state.pausedUntil = undefined;
   await journal.append({ ev: 'run', at: Date.now(), what: 'end', status: result.status }).catch(() => undefined);
   await writeState(paths, state);
-  options.onEvent({ type: 'end', status: result.status, reason: result.reason });
+  options.onEvent({ type: 'end', status: result.status, reason: result.reason, pausedUntil: state.pausedUntil });
   if (result.error) throw result.error;
   return { status: result.status, reason: result.reason, counts, paths };
+}
+
+type Loss = 'recipient' | 'quota' | 'account' | 'network' | 'throttled' | 'transient';
+
+/**
+ * What a failure costs: this recipient only, the account's quota, the account itself (credentials,
+ * settings), the network, or a temporary hiccup. A server that refuses connections after this run
+ * already delivered through it has gone away: that is network loss, not a wrong setting.
+ */
+function lossOf(failure: DeliveryError, deliveredBefore: boolean): Loss {
+  switch (failure.kind) {
+    case 'permanent':
+      return 'recipient';
+    case 'quota':
+      return 'quota';
+    case 'auth':
+      return 'account';
+    case 'config':
+      return deliveredBefore && isUnreachable(failure) ? 'network' : 'account';
+    case 'throttled':
+      return 'throttled';
+    case 'transient':
+      return /^\d{3}\b/.test(failure.details.code ?? '') ? 'transient' : 'network';
+  }
 }
 
 /** Connects and signs in before the first message, so a wrong password or host stops the run before it starts. */
@@ -257,13 +322,15 @@ async function lastEvents(journalFile: string, warn: (message: string) => void):
   return known;
 }
 
-/** Waits 1 s, 2 s, 4 s … (with jitter) or until the server's retry time; false when stopped meanwhile. */
-async function waitBeforeRetry(attempt: number, failure: DeliveryError, signal: AbortSignal): Promise<boolean> {
-  const backoff = 1000 * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
-  const wait = failure.details.retryAt ? Math.max(1000, failure.details.retryAt.getTime() - Date.now()) : backoff;
-  if (wait > 60_000) return false;
+/** 1 s, 2 s, 4 s … with jitter. */
+function backoff(attempt: number): number {
+  return 1000 * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+}
+
+/** Waits; false when the run was interrupted meanwhile. */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   try {
-    await sleep(wait, undefined, { signal });
+    await sleep(ms, undefined, { signal });
     return true;
   } catch {
     return false;

@@ -29,6 +29,8 @@ export interface Summary {
   failed_by_reason: Record<string, number>;
   started_at?: string;
   ended_at?: string;
+  /** When the send loop slowed down or sped up, and why. */
+  limit_changes: { at: string; concurrency: number; rate?: string; why: string }[];
   /** Messages per minute between the first and last send. */
   throughput_per_minute?: number;
   recipients: RecipientOutcome[];
@@ -42,12 +44,15 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
 
   const last = new Map<string, RecipientEvent>();
   const rejected: RecipientOutcome[] = [];
+  const limitChanges: Summary['limit_changes'] = [];
   let startedAt: number | undefined;
   let endedAt: number | undefined;
   let firstSent: number | undefined;
   let lastSent: number | undefined;
   for await (const event of readJournal(paths.journal, warn)) {
-    if (event.ev === 'run') {
+    if (event.ev === 'limits') {
+      limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
+    } else if (event.ev === 'run') {
       if (event.what === 'start') startedAt ??= event.at;
       else endedAt = event.at;
     } else if (event.ev === 'skipped' && !event.to) {
@@ -88,6 +93,7 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
     failed_by_reason: byReason('failed', recipients),
     started_at: iso(startedAt),
     ended_at: iso(endedAt),
+    limit_changes: limitChanges,
     throughput_per_minute: minutes > 0 ? Math.round((sent / minutes) * 10) / 10 : undefined,
     recipients: [...recipients, ...rejected],
   };

@@ -29,6 +29,12 @@ export function formatTable(summary: Summary): string {
       if (matching.length > listLimit) lines.push(`  … and ${matching.length - listLimit} more (use --format csv for all)`);
     }
   }
+  if (summary.limit_changes.length) {
+    lines.push('', `Limit changes (${summary.limit_changes.length}):`);
+    for (const change of summary.limit_changes.slice(-listLimit)) {
+      lines.push(`  ${change.at}  ${change.concurrency} at once${change.rate ? `, ${change.rate}` : ''} — ${change.why}`);
+    }
+  }
   const inDoubt = summary.recipients.filter((outcome) => outcome.status === 'in_doubt');
   if (inDoubt.length) {
     lines.push('', `In doubt (${inDoubt.length}): handed to the server, outcome not recorded; resume resends them unless --in-doubt skip`);

@@ -14,9 +14,10 @@ export type JournalEvent =
   | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string }
-  | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string };
+  | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string }
+  | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string };
 
-export type RecipientEvent = Exclude<JournalEvent, { ev: 'run' }> & { to: string };
+export type RecipientEvent = Exclude<JournalEvent, { ev: 'run' | 'limits' }> & { to: string };
 
 /**
  * Append-only journal with group commit: lines appended while a write + fsync is in progress are

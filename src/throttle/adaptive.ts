@@ -14,15 +14,21 @@ export interface LimitChange {
 /** Consecutive successes before one step back up. */
 const successesPerStep = 20;
 const maxBackoffMs = 60_000;
+/** Slowest rate a decrease goes down to: one message a minute. */
+const floorPerMinute = 1;
 
 /**
- * AIMD: a throttle reply halves concurrency and rate (floor 1 at once, 1 per minute); a run of
- * successes adds one connection and a tenth of the configured rate, up to the configured ceiling.
+ * AIMD. A throttle reply halves concurrency (floor 1) and cuts the rate: to half, or — when the rate the
+ * server accepted recently is known — to 90% of that, whichever is faster, so the rate settles just under
+ * the server's real limit instead of swinging between it and half of it. Each run of successes adds one
+ * connection and 5% of the rate at which the server pushed back, up to the configured ceiling (when
+ * there is no configured rate, the rate keeps probing upward until the next push-back).
  */
 export class AdaptiveController {
   private limits: Limits;
   private successes = 0;
   private throttles = 0;
+  private stepPerMs = 0;
 
   constructor(private readonly ceiling: Limits) {
     this.limits = { ...ceiling };
@@ -32,13 +38,18 @@ export class AdaptiveController {
     return this.limits;
   }
 
-  /** The server pushed back: returns the new limits (with why) and how long the account should wait. */
-  onThrottled(reason: string, random = Math.random): { change?: LimitChange; waitMs: number } {
+  /** Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). */
+  onThrottled(reason: string, observed?: Rate, random = Math.random): { change?: LimitChange; waitMs: number } {
     this.successes = 0;
     this.throttles++;
     const to: Limits = { concurrency: Math.max(1, Math.floor(this.limits.concurrency / 2)) };
-    const effective = this.limits.rate ?? this.ceiling.rate;
-    if (effective) to.rate = { count: Math.max(effective.count / 2, effective.perMs / 60_000), perMs: effective.perMs };
+    const effective = perMs(this.limits.rate) ?? perMs(observed);
+    if (effective !== undefined) {
+      const measured = perMs(observed);
+      const target = Math.max(effective / 2, measured === undefined ? 0 : Math.min(effective, measured * 0.9));
+      to.rate = toRate(Math.max(target, floorPerMinute / 60_000));
+      this.stepPerMs = effective / 20;
+    }
     const waitMs = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(this.throttles - 1, 6)) * (0.75 + random() * 0.5);
     return { change: this.apply(to, `throttled: ${reason}`), waitMs };
   }
@@ -48,17 +59,29 @@ export class AdaptiveController {
     if (++this.successes < successesPerStep) return undefined;
     this.successes = 0;
     const to: Limits = { concurrency: Math.min(this.ceiling.concurrency, this.limits.concurrency + 1) };
-    if (this.ceiling.rate) {
-      const current = this.limits.rate ?? this.ceiling.rate;
-      to.rate = { count: Math.min(this.ceiling.rate.count, current.count + this.ceiling.rate.count / 10), perMs: current.perMs };
+    const current = perMs(this.limits.rate);
+    if (current !== undefined) {
+      const raised = current + this.stepPerMs;
+      const ceiling = perMs(this.ceiling.rate);
+      if (ceiling === undefined || raised < ceiling) to.rate = toRate(raised);
+      else to.rate = this.ceiling.rate;
     }
     return this.apply(to, `${successesPerStep} messages accepted in a row`);
   }
 
   private apply(to: Limits, why: string): LimitChange | undefined {
     const from = this.limits;
-    const same = from.concurrency === to.concurrency && from.rate?.count === to.rate?.count;
     this.limits = to;
+    const same = from.concurrency === to.concurrency && perMs(from.rate) === perMs(to.rate);
     return same ? undefined : { from, to, why };
   }
+}
+
+function perMs(rate: Rate | undefined): number | undefined {
+  return rate && rate.count / rate.perMs;
+}
+
+/** A rate in messages per second (kept as a count per 1000 ms). */
+function toRate(messagesPerMs: number): Rate {
+  return { count: Math.round(messagesPerMs * 1000 * 1000) / 1000, perMs: 1000 };
 }

@@ -1,10 +1,12 @@
 import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SmtpAccount } from '../accounts/account.js';
+import { defaultMaxConcurrent } from '../accounts/limits.js';
 import { classifySmtpError } from './classify.js';
 import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
 
-export const smtpDefaults = { maxConcurrent: 4, perConnection: 100 };
+/** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
+const defaultPerConnection = 100;
 
 const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
@@ -23,15 +25,16 @@ export class SmtpTransport implements Transport {
     this.pool = nodemailer.createTransport({
       pool: true,
       ...this.connectionOptions(),
-      maxConnections: account.limits.maxConcurrent ?? smtpDefaults.maxConcurrent,
-      maxMessages: account.limits.perConnection ?? smtpDefaults.perConnection,
+      maxConnections: account.limits.maxConcurrent ?? defaultMaxConcurrent,
+      maxMessages: account.limits.perConnection ?? defaultPerConnection,
       maxRequeues: 0,
     });
   }
 
   /** Connects, negotiates TLS, signs in and quits: no message is sent. */
   verify(): Promise<AccountInfo> {
-    const connection = new SMTPConnection(this.connectionOptions());
+    const greeting = greetingRecorder();
+    const connection = new SMTPConnection({ ...this.connectionOptions(), logger: greeting.logger, transactionLog: true });
     const facts: Record<string, string> = { server: `${this.account.host}:${this.account.port}` };
     return new Promise<AccountInfo>((resolve, reject) => {
       const fail = (error: unknown) => {
@@ -40,7 +43,7 @@ export class SmtpTransport implements Transport {
       };
       connection.once('error', fail);
       connection.connect(() => {
-        facts.greeting = String(connection.lastServerResponse || '').split('\n')[0];
+        facts.greeting = greeting.line;
         facts.encrypted = connection.secure ? 'yes' : 'no';
         const done = () => {
           connection.quit();
@@ -89,4 +92,30 @@ export class SmtpTransport implements Transport {
       ...timeouts,
     };
   }
+}
+
+/**
+ * Keeps the server's first line (its 220 greeting): nodemailer exposes only the latest reply, which
+ * by the time `connect()` calls back is the EHLO answer. The transaction log carries client lines too
+ * (AUTH among them); only server lines are looked at, and only the first is kept.
+ */
+function greetingRecorder() {
+  let line = '';
+  const ignore = () => undefined;
+  const logger = {
+    debug: (entry: { tnx?: string } | undefined, message?: unknown) => {
+      if (!line && entry?.tnx === 'server') line = String(message ?? '').split('\n')[0]!;
+    },
+    trace: ignore,
+    info: ignore,
+    warn: ignore,
+    error: ignore,
+    fatal: ignore,
+  };
+  return {
+    logger,
+    get line() {
+      return line;
+    },
+  };
 }

@@ -1,0 +1,75 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { EffectiveLimits } from '../accounts/limits.js';
+import { AdaptiveController, type LimitChange } from '../throttle/adaptive.js';
+import type { Clock } from '../throttle/clock.js';
+import type { DailyUsage, Reservation } from '../throttle/daily.js';
+import { RateLimiter, type Rate } from '../throttle/rate.js';
+import type { DeliveryError } from '../transports/transport.js';
+
+/** Window over which the accepted rate is measured, for slowing down when no rate is configured. */
+const observeMs = 10_000;
+
+/**
+ * Everything that decides *when* a message may go: the concurrency cap (changed at run time), the rate,
+ * the account's rolling daily limit, and the adaptive controller that moves the first two.
+ */
+export class Pacer {
+  readonly slots: LimitFunction;
+  private readonly rate: RateLimiter;
+  private readonly controller: AdaptiveController;
+  private readonly accepted: number[] = [];
+  private lastDecrease = -Infinity;
+
+  constructor(
+    limits: EffectiveLimits,
+    private readonly usage: DailyUsage | undefined,
+    private readonly clock: Clock,
+    private readonly onChange: (change: LimitChange) => void,
+  ) {
+    this.slots = pLimit(limits.maxConcurrent);
+    this.rate = new RateLimiter(limits.rate, clock);
+    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate });
+  }
+
+  /** Waits for the rate, then takes a send from the daily window (or says when one frees up). */
+  async beforeSend(signal: AbortSignal): Promise<Reservation> {
+    await this.rate.take(signal);
+    return this.usage ? this.usage.reserve() : { ok: true };
+  }
+
+  onAccepted(): void {
+    const now = this.clock.now();
+    this.accepted.push(now);
+    while (this.accepted[0] < now - observeMs) this.accepted.shift();
+    this.apply(this.controller.onSuccess());
+  }
+
+  /**
+   * The server asked to slow down: cut concurrency and rate (once per burst of replies: the messages
+   * already in flight when the cut happened report the old overload), and hold the whole account
+   * until the server's retry time when it gave one. Returns how long this recipient waits to retry.
+   */
+  onThrottled(error: DeliveryError): number {
+    const now = this.clock.now();
+    const retryAt = error.details.retryAt?.getTime();
+    if (retryAt) this.rate.holdUntil(retryAt);
+    if (now - this.lastDecrease < 1000) return Math.max(1000, (retryAt ?? 0) - now);
+    this.lastDecrease = now;
+    const { change, waitMs } = this.controller.onThrottled(error.message, this.observedRate());
+    this.apply(change);
+    return Math.max(waitMs, (retryAt ?? 0) - now);
+  }
+
+  private observedRate(): Rate | undefined {
+    if (this.accepted.length < 2) return undefined;
+    const span = Math.max(1000, this.clock.now() - this.accepted[0]);
+    return { count: this.accepted.length, perMs: span };
+  }
+
+  private apply(change: LimitChange | undefined): void {
+    if (!change) return;
+    this.slots.concurrency = change.to.concurrency;
+    this.rate.setRate(change.to.rate);
+    this.onChange(change);
+  }
+}
