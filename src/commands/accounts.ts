@@ -1,11 +1,5 @@
 import { Option, type Command } from 'commander';
-import { read } from 'read';
 import type { Account, AccountLimits, SmtpSecurity } from '../accounts/account.js';
-import { setAccountLimits } from '../accounts/limits.js';
-import { AccountRegistry } from '../accounts/registry.js';
-import { deleteSecret } from '../accounts/secrets.js';
-import { addSmtpAccount } from '../accounts/smtp-setup.js';
-import { verifyAccount } from '../accounts/verify.js';
 import { InputError, StopError } from '../errors.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 
@@ -39,6 +33,7 @@ export function registerAccounts(program: Command): void {
     .action(async (name: string, flags: SmtpFlags) => {
       if (flags.port !== undefined && flags.port > 65535) throw new InputError(`--port ${flags.port}: a port is 1 to 65535`);
       const password = flags.user && !flags.passwordEnv ? await readPassword(flags) : undefined;
+      const { addSmtpAccount } = await import('../accounts/smtp-setup.js');
       const account = await addSmtpAccount(
         {
           name,
@@ -63,6 +58,7 @@ export function registerAccounts(program: Command): void {
       if (Object.values(limits).every((value) => value === undefined)) {
         throw new InputError('name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection');
       }
+      const { setAccountLimits } = await import('../accounts/limits.js');
       notice(`limits of "${name}": ${describeLimits(await setAccountLimits(name, limits)) || 'defaults'}`);
     },
   );
@@ -72,6 +68,7 @@ export function registerAccounts(program: Command): void {
     .description('the linked accounts (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
+      const { AccountRegistry } = await import('../accounts/registry.js');
       const list = (await AccountRegistry.open()).list();
       if (flags.json) {
         process.stdout.write(JSON.stringify(list, null, 2) + '\n');
@@ -90,6 +87,7 @@ export function registerAccounts(program: Command): void {
     .argument('<name>', 'account name')
     .option('--json', 'print JSON')
     .action(async (name: string, flags: { json?: boolean }) => {
+      const { verifyAccount } = await import('../accounts/verify.js');
       const result = await verifyAccount(name);
       if (result.ok) {
         if (flags.json) process.stdout.write(JSON.stringify({ account: name, ok: true, ...result.facts }, null, 2) + '\n');
@@ -108,6 +106,7 @@ export function registerAccounts(program: Command): void {
     .description('forget an account and delete its stored secret')
     .argument('<name>', 'account name')
     .action(async (name: string) => {
+      const [{ AccountRegistry }, { deleteSecret }] = await Promise.all([import('../accounts/registry.js'), import('../accounts/secrets.js')]);
       const registry = await AccountRegistry.open();
       const account = registry.get(name);
       await deleteSecret(name, account.secret);
@@ -146,5 +145,6 @@ async function readPassword(flags: SmtpFlags): Promise<string> {
   if (!process.stdin.isTTY) {
     throw new InputError(`--user ${flags.user} needs a password: pipe it with --password-stdin, or name a variable with --password-env`);
   }
+  const { read } = await import('read');
   return read({ prompt: `Password for ${flags.user}@${flags.host}: `, silent: true, replace: '', output: process.stderr });
 }

@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
-import { accountStanding, defaultMaxConcurrent } from '../accounts/limits.js';
-import { prepareCampaign, scanRecipients } from '../campaign/prepare.js';
-import { previewRow } from '../campaign/preview.js';
-import { runCampaign, type InDoubtPolicy, type RunResult } from '../delivery/run.js';
+import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
 import { ExitCode } from '../errors.js';
-import { summarise } from '../report/summary.js';
-import { formatTable } from '../report/table.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
-import { progressView } from './progress.js';
+
+// Implementations load inside the actions, so that `--help` and light commands start fast.
 
 interface RunFlags extends LimitFlags {
   via?: string;
@@ -25,6 +21,7 @@ export function registerCampaign(program: Command): void {
     .description('check the campaign file, templates and every recipient row; sends nothing')
     .argument('<file>', 'campaign YAML file')
     .action(async (file: string) => {
+      const { prepareCampaign, scanRecipients } = await import('../campaign/prepare.js');
       const prepared = await prepareCampaign(file);
       prepared.layout.warnings.forEach(warn);
       const rejectedLines: string[] = [];
@@ -47,6 +44,7 @@ export function registerCampaign(program: Command): void {
     .option('--row <n>', 'data row of the CSV (1 = first recipient)', wholeNumber(1), 1)
     .option('--raw', 'print the complete MIME message instead')
     .action(async (file: string, flags: { row: number; raw?: boolean }) => {
+      const { previewRow } = await import('../campaign/preview.js');
       const { parts, message } = await previewRow(file, flags.row);
       if (flags.raw) {
         process.stdout.write(message.raw);
@@ -88,6 +86,11 @@ export function registerCampaign(program: Command): void {
     .option('--state <dir>', 'state folder')
     .option('--json', 'print JSON')
     .action(async (file: string, flags: { state?: string; json?: boolean }) => {
+      const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }] = await Promise.all([
+        import('../report/summary.js'),
+        import('../report/table.js'),
+        import('../accounts/limits.js'),
+      ]);
       const summary = await summarise(file, flags.state, warn);
       const account = await accountStanding(summary.via);
       if (flags.json) {
@@ -107,6 +110,7 @@ export function registerCampaign(program: Command): void {
 }
 
 async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunResult> {
+  const [{ runCampaign }, { progressView }] = await Promise.all([import('../delivery/run.js'), import('./progress.js')]);
   const controller = new AbortController();
   const view = progressView(Boolean(flags.json));
   const interrupt = () => {

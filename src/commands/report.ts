@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
-import { formatCsv } from '../report/csv.js';
-import { formatJson } from '../report/json.js';
-import { summarise } from '../report/summary.js';
-import { formatTable } from '../report/table.js';
+import type { Summary } from '../report/summary.js';
 import { oneOf, warn } from './options.js';
 
-const formats = { table: formatTable, json: formatJson, csv: formatCsv } as const;
+/** Each format's module loads only when asked for. */
+const formats = {
+  table: async () => (await import('../report/table.js')).formatTable,
+  json: async () => (await import('../report/json.js')).formatJson,
+  csv: async () => (await import('../report/csv.js')).formatCsv,
+} satisfies Record<string, () => Promise<(summary: Summary) => string>>;
 type Format = keyof typeof formats;
 
 export function registerReport(program: Command): void {
@@ -17,8 +19,9 @@ export function registerReport(program: Command): void {
     .option('--failed', 'only recipients that failed')
     .option('--state <dir>', 'state folder')
     .action(async (file: string, flags: { format: Format; failed?: boolean; state?: string }) => {
+      const { summarise } = await import('../report/summary.js');
       const summary = await summarise(file, flags.state, warn);
       if (flags.failed) summary.recipients = summary.recipients.filter((outcome) => outcome.status === 'failed');
-      process.stdout.write(formats[flags.format](summary));
+      process.stdout.write((await formats[flags.format]())(summary));
     });
 }
