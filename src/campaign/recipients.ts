@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { AddressSet } from './address-set.js';
 import { describeFsError } from './definition.js';
 import { isValidAddress, normaliseAddress } from './address.js';
 
@@ -78,31 +79,30 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
       bom: true,
       delimiter: layout.delimiter,
       columns: () => layout.columns,
-      info: true,
+      // Line numbers are counted in each record's raw text: csv-parse's `info` object per record
+      // costs more than the rest of the row and survives long enough to fill the old generation.
+      raw: true,
       relax_column_count: true,
       skip_empty_lines: true,
       max_record_size: maxRecordBytes,
     }),
   );
-  const seen = new Set<string>();
-  let previousEnd = 1;
-  let previousEmpty = 0;
+  const seen = new AddressSet();
+  let nextLine = 2; // the header is line 1
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number; empty_lines: number } }>) {
-      const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
-      previousEnd = info.lines;
-      previousEmpty = info.empty_lines;
+    for await (const { record, raw } of parser as AsyncIterable<{ record: Record<string, string | undefined>; raw: string }>) {
+      const line = nextLine + lineBreaks(raw, blankLinesEnd(raw)); // skipped blank lines come first in `raw`
+      nextLine += lineBreaks(raw, raw.length);
       const address = (record[emailColumn] ?? '').trim();
       if (!isValidAddress(address)) {
         yield { line, reason: 'invalid_address', value: address };
         continue;
       }
       const key = normaliseAddress(address);
-      if (seen.has(key)) {
+      if (!seen.add(key)) {
         yield { line, reason: 'duplicate', value: address };
         continue;
       }
-      seen.add(key);
       const fields: Record<string, string> = {};
       for (const column of layout.columns) fields[column] = record[column] ?? '';
       yield { line, address, key, fields };
@@ -110,6 +110,22 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
   } catch (error) {
     throw csvError(file, error);
   }
+}
+
+function blankLinesEnd(text: string): number {
+  let end = 0;
+  while (text.charCodeAt(end) === 0x0a || text.charCodeAt(end) === 0x0d) end++;
+  return end;
+}
+
+/** Line breaks in `text` before `end`: CRLF, LF and a lone CR each end one line. */
+function lineBreaks(text: string, end: number): number {
+  let count = 0;
+  for (let index = 0; index < end; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x0a || (code === 0x0d && text.charCodeAt(index + 1) !== 0x0a)) count++;
+  }
+  return count;
 }
 
 export function isRecipient(row: Recipient | RejectedRow): row is Recipient {

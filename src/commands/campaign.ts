@@ -113,8 +113,15 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
   const [{ runCampaign }, { progressView }] = await Promise.all([import('../delivery/run.js'), import('./progress.js')]);
   const controller = new AbortController();
   const view = progressView(Boolean(flags.json));
+  let stoppingSince: number | undefined;
   const interrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (stoppingSince !== undefined) {
+      // conf's exit hook (when-exit) raises the signal it saw once more: that echo, a moment after
+      // the first, is not the person asking a second time.
+      if (Date.now() - stoppingSince < 1000) return;
+      process.exit(130);
+    }
+    stoppingSince = Date.now();
     notice('stopping: finishing messages in flight (press Ctrl-C again to quit at once)');
     controller.abort();
   };

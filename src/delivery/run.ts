@@ -55,7 +55,7 @@ export interface RunResult {
 /** Attempts per recipient for a temporary reply, for throttling, and for a server that cannot be reached. */
 const maxAttempts = 3;
 const maxThrottledAttempts = 8;
-const maxNetworkAttempts = 5;
+const maxNetworkAttempts = 4;
 /** A server that asks for a longer wait than this pauses the run (exit 75) instead of holding it open. */
 const maxRetryWaitMs = 5 * 60_000;
 
@@ -77,31 +77,32 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const scan = existing ? undefined : await scanRecipients(campaign, (row) => {
     rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value });
   });
-  await ensureStateDir(paths);
-  const release = await acquireLock(paths.lock);
+  // The account is opened and signed in to before anything is written: a wrong name or password leaves no trace.
+  const via = options.via ?? existing?.via ?? campaign.definition.via ?? outboxAccount;
+  const account = await connectAccount(via, paths.outbox, options.limits);
   try {
-    let state = await readState(paths); // another run may have started it meanwhile
-    if (state?.status === 'done') return alreadyComplete(paths);
-    const journal = await Journal.open(paths.journal, options.warn);
+    await checkAccount(account.transport, via);
+    await ensureStateDir(paths);
+    const release = await acquireLock(paths.lock);
     try {
-      if (!state) {
-        await Promise.all(rejected.map((event) => journal.append(event)));
-        state = newState(campaign, options, scan!.recipients);
-        await writeState(paths, state);
-      }
-      const via = options.via ?? state.via;
-      const account = await connectAccount(via, paths.outbox, options.limits);
+      let state = await readState(paths); // another run may have started it meanwhile
+      if (state?.status === 'done') return alreadyComplete(paths);
+      const journal = await Journal.open(paths.journal, options.warn);
       try {
-        await checkAccount(account.transport, via);
+        if (!state) {
+          await Promise.all(rejected.map((event) => journal.append(event)));
+          state = newState(campaign, via, scan!.recipients);
+          await writeState(paths, state);
+        }
         return await deliver(campaign, state, { ...options, via }, paths, journal, account);
       } finally {
-        await account.transport.close();
+        await journal.close();
       }
     } finally {
-      await journal.close();
+      await release();
     }
   } finally {
-    await release();
+    await account.transport.close();
   }
 }
 
@@ -109,13 +110,13 @@ function alreadyComplete(paths: StatePaths): RunResult {
   return { status: 'done', reason: 'this campaign is already complete; nothing to send', counts: zeroCounts(), paths };
 }
 
-function newState(campaign: PreparedCampaign, options: RunOptions, recipients: number): CampaignState {
+function newState(campaign: PreparedCampaign, via: string, recipients: number): CampaignState {
   const now = new Date().toISOString();
   return {
     version: 1,
     campaignId: randomUUID(),
     campaignFile: campaign.definition.file,
-    via: options.via ?? campaign.definition.via ?? outboxAccount,
+    via,
     status: 'running',
     recipients,
     createdAt: now,

@@ -93,8 +93,9 @@ const UNREACHABLE_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EDNS', 'EHOSTUNREACH', 
 const where = (c: ClassifyContext): string =>
   c.host ? `${c.host}${c.port ? `:${c.port}` : ''}` : 'the server';
 const accountName = (c: ClassifyContext): string => c.account ?? 'NAME';
+// `accounts add` refuses a name that exists, so the advice starts with the removal.
 const relinkSmtp = (c: ClassifyContext): string =>
-  `check the user name and password, then link the account again: mailshot accounts add smtp ${accountName(c)} --host … --user … --password-stdin`;
+  `check the user name and password, then link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add smtp ${accountName(c)} --host … --user … --password-stdin`;
 const serverSaid = (f: SmtpFacts): string => (f.reply ? `the server replied "${f.reply}"` : f.text);
 
 /** Checked top to bottom; the first match decides. */

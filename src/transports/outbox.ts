@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, opendir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
@@ -7,8 +7,15 @@ import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transp
 export class OutboxTransport implements Transport {
   constructor(private readonly dir: string) {}
 
+  /**
+   * Also removes the temporary files (`<id>.eml.<number>`) that a run killed in the middle of a write
+   * leaves behind; the campaign lock makes the caller the only writer of this folder.
+   */
   async verify(): Promise<AccountInfo> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    for await (const entry of await opendir(this.dir)) {
+      if (/\.eml\.\d+$/.test(entry.name)) await rm(path.join(this.dir, entry.name), { force: true });
+    }
     return { facts: { folder: this.dir } };
   }
 

@@ -65,8 +65,13 @@ export interface SmtpServerOptions {
    * `server.certificate` (tls `ca`) or turn verification off.
    */
   security?: 'none' | 'starttls' | 'tls';
-  /** Require AUTH PLAIN/LOGIN with these credentials; a wrong password gets `535 5.7.8 Username and Password not accepted.` */
+  /**
+   * Require AUTH PLAIN/LOGIN with these credentials; a wrong password gets `535 5.7.8 Username and Password not accepted.`
+   * Read at every AUTH: a test can change `pass` mid-run (the password "changed" on the server).
+   */
   auth?: { user: string; pass: string };
+  /** AUTH mechanisms offered, in order (a client takes the first it knows); default PLAIN then LOGIN. */
+  authMethods?: ('PLAIN' | 'LOGIN')[];
   /** At most K sessions at once; the (K+1)th gets `421 4.7.0 <name> Error: too many connections from <ip>` and is closed. */
   maxConnections?: number;
   /** Injects replies; can be replaced later with `setReply()`. Runs before the limits below. */
@@ -122,6 +127,8 @@ export interface SmtpTestServer {
   readonly refusedConnections: number;
   /** Failed AUTH attempts. */
   readonly authFailures: number;
+  /** Every AUTH attempt: mechanism, user name, accepted or not (never the password). */
+  readonly authAttempts: { method: string; user: string; ok: boolean }[];
   /** Replaces the reply hook (undefined: none). */
   setReply(hook: ReplyHook | undefined): void;
   /** Stops listening, lets sessions finish for `closeTimeout`, then drops them. */
@@ -181,6 +188,7 @@ class SmtpTestServerImpl implements SmtpTestServer {
   connectionsOpened = 0;
   refusedConnections = 0;
   authFailures = 0;
+  authAttempts: { method: string; user: string; ok: boolean }[] = [];
   private readonly sessions = new Map<string, SessionState>();
   private readonly mailTimes: number[] = [];
   private hook: ReplyHook | undefined;
@@ -215,14 +223,16 @@ class SmtpTestServerImpl implements SmtpTestServer {
       logger: false,
       disableReverseLookup: true,
       hideENHANCEDSTATUSCODES: true, // replies carry their enhanced code in the text, as the hook writes it
-      authMethods: ['PLAIN', 'LOGIN'],
+      authMethods: o.authMethods ?? ['PLAIN', 'LOGIN'],
       authOptional: !o.auth,
       allowInsecureAuth: security === 'none',
       disabledCommands: disabled,
       closeTimeout: o.closeTimeout ?? 500,
       onConnect: (session, callback) => this.onConnect(session, callback),
       onAuth: (auth, session, callback) => {
-        if (o.auth && auth.username === o.auth.user && auth.password === o.auth.pass) return callback(null, { user: auth.username });
+        const ok = Boolean(o.auth && auth.username === o.auth.user && auth.password === o.auth.pass);
+        this.authAttempts.push({ method: auth.method, user: auth.username ?? '', ok });
+        if (ok) return callback(null, { user: auth.username });
         this.authFailures++;
         this.injected.push({ stage: 'auth', reply: '535 5.7.8 Username and Password not accepted.', sessionId: session.id });
         callback(replyError(535, '5.7.8 Username and Password not accepted.'));

@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { recipientsCsv, runCli, startCli, collect, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { addAccount, fileSecretsEnv, receivedCounts, type Env } from './helpers/smtp.js';
+import { startSmtpServer, type SmtpTestServer } from './servers/smtp.js';
+
+const servers: SmtpTestServer[] = [];
+async function server(options: Parameters<typeof startSmtpServer>[0]): Promise<SmtpTestServer> {
+  const started = await startSmtpServer(options);
+  servers.push(started);
+  return started;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((started) => started.close()));
+});
+
+async function campaignOf(count: number, via: string, prefix = 'r'): Promise<CampaignFixture> {
+  const csv = recipientsCsv(count).replace(/^r(\d+)@/gm, `${prefix}$1@`);
+  return writeCampaign({ csv, fields: { via } });
+}
+
+async function journalEvents(campaign: CampaignFixture): Promise<Record<string, unknown>[]> {
+  const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
+  return text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function expectEachOnce(smtp: SmtpTestServer, count: number, prefix = 'r'): void {
+  const counts = receivedCounts(smtp);
+  for (let index = 0; index < count; index++) expect([`${prefix}${index}@example.com`, counts.get(`${prefix}${index}@example.com`)]).toEqual([`${prefix}${index}@example.com`, 1]);
+  expect(smtp.received).toHaveLength(count);
+}
+
+describe('throttling against a server that enforces limits', () => {
+  let env: Env;
+  beforeEach(async () => {
+    env = await fileSecretsEnv();
+  });
+
+  test('configured far above the connection and rate limits: completes with no failure and no duplicate, slowing down to the server', async () => {
+    const smtp = await server({ maxConnections: 2, rateLimit: { max: 15, windowMs: 1000 }, delayMs: 20 });
+    await addAccount(env, 'limited', smtp, { args: ['--max-concurrent', '8'] });
+    const campaign = await campaignOf(60, 'limited');
+    const result = await runCli(['campaign', 'send', campaign.file, '--json'], { env });
+    expect(result.stderr).toContain('done: sent 60');
+    expect(result.code).toBe(0);
+    expectEachOnce(smtp, 60);
+    expect(smtp.peakConnections).toBeLessThanOrEqual(2);
+
+    const events = await journalEvents(campaign);
+    const changes = events.filter((event) => event.ev === 'limits');
+    expect(changes.length).toBeGreaterThan(0);
+    expect(Math.min(...changes.map((change) => change.concurrency as number))).toBeLessThanOrEqual(2);
+    expect(changes.some((change) => /too many connections|too much mail/.test(String(change.why)))).toBe(true);
+    // the --json stream and the report show the same changes
+    const streamed = result.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((event) => event.type === 'limits');
+    expect(streamed.length).toBe(changes.length);
+    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+    expect(report.totals).toMatchObject({ sent: 60, failed: 0, pending: 0, in_doubt: 0 });
+    expect(report.limit_changes).toHaveLength(changes.length);
+  }, 90_000);
+
+  test('a daily quota reply pauses with exit 75; resume before the time sends nothing; after it, completes', async () => {
+    let quotaOver = false;
+    const smtp = await server({
+      replies: (stage) => {
+        if (stage !== 'mail') return undefined;
+        if (smtp.received.length >= 4 && !quotaOver) return { code: 550, message: '5.4.5 Daily user sending limit exceeded. Try again in 3 seconds' };
+        return undefined;
+      },
+    });
+    await addAccount(env, 'gmailish', smtp, { args: ['--max-concurrent', '1'] });
+    const campaign = await campaignOf(10, 'gmailish');
+    const first = await runCli(['campaign', 'send', campaign.file], { env });
+    expect(first.code).toBe(75);
+    expect(first.stderr).toMatch(/quota is used up .*550 5\.4\.5.*paused until \d{4}-/);
+    expect(smtp.received).toHaveLength(4);
+
+    const early = await runCli(['campaign', 'resume', campaign.file], { env });
+    expect(early.code).toBe(75);
+    expect(early.stderr).toMatch(/paused until \d{4}-.*nothing was sent/);
+    expect(smtp.received).toHaveLength(4);
+    const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
+    expect(status.status).toBe('paused');
+    expect(Date.parse(status.paused_until)).toBeGreaterThan(Date.now());
+    expect(status.account.sent_last_24h).toBeGreaterThanOrEqual(4);
+
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(status.paused_until) - Date.now()) + 100));
+    quotaOver = true;
+    const later = await runCli(['campaign', 'resume', campaign.file], { env });
+    expect(later.code).toBe(0);
+    expectEachOnce(smtp, 10);
+    const done = await runCli(['campaign', 'resume', campaign.file], { env });
+    expect(done.code).toBe(0);
+  }, 60_000);
+
+  test('--daily-limit is shared by two campaigns of one account, running at the same time', async () => {
+    const smtp = await server({});
+    await addAccount(env, 'capped', smtp, { args: ['--daily-limit', '7'] });
+    const first = await campaignOf(5, 'capped', 'a');
+    const second = await campaignOf(5, 'capped', 'b');
+    const [one, two] = await Promise.all([first, second].map((campaign) => collect(startCli(['campaign', 'send', campaign.file], { env }))));
+    expect(smtp.received).toHaveLength(7);
+    expect([one.code, two.code]).toContain(75); // whichever ran into the limit (both may, interleaved)
+    expect([one.code, two.code].every((code) => code === 0 || code === 75)).toBe(true);
+    expect(one.stderr + two.stderr).toMatch(/daily limit of 7 messages is reached; paused until/);
+    expect(new Set(smtp.received.map((message) => message.to[0])).size).toBe(7);
+
+    const status = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);
+    expect(status.account).toMatchObject({ sent_last_24h: 7, limits: { dailyLimit: 7 } });
+    const lower = await runCli(['accounts', 'set', 'capped', '--daily-limit', '5'], { env });
+    expect(lower.code).toBe(2);
+    expect(lower.stderr).toContain('below the 7 message(s)');
+    expect((await runCli(['accounts', 'set', 'capped', '--daily-limit', '9', '--rate', '30/min'], { env })).code).toBe(0);
+  }, 60_000);
+
+  test('a server that goes away pauses the run (exit 75) instead of burning through the list; resume completes', async () => {
+    const smtp = await server({ delayMs: 50 });
+    await addAccount(env, 'flaky', smtp, { args: ['--max-concurrent', '2'] });
+    const campaign = await campaignOf(40, 'flaky');
+    const child = startCli(['campaign', 'send', campaign.file], { env });
+    const outcome = collect(child);
+    while (smtp.received.length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    const port = smtp.port;
+    await smtp.close();
+    const stopped = await outcome;
+    expect(stopped.code).toBe(75);
+    expect(stopped.stderr).toContain('cannot reach the server');
+    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+    expect(report.totals.deferred).toBeLessThanOrEqual(2); // only the messages in flight, not the rest of the list
+    expect(report.totals.failed).toBe(0);
+
+    const again = await server({ port });
+    const resumed = await runCli(['campaign', 'resume', campaign.file], { env });
+    expect(resumed.code).toBe(0);
+    const all = [...smtp.received, ...again.received].map((message) => message.to[0]);
+    expect(new Set(all).size).toBe(40);
+    expect(all.length).toBeLessThanOrEqual(40 + 2); // a message in flight when the server vanished may be resent
+  }, 60_000);
+
+  test.each([
+    [['--rate', '5/day'], 'N/s, N/min or N/h'],
+    [['--rate', '0/s'], 'N/s, N/min or N/h'],
+    [['--max-concurrent', '0'], 'at least 1'],
+    [['--daily-limit', '-3'], 'whole number'],
+  ])('bad limit %j: exit 2 and a clear message', async (args, fragment) => {
+    const campaign = await campaignOf(2, 'outbox');
+    const result = await runCli(['campaign', 'send', campaign.file, ...args], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(fragment);
+  });
+});
