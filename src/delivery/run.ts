@@ -77,14 +77,14 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const scan = existing ? undefined : await scanRecipients(campaign, (row) => {
     rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value });
   });
-  // The account is opened and signed in to before anything is written: a wrong name or password leaves no trace.
+  // The account is opened and signed in to before the campaign's state is written: a wrong name or password leaves none.
   const via = options.via ?? existing?.via ?? campaign.definition.via ?? outboxAccount;
   const account = await connectAccount(via, paths.outbox, options.limits);
   try {
-    await checkAccount(account.transport, via);
     await ensureStateDir(paths);
     const release = await acquireLock(paths.lock);
     try {
+      await checkAccount(account.transport, via);
       let state = await readState(paths); // another run may have started it meanwhile
       if (state?.status === 'done') return alreadyComplete(paths);
       const journal = await Journal.open(paths.journal, options.warn);
