@@ -74,7 +74,9 @@ export async function readLayout(file: string, emailColumn: string): Promise<Csv
  * Memory grows only with the set of addresses seen (for duplicate detection), never with the file.
  */
 export async function* readRecipients(file: string, layout: CsvLayout, emailColumn: string): AsyncGenerator<Recipient | RejectedRow> {
-  const parser = createReadStream(file).pipe(
+  // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
+  // keep few of them alive at each garbage collection, so the young generation stays at its small size.
+  const parser = createReadStream(file, { highWaterMark: 16 * 1024 }).pipe(
     parse({
       bom: true,
       delimiter: layout.delimiter,
