@@ -29,4 +29,30 @@ export interface SmtpAccount {
   createdAt: string;
 }
 
-export type Account = SmtpAccount;
+/** Fields every OAuth account has. Its secret (refresh token or token cache) is a JSON text in the secret store. */
+interface OAuthAccountBase {
+  name: string;
+  /** The mailbox address learned at sign-in. */
+  address: string;
+  clientId: string;
+  secret: SecretLocation;
+  /** Linked with permission to look messages up in Sent, to settle recipients left in doubt. */
+  reconcile: boolean;
+  limits: AccountLimits;
+  createdAt: string;
+}
+
+export interface GoogleAccount extends OAuthAccountBase {
+  kind: 'google';
+  /** Google Workspace (2,000 a day) rather than consumer Gmail (500). */
+  workspace: boolean;
+}
+
+export interface MicrosoftAccount extends OAuthAccountBase {
+  kind: 'microsoft';
+  /** common, organizations, consumers or a tenant id. */
+  tenant: string;
+}
+
+export type Account = SmtpAccount | GoogleAccount | MicrosoftAccount;
+export type AccountKind = Account['kind'];

@@ -1,9 +1,22 @@
 import { StopError } from '../errors.js';
-import type { Account } from './account.js';
-import { readSecret } from './secrets.js';
+import type { Account, SmtpAccount } from './account.js';
+import { readSecret, replaceSecret } from './secrets.js';
 
-/** The account's password or token, from the environment variable it names or from the secret store. */
-export async function credentialOf(account: Account): Promise<string | undefined> {
+/** An OAuth account's token state (JSON text), read at start and written back when the provider renews it. */
+export interface CredentialStore {
+  read(): Promise<string | undefined>;
+  write(value: string): Promise<void>;
+}
+
+export function credentialStore(account: Account): CredentialStore {
+  return {
+    read: () => readSecret(account.name, account.secret),
+    write: (value) => replaceSecret(account.name, account.secret, value),
+  };
+}
+
+/** The SMTP password, from the environment variable the account names or from the secret store. */
+export async function credentialOf(account: SmtpAccount): Promise<string | undefined> {
   if (account.passwordEnv) {
     const value = process.env[account.passwordEnv];
     if (value === undefined) {

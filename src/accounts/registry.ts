@@ -31,6 +31,17 @@ export class AccountRegistry {
     return account;
   }
 
+  /** A new account's name must be usable with --via and not taken. */
+  checkNewName(name: string): void {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+      throw new InputError(`account name "${name}": use letters, digits, ".", "_" or "-" (up to 64)`);
+    }
+    if (name === 'outbox') throw new InputError('"outbox" is the built-in outbox; choose another account name');
+    if (this.find(name)) {
+      throw new InputError(`an account named "${name}" exists already; remove it first (\`mailshot accounts remove ${name}\`) or choose another name`);
+    }
+  }
+
   put(account: Account): void {
     this.store.set('accounts', { ...this.store.get('accounts'), [account.name]: account });
   }

@@ -41,6 +41,19 @@ export async function readSecret(account: string, location: SecretLocation): Pro
   return undefined;
 }
 
+/** Replaces a secret where it already lives (a renewed token). */
+export async function replaceSecret(account: string, location: SecretLocation, secret: string): Promise<void> {
+  if (location === 'keychain') {
+    try {
+      (await keychainEntry(account)).setPassword(secret);
+    } catch (error) {
+      throw new StopError(`cannot update the secret of account "${account}" in the keychain: ${(error as Error).message}; is the keyring unlocked?`);
+    }
+  } else if (location === 'file') {
+    await writeSecretFile({ ...(await readSecretFile()), [account]: secret });
+  }
+}
+
 export async function deleteSecret(account: string, location: SecretLocation): Promise<void> {
   if (location === 'keychain') {
     try {

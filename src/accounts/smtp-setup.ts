@@ -22,11 +22,8 @@ const defaultPort: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, non
 
 /** Checks the settings, stores the secret, then the account: a failure leaves neither half-written. */
 export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) => void): Promise<SmtpAccount> {
-  checkAccountName(setup.name);
   const registry = await AccountRegistry.open();
-  if (registry.find(setup.name)) {
-    throw new InputError(`an account named "${setup.name}" exists already; remove it first (\`mailshot accounts remove ${setup.name}\`) or choose another name`);
-  }
+  registry.checkNewName(setup.name);
   if (setup.from && !parseMailbox(setup.from)) throw new InputError(`--from "${setup.from}" is not a valid address`);
   if (setup.passwordEnv !== undefined && process.env[setup.passwordEnv] === undefined) {
     throw new InputError(`--password-env ${setup.passwordEnv}: that variable is not set; export it first (it is read again at every send)`);
@@ -55,11 +52,4 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
     throw error;
   }
   return account;
-}
-
-function checkAccountName(name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
-    throw new InputError(`account name "${name}": use letters, digits, ".", "_" or "-" (up to 64)`);
-  }
-  if (name === 'outbox') throw new InputError('"outbox" is the built-in outbox; choose another account name');
 }

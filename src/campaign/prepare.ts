@@ -4,6 +4,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
 import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { MessageComposer } from './compose.js';
 import { PreparedTemplates } from './render.js';
 
 /** A campaign checked and compiled once: definition, CSV layout, templates whose variables all exist. */
@@ -29,6 +30,12 @@ export function recipientsOf(campaign: PreparedCampaign): AsyncGenerator<Recipie
   return readRecipients(definition.recipientsFile, layout, definition.email_column);
 }
 
+/** The largest message the account takes, and its name for messages ("Gmail"). */
+export interface SizeLimit {
+  bytes: number;
+  label: string;
+}
+
 export interface ScanResult {
   recipients: number;
   rejected: Record<RejectReason, number>;
@@ -38,9 +45,14 @@ export interface ScanResult {
  * The check before a first send (and `validate`): reads every row once, renders the first recipient's
  * message, and checks per-recipient attachment paths. Rejected rows are passed to `onRejected`.
  */
-export async function scanRecipients(campaign: PreparedCampaign, onRejected: (row: RejectedRow) => Promise<void> | void): Promise<ScanResult> {
+export async function scanRecipients(
+  campaign: PreparedCampaign,
+  onRejected: (row: RejectedRow) => Promise<void> | void,
+  sizeLimit?: SizeLimit,
+): Promise<ScanResult> {
   const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, duplicate: 0 } };
   const checkedFiles = new Set<string>();
+  const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
   for await (const row of recipientsOf(campaign)) {
     if (!isRecipient(row)) {
       result.rejected[row.reason]++;
@@ -56,12 +68,23 @@ export async function scanRecipients(campaign: PreparedCampaign, onRejected: (ro
         await checkReadable(file, campaign.definition, row);
         checkedFiles.add(file);
       }
+      if (composer) checkSize((await composer.compose(row, parts)).raw.length, sizeLimit!, campaign.definition, row);
     }
   }
   if (result.recipients === 0) {
     throw new InputError(`${campaign.definition.recipientsFile}: no valid recipient in the "${campaign.definition.email_column}" column; nothing to send`);
   }
   return result;
+}
+
+/** Refuses, before sending, a message larger than the account takes. */
+export function checkSize(bytes: number, limit: SizeLimit, definition: CampaignDefinition, row: Recipient): void {
+  if (bytes <= limit.bytes) return;
+  const megabytes = (value: number) => `${(value / 1024 / 1024).toFixed(1)} MB`;
+  throw new InputError(
+    `the message for the recipient on line ${row.line} of ${path.basename(definition.recipientsFile)} is ${megabytes(bytes)}; ` +
+      `${limit.label} takes at most ${megabytes(limit.bytes)}: make the attachments smaller or link to them instead`,
+  );
 }
 
 async function checkReadable(file: string, definition: CampaignDefinition, row?: Recipient): Promise<void> {

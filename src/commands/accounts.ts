@@ -1,7 +1,23 @@
 import { Option, type Command } from 'commander';
 import type { Account, AccountLimits, SmtpSecurity } from '../accounts/account.js';
+import type { SignInIo } from '../accounts/sign-in.js';
 import { InputError, StopError } from '../errors.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
+
+interface GoogleFlags extends LimitFlags {
+  clientId: string;
+  clientSecretEnv?: string;
+  workspace?: boolean;
+  browser: boolean;
+  reconcile?: boolean;
+}
+
+interface MicrosoftFlags extends LimitFlags {
+  clientId: string;
+  tenant: string;
+  deviceCode?: boolean;
+  reconcile?: boolean;
+}
 
 interface SmtpFlags extends LimitFlags {
   host: string;
@@ -48,6 +64,40 @@ export function registerAccounts(program: Command): void {
           limits: limitsFrom(flags),
         },
         warn,
+      );
+      notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
+    });
+
+  limitOptions(add.command('google'))
+    .description('a Gmail or Google Workspace account, through the Gmail API (OAuth sign-in in the browser)')
+    .argument('<name>', 'a name for this account, used with --via')
+    .requiredOption('--client-id <id>', 'client id of your own "Desktop app" OAuth client')
+    .option('--client-secret-env <var>', 'read the OAuth client secret from this environment variable (else it is asked for)')
+    .option('--workspace', 'a Google Workspace account (daily limit 2,000 rather than 500)')
+    .option('--no-browser', 'print the sign-in address and accept the redirected address pasted back')
+    .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .action(async (name: string, flags: GoogleFlags) => {
+      const clientSecret = await readSecretInput(flags.clientSecretEnv, '--client-secret-env', 'OAuth client secret');
+      const { addGoogleAccount } = await import('../accounts/google-setup.js');
+      const account = await addGoogleAccount(
+        { name, clientId: flags.clientId, clientSecret, workspace: Boolean(flags.workspace), browser: flags.browser, reconcile: Boolean(flags.reconcile), limits: limitsFrom(flags) },
+        signInIo(),
+      );
+      notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
+    });
+
+  limitOptions(add.command('microsoft'))
+    .description('a Microsoft 365 or Outlook.com account, through Microsoft Graph (MSAL sign-in)')
+    .argument('<name>', 'a name for this account, used with --via')
+    .requiredOption('--client-id <id>', 'application (client) id of your own app registration (public client)')
+    .option('--tenant <tenant>', 'common, organizations, consumers or a tenant id', 'common')
+    .option('--device-code', 'sign in with a code on another device (for machines without a browser)')
+    .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .action(async (name: string, flags: MicrosoftFlags) => {
+      const { addMicrosoftAccount } = await import('../accounts/microsoft-setup.js');
+      const account = await addMicrosoftAccount(
+        { name, clientId: flags.clientId, tenant: flags.tenant, deviceCode: Boolean(flags.deviceCode), reconcile: Boolean(flags.reconcile), limits: limitsFrom(flags) },
+        signInIo(),
       );
       notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
     });
@@ -116,10 +166,17 @@ export function registerAccounts(program: Command): void {
 }
 
 function describe(account: Account): string {
-  const parts = [`${account.host}:${account.port}`, account.security === 'none' ? 'no TLS' : account.security];
-  if (account.insecureTls) parts.push('INSECURE TLS: certificate not verified');
-  if (account.user) parts.push(`user ${account.user}`);
-  parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
+  const parts: string[] = [];
+  if (account.kind === 'smtp') {
+    parts.push(`${account.host}:${account.port}`, account.security === 'none' ? 'no TLS' : account.security);
+    if (account.insecureTls) parts.push('INSECURE TLS: certificate not verified');
+    if (account.user) parts.push(`user ${account.user}`);
+    parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
+  } else {
+    parts.push(account.address, account.kind === 'google' ? (account.workspace ? 'Google Workspace' : 'Gmail') : `Microsoft (tenant ${account.tenant})`);
+    parts.push(`token: ${account.secret}`);
+    if (account.reconcile) parts.push('can look up Sent');
+  }
   const limits = describeLimits(account.limits);
   if (limits) parts.push(limits);
   return parts.join(', ');
@@ -147,4 +204,37 @@ async function readPassword(flags: SmtpFlags): Promise<string> {
   }
   const { read } = await import('read');
   return read({ prompt: `Password for ${flags.user}@${flags.host}: `, silent: true, replace: '', output: process.stderr });
+}
+
+/** A secret from the environment variable named by `option`, or asked for without echo on a terminal. */
+async function readSecretInput(variable: string | undefined, option: string, what: string): Promise<string> {
+  if (variable !== undefined) {
+    const value = process.env[variable];
+    if (!value) throw new InputError(`${option} ${variable}: that variable is not set; export it first`);
+    return value;
+  }
+  if (!process.stdin.isTTY) throw new InputError(`give the ${what} with ${option} VAR (it is never taken as a command-line argument)`);
+  const { read } = await import('read');
+  return read({ prompt: `${what}: `, silent: true, replace: '', output: process.stderr });
+}
+
+/** How a sign-in talks to the person: notices on stderr, the browser, and a line typed or pasted on stdin. */
+function signInIo(): SignInIo {
+  return {
+    notice,
+    warn,
+    async openBrowser(url) {
+      const { default: open } = await import('open');
+      await open(url);
+    },
+    async readLine(prompt) {
+      const { createInterface } = await import('node:readline/promises');
+      const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
+      try {
+        return await lines.question(prompt);
+      } finally {
+        lines.close();
+      }
+    },
+  };
 }

@@ -20,14 +20,19 @@ export function registerCampaign(program: Command): void {
     .command('validate')
     .description('check the campaign file, templates and every recipient row; sends nothing')
     .argument('<file>', 'campaign YAML file')
-    .action(async (file: string) => {
-      const { prepareCampaign, scanRecipients } = await import('../campaign/prepare.js');
+    .option('--via <account>', "also check the messages against this account's size limit (default: the campaign's via)")
+    .action(async (file: string, flags: { via?: string }) => {
+      const [{ prepareCampaign, scanRecipients }, { sizeLimitOfAccount }] = await Promise.all([
+        import('../campaign/prepare.js'),
+        import('../accounts/connect.js'),
+      ]);
       const prepared = await prepareCampaign(file);
+      const sizeLimit = await sizeLimitOfAccount(flags.via ?? prepared.definition.via);
       prepared.layout.warnings.forEach(warn);
       const rejectedLines: string[] = [];
       const scan = await scanRecipients(prepared, (row) => {
         if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${row.reason.replace('_', ' ')} "${row.value}"`);
-      });
+      }, sizeLimit);
       const rejected = scan.rejected.invalid_address + scan.rejected.duplicate;
       const out = [`${file}: OK — ${scan.recipients} recipient(s) to send`];
       if (rejected) {

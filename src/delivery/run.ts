@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageComposer } from '../campaign/compose.js';
-import { prepareCampaign, recipientsOf, scanRecipients, type PreparedCampaign } from '../campaign/prepare.js';
+import { checkSize, prepareCampaign, recipientsOf, scanRecipients, type PreparedCampaign } from '../campaign/prepare.js';
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { InputError, LaterError, MailshotError, StopError } from '../errors.js';
 import { Journal, readJournal, type JournalEvent } from '../store/journal.js';
@@ -72,15 +72,15 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
   if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) {
     throw new LaterError(`paused until ${existing.pausedUntil} (${existing.reason ?? 'quota'}); nothing was sent. Run \`mailshot campaign resume\` after that time`);
   }
-  // A first send checks every row before it writes anything.
-  const rejected: JournalEvent[] = [];
-  const scan = existing ? undefined : await scanRecipients(campaign, (row) => {
-    rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value });
-  });
   // The account is opened and signed in to before the campaign's state is written: a wrong name or password leaves none.
   const via = options.via ?? existing?.via ?? campaign.definition.via ?? outboxAccount;
   const account = await connectAccount(via, paths.outbox, options.limits);
   try {
+    // A first send checks every row before it writes anything.
+    const rejected: JournalEvent[] = [];
+    const scan = existing ? undefined : await scanRecipients(campaign, (row) => {
+      rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value });
+    }, account.sizeLimit);
     await ensureStateDir(paths);
     const release = await acquireLock(paths.lock);
     try {
@@ -158,14 +158,19 @@ async function deliver(
     options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
   });
 
-  const sendOne = async (recipient: Recipient) => {
+  const sendOne = async (recipient: Recipient, inDoubt: boolean) => {
     if (stop) return;
     let message;
     try {
       message = await composer.compose(recipient, campaign.templates.render(recipient.fields));
+      if (account.sizeLimit) checkSize(message.raw.length, account.sizeLimit, campaign.definition, recipient);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       await record({ ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message }, 'failed', error.message);
+      return;
+    }
+    if (inDoubt && account.transport.findSent && (await account.transport.findSent(message.messageId).catch(() => false))) {
+      await record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: `found in Sent by its Message-ID ${message.messageId}` }, 'sent', 'already sent (found in Sent)');
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -247,7 +252,7 @@ async function deliver(
       options.onEvent({ type: 'start', campaign: campaign.definition.name, via: options.via, recipients: state.recipients, alreadyDone, toSend: Math.min(state.recipients - alreadyDone, options.limit ?? Infinity) });
     }
     dispatched++;
-    const task: Promise<void> = limit(() => sendOne(row)).catch((error: unknown) => {
+    const task: Promise<void> = limit(() => sendOne(row, last === 'attempt')).catch((error: unknown) => {
       failure ??= error;
     });
     inFlight.add(task);

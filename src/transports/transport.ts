@@ -4,6 +4,11 @@ export interface Transport {
   verify(): Promise<AccountInfo>;
   send(message: OutgoingMessage): Promise<Accepted>;
   close(): Promise<void>;
+  /**
+   * Whether the account already sent a message with this Message-ID (looked up in Sent), for settling a
+   * recipient left in doubt by a crash. Only providers that allow the lookup, and accounts linked with it.
+   */
+  findSent?(messageId: string): Promise<boolean>;
 }
 
 export interface OutgoingMessage {
