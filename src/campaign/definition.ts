@@ -42,16 +42,32 @@ const schema = z
       .refine((value) => value.url || value.mailto, 'needs a url, a mailto, or both')
       .optional(),
     via: z.string().min(1).optional(),
+    deliver_at_local: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the local time as HH:MM, e.g. "09:00"').optional(),
+    timezone_column: z.string().min(1).optional(),
+    default_timezone: z.string().refine(isKnownTimeZone, 'is not a known IANA time zone (e.g. "Europe/Paris", "America/New_York")').optional(),
   })
   .strict()
   .refine((value) => value.markdown || value.html || value.text, {
     message: 'a body is missing: add markdown, html or text (a template file)',
     path: ['markdown'],
   })
+  .refine((value) => value.deliver_at_local || !(value.timezone_column || value.default_timezone), {
+    message: 'timezone_column and default_timezone only apply with deliver_at_local (the local time to deliver at)',
+    path: ['deliver_at_local'],
+  })
   .refine((value) => !(value.markdown && value.html), {
     message: 'give either markdown or html, not both (markdown becomes the HTML part)',
     path: ['html'],
   });
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type CampaignFields = z.infer<typeof schema>;
 

@@ -19,6 +19,10 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
   const layout = await readLayout(definition.recipientsFile, definition.email_column);
   const templates = new PreparedTemplates(definition);
   templates.checkVariables(layout.columns, path.basename(definition.recipientsFile));
+  const zoneColumn = definition.timezone_column;
+  if (zoneColumn && !layout.columns.includes(zoneColumn)) {
+    throw new InputError(`${path.basename(definition.file)}: field "timezone_column": ${definition.recipients} has no column "${zoneColumn}" (columns: ${layout.columns.join(', ')})`);
+  }
   for (const attachment of definition.attachments) {
     if (!/\{\{|\{%/.test(attachment)) await checkReadable(path.resolve(definition.dir, attachment), definition);
   }
@@ -45,21 +49,25 @@ export interface ScanResult {
  * The check before a first send (and `validate`): reads every row once, renders the first recipient's
  * message, and checks per-recipient attachment paths. Rejected rows are passed to `onRejected`.
  */
-export async function scanRecipients(
-  campaign: PreparedCampaign,
-  onRejected: (row: RejectedRow) => Promise<void> | void,
-  sizeLimit?: SizeLimit,
-): Promise<ScanResult> {
+export interface ScanOptions {
+  onRejected?: (row: RejectedRow) => void;
+  /** Called for each valid recipient (e.g. to check its time zone). */
+  onRecipient?: (recipient: Recipient) => void;
+  sizeLimit?: SizeLimit;
+}
+
+export async function scanRecipients(campaign: PreparedCampaign, { onRejected, onRecipient, sizeLimit }: ScanOptions = {}): Promise<ScanResult> {
   const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, duplicate: 0 } };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
   for await (const row of recipientsOf(campaign)) {
     if (!isRecipient(row)) {
       result.rejected[row.reason]++;
-      await onRejected(row);
+      onRejected?.(row);
       continue;
     }
     result.recipients++;
+    onRecipient?.(row);
     if (result.recipients === 1 || campaign.templates.hasTemplatedAttachments) {
       const parts = campaign.templates.render(row.fields);
       for (const attachment of parts.attachments) {

@@ -1,11 +1,18 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, StopError } from '../errors.js';
+import type { RunNotice } from '../system/notify.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 
 // Implementations load inside the actions, so that `--help` and light commands start fast.
 
 interface RunFlags extends LimitFlags {
+  at?: string;
+  spread?: string;
+  wait?: boolean;
+  notifyCommand?: string;
   via?: string;
   limit?: number;
   state?: string;
@@ -30,9 +37,15 @@ export function registerCampaign(program: Command): void {
       const sizeLimit = await sizeLimitOfAccount(flags.via ?? prepared.definition.via);
       prepared.layout.warnings.forEach(warn);
       const rejectedLines: string[] = [];
-      const scan = await scanRecipients(prepared, (row) => {
-        if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${row.reason.replace('_', ' ')} "${row.value}"`);
-      }, sizeLimit);
+      const { DeliverySchedule } = await import('../delivery/schedule.js');
+      const schedule = new DeliverySchedule(prepared.definition, Date.now(), warn);
+      const scan = await scanRecipients(prepared, {
+        onRejected: (row) => {
+          if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${row.reason.replace('_', ' ')} "${row.value}"`);
+        },
+        onRecipient: (recipient) => void schedule.dueAt(recipient), // warns once per unknown time zone
+        sizeLimit,
+      });
       const rejected = scan.rejected.invalid_address + scan.rejected.duplicate;
       const out = [`${file}: OK — ${scan.recipients} recipient(s) to send`];
       if (rejected) {
@@ -75,14 +88,31 @@ export function registerCampaign(program: Command): void {
       .option('--limit <n>', 'hand at most N messages to the server in this run', wholeNumber(0))
       .option('--state <dir>', 'state folder (default: .mailshot/<campaign name>/ beside the campaign file)')
       .option('--in-doubt <policy>', 'recipients whose outcome was not recorded: resend or skip', oneOf(['resend', 'skip'] as const), 'resend')
+      .option('--wait', 'when nothing is due yet (a schedule, a pause), wait in the foreground instead of exiting 75')
+      .option('--notify-command <cmd>', 'run this shell command when the run ends (MAILSHOT_EVENT, MAILSHOT_CAMPAIGN, MAILSHOT_SENT … in its environment)')
       .option('--json', 'one JSON event per line on stdout');
 
-  runOptions(campaign.command('send').description('send the campaign (continues it if it was started before)')).action(
+  runOptions(campaign.command('send').description('send the campaign (continues it if it was started before)'))
+    .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')
+    .option('--spread <duration>', 'space the deliveries evenly over this long, e.g. 6h (the account\'s rate still applies)')
+    .action(
     async (file: string, flags: RunFlags) => exitWith(await run(file, flags, false)),
   );
   runOptions(campaign.command('resume').description('continue a paused or interrupted campaign (safe from cron)')).action(
     async (file: string, flags: RunFlags) => exitWith(await run(file, flags, true)),
   );
+
+  campaign
+    .command('cron')
+    .description('print a crontab line that resumes the campaign every few minutes')
+    .argument('<file>', 'campaign YAML file')
+    .option('--every <minutes>', 'how often, in minutes', wholeNumber(1), 5)
+    .option('--state <dir>', 'state folder')
+    .action(async (file: string, flags: { every: number; state?: string }) => {
+      const [{ cronLine }, { statePaths }] = await Promise.all([import('../system/cron.js'), import('../store/state.js')]);
+      const paths = statePaths(path.resolve(file), flags.state);
+      process.stdout.write(cronLine({ campaignFile: path.resolve(file), stateDir: flags.state && paths.dir, log: path.join(paths.dir, 'cron.log'), everyMinutes: flags.every }) + '\n');
+    });
 
   campaign
     .command('status')
@@ -115,7 +145,15 @@ export function registerCampaign(program: Command): void {
 }
 
 async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunResult> {
-  const [{ runCampaign }, { progressView }] = await Promise.all([import('../delivery/run.js'), import('./progress.js')]);
+  const [{ runCampaign }, { progressView }, { parseAt, parseSpread }, { keepAwake }, { notifyRunEnd }] = await Promise.all([
+    import('../delivery/run.js'),
+    import('./progress.js'),
+    import('../delivery/when.js'),
+    import('../system/keep-awake.js'),
+    import('../system/notify.js'),
+  ]);
+  let at = flags.at === undefined ? undefined : parseAt(flags.at, new Date());
+  let spreadMs = flags.spread === undefined ? undefined : parseSpread(flags.spread);
   const controller = new AbortController();
   const view = progressView(Boolean(flags.json));
   let stoppingSince: number | undefined;
@@ -130,20 +168,45 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
     notice('stopping: finishing messages in flight (press Ctrl-C again to quit at once)');
     controller.abort();
   };
+  const notify = (event: RunNotice['event'], reason: string, counts: RunResult['counts']) =>
+    notifyRunEnd({ event, campaign: path.basename(file), file: path.resolve(file), reason, counts }, { command: flags.notifyCommand });
   process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
   try {
-    return await runCampaign({
-      campaignFile: file,
-      stateDir: flags.state,
-      via: flags.via,
-      limit: flags.limit,
-      inDoubt: flags.inDoubt,
-      limits: limitsFrom(flags),
-      resume,
-      signal: controller.signal,
-      onEvent: (event) => view.onEvent(event),
-      warn,
-    });
+    for (;;) {
+      const letSleep = at ? () => undefined : keepAwake(`sending ${path.basename(file)}`);
+      let result: RunResult;
+      try {
+        result = await runCampaign({
+          campaignFile: file,
+          stateDir: flags.state,
+          via: flags.via,
+          limit: flags.limit,
+          inDoubt: flags.inDoubt,
+          limits: limitsFrom(flags),
+          at,
+          spreadMs,
+          resume,
+          signal: controller.signal,
+          onEvent: (event) => view.onEvent(event),
+          warn,
+        });
+      } catch (error) {
+        if (error instanceof StopError) notify('stopped', error.message, { sent: 0, failed: 0, deferred: 0, skipped: 0 });
+        throw error;
+      } finally {
+        letSleep();
+      }
+      if (flags.wait && result.until && !controller.signal.aborted) {
+        notice(`waiting until ${result.until} (${result.reason.split(';')[0]}); Ctrl-C stops, \`resume\` continues later`);
+        await sleep(Math.max(0, Date.parse(result.until) - Date.now()), undefined, { signal: controller.signal }).catch(() => undefined);
+        if (!controller.signal.aborted) {
+          [at, spreadMs, resume] = [undefined, undefined, true];
+          continue;
+        }
+      }
+      if (!result.idle && result.status !== 'scheduled') notify(result.status, result.reason, result.counts);
+      return result;
+    }
   } finally {
     view.close();
     process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
@@ -153,11 +216,15 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
 function exitWith(result: RunResult): void {
   const { counts } = result;
   const tally = `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}`;
+  if (result.status !== 'done') process.exitCode = ExitCode.later;
+  // From cron, a run with nothing to do says nothing: the exit code tells.
+  if (result.idle && !process.stderr.isTTY) return;
   if (result.status === 'done') {
-    notice(counts.sent + counts.failed + counts.deferred + counts.skipped ? `done: ${tally}` : result.reason);
+    notice(result.idle ? result.reason : `done: ${tally}`);
+  } else if (result.idle || result.status === 'scheduled') {
+    notice(result.reason);
   } else {
     notice(`paused: ${result.reason} (this run: ${tally}). Run \`mailshot campaign resume\` to continue.`);
-    process.exitCode = ExitCode.later;
   }
   if (process.stderr.isTTY) process.stderr.write('\x07');
 }

@@ -9,11 +9,13 @@ import { acquireLock } from '../store/lock.js';
 import { ensureStateDir, readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
 import type { AccountLimits } from '../accounts/account.js';
 import { connectAccount, outboxAccount, type Connection } from '../accounts/connect.js';
+import type { EffectiveLimits } from '../accounts/limits.js';
 import { systemClock } from '../throttle/clock.js';
-import { formatRate } from '../throttle/rate.js';
+import { formatRate, type Rate } from '../throttle/rate.js';
 import { isUnreachable } from '../transports/classify.js';
 import { DeliveryError, type Transport } from '../transports/transport.js';
 import { Pacer } from './pacing.js';
+import { DeliverySchedule } from './schedule.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
 
@@ -26,6 +28,10 @@ export interface RunOptions {
   inDoubt: InDoubtPolicy;
   /** Limits for this run, over the account's own. */
   limits: AccountLimits;
+  /** A new campaign: start at this time rather than now. */
+  at?: Date;
+  /** A new campaign: space deliveries evenly over this many milliseconds. */
+  spreadMs?: number;
   /** `resume` rather than `send`: refuses a campaign that was never started. */
   resume: boolean;
   /** Aborting stops dispatching; in-flight messages finish and are recorded. */
@@ -42,7 +48,7 @@ export type RunEvent =
   | { type: 'limits'; concurrency: number; rate?: string; why: string }
   | { type: 'end'; status: RunStatus; reason: string; pausedUntil?: string };
 
-export type RunStatus = 'done' | 'paused' | 'stopped';
+export type RunStatus = 'done' | 'scheduled' | 'paused' | 'stopped';
 
 export interface RunResult {
   status: RunStatus;
@@ -50,6 +56,10 @@ export interface RunResult {
   reason: string;
   counts: Record<Outcome, number>;
   paths: StatePaths;
+  /** Nothing was due or left to do: a command run from cron says nothing. */
+  idle?: boolean;
+  /** Paused or scheduled: nothing more is sent before this time. */
+  until?: string;
 }
 
 /** Attempts per recipient for a temporary reply, for throttling, and for a server that cannot be reached. */
@@ -69,18 +79,20 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
     throw new InputError(`${options.campaignFile} has not been started (no state in ${paths.dir}); use \`mailshot campaign send\``);
   }
   if (existing?.status === 'done') return alreadyComplete(paths);
-  if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) {
-    throw new LaterError(`paused until ${existing.pausedUntil} (${existing.reason ?? 'quota'}); nothing was sent. Run \`mailshot campaign resume\` after that time`);
+  if (existing && (options.at || options.spreadMs)) {
+    throw new InputError(`${options.campaignFile} was started already; --at and --spread apply when a campaign starts (move ${paths.dir} away to start over)`);
   }
+  if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) return notYet(existing, paths);
   // The account is opened and signed in to before the campaign's state is written: a wrong name or password leaves none.
   const via = options.via ?? existing?.via ?? campaign.definition.via ?? outboxAccount;
   const account = await connectAccount(via, paths.outbox, options.limits);
   try {
     // A first send checks every row before it writes anything.
     const rejected: JournalEvent[] = [];
-    const scan = existing ? undefined : await scanRecipients(campaign, (row) => {
-      rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value });
-    }, account.sizeLimit);
+    const scan = existing ? undefined : await scanRecipients(campaign, {
+      onRejected: (row) => rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value }),
+      sizeLimit: account.sizeLimit,
+    });
     await ensureStateDir(paths);
     const release = await acquireLock(paths.lock);
     try {
@@ -91,8 +103,9 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
       try {
         if (!state) {
           await Promise.all(rejected.map((event) => journal.append(event)));
-          state = newState(campaign, via, scan!.recipients);
+          state = newState(campaign, via, scan!.recipients, options);
           await writeState(paths, state);
+          if (state.status === 'scheduled') return { ...notYet(state, paths), idle: false };
         }
         return await deliver(campaign, state, { ...options, via }, paths, journal, account);
       } finally {
@@ -107,20 +120,38 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
 }
 
 function alreadyComplete(paths: StatePaths): RunResult {
-  return { status: 'done', reason: 'this campaign is already complete; nothing to send', counts: zeroCounts(), paths };
+  return { status: 'done', reason: 'this campaign is already complete; nothing to send', counts: zeroCounts(), paths, idle: true };
 }
 
-function newState(campaign: PreparedCampaign, via: string, recipients: number): CampaignState {
-  const now = new Date().toISOString();
+/** A campaign whose next delivery is later: nothing is sent now. */
+function notYet(state: CampaignState, paths: StatePaths): RunResult {
+  const status = state.status === 'scheduled' ? 'scheduled' : 'paused';
+  const why = state.status === 'scheduled' ? 'scheduled' : `paused (${state.reason ?? 'quota'})`;
+  return {
+    status,
+    reason: `${why}; nothing is sent before ${state.pausedUntil}. Run \`mailshot campaign resume\` then (see \`mailshot campaign cron\`)`,
+    counts: zeroCounts(),
+    paths,
+    idle: true,
+    until: state.pausedUntil,
+  };
+}
+
+function newState(campaign: PreparedCampaign, via: string, recipients: number, options: RunOptions): CampaignState {
+  const now = new Date();
+  const startsAt = options.at ?? now;
   return {
     version: 1,
     campaignId: randomUUID(),
     campaignFile: campaign.definition.file,
     via,
-    status: 'running',
+    status: options.at ? 'scheduled' : 'running',
     recipients,
-    createdAt: now,
-    updatedAt: now,
+    pausedUntil: options.at?.toISOString(),
+    scheduledAt: options.at?.toISOString(),
+    spreadUntil: options.spreadMs ? new Date(startsAt.getTime() + options.spreadMs).toISOString() : undefined,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
   };
 }
 
@@ -152,7 +183,8 @@ async function deliver(
     counts[outcome]++;
     options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
   };
-  const pacer = new Pacer(account.limits, account.usage, systemClock, (change) => {
+  const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
+  const pacer = new Pacer(spreadLimits(account.limits, state, known), account.usage, systemClock, (change) => {
     const event = { ev: 'limits', at: Date.now(), concurrency: change.to.concurrency, rate: change.to.rate && formatRate(change.to.rate), why: change.why } as const;
     void journal.append(event).catch(() => undefined);
     options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
@@ -226,6 +258,7 @@ async function deliver(
   let remaining = 0;
   let dispatched = 0;
   let alreadyDone = 0;
+  let nextDue = Infinity;
   let started = false;
   state.status = 'running';
   state.reason = undefined;
@@ -243,6 +276,11 @@ async function deliver(
     }
     if (last === 'attempt' && options.inDoubt === 'skip') {
       await record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line }, 'skipped', 'in doubt: not resent (--in-doubt skip)');
+      continue;
+    }
+    const due = schedule.dueAt(row);
+    if (due > Date.now()) {
+      nextDue = Math.min(nextDue, due);
       continue;
     }
     remaining++;
@@ -271,16 +309,34 @@ async function deliver(
   else if (stop) result = stop;
   else if (counts.deferred > 0) result = { status: 'paused', reason: `${counts.deferred} recipient(s) deferred after repeated temporary failures; run resume later` };
   else if (left > 0) result = { status: 'paused', reason: `stopped at --limit ${options.limit}; ${left} recipient(s) left` };
-  else result = { status: 'done', reason: 'all recipients handled' };
+  else if (nextDue < Infinity) {
+    state.pausedUntil = new Date(nextDue).toISOString();
+    result = { status: 'scheduled', reason: `the next recipients are due at ${state.pausedUntil} (their local ${campaign.definition.deliver_at_local})` };
+  } else result = { status: 'done', reason: 'all recipients handled' };
 
   state.status = result.status;
   state.reason = result.status === 'done' ? undefined : result.reason;
-  if (result.status !== 'paused') state.pausedUntil = undefined;
+  if (result.status === 'done' || result.status === 'stopped') state.pausedUntil = undefined;
   await journal.append({ ev: 'run', at: Date.now(), what: 'end', status: result.status }).catch(() => undefined);
   await writeState(paths, state);
   options.onEvent({ type: 'end', status: result.status, reason: result.reason, pausedUntil: state.pausedUntil });
   if (result.error) throw result.error;
-  return { status: result.status, reason: result.reason, counts, paths };
+  return { status: result.status, reason: result.reason, counts, paths, until: state.pausedUntil };
+}
+
+/**
+ * With `--spread`, the recipients still to send are spaced evenly over what is left of the window;
+ * the account's own rate still applies when it is the lower.
+ */
+function spreadLimits(limits: EffectiveLimits, state: CampaignState, known: Map<string, JournalEvent['ev']>): EffectiveLimits {
+  const windowMs = state.spreadUntil ? Date.parse(state.spreadUntil) - Date.now() : 0;
+  if (windowMs <= 0) return limits;
+  const finished = [...known.values()].filter((event) => event === 'sent' || event === 'failed' || event === 'skipped').length;
+  const left = state.recipients - finished;
+  if (left <= 0) return limits;
+  const spread: Rate = { count: left, perMs: windowMs };
+  const slower = !limits.rate || spread.count / spread.perMs < limits.rate.count / limits.rate.perMs;
+  return slower ? { ...limits, rate: spread } : limits;
 }
 
 type Loss = 'recipient' | 'quota' | 'account' | 'network' | 'throttled' | 'transient';

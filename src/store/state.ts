@@ -3,7 +3,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { InputError } from '../errors.js';
 
-export type CampaignStatus = 'running' | 'paused' | 'stopped' | 'done';
+export type CampaignStatus = 'running' | 'scheduled' | 'paused' | 'stopped' | 'done';
 
 /** state.json: the small snapshot beside the journal, replaced atomically. */
 export interface CampaignState {
@@ -16,7 +16,12 @@ export interface CampaignState {
   status: CampaignStatus;
   /** Why it paused or stopped, for `status`. */
   reason?: string;
+  /** Nothing is sent before this time (a quota pause, a schedule, the next recipient's local time). */
   pausedUntil?: string;
+  /** `send --at`: when the campaign starts; recipients' local delivery times count from it. */
+  scheduledAt?: string;
+  /** `send --spread`: deliveries are spaced evenly until this time. */
+  spreadUntil?: string;
   /** Valid, distinct recipients in the CSV when the campaign started. */
   recipients: number;
   createdAt: string;
