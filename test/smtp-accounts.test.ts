@@ -7,18 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, writeCampaign } from './helpers/cli.js';
-import { addAccount, certificateFile, closedPort, fileSecretsEnv, receivedCounts, type Env } from './helpers/smtp.js';
-import { startSmtpServer, type SmtpServerOptions, type SmtpTestServer } from './servers/smtp.js';
+import { addAccount, certificateFile, closedPort, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
 
-const servers: SmtpTestServer[] = [];
-async function start(options: SmtpServerOptions = {}): Promise<SmtpTestServer> {
-  const server = await startSmtpServer(options);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const start = smtpServersPerTest();
 
 let env: Env;
 beforeEach(async () => {

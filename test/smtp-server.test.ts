@@ -1,7 +1,8 @@
 /** Self-test of the SMTP test server (test/servers/smtp.ts), driven by nodemailer as a real client. */
 import { createTransport } from 'nodemailer';
 import { classifySmtpError } from '../src/transports/classify.js';
-import { messageIdOf, startSmtpServer, type InjectedReply, type ReplyStage, type SmtpServerOptions, type SmtpTestServer } from './servers/smtp.js';
+import { smtpServersPerTest, until } from './helpers/smtp.js';
+import { messageIdOf, type InjectedReply, type ReplyStage, type SmtpTestServer } from './servers/smtp.js';
 
 interface ClientOptions {
   host?: string;
@@ -49,21 +50,8 @@ async function sendExpectingError(server: SmtpTestServer, to: string, options: C
   throw new Error(`sending to ${to} should have failed`);
 }
 
-const servers: SmtpTestServer[] = [];
-async function start(options: SmtpServerOptions = {}): Promise<SmtpTestServer> {
-  const server = await startSmtpServer(options);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const start = smtpServersPerTest();
 
-const until = async (check: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
-  return check();
-};
 
 test('records an accepted message with envelope, Message-ID and raw data', async () => {
   const server = await start();

@@ -1,18 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recipientsCsv, runCli, startCli, collect, writeCampaign, type CampaignFixture } from './helpers/cli.js';
-import { addAccount, fileSecretsEnv, receivedCounts, type Env } from './helpers/smtp.js';
-import { startSmtpServer, type SmtpTestServer } from './servers/smtp.js';
+import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
+import type { SmtpTestServer } from './servers/smtp.js';
 
-const servers: SmtpTestServer[] = [];
-async function server(options: Parameters<typeof startSmtpServer>[0]): Promise<SmtpTestServer> {
-  const started = await startSmtpServer(options);
-  servers.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
+const server = smtpServersPerTest();
 
 async function campaignOf(count: number, via: string, prefix = 'r'): Promise<CampaignFixture> {
   const csv = recipientsCsv(count).replace(/^r(\d+)@/gm, `${prefix}$1@`);

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import type { SmtpTestServer } from '../servers/smtp.js';
+import { startSmtpServer, type SmtpServerOptions, type SmtpTestServer } from '../servers/smtp.js';
 import { runCli, tempDir, type CliResult } from './cli.js';
 
 export type Env = Record<string, string | undefined>;
@@ -48,8 +48,8 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Writes the server's self-signed certificate to a PEM file, for NODE_EXTRA_CA_CERTS. */
-export async function certificateFile(server: SmtpTestServer): Promise<string> {
+/** Writes a test server's self-signed certificate to a PEM file, for NODE_EXTRA_CA_CERTS. */
+export async function certificateFile(server: Pick<SmtpTestServer, 'certificate'>): Promise<string> {
   const file = path.join(await tempDir('mailshot-ca-'), 'test-ca.pem');
   await writeFile(file, server.certificate);
   return file;
@@ -60,4 +60,17 @@ export async function until(check: () => boolean, ms = 2000): Promise<boolean> {
   const end = Date.now() + ms;
   while (!check() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
   return check();
+}
+
+/** Returns a starter of test SMTP servers; every server it started is closed after each test. */
+export function smtpServersPerTest(): (options?: SmtpServerOptions) => Promise<SmtpTestServer> {
+  const servers: SmtpTestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (options = {}) => {
+    const server = await startSmtpServer(options);
+    servers.push(server);
+    return server;
+  };
 }
