@@ -69,7 +69,7 @@ describe('throttling against a server that enforces limits', () => {
 
     const early = await runCli(['campaign', 'resume', campaign.file], { env });
     expect(early.code).toBe(75);
-    expect(early.stderr).toMatch(/paused until \d{4}-.*nothing was sent/);
+    expect(early.stderr).toBe(''); // quiet for cron; status says until when
     expect(smtp.received).toHaveLength(4);
     const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
     expect(status.status).toBe('paused');

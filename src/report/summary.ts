@@ -33,6 +33,10 @@ export interface Summary {
   limit_changes: { at: string; concurrency: number; rate?: string; why: string }[];
   /** Messages per minute between the first and last send. */
   throughput_per_minute?: number;
+  /** Each send or resume, oldest first. A run that ended `paused` or `stopped` and the next start bracket a pause. */
+  runs: { started_at: string; ended_at?: string; status?: string }[];
+  /** Outcomes recorded in each clock minute that had any, oldest first: the report's timeline. */
+  per_minute: { minute: string; sent: number; failed: number; deferred: number }[];
   recipients: RecipientOutcome[];
 }
 
@@ -45,6 +49,8 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
   const last = new Map<string, RecipientEvent>();
   const rejected: RecipientOutcome[] = [];
   const limitChanges: Summary['limit_changes'] = [];
+  const runs: Summary['runs'] = [];
+  const perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
   let startedAt: number | undefined;
   let endedAt: number | undefined;
   let firstSent: number | undefined;
@@ -53,8 +59,14 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
     if (event.ev === 'limits') {
       limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
     } else if (event.ev === 'run') {
-      if (event.what === 'start') startedAt ??= event.at;
-      else endedAt = event.at;
+      if (event.what === 'start') {
+        startedAt ??= event.at;
+        runs.push({ started_at: iso(event.at)! });
+      } else {
+        endedAt = event.at;
+        const run = runs.at(-1);
+        if (run && !run.ended_at) Object.assign(run, { ended_at: iso(event.at), status: event.status });
+      }
     } else if (event.ev === 'skipped' && !event.to) {
       rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
     } else if ('to' in event && event.to) {
@@ -63,6 +75,12 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
       if (event.ev === 'sent') {
         firstSent ??= event.at;
         lastSent = event.at;
+      }
+      if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
+        const minute = Math.floor(event.at / 60_000) * 60_000;
+        const counts = perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
+        counts[event.ev]++;
+        perMinute.set(minute, counts);
       }
     }
   }
@@ -95,6 +113,8 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
     ended_at: iso(endedAt),
     limit_changes: limitChanges,
     throughput_per_minute: minutes > 0 ? Math.round((sent / minutes) * 10) / 10 : undefined,
+    runs,
+    per_minute: [...perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
     recipients: [...recipients, ...rejected],
   };
 }
