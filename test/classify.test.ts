@@ -226,7 +226,7 @@ describe('classifyHttpError: Gmail API and Microsoft Graph error bodies', () => 
     expect(google.message).toContain('Token has been expired or revoked.');
     expect(google.message).toContain('mailshot accounts add google me');
     const microsoft = classifyHttpError(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } }, {}, { account: 'me', provider: 'microsoft' });
-    expect(microsoft.message).toContain('mailshot accounts add microsoft me');
+    expect(microsoft.message).toContain('mailshot accounts remove me, then mailshot accounts add microsoft me');
   });
 
   test('messages carry the provider words', () => {

@@ -4,6 +4,6 @@ export interface SignInIo {
   warn(message: string): void;
   /** Opens the system browser at the URL; rejects when there is none. */
   openBrowser(url: string): Promise<void>;
-  /** Shows the prompt on stderr and reads one line from stdin (a pasted redirect address). */
-  readLine(prompt: string): Promise<string>;
+  /** Shows the prompt on stderr and reads one line from stdin (a pasted redirect address); aborting stops reading. */
+  readLine(prompt: string, signal?: AbortSignal): Promise<string>;
 }

@@ -227,11 +227,11 @@ function signInIo(): SignInIo {
       const { default: open } = await import('open');
       await open(url);
     },
-    async readLine(prompt) {
+    async readLine(prompt, signal) {
       const { createInterface } = await import('node:readline/promises');
       const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
       try {
-        return await lines.question(prompt);
+        return await lines.question(prompt, { signal });
       } finally {
         lines.close();
       }

@@ -363,9 +363,9 @@ export interface HttpRule {
 
 const relinkOAuth = (c: ClassifyContext): string =>
   c.provider === 'microsoft'
-    ? `link the account again: mailshot accounts add microsoft ${accountName(c)} --client-id …`
+    ? `link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add microsoft ${accountName(c)} --client-id …`
     : c.provider === 'google'
-      ? `link the account again: mailshot accounts add google ${accountName(c)} --client-id … --client-secret …`
+      ? `link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add google ${accountName(c)} --client-id … (an OAuth app left in "Testing" status gets refresh tokens that expire after 7 days: set its publishing status to "In production" to keep them)`
       : `link the account again with mailshot accounts add google|microsoft ${accountName(c)} …`;
 const providerSaid = (f: HttpFacts): string =>
   `${f.status}${f.reasons.length ? ` ${f.reasons[0]}` : ''}${f.text ? `: ${f.text}` : ''}`;
@@ -385,6 +385,12 @@ export const HTTP_RULES: readonly HttpRule[] = [
   { pattern: { text: /MailboxConcurrency/i }, kind: 'throttled', why: 'Microsoft Graph: over 4 concurrent requests to one mailbox' },
 
   // ── auth and config ──
+  {
+    pattern: { reason: ['ErrorSendAsDenied'] },
+    kind: 'config',
+    why: 'Exchange: the mailbox may not send as the From address (every recipient would fail the same way)',
+    message: (f) => `${providerSaid(f)}; the signed-in mailbox may not send as the campaign's from address: set "from" to the account's own address (see mailshot accounts list) or get Send As permission for it`,
+  },
   {
     pattern: { reason: ['invalid_client', 'unauthorized_client'] },
     kind: 'config',

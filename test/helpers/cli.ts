@@ -18,6 +18,8 @@ export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   input?: string;
+  /** Leave stdin open for the test to write to later (e.g. an address pasted at a prompt); `input` is ignored. */
+  keepStdinOpen?: boolean;
   /** Run as another user: tests running as root use it to meet permission errors. */
   uid?: number;
   gid?: number;
@@ -32,7 +34,7 @@ export function startCli(args: string[], options: CliOptions = {}): ChildProcess
     uid: options.uid,
     gid: options.gid,
   });
-  child.stdin!.end(options.input ?? '');
+  if (!options.keepStdinOpen) child.stdin!.end(options.input ?? '');
   return child;
 }
 

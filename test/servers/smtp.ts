@@ -16,7 +16,7 @@
  * turned off here (it could add up to 1.5 s).
  */
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession, type SMTPServerDataStream } from 'smtp-server';
-import { generate } from 'selfsigned';
+import { testCertificate } from './certificate.js';
 
 export type ReplyStage = 'mail' | 'rcpt' | 'data';
 
@@ -86,6 +86,8 @@ export interface SmtpServerOptions {
   delayMs?: number;
   /** How long `close()` lets open sessions finish before it says 421 and drops them. Default 500 ms. */
   closeTimeout?: number;
+  /** Called with each accepted message before the server answers 250 (e.g. to log it where another process can read it). */
+  onAccepted?: (message: ReceivedMessage) => void;
 }
 
 export interface ReceivedMessage {
@@ -133,34 +135,6 @@ export interface SmtpTestServer {
   setReply(hook: ReplyHook | undefined): void;
   /** Stops listening, lets sessions finish for `closeTimeout`, then drops them. */
   close(): Promise<void>;
-}
-
-let certificatePromise: Promise<{ key: string; cert: string }> | undefined;
-
-/**
- * A self-signed certificate for localhost, 127.0.0.1 and ::1, made once per test process with the
- * `selfsigned` package (WebCrypto, no openssl binary needed). Also usable by HTTPS simulators.
- */
-export function testCertificate(): Promise<{ key: string; cert: string }> {
-  certificatePromise ??= generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
-      },
-    ],
-  }).then((pems) => ({ key: pems.private, cert: pems.cert }));
-  return certificatePromise;
 }
 
 /** The Message-ID header of a raw message (header folding undone), or undefined. */
@@ -379,7 +353,7 @@ class SmtpTestServerImpl implements SmtpTestServer {
       }
       if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
       const user = typeof session.user === 'string' ? session.user : undefined;
-      this.received.push({
+      const message: ReceivedMessage = {
         from: info.from,
         to: info.to,
         messageId,
@@ -388,7 +362,9 @@ class SmtpTestServerImpl implements SmtpTestServer {
         ...(user !== undefined ? { user } : {}),
         secure: session.secure,
         at: new Date(),
-      });
+      };
+      this.received.push(message);
+      this.options.onAccepted?.(message);
       if (state) state.acceptedOnConnection++;
       return `2.0.0 Ok: queued as T${(++this.queueCounter).toString(16).toUpperCase().padStart(6, '0')}`;
     } finally {

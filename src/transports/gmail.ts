@@ -1,0 +1,141 @@
+import { gmail, type gmail_v1 } from '@googleapis/gmail';
+import type { GoogleAccount } from '../accounts/account.js';
+import type { CredentialStore } from '../accounts/credentials.js';
+import { AccessTokens, allows, googleEndpoints, parseGoogleSecret } from '../accounts/google-oauth.js';
+import { MailshotError } from '../errors.js';
+import { classifyHttpError } from './classify.js';
+import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+
+/**
+ * Above this size a message goes through the media upload endpoint (up to 35 MB) rather than as JSON
+ * `raw`, which base64 makes a third larger; Google advises the upload for anything over a few megabytes.
+ */
+const uploadThreshold = 5 * 1024 * 1024;
+
+/** Sends through the Gmail API (`users.messages.send`) as the linked account. */
+export class GmailTransport implements Transport {
+  private readonly api: gmail_v1.Gmail;
+  private readonly rootUrl = googleEndpoints().gmail;
+  private tokens?: Promise<AccessTokens>;
+  /** Only for accounts linked with --reconcile: whether a message with this Message-ID is in Sent. */
+  readonly findSent?: (messageId: string) => Promise<boolean>;
+
+  constructor(
+    private readonly account: GoogleAccount,
+    private readonly store: CredentialStore,
+  ) {
+    // No retries inside the client: the send loop decides, so a message Google may hold is not sent twice behind its back.
+    this.api = gmail({ version: 'v1', retry: false });
+    if (account.reconcile) this.findSent = (messageId) => this.lookUpSent(messageId);
+  }
+
+  /** Renews the access token and checks that it allows sending; sends nothing. */
+  async verify(): Promise<AccountInfo> {
+    const tokens = await this.accessTokens();
+    try {
+      await tokens.current();
+    } catch (error) {
+      throw this.failure(error);
+    }
+    const granted = tokens.grantedScopes();
+    if (granted.length && !allows(granted, 'send')) {
+      throw new DeliveryError(
+        'auth',
+        `the account's permissions do not include sending email (granted: ${granted.join(' ')}); link it again and allow sending: mailshot accounts remove ${this.account.name}, then mailshot accounts add google ${this.account.name} --client-id …`,
+      );
+    }
+    const facts: Record<string, string> = { address: this.account.address, permissions: allows(granted, 'lookUp') ? 'send, look up Sent' : 'send' };
+    const expiresAt = tokens.expiresAt();
+    if (expiresAt) facts['access token'] = `renewed, valid until ${expiresAt.toISOString()}`;
+    return { facts };
+  }
+
+  async send(message: OutgoingMessage): Promise<Accepted> {
+    const { data } = await this.authorized((options) =>
+      message.raw.length > uploadThreshold
+        ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: message.raw } }, options)
+        : this.api.users.messages.send({ userId: 'me', requestBody: { raw: message.raw.toString('base64url') } }, options),
+    );
+    return { response: `gmail id ${data.id}` };
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open: each request is one HTTP exchange.
+  }
+
+  private async lookUpSent(messageId: string): Promise<boolean> {
+    const rfc822msgid = messageId.replace(/^<|>$/g, '');
+    const { data } = await this.authorized((options) => this.api.users.messages.list({ userId: 'me', q: `in:sent rfc822msgid:${rfc822msgid}`, maxResults: 1 }, options));
+    return (data.messages?.length ?? 0) > 0;
+  }
+
+  /**
+   * Runs a request with the current access token. A 401 means Google ended the token early: renew it
+   * and run the request once more (a rejected request did nothing, so a send is not duplicated).
+   * Every failure comes out as a DeliveryError.
+   */
+  private async authorized<T>(request: (options: RequestOptions) => Promise<T>): Promise<T> {
+    // rootUrl per call: the client's own rootUrl option does not reach the upload address.
+    const options = (token: string): RequestOptions => ({ rootUrl: this.rootUrl, headers: { authorization: `Bearer ${token}` } });
+    try {
+      const tokens = await this.accessTokens();
+      const token = await tokens.current();
+      try {
+        return await request(options(token));
+      } catch (error) {
+        if (responseOf(error)?.status !== 401) throw error;
+        return await request(options(await tokens.renew(token)));
+      }
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  private accessTokens(): Promise<AccessTokens> {
+    this.tokens ??= this.store.read().then((text) => new AccessTokens(this.account.clientId, parseGoogleSecret(text, this.account.name), this.store));
+    return this.tokens;
+  }
+
+  private failure(error: unknown): Error {
+    if (error instanceof DeliveryError || error instanceof MailshotError) return error;
+    const response = responseOf(error);
+    if (response) {
+      return classifyHttpError(response.status, response.data, plainHeaders(response.headers), { account: this.account.name, provider: 'google' });
+    }
+    // No answer at all: the network (the send loop pauses and retries; the first connect says "resume later").
+    const code = systemCode(error);
+    return new DeliveryError('transient', `network error talking to Google: ${code ?? (error as Error).message}`, code ? { code } : {});
+  }
+}
+
+interface RequestOptions {
+  rootUrl: string;
+  headers: { authorization: string };
+}
+
+interface HttpResponse {
+  status: number;
+  data?: unknown;
+  headers?: unknown;
+}
+
+/** The HTTP answer inside a gaxios error (API calls and the token endpoint alike), if there was one. */
+function responseOf(error: unknown): HttpResponse | undefined {
+  const response = (error as { response?: HttpResponse } | undefined)?.response;
+  return response && typeof response.status === 'number' ? response : undefined;
+}
+
+/** gaxios gives a fetch `Headers` object (node-fetch's or the platform's). */
+function plainHeaders(headers: unknown): Record<string, string> {
+  const entries = (headers as { entries?: () => Iterable<[string, string]> } | undefined)?.entries;
+  return typeof entries === 'function' ? Object.fromEntries(entries.call(headers)) : ((headers ?? {}) as Record<string, string>);
+}
+
+/** ECONNREFUSED, ENOTFOUND, ECONNRESET …: the first error code along the cause chain. */
+function systemCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]/.test(code)) return code;
+  }
+  return undefined;
+}

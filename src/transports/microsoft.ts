@@ -1,0 +1,102 @@
+import type { CredentialStore } from '../accounts/credentials.js';
+import { graphApiUrl, IdentityFailure, MicrosoftIdentity, networkErrorText, scopesFor, type MicrosoftLink } from '../accounts/microsoft-oauth.js';
+import { classifyHttpError } from './classify.js';
+import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+
+const requestTimeoutMs = 60_000;
+
+/**
+ * Sends through Microsoft Graph as the signed-in mailbox: `POST /me/sendMail` with the whole MIME message,
+ * base64-encoded, as `text/plain`. The access token comes from MSAL's cache (kept in the secret store) and
+ * is renewed with the refresh token when due; a 401 forces one renewal and one retry of that request.
+ * Pacing, retries and pauses are the send loop's: every failure is thrown as a classified DeliveryError.
+ */
+export class GraphTransport implements Transport {
+  /** Only accounts linked with permission to read Sent can settle a recipient left in doubt. */
+  readonly findSent?: (messageId: string) => Promise<boolean>;
+  private identity?: Promise<MicrosoftIdentity>;
+
+  constructor(
+    private readonly account: MicrosoftLink,
+    private readonly store: CredentialStore,
+  ) {
+    if (account.reconcile) this.findSent = (messageId) => this.isInSentItems(messageId);
+  }
+
+  async verify(): Promise<AccountInfo> {
+    const me = (await (await this.call('GET', '/me')).json()) as { displayName?: string; mail?: string | null; userPrincipalName?: string };
+    const facts: Record<string, string> = { address: me.mail || me.userPrincipalName || '(none)' };
+    if (me.displayName) facts.name = me.displayName;
+    facts.graph = graphApiUrl();
+    facts.reconcile = this.account.reconcile ? 'yes: a recipient left in doubt is looked up in Sent Items' : 'no (link with --reconcile to look up recipients left in doubt)';
+    return { facts };
+  }
+
+  async send(message: OutgoingMessage): Promise<Accepted> {
+    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, message.raw.toString('base64'));
+    await response.body?.cancel();
+    const requestId = response.headers.get('request-id');
+    return { response: `${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ''}` };
+  }
+
+  async close(): Promise<void> {}
+
+  private async isInSentItems(messageId: string): Promise<boolean> {
+    const filter = `internetMessageId eq '${messageId.replace(/'/g, "''")}'`;
+    const response = await this.call('GET', `/me/mailFolders/sentitems/messages?$filter=${encodeURIComponent(filter)}&$select=id`);
+    const { value } = (await response.json()) as { value?: unknown[] };
+    return Array.isArray(value) && value.length > 0;
+  }
+
+  /** One Graph request; a 401 renews the token and tries once more. */
+  private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
+    let response = await this.request(method, path, headers, body, await this.token(false));
+    if (response.status === 401) {
+      await response.body?.cancel();
+      response = await this.request(method, path, headers, body, await this.token(true));
+    }
+    if (!response.ok) {
+      const headerMap = Object.fromEntries(response.headers);
+      throw classifyHttpError(response.status, await response.text(), headerMap, { account: this.account.name, provider: 'microsoft' });
+    }
+    return response;
+  }
+
+  private async request(method: string, path: string, headers: Record<string, string>, body: string | undefined, token: string): Promise<Response> {
+    try {
+      return await fetch(`${graphApiUrl()}${path}`, {
+        method,
+        headers: { ...headers, Authorization: `Bearer ${token}` },
+        body,
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } }).cause?.code;
+      throw new DeliveryError('transient', `cannot reach Microsoft Graph at ${new URL(graphApiUrl()).host} (${networkErrorText(error)})`, typeof code === 'string' ? { code } : {});
+    }
+  }
+
+  /** An access token from MSAL's cache, renewed when due or when forced (after a 401). */
+  private async token(forceRefresh: boolean): Promise<string> {
+    const identity = await (this.identity ??= MicrosoftIdentity.open(this.account, this.store));
+    try {
+      const result = await identity.run(async (app) => {
+        const [account] = await app.getTokenCache().getAllAccounts();
+        if (!account) throw new IdentityFailure('no_account', 'no sign-in is stored for this account');
+        return app.acquireTokenSilent({ account, scopes: scopesFor(this.account.reconcile), forceRefresh });
+      });
+      return result.accessToken;
+    } catch (error) {
+      throw this.tokenFailure(error);
+    }
+  }
+
+  private tokenFailure(error: unknown): unknown {
+    if (!(error instanceof IdentityFailure)) return error;
+    if (error.unreachable) return new DeliveryError('transient', error.message);
+    const context = { account: this.account.name, provider: 'microsoft' } as const;
+    if (error.reply) return classifyHttpError(error.reply.status, error.reply.body, {}, context);
+    // Nothing usable in the cache (the secret was removed, or MSAL found no refresh token): as a revoked grant.
+    return classifyHttpError(400, { error: 'invalid_grant', error_description: `${error.code}: ${error.message}` }, {}, context);
+  }
+}
