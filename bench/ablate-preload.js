@@ -1,0 +1,32 @@
+/**
+ * Diagnosis only (never used by `npm run bench`'s figures): preloaded into the CLI
+ * (`node --import bench/ablate-preload.js bin/mailshot.js …`), turns off one part of the send path so a
+ * benchmark can show what that part costs. $BENCH_ABLATE is a comma list of:
+ *   daily        — the account's daily-usage log: reserve() answers "ok" without touching the disk
+ *   journal-sync — the journal writes its lines but skips fdatasync
+ *   journal      — the journal is not written at all
+ * ES modules are singletons per URL, so patching the classes' prototypes here changes the CLI's.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
+const ablate = new Set((process.env.BENCH_ABLATE ?? '').split(',').filter(Boolean));
+
+if (ablate.has('daily')) {
+  const { DailyUsage } = await import(path.join(dist, 'throttle/daily.js'));
+  DailyUsage.prototype.reserve = async () => ({ ok: true });
+}
+if (ablate.has('journal-sync') || ablate.has('journal')) {
+  const { Journal } = await import(path.join(dist, 'store/journal.js'));
+  if (ablate.has('journal')) {
+    Journal.prototype.append = () => Promise.resolve();
+  } else {
+    const open = Journal.open;
+    Journal.open = async function (...args) {
+      const journal = await open.apply(this, args);
+      journal.handle.datasync = async () => undefined;
+      return journal;
+    };
+  }
+}

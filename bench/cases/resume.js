@@ -1,0 +1,136 @@
+/**
+ * Case 3 — resume is instant. A state folder is generated directly, in the formats of
+ * src/store/journal.ts and src/store/state.ts: 1,000,000 recipients finished (`attempt` + `sent`, as
+ * mailshot writes them) and 1,000 pending (the last rows of the CSV, as after a crash), via the outbox.
+ * Timed, each against ≤ 2 s:
+ *  - `campaign resume --json`: from spawn to the first `recipient` event on stdout (the message was
+ *    handed to the transport, written, and journalled: a slight over-estimate of "handed over");
+ *  - `campaign status` and `report --format json` on the same (restored) state.
+ * Between rounds the state is restored: the journal is cut back to its generated length (it is
+ * append-only), state.json rewritten, the outbox emptied.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expectExit, median, round, runMailshot, writeCampaign } from '../lib.js';
+
+export const id = 'resume';
+
+export async function run({ root, resumeSent, rounds, log }) {
+  const pending = 1000;
+  const total = resumeSent + pending;
+  const configDir = path.join(root, 'config');
+  const dir = path.join(root, 'resume');
+  const generated = Date.now();
+  const file = await writeCampaign(dir, total);
+  const stateDir = path.join(dir, 'state');
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const journalFile = path.join(stateDir, 'journal.jsonl');
+  const journalBytes = await writeJournal(journalFile, resumeSent);
+  const state = {
+    version: 1,
+    campaignId: '6f1c1c9e-6a43-4c1e-9d0e-5b1d2a7c0b11',
+    campaignFile: file,
+    via: 'outbox',
+    status: 'paused',
+    reason: 'interrupted; in-flight messages were finished and recorded',
+    recipients: total,
+    createdAt: new Date(generated - 3_600_000).toISOString(),
+    updatedAt: new Date(generated).toISOString(),
+  };
+  const restore = async () => {
+    await truncate(journalFile, journalBytes);
+    await writeFile(path.join(stateDir, 'state.json'), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    await rm(path.join(stateDir, 'outbox'), { recursive: true, force: true });
+    await rm(path.join(stateDir, 'lock'), { force: true });
+  };
+  log(`  generated ${resumeSent} finished + ${pending} pending: journal ${(journalBytes / 1e6).toFixed(0)} MB, in ${((Date.now() - generated) / 1000).toFixed(1)} s`);
+
+  const samples = { firstMessage: [], resumeTotal: [], status: [], report: [] };
+  for (let index = 0; index < rounds; index++) {
+    await restore();
+    let firstAt;
+    const resumed = await runMailshot(['campaign', 'resume', file, '--state', stateDir, '--json'], {
+      configDir,
+      keepStdout: false,
+      onLine: (stream, line, ms) => {
+        if (stream === 'stdout' && firstAt === undefined && line.startsWith('{"type":"recipient"')) firstAt = ms;
+      },
+    });
+    expectExit(resumed, 0, 'campaign resume');
+    if (firstAt === undefined) throw new Error('campaign resume sent nothing');
+    samples.firstMessage.push(firstAt / 1000);
+    samples.resumeTotal.push(resumed.wallMs / 1000);
+
+    await restore();
+    const status = expectExit(await runMailshot(['campaign', 'status', file, '--state', stateDir], { configDir }), 0, 'campaign status');
+    samples.status.push(status.wallMs / 1000);
+
+    const report = expectExit(await runMailshot(['report', file, '--state', stateDir, '--format', 'json'], { configDir, keepStdout: false }), 0, 'report --format json');
+    samples.report.push(report.wallMs / 1000);
+    log(
+      `  round ${index + 1}/${rounds}: first message after ${(firstAt / 1000).toFixed(2)} s (resume done in ${(resumed.wallMs / 1000).toFixed(2)} s, peak RSS ${(resumed.usage.maxRssBytes / 1e6).toFixed(0)} MB); ` +
+        `status ${(status.wallMs / 1000).toFixed(2)} s; report ${(report.wallMs / 1000).toFixed(2)} s (${(report.stdoutBytes / 1e6).toFixed(0)} MB of JSON, peak RSS ${(report.usage.maxRssBytes / 1e6).toFixed(0)} MB)`,
+    );
+    samples.peakRssMB ??= {};
+    for (const [what, result] of [['resume', resumed], ['status', status], ['report', report]]) {
+      (samples.peakRssMB[what] ??= []).push(result.usage.maxRssBytes / 1e6);
+    }
+  }
+  await restore();
+  if (process.env.BENCH_KEEP !== '1') await rm(dir, { recursive: true, force: true });
+
+  const figures = {
+    finished: resumeSent,
+    pending,
+    journalMB: round(journalBytes / 1e6, 1),
+    rounds,
+    firstMessageSeconds: round(median(samples.firstMessage), 3),
+    resumeTotalSeconds: round(median(samples.resumeTotal), 3),
+    statusSeconds: round(median(samples.status), 3),
+    reportSeconds: round(median(samples.report), 3),
+    peakRssMB: Object.fromEntries(Object.entries(samples.peakRssMB).map(([what, list]) => [what, round(median(list), 1)])),
+    samples,
+  };
+  const met = { resume: figures.firstMessageSeconds <= 2, status: figures.statusSeconds <= 2, report: figures.reportSeconds <= 2 };
+  return {
+    id,
+    title: 'resume is instant',
+    line:
+      `${resumeSent} done + ${pending} pending: first message ${figures.firstMessageSeconds.toFixed(2)} s, ` +
+      `status ${figures.statusSeconds.toFixed(2)} s, report ${figures.reportSeconds.toFixed(2)} s (target each ≤ 2 s)`,
+    met: met.resume && met.status && met.report,
+    figures: { ...figures, met },
+  };
+}
+
+/** attempt + sent for r0 … r(count-1), as the send loop writes them (via the outbox), plus run start/end. */
+async function writeJournal(file, count) {
+  const out = createWriteStream(file, { mode: 0o600 });
+  let at = Date.now() - 3_600_000;
+  let bytes = 0;
+  const write = async (text) => {
+    bytes += Buffer.byteLength(text);
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  await write(JSON.stringify({ ev: 'run', at, what: 'start', via: 'outbox' }) + '\n');
+  const chunk = 5_000;
+  for (let start = 0; start < count; start += chunk) {
+    let text = '';
+    for (let index = start; index < Math.min(count, start + chunk); index++) {
+      const to = `r${index}@example.com`;
+      at += 1;
+      const eml = `${index.toString(16).padStart(32, '0')}@example.com.eml`;
+      text += JSON.stringify({ ev: 'attempt', to, at }) + '\n';
+      text += JSON.stringify({ ev: 'sent', to, at: at + 1, reply: `written ${eml}` }) + '\n';
+    }
+    await write(text);
+  }
+  await write(JSON.stringify({ ev: 'run', at, what: 'end', status: 'paused' }) + '\n');
+  out.end();
+  await once(out, 'finish');
+  const { size } = await stat(file);
+  if (size !== bytes) throw new Error(`journal: wrote ${bytes} bytes, file has ${size}`);
+  return bytes;
+}
