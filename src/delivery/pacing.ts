@@ -6,8 +6,8 @@ import type { DailyUsage, Reservation } from '../throttle/daily.js';
 import { RateLimiter, type Rate } from '../throttle/rate.js';
 import type { DeliveryError } from '../transports/transport.js';
 
-/** Window over which the accepted rate is measured, for slowing down when no rate is configured. */
-const observeMs = 10_000;
+/** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
+const observeMs = 3000;
 
 /**
  * Everything that decides *when* a message may go: the concurrency cap (changed at run time), the rate,
@@ -61,7 +61,7 @@ export class Pacer {
   }
 
   private observedRate(): Rate | undefined {
-    if (this.accepted.length < 2) return undefined;
+    if (this.accepted.length < 5) return undefined;
     const span = Math.max(1000, this.clock.now() - this.accepted[0]);
     return { count: this.accepted.length, perMs: span };
   }

@@ -13,7 +13,7 @@ import type { EffectiveLimits } from '../accounts/limits.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate, type Rate } from '../throttle/rate.js';
 import { isUnreachable } from '../transports/classify.js';
-import { DeliveryError, type Transport } from '../transports/transport.js';
+import { DeliveryError, type OutgoingMessage, type Transport } from '../transports/transport.js';
 import { Pacer } from './pacing.js';
 import { DeliverySchedule } from './schedule.js';
 
@@ -205,53 +205,62 @@ async function deliver(
       await record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: `found in Sent by its Message-ID ${message.messageId}` }, 'sent', 'already sent (found in Sent)');
       return;
     }
+    // Each attempt takes a slot of its own: a recipient waiting to retry does not hold one.
     for (let attempt = 1; ; attempt++) {
-      const slot = await pacer.beforeSend(options.signal).catch(() => undefined); // undefined: interrupted while waiting
-      if (!slot || stop) return;
-      if (!slot.ok) return pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
-      await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
-      try {
-        const accepted = await account.transport.send(message);
-        pacer.onAccepted();
-        delivered = true;
-        await record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200) }, 'sent', accepted.response);
-        return;
-      } catch (error) {
-        const failure = asDeliveryError(error);
-        const details = { kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) };
-        const defer = () => record({ ev: 'deferred', to: recipient.key, at: Date.now(), ...details }, 'deferred', failure.message);
-        switch (lossOf(failure, delivered)) {
-          case 'recipient':
-            await record({ ev: 'failed', to: recipient.key, at: Date.now(), ...details }, 'failed', failure.message);
-            return;
-          case 'quota':
-            pauseUntil(failure.details.retryAt?.getTime() ?? (await account.usage?.nextFreeAt()) ?? Date.now() + 3_600_000, `the account's sending quota is used up (${failure.message})`);
-            return defer();
-          case 'account':
-            halt('stopped', failure.message, new StopError(failure.message));
-            return defer();
-          case 'network':
-            if (attempt < maxNetworkAttempts && (await pause(backoff(attempt), options.signal))) continue;
-            halt('paused', `cannot reach the server (${failure.message})`);
-            return defer();
-          case 'throttled': {
-            const wait = pacer.onThrottled(failure);
-            if (wait > maxRetryWaitMs) {
-              pauseUntil(Date.now() + wait, `the server asked to wait (${failure.message})`);
-              return defer();
-            }
-            if (attempt < maxThrottledAttempts && (await pause(wait, options.signal))) continue;
-            return defer();
-          }
-          case 'transient':
-            if (attempt < maxAttempts && (await pause(backoff(attempt), options.signal))) continue;
-            return defer();
+      const retry = await pacer.slots(() => attemptOnce(recipient, message, attempt));
+      if (!retry) return;
+      if (!(await pause(retry.inMs, options.signal)) || stop) return retry.giveUp();
+    }
+  };
+
+  /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
+  const attemptOnce = async (recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> => {
+    const slot = await pacer.beforeSend(options.signal).catch(() => undefined); // undefined: interrupted while waiting
+    if (!slot || stop) return undefined;
+    if (!slot.ok) {
+      pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
+      return undefined;
+    }
+    await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
+    try {
+      const accepted = await account.transport.send(message);
+      pacer.onAccepted();
+      delivered = true;
+      await record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200) }, 'sent', accepted.response);
+      return undefined;
+    } catch (error) {
+      const failure = asDeliveryError(error);
+      const details = { kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) };
+      const giveUp = () => record({ ev: 'deferred', to: recipient.key, at: Date.now(), ...details }, 'deferred', failure.message);
+      const retryUnless = async (lastAttempt: number, inMs: number) => (attempt < lastAttempt ? { inMs, giveUp } : (await giveUp(), undefined));
+      switch (lossOf(failure, delivered)) {
+        case 'recipient':
+          await record({ ev: 'failed', to: recipient.key, at: Date.now(), ...details }, 'failed', failure.message);
+          return undefined;
+        case 'quota':
+          pauseUntil(failure.details.retryAt?.getTime() ?? (await account.usage?.nextFreeAt()) ?? Date.now() + 3_600_000, `the account's sending quota is used up (${failure.message})`);
+          await giveUp();
+          return undefined;
+        case 'account':
+          halt('stopped', failure.message, new StopError(failure.message));
+          await giveUp();
+          return undefined;
+        case 'network':
+          if (attempt >= maxNetworkAttempts) halt('paused', `cannot reach the server (${failure.message})`);
+          return retryUnless(maxNetworkAttempts, backoff(attempt));
+        case 'throttled': {
+          const wait = pacer.onThrottled(failure);
+          if (wait <= maxRetryWaitMs) return retryUnless(maxThrottledAttempts, wait);
+          pauseUntil(Date.now() + wait, `the server asked to wait (${failure.message})`);
+          await giveUp();
+          return undefined;
         }
+        case 'transient':
+          return retryUnless(maxAttempts, backoff(attempt));
       }
     }
   };
 
-  const limit = pacer.slots;
   const inFlight = new Set<Promise<void>>();
   let delivered = false;
   let failure: unknown;
@@ -290,12 +299,12 @@ async function deliver(
       options.onEvent({ type: 'start', campaign: campaign.definition.name, via: options.via, recipients: state.recipients, alreadyDone, toSend: Math.min(state.recipients - alreadyDone, options.limit ?? Infinity) });
     }
     dispatched++;
-    const task: Promise<void> = limit(() => sendOne(row, last === 'attempt')).catch((error: unknown) => {
+    const task: Promise<void> = sendOne(row, last === 'attempt').catch((error: unknown) => {
       failure ??= error;
     });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
-    while (inFlight.size >= limit.concurrency * 2) await Promise.race(inFlight);
+    while (inFlight.size >= pacer.slots.concurrency * 2) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   options.signal.removeEventListener('abort', onAbort);
@@ -318,7 +327,10 @@ async function deliver(
   state.reason = result.status === 'done' ? undefined : result.reason;
   if (result.status === 'done' || result.status === 'stopped') state.pausedUntil = undefined;
   await journal.append({ ev: 'run', at: Date.now(), what: 'end', status: result.status }).catch(() => undefined);
-  await writeState(paths, state);
+  // After a failure such as a full disk the snapshot may not be writable either: the first error is the one to report.
+  await writeState(paths, state).catch((error: unknown) => {
+    if (!result.error) throw error;
+  });
   options.onEvent({ type: 'end', status: result.status, reason: result.reason, pausedUntil: state.pausedUntil });
   if (result.error) throw result.error;
   return { status: result.status, reason: result.reason, counts, paths, until: state.pausedUntil };
@@ -337,6 +349,12 @@ function spreadLimits(limits: EffectiveLimits, state: CampaignState, known: Map<
   const spread: Rate = { count: left, perMs: windowMs };
   const slower = !limits.rate || spread.count / spread.perMs < limits.rate.count / limits.rate.perMs;
   return slower ? { ...limits, rate: spread } : limits;
+}
+
+/** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
+interface Retry {
+  inMs: number;
+  giveUp: () => Promise<void>;
 }
 
 type Loss = 'recipient' | 'quota' | 'account' | 'network' | 'throttled' | 'transient';

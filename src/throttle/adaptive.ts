@@ -11,6 +11,8 @@ export interface LimitChange {
   why: string;
 }
 
+const connectionComplaint = /connection|concurren|thread limit|sessions?\b/i;
+
 /** Consecutive successes before one step back up. */
 const successesPerStep = 20;
 const maxBackoffMs = 60_000;
@@ -18,10 +20,10 @@ const maxBackoffMs = 60_000;
 const floorPerMinute = 1;
 
 /**
- * AIMD. A throttle reply halves concurrency (floor 1) and cuts the rate: to half, or — when the rate the
- * server accepted recently is known — to 90% of that, whichever is faster, so the rate settles just under
+ * AIMD. A throttle reply about connections halves concurrency (floor 1); every throttle reply cuts the rate: to half, or — when the rate the
+ * server accepted recently is known — to 95% of that, whichever is faster, so the rate settles just under
  * the server's real limit instead of swinging between it and half of it. Each run of successes adds one
- * connection and 5% of the rate at which the server pushed back, up to the configured ceiling (when
+ * connection and 2.5% of the rate at which the server pushed back, up to the configured ceiling (when
  * there is no configured rate, the rate keeps probing upward until the next push-back).
  */
 export class AdaptiveController {
@@ -42,13 +44,16 @@ export class AdaptiveController {
   onThrottled(reason: string, observed?: Rate, random = Math.random): { change?: LimitChange; waitMs: number } {
     this.successes = 0;
     this.throttles++;
-    const to: Limits = { concurrency: Math.max(1, Math.floor(this.limits.concurrency / 2)) };
     const effective = perMs(this.limits.rate) ?? perMs(observed);
+    // A complaint about the message rate, with a rate to cut, leaves the connections alone: fewer of them
+    // would only add round trips. One about connections (or with no rate known) halves them.
+    const aboutRate = effective !== undefined && !connectionComplaint.test(reason);
+    const to: Limits = { concurrency: aboutRate ? this.limits.concurrency : Math.max(1, Math.floor(this.limits.concurrency / 2)) };
     if (effective !== undefined) {
       const measured = perMs(observed);
-      const target = Math.max(effective / 2, measured === undefined ? 0 : Math.min(effective, measured * 0.9));
+      const target = Math.max(effective / 2, measured === undefined ? 0 : Math.min(effective, measured * 0.95));
       to.rate = toRate(Math.max(target, floorPerMinute / 60_000));
-      this.stepPerMs = effective / 20;
+      this.stepPerMs = effective / 40;
     }
     const waitMs = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(this.throttles - 1, 6)) * (0.75 + random() * 0.5);
     return { change: this.apply(to, `throttled: ${reason}`), waitMs };

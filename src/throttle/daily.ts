@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from './clock.js';
 
@@ -7,13 +7,28 @@ const dayMs = 24 * 3_600_000;
 
 export type Reservation = { ok: true } | { ok: false; freeAt: number };
 
+interface Entry {
+  at: number;
+  token: string;
+  cancelled: boolean;
+}
+
 /**
  * An account's sends over the rolling last 24 hours, shared by every campaign and process that uses the
  * account. Each send appends a line to a per-day log (`<dir>/<YYYY-MM-DD>.log`); appends are atomic, so
  * a sender takes its place in the file first and then counts the lines before its own. A line over the
- * limit is cancelled again. No lock is needed and two campaigns together never exceed the limit.
+ * limit is cancelled again (`<time> -<token>`). No lock is needed and two campaigns together never
+ * exceed the limit. The logs are read incrementally: each reservation reads only what was appended since.
  */
 export class DailyUsage {
+  private readonly tokenPrefix = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  private sequence = 0;
+  private folderReady?: Promise<unknown>;
+  /** Per day log: how far it has been read, and its entries in file order. */
+  private readonly logs = new Map<string, { offset: number; entries: Entry[] }>();
+  private readonly byToken = new Map<string, Entry>();
+  private reading: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly dir: string,
     private readonly limit: number | undefined,
@@ -23,12 +38,13 @@ export class DailyUsage {
   /** Takes one send from the window, or says when the window frees one. */
   async reserve(): Promise<Reservation> {
     const now = this.clock.now();
-    const token = randomUUID();
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const token = `${this.tokenPrefix}.${++this.sequence}`;
+    this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.folderReady;
     await appendFile(this.fileFor(now), `${now} ${token}\n`, { mode: 0o600 });
     if (this.limit === undefined) return { ok: true };
     const entries = await this.window(now);
-    const position = entries.findIndex((entry) => entry.token === token);
+    const position = entries.findLastIndex((entry) => entry.token === token);
     if (position < this.limit) return { ok: true };
     await appendFile(this.fileFor(now), `${now} -${token}\n`);
     return { ok: false, freeAt: entries[position - this.limit].at + dayMs };
@@ -46,27 +62,68 @@ export class DailyUsage {
 
   /** Removes day logs that no window can reach any more. */
   async prune(): Promise<void> {
-    const keep = new Set([this.fileFor(this.clock.now()), this.fileFor(this.clock.now() - dayMs)].map((file) => path.basename(file)));
+    const keep = new Set(this.daysOfWindow(this.clock.now()).map((file) => path.basename(file)));
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
       if (name.endsWith('.log') && !keep.has(name)) await rm(path.join(this.dir, name), { force: true });
     }
   }
 
-  private async window(now: number): Promise<{ at: number; token: string }[]> {
-    const lines: string[] = [];
-    for (const file of [this.fileFor(now - dayMs), this.fileFor(now)]) {
-      const text = await readFile(file, 'utf8').catch(() => '');
-      lines.push(...text.split('\n'));
+  /** The live sends of the last 24 hours, oldest first. Reads run one at a time: each continues where the last stopped. */
+  private window(now: number): Promise<Entry[]> {
+    const result = this.reading.then(() => this.readWindow(now));
+    this.reading = result.catch(() => undefined);
+    return result;
+  }
+
+  private async readWindow(now: number): Promise<Entry[]> {
+    const files = this.daysOfWindow(now);
+    for (const file of this.logs.keys()) if (!files.includes(file)) this.forget(file);
+    const live: Entry[] = [];
+    for (const file of files) {
+      for (const entry of await this.entriesOf(file)) if (!entry.cancelled && entry.at > now - dayMs) live.push(entry);
     }
-    const cancelled = new Set<string>();
-    const entries: { at: number; token: string }[] = [];
-    for (const line of lines) {
-      const [at, token] = line.split(' ');
-      if (!token) continue;
-      if (token.startsWith('-')) cancelled.add(token.slice(1));
-      else if (Number(at) > now - dayMs) entries.push({ at: Number(at), token });
+    return live;
+  }
+
+  /** Reads what was appended to a day log since the last look. */
+  private async entriesOf(file: string): Promise<Entry[]> {
+    const log = this.logs.get(file) ?? { offset: 0, entries: [] };
+    this.logs.set(file, log);
+    const handle = await open(file, 'r').catch(() => undefined);
+    if (!handle) return log.entries;
+    try {
+      const { size } = await handle.stat();
+      if (size <= log.offset) return log.entries;
+      const buffer = Buffer.alloc(size - log.offset);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, log.offset);
+      const text = buffer.subarray(0, bytesRead).toString('utf8');
+      const complete = text.lastIndexOf('\n') + 1; // a line being appended right now is read next time
+      log.offset += Buffer.byteLength(text.slice(0, complete));
+      for (const line of text.slice(0, complete).split('\n')) {
+        const [at, token] = line.split(' ');
+        if (!token) continue;
+        if (token.startsWith('-')) {
+          const cancelled = this.byToken.get(token.slice(1));
+          if (cancelled) cancelled.cancelled = true;
+        } else {
+          const entry = { at: Number(at), token, cancelled: false };
+          log.entries.push(entry);
+          this.byToken.set(token, entry);
+        }
+      }
+      return log.entries;
+    } finally {
+      await handle.close();
     }
-    return entries.filter((entry) => !cancelled.has(entry.token));
+  }
+
+  private forget(file: string): void {
+    for (const entry of this.logs.get(file)?.entries ?? []) this.byToken.delete(entry.token);
+    this.logs.delete(file);
+  }
+
+  private daysOfWindow(now: number): string[] {
+    return [this.fileFor(now - dayMs), this.fileFor(now)];
   }
 
   private fileFor(time: number): string {

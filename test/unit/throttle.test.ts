@@ -57,16 +57,18 @@ describe('RateLimiter (token bucket of one)', () => {
 describe('AdaptiveController (AIMD)', () => {
   const fixedJitter = () => 0.5;
 
-  test('a throttle reply halves concurrency and rate, floor 1, with growing backoff', () => {
+  const tooManyConnections = '421 4.7.0 Error: too many connections from 127.0.0.1';
+
+  test('a reply about connections halves concurrency and rate, floor 1, with growing backoff', () => {
     const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('10/s') });
-    const first = controller.onThrottled('421 too many', undefined, fixedJitter);
+    const first = controller.onThrottled(tooManyConnections, undefined, fixedJitter);
     expect(first.change?.to).toEqual({ concurrency: 4, rate: { count: 5, perMs: 1000 } });
-    expect(first.change?.why).toContain('421 too many');
+    expect(first.change?.why).toContain('too many connections');
     expect(first.waitMs).toBe(1000);
-    expect(controller.onThrottled('again', undefined, fixedJitter).waitMs).toBe(2000);
-    controller.onThrottled('again', undefined, fixedJitter);
-    controller.onThrottled('again', undefined, fixedJitter);
-    const floor = controller.onThrottled('again', undefined, fixedJitter);
+    expect(controller.onThrottled(tooManyConnections, undefined, fixedJitter).waitMs).toBe(2000);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter);
+    const floor = controller.onThrottled(tooManyConnections, undefined, fixedJitter);
     expect(controller.current.concurrency).toBe(1);
     expect(floor.waitMs).toBe(16_000);
   });
@@ -74,22 +76,25 @@ describe('AdaptiveController (AIMD)', () => {
   test('with a measured accepted rate, the rate settles just under it rather than at half', () => {
     const controller = new AdaptiveController({ concurrency: 4, rate: parseRate('40/s') });
     controller.onThrottled('450 too much mail', parseRate('10/s'), fixedJitter);
-    expect(controller.current.rate).toEqual({ count: 20, perMs: 1000 }); // half of 40 is still faster than 90% of 10
+    expect(controller.current.rate).toEqual({ count: 20, perMs: 1000 }); // half of 40 is still faster than 95% of 10
     controller.onThrottled('450 too much mail', parseRate('10/s'), fixedJitter);
     expect(controller.current.rate).toEqual({ count: 10, perMs: 1000 });
     controller.onThrottled('450 too much mail', parseRate('10/s'), fixedJitter);
-    expect(controller.current.rate).toEqual({ count: 9, perMs: 1000 });
+    expect(controller.current.rate).toEqual({ count: 9.5, perMs: 1000 });
   });
 
-  test('with no configured rate, the measured rate becomes one', () => {
+  test('a reply about the message rate cuts the rate only; with no configured rate, the measured one becomes it', () => {
     const controller = new AdaptiveController({ concurrency: 4 });
-    controller.onThrottled('slow down', parseRate('50/s'), fixedJitter);
-    expect(controller.current).toEqual({ concurrency: 2, rate: { count: 45, perMs: 1000 } });
+    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('50/s'), fixedJitter);
+    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 47.5, perMs: 1000 } });
+    const unknownRate = new AdaptiveController({ concurrency: 4 });
+    unknownRate.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', undefined, fixedJitter);
+    expect(unknownRate.current).toEqual({ concurrency: 2 }); // nothing to cut but connections
   });
 
   test('a run of successes steps back up to, never past, the ceiling', () => {
     const controller = new AdaptiveController({ concurrency: 4, rate: parseRate('10/s') });
-    controller.onThrottled('slow down', undefined, fixedJitter);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter);
     expect(controller.current).toEqual({ concurrency: 2, rate: { count: 5, perMs: 1000 } });
     const changes = [];
     for (let index = 0; index < 400; index++) {
@@ -97,7 +102,7 @@ describe('AdaptiveController (AIMD)', () => {
       if (change) changes.push(change);
     }
     expect(controller.current).toEqual({ concurrency: 4, rate: { count: 10, perMs: 1000 } });
-    expect(changes.length).toBe(10); // 5 → 10 per second in steps of 5% of 10
+    expect(changes.length).toBe(20); // 5 → 10 per second in steps of 2.5% of 10
     expect(changes.every((change) => change.why.includes('in a row'))).toBe(true);
   });
 });
