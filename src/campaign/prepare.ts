@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
 import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
-import { MessageComposer } from './compose.js';
+import { attachmentPath, MessageComposer } from './compose.js';
 import { PreparedTemplates } from './render.js';
 
 /** A campaign checked and compiled once: definition, CSV layout, templates whose variables all exist. */
@@ -24,14 +24,15 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
     throw new InputError(`${path.basename(definition.file)}: field "timezone_column": ${definition.recipients} has no column "${zoneColumn}" (columns: ${layout.columns.join(', ')})`);
   }
   for (const attachment of definition.attachments) {
-    if (!/\{\{|\{%/.test(attachment)) await checkReadable(path.resolve(definition.dir, attachment), definition);
+    if (!/\{\{|\{%/.test(attachment)) await checkAttachment(attachment, definition);
   }
   return { definition, layout, templates };
 }
 
-export function recipientsOf(campaign: PreparedCampaign): AsyncGenerator<Recipient | RejectedRow> {
+/** The CSV's rows in order; rows whose recipient `isSettled` are passed over unread (on resume). */
+export function recipientsOf(campaign: PreparedCampaign, isSettled?: (key: string) => boolean): AsyncGenerator<Recipient | RejectedRow> {
   const { definition, layout } = campaign;
-  return readRecipients(definition.recipientsFile, layout, definition.email_column);
+  return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled);
 }
 
 /** The largest message the account takes, and its name for messages ("Gmail"). */
@@ -57,7 +58,7 @@ export interface ScanOptions {
 }
 
 export async function scanRecipients(campaign: PreparedCampaign, { onRejected, onRecipient, sizeLimit }: ScanOptions = {}): Promise<ScanResult> {
-  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, duplicate: 0 } };
+  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, utf8_local_part: 0, duplicate: 0 } };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
   for await (const row of recipientsOf(campaign)) {
@@ -73,7 +74,7 @@ export async function scanRecipients(campaign: PreparedCampaign, { onRejected, o
       for (const attachment of parts.attachments) {
         const file = path.resolve(campaign.definition.dir, attachment);
         if (checkedFiles.has(file)) continue;
-        await checkReadable(file, campaign.definition, row);
+        await checkAttachment(attachment, campaign.definition, row);
         checkedFiles.add(file);
       }
       if (composer) checkSize((await composer.compose(row, parts)).raw.length, sizeLimit!, campaign.definition, row);
@@ -95,8 +96,10 @@ export function checkSize(bytes: number, limit: SizeLimit, definition: CampaignD
   );
 }
 
-async function checkReadable(file: string, definition: CampaignDefinition, row?: Recipient): Promise<void> {
+/** An attachment path (relative to the campaign folder) names a readable file inside that folder. */
+async function checkAttachment(relative: string, definition: CampaignDefinition, row?: Recipient): Promise<void> {
   const forRow = row ? ` for the recipient on line ${row.line} of ${path.basename(definition.recipientsFile)}` : '';
+  const file = path.resolve(definition.dir, relative);
   try {
     const info = await stat(file);
     if (!info.isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
@@ -104,4 +107,5 @@ async function checkReadable(file: string, definition: CampaignDefinition, row?:
   } catch (error) {
     throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${describeFsError(error)}`);
   }
+  await attachmentPath(definition, relative, forRow);
 }

@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { AddressSet } from './address-set.js';
 import { describeFsError } from './definition.js';
-import { isValidAddress, normaliseAddress } from './address.js';
+import { hasUtf8LocalPart, isValidAddress, normaliseAddress } from './address.js';
+import { saveAsUtf8, textGuard, textProblem } from './text.js';
 
 export interface Recipient {
   /** CSV line where the row starts (the header is line 1). */
@@ -17,7 +19,14 @@ export interface Recipient {
   fields: Record<string, string>;
 }
 
-export type RejectReason = 'invalid_address' | 'duplicate';
+export type RejectReason = 'invalid_address' | 'utf8_local_part' | 'duplicate';
+
+/** Each reason in words, for people. */
+export const rejectReasonText: Record<RejectReason, string> = {
+  invalid_address: 'invalid address',
+  utf8_local_part: 'non-ASCII before the "@"',
+  duplicate: 'duplicate',
+};
 
 export interface RejectedRow {
   line: number;
@@ -32,12 +41,20 @@ export interface CsvLayout {
 }
 
 const maxRecordBytes = 1_000_000;
+const headBytes = 64 * 1024;
 const candidateDelimiters = [',', ';', '\t'];
 
 /** Reads the header: delimiter, column names, and whether the email column exists. */
 export async function readLayout(file: string, emailColumn: string): Promise<CsvLayout> {
   const head = await readHead(file);
-  const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  const lineEnd = head.findIndex((byte) => byte === 0x0a || byte === 0x0d);
+  const headerBytes = head.subarray(0, lineEnd < 0 ? head.length : lineEnd);
+  const problem = textProblem(headerBytes);
+  if (problem) throw new InputError(`${file}:1: this line ${problem.what}; ${saveAsUtf8}`);
+  if (lineEnd < 0 && head.length === headBytes) {
+    throw new InputError(`${file}:1: the first line is longer than ${headBytes / 1024} KB; it must be the header naming the columns (e.g. "email,name")`);
+  }
+  const firstLine = headerBytes.toString('utf8').replace(/^\uFEFF/, '');
   if (!firstLine.trim()) throw new InputError(`${file}:1: the first line must be the header naming the columns (e.g. "email,name")`);
   const delimiter = candidateDelimiters
     .map((candidate) => ({ candidate, count: firstLine.split(candidate).length }))
@@ -62,7 +79,7 @@ export async function readLayout(file: string, emailColumn: string): Promise<Csv
   }
   if (!seen.has(emailColumn)) {
     throw new InputError(
-      `${file}:1: no "${emailColumn}" column (found: ${columns.join(', ')}); ` +
+      `${file}:1: no "${emailColumn}" column (found: ${listColumns(columns)}); ` +
         `rename the address column or set email_column in the campaign file`,
     );
   }
@@ -73,10 +90,12 @@ export async function readLayout(file: string, emailColumn: string): Promise<Csv
  * Streams the rows: each valid, first-seen recipient, or why a row is not sent.
  * Memory grows only with the set of addresses seen (for duplicate detection), never with the file.
  */
-export async function* readRecipients(file: string, layout: CsvLayout, emailColumn: string): AsyncGenerator<Recipient | RejectedRow> {
+export async function* readRecipients(file: string, layout: CsvLayout, emailColumn: string, isSettled?: (key: string) => boolean): AsyncGenerator<Recipient | RejectedRow> {
   // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
   // keep few of them alive at each garbage collection, so the young generation stays at its small size.
-  const parser = createReadStream(file, { highWaterMark: 16 * 1024 }).pipe(
+  const parser = pipeline(
+    createReadStream(file, { highWaterMark: 16 * 1024 }),
+    textGuard(file),
     parse({
       bom: true,
       delimiter: layout.delimiter,
@@ -88,6 +107,7 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
       skip_empty_lines: true,
       max_record_size: maxRecordBytes,
     }),
+    () => undefined, // errors reach the loop below through the parser
   );
   const seen = new AddressSet();
   let nextLine = 2; // the header is line 1
@@ -96,8 +116,14 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
       const line = nextLine + lineBreaks(raw, blankLinesEnd(raw)); // skipped blank lines come first in `raw`
       nextLine += lineBreaks(raw, raw.length);
       const address = (record[emailColumn] ?? '').trim();
+      // A recipient the journal has settled was valid and first-seen when it was sent: no need to check again.
+      if (isSettled?.(normaliseAddress(address))) continue;
       if (!isValidAddress(address)) {
         yield { line, reason: 'invalid_address', value: address };
+        continue;
+      }
+      if (hasUtf8LocalPart(address)) {
+        yield { line, reason: 'utf8_local_part', value: address };
         continue;
       }
       const key = normaliseAddress(address);
@@ -145,13 +171,19 @@ function csvError(file: string, error: unknown): Error {
   return new InputError(`${file}:${error.lines ?? '?'}: ${hints[error.code] ?? error.message}`);
 }
 
-async function readHead(file: string): Promise<string> {
+/** Column names for a message: a header line of binary junk must not become a 64 KB message. */
+function listColumns(columns: string[]): string {
+  const shown = columns.slice(0, 10).map((name) => (name.length > 40 ? `${name.slice(0, 40)}…` : name));
+  return shown.join(', ') + (columns.length > shown.length ? `, … (${columns.length} columns)` : '');
+}
+
+async function readHead(file: string): Promise<Buffer> {
   let handle;
   try {
     handle = await open(file, 'r');
-    const buffer = Buffer.alloc(64 * 1024);
+    const buffer = Buffer.alloc(headBytes);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
+    return buffer.subarray(0, bytesRead);
   } catch (error) {
     throw new InputError(`cannot read recipients file ${file}: ${describeFsError(error)}`);
   } finally {

@@ -4,7 +4,7 @@ import { MessageComposer } from '../campaign/compose.js';
 import { checkSize, prepareCampaign, recipientsOf, scanRecipients, type PreparedCampaign } from '../campaign/prepare.js';
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { InputError, LaterError, MailshotError, StopError } from '../errors.js';
-import { Journal, readJournal, type JournalEvent } from '../store/journal.js';
+import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
 import { ensureStateDir, readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
 import type { AccountLimits } from '../accounts/account.js';
@@ -163,7 +163,8 @@ async function deliver(
   journal: Journal,
   account: Connection,
 ): Promise<RunResult> {
-  const known = await lastEvents(paths.journal, options.warn);
+  const known = await lastEventByRecipient(paths.journal, options.warn);
+  const alreadyDone = [...known.values()].filter(isSettled).length;
   const composer = new MessageComposer(campaign.definition, state.campaignId);
   const counts = zeroCounts();
   let stop: { status: RunStatus; reason: string; error?: MailshotError } | undefined;
@@ -184,7 +185,7 @@ async function deliver(
     options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
   };
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
-  const pacer = new Pacer(spreadLimits(account.limits, state, known), account.usage, systemClock, (change) => {
+  const pacer = new Pacer(spreadLimits(account.limits, state, alreadyDone), account.usage, systemClock, (change) => {
     const event = { ev: 'limits', at: Date.now(), concurrency: change.to.concurrency, rate: change.to.rate && formatRate(change.to.rate), why: change.why } as const;
     void journal.append(event).catch(() => undefined);
     options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
@@ -266,7 +267,6 @@ async function deliver(
   let failure: unknown;
   let remaining = 0;
   let dispatched = 0;
-  let alreadyDone = 0;
   let nextDue = Infinity;
   let started = false;
   state.status = 'running';
@@ -276,13 +276,9 @@ async function deliver(
   await writeState(paths, state);
   await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via });
 
-  for await (const row of recipientsOf(campaign)) {
+  for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
     const last = known.get(row.key);
-    if (last === 'sent' || last === 'failed' || last === 'skipped') {
-      alreadyDone++;
-      continue;
-    }
     if (last === 'attempt' && options.inDoubt === 'skip') {
       await record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line }, 'skipped', 'in doubt: not resent (--in-doubt skip)');
       continue;
@@ -340,15 +336,19 @@ async function deliver(
  * With `--spread`, the recipients still to send are spaced evenly over what is left of the window;
  * the account's own rate still applies when it is the lower.
  */
-function spreadLimits(limits: EffectiveLimits, state: CampaignState, known: Map<string, JournalEvent['ev']>): EffectiveLimits {
+function spreadLimits(limits: EffectiveLimits, state: CampaignState, finished: number): EffectiveLimits {
   const windowMs = state.spreadUntil ? Date.parse(state.spreadUntil) - Date.now() : 0;
   if (windowMs <= 0) return limits;
-  const finished = [...known.values()].filter((event) => event === 'sent' || event === 'failed' || event === 'skipped').length;
   const left = state.recipients - finished;
   if (left <= 0) return limits;
   const spread: Rate = { count: left, perMs: windowMs };
   const slower = !limits.rate || spread.count / spread.perMs < limits.rate.count / limits.rate.perMs;
   return slower ? { ...limits, rate: spread } : limits;
+}
+
+/** Sent, failed for good, or skipped on purpose: nothing more to do for this recipient. */
+function isSettled(event: JournalEvent['ev'] | undefined): boolean {
+  return event === 'sent' || event === 'failed' || event === 'skipped';
 }
 
 /** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
@@ -391,15 +391,6 @@ async function checkAccount(transport: Transport, via: string): Promise<void> {
     if (failure.kind === 'auth' || failure.kind === 'config') throw new StopError(message);
     throw new LaterError(`${message}; nothing was sent. Run \`mailshot campaign resume\` later`);
   }
-}
-
-/** Each recipient's last recorded event kind, to skip those already handled. */
-async function lastEvents(journalFile: string, warn: (message: string) => void): Promise<Map<string, JournalEvent['ev']>> {
-  const known = new Map<string, JournalEvent['ev']>();
-  for await (const event of readJournal(journalFile, warn)) {
-    if ('to' in event && event.to) known.set(event.to, event.ev);
-  }
-  return known;
 }
 
 /** 1 s, 2 s, 4 s … with jitter. */

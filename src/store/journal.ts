@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { open, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { InputError, StopError } from '../errors.js';
+import { stateFolderAdvice } from './state.js';
 
 /**
  * One line of journal.jsonl. `to` is the recipient's normalised address; `at` is epoch milliseconds.
@@ -36,7 +36,9 @@ export class Journal {
 
   /** Opens for appending; a torn last line (from a power cut) is cut off first so appends start on a fresh line. */
   static async open(file: string, warn: (message: string) => void): Promise<Journal> {
-    const handle = await open(file, 'a+', 0o600);
+    const handle = await open(file, 'a+', 0o600).catch((error: unknown) => {
+      throw unusableJournal(file, error);
+    });
     const { size } = await handle.stat();
     const intact = await intactLength(handle, size);
     if (intact < size) {
@@ -67,7 +69,7 @@ export class Journal {
       this.queue = [];
       this.waiters = [];
       try {
-        await this.handle.write(lines);
+        await writeAll(this.handle, Buffer.from(lines));
         await this.handle.datasync();
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
@@ -86,25 +88,98 @@ export class Journal {
 
 /** Streams the journal's events. A torn last line is skipped with a warning; any other bad line is an error naming it. */
 export async function* readJournal(file: string, warn: (message: string) => void): AsyncGenerator<JournalEvent> {
-  try {
-    await stat(file);
-  } catch {
-    return;
+  for await (const lines of journalLines(file, warn)) {
+    for (const line of lines) yield parseLine(file, line.text, line.number);
   }
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let lineNumber = 0;
-  let pending: { text: string; number: number } | undefined;
-  for await (const text of lines) {
-    lineNumber++;
-    if (pending) yield parseLine(file, pending.text, pending.number);
-    pending = { text, number: lineNumber };
+}
+
+/**
+ * Each recipient's last event kind, for deciding who still needs a message. Lines in the exact form
+ * mailshot writes (`{"ev":"…","to":"…",…}`) are read without a full JSON parse: on a journal of
+ * millions of lines that halves the time before the first message of a resume.
+ */
+export async function lastEventByRecipient(file: string, warn: (message: string) => void): Promise<Map<string, JournalEvent['ev']>> {
+  const last = new Map<string, JournalEvent['ev']>();
+  for await (const lines of journalLines(file, warn)) {
+    for (const { text, number } of lines) {
+      const quick = quickRead(text);
+      if (quick) last.set(quick.to, quick.ev);
+      else {
+        const event = parseLine(file, text, number);
+        if ('to' in event && event.to) last.set(event.to, event.ev);
+      }
+    }
+  }
+  return last;
+}
+
+const quickPrefix = '{"ev":"';
+const quickTo = '","to":"';
+
+function quickRead(text: string): { ev: JournalEvent['ev']; to: string } | undefined {
+  if (!text.startsWith(quickPrefix) || !text.endsWith('}') || text.includes('\\')) return undefined;
+  const evEnd = text.indexOf('"', quickPrefix.length);
+  if (!text.startsWith(quickTo, evEnd)) return undefined;
+  const toStart = evEnd + quickTo.length;
+  const toEnd = text.indexOf('"', toStart);
+  if (toEnd < 0) return undefined;
+  return { ev: text.slice(quickPrefix.length, evEnd) as JournalEvent['ev'], to: text.slice(toStart, toEnd) };
+}
+
+interface Line {
+  text: string;
+  number: number;
+}
+
+/**
+ * The journal's lines with their numbers, a chunk's worth at a time. The last line is held back until
+ * it is known to be whole: a torn last line (a power cut mid-write) is dropped with a warning.
+ */
+async function* journalLines(file: string, warn: (message: string) => void): AsyncGenerator<Line[]> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw unusableJournal(file, error);
+  }
+  const decoder = new StringDecoder('utf8');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let carry = '';
+  let number = 0;
+  let pending: Line | undefined;
+  try {
+    for (let position = 0; ; ) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (!bytesRead) break;
+      position += bytesRead;
+      const texts = (carry + decoder.write(chunk.subarray(0, bytesRead))).split('\n');
+      carry = texts.pop()!;
+      const lines: Line[] = pending ? [pending] : [];
+      for (const text of texts) lines.push({ text, number: ++number });
+      pending = lines.pop();
+      yield lines;
+    }
+  } finally {
+    await handle.close();
+  }
+  carry += decoder.end();
+  if (carry) {
+    if (pending) yield [pending];
+    pending = { text: carry, number: ++number };
   }
   if (!pending) return;
   try {
-    yield parseLine(file, pending.text, pending.number);
+    parseLine(file, pending.text, pending.number);
   } catch {
     warn(`${file}:${pending.number}: the last line was cut short (the sender was stopped while writing it); ignoring it`);
+    return;
   }
+  yield [pending];
+}
+
+function unusableJournal(file: string, error: unknown): StopError {
+  return new StopError(`cannot use the journal ${file}: ${(error as Error).message}; ${stateFolderAdvice}`);
 }
 
 function parseLine(file: string, text: string, number: number): JournalEvent {
@@ -118,6 +193,17 @@ function parseLine(file: string, text: string, number: number): JournalEvent {
     throw new InputError(`${file}:${number}: not a journal event (needs "ev" and "at"); the journal was edited or damaged`);
   }
   return event;
+}
+
+/**
+ * A write to a nearly full disk may store only part of the buffer and still succeed: the rest must be
+ * written (and fail with ENOSPC) before the lines count as on disk.
+ */
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset);
+    offset += bytesWritten;
+  }
 }
 
 /** Length of the file up to and including its last newline. */
