@@ -29,9 +29,10 @@ export function registerCampaign(program: Command): void {
     .argument('<file>', 'campaign YAML file')
     .option('--via <account>', "also check the messages against this account's size limit (default: the campaign's via)")
     .action(async (file: string, flags: { via?: string }) => {
-      const [{ prepareCampaign, scanRecipients }, { sizeLimitOfAccount }] = await Promise.all([
+      const [{ prepareCampaign, scanRecipients }, { sizeLimitOfAccount }, { rejectReasonText }] = await Promise.all([
         import('../campaign/prepare.js'),
         import('../accounts/connect.js'),
+        import('../campaign/recipients.js'),
       ]);
       const prepared = await prepareCampaign(file);
       const sizeLimit = await sizeLimitOfAccount(flags.via ?? prepared.definition.via);
@@ -41,15 +42,16 @@ export function registerCampaign(program: Command): void {
       const schedule = new DeliverySchedule(prepared.definition, Date.now(), warn);
       const scan = await scanRecipients(prepared, {
         onRejected: (row) => {
-          if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${row.reason.replace('_', ' ')} "${row.value}"`);
+          if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${rejectReasonText[row.reason]} ${JSON.stringify(row.value)}`); // escaped: a CSV cell may hold line breaks or terminal escapes
         },
         onRecipient: (recipient) => void schedule.dueAt(recipient), // warns once per unknown time zone
         sizeLimit,
       });
-      const rejected = scan.rejected.invalid_address + scan.rejected.duplicate;
+      const reasons = (Object.entries(scan.rejected) as [keyof typeof rejectReasonText, number][]).filter(([, count]) => count > 0);
+      const rejected = reasons.reduce((total, [, count]) => total + count, 0);
       const out = [`${file}: OK — ${scan.recipients} recipient(s) to send`];
       if (rejected) {
-        out.push(`${rejected} row(s) will be skipped (${scan.rejected.invalid_address} invalid address, ${scan.rejected.duplicate} duplicate):`, ...rejectedLines);
+        out.push(`${rejected} row(s) will be skipped (${reasons.map(([reason, count]) => `${count} ${rejectReasonText[reason]}`).join(', ')}):`, ...rejectedLines);
         if (rejected > rejectedLines.length) out.push(`  … and ${rejected - rejectedLines.length} more`);
       }
       process.stdout.write(out.join('\n') + '\n');
@@ -126,14 +128,14 @@ export function registerCampaign(program: Command): void {
         import('../report/table.js'),
         import('../accounts/limits.js'),
       ]);
-      const summary = await summarise(file, flags.state, warn);
+      const summary = await summarise(file, flags.state, warn, 'in_doubt');
       const account = await accountStanding(summary.via);
       if (flags.json) {
         const { recipients: _omitted, ...status } = summary;
         process.stdout.write(JSON.stringify({ ...status, account }, null, 2) + '\n');
         return;
       }
-      process.stdout.write(formatTable({ ...summary, recipients: summary.recipients.filter((outcome) => outcome.status === 'in_doubt') }));
+      process.stdout.write(formatTable(summary));
       if (account) {
         const { maxConcurrent, rate, dailyLimit } = account.limits;
         process.stdout.write(

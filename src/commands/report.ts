@@ -35,8 +35,7 @@ export function registerReport(program: Command): void {
     .action(async (file: string, flags: ReportFlags) => {
       if (flags.format !== 'html' && (flags.output || flags.open)) throw new InputError('--output and --open go with --format html');
       const { summarise } = await import('../report/summary.js');
-      const summary = await summarise(file, flags.state, warn);
-      if (flags.failed) summary.recipients = summary.recipients.filter((outcome) => outcome.status === 'failed');
+      const summary = await summarise(file, flags.state, warn, flags.failed ? 'failed' : undefined);
       const report = (await formats[flags.format]())(summary);
       if (flags.format !== 'html') {
         process.stdout.write(report);

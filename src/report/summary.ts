@@ -41,7 +41,16 @@ export interface Summary {
 }
 
 /** Reads state.json and folds the journal: one outcome per recipient, in first-seen order. */
-export async function summarise(campaignFile: string, stateDir: string | undefined, warn: (message: string) => void): Promise<Summary> {
+/**
+ * `only`: list just the recipients with this status (the totals still count everyone) — `status` and
+ * `report --failed` on a list of millions need not build an outcome for each.
+ */
+export async function summarise(
+  campaignFile: string,
+  stateDir: string | undefined,
+  warn: (message: string) => void,
+  only?: RecipientStatus,
+): Promise<Summary> {
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
@@ -70,7 +79,6 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
     } else if (event.ev === 'skipped' && !event.to) {
       rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
     } else if ('to' in event && event.to) {
-      last.delete(event.to); // keep insertion order = order of last event
       last.set(event.to, event as RecipientEvent);
       if (event.ev === 'sent') {
         firstSent ??= event.at;
@@ -85,19 +93,20 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
     }
   }
 
-  const recipients: RecipientOutcome[] = [...last.values()].map(outcomeOf);
-  const count = (status: RecipientStatus) => recipients.filter((outcome) => outcome.status === status).length;
-  const byReason = (status: RecipientStatus, list: RecipientOutcome[]) =>
-    list.filter((outcome) => outcome.status === status).reduce<Record<string, number>>((totals, outcome) => {
-      const key = outcome.reason ?? 'unknown';
-      totals[key] = (totals[key] ?? 0) + 1;
-      return totals;
-    }, {});
-  const sent = count('sent');
-  const failed = count('failed');
-  const inDoubt = count('in_doubt');
-  const skippedKnown = count('skipped');
-  const deferred = count('deferred');
+  const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
+  const skippedByReason: Record<string, number> = {};
+  const failedByReason: Record<string, number> = {};
+  const count = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
+  for (const row of rejected) count(skippedByReason, row.reason);
+  const recipients: RecipientOutcome[] = [];
+  for (const event of last.values()) {
+    const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
+    tally[status]++;
+    if (event.ev === 'failed') count(failedByReason, event.kind);
+    if (event.ev === 'skipped') count(skippedByReason, event.reason);
+    if (only === undefined || only === status) recipients.push(outcomeOf(event));
+  }
+  const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
   const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
   const minutes = firstSent !== undefined && lastSent !== undefined ? (lastSent - firstSent) / 60_000 : 0;
   return {
@@ -107,15 +116,15 @@ export async function summarise(campaignFile: string, stateDir: string | undefin
     reason: state.reason,
     paused_until: state.pausedUntil,
     totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + rejected.length, pending, in_doubt: inDoubt, deferred },
-    skipped_by_reason: byReason('skipped', [...rejected, ...recipients]),
-    failed_by_reason: byReason('failed', recipients),
+    skipped_by_reason: skippedByReason,
+    failed_by_reason: failedByReason,
     started_at: iso(startedAt),
     ended_at: iso(endedAt),
     limit_changes: limitChanges,
     throughput_per_minute: minutes > 0 ? Math.round((sent / minutes) * 10) / 10 : undefined,
     runs,
     per_minute: [...perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
-    recipients: [...recipients, ...rejected],
+    recipients: only === undefined || only === 'skipped' ? [...recipients, ...rejected] : recipients,
   };
 }
 
