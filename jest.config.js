@@ -7,5 +7,7 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // The crash trials (about a minute) run on their own: npm run test:reliability
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reliability/'],
   testTimeout: 30000,
 };

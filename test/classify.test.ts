@@ -128,6 +128,15 @@ describe('classifySmtpError: socket, DNS, TLS and auth errors as nodemailer thro
     expect({ kind: error.kind, code: error.details.code }).toEqual({ kind, code });
   });
 
+  test('a STARTTLS refusal (the account requires TLS) is a setting to fix, not a recipient that failed', () => {
+    const refusal = Object.assign(new Error('Error upgrading connection with STARTTLS'), { code: 'ETLS', response: '500 Error: command not recognized', responseCode: 500, command: 'STARTTLS' });
+    const error = classifySmtpError(refusal, { host: 'mail.example.org', port: 587 });
+    expect({ kind: error.kind, code: error.details.code }).toEqual({ kind: 'config', code: '500' });
+    expect(error.message).toContain('mail.example.org:587 did not start TLS');
+    expect(error.message).toContain('the password was not sent');
+    expect(error.message).toContain('--security tls');
+  });
+
   test('config messages name the setting to fix', () => {
     const where = { host: 'mail.example.org', port: 465, account: 'work' };
     const cert = classifySmtpError(nodemailerSocketError('self-signed certificate', 'ESOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT'), where);

@@ -179,6 +179,46 @@ describe('accounts test with TLS on a self-signed certificate', () => {
   });
 });
 
+describe('TLS unless the account says otherwise', () => {
+  test('by default (STARTTLS required) a server that offers no STARTTLS gets no password: test and send stop, exit 1', async () => {
+    const server = await start({ auth: { user, pass: password } }); // plain: STARTTLS not offered, AUTH allowed without it
+    const added = await runCli(['accounts', 'add', 'smtp', 'default', '--host', server.host, '--port', String(server.port), '--user', user, '--password-stdin'], { env, input: password });
+    expect(added.code).toBe(0);
+    expect(added.stderr).not.toContain('unencrypted');
+    const tested = await runCli(['accounts', 'test', 'default'], { env });
+    expect(tested.code).toBe(1);
+    expect(tested.stderr).toMatch(/STARTTLS|TLS/);
+    expect(tested.stderr).toContain('--security');
+    expect(tested.stderr).not.toMatch(stackTrace);
+    const sent = await runCli(['campaign', 'send', (await writeCampaign()).file, '--via', 'default'], { env });
+    expect(sent.code).toBe(1);
+    expect(server.authAttempts).toEqual([]); // the password never went over the plain connection
+    expect(server.received).toEqual([]);
+
+    // Said explicitly, a plain connection is used (here on loopback, so without a warning).
+    const plain = await addAccount(env, 'plain', server, { security: 'none', user, password });
+    expect(plain.stderr).not.toContain('unencrypted');
+    expect((await runCli(['accounts', 'test', 'plain'], { env })).code).toBe(0);
+    expect(server.authAttempts).toEqual([{ method: 'PLAIN', user, ok: true }]);
+  });
+
+  test.each([
+    ['mail.example.com', ['--security', 'none', '--user', user], true, 'mail.example.com:25, no TLS'],
+    ['192.0.2.10', ['--port', '2525', '--security', 'none', '--user', user], true, '192.0.2.10:2525, no TLS'],
+    ['mail.example.com', ['--security', 'none'], false, 'mail.example.com:25, no TLS'], // no password to expose
+    ['mail.example.com', ['--port', '25', '--user', user], false, 'mail.example.com:25, starttls'], // port 25 still means STARTTLS
+    ['localhost', ['--security', 'none', '--user', user], false, 'localhost:25, no TLS'],
+  ])('accounts add smtp --host %s %j: warns that the password travels unencrypted: %s; listed as "%s"', async (host, flags, warns, listed) => {
+    const args = ['accounts', 'add', 'smtp', 'acct', '--host', host, ...flags];
+    const result = await runCli(flags.includes('--user') ? [...args, '--password-stdin'] : args, { env, input: password });
+    expect(result.code).toBe(0);
+    const warning = `--security none: the password of ${user} will travel unencrypted to ${host}`;
+    if (warns) expect(result.stderr).toContain(warning);
+    else expect(result.stderr).not.toContain('unencrypted');
+    expect((await runCli(['accounts', 'list'], { env })).stdout).toContain(listed);
+  });
+});
+
 describe('accounts test where nothing listens', () => {
   test('exit 1: connection refused, check --host and --port', async () => {
     const port = await closedPort();

@@ -9,7 +9,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { recipientsCsv, runCli, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
+import { recipientsCsv, runCli, tempDir, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, type Env } from './helpers/smtp.js';
 import { startSmtpServer, type InjectedReply, type ReplyStage, type SmtpServerOptions, type SmtpTestServer } from './servers/smtp.js';
 
@@ -330,54 +330,102 @@ describe('authentication fails in the middle of a campaign', () => {
 });
 
 describe('secrets hygiene', () => {
-  /** Every file under `dir`, recursively. */
-  async function filesUnder(dir: string): Promise<string[]> {
-    const out: string[] = [];
+  /** Every file and folder under `dir`, recursively. */
+  async function entriesUnder(dir: string): Promise<{ files: string[]; folders: string[] }> {
+    const found = { files: [] as string[], folders: [dir] };
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-      else if (entry.isFile()) out.push(full);
+      if (entry.isDirectory()) {
+        const below = await entriesUnder(full);
+        found.files.push(...below.files);
+        found.folders.push(...below.folders);
+      } else if (entry.isFile()) found.files.push(full);
     }
-    return out;
+    return found;
   }
 
-  test('the password, plain or base64, is nowhere in the config dir (but secrets.json), the state dir or any output', async () => {
-    await withSetup({ server: { security: 'starttls', replies: firstAttempts('rcpt', 'r4@example.com', { code: 550, message: '5.1.1 User unknown' }, Infinity) }, accountArgs: ['--insecure-tls'] }, async (s) => {
-      const outputs: CliResult[] = [];
-      const run = async (args: string[]) => {
-        const result = await runCli(args, { env: s.env });
-        outputs.push(result);
-        return result;
-      };
-      expect((await run(['accounts', 'list', '--json'])).code).toBe(0);
-      expect((await run(['accounts', 'list'])).code).toBe(0);
-      expect((await run(['accounts', 'test', 'smtp1', '--json'])).code).toBe(0);
-      expect((await run(['accounts', 'test', 'smtp1'])).code).toBe(0);
-      expect((await run(['campaign', 'send', s.campaign.file, '--via', 'smtp1', '--json'])).code).toBe(0);
-      expect((await run(['report', s.campaign.file, '--format', 'json'])).code).toBe(0);
-      expect((await run(['report', s.campaign.file, '--format', 'csv'])).code).toBe(0);
-      expect((await run(['campaign', 'status', s.campaign.file, '--json'])).code).toBe(0);
-      expect(s.server.received).toHaveLength(s.recipients.length - 1); // it did sign in and send
+  const modeOf = async (file: string) => ((await stat(file)).mode & 0o777).toString(8);
+
+  test('every command, run with a known password: it is nowhere (plain or base64) but in secrets.json; secrets and state are owner-only', async () => {
+    const server = await startSmtpServer({
+      security: 'starttls',
+      auth: { user, pass: password },
+      replies: firstAttempts('rcpt', 'r4@example.com', { code: 550, message: '5.1.1 User unknown' }, Infinity),
+    });
+    try {
+      // a config folder that mailshot creates itself, so that its mode is mailshot's doing
+      const configDir = path.join(await tempDir('mailshot-config-'), 'mailshot');
+      const env = { MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file', SMTP1_PASSWORD: password };
+      const campaign = await writeCampaign({ csv: recipientsCsv(6) });
+      const outboxCampaign = await writeCampaign({ csv: recipientsCsv(3) });
+      const server1 = ['--host', server.host, '--port', String(server.port), '--security', 'starttls', '--insecure-tls'];
+      const commands: { args: string[]; code: number; input?: string }[] = [
+        { args: ['accounts', 'add', 'smtp', 'smtp1', ...server1, '--user', user, '--password-stdin'], input: `${password}\n`, code: 0 },
+        { args: ['accounts', 'add', 'smtp', 'envy', ...server1, '--user', user, '--password-env', 'SMTP1_PASSWORD'], code: 0 },
+        // the password is right, the user name is not: the failure's messages must not carry the password either
+        { args: ['accounts', 'add', 'smtp', 'wrong', ...server1, '--user', 'someone@example.com', '--password-stdin'], input: password, code: 0 },
+        { args: ['accounts', 'set', 'smtp1', '--max-concurrent', '2'], code: 0 },
+        { args: ['accounts', 'list'], code: 0 },
+        { args: ['accounts', 'list', '--json'], code: 0 },
+        { args: ['accounts', 'test', 'smtp1'], code: 0 },
+        { args: ['accounts', 'test', 'envy', '--json'], code: 0 },
+        { args: ['accounts', 'test', 'wrong'], code: 1 },
+        { args: ['accounts', 'test', 'wrong', '--json'], code: 1 },
+        { args: ['campaign', 'validate', campaign.file, '--via', 'smtp1'], code: 0 },
+        { args: ['campaign', 'preview', campaign.file], code: 0 },
+        { args: ['campaign', 'preview', campaign.file, '--raw'], code: 0 },
+        { args: ['campaign', 'send', campaign.file, '--via', 'wrong'], code: 1 },
+        { args: ['campaign', 'send', campaign.file, '--via', 'smtp1', '--limit', '3', '--json'], code: 75 },
+        { args: ['campaign', 'status', campaign.file], code: 0 },
+        { args: ['campaign', 'resume', campaign.file, '--via', 'envy'], code: 0 },
+        { args: ['campaign', 'resume', campaign.file, '--json'], code: 0 },
+        { args: ['campaign', 'status', campaign.file, '--json'], code: 0 },
+        { args: ['campaign', 'cron', campaign.file], code: 0 },
+        { args: ['report', campaign.file], code: 0 },
+        { args: ['report', campaign.file, '--failed'], code: 0 },
+        { args: ['report', campaign.file, '--format', 'json'], code: 0 },
+        { args: ['report', campaign.file, '--format', 'csv'], code: 0 },
+        { args: ['report', campaign.file, '--format', 'html'], code: 0 },
+        { args: ['campaign', 'send', outboxCampaign.file], code: 0 },
+        { args: ['accounts', 'remove', 'envy'], code: 0 },
+      ];
+      const outputs: [string, string][] = [];
+      for (const { args, code, input } of commands) {
+        const result = await runCli(args, { env, input });
+        expect({ command: args.slice(0, 3).join(' '), code: result.code, stderr: result.stderr }).toMatchObject({ code });
+        outputs.push([`stdout of ${args.join(' ')}`, result.stdout], [`stderr of ${args.join(' ')}`, result.stderr]);
+      }
+      expect(server.received).toHaveLength(5); // it did sign in and send (r4 is refused)
+      expect(server.authAttempts.filter((attempt) => !attempt.ok).length).toBeGreaterThan(0); // and did meet a refusal
 
       const forms = [
         password,
-        Buffer.from(password).toString('base64'),
+        Buffer.from(password).toString('base64'), // AUTH LOGIN
         Buffer.from(password).toString('base64url'),
-        Buffer.from(`\0${user}\0${password}`).toString('base64'), // the AUTH PLAIN token
+        Buffer.from(`\0${user}\0${password}`).toString('base64'), // AUTH PLAIN
+        Buffer.from(`\0someone@example.com\0${password}`).toString('base64'),
       ];
-      const secretFile = path.join(s.env.MAILSHOT_CONFIG_DIR, 'secrets.json');
-      // the search can find it: the password is where it belongs
-      expect(await readFile(secretFile, 'utf8')).toContain(password);
-      expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
-      const files = [...(await filesUnder(s.env.MAILSHOT_CONFIG_DIR)).filter((file) => file !== secretFile), ...(await filesUnder(s.campaign.stateDir))];
-      expect(files.map((file) => path.basename(file))).toEqual(expect.arrayContaining(['accounts.json', 'journal.jsonl', 'state.json']));
-      const places: [string, string][] = [
-        ...(await Promise.all(files.map(async (file): Promise<[string, string]> => [file, await readFile(file, 'latin1')]))),
-        ...outputs.flatMap((output, index): [string, string][] => [[`stdout #${index}`, output.stdout], [`stderr #${index}`, output.stderr]]),
-      ];
+      const secretFile = path.join(configDir, 'secrets.json');
+      expect(await readFile(secretFile, 'utf8')).toContain(password); // the search can find it where it belongs
+      const config = await entriesUnder(configDir);
+      const states = [await entriesUnder(campaign.stateDir), await entriesUnder(outboxCampaign.stateDir)];
+      const files = [...config.files.filter((file) => file !== secretFile), ...states.flatMap((state) => state.files)];
+      expect(files.map((file) => path.basename(file))).toEqual(
+        expect.arrayContaining(['accounts.json', 'journal.jsonl', 'state.json', 'report.html', expect.stringMatching(/\.eml$/), expect.stringMatching(/^\d{4}-\d\d-\d\d\.log$/)]),
+      );
+      const places = [...(await Promise.all(files.map(async (file): Promise<[string, string]> => [file, await readFile(file, 'latin1')]))), ...outputs];
       const leaks = places.flatMap(([where, text]) => forms.filter((form) => text.includes(form)).map((form) => `${where}: ${form}`));
       expect(leaks).toEqual([]);
-    });
+
+      // Owner-only: the secrets, the account settings, and the state folder (it holds the recipient list's outcomes).
+      const folders = [...config.folders, ...states.flatMap((state) => state.folders), path.dirname(campaign.stateDir)];
+      const files600 = [secretFile, ...files];
+      const modes = Object.fromEntries([...(await Promise.all(folders.map(async (folder) => [folder, await modeOf(folder)]))), ...(await Promise.all(files600.map(async (file) => [file, await modeOf(file)])))]);
+      const expected = Object.fromEntries([...folders.map((folder) => [folder, '700']), ...files600.map((file) => [file, '600'])]);
+      expect(modes).toEqual(expected);
+    } finally {
+      await server.close();
+    }
   });
 });
 

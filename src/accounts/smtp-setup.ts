@@ -29,6 +29,12 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
     throw new InputError(`--password-env ${setup.passwordEnv}: that variable is not set; export it first (it is read again at every send)`);
   }
   const security = setup.security ?? (setup.port === 465 ? 'tls' : 'starttls');
+  if (security === 'none' && setup.user && !isLoopback(setup.host)) {
+    warn(
+      `--security none: the password of ${setup.user} will travel unencrypted to ${setup.host}, readable by anyone on the way; ` +
+        `use --security starttls (port 587) or tls (port 465) unless the network between here and that server is yours`,
+    );
+  }
   let secret: SecretLocation = setup.passwordEnv ? 'env' : 'none';
   if (setup.password !== undefined) secret = await storeSecret(setup.name, setup.password, warn);
   const account: SmtpAccount = {
@@ -52,4 +58,9 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
     throw error;
   }
   return account;
+}
+
+/** A server on this machine: a password sent to it without TLS does not cross a network. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -15,6 +15,15 @@ export function isValidAddress(address: string): boolean {
   return isEmail(address, emailRules);
 }
 
+/**
+ * A local part beyond ASCII ("jörg@example.com", RFC 6531) is delivered only where every server on the
+ * way speaks SMTPUTF8, which mailshot cannot know: such addresses are refused. A non-ASCII domain is
+ * fine: it goes out in its ASCII form (xn--…).
+ */
+export function hasUtf8LocalPart(address: string): boolean {
+  return /[^\x00-\x7f]/.test(address.slice(0, address.lastIndexOf('@')));
+}
+
 /** Recipients are identified by this form: duplicates differ only in case or surrounding space. */
 export function normaliseAddress(address: string): string {
   return address.trim().toLowerCase();

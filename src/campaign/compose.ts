@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { InputError } from '../errors.js';
@@ -32,12 +32,13 @@ export class MessageComposer {
     this.replyTo = campaign.reply_to ? parseMailbox(campaign.reply_to)! : undefined;
   }
 
-  /** Reads an attachment (once per path); a missing file is an InputError naming it. */
+  /** Reads an attachment (once per path); a missing file, or one outside the campaign folder, is an InputError naming it. */
   attachment(relative: string): Promise<Buffer> {
     const file = path.resolve(this.campaign.dir, relative);
     let content = this.files.get(file);
     if (!content) {
-      content = readFile(file).catch((error: unknown) => {
+      content = attachmentPath(this.campaign, relative).then((real) => readFile(real)).catch((error: unknown) => {
+        if (error instanceof InputError) throw error;
         throw new InputError(`cannot read attachment ${file} (field "attachments" of ${path.basename(this.campaign.file)}): ${describeFsError(error)}`);
       });
       this.files.set(file, content);
@@ -61,9 +62,27 @@ export class MessageComposer {
       headers: { ...parts.headers, ...listUnsubscribeHeaders(parts.listUnsubscribe) },
       attachments,
     });
-    const raw = await composer.compile().build();
-    return { from: this.from.address, to: recipient.address, messageId, raw };
+    const mail = composer.compile();
+    // nodemailer's envelope has the domains in ASCII (ann@xn--bcher-kva.example), as in the headers it writes
+    const envelope = mail.getEnvelope();
+    return { from: envelope.from || this.from.address, to: envelope.to[0], messageId, raw: await mail.build() };
   }
+}
+
+/**
+ * The real path of an attachment. One that leads outside the campaign folder (`..`, an absolute path, a
+ * symbolic link) is refused unless the campaign sets allow_attachments_outside: a CSV value or a campaign
+ * from someone else must not attach ~/.ssh/id_rsa. File system errors (a missing file) are thrown as they are.
+ */
+export async function attachmentPath(campaign: CampaignDefinition, relative: string, forRow = ''): Promise<string> {
+  const real = await realpath(path.resolve(campaign.dir, relative));
+  if (campaign.allow_attachments_outside) return real;
+  const inside = path.relative(await realpath(campaign.dir), real);
+  if (inside !== '..' && !inside.startsWith(`..${path.sep}`) && !path.isAbsolute(inside)) return real;
+  throw new InputError(
+    `${path.basename(campaign.file)}: field "attachments": ${relative}${forRow} leads outside the campaign folder (to ${real}); ` +
+      `move the file into ${campaign.dir}, or set "allow_attachments_outside: true" in the campaign file`,
+  );
 }
 
 /** RFC 2369 List-Unsubscribe, plus RFC 8058 one-click when there is an https URL. */

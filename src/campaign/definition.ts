@@ -3,16 +3,23 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { parseMailbox } from './address.js';
+import { hasUtf8LocalPart, parseMailbox } from './address.js';
+import { saveAsUtf8, textProblem } from './text.js';
 
 const reservedHeaders = new Set(
   ['from', 'to', 'cc', 'bcc', 'subject', 'reply-to', 'message-id', 'date', 'mime-version', 'content-type',
     'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'sender', 'return-path'],
 );
 
-const mailbox = z.string().refine((value) => parseMailbox(value) !== null, {
-  message: 'is not a valid address; write it as "Name <you@example.com>" or "you@example.com"',
-});
+const mailbox = z
+  .string()
+  .refine((value) => parseMailbox(value) !== null, {
+    message: 'is not a valid address; write it as "Name <you@example.com>" or "you@example.com"',
+    abort: true,
+  })
+  .refine((value) => !hasUtf8LocalPart(parseMailbox(value)!.address), {
+    message: 'has non-ASCII characters before the "@", which many mail servers cannot deliver; use an ASCII address',
+  });
 const template = z.string().min(1, 'must not be empty');
 const filePath = z.string().min(1, 'must name a file');
 
@@ -36,6 +43,7 @@ const schema = z
       )
       .default({}),
     attachments: z.array(filePath).default([]),
+    allow_attachments_outside: z.boolean().default(false),
     list_unsubscribe: z
       .object({ url: template.optional(), mailto: template.optional() })
       .strict()
@@ -89,7 +97,12 @@ export async function loadCampaign(file: string): Promise<CampaignDefinition> {
   const [syntaxError] = doc.errors;
   if (syntaxError) throw new InputError(`${where(syntaxError.pos[0])}: YAML syntax error: ${firstLine(syntaxError.message)}`);
 
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputError(`${file}: cannot use this YAML: ${(error as Error).message}`); // an alias bomb ("billion laughs")
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(`${file}:1: a campaign file is a YAML mapping of fields (name, from, subject, recipients, …)`);
   }
@@ -115,13 +128,17 @@ export async function loadCampaign(file: string): Promise<CampaignDefinition> {
   return { ...fields, file: absolute, dir, sources, recipientsFile: resolve(fields.recipients) };
 }
 
-/** Reads a file the user named; a missing or unreadable one is an InputError that says which. */
+/** Reads a file the user named; a missing or unreadable one, or one that is not UTF-8 text, is an InputError that says which. */
 export async function readInput(file: string, what: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new InputError(`cannot read ${what} ${file}: ${describeFsError(error)}`);
   }
+  const problem = textProblem(bytes);
+  if (problem) throw new InputError(`${file}:${problem.line}: this line of the ${what} ${problem.what}; ${saveAsUtf8}`);
+  return bytes.toString('utf8');
 }
 
 export function describeFsError(error: unknown): string {

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { MessageComposer } from './compose.js';
 import { prepareCampaign, recipientsOf } from './prepare.js';
-import { isRecipient, type Recipient } from './recipients.js';
+import { isRecipient, rejectReasonText, type Recipient } from './recipients.js';
 import type { RenderedParts } from './render.js';
 import type { OutgoingMessage } from '../transports/transport.js';
 
@@ -19,7 +19,7 @@ export async function previewRow(campaignFile: string, row: number): Promise<Pre
     if (++index < row) continue;
     if (!isRecipient(candidate)) {
       throw new InputError(
-        `row ${row} (line ${candidate.line} of ${campaign.definition.recipients}) is not sent: ${candidate.reason.replace('_', ' ')} "${candidate.value}"`,
+        `row ${row} (line ${candidate.line} of ${campaign.definition.recipients}) is not sent: ${rejectReasonText[candidate.reason]} ${JSON.stringify(candidate.value)}`,
       );
     }
     const parts = campaign.templates.render(candidate.fields);

@@ -32,6 +32,22 @@ const engines: Record<Engine, Liquid> = {
   text: new Liquid({ strictVariables: true, strictFilters: true, ...limits }),
 };
 
+/**
+ * Templates never read files. LiquidJS's include, render and layout would read any file under the
+ * working folder into a message (a shared or downloaded campaign could mail out ~/.ssh or .env), so
+ * they are refused when the template is parsed, before anything is sent.
+ */
+for (const engine of Object.values(engines)) {
+  for (const tag of ['include', 'render', 'layout']) {
+    engine.registerTag(tag, {
+      parse() {
+        throw new Error(`{% ${tag} %} reads another file, and mailshot templates cannot read files; put the text in this template`);
+      },
+      render() {},
+    });
+  }
+}
+
 /** Liquid tags are swapped for inert words while Markdown and html-to-text run, then put back. */
 const liquidTag = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
 const placeholder = (index: number) => `mailshotliquid${index}x`;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { link, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { LaterError } from '../errors.js';
+import { LaterError, StopError } from '../errors.js';
+import { stateFolderAdvice } from './state.js';
 
 interface LockOwner {
   pid: number;
@@ -16,7 +17,9 @@ interface LockOwner {
 export async function acquireLock(file: string): Promise<() => Promise<void>> {
   const owner: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   const temp = `${file}.${process.pid}`;
-  await writeFile(temp, JSON.stringify(owner), { mode: 0o600 });
+  await writeFile(temp, JSON.stringify(owner), { mode: 0o600 }).catch((error: unknown) => {
+    throw lockError(error, file);
+  });
   try {
     for (let tries = 0; ; tries++) {
       try {
@@ -60,7 +63,9 @@ function isAlive(owner: LockOwner): boolean {
   }
 }
 
+/** Another run taking the lock at the same moment is a reason to come back later; anything else (permissions, a full disk) is not. */
 function lockError(error: unknown, file: string): Error {
-  if (error instanceof LaterError) return error;
-  return new LaterError(`cannot take the campaign lock ${file}: ${(error as Error).message}`);
+  const message = `cannot take the campaign lock ${file}: ${(error as Error).message}`;
+  if ((error as NodeJS.ErrnoException).code === 'EEXIST') return new LaterError(message);
+  return new StopError(`${message}; ${stateFolderAdvice}`);
 }

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { InputError } from '../errors.js';
+import { InputError, StopError } from '../errors.js';
 
 export type CampaignStatus = 'running' | 'scheduled' | 'paused' | 'stopped' | 'done';
 
@@ -50,9 +50,16 @@ export function statePaths(campaignFile: string, override?: string): StatePaths 
   };
 }
 
+/** What to do when the state folder cannot be read or written. */
+export const stateFolderAdvice = 'check that the state folder is a folder you may write to, on a disk with free space (or choose another with --state DIR)';
+
 /** The state directory holds the recipient list's outcomes: personal data, so owner-only. */
 export async function ensureStateDir(paths: StatePaths): Promise<void> {
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StopError(`cannot create the state folder ${paths.dir}: ${(error as Error).message}; ${stateFolderAdvice}`);
+  }
 }
 
 export async function readState(paths: StatePaths): Promise<CampaignState | undefined> {
@@ -61,7 +68,7 @@ export async function readState(paths: StatePaths): Promise<CampaignState | unde
     text = await readFile(paths.state, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`cannot read ${paths.state}: ${(error as Error).message}`);
+    throw new StopError(`cannot read ${paths.state}: ${(error as Error).message}; ${stateFolderAdvice}`);
   }
   try {
     const state = JSON.parse(text) as CampaignState;
@@ -74,5 +81,9 @@ export async function readState(paths: StatePaths): Promise<CampaignState | unde
 
 export async function writeState(paths: StatePaths, state: CampaignState): Promise<void> {
   state.updatedAt = new Date().toISOString();
-  await writeFileAtomic(paths.state, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  try {
+    await writeFileAtomic(paths.state, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  } catch (error) {
+    throw new StopError(`cannot write ${paths.state}: ${(error as Error).message}; free disk space (or fix the folder's permissions), then run \`mailshot campaign resume\``);
+  }
 }

@@ -126,6 +126,15 @@ export const SMTP_RULES: readonly SmtpRule[] = [
     message: (f, c) => `authentication failed at ${where(c)}: ${serverSaid(f)}; ${relinkSmtp(c)}`,
   },
 
+  // ── STARTTLS refused or not offered: the account requires TLS, so the password was not sent ──
+  {
+    pattern: { code: ['ETLS'], reply: /^[45]\d\d\b/ },
+    kind: 'config',
+    why: 'the server answered STARTTLS with an error (it does not offer it, or cannot start TLS now)',
+    message: (f, c) =>
+      `${where(c)} did not start TLS (${serverSaid(f)}), so the password was not sent; if the server speaks TLS from the first byte use --security tls (usually port 465); --security none would send the password unencrypted`,
+  },
+
   // ── throttling: the server asks us to slow down ──
   { pattern: { reply: /^421 4\.7\.28\b/ }, kind: 'throttled', why: 'Gmail: too many messages with the same Message-ID (IDs must be unique per message)' },
   { pattern: { reply: /^(?:421|432|450|451|454)\b/, text: SLOW_DOWN }, kind: 'throttled', why: '421/432/450/451/454 with rate, connection-count or "try again later" text' },
