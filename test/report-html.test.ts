@@ -12,11 +12,16 @@ const artifacts = path.join(repoRoot, 'test-artifacts');
 /** Fixed zone so the screenshot's axis labels do not depend on the machine. */
 const env = { TZ: 'UTC' };
 
+// CI (.ci/run installs chromium) must run these; a developer's machine without it is told, not failed.
+const haveBrowser = existsSync(chromiumPath);
+const missingBrowser = `the HTML report is tested in a real browser, and there is no chromium at ${chromiumPath}: install it with \`apt-get install chromium\` (.ci/run does so), or point MAILSHOT_TEST_CHROMIUM at a Chromium binary`;
+if (!haveBrowser && !process.env.CI) console.warn(`skipping the browser tests: ${missingBrowser}`);
+const describeInBrowser = haveBrowser || process.env.CI ? describe : describe.skip;
+
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`the HTML report is tested in a real browser, and there is no chromium at ${chromiumPath}: install it with \`apt-get install chromium\` (.ci/run does so), or point MAILSHOT_TEST_CHROMIUM at a Chromium binary`);
-  }
+  if (!haveBrowser && !process.env.CI) return;
+  if (!haveBrowser) throw new Error(missingBrowser);
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -102,7 +107,7 @@ function journal(): object[] {
   ];
 }
 
-describe('report --format html', () => {
+describeInBrowser('report --format html', () => {
   test('writes one self-contained page: totals, a chart with a bar per minute and a marker per limit change and pause, failures by reason, every recipient', async () => {
     const campaign = await writeCampaign();
     // 15 sent, 3 failed, 1 deferred, 1 in doubt: 20 valid recipients; 2 CSV rows skipped.
