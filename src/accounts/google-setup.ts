@@ -9,7 +9,7 @@ import { kindDefaults, workspaceDailyLimit } from './kinds.js';
 import { mergeLimits } from './limits.js';
 import { listenForRedirect, type LoopbackRedirect } from './loopback-redirect.js';
 import { AccountRegistry } from './registry.js';
-import { deleteSecret, storeSecret } from './secrets.js';
+import { storeSecret } from './secrets.js';
 import type { SignInIo } from './sign-in.js';
 
 export interface GoogleSetup {
@@ -48,12 +48,7 @@ export async function addGoogleAccount(setup: GoogleSetup, io: SignInIo): Promis
     limits: mergeLimits(kindDefaults.google.limits, setup.workspace ? { dailyLimit: workspaceDailyLimit } : {}, setup.limits),
     createdAt: new Date().toISOString(),
   };
-  try {
-    registry.put(account);
-  } catch (error) {
-    await deleteSecret(setup.name, location);
-    throw error;
-  }
+  await registry.add(account);
   return account;
 }
 

@@ -9,7 +9,7 @@ import { kindDefaults } from './kinds.js';
 import { mergeLimits } from './limits.js';
 import { IdentityFailure, MicrosoftIdentity, scopesFor } from './microsoft-oauth.js';
 import { AccountRegistry } from './registry.js';
-import { deleteSecret, storeSecret } from './secrets.js';
+import { storeSecret } from './secrets.js';
 import type { SignInIo } from './sign-in.js';
 
 export interface MicrosoftSetup {
@@ -59,12 +59,7 @@ export async function addMicrosoftAccount(setup: MicrosoftSetup, io: SignInIo): 
     limits: mergeLimits(kindDefaults.microsoft.limits, setup.limits),
     createdAt: new Date().toISOString(),
   };
-  try {
-    registry.put(account);
-  } catch (error) {
-    await deleteSecret(setup.name, secret);
-    throw error;
-  }
+  await registry.add(account);
   return account;
 }
 

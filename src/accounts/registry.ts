@@ -3,6 +3,7 @@ import Conf from 'conf';
 import { InputError } from '../errors.js';
 import type { Account } from './account.js';
 import { configDir } from './config-dir.js';
+import { deleteSecret } from './secrets.js';
 
 /** The account registry: a `conf` store (accounts.json) in the config folder, owner-only. */
 export class AccountRegistry {
@@ -39,6 +40,16 @@ export class AccountRegistry {
     if (name === 'outbox') throw new InputError('"outbox" is the built-in outbox; choose another account name');
     if (this.find(name)) {
       throw new InputError(`an account named "${name}" exists already; remove it first (\`mailshot accounts remove ${name}\`) or choose another name`);
+    }
+  }
+
+  /** Saves a new account whose secret is stored already; when that fails the secret goes too, leaving nothing half-saved. */
+  async add(account: Account): Promise<void> {
+    try {
+      this.put(account);
+    } catch (error) {
+      await deleteSecret(account.name, account.secret);
+      throw error;
     }
   }
 

@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import { parseMailbox } from '../campaign/address.js';
 import type { AccountLimits, SecretLocation, SmtpAccount, SmtpSecurity } from './account.js';
 import { AccountRegistry } from './registry.js';
-import { deleteSecret, storeSecret } from './secrets.js';
+import { storeSecret } from './secrets.js';
 
 export interface SmtpSetup {
   name: string;
@@ -51,12 +51,7 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
     limits: setup.limits,
     createdAt: new Date().toISOString(),
   };
-  try {
-    registry.put(account);
-  } catch (error) {
-    await deleteSecret(setup.name, secret);
-    throw error;
-  }
+  await registry.add(account);
   return account;
 }
 
