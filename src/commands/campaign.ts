@@ -29,22 +29,22 @@ export function registerCampaign(program: Command): void {
     .argument('<file>', 'campaign YAML file')
     .option('--via <account>', "also check the messages against this account's size limit (default: the campaign's via)")
     .action(async (file: string, flags: { via?: string }) => {
-      const [{ prepareCampaign, scanRecipients }, { sizeLimitOfAccount }, { rejectReasonText }] = await Promise.all([
+      const [{ prepareCampaign, scanRecipients }, { rejectReasonText }] = await Promise.all([
         import('../campaign/prepare.js'),
-        import('../accounts/connect.js'),
         import('../campaign/recipients.js'),
       ]);
       const prepared = await prepareCampaign(file);
-      const sizeLimit = await sizeLimitOfAccount(flags.via ?? prepared.definition.via);
+      // Account and time-zone code load only when the campaign needs them: validate of a huge list runs close to its memory budget.
+      const via = flags.via ?? prepared.definition.via;
+      const sizeLimit = via ? await (await import('../accounts/connect.js')).sizeLimitOfAccount(via) : undefined;
       prepared.layout.warnings.forEach(warn);
       const rejectedLines: string[] = [];
-      const { DeliverySchedule } = await import('../delivery/schedule.js');
-      const schedule = new DeliverySchedule(prepared.definition, Date.now(), warn);
+      const schedule = prepared.definition.deliver_at_local ? new (await import('../delivery/schedule.js')).DeliverySchedule(prepared.definition, Date.now(), warn) : undefined;
       const scan = await scanRecipients(prepared, {
         onRejected: (row) => {
           if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${rejectReasonText[row.reason]} ${JSON.stringify(row.value)}`); // escaped: a CSV cell may hold line breaks or terminal escapes
         },
-        onRecipient: (recipient) => void schedule.dueAt(recipient), // warns once per unknown time zone
+        onRecipient: schedule && ((recipient) => void schedule.dueAt(recipient)), // warns once per unknown time zone
         sizeLimit,
       });
       const reasons = (Object.entries(scan.rejected) as [keyof typeof rejectReasonText, number][]).filter(([, count]) => count > 0);
