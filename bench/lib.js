@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const benchDir = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(benchDir, '..');
@@ -121,28 +121,43 @@ export function expectExit(result, codes, what) {
 }
 
 /** Forks bench/smtp-sink.js and waits for its port. */
-export async function startSink(args = []) {
-  const child = fork(path.join(benchDir, 'smtp-sink.js'), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startSink(args = []) {
+  return forkServer(path.join(benchDir, 'smtp-sink.js'), args);
+}
+
+/**
+ * Forks bench/provider-sim.mjs: the tests' Gmail or Graph simulator (TypeScript, through the tests' SWC
+ * loader) with `simulator` options; resolves with its `ready` message (env, client …) and stats/close.
+ */
+export function startProviderSimulator(provider, simulator) {
+  const loader = pathToFileURL(path.join(repoRoot, 'test/servers/ts-loader.mjs')).href;
+  return forkServer(path.join(benchDir, 'provider-sim.mjs'), [JSON.stringify({ provider, simulator })], { execArgv: ['--import', loader] });
+}
+
+/** Forks a server script that speaks the sink's IPC: {type: 'ready', …} once listening, then stats/reset/exit. */
+async function forkServer(script, args, options = {}) {
+  const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...options });
   const waiting = [];
   child.on('message', (message) => {
     const index = waiting.findIndex((entry) => entry.type === message.type);
     if (index >= 0) waiting.splice(index, 1)[0].resolve(message);
   });
   const next = (type) => new Promise((resolve) => waiting.push({ type, resolve }));
-  const { port } = await next('ready');
+  const exitedEarly = once(child, 'exit').then(([code]) => {
+    throw new Error(`${path.basename(script)} exited ${code} before it was ready`);
+  });
+  const ready = await Promise.race([next('ready'), exitedEarly]);
+  exitedEarly.catch(() => undefined);
+  const ask = (cmd) => {
+    const answer = next(cmd);
+    child.send({ cmd });
+    return answer;
+  };
   return {
-    port,
+    ...ready,
     pid: child.pid,
-    stats: () => {
-      const answer = next('stats');
-      child.send({ cmd: 'stats' });
-      return answer;
-    },
-    reset: () => {
-      const answer = next('reset');
-      child.send({ cmd: 'reset' });
-      return answer;
-    },
+    stats: () => ask('stats'),
+    reset: () => ask('reset'),
     close: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

@@ -10,7 +10,8 @@
  *   BENCH_STARTUP_ROUNDS=10   rounds of case 4
  *   BENCH_RESUME_SENT=1000000 finished recipients in case 3's journal (plus 1,000 pending)
  *   BENCH_RATE=20 BENCH_RATE_SECONDS=40   case 5: the server's allowed rate R and the run's length
- *   BENCH_CASES=throughput,memory,resume,startup,rate   a subset (then results go to bench/results/partial.json)
+ *                          (rate-gmail and rate-graph: R fixed at 10/s and 20/s, the same length)
+ *   BENCH_CASES=throughput,memory,resume,startup,rate,rate-gmail,rate-graph   a subset (then results go to bench/results/partial.json)
  *   BENCH_SMOKE=1             tiny sizes, one round: checks that every case works (about a minute)
  *   BENCH_KEEP=1              keep the temporary folder
  */
@@ -24,8 +25,9 @@ import * as memory from './cases/memory.js';
 import * as resume from './cases/resume.js';
 import * as startup from './cases/startup.js';
 import * as rate from './cases/rate.js';
+import { gmail as rateGmail, graph as rateGraph } from './cases/rate-providers.js';
 
-const cases = [throughput, memory, resume, startup, rate];
+const cases = [throughput, memory, resume, startup, rate, rateGmail, rateGraph];
 const env = process.env;
 const smoke = env.BENCH_SMOKE === '1';
 const number = (name, fallback) => (env[name] !== undefined && env[name] !== '' ? Number(env[name]) : fallback);

@@ -20,17 +20,19 @@ const maxBackoffMs = 60_000;
 const floorPerMinute = 1;
 
 /**
- * AIMD. A throttle reply about connections halves concurrency (floor 1); every throttle reply cuts the rate: to half, or — when the rate the
- * server accepted recently is known — to 95% of that, whichever is faster, so the rate settles just under
- * the server's real limit instead of swinging between it and half of it. Each run of successes adds one
- * connection and 2.5% of the rate at which the server pushed back, up to the configured ceiling (when
- * there is no configured rate, the rate keeps probing upward until the next push-back).
+ * AIMD on the limit the server complained about. About connections: concurrency halves (floor 1) and
+ * never climbs back to the number that was refused. About the message rate: the rate drops to half, or —
+ * when the rate the server accepted recently is known — to 95% of that, whichever is faster, so it settles
+ * just under the server's real limit instead of swinging between it and half of it. Each run of successes
+ * adds one connection and 2.5% of the rate at which the server pushed back, up to the configured ceiling
+ * (when there is no configured rate, the rate keeps probing upward until the next push-back).
  */
 export class AdaptiveController {
   private limits: Limits;
   private successes = 0;
   private throttles = 0;
   private stepPerMs = 0;
+  private concurrencyCap = Infinity;
 
   constructor(private readonly ceiling: Limits) {
     this.limits = { ...ceiling };
@@ -45,11 +47,13 @@ export class AdaptiveController {
     this.successes = 0;
     this.throttles++;
     const effective = perMs(this.limits.rate) ?? perMs(observed);
-    // A complaint about the message rate, with a rate to cut, leaves the connections alone: fewer of them
-    // would only add round trips. One about connections (or with no rate known) halves them.
-    const aboutRate = effective !== undefined && !connectionComplaint.test(reason);
-    const to: Limits = { concurrency: aboutRate ? this.limits.concurrency : Math.max(1, Math.floor(this.limits.concurrency / 2)) };
-    if (effective !== undefined) {
+    const to: Limits = { ...this.limits };
+    // A complaint about connections halves them and leaves the rate alone; one about the message rate
+    // cuts the rate and leaves the connections alone (fewer would only add round trips).
+    if (connectionComplaint.test(reason) || effective === undefined) {
+      to.concurrency = Math.max(1, Math.floor(this.limits.concurrency / 2));
+      this.concurrencyCap = Math.max(1, this.limits.concurrency - 1); // refused at this many: stay below it
+    } else {
       const measured = perMs(observed);
       const target = Math.max(effective / 2, measured === undefined ? 0 : Math.min(effective, measured * 0.95));
       to.rate = toRate(Math.max(target, floorPerMinute / 60_000));
@@ -63,7 +67,7 @@ export class AdaptiveController {
     this.throttles = 0;
     if (++this.successes < successesPerStep) return undefined;
     this.successes = 0;
-    const to: Limits = { concurrency: Math.min(this.ceiling.concurrency, this.limits.concurrency + 1) };
+    const to: Limits = { concurrency: Math.min(this.ceiling.concurrency, this.concurrencyCap, this.limits.concurrency + 1) };
     const current = perMs(this.limits.rate);
     if (current !== undefined) {
       const raised = current + this.stepPerMs;

@@ -59,10 +59,10 @@ describe('AdaptiveController (AIMD)', () => {
 
   const tooManyConnections = '421 4.7.0 Error: too many connections from 127.0.0.1';
 
-  test('a reply about connections halves concurrency and rate, floor 1, with growing backoff', () => {
+  test('a reply about connections halves concurrency (floor 1) and leaves the rate, with growing backoff', () => {
     const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('10/s') });
     const first = controller.onThrottled(tooManyConnections, undefined, fixedJitter);
-    expect(first.change?.to).toEqual({ concurrency: 4, rate: { count: 5, perMs: 1000 } });
+    expect(first.change?.to).toEqual({ concurrency: 4, rate: { count: 10, perMs: 1000 } });
     expect(first.change?.why).toContain('too many connections');
     expect(first.waitMs).toBe(1000);
     expect(controller.onThrottled(tooManyConnections, undefined, fixedJitter).waitMs).toBe(2000);
@@ -73,27 +73,35 @@ describe('AdaptiveController (AIMD)', () => {
     expect(floor.waitMs).toBe(16_000);
   });
 
-  test('with a measured accepted rate, the rate settles just under it rather than at half', () => {
+  test("Graph's MailboxConcurrency answer counts as a complaint about connections", () => {
+    const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('80/s') });
+    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', parseRate('20/s'), fixedJitter);
+    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 80, perMs: 1000 } });
+  });
+
+  test('a reply about the message rate cuts the rate: to half, or just under what the server accepted', () => {
     const controller = new AdaptiveController({ concurrency: 4, rate: parseRate('40/s') });
-    controller.onThrottled('450 too much mail', parseRate('10/s'), fixedJitter);
-    expect(controller.current.rate).toEqual({ count: 20, perMs: 1000 }); // half of 40 is still faster than 95% of 10
-    controller.onThrottled('450 too much mail', parseRate('10/s'), fixedJitter);
+    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('10/s'), fixedJitter);
+    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 20, perMs: 1000 } }); // half of 40 is still faster than 95% of 10
+    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('10/s'), fixedJitter);
     expect(controller.current.rate).toEqual({ count: 10, perMs: 1000 });
-    controller.onThrottled('450 too much mail', parseRate('10/s'), fixedJitter);
+    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('10/s'), fixedJitter);
     expect(controller.current.rate).toEqual({ count: 9.5, perMs: 1000 });
   });
 
-  test('a reply about the message rate cuts the rate only; with no configured rate, the measured one becomes it', () => {
+  test('with no configured rate, the measured one becomes it; with none measured, connections are halved', () => {
     const controller = new AdaptiveController({ concurrency: 4 });
     controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('50/s'), fixedJitter);
     expect(controller.current).toEqual({ concurrency: 4, rate: { count: 47.5, perMs: 1000 } });
     const unknownRate = new AdaptiveController({ concurrency: 4 });
     unknownRate.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', undefined, fixedJitter);
-    expect(unknownRate.current).toEqual({ concurrency: 2 }); // nothing to cut but connections
+    expect(unknownRate.current).toEqual({ concurrency: 2 });
   });
 
-  test('a run of successes steps back up to, never past, the ceiling', () => {
+  test('runs of successes step back up to the ceiling, but not to a concurrency the server refused', () => {
     const controller = new AdaptiveController({ concurrency: 4, rate: parseRate('10/s') });
+    controller.onThrottled('slow down', undefined, fixedJitter);
+    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 5, perMs: 1000 } });
     controller.onThrottled(tooManyConnections, undefined, fixedJitter);
     expect(controller.current).toEqual({ concurrency: 2, rate: { count: 5, perMs: 1000 } });
     const changes = [];
@@ -101,7 +109,7 @@ describe('AdaptiveController (AIMD)', () => {
       const change = controller.onSuccess();
       if (change) changes.push(change);
     }
-    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 10, perMs: 1000 } });
+    expect(controller.current).toEqual({ concurrency: 3, rate: { count: 10, perMs: 1000 } });
     expect(changes.length).toBe(20); // 5 → 10 per second in steps of 2.5% of 10
     expect(changes.every((change) => change.why.includes('in a row'))).toBe(true);
   });
