@@ -210,7 +210,10 @@ async function deliver(
     for (let attempt = 1; ; attempt++) {
       const retry = await pacer.slots(() => attemptOnce(recipient, message, attempt));
       if (!retry) return;
-      if (!(await pause(retry.inMs, options.signal)) || stop) return retry.giveUp();
+      waitingToRetry++;
+      const resumed = await pause(retry.inMs, options.signal);
+      waitingToRetry--;
+      if (!resumed || stop) return retry.giveUp();
     }
   };
 
@@ -264,6 +267,7 @@ async function deliver(
 
   const inFlight = new Set<Promise<void>>();
   let delivered = false;
+  let waitingToRetry = 0;
   let failure: unknown;
   let remaining = 0;
   let dispatched = 0;
@@ -300,7 +304,8 @@ async function deliver(
     });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
-    while (inFlight.size >= pacer.slots.concurrency * 2) await Promise.race(inFlight);
+    // As many recipients in hand as there are slots (plus those waiting to retry): more would only hold composed messages in memory.
+    while (inFlight.size >= pacer.slots.concurrency + waitingToRetry) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   options.signal.removeEventListener('abort', onAbort);
