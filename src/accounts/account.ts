@@ -24,7 +24,6 @@ export interface SmtpAccount {
   secret: SecretLocation;
   /** Accept a certificate that does not verify (self-signed). Off unless asked for. */
   insecureTls?: boolean;
-  from?: string;
   limits: AccountLimits;
   createdAt: string;
 }

@@ -1,5 +1,4 @@
 import { InputError } from '../errors.js';
-import { parseMailbox } from '../campaign/address.js';
 import type { AccountLimits, SecretLocation, SmtpAccount, SmtpSecurity } from './account.js';
 import { AccountRegistry } from './registry.js';
 import { storeSecret } from './secrets.js';
@@ -14,7 +13,6 @@ export interface SmtpSetup {
   password?: string;
   passwordEnv?: string;
   insecureTls?: boolean;
-  from?: string;
   limits: AccountLimits;
 }
 
@@ -24,7 +22,6 @@ const defaultPort: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, non
 export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) => void): Promise<SmtpAccount> {
   const registry = await AccountRegistry.open();
   registry.checkNewName(setup.name);
-  if (setup.from && !parseMailbox(setup.from)) throw new InputError(`--from "${setup.from}" is not a valid address`);
   if (setup.passwordEnv !== undefined && process.env[setup.passwordEnv] === undefined) {
     throw new InputError(`--password-env ${setup.passwordEnv}: that variable is not set; export it first (it is read again at every send)`);
   }
@@ -47,7 +44,6 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
     passwordEnv: setup.passwordEnv,
     secret,
     insecureTls: setup.insecureTls || undefined,
-    from: setup.from,
     limits: setup.limits,
     createdAt: new Date().toISOString(),
   };

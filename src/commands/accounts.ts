@@ -26,7 +26,6 @@ interface SmtpFlags extends LimitFlags {
   user?: string;
   passwordStdin?: boolean;
   passwordEnv?: string;
-  from?: string;
   insecureTls?: boolean;
 }
 
@@ -44,7 +43,6 @@ export function registerAccounts(program: Command): void {
     .option('--user <user>', 'user name to sign in with')
     .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('passwordEnv'))
     .option('--password-env <var>', 'read the password from this environment variable at every send (nothing is stored)')
-    .option('--from <address>', 'default sender address for this account')
     .option('--insecure-tls', 'accept a certificate that does not verify (self-signed); avoid')
     .action(async (name: string, flags: SmtpFlags) => {
       if (flags.port !== undefined && flags.port > 65535) throw new InputError(`--port ${flags.port}: a port is 1 to 65535`);
@@ -60,7 +58,6 @@ export function registerAccounts(program: Command): void {
           password,
           passwordEnv: flags.passwordEnv,
           insecureTls: flags.insecureTls,
-          from: flags.from,
           limits: limitsFrom(flags),
         },
         warn,

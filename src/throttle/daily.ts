@@ -39,7 +39,8 @@ export class DailyUsage {
   async reserve(): Promise<Reservation> {
     const now = this.clock.now();
     const token = `${this.tokenPrefix}.${++this.sequence}`;
-    this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // Once per process: the folder, and day logs no window can reach any more.
+    this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => this.prune());
     await this.folderReady;
     await appendFile(this.fileFor(now), `${now} ${token}\n`, { mode: 0o600 });
     if (this.limit === undefined) return { ok: true };
@@ -61,7 +62,7 @@ export class DailyUsage {
   }
 
   /** Removes day logs that no window can reach any more. */
-  async prune(): Promise<void> {
+  private async prune(): Promise<void> {
     const keep = new Set(this.daysOfWindow(this.clock.now()).map((file) => path.basename(file)));
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
       if (name.endsWith('.log') && !keep.has(name)) await rm(path.join(this.dir, name), { force: true });

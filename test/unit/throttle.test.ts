@@ -136,5 +136,12 @@ describe('DailyUsage (rolling 24 h, shared by processes)', () => {
     await clock.advance(22 * 3_600_000); // 24 h after the first sends
     expect((await b.reserve()).ok).toBe(true);
     expect(await a.sentInWindow()).toBe(1);
+
+    // a new user of the account removes the day logs no window reaches any more
+    const { readdir, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    await writeFile(path.join(dir, '2026-11-20.log'), `${Date.UTC(2026, 10, 20)} old\n`);
+    await new DailyUsage(dir, 5, clock).reserve();
+    expect((await readdir(dir)).sort()).toEqual(['2026-11-27.log', '2026-11-28.log']);
   });
 });
