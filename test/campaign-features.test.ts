@@ -139,6 +139,9 @@ describe('recipient lists', () => {
     ]);
     const table = await runCli(['report', campaign.file]);
     expect(table.stdout).toContain('line 3: not-an-address');
+    // a cell's line break or terminal escape is shown, not acted on
+    expect(table.stdout).toContain('line 8: eve@example.com\\r\\nBcc: evil@example.com');
+    expect(table.stdout).not.toMatch(/[\r\u001b]/);
   });
 });
 

@@ -46,6 +46,11 @@ export function formatTable(summary: Summary): string {
 function describe(outcome: RecipientOutcome): string {
   const where = outcome.line ? `line ${outcome.line}: ` : '';
   const code = outcome.code ? ` ${outcome.code}` : '';
-  const detail = outcome.detail ? ` —${code} ${outcome.detail}` : '';
-  return `${where}${outcome.recipient || '(empty)'}${detail}`;
+  const detail = outcome.detail ? ` —${code} ${printable(outcome.detail)}` : '';
+  return `${where}${printable(outcome.recipient) || '(empty)'}${detail}`;
+}
+
+/** CSV cells and server replies reach the terminal: control characters are shown escaped, not acted on. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (character) => JSON.stringify(character).slice(1, -1));
 }
