@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { emptyCounts, tallyText } from '../delivery/outcome.js';
 import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
 import { ExitCode, StopError } from '../errors.js';
 import type { RunNotice } from '../system/notify.js';
@@ -193,10 +194,15 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
           warn,
         });
       } catch (error) {
-        if (error instanceof StopError) notify('stopped', error.message, { sent: 0, failed: 0, deferred: 0, skipped: 0 });
+        if (error instanceof StopError) notify('stopped', error.message, emptyCounts());
         throw error;
       } finally {
         letSleep();
+      }
+      // Stopped in the middle (credentials revoked, a full disk): what was sent before still counts.
+      if (result.error !== undefined) {
+        if (result.error instanceof StopError) notify('stopped', result.error.message, result.counts);
+        throw result.error;
       }
       if (flags.wait && result.until && !controller.signal.aborted) {
         notice(`waiting until ${result.until} (${result.reason.split(';')[0]}); Ctrl-C stops, \`resume\` continues later`);
@@ -216,8 +222,7 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
 }
 
 function exitWith(result: RunResult): void {
-  const { counts } = result;
-  const tally = `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}`;
+  const tally = tallyText(result.counts);
   if (result.status !== 'done') process.exitCode = ExitCode.later;
   // From cron, a run with nothing to do says nothing: the exit code tells.
   if (result.idle && !process.stderr.isTTY) return;

@@ -19,7 +19,7 @@
  * "could not reach the server", and the loop treats it as network loss once the run has delivered
  * something through this account.
  */
-import { DeliveryError, type DeliveryErrorKind } from './transport.js';
+import { DeliveryError, type DeliveryErrorKind, type ThrottledLimit } from './transport.js';
 
 /** Optional facts that make messages concrete; every field may be left out. */
 export interface ClassifyContext {
@@ -294,7 +294,13 @@ export function classifySmtpError(error: unknown, context: ClassifyContext = {})
   const message = rule.message ? rule.message(facts, context) : facts.reply || facts.text || rule.why;
   const code = facts.replyCode ? [String(facts.replyCode), facts.enhanced].filter(Boolean).join(' ') : mostSpecificCode(facts.codes);
   const retryAt = retryHint(facts.reply || facts.text, context.now ?? new Date());
-  return new DeliveryError(rule.kind, message, { ...(code ? { code } : {}), ...(retryAt ? { retryAt } : {}) });
+  return new DeliveryError(rule.kind, message, {
+    ...(code ? { code } : {}),
+    ...(retryAt ? { retryAt } : {}),
+    ...(facts.replyCode ? { replied: true } : {}),
+    ...(code && (UNREACHABLE_CODES as readonly string[]).includes(code) ? { unreachable: true } : {}),
+    ...(rule.kind === 'throttled' ? { limit: limitNamedBy(message) } : {}),
+  });
 }
 
 /** nodemailer puts its own code first and keeps the system's in originalCode: prefer the system's. */
@@ -310,7 +316,14 @@ function mostSpecificCode(codes: string[]): string | undefined {
  * treat it as network loss (pause, exit 75) instead.
  */
 export function isUnreachable(error: DeliveryError): boolean {
-  return error.details.code !== undefined && (UNREACHABLE_CODES as readonly string[]).includes(error.details.code);
+  return error.details.unreachable === true;
+}
+
+const connectionComplaint = /connection|concurren|thread limit|sessions?\b/i;
+
+/** Which limit a throttling reply is about: the number of connections (concurrent requests), else the message rate. */
+export function limitNamedBy(reply: string): ThrottledLimit {
+  return connectionComplaint.test(reply) ? 'connections' : 'rate';
 }
 
 // ─── Retry hints ──────────────────────────────────────────────────────────────────────────────
@@ -502,5 +515,10 @@ export function classifyHttpError(
   const retryAt = hints.length ? new Date(Math.max(...hints.map((d) => d.getTime()))) : undefined;
   const message = rule.message ? rule.message(facts, context) : providerSaid(facts);
   const code = [String(status), facts.reasons[0]].filter(Boolean).join(' ');
-  return new DeliveryError(rule.kind, message, { code, ...(retryAt ? { retryAt } : {}) });
+  return new DeliveryError(rule.kind, message, {
+    code,
+    replied: true,
+    ...(retryAt ? { retryAt } : {}),
+    ...(rule.kind === 'throttled' ? { limit: limitNamedBy(message) } : {}),
+  });
 }

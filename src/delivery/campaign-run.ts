@@ -1,0 +1,91 @@
+import type { MessageComposer } from '../campaign/compose.js';
+import type { PreparedCampaign } from '../campaign/prepare.js';
+import type { AccountLimits } from '../accounts/account.js';
+import type { Connection } from '../accounts/connect.js';
+import type { Journal, JournalEvent } from '../store/journal.js';
+import type { CampaignState, StatePaths } from '../store/state.js';
+import { emptyCounts, type Outcome, type RunEnd, type RunStatus } from './outcome.js';
+import type { Pacer } from './pacing.js';
+
+export type InDoubtPolicy = 'resend' | 'skip';
+
+export interface RunOptions {
+  campaignFile: string;
+  stateDir?: string;
+  via?: string;
+  /** Hand at most this many messages to the transport in this run. */
+  limit?: number;
+  inDoubt: InDoubtPolicy;
+  /** Limits for this run, over the account's own. */
+  limits: AccountLimits;
+  /** A new campaign: start at this time rather than now. */
+  at?: Date;
+  /** A new campaign: space deliveries evenly over this many milliseconds. */
+  spreadMs?: number;
+  /** `resume` rather than `send`: refuses a campaign that was never started. */
+  resume: boolean;
+  /** Aborting stops dispatching; in-flight messages finish and are recorded. */
+  signal: AbortSignal;
+  onEvent: (event: RunEvent) => void;
+  warn: (message: string) => void;
+}
+
+export type RunEvent =
+  | { type: 'start'; campaign: string; via: string; recipients: number; alreadyDone: number; toSend: number }
+  | { type: 'recipient'; to: string; outcome: Outcome; detail: string }
+  | { type: 'limits'; concurrency: number; rate?: string; why: string }
+  | { type: 'end'; status: RunStatus; reason: string; pausedUntil?: string };
+
+/** What a run works with once the campaign is loaded, the account open and the journal open. */
+export interface RunParts {
+  options: RunOptions & { via: string };
+  campaign: PreparedCampaign;
+  paths: StatePaths;
+  state: CampaignState;
+  journal: Journal;
+  account: Connection;
+}
+
+/**
+ * One delivery run: its parts, what it has done so far (counts, whether anything was delivered) and how it
+ * ends. There is one way to end: `end()`; the first call wins, except that an error replaces an end without one.
+ */
+export class CampaignRun {
+  readonly counts = emptyCounts();
+  ending?: RunEnd;
+  /** Something was delivered through the account in this run: it was reachable. */
+  deliveredBefore = false;
+  /** Recipients waiting out a retry delay: they hold no slot. */
+  waitingToRetry = 0;
+
+  constructor(
+    readonly parts: RunParts,
+    readonly composer: MessageComposer,
+    readonly pacer: Pacer,
+  ) {}
+
+  get options(): RunOptions & { via: string } {
+    return this.parts.options;
+  }
+
+  get ended(): boolean {
+    return this.ending !== undefined;
+  }
+
+  end(status: RunStatus, reason: string, error?: unknown): void {
+    if (!this.ending || (error !== undefined && this.ending.error === undefined)) this.ending = { status, reason, error };
+  }
+
+  /** Nothing more is sent before `time` (kept even when the run is ending for another reason already). */
+  pauseUntil(time: number, why: string): void {
+    this.parts.state.pausedUntil = new Date(time).toISOString();
+    this.end('paused', `${why}; paused until ${this.parts.state.pausedUntil}`);
+  }
+
+  /** Journals a recipient's outcome, counts it and tells the view. */
+  async record(event: JournalEvent & { to: string }, outcome: Outcome, detail: string): Promise<void> {
+    await this.parts.journal.append(event);
+    this.counts[outcome]++;
+    this.options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
+  }
+}
