@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodeChallengeMethod, type Credentials, type OAuth2Client } from 'google-auth-library';
 import { InputError, StopError, type MailshotError } from '../errors.js';
-import { httpFacts } from '../transports/classify.js';
+import { httpFacts } from '../transports/http-error.js';
 import type { AccountLimits, GoogleAccount } from './account.js';
 import { allows, oauthClient, requestedScopes, type GoogleSecret } from './google-oauth.js';
 import { kindDefaults, workspaceDailyLimit } from './kinds.js';

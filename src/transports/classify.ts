@@ -13,12 +13,19 @@
  * The real reply strings these rows were written against are in test/fixtures/provider-replies.ts
  * (taken from ../shared/PROVIDERS.md) and every one of them is checked by test/classify.test.ts.
  *
+ * Parsing is elsewhere (smtp-reply.ts, http-error.ts, retry-after.ts); this file only decides. Every
+ * decision about a reply is made here and carried on DeliveryError.details: the kind, whether the server
+ * answered at all, whether it could not be reached, which limit a throttling reply names, the retry time.
+ *
  * Connection refused and unknown host are `config`: on the first connect they almost always mean
  * a wrong `--host`/`--port`. The classifier cannot know whether this run already reached the server,
- * so it does not guess: `isUnreachable()` tells the send loop that a `config` error is really
+ * so it does not guess: `details.unreachable` tells the send loop that a `config` error is really
  * "could not reach the server", and the loop treats it as network loss once the run has delivered
  * something through this account.
  */
+import { httpFacts, retryAfterHeader, type HttpFacts } from './http-error.js';
+import { latestRetryTime, retryHint } from './retry-after.js';
+import { mostSpecificCode, smtpFacts, type SmtpFacts } from './smtp-reply.js';
 import { DeliveryError, type DeliveryErrorKind, type ThrottledLimit } from './transport.js';
 
 /** Optional facts that make messages concrete; every field may be left out. */
@@ -34,22 +41,6 @@ export interface ClassifyContext {
 }
 
 // ─── SMTP ─────────────────────────────────────────────────────────────────────────────────────
-
-/** What the SMTP rows look at, taken from a nodemailer error (or any Error). */
-export interface SmtpFacts {
-  /** Every error code found: nodemailer's (`ESOCKET`), the system's (`ECONNREFUSED`), a cause's. */
-  codes: string[];
-  /** The server reply on one line, e.g. `550 5.1.1 The email account … does not exist.`, or ''. */
-  reply: string;
-  /** 3-digit reply code, 0 when there was no reply. */
-  replyCode: number;
-  /** Enhanced status code (RFC 3463) such as `5.1.1`, or ''. */
-  enhanced: string;
-  /** The reply text without codes, or the error message when there was no reply. */
-  text: string;
-  /** SMTP command in flight (`RCPT TO`, `DATA`, `AUTH PLAIN`, `CONN` …), or ''. */
-  command: string;
-}
 
 export interface SmtpPattern {
   /** Tested against the whole one-line reply (`550 5.4.5 Daily user …`). Requires a reply. */
@@ -97,6 +88,8 @@ const accountName = (c: ClassifyContext): string => c.account ?? 'NAME';
 const relinkSmtp = (c: ClassifyContext): string =>
   `check the user name and password, then link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add smtp ${accountName(c)} --host … --user … --password-stdin`;
 const serverSaid = (f: SmtpFacts): string => (f.reply ? `the server replied "${f.reply}"` : f.text);
+const untrustedCertificate = (f: SmtpFacts, c: ClassifyContext): string =>
+  `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`;
 
 /** Checked top to bottom; the first match decides. */
 export const SMTP_RULES: readonly SmtpRule[] = [
@@ -161,15 +154,13 @@ export const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: CERTIFICATE_CODES },
     kind: 'config',
     why: 'the server certificate is not trusted (self-signed, expired, wrong host name)',
-    message: (f, c) =>
-      `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`,
+    message: untrustedCertificate,
   },
   {
     pattern: { code: ['ETLS', 'ESOCKET'], text: CERTIFICATE_TEXT },
     kind: 'config',
     why: 'certificate rejected during STARTTLS or the implicit TLS handshake',
-    message: (f, c) =>
-      `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`,
+    message: untrustedCertificate,
   },
   {
     pattern: { code: ['ETLS', 'EREQUIRETLS', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO'] },
@@ -222,53 +213,6 @@ export const SMTP_RULES: readonly SmtpRule[] = [
   { pattern: {}, kind: 'transient', why: 'unrecognised error: treated as temporary; the loop bounds the retries' },
 ];
 
-/** Reads the facts the rows look at from whatever nodemailer (or the network stack) threw. */
-export function smtpFacts(error: unknown): SmtpFacts {
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Record<string, unknown>;
-  const codes: string[] = [];
-  for (let cur: unknown = e, depth = 0; cur && typeof cur === 'object' && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    const c = cur as Record<string, unknown>;
-    for (const key of ['code', 'originalCode']) {
-      if (typeof c[key] === 'string' && !codes.includes(c[key])) codes.push(c[key]);
-    }
-  }
-  const rawResponse = typeof e.response === 'string' ? e.response : '';
-  const parsed = parseReply(rawResponse);
-  const replyCode = parsed.code || (typeof e.responseCode === 'number' ? e.responseCode : 0);
-  let reply = parsed.code ? parsed.line : '';
-  if (!reply && replyCode) reply = String(replyCode);
-  let message = typeof e.message === 'string' ? e.message : String(error);
-  // nodemailer appends ": <response>" to its message; the reply is reported on its own
-  if (rawResponse && message.endsWith(': ' + rawResponse)) message = message.slice(0, -(rawResponse.length + 2));
-  return {
-    codes,
-    reply,
-    replyCode,
-    enhanced: parsed.enhanced,
-    text: parsed.code ? parsed.text : tidyMessage(message),
-    command: typeof e.command === 'string' ? e.command : '',
-  };
-}
-
-/** Drops nodemailer's and OpenSSL's noise: "…:SSL routines:ssl3_get_record:wrong version number:…" → "wrong version number". */
-function tidyMessage(message: string): string {
-  const ssl = /SSL routines:[^:]*:([^:]+):/.exec(message);
-  return (ssl ? ssl[1]! : message.replace(/^Error initiating TLS - /, '')).trim();
-}
-
-/** Splits an SMTP reply (possibly multi-line, "550-5.1.1 …\n550 5.1.1 …") into code, enhanced code and text. */
-export function parseReply(response: string): { code: number; enhanced: string; text: string; line: string } {
-  const lines = response.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const first = /^([2-5]\d\d)(?:[ -]|$)/.exec(lines[0] ?? '');
-  if (!first) return { code: 0, enhanced: '', text: response.trim(), line: '' };
-  const code = Number(first[1]);
-  const enhancedMatch = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(lines[0]!);
-  const enhanced = enhancedMatch ? enhancedMatch[1]! : '';
-  const texts = lines.map((l) => l.replace(/^\d{3}[ -]?/, '').replace(/^[245]\.\d{1,3}\.\d{1,3}\s*/, '').trim());
-  const text = texts.filter(Boolean).join(' ');
-  return { code, enhanced, text, line: [String(code), enhanced, text].filter(Boolean).join(' ') };
-}
-
 function smtpMatches(p: SmtpPattern, f: SmtpFacts): boolean {
   if (p.reply && !(f.reply && p.reply.test(f.reply))) return false;
   if (p.text && !p.text.test(f.text)) return false;
@@ -303,12 +247,6 @@ export function classifySmtpError(error: unknown, context: ClassifyContext = {})
   });
 }
 
-/** nodemailer puts its own code first and keeps the system's in originalCode: prefer the system's. */
-function mostSpecificCode(codes: string[]): string | undefined {
-  const generic = ['ESOCKET', 'ECONNECTION', 'ETLS', 'EDNS'];
-  return codes.find((c) => !generic.includes(c)) ?? codes[0];
-}
-
 /**
  * True for a `config` error that means "could not reach the server" (refused, unknown host,
  * no route) rather than a setting that is certainly wrong. On the first connect of a run it is a
@@ -324,47 +262,6 @@ const connectionComplaint = /connection|concurren|thread limit|sessions?\b/i;
 /** Which limit a throttling reply is about: the number of connections (concurrent requests), else the message rate. */
 export function limitNamedBy(reply: string): ThrottledLimit {
   return connectionComplaint.test(reply) ? 'connections' : 'rate';
-}
-
-// ─── Retry hints ──────────────────────────────────────────────────────────────────────────────
-
-/**
- * Finds "Retry after 2026-09-09T21:44:42.819Z" or "retry in 30 seconds" / "try again in 5 minutes"
- * in a reply or message. Returns undefined when there is no hint.
- */
-export function retryHint(text: string, now: Date = new Date()): Date | undefined {
-  const iso = /retry after\s+(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))/i.exec(text);
-  if (iso) {
-    const at = new Date(iso[1]!);
-    if (!Number.isNaN(at.getTime())) return at;
-  }
-  const rel = /(?:retry|try again)\s+(?:in|after)\s+(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)\b/i.exec(text);
-  if (rel) {
-    const unit = rel[2]!.toLowerCase();
-    const factor = unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
-    return new Date(now.getTime() + Number(rel[1]) * factor);
-  }
-  return undefined;
-}
-
-/** A `Retry-After` header: delay in seconds (Graph sends fractions such as "2.128") or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now: Date = new Date()): Date | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return new Date(now.getTime() + Math.ceil(Number(trimmed) * 1000));
-  const at = new Date(trimmed);
-  return Number.isNaN(at.getTime()) ? undefined : at;
-}
-
-// ─── HTTP (Gmail API, Microsoft Graph, OAuth token endpoints) ─────────────────────────────────
-
-/** What the HTTP rows look at. */
-export interface HttpFacts {
-  status: number;
-  /** Gmail `errors[].reason`, Graph `error.code`, OAuth `error` (e.g. `invalid_grant`). */
-  reasons: string[];
-  /** The provider's message (`error.message`, `errors[].message`, `error_description`). */
-  text: string;
 }
 
 export interface HttpPattern {
@@ -440,51 +337,6 @@ export const HTTP_RULES: readonly HttpRule[] = [
   { pattern: {}, kind: 'transient', why: 'unrecognised response: treated as temporary; the loop bounds the retries' },
 ];
 
-/** Reads status, reasons and message from a Gmail/Graph/OAuth error body (object or JSON text). */
-export function httpFacts(status: number, body: unknown): HttpFacts {
-  let b: unknown = body;
-  if (Buffer.isBuffer(b)) b = b.toString('utf8');
-  if (typeof b === 'string') {
-    const text = b;
-    try {
-      b = JSON.parse(text);
-    } catch {
-      return { status, reasons: [], text: text.trim().slice(0, 500) };
-    }
-  }
-  const reasons: string[] = [];
-  const texts: string[] = [];
-  const add = (list: string[], v: unknown) => {
-    if (typeof v === 'string' && v && !list.includes(v)) list.push(v);
-  };
-  if (b && typeof b === 'object') {
-    const root = b as Record<string, unknown>;
-    const err = root.error;
-    if (typeof err === 'string') {
-      add(reasons, err); // OAuth token endpoint: {"error":"invalid_grant","error_description":"…"}
-      add(texts, root.error_description);
-    } else if (err && typeof err === 'object') {
-      const e = err as Record<string, unknown>;
-      if (Array.isArray(e.errors)) {
-        for (const item of e.errors) {
-          if (item && typeof item === 'object') add(reasons, (item as Record<string, unknown>).reason);
-        }
-      }
-      add(reasons, typeof e.code === 'string' ? e.code : undefined); // Graph: "TooManyRequests"
-      add(reasons, e.status); // Gmail: "RESOURCE_EXHAUSTED", "PERMISSION_DENIED"
-      add(texts, e.message);
-      if (Array.isArray(e.errors)) {
-        for (const item of e.errors) {
-          if (item && typeof item === 'object') add(texts, (item as Record<string, unknown>).message);
-        }
-      }
-      const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
-      if (inner && typeof inner === 'object') add(reasons, inner.code);
-    }
-  }
-  return { status, reasons, text: texts.join(' — ') };
-}
-
 function httpMatches(p: HttpPattern, f: HttpFacts): boolean {
   if (p.reason && !f.reasons.some((r) => p.reason!.includes(r))) return false;
   if (p.text && !p.text.test(f.text)) return false;
@@ -510,9 +362,7 @@ export function classifyHttpError(
   const facts = httpFacts(status, body);
   const rule = matchHttpRule(facts);
   const now = context.now ?? new Date();
-  const retryAfterHeader = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-  const hints = [parseRetryAfter(retryAfterHeader, now), retryHint(facts.text, now)].filter((d): d is Date => d !== undefined);
-  const retryAt = hints.length ? new Date(Math.max(...hints.map((d) => d.getTime()))) : undefined;
+  const retryAt = latestRetryTime(retryAfterHeader(headers), facts.text, now);
   const message = rule.message ? rule.message(facts, context) : providerSaid(facts);
   const code = [String(status), facts.reasons[0]].filter(Boolean).join(' ');
   return new DeliveryError(rule.kind, message, {
