@@ -111,3 +111,16 @@ export class AccessTokens {
     this.client.credentials.refresh_token = this.secret.refreshToken;
   }
 }
+
+/** The account's access tokens, its secret read from the store on first use. */
+export function googleTokens(clientId: string, account: string, store: CredentialStore) {
+  let tokens: Promise<AccessTokens> | undefined;
+  let ready: AccessTokens | undefined;
+  const open = async () => (ready = await (tokens ??= store.read().then((text) => new AccessTokens(clientId, parseGoogleSecret(text, account), store))));
+  return {
+    current: async () => (await open()).current(),
+    renew: async (rejected: string) => (await open()).renew(rejected),
+    grantedScopes: () => ready?.grantedScopes() ?? [],
+    expiresAt: () => ready?.expiresAt(),
+  };
+}

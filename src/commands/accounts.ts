@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Account, AccountLimits, SmtpSecurity } from '../accounts/account.js';
-import type { SignInIo } from '../accounts/sign-in.js';
+import type { SignInIo } from '../accounts/sign-in/io.js';
 import { InputError, StopError } from '../errors.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 
@@ -47,7 +47,7 @@ export function registerAccounts(program: Command): void {
     .action(async (name: string, flags: SmtpFlags) => {
       if (flags.port !== undefined && flags.port > 65535) throw new InputError(`--port ${flags.port}: a port is 1 to 65535`);
       const password = flags.user && !flags.passwordEnv ? await readPassword(flags) : undefined;
-      const { addSmtpAccount } = await import('../accounts/smtp-setup.js');
+      const { addSmtpAccount } = await import('../accounts/sign-in/smtp-setup.js');
       const account = await addSmtpAccount(
         {
           name,
@@ -75,7 +75,7 @@ export function registerAccounts(program: Command): void {
     .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
     .action(async (name: string, flags: GoogleFlags) => {
       const clientSecret = await readSecretInput(flags.clientSecretEnv, '--client-secret-env', 'OAuth client secret');
-      const { addGoogleAccount } = await import('../accounts/google-setup.js');
+      const { addGoogleAccount } = await import('../accounts/sign-in/google-setup.js');
       const account = await addGoogleAccount(
         { name, clientId: flags.clientId, clientSecret, workspace: Boolean(flags.workspace), browser: flags.browser, reconcile: Boolean(flags.reconcile), limits: limitsFrom(flags) },
         signInIo(),
@@ -91,7 +91,7 @@ export function registerAccounts(program: Command): void {
     .option('--device-code', 'sign in with a code on another device (for machines without a browser)')
     .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
     .action(async (name: string, flags: MicrosoftFlags) => {
-      const { addMicrosoftAccount } = await import('../accounts/microsoft-setup.js');
+      const { addMicrosoftAccount } = await import('../accounts/sign-in/microsoft-setup.js');
       const account = await addMicrosoftAccount(
         { name, clientId: flags.clientId, tenant: flags.tenant, deviceCode: Boolean(flags.deviceCode), reconcile: Boolean(flags.reconcile), limits: limitsFrom(flags) },
         signInIo(),
@@ -153,7 +153,7 @@ export function registerAccounts(program: Command): void {
     .description('forget an account and delete its stored secret')
     .argument('<name>', 'account name')
     .action(async (name: string) => {
-      const [{ AccountRegistry }, { deleteSecret }] = await Promise.all([import('../accounts/registry.js'), import('../accounts/secrets.js')]);
+      const [{ AccountRegistry }, { deleteSecret }] = await Promise.all([import('../accounts/registry.js'), import('../auth/secrets.js')]);
       const registry = await AccountRegistry.open();
       const account = registry.get(name);
       await deleteSecret(name, account.secret);

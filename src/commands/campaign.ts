@@ -37,7 +37,7 @@ export function registerCampaign(program: Command): void {
       const prepared = await prepareCampaign(file);
       // Account and time-zone code load only when the campaign needs them: validate of a huge list runs close to its memory budget.
       const via = flags.via ?? prepared.definition.via;
-      const sizeLimit = via ? await (await import('../accounts/connect.js')).sizeLimitOfAccount(via) : undefined;
+      const sizeLimit = via ? await (await import('../accounts/open-account.js')).sizeLimitOfAccount(via) : undefined;
       prepared.layout.warnings.forEach(warn);
       const rejectedLines: string[] = [];
       const schedule = prepared.definition.deliver_at_local ? new (await import('../delivery/schedule.js')).DeliverySchedule(prepared.definition, Date.now(), warn) : undefined;
@@ -112,9 +112,8 @@ export function registerCampaign(program: Command): void {
     .option('--every <minutes>', 'how often, in minutes', wholeNumber(1), 5)
     .option('--state <dir>', 'state folder')
     .action(async (file: string, flags: { every: number; state?: string }) => {
-      const [{ cronLine }, { statePaths }] = await Promise.all([import('../system/cron.js'), import('../store/state.js')]);
-      const paths = statePaths(path.resolve(file), flags.state);
-      process.stdout.write(cronLine({ campaignFile: path.resolve(file), stateDir: flags.state && paths.dir, log: path.join(paths.dir, 'cron.log'), everyMinutes: flags.every }) + '\n');
+      const { resumeCronLine } = await import('../delivery/cron-entry.js');
+      process.stdout.write(resumeCronLine(file, flags.state, flags.every) + '\n');
     });
 
   campaign

@@ -1,7 +1,7 @@
 import type { MessageComposer } from '../campaign/compose.js';
 import type { PreparedCampaign } from '../campaign/prepare.js';
 import type { AccountLimits } from '../accounts/account.js';
-import type { Connection } from '../accounts/connect.js';
+import type { SendingAccount } from '../accounts/open-account.js';
 import type { Journal, JournalEvent } from '../store/journal.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
 import { emptyCounts, type Outcome, type RunEnd, type RunStatus } from './outcome.js';
@@ -43,7 +43,7 @@ export interface RunParts {
   paths: StatePaths;
   state: CampaignState;
   journal: Journal;
-  account: Connection;
+  account: SendingAccount;
 }
 
 /**

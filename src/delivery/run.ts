@@ -5,7 +5,7 @@ import { InputError, LaterError, StopError } from '../errors.js';
 import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
 import { ensureStateDir, readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
-import { connectAccount, outboxAccount, type Connection } from '../accounts/connect.js';
+import { openAccount, outboxAccount, type SendingAccount } from '../accounts/open-account.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate } from '../throttle/rate.js';
 import type { Transport } from '../transports/transport.js';
@@ -36,7 +36,7 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const loaded = await load(options);
   if ('status' in loaded) return loaded;
   // The account is opened and signed in to before the campaign's state is written: a wrong name or password leaves none.
-  const account = await connectAccount(loaded.via, loaded.paths.outbox, options.limits);
+  const account = await openAccount(loaded.via, loaded.paths.outbox, options.limits);
   try {
     const rejected = await firstSendScan(loaded, account);
     await ensureStateDir(loaded.paths);
@@ -68,7 +68,7 @@ async function load(options: RunOptions): Promise<Loaded | RunResult> {
 }
 
 /** A first send checks every row before it writes anything; the rows it rejects are journaled as skipped. */
-async function firstSendScan(loaded: Loaded, account: Connection): Promise<{ rejected: JournalEvent[]; recipients: number } | undefined> {
+async function firstSendScan(loaded: Loaded, account: SendingAccount): Promise<{ rejected: JournalEvent[]; recipients: number } | undefined> {
   if (loaded.existing) return undefined;
   const rejected: JournalEvent[] = [];
   const scan = await scanRecipients(loaded.campaign, {
@@ -101,7 +101,7 @@ async function checkAccount(transport: Transport, via: string): Promise<void> {
 
 type FirstSend = Awaited<ReturnType<typeof firstSendScan>>;
 
-async function startAndDeliver(loaded: Loaded, account: Connection, firstSend: FirstSend): Promise<RunResult> {
+async function startAndDeliver(loaded: Loaded, account: SendingAccount, firstSend: FirstSend): Promise<RunResult> {
   const { paths, options } = loaded;
   let state = await readState(paths); // another run may have started it meanwhile
   if (state?.status === 'done') return alreadyComplete(paths);

@@ -11,6 +11,15 @@ export interface Transport {
   findSent?(messageId: string): Promise<boolean>;
 }
 
+/**
+ * An OAuth access token for a transport: the current one, or a new one after the provider rejected
+ * `rejected` (a 401). Implemented in auth/; a failure to get one is thrown as the provider answered it.
+ */
+export interface TokenSource {
+  current(): Promise<string>;
+  renew(rejected: string): Promise<string>;
+}
+
 export interface OutgoingMessage {
   /** Envelope sender and recipient (bare addresses). */
   from: string;
