@@ -32,7 +32,7 @@ export async function openAccount(via: string, outboxDir: string, overrides: Acc
 }
 
 /** The account kind's message size limit, for `validate --via` and the send loop. */
-export function sizeLimitOf(kind: AccountKind): SizeLimit | undefined {
+function sizeLimitOf(kind: AccountKind): SizeLimit | undefined {
   const { maxMessageBytes, label } = kindDefaults[kind];
   return maxMessageBytes === undefined ? undefined : { bytes: maxMessageBytes, label };
 }

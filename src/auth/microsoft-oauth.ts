@@ -22,7 +22,7 @@ export interface MicrosoftLink {
 const requestTimeoutMs = 30_000;
 
 /** The identity platform's host root: MAILSHOT_MS_AUTHORITY points it at a simulator. MSAL requires https. */
-export function authorityHost(): string {
+function authorityHost(): string {
   const host = (process.env.MAILSHOT_MS_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
   if (!host.startsWith('https://')) throw new StopError(`MAILSHOT_MS_AUTHORITY must be an https:// address, not "${host}"`);
   return host;

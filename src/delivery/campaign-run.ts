@@ -4,7 +4,8 @@ import type { AccountLimits } from '../accounts/account.js';
 import type { SendingAccount } from '../accounts/open-account.js';
 import type { Journal, JournalEvent } from '../store/journal.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
-import { emptyCounts, type Outcome, type RunEnd, type RunStatus } from './outcome.js';
+import { emptyCounts, type Outcome, type RunStatus } from '../status.js';
+import type { RunEnd } from './outcome.js';
 import type { Pacer } from './pacing.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';

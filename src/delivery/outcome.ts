@@ -1,9 +1,5 @@
+import { emptyCounts, type Counts, type RunStatus } from '../status.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
-
-export type Outcome = 'sent' | 'failed' | 'deferred' | 'skipped';
-export type Counts = Record<Outcome, number>;
-
-export type RunStatus = 'done' | 'scheduled' | 'paused' | 'stopped';
 
 /** How a run ended. `error` is the first error that stopped it; the counts of what was done before stay valid. */
 export interface RunEnd {
@@ -20,10 +16,6 @@ export interface RunResult extends RunEnd {
   idle?: boolean;
   /** Paused or scheduled: nothing more is sent before this time. */
   until?: string;
-}
-
-export function emptyCounts(): Counts {
-  return { sent: 0, failed: 0, deferred: 0, skipped: 0 };
 }
 
 /** "sent 3, failed 0, deferred 1, skipped 0" */

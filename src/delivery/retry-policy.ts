@@ -11,7 +11,7 @@ export type Cost = 'recipient' | 'quota' | 'account' | 'network' | 'throttled' |
  * refuses connections after this run already delivered through it has gone away: network loss, not a
  * wrong setting; a temporary failure without any reply from the server is the network too.
  */
-export const costOf: Record<DeliveryErrorKind, (failure: DeliveryError, deliveredBefore: boolean) => Cost> = {
+const costOf: Record<DeliveryErrorKind, (failure: DeliveryError, deliveredBefore: boolean) => Cost> = {
   permanent: () => 'recipient',
   quota: () => 'quota',
   auth: () => 'account',

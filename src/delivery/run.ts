@@ -16,7 +16,8 @@ import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './out
 import { Pacer, spreadLimits } from './pacing.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions } from './campaign-run.js';
-export type { Outcome, RunResult, RunStatus } from './outcome.js';
+export type { RunResult } from './outcome.js';
+export type { Outcome, RunStatus } from '../status.js';
 
 /** A campaign loaded for a run, before its account is opened. */
 interface Loaded {

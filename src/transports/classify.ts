@@ -92,7 +92,7 @@ const untrustedCertificate = (f: SmtpFacts, c: ClassifyContext): string =>
   `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`;
 
 /** Checked top to bottom; the first match decides. */
-export const SMTP_RULES: readonly SmtpRule[] = [
+const SMTP_RULES: readonly SmtpRule[] = [
   // ── quota: pause the whole account (before any generic 5xx row) ──
   { pattern: { reply: /^550 5\.4\.5\b/ }, kind: 'quota', why: 'Gmail: daily user sending / SMTP relay limit exceeded' },
   { pattern: { reply: /^554 5\.2\.0\b/, text: /QuotaExceeded/i }, kind: 'quota', why: 'Exchange Online: SubmissionQuotaExceededException (daily submission quota)' },
@@ -290,7 +290,7 @@ const providerSaid = (f: HttpFacts): string =>
   `${f.status}${f.reasons.length ? ` ${f.reasons[0]}` : ''}${f.text ? `: ${f.text}` : ''}`;
 
 /** Checked top to bottom: provider reasons and messages first, the HTTP status second. */
-export const HTTP_RULES: readonly HttpRule[] = [
+const HTTP_RULES: readonly HttpRule[] = [
   // ── quota ──
   { pattern: { text: /\(Mail sending\)/ }, kind: 'quota', why: 'Gmail: the sending-limit form of the user-rate 429; it lasts hours, not seconds' },
   { pattern: { reason: ['dailyLimitExceeded', 'quotaExceeded'] }, kind: 'quota', why: 'Gmail: daily sending limit' },
@@ -344,7 +344,7 @@ function httpMatches(p: HttpPattern, f: HttpFacts): boolean {
   return true;
 }
 
-export function matchHttpRule(facts: HttpFacts): HttpRule {
+function matchHttpRule(facts: HttpFacts): HttpRule {
   return HTTP_RULES.find((rule) => httpMatches(rule.pattern, facts))!;
 }
 

@@ -1,5 +1,6 @@
 /** The send loop's decisions, in milliseconds: the retry policy table, --spread pacing, and how a run's end is worded. */
-import { settle, tallyText, emptyCounts, applyEnd } from '../../src/delivery/outcome.js';
+import { applyEnd, settle, tallyText } from '../../src/delivery/outcome.js';
+import { emptyCounts } from '../../src/status.js';
 import { spreadLimits } from '../../src/delivery/pacing.js';
 import { attemptsFor, backoff, decide, maxRetryWaitMs } from '../../src/delivery/retry-policy.js';
 import type { CampaignState } from '../../src/store/state.js';
