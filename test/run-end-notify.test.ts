@@ -12,12 +12,11 @@ const user = 'sender@example.com';
 
 test('an auth stop mid-run: exit 1, and the notification counts the messages sent before it', async () => {
   const auth = { user, pass: 'first-password' };
-  let server: SmtpTestServer | undefined;
   // The password changes once 4 messages are in: the 3rd connection (2 messages each) cannot sign in.
-  server = await startSmtpServer({
+  const server: SmtpTestServer = await startSmtpServer({
     auth,
     replies: () => {
-      if (server && server.received.length >= 4) auth.pass = 'the-new-password';
+      if (server.received.length >= 4) auth.pass = 'the-new-password';
       return undefined;
     },
   });
