@@ -13,7 +13,8 @@
  * The real reply strings these rows were written against are in test/fixtures/provider-replies.ts
  * (taken from ../shared/PROVIDERS.md) and every one of them is checked by test/classify.test.ts.
  *
- * Parsing is elsewhere (smtp-reply.ts, http-error.ts, retry-after.ts); this file only decides. Every
+ * Parsing is elsewhere (smtp-reply.ts, http-error.ts, retry-after.ts) and so are the words of each
+ * message (wording.ts, keyed by the id a rule names); this file, mostly the two tables, only decides. Every
  * decision about a reply is made here and carried on DeliveryError.details: the kind, whether the server
  * answered at all, whether it could not be reached, which limit a throttling reply names, the retry time.
  *
@@ -27,18 +28,7 @@ import { httpFacts, retryAfterHeader, type HttpFacts } from './http-error.js';
 import { latestRetryTime, retryHint } from './retry-after.js';
 import { mostSpecificCode, smtpFacts, type SmtpFacts } from './smtp-reply.js';
 import { DeliveryError, type DeliveryErrorKind, type ThrottledLimit } from './transport.js';
-
-/** Optional facts that make messages concrete; every field may be left out. */
-export interface ClassifyContext {
-  /** The account name, used in "link it again" advice. */
-  account?: string;
-  host?: string;
-  port?: number;
-  /** Which OAuth provider an HTTP error came from, for auth advice. */
-  provider?: 'google' | 'microsoft';
-  /** Clock for relative hints ("retry in 30 seconds", `Retry-After: 2.1`); defaults to now. */
-  now?: Date;
-}
+import { httpWording, providerSaid, smtpWording, type ClassifyContext, type HttpWording, type SmtpWording } from './wording.js';
 
 // ─── SMTP ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -55,8 +45,8 @@ export interface SmtpRule {
   pattern: SmtpPattern;
   kind: DeliveryErrorKind;
   why: string;
-  /** Human message; defaults to the server's reply, or the error message. */
-  message?: (facts: SmtpFacts, context: ClassifyContext) => string;
+  /** The wording of the message (wording.ts); without it, the server's reply or the error message. */
+  message?: SmtpWording;
 }
 
 /** Reply text that says "slow down" rather than "something broke". */
@@ -81,16 +71,6 @@ const CERTIFICATE_TEXT = /certificate|self[- ]signed|unable to verify|altnames|i
 /** Codes that mean "the server could not be reached at all" (see isUnreachable). */
 const UNREACHABLE_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EDNS', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'] as const;
 
-const where = (c: ClassifyContext): string =>
-  c.host ? `${c.host}${c.port ? `:${c.port}` : ''}` : 'the server';
-const accountName = (c: ClassifyContext): string => c.account ?? 'NAME';
-// `accounts add` refuses a name that exists, so the advice starts with the removal.
-const relinkSmtp = (c: ClassifyContext): string =>
-  `check the user name and password, then link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add smtp ${accountName(c)} --host … --user … --password-stdin`;
-const serverSaid = (f: SmtpFacts): string => (f.reply ? `the server replied "${f.reply}"` : f.text);
-const untrustedCertificate = (f: SmtpFacts, c: ClassifyContext): string =>
-  `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`;
-
 /** Checked top to bottom; the first match decides. */
 const SMTP_RULES: readonly SmtpRule[] = [
   // ── quota: pause the whole account (before any generic 5xx row) ──
@@ -103,20 +83,19 @@ const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { reply: /^535 5\.7\.139\b/ },
     kind: 'auth',
     why: 'Microsoft 365: basic authentication (SMTP AUTH) is disabled for this tenant or mailbox',
-    message: (f, c) =>
-      `${serverSaid(f)}: SMTP AUTH with a password is turned off for this mailbox; enable SMTP AUTH for it in the Microsoft 365 admin centre, or link it as a Microsoft account instead: mailshot accounts add microsoft ${accountName(c)} --client-id …`,
+    message: 'smtp-auth-disabled',
   },
   {
     pattern: { reply: /^534 5\.7\.9\b/ },
     kind: 'auth',
     why: 'Gmail: an app password is required (2-Step Verification is on)',
-    message: (f, c) => `${serverSaid(f)}: create an app password for this Google account, then ${relinkSmtp(c)}`,
+    message: 'app-password',
   },
   {
     pattern: { reply: /^53[045]\b/ },
     kind: 'auth',
     why: '530 authentication required, 534 mechanism too weak / web login required, 535 credentials rejected',
-    message: (f, c) => `authentication failed at ${where(c)}: ${serverSaid(f)}; ${relinkSmtp(c)}`,
+    message: 'auth-failed',
   },
 
   // ── STARTTLS refused or not offered: the account requires TLS, so the password was not sent ──
@@ -124,8 +103,7 @@ const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: ['ETLS'], reply: /^[45]\d\d\b/ },
     kind: 'config',
     why: 'the server answered STARTTLS with an error (it does not offer it, or cannot start TLS now)',
-    message: (f, c) =>
-      `${where(c)} did not start TLS (${serverSaid(f)}), so the password was not sent; if the server speaks TLS from the first byte use --security tls (usually port 465); --security none would send the password unencrypted`,
+    message: 'starttls-refused',
   },
 
   // ── throttling: the server asks us to slow down ──
@@ -142,7 +120,7 @@ const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: ['EAUTH', 'ENOAUTH', 'EOAUTH2'] },
     kind: 'auth',
     why: 'nodemailer could not authenticate',
-    message: (f, c) => `authentication failed at ${where(c)}: ${serverSaid(f)}; ${relinkSmtp(c)}`,
+    message: 'auth-failed',
   },
 
   // ── permanent, for this recipient or this message ──
@@ -154,20 +132,19 @@ const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: CERTIFICATE_CODES },
     kind: 'config',
     why: 'the server certificate is not trusted (self-signed, expired, wrong host name)',
-    message: untrustedCertificate,
+    message: 'untrusted-certificate',
   },
   {
     pattern: { code: ['ETLS', 'ESOCKET'], text: CERTIFICATE_TEXT },
     kind: 'config',
     why: 'certificate rejected during STARTTLS or the implicit TLS handshake',
-    message: untrustedCertificate,
+    message: 'untrusted-certificate',
   },
   {
     pattern: { code: ['ETLS', 'EREQUIRETLS', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO'] },
     kind: 'config',
     why: 'TLS could not be set up: usually --security does not match the port (tls is 465, starttls is 587)',
-    message: (f, c) =>
-      `TLS failed with ${where(c)} (${f.text}); check --security and --port: implicit TLS ("--security tls") is usually port 465, STARTTLS ("--security starttls") port 587`,
+    message: 'tls-mismatch',
   },
   {
     pattern: { code: ['EAI_AGAIN'] },
@@ -178,20 +155,19 @@ const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: ['ENOTFOUND', 'EDNS'] },
     kind: 'config',
     why: 'the host name does not resolve',
-    message: (f, c) => `cannot find the host${c.host ? ` ${c.host}` : ''} (${f.text}); check --host of the account`,
+    message: 'unknown-host',
   },
   {
     pattern: { code: ['ECONNREFUSED'] },
     kind: 'config',
     why: 'nothing listens on that host and port (a caller that already delivered in this run treats it as network loss: isUnreachable)',
-    message: (f, c) => `connection refused by ${where(c)} (${f.text}); check --host and --port of the account (587 for STARTTLS, 465 for TLS) and that the server is running`,
+    message: 'connection-refused',
   },
   {
     pattern: { code: ['ETIMEDOUT'], text: /greeting never received/i },
     kind: 'transient',
     why: 'connected but no greeting: a slow server, or a plain client on an implicit-TLS port',
-    message: (f, c) =>
-      `${where(c)} accepted the connection but sent no greeting (${f.text}); if this keeps happening check --security: port 465 needs "--security tls"`,
+    message: 'no-greeting',
   },
   {
     pattern: { code: ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EPROTOCOL', 'EMAXLIMIT', 'EABORT', 'ESTREAM'] },
@@ -235,7 +211,7 @@ export function classifySmtpError(error: unknown, context: ClassifyContext = {})
   if (error instanceof DeliveryError) return error;
   const facts = smtpFacts(error);
   const rule = matchSmtpRule(facts);
-  const message = rule.message ? rule.message(facts, context) : facts.reply || facts.text || rule.why;
+  const message = rule.message ? smtpWording[rule.message](facts, context) : facts.reply || facts.text || rule.why;
   const code = facts.replyCode ? [String(facts.replyCode), facts.enhanced].filter(Boolean).join(' ') : mostSpecificCode(facts.codes);
   const retryAt = retryHint(facts.reply || facts.text, context.now ?? new Date());
   return new DeliveryError(rule.kind, message, {
@@ -277,17 +253,9 @@ export interface HttpRule {
   pattern: HttpPattern;
   kind: DeliveryErrorKind;
   why: string;
-  message?: (facts: HttpFacts, context: ClassifyContext) => string;
+  /** The wording of the message (wording.ts); without it, the provider's status, reason and message. */
+  message?: HttpWording;
 }
-
-const relinkOAuth = (c: ClassifyContext): string =>
-  c.provider === 'microsoft'
-    ? `link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add microsoft ${accountName(c)} --client-id …`
-    : c.provider === 'google'
-      ? `link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add google ${accountName(c)} --client-id … (an OAuth app left in "Testing" status gets refresh tokens that expire after 7 days: set its publishing status to "In production" to keep them)`
-      : `link the account again with mailshot accounts add google|microsoft ${accountName(c)} …`;
-const providerSaid = (f: HttpFacts): string =>
-  `${f.status}${f.reasons.length ? ` ${f.reasons[0]}` : ''}${f.text ? `: ${f.text}` : ''}`;
 
 /** Checked top to bottom: provider reasons and messages first, the HTTP status second. */
 const HTTP_RULES: readonly HttpRule[] = [
@@ -308,25 +276,25 @@ const HTTP_RULES: readonly HttpRule[] = [
     pattern: { reason: ['ErrorSendAsDenied'] },
     kind: 'config',
     why: 'Exchange: the mailbox may not send as the From address (every recipient would fail the same way)',
-    message: (f) => `${providerSaid(f)}; the signed-in mailbox may not send as the campaign's from address: set "from" to the account's own address (see mailshot accounts list) or get Send As permission for it`,
+    message: 'send-as-denied',
   },
   {
     pattern: { reason: ['invalid_client', 'unauthorized_client'] },
     kind: 'config',
     why: 'OAuth client id/secret rejected',
-    message: (f, c) => `the OAuth client was rejected (${providerSaid(f)}); check --client-id/--client-secret and ${relinkOAuth(c)}`,
+    message: 'oauth-client-rejected',
   },
   {
     pattern: { reason: ['invalid_grant', 'InvalidAuthenticationToken', 'authError', 'insufficientPermissions', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'ErrorAccessDenied'] },
     kind: 'auth',
     why: 'refresh token revoked/expired (apps in "Testing" expire after 7 days), token invalid, or missing scope',
-    message: (f, c) => `the account's authorisation is no longer valid (${providerSaid(f)}); ${relinkOAuth(c)}`,
+    message: 'grant-revoked',
   },
   {
     pattern: { status: (s) => s === 401 },
     kind: 'auth',
     why: '401: access token rejected',
-    message: (f, c) => `the account's authorisation is no longer valid (${providerSaid(f)}); ${relinkOAuth(c)}`,
+    message: 'grant-revoked',
   },
 
   // ── by status ──
@@ -363,7 +331,7 @@ export function classifyHttpError(
   const rule = matchHttpRule(facts);
   const now = context.now ?? new Date();
   const retryAt = latestRetryTime(retryAfterHeader(headers), facts.text, now);
-  const message = rule.message ? rule.message(facts, context) : providerSaid(facts);
+  const message = rule.message ? httpWording[rule.message](facts, context) : providerSaid(facts);
   const code = [String(status), facts.reasons[0]].filter(Boolean).join(' ');
   return new DeliveryError(rule.kind, message, {
     code,
