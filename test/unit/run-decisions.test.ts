@@ -1,10 +1,12 @@
 /** The send loop's decisions, in milliseconds: the retry policy table, --spread pacing, and how a run's end is worded. */
 import { applyEnd, settle, tallyText } from '../../src/delivery/outcome.js';
 import { emptyCounts } from '../../src/status.js';
-import { spreadLimits } from '../../src/delivery/pacing.js';
+import { Pacer, spreadLimits } from '../../src/delivery/pacing.js';
 import { attemptsFor, backoff, decide, maxRetryWaitMs } from '../../src/delivery/retry-policy.js';
 import type { CampaignState } from '../../src/store/state.js';
+import type { LimitChange } from '../../src/throttle/adaptive.js';
 import { DeliveryError, type DeliveryErrorDetails, type DeliveryErrorKind } from '../../src/transports/transport.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 const failure = (kind: DeliveryErrorKind, details: DeliveryErrorDetails = {}) => new DeliveryError(kind, `${kind} failure`, details);
 const midJitter = () => 0.5;
@@ -66,6 +68,44 @@ describe('--spread pacing', () => {
     expect(spreadLimits({ maxConcurrent: 4 }, state(-1, 100), 0, now)).toEqual({ maxConcurrent: 4 });
     expect(spreadLimits({ maxConcurrent: 4 }, state(1, 100), 100, now)).toEqual({ maxConcurrent: 4 });
     expect(spreadLimits({ maxConcurrent: 4 }, { recipients: 5 }, 0, now)).toEqual({ maxConcurrent: 4 });
+  });
+});
+
+describe('the pacer', () => {
+  async function pacer() {
+    const clock = new FakeClock();
+    await clock.advance(60_000);
+    const changes: LimitChange[] = [];
+    const paced = new Pacer({ maxConcurrent: 8, rate: { count: 10, perMs: 1000 } }, undefined, clock, (change) => changes.push(change));
+    return { clock, changes, paced };
+  }
+  const throttled = (details: DeliveryErrorDetails) => new DeliveryError('throttled', '421 4.7.0 Too many connections, slow down', { replied: true, ...details });
+
+  test('it cuts the limit the transport named (not what the text seems to say), once per burst of replies', async () => {
+    const { clock, changes, paced } = await pacer();
+    const wait = paced.onThrottled(throttled({ limit: 'connections' }));
+    expect(paced.slots.concurrency).toBe(4);
+    expect(wait).toBeGreaterThanOrEqual(750);
+    expect(wait).toBeLessThanOrEqual(1250);
+    paced.onThrottled(throttled({ limit: 'connections' })); // in flight when the cut happened: the same burst
+    expect(paced.slots.concurrency).toBe(4);
+    await clock.advance(2000);
+    paced.onThrottled(throttled({ limit: 'rate' }));
+    expect(changes.map((change) => change.to)).toEqual([
+      { concurrency: 4, rate: { count: 10, perMs: 1000 } },
+      { concurrency: 4, rate: { count: 5, perMs: 1000 } },
+    ]);
+  });
+
+  test("the server's retry time is this recipient's wait and holds every later send", async () => {
+    const { clock, paced } = await pacer();
+    expect(paced.onThrottled(throttled({ limit: 'rate', retryAt: new Date(clock.now() + 30_000) }))).toBe(30_000);
+    let mayGo = false;
+    void paced.beforeSend(new AbortController().signal).then(() => (mayGo = true));
+    await clock.advance(29_000);
+    expect(mayGo).toBe(false);
+    await clock.advance(1000);
+    expect(mayGo).toBe(true);
   });
 });
 
