@@ -15,6 +15,10 @@ const forbidden: Record<string, string[]> = {
   store: ['accounts', 'campaign', 'delivery', 'commands', 'transports', 'report'],
   throttle: ['accounts', 'campaign', 'delivery', 'commands', 'report', 'store'],
   commands: ['store', 'transports'],
+  campaign: ['accounts', 'delivery', 'commands', 'report', 'store'],
+  accounts: ['delivery', 'commands', 'report'],
+  report: ['delivery', 'commands'],
+  system: ['accounts', 'campaign', 'delivery', 'commands', 'transports', 'store', 'report'],
 };
 
 function sourceFiles(dir: string): string[] {
