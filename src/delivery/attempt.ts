@@ -17,7 +17,7 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
   if (run.ended) return;
   const message = await compose(run, recipient);
   if (!message) return;
-  const { transport } = run.parts.account;
+  const { transport } = run.sending;
   if (inDoubt && transport.findSent && (await transport.findSent(message.messageId).catch(() => false))) {
     const reply = `found in Sent by its Message-ID ${message.messageId}`;
     await run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply }, 'sent', 'already sent (found in Sent)');
@@ -36,7 +36,7 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
 
 /** The message, or nothing when the template or the size limit refuses it (recorded as failed). */
 async function compose(run: CampaignRun, recipient: Recipient): Promise<OutgoingMessage | undefined> {
-  const { campaign, account } = run.parts;
+  const { campaign, sending: account } = run;
   try {
     const message = await run.composer.compose(recipient, campaign.templates.render(recipient.fields));
     if (account.sizeLimit) checkSize(message.raw.length, account.sizeLimit, campaign.definition, recipient);
@@ -51,14 +51,14 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
 /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
 async function attemptOnce(run: CampaignRun, recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> {
   const { pacer } = run;
-  const { journal, account } = run.parts;
+  const { sending: account } = run;
   const slot = await pacer.beforeSend(run.options.signal).catch(() => undefined); // undefined: interrupted while waiting
   if (!slot || run.ended) return undefined;
   if (!slot.ok) {
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
     return undefined;
   }
-  await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
+  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
   try {
     const accepted = await account.transport.send(message);
     pacer.onAccepted();
@@ -98,7 +98,7 @@ async function onFailure(run: CampaignRun, recipient: Recipient, failure: Delive
 /** Pauses the run for the quota, a server that asked for a long wait, or a server that cannot be reached. */
 async function pauseFor(run: CampaignRun, failure: DeliveryError, cost: Cost, throttleWaitMs: number): Promise<void> {
   if (cost === 'quota') {
-    const freeAt = failure.details.retryAt?.getTime() ?? (await run.parts.account.usage?.nextFreeAt()) ?? Date.now() + 3_600_000;
+    const freeAt = failure.details.retryAt?.getTime() ?? (await run.sending.usage?.nextFreeAt()) ?? Date.now() + 3_600_000;
     run.pauseUntil(freeAt, `the account's sending quota is used up (${failure.message})`);
   } else if (cost === 'throttled') {
     run.pauseUntil(Date.now() + throttleWaitMs, `the server asked to wait (${failure.message})`);

@@ -6,6 +6,7 @@ import type { Journal, JournalEvent } from '../store/journal.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
 import { emptyCounts, type Outcome, type RunStatus } from '../status.js';
 import type { RunEnd } from './outcome.js';
+import type { Dispatched } from './dispatch.js';
 import type { Pacer } from './pacing.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
@@ -37,21 +38,27 @@ export type RunEvent =
   | { type: 'limits'; concurrency: number; rate?: string; why: string }
   | { type: 'end'; status: RunStatus; reason: string; pausedUntil?: string };
 
-/** What a run works with once the campaign is loaded, the account open and the journal open. */
-export interface RunParts {
-  options: RunOptions & { via: string };
-  campaign: PreparedCampaign;
-  paths: StatePaths;
-  state: CampaignState;
-  journal: Journal;
-  account: SendingAccount;
-}
-
 /**
- * One delivery run: its parts, what it has done so far (counts, whether anything was delivered) and how it
- * ends. There is one way to end: `end()`; the first call wins, except that an error replaces an end without one.
+ * One run of a campaign, as the steps of run.ts fill it in: the campaign and its state folder (load), the
+ * account (open account), the rows a first send rejects (scan), the lock, the snapshot and the journal (start),
+ * then what the dispatch did (counts, whether anything was delivered) and how the run ends. There is one way
+ * to end: `end()`; the first call wins, except that an error replaces an end without one.
  */
 export class CampaignRun {
+  campaign!: PreparedCampaign;
+  paths!: StatePaths;
+  /** The snapshot as the run found it (none: a first send). */
+  existing?: CampaignState;
+  /** The account's name, or "outbox". */
+  via!: string;
+  account?: SendingAccount;
+  firstSend?: { rejected: JournalEvent[]; recipients: number };
+  releaseLock?: () => Promise<void>;
+  state!: CampaignState;
+  journal?: Journal;
+  composer!: MessageComposer;
+  pacer!: Pacer;
+  dispatched?: Dispatched;
   readonly counts = emptyCounts();
   ending?: RunEnd;
   /** Something was delivered through the account in this run: it was reachable. */
@@ -59,14 +66,11 @@ export class CampaignRun {
   /** Recipients waiting out a retry delay: they hold no slot. */
   waitingToRetry = 0;
 
-  constructor(
-    readonly parts: RunParts,
-    readonly composer: MessageComposer,
-    readonly pacer: Pacer,
-  ) {}
+  constructor(readonly options: RunOptions) {}
 
-  get options(): RunOptions & { via: string } {
-    return this.parts.options;
+  /** The open account (from the "open account" step on). */
+  get sending(): SendingAccount {
+    return this.account!;
   }
 
   get ended(): boolean {
@@ -79,14 +83,27 @@ export class CampaignRun {
 
   /** Nothing more is sent before `time` (kept even when the run is ending for another reason already). */
   pauseUntil(time: number, why: string): void {
-    this.parts.state.pausedUntil = new Date(time).toISOString();
-    this.end('paused', `${why}; paused until ${this.parts.state.pausedUntil}`);
+    this.state.pausedUntil = new Date(time).toISOString();
+    this.end('paused', `${why}; paused until ${this.state.pausedUntil}`);
   }
 
   /** Journals a recipient's outcome, counts it and tells the view. */
   async record(event: JournalEvent & { to: string }, outcome: Outcome, detail: string): Promise<void> {
-    await this.parts.journal.append(event);
+    await this.journal!.append(event);
     this.counts[outcome]++;
     this.options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
+  }
+
+  /** Closes what the steps opened, last first: the journal, the lock, the account's connections. */
+  async close(): Promise<void> {
+    try {
+      await this.journal?.close();
+    } finally {
+      try {
+        await this.releaseLock?.();
+      } finally {
+        await this.account?.transport.close();
+      }
+    }
   }
 }

@@ -18,13 +18,13 @@ export interface Dispatched {
  * retry): more would only hold composed messages in memory. An unexpected error of one recipient ends the run.
  */
 export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent['ev']>, alreadyDone: number): Promise<Dispatched> {
-  const { options, campaign, state } = run.parts;
+  const { options, campaign, state, via } = run;
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
   const inFlight = new Set<Promise<void>>();
   const result: Dispatched = { due: 0, nextDue: Infinity };
   let handedOver = 0;
   const announce = (toSend: number) =>
-    options.onEvent({ type: 'start', campaign: campaign.definition.name, via: options.via, recipients: state.recipients, alreadyDone, toSend });
+    options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
   for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
     const last = known.get(row.key);

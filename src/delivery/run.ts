@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { MessageComposer } from '../campaign/compose.js';
-import { prepareCampaign, scanRecipients, type PreparedCampaign } from '../campaign/prepare.js';
+import { prepareCampaign, scanRecipients } from '../campaign/prepare.js';
 import { InputError, LaterError, StopError } from '../errors.js';
 import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
-import { ensureStateDir, readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
-import { openAccount, outboxAccount, type SendingAccount } from '../accounts/open-account.js';
+import { ensureStateDir, readState, statePaths, writeState, type CampaignState } from '../store/state.js';
+import { openAccount as open, outboxAccount } from '../accounts/open-account.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate } from '../throttle/rate.js';
-import type { Transport } from '../transports/transport.js';
 import { asDeliveryError } from './attempt.js';
-import { CampaignRun, type RunOptions, type RunParts } from './campaign-run.js';
+import { CampaignRun, type RunOptions } from './campaign-run.js';
 import { dispatch, isSettled } from './dispatch.js';
 import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './outcome.js';
 import { Pacer, spreadLimits } from './pacing.js';
@@ -19,43 +18,36 @@ export type { InDoubtPolicy, RunEvent, RunOptions } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
 export type { Outcome, RunStatus } from '../status.js';
 
-/** A campaign loaded for a run, before its account is opened. */
-interface Loaded {
-  options: RunOptions;
-  campaign: PreparedCampaign;
-  paths: StatePaths;
-  existing?: CampaignState;
-  via: string;
-}
+/** A step of the run: fills in its part of the CampaignRun, or ends the run early with a result (nothing to do now). */
+type Step = (run: CampaignRun) => Promise<RunResult | void>;
 
 /**
- * The send loop: the only place where campaign, transport and store meet. The steps, in order: load the
- * campaign and its state → open the account → scan every row (a first send) → take the lock → sign in →
- * start the state → dispatch → settle → record the result.
+ * The send loop, the only place where campaign, transport and store meet, as a list of steps over one
+ * CampaignRun. The account is opened and signed in to before the campaign's state is written, and a first send
+ * checks every row before it writes anything: a wrong name, password or CSV leaves no state behind.
  */
+const steps: Step[] = [load, openAccount, scanFirstSend, takeLock, signIn, startState, dispatchDue];
+
 export async function runCampaign(options: RunOptions): Promise<RunResult> {
-  const loaded = await load(options);
-  if ('status' in loaded) return loaded;
-  // The account is opened and signed in to before the campaign's state is written: a wrong name or password leaves none.
-  const account = await openAccount(loaded.via, loaded.paths.outbox, options.limits);
+  const run = new CampaignRun(options);
   try {
-    const rejected = await firstSendScan(loaded, account);
-    await ensureStateDir(loaded.paths);
-    return await underLock(loaded.paths, async () => {
-      await checkAccount(account.transport, loaded.via);
-      return startAndDeliver(loaded, account, rejected);
-    });
+    for (const step of steps) {
+      const early = await step(run);
+      if (early) return early;
+    }
+    return await recordResult(run);
   } finally {
-    await account.transport.close();
+    await run.close();
   }
 }
 
 /** The campaign and its state; a result instead when there is nothing to do now. */
-async function load(options: RunOptions): Promise<Loaded | RunResult> {
-  const campaign = await prepareCampaign(options.campaignFile);
-  campaign.layout.warnings.forEach(options.warn);
-  const paths = statePaths(campaign.definition.file, options.stateDir);
-  const existing = await readState(paths);
+async function load(run: CampaignRun): Promise<RunResult | void> {
+  const { options } = run;
+  run.campaign = await prepareCampaign(options.campaignFile);
+  run.campaign.layout.warnings.forEach(options.warn);
+  const paths = (run.paths = statePaths(run.campaign.definition.file, options.stateDir));
+  const existing = (run.existing = await readState(paths));
   if (!existing && options.resume) {
     throw new InputError(`${options.campaignFile} has not been started (no state in ${paths.dir}); use \`mailshot campaign send\``);
   }
@@ -64,111 +56,109 @@ async function load(options: RunOptions): Promise<Loaded | RunResult> {
     throw new InputError(`${options.campaignFile} was started already; --at and --spread apply when a campaign starts (move ${paths.dir} away to start over)`);
   }
   if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) return notYet(existing, paths);
-  const via = options.via ?? existing?.via ?? campaign.definition.via ?? outboxAccount;
-  return { options, campaign, paths, existing, via };
+  run.via = options.via ?? existing?.via ?? run.campaign.definition.via ?? outboxAccount;
 }
 
-/** A first send checks every row before it writes anything; the rows it rejects are journaled as skipped. */
-async function firstSendScan(loaded: Loaded, account: SendingAccount): Promise<{ rejected: JournalEvent[]; recipients: number } | undefined> {
-  if (loaded.existing) return undefined;
+async function openAccount(run: CampaignRun): Promise<void> {
+  run.account = await open(run.via, run.paths.outbox, run.options.limits);
+}
+
+/** A first send reads every row before anything is written; the rows it rejects are journaled as skipped. */
+async function scanFirstSend(run: CampaignRun): Promise<void> {
+  if (run.existing) return;
   const rejected: JournalEvent[] = [];
-  const scan = await scanRecipients(loaded.campaign, {
+  const scan = await scanRecipients(run.campaign, {
     onRejected: (row) => rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value }),
-    sizeLimit: account.sizeLimit,
+    sizeLimit: run.sending.sizeLimit,
   });
-  return { rejected, recipients: scan.recipients };
+  run.firstSend = { rejected, recipients: scan.recipients };
 }
 
-async function underLock<T>(paths: StatePaths, body: () => Promise<T>): Promise<T> {
-  const release = await acquireLock(paths.lock);
-  try {
-    return await body();
-  } finally {
-    await release();
-  }
+async function takeLock(run: CampaignRun): Promise<void> {
+  await ensureStateDir(run.paths);
+  run.releaseLock = await acquireLock(run.paths.lock);
 }
 
 /** Connects and signs in before the first message, so a wrong password or host stops the run before it starts. */
-async function checkAccount(transport: Transport, via: string): Promise<void> {
+async function signIn(run: CampaignRun): Promise<void> {
   try {
-    await transport.verify();
+    await run.sending.transport.verify();
   } catch (error) {
     const failure = asDeliveryError(error);
-    const message = `account "${via}": ${failure.message}`;
+    const message = `account "${run.via}": ${failure.message}`;
     if (failure.kind === 'auth' || failure.kind === 'config') throw new StopError(message);
     throw new LaterError(`${message}; nothing was sent. Run \`mailshot campaign resume\` later`);
   }
 }
 
-type FirstSend = Awaited<ReturnType<typeof firstSendScan>>;
-
-async function startAndDeliver(loaded: Loaded, account: SendingAccount, firstSend: FirstSend): Promise<RunResult> {
-  const { paths, options } = loaded;
-  let state = await readState(paths); // another run may have started it meanwhile
+/** Reads the state again under the lock (another run may have started it meanwhile), or writes a first send's. */
+async function startState(run: CampaignRun): Promise<RunResult | void> {
+  const { paths, options } = run;
+  const state = await readState(paths);
   if (state?.status === 'done') return alreadyComplete(paths);
-  const journal = await Journal.open(paths.journal, options.warn);
-  try {
-    if (!state) {
-      await Promise.all(firstSend!.rejected.map((event) => journal.append(event)));
-      state = newState(loaded.campaign, loaded.via, firstSend!.recipients, options);
-      await writeState(paths, state);
-      if (state.status === 'scheduled') return { ...notYet(state, paths), idle: false };
-    }
-    return await deliver({ options: { ...options, via: loaded.via }, campaign: loaded.campaign, paths, state, journal, account });
-  } finally {
-    await journal.close();
+  run.journal = await Journal.open(paths.journal, options.warn);
+  if (state) {
+    run.state = state;
+    return;
   }
+  await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
+  run.state = newState(run, run.firstSend!.recipients);
+  await writeState(paths, run.state);
+  if (run.state.status === 'scheduled') return { ...notYet(run.state, paths), idle: false };
 }
 
-function newState(campaign: PreparedCampaign, via: string, recipients: number, options: RunOptions): CampaignState {
+function newState(run: CampaignRun, recipients: number): CampaignState {
+  const { at, spreadMs } = run.options;
   const now = new Date();
-  const startsAt = options.at ?? now;
+  const startsAt = at ?? now;
   return {
     version: 1,
     campaignId: randomUUID(),
-    campaignFile: campaign.definition.file,
-    via,
-    status: options.at ? 'scheduled' : 'running',
+    campaignFile: run.campaign.definition.file,
+    via: run.via,
+    status: at ? 'scheduled' : 'running',
     recipients,
-    pausedUntil: options.at?.toISOString(),
-    scheduledAt: options.at?.toISOString(),
-    spreadUntil: options.spreadMs ? new Date(startsAt.getTime() + options.spreadMs).toISOString() : undefined,
+    pausedUntil: at?.toISOString(),
+    scheduledAt: at?.toISOString(),
+    spreadUntil: spreadMs ? new Date(startsAt.getTime() + spreadMs).toISOString() : undefined,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
 }
 
-/** Marks the campaign running, dispatches every due recipient, then settles and records how the run ended. */
-async function deliver(parts: RunParts): Promise<RunResult> {
-  const { options, state, journal, paths } = parts;
+/** Marks the campaign running and dispatches every due recipient; an interruption stops dispatching. */
+async function dispatchDue(run: CampaignRun): Promise<void> {
+  const { options, state, paths } = run;
   const known = await lastEventByRecipient(paths.journal, options.warn);
   const alreadyDone = [...known.values()].filter(isSettled).length;
-  const run = new CampaignRun(parts, new MessageComposer(parts.campaign.definition, state.campaignId), pacerFor(parts, alreadyDone));
+  run.composer = new MessageComposer(run.campaign.definition, state.campaignId);
+  run.pacer = pacerFor(run, alreadyDone);
   const onAbort = () => run.end('paused', 'interrupted; in-flight messages were finished and recorded');
   options.signal.addEventListener('abort', onAbort);
   if (options.signal.aborted) onAbort();
-  Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: options.via });
+  Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: run.via });
   await writeState(paths, state);
-  await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via });
-  const tally = await dispatch(run, known, alreadyDone);
+  await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via });
+  run.dispatched = await dispatch(run, known, alreadyDone);
   options.signal.removeEventListener('abort', onAbort);
-  return recordResult(run, settle(run.ending, { ...tally, counts: run.counts, limit: options.limit, localTime: parts.campaign.definition.deliver_at_local }));
 }
 
 /** The pacer, with --spread over the account's limits; every change of limits is journaled and shown. */
-function pacerFor({ account, state, journal, options }: RunParts, alreadyDone: number): Pacer {
-  return new Pacer(spreadLimits(account.limits, state, alreadyDone), account.usage, systemClock, (change) => {
+function pacerFor(run: CampaignRun, alreadyDone: number): Pacer {
+  const { limits, usage } = run.sending;
+  return new Pacer(spreadLimits(limits, run.state, alreadyDone), usage, systemClock, (change) => {
     const event = { ev: 'limits', at: Date.now(), concurrency: change.to.concurrency, rate: change.to.rate && formatRate(change.to.rate), why: change.why } as const;
-    void journal.append(event).catch(() => undefined);
-    options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
+    void run.journal!.append(event).catch(() => undefined);
+    run.options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
   });
 }
 
-/** Writes how the run ended to the journal and the snapshot, and tells the view. */
-async function recordResult(run: CampaignRun, end: ReturnType<typeof settle>): Promise<RunResult> {
-  const { state, journal, paths, options } = run.parts;
+/** Settles how the run ended and writes it to the journal and the snapshot, and tells the view. */
+async function recordResult(run: CampaignRun): Promise<RunResult> {
+  const { state, paths, options } = run;
+  const end = settle(run.ending, { ...run.dispatched!, counts: run.counts, limit: options.limit, localTime: run.campaign.definition.deliver_at_local });
   applyEnd(state, end);
-  await journal.append({ ev: 'run', at: Date.now(), what: 'end', status: end.status }).catch(() => undefined);
+  await run.journal!.append({ ev: 'run', at: Date.now(), what: 'end', status: end.status }).catch(() => undefined);
   // After a failure such as a full disk the snapshot may not be writable either: the first error is the one to report.
   await writeState(paths, state).catch((error: unknown) => {
     if (end.error === undefined) throw error;

@@ -20,14 +20,20 @@ export interface RunFlags extends AccountLimits {
   inDoubt: InDoubtPolicy;
 }
 
+let modules: ReturnType<typeof importRunModules> | undefined;
+
+function importRunModules() {
+  return Promise.all([import('../../delivery/wait.js'), import('../progress.js'), import('../../system/keep-awake.js'), import('../../system/notify.js')]);
+}
+
+/** What a run needs, loaded once: `send` starts loading it while it reads --at and --spread. */
+export function runModules(): ReturnType<typeof importRunModules> {
+  return (modules ??= importRunModules());
+}
+
 /** `send` and `resume`: runs the campaign (with --wait, until nothing is left to wait for), tells how it ended; returns the exit code. */
 export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 'spreadMs' | 'resume'>, io: CommandIo): Promise<number> {
-  const [{ runWaiting }, { progressView }, { keepAwake }, { notifyRunEnd }] = await Promise.all([
-    import('../../delivery/wait.js'),
-    import('../progress.js'),
-    import('../../system/keep-awake.js'),
-    import('../../system/notify.js'),
-  ]);
+  const [{ runWaiting }, { progressView }, { keepAwake }, { notifyRunEnd }] = await runModules();
   const controller = new AbortController();
   const view = progressView(Boolean(flags.json));
   const notify = (event: RunNotice['event'], reason: string, counts: RunResult['counts']) =>
