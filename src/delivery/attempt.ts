@@ -50,8 +50,7 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
 
 /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
 async function attemptOnce(run: CampaignRun, recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> {
-  const { pacer } = run;
-  const { sending: account } = run;
+  const { pacer, sending: account } = run;
   const slot = await pacer.beforeSend(run.options.signal).catch(() => undefined); // undefined: interrupted while waiting
   if (!slot || run.ended) return undefined;
   if (!slot.ok) {
