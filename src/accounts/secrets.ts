@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { StopError } from '../errors.js';
+import { readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
 import type { SecretLocation } from './account.js';
 import { configDir } from './config-dir.js';
 
@@ -79,13 +78,14 @@ async function keychainEntry(account: string) {
 
 async function readSecretFile(): Promise<Record<string, string>> {
   try {
-    return JSON.parse(await readFile(secretFile(), 'utf8')) as Record<string, string>;
+    const text = await readOwnerOnly(secretFile());
+    return text === undefined ? {} : (JSON.parse(text) as Record<string, string>);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if (error instanceof StopError) throw error;
     throw new StopError(`cannot read ${secretFile()}: ${(error as Error).message}`);
   }
 }
 
 async function writeSecretFile(secrets: Record<string, string>): Promise<void> {
-  await writeFileAtomic(secretFile(), JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  await writeOwnerOnly(secretFile(), JSON.stringify(secrets, null, 2) + '\n');
 }
