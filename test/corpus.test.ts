@@ -18,6 +18,7 @@
  *
  * One case by hand: cp -r test/corpus/_base/. /tmp/c && cp -r test/corpus/<case>/. /tmp/c && mailshot campaign send /tmp/c/campaign.yaml
  */
+import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
@@ -100,6 +101,29 @@ const setups = {
     await mkdir(outside);
     await writeFile(path.join(outside, 'outside.txt'), 'a file outside the campaign folder\n');
     await symlink(outside, path.join(dir, 'files'));
+  },
+  async bodySymlinkOutside(dir: string) {
+    await writeFile(path.join(dir, '..', 'outside.md'), 'a file outside the campaign folder\n');
+    await rm(path.join(dir, 'body.md'));
+    await symlink('../outside.md', path.join(dir, 'body.md'));
+  },
+  async csvOutside(dir: string) {
+    await cp(path.join(dir, 'recipients.csv'), path.join(dir, '..', 'outside.csv'));
+  },
+  async attachmentFifo(dir: string) {
+    await mkdir(path.join(dir, 'files'));
+    execFileSync('mkfifo', [path.join(dir, 'files', 'notes.txt')]);
+  },
+  async bodyFifo(dir: string) {
+    await rm(path.join(dir, 'body.md'));
+    execFileSync('mkfifo', [path.join(dir, 'body.md')]);
+  },
+  async csvFifo(dir: string) {
+    await rm(path.join(dir, 'recipients.csv'));
+    execFileSync('mkfifo', [path.join(dir, 'recipients.csv')]);
+  },
+  async bodyElevenMegabytes(dir: string) {
+    await writeFile(path.join(dir, 'body.md'), `Hello {{ name }}\n\n${'word '.repeat(11 * 1024 * 1024 / 5)}\n`);
   },
   async stateUnreadable(dir: string): Promise<CliOptions> {
     await chmod(await startedCampaign(dir), 0o000);

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { openRegularFile } from '../system/safe-file.js';
 import { AddressSet } from './address-set.js';
 import { describeFsError } from './definition.js';
 import { hasUtf8LocalPart, isValidAddress, normaliseAddress, parseMailbox } from './address.js';
@@ -97,7 +97,7 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
   // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
   // keep few of them alive at each garbage collection, so the young generation stays at its small size.
   const parser = pipeline(
-    createReadStream(file, { highWaterMark: 16 * 1024 }),
+    createReadStream(file, { fd: await openRecipients(file), highWaterMark: 16 * 1024 }),
     textGuard(file),
     parse({
       bom: true,
@@ -192,16 +192,24 @@ function listColumns(columns: string[]): string {
   return shown.join(', ') + (columns.length > shown.length ? `, … (${columns.length} columns)` : '');
 }
 
-async function readHead(file: string): Promise<Buffer> {
-  let handle;
+/** The recipients file, refused unless it is a regular file (see openRegularFile): on every run, resumes too. */
+async function openRecipients(file: string) {
   try {
-    handle = await open(file, 'r');
+    return await openRegularFile(file);
+  } catch (error) {
+    throw new InputError(`cannot read recipients file ${file}: ${describeFsError(error)}`);
+  }
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await openRecipients(file);
+  try {
     const buffer = Buffer.alloc(headBytes);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     return buffer.subarray(0, bytesRead);
   } catch (error) {
     throw new InputError(`cannot read recipients file ${file}: ${describeFsError(error)}`);
   } finally {
-    await handle?.close();
+    await handle.close();
   }
 }
