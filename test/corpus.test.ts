@@ -9,6 +9,7 @@
  *   setup       a step below, for what a file in git cannot hold: 10 MB, symbolic links, permissions
  *   sent        for a case that sends: how many messages the outbox must hold
  *   to, attachment   for a case that sends: the To addresses, the attachment's file name
+ *   maxOutput, maxJournal   at most this many bytes of output (stdout and stderr), of journal.jsonl
  *
  * Every case: that exit code and those fragments, never a stack trace, and a failure says it in a few
  * lines (no echo of a 10 MB field). A case that sends nothing changes nothing on disk: no state folder,
@@ -40,6 +41,8 @@ interface CaseSpec {
   sent?: number;
   to?: string[];
   attachment?: string;
+  maxOutput?: number;
+  maxJournal?: number;
 }
 
 /** Root reads whatever the modes say: permission cases run as "nobody" then. */
@@ -124,6 +127,10 @@ const setups = {
   },
   async bodyElevenMegabytes(dir: string) {
     await writeFile(path.join(dir, 'body.md'), `Hello {{ name }}\n\n${'word '.repeat(11 * 1024 * 1024 / 5)}\n`);
+  },
+  async junkAddressCells(dir: string) {
+    const junk = Array.from({ length: 20 }, (_, index) => `${'x'.repeat(900 * 1024)}${index}@example.com,Junk ${index}`);
+    await writeFile(path.join(dir, 'recipients.csv'), ['email,name', 'ann@example.com,Ann', ...junk].join('\n') + '\n');
   },
   async stateUnreadable(dir: string): Promise<CliOptions> {
     await chmod(await startedCampaign(dir), 0o000);
@@ -218,6 +225,8 @@ describe('hostile input corpus', () => {
     for (const fragment of spec.message ?? []) expect(output).toContain(fragment);
     expect(output).not.toMatch(/unexpected error|^\s+at .*\(/m);
     if (spec.exit !== 0) expect(result.stderr.length).toBeLessThan(1000);
+    if (spec.maxOutput !== undefined) expect(Buffer.byteLength(output)).toBeLessThanOrEqual(spec.maxOutput);
+    if (spec.maxJournal !== undefined) expect((await stat(path.join(dir, '.mailshot', 'campaign', 'journal.jsonl'))).size).toBeLessThanOrEqual(spec.maxJournal);
     if (spec.sent === undefined) expect(await snapshot(parent)).toEqual(before);
     else await expectCleanMessages(dir, spec);
   });

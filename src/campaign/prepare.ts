@@ -2,7 +2,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { openRegularFile } from '../system/safe-file.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
-import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { isRecipient, readLayout, readRecipients, rejectReasonText, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
 import { attachmentPath, MessageComposer } from './compose.js';
 import { PreparedTemplates } from './render.js';
 
@@ -58,7 +58,8 @@ export interface ScanOptions {
 }
 
 export async function scanRecipients(campaign: PreparedCampaign, { onRejected, onRecipient, sizeLimit }: ScanOptions = {}): Promise<ScanResult> {
-  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, utf8_local_part: 0, duplicate: 0, field_count: 0 } };
+  const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
+  const result: ScanResult = { recipients: 0, rejected };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
   for await (const row of recipientsOf(campaign)) {
