@@ -2,8 +2,11 @@
 
 export type SmtpSecurity = 'tls' | 'starttls' | 'none';
 
-/** Where an account's secret lives; the secret itself is never in the registry. */
-export type SecretLocation = 'keychain' | 'file' | 'env' | 'none';
+/**
+ * Where an account's secret lives; the secret itself is never in the registry. `pending`: being stored
+ * (an interrupted `accounts add` leaves it so); it may be in the keychain or the file (save-account.ts).
+ */
+export type SecretLocation = 'keychain' | 'file' | 'env' | 'none' | 'pending';
 
 export interface AccountLimits {
   maxConcurrent?: number;

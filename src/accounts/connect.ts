@@ -7,6 +7,7 @@ import { kindDefaults } from './kinds.js';
 import { credentialOf, credentialStore } from './credentials.js';
 import { dailyUsage, effectiveLimits, mergeLimits, type EffectiveLimits } from './limits.js';
 import { AccountRegistry } from './registry.js';
+import { refuseIncomplete } from './save-account.js';
 
 export const outboxAccount = 'outbox';
 
@@ -45,6 +46,7 @@ export async function sizeLimitOfAccount(via: string | undefined): Promise<SizeL
 
 /** The transport for an account; provider code is loaded only when that kind of account is used. */
 export async function transportFor(account: Account): Promise<Transport> {
+  refuseIncomplete(account);
   switch (account.kind) {
     case 'smtp': {
       const { SmtpTransport } = await import('../transports/smtp.js');

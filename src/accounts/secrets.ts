@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { StopError } from '../errors.js';
-import { readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
+import { readOwnerOnly, removeLeftoverCopies, writeOwnerOnly } from '../system/owner-only.js';
 import type { SecretLocation } from './account.js';
 import { configDir } from './config-dir.js';
 
@@ -54,6 +54,7 @@ export async function replaceSecret(account: string, location: SecretLocation, s
 }
 
 export async function deleteSecret(account: string, location: SecretLocation): Promise<void> {
+  if (location === 'pending') return deletePendingSecret(account);
   if (location === 'keychain') {
     try {
       (await keychainEntry(account)).deletePassword();
@@ -64,6 +65,14 @@ export async function deleteSecret(account: string, location: SecretLocation): P
     const { [account]: _removed, ...rest } = await readSecretFile();
     await writeSecretFile(rest);
   }
+}
+
+/** An interrupted `accounts add` may have stored its secret in either store, or in neither. */
+async function deletePendingSecret(account: string): Promise<void> {
+  if (process.env.MAILSHOT_SECRET_STORE !== 'file') await deleteSecret(account, 'keychain');
+  if (process.env.MAILSHOT_SECRET_STORE === 'keychain') return;
+  if ((await readSecretFile())[account] !== undefined) await deleteSecret(account, 'file');
+  await removeLeftoverCopies(secretFile()); // a copy of secrets.json the interrupted add was writing
 }
 
 export function secretFile(): string {

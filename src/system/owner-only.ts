@@ -1,5 +1,5 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { StopError } from '../errors.js';
@@ -97,6 +97,19 @@ export async function writeOwnerOnly(file: string, text: string): Promise<void> 
   if (existing) refuseUnsafe(file, existing, 'this file');
   const chown = myUid === undefined ? undefined : { uid: myUid, gid: process.getgid!() };
   await writeFileAtomic(file, text, { mode: 0o600, chown });
+}
+
+/**
+ * Removes what an interrupted writeOwnerOnly of `file` left behind: write-file-atomic's temporary copy
+ * (`<file>.<hex>`), written in full before the rename that a kill -9 may have prevented. It holds what
+ * the file was to hold — for secrets.json, every secret.
+ */
+export async function removeLeftoverCopies(file: string): Promise<void> {
+  const base = path.basename(file);
+  const names = await readdir(path.dirname(file)).catch(() => []);
+  for (const name of names) {
+    if (name.startsWith(`${base}.`) && /^[0-9a-f]+$/.test(name.slice(base.length + 1))) await rm(path.join(path.dirname(file), name), { force: true });
+  }
 }
 
 function refuseUnsafe(file: string, info: Stats, what: string): void {
