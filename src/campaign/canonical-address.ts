@@ -48,6 +48,17 @@ export function canonicalAddress(cell: string): CanonicalAddress {
   return isEmail(address, asciiRules) ? { address } : { problem: 'invalid_address' };
 }
 
+const plainAscii = /^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+$/;
+
+/**
+ * The canonical form of a cell written as a plain ASCII address, without checking that it is one
+ * (undefined for any other cell). Only for looking a row up among recipients the journal has settled,
+ * whose keys were checked when they were sent: it spares a resume the full check of every settled row.
+ */
+export function plainKey(cell: string): string | undefined {
+  return plainAscii.test(cell) ? cell.toLowerCase() : undefined;
+}
+
 /**
  * Spaces and tabs around a cell are dropped; nothing else is: String.trim() would also drop a BOM or a
  * no-break space, characters that are refused inside an address and so are outside it too.

@@ -7,7 +7,7 @@ import { openRegularFile } from '../system/safe-file.js';
 import { AddressSet } from './address-set.js';
 import { describeFsError } from './definition.js';
 import { parseMailbox } from './address.js';
-import { canonicalAddress, showInvisible, trimSpaces, type AddressProblem } from './canonical-address.js';
+import { canonicalAddress, plainKey, showInvisible, trimSpaces, type AddressProblem } from './canonical-address.js';
 import { excerpt } from './excerpt.js';
 import { saveAsUtf8, textGuard, textProblem } from './text.js';
 
@@ -134,6 +134,9 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
         continue;
       }
       const cell = trimSpaces(record[emailIndex]);
+      // A recipient the journal has settled was valid and first-seen when it was sent: no need to check again.
+      const quick = isSettled && plainKey(cell);
+      if (quick && isSettled(quick)) continue;
       const { address, name } = cell.includes('<') ? (parseMailbox(cell) ?? { address: cell, name: undefined }) : { address: cell, name: undefined };
       const checked = canonicalAddress(address);
       if ('problem' in checked) {
@@ -141,7 +144,6 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
         continue;
       }
       const key = checked.address;
-      // A recipient the journal has settled was valid and first-seen when it was sent: no need to check again.
       if (isSettled?.(key)) continue;
       if (!seen.add(key)) {
         yield { line, reason: 'duplicate', value: excerpt(cell) };

@@ -1,6 +1,10 @@
-import { canonicalAddress, showInvisible } from '../../src/campaign/canonical-address.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { canonicalAddress, plainKey, showInvisible } from '../../src/campaign/canonical-address.js';
 import { messageIdFor } from '../../src/campaign/compose.js';
 import { excerpt } from '../../src/campaign/excerpt.js';
+import { readLayout, readRecipients } from '../../src/campaign/recipients.js';
+import { tempDir } from '../helpers/cli.js';
 
 const nfd = 'ann@bu\u0308cher.example';
 
@@ -83,5 +87,25 @@ describe('what is printed of a rejected cell', () => {
   test('invisible characters are shown by their code point', () => {
     expect(showInvisible('jane@exa\u200bmple.com')).toBe('jane@exa<U+200B>mple.com');
     expect(showInvisible('\ufeffa\u00adb')).toBe('<U+FEFF>a<U+00AD>b');
+  });
+});
+
+describe('plainKey: the shortcut a resume takes past settled rows', () => {
+  test('for every plain ASCII cell that is an address, the same key as the full check', () => {
+    for (const cell of ['ann@example.com', 'Ann.Lee+news@Example.COM', 'x_y-z@sub.example.org', 'a@xn--bcher-kva.example']) {
+      expect(plainKey(cell)).toBe((canonicalAddress(cell) as { address: string }).address);
+    }
+    for (const cell of ['ann@bücher.example', '"jane"@example.com', 'jane@exa\u200bmple.com']) expect(plainKey(cell)).toBeUndefined();
+  });
+
+  test('readRecipients skips settled rows under whatever spelling they were settled', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'recipients.csv');
+    await writeFile(file, `email\nANN@bücher.example\n${nfd}\nbob@example.com\nBOB@Example.com\ncarol@example.com\n`);
+    const layout = await readLayout(file, 'email');
+    const settled = new Set(['ann@xn--bcher-kva.example', 'bob@example.com']);
+    const rows = [];
+    for await (const row of readRecipients(file, layout, 'email', (key) => settled.has(key))) rows.push(row);
+    expect(rows.map((row) => ('key' in row ? row.key : row.reason))).toEqual(['carol@example.com']);
   });
 });
