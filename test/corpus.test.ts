@@ -226,7 +226,7 @@ describe('hostile input corpus', () => {
     expect(output).not.toMatch(/unexpected error|^\s+at .*\(/m);
     if (spec.exit !== 0) expect(result.stderr.length).toBeLessThan(1000);
     if (spec.maxOutput !== undefined) expect(Buffer.byteLength(output)).toBeLessThanOrEqual(spec.maxOutput);
-    if (spec.maxJournal !== undefined) expect((await stat(path.join(dir, '.mailshot', 'campaign', 'journal.jsonl'))).size).toBeLessThanOrEqual(spec.maxJournal);
+    if (spec.maxJournal !== undefined) expect((await stat(path.join(dir, '.mailshot', 'campaign.yaml', 'journal.jsonl'))).size).toBeLessThanOrEqual(spec.maxJournal);
     if (spec.sent === undefined) expect(await snapshot(parent)).toEqual(before);
     else await expectCleanMessages(dir, spec);
   });
