@@ -25,6 +25,18 @@ describe('the user\'s own folders, left open', () => {
     expect(result.stderr).not.toMatch(stackTrace);
   });
 
+  test('a config folder reached through a link of yours is checked where it leads', async () => {
+    const place = await tempDir();
+    await mkdir(path.join(place, 'real'), { mode: 0o700 });
+    await symlink(path.join(place, 'real'), path.join(place, 'config'));
+    const env = { MAILSHOT_CONFIG_DIR: path.join(place, 'config') };
+    expect((await runCli(['accounts', 'list'], { env })).code).toBe(0);
+    await chmod(path.join(place, 'real'), 0o777);
+    const refused = await runCli(['accounts', 'list'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`chmod 700 '${path.join(place, 'config')}'`);
+  });
+
   test('a group-writable accounts.json: refused with `chmod 600`', async () => {
     const server = await start();
     const env = await fileSecretsEnv();

@@ -1,5 +1,5 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { StopError } from '../errors.js';
@@ -29,6 +29,9 @@ export async function checkOwnerOnlyFolder(dir: string, what: string, depth = 1)
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
+  // A folder of yours reached through a link of yours (a dotfiles checkout) is checked where it leads;
+  // links inside it are refused below, before any recursion.
+  if (info.isSymbolicLink() && info.uid === myUid) info = await stat(dir);
   refuseUnsafe(dir, info, what);
   if (!info.isDirectory() || depth === 0) return;
   let names: string[];
