@@ -32,6 +32,7 @@ const schema = z
     markdown: filePath.optional(),
     html: filePath.optional(),
     text: filePath.optional(),
+    markdown_breaks: z.boolean().default(true),
     recipients: filePath,
     email_column: z.string().min(1).default('email'),
     to_name: template.optional(),

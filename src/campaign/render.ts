@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { convert as htmlToText } from 'html-to-text';
 import { Liquid, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import { InputError } from '../errors.js';
 import type { CampaignDefinition } from './definition.js';
+import { finishText, htmlToTextTemplate } from './text-part.js';
 
 /** Everything that varies per recipient, rendered from templates compiled once per campaign. */
 export interface RenderedParts {
@@ -60,6 +60,8 @@ export class PreparedTemplates {
   private readonly toName?: NamedTemplate;
   private readonly html?: NamedTemplate;
   private readonly text: NamedTemplate;
+  /** The text part is derived from the HTML (not the user's own `text:`): tidied after each render. */
+  private readonly derivedText: boolean;
   private readonly headers: [string, NamedTemplate][];
   private readonly unsubscribeUrl?: NamedTemplate;
   private readonly unsubscribeMailto?: NamedTemplate;
@@ -70,11 +72,12 @@ export class PreparedTemplates {
     this.subject = this.compile(name('subject'), 'text', campaign.subject);
     if (campaign.to_name) this.toName = this.compile(name('to_name'), 'text', campaign.to_name);
     const { markdown, html, text } = campaign.sources;
-    const htmlOrigin = path.basename(campaign.markdown ?? campaign.html!);
+    const htmlOrigin = path.basename(campaign.markdown ?? campaign.html ?? campaign.text!);
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
     if (markdown !== undefined) parse(htmlOrigin, 'html', markdown);
-    const htmlSource = markdown !== undefined ? markdownToHtml(markdown) : html;
+    const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks) : html;
     if (htmlSource !== undefined) this.html = this.compile(htmlOrigin, 'html', htmlSource);
+    this.derivedText = text === undefined;
     this.text = text !== undefined
       ? this.compile(path.basename(campaign.text!), 'text', text)
       : this.compile(`text derived from ${htmlOrigin}`, 'text', htmlSourceToText(htmlSource!));
@@ -112,7 +115,7 @@ export class PreparedTemplates {
       subject: oneLine(this.subject),
       toName: this.toName ? oneLine(this.toName) : '',
       html: this.html && run(this.html),
-      text: run(this.text),
+      text: this.derivedText ? finishText(run(this.text)) : run(this.text),
       headers: Object.fromEntries(this.headers.map(([header, template]) => [header, oneLine(template)])),
       listUnsubscribe: {
         url: this.unsubscribeUrl && oneLine(this.unsubscribeUrl),
@@ -147,18 +150,21 @@ function parse(origin: string, engine: Engine, source: string): Template[] {
 
 function protectLiquid(source: string): { text: string; restore: (output: string) => string } {
   const tags: string[] = [];
-  const text = source.replace(liquidTag, (tag) => placeholder(tags.push(tag) - 1));
+  const indexes = new Map<string, number>();
+  // The same tag gets the same word, so that <a href="{{ url }}">{{ url }}</a> is seen as a link shown by its address.
+  const indexOf = (tag: string) => indexes.get(tag) ?? indexes.set(tag, tags.push(tag) - 1).get(tag)!;
+  const text = source.replace(liquidTag, (tag) => placeholder(indexOf(tag)));
   return { text, restore: (output) => output.replace(placeholderPattern, (_, index: string) => tags[Number(index)]) };
 }
 
-function markdownToHtml(markdown: string): string {
+/** GitHub-flavoured (tables, task lists, autolinks); a single newline is a line break, as in a mail client, unless `breaks` is false. */
+function markdownToHtml(markdown: string, breaks: boolean): string {
   const { text, restore } = protectLiquid(markdown);
-  const body = marked.parse(text, { async: false });
+  const body = marked.parse(text, { async: false, gfm: true, breaks });
   return restore(`<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n${body}</body></html>\n`);
 }
 
 function htmlSourceToText(html: string): string {
   const { text, restore } = protectLiquid(html);
-  const keepCase = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } }));
-  return restore(htmlToText(text, { wordwrap: 78, selectors: keepCase }));
+  return restore(htmlToTextTemplate(text));
 }
