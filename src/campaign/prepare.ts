@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
 import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
-import { attachmentPath, MessageComposer } from './compose.js';
+import { attachmentPath, MessageComposer, refuseUnusablePath } from './compose.js';
 import { PreparedTemplates } from './render.js';
 
 /** A campaign checked and compiled once: definition, CSV layout, templates whose variables all exist. */
@@ -99,6 +99,7 @@ export function checkSize(bytes: number, limit: SizeLimit, definition: CampaignD
 /** An attachment path (relative to the campaign folder) names a readable file inside that folder. */
 async function checkAttachment(relative: string, definition: CampaignDefinition, row?: Recipient): Promise<void> {
   const forRow = row ? ` for the recipient on line ${row.line} of ${path.basename(definition.recipientsFile)}` : '';
+  refuseUnusablePath(definition, relative, forRow);
   const file = path.resolve(definition.dir, relative);
   try {
     const info = await stat(file);
