@@ -1,5 +1,5 @@
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
-import { bareLineEnds, outboxMessages } from './helpers/messages.js';
+import { outboxMessages } from './helpers/messages.js';
 
 async function sendToOutbox(campaign: CampaignFixture) {
   const result = await runCli(['campaign', 'send', campaign.file]);

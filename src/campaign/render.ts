@@ -3,6 +3,8 @@ import { Liquid, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import { InputError } from '../errors.js';
 import type { CampaignDefinition } from './definition.js';
+import { domainOf, parseMailbox } from './address.js';
+import { readInlineImages, referToInlineImages, type ImageReference, type InlineImage } from './inline-images.js';
 import { finishText, htmlToTextTemplate } from './text-part.js';
 
 /** Everything that varies per recipient, rendered from templates compiled once per campaign. */
@@ -14,6 +16,8 @@ export interface RenderedParts {
   headers: Record<string, string>;
   listUnsubscribe: { url?: string; mailto?: string };
   attachments: string[];
+  /** The same for every recipient: the local images the HTML refers to by cid:. */
+  inlineImages: InlineImage[];
 }
 
 type Engine = 'html' | 'text';
@@ -66,6 +70,10 @@ export class PreparedTemplates {
   private readonly unsubscribeUrl?: NamedTemplate;
   private readonly unsubscribeMailto?: NamedTemplate;
   private readonly attachments: NamedTemplate[];
+  private readonly htmlOrigin: string;
+  /** Local images of the HTML, by cid:; read by `readImages()`. */
+  readonly imageReferences: ImageReference[] = [];
+  private inlineImages: InlineImage[] = [];
 
   constructor(campaign: CampaignDefinition) {
     const name = (field: string) => `field "${field}" of ${path.basename(campaign.file)}`;
@@ -75,8 +83,15 @@ export class PreparedTemplates {
     const htmlOrigin = path.basename(campaign.markdown ?? campaign.html ?? campaign.text!);
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
     if (markdown !== undefined) parse(htmlOrigin, 'html', markdown);
+    this.htmlOrigin = htmlOrigin;
     const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks) : html;
-    if (htmlSource !== undefined) this.html = this.compile(htmlOrigin, 'html', htmlSource);
+    if (htmlSource !== undefined) {
+      const lineOf = markdown !== undefined ? (src: string) => lineOfText(markdown, src) : (_src: string, index: number) => lineAt(html!, index);
+      const domain = domainOf(parseMailbox(campaign.from)!.address);
+      const inline = referToInlineImages(htmlSource, { origin: htmlOrigin, dir: campaign.dir, domain, lineOf });
+      this.imageReferences = inline.references;
+      this.html = this.compile(htmlOrigin, 'html', inline.html);
+    }
     this.derivedText = text === undefined;
     this.text = text !== undefined
       ? this.compile(path.basename(campaign.text!), 'text', text)
@@ -86,6 +101,11 @@ export class PreparedTemplates {
     if (unsubscribe?.url) this.unsubscribeUrl = this.compile(name('list_unsubscribe.url'), 'text', unsubscribe.url);
     if (unsubscribe?.mailto) this.unsubscribeMailto = this.compile(name('list_unsubscribe.mailto'), 'text', unsubscribe.mailto);
     this.attachments = campaign.attachments.map((file, index) => this.compile(name(`attachments[${index}]`), 'text', file));
+  }
+
+  /** Reads the local images the HTML refers to (once per campaign); a missing one is an InputError naming the template and line. */
+  async readImages(dir: string): Promise<void> {
+    this.inlineImages = await readInlineImages(this.imageReferences, this.htmlOrigin, dir);
   }
 
   /** True when an attachment path depends on the recipient. */
@@ -122,6 +142,7 @@ export class PreparedTemplates {
         mailto: this.unsubscribeMailto && oneLine(this.unsubscribeMailto),
       },
       attachments: this.attachments.map(oneLine),
+      inlineImages: this.inlineImages,
     };
   }
 
@@ -146,6 +167,24 @@ function parse(origin: string, engine: Engine, source: string): Template[] {
   } catch (error) {
     throw new InputError(`${origin}: template error: ${(error as Error).message}`);
   }
+}
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
+/** The line where `src` first appears in a Markdown source (marked may have %-encoded it), else 1. */
+function lineOfText(markdown: string, src: string): number {
+  let decoded = src;
+  try {
+    decoded = decodeURI(src);
+  } catch {
+    // not %-encoded
+  }
+  const index = [src, decoded].map((form) => markdown.indexOf(form)).find((found) => found >= 0);
+  return index === undefined ? 1 : lineAt(markdown, index);
 }
 
 function protectLiquid(source: string): { text: string; restore: (output: string) => string } {

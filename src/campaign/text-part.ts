@@ -10,10 +10,11 @@ export function htmlToTextTemplate(html: string): string {
   const keepCase = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } }));
   const text = htmlToText(html, {
     wordwrap: false,
-    formatters: { columns: formatColumns, checkbox: formatCheckbox },
+    formatters: { columns: formatColumns, checkbox: formatCheckbox, imageText: formatImage },
     selectors: [
       ...keepCase,
       { selector: 'input[type=checkbox]', format: 'checkbox' },
+      { selector: 'img', format: 'imageText' },
       { selector: 'table', format: 'columns' },
       { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     ],
@@ -67,6 +68,12 @@ function layOut(block: string): string {
 function collapseBlankLines(text: string): string {
   return text.replace(/^(?:[ \t]*\n)+/, '').replace(/\n(?:[ \t]*\n){2,}/g, '\n\n');
 }
+
+/** An image is its alt text: its address (a cid: or a tracking pixel) means nothing to a reader. */
+const formatImage: FormatCallback = (elem, _walk, builder) => {
+  const alt = elem.attribs?.alt?.trim();
+  if (alt) builder.addInline(alt);
+};
 
 /** A task list's box: [x] done, [ ] to do. */
 const formatCheckbox: FormatCallback = (elem, _walk, builder) => {
