@@ -59,10 +59,8 @@ export class MessageComposer {
   async compose(recipient: Recipient, parts: RenderedParts): Promise<OutgoingMessage> {
     const messageId = messageIdFor(this.campaignId, recipient.key, this.from.address);
     const inline = parts.inlineImages.map(({ filename, cid, contentType, content }) => ({ filename, cid, contentType, content, contentDisposition: 'inline' as const }));
-    // An image the HTML shows and the campaign also attaches goes once, inline.
-    const attached = parts.attachments.filter((file) => !parts.inlineImages.some((image) => image.file === path.resolve(this.campaign.dir, file)));
     const attachments = await Promise.all(
-      attached.map(async (file) => ({ filename: path.basename(file), ...(await this.attachment(file)) })),
+      parts.attachments.map(async (file) => ({ filename: path.basename(file), ...(await this.attachment(file)) })),
     );
     const composer = new MailComposer({
       from: this.from,

@@ -19,7 +19,7 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
   const layout = await readLayout(definition.recipientsFile, definition.email_column);
   const templates = new PreparedTemplates(definition);
   templates.checkVariables(layout.columns, path.basename(definition.recipientsFile));
-  await templates.readImages(definition.dir);
+  await templates.readImages();
   const zoneColumn = definition.timezone_column;
   if (zoneColumn && !layout.columns.includes(zoneColumn)) {
     throw new InputError(`${path.basename(definition.file)}: field "timezone_column": ${definition.recipients} has no column "${zoneColumn}" (columns: ${layout.columns.join(', ')})`);

@@ -74,6 +74,8 @@ export class PreparedTemplates {
   /** Local images of the HTML, by cid:; read by `readImages()`. */
   readonly imageReferences: ImageReference[] = [];
   private inlineImages: InlineImage[] = [];
+  private inlineFiles = new Set<string>();
+  private campaignDir: string;
 
   constructor(campaign: CampaignDefinition) {
     const name = (field: string) => `field "${field}" of ${path.basename(campaign.file)}`;
@@ -84,6 +86,7 @@ export class PreparedTemplates {
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
     if (markdown !== undefined) parse(htmlOrigin, 'html', markdown);
     this.htmlOrigin = htmlOrigin;
+    this.campaignDir = campaign.dir;
     const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks) : html;
     if (htmlSource !== undefined) {
       const lineOf = markdown !== undefined ? (src: string) => lineOfText(markdown, src) : (_src: string, index: number) => lineAt(html!, index);
@@ -104,8 +107,9 @@ export class PreparedTemplates {
   }
 
   /** Reads the local images the HTML refers to (once per campaign); a missing one is an InputError naming the template and line. */
-  async readImages(dir: string): Promise<void> {
-    this.inlineImages = await readInlineImages(this.imageReferences, this.htmlOrigin, dir);
+  async readImages(): Promise<void> {
+    this.inlineImages = await readInlineImages(this.imageReferences, this.htmlOrigin, this.campaignDir);
+    this.inlineFiles = new Set(this.inlineImages.map((image) => image.file));
   }
 
   /** True when an attachment path depends on the recipient. */
@@ -141,9 +145,14 @@ export class PreparedTemplates {
         url: this.unsubscribeUrl && oneLine(this.unsubscribeUrl),
         mailto: this.unsubscribeMailto && oneLine(this.unsubscribeMailto),
       },
-      attachments: this.attachments.map(oneLine),
+      attachments: this.inlineFiles.size ? this.attachments.map(oneLine).filter((file) => !this.isInline(file)) : this.attachments.map(oneLine),
       inlineImages: this.inlineImages,
     };
+  }
+
+  /** An image the HTML shows and the campaign also attaches goes once, inline. */
+  private isInline(attachment: string): boolean {
+    return this.inlineFiles.has(path.resolve(this.campaignDir, attachment));
   }
 
   private compile(origin: string, engine: Engine, source: string): NamedTemplate {

@@ -78,6 +78,7 @@ export function registerCampaign(program: Command): void {
           ? [`List-Unsubscribe: ${[parts.listUnsubscribe.url, parts.listUnsubscribe.mailto].filter(Boolean).join(', ')}`]
           : []),
         ...(parts.attachments.length ? [`Attachments: ${parts.attachments.join(', ')}`] : []),
+        ...(parts.inlineImages.length ? [`Inline images: ${parts.inlineImages.map((image) => `${image.filename} (cid:${image.cid})`).join(', ')}`] : []),
       ];
       const body = [`--- text ---`, parts.text.trimEnd(), ...(parts.html ? ['--- html ---', parts.html.trimEnd()] : [])];
       process.stdout.write([...headers, '', ...body].join('\n') + '\n');

@@ -18,7 +18,7 @@ export async function outboxMessages(campaign: CampaignFixture): Promise<Map<str
   const messages = new Map<string, ProducedMessage>();
   for (const file of await readdir(campaign.outbox)) {
     const raw = await readFile(path.join(campaign.outbox, file));
-    const mail = await simpleParser(raw);
+    const mail = await simpleParser(raw, { keepCidLinks: true });
     messages.set(addressesOf(mail.to)[0], { raw, mail });
   }
   return messages;
