@@ -98,7 +98,7 @@ describe('throttling against a server that enforces limits', () => {
     expect(smtp.received).toHaveLength(7);
     expect([one.code, two.code]).toContain(75); // whichever ran into the limit (both may, interleaved)
     expect([one.code, two.code].every((code) => code === 0 || code === 75)).toBe(true);
-    expect(one.stderr + two.stderr).toMatch(/daily limit of 7 messages is reached; paused until/);
+    expect(one.stderr + two.stderr).toMatch(/daily limit of 7 recipients is reached; paused until/);
     expect(new Set(smtp.received.map((message) => message.to[0])).size).toBe(7);
 
     const status = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);

@@ -3,6 +3,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { attachmentType } from './attachment-type.js';
+import { asciiAddress, extraRecipients } from './copies.js';
 import { InputError } from '../errors.js';
 import type { OutgoingMessage } from '../transports/transport.js';
 import { describeFsError, type CampaignDefinition } from './definition.js';
@@ -62,9 +63,11 @@ export class MessageComposer {
     const attachments = await Promise.all(
       parts.attachments.map(async (file) => ({ filename: path.basename(file), ...(await this.attachment(file)) })),
     );
+    const copies = extraRecipients(recipient.address, parts.cc, parts.bcc);
     const composer = new MailComposer({
       from: this.from,
       to: { name: parts.toName, address: recipient.address },
+      cc: copies.cc,
       replyTo: this.replyTo,
       subject: parts.subject,
       text: crlf(parts.text),
@@ -76,8 +79,15 @@ export class MessageComposer {
     const mail = composer.compile();
     // nodemailer's envelope has the domains in ASCII (ann@xn--bcher-kva.example), as in the headers it writes
     const envelope = mail.getEnvelope();
-    return { from: envelope.from || this.from.address, to: envelope.to[0], messageId, raw: await mail.build() };
+    const cc = copies.cc.map((mailbox) => asciiAddress(mailbox.address));
+    const bcc = copies.bcc.map((mailbox) => asciiAddress(mailbox.address));
+    return { from: envelope.from || this.from.address, to: envelope.to[0], cc, bcc, messageId, raw: await mail.build() };
   }
+}
+
+/** What the journal keeps of a message's copies (nothing when it has none). */
+export function copiesOf(message: OutgoingMessage): { cc?: string[]; bcc?: string[] } {
+  return { ...(message.cc.length ? { cc: message.cc } : {}), ...(message.bcc.length ? { bcc: message.bcc } : {}) };
 }
 
 /**

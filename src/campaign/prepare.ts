@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
 import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
 import { attachmentPath, MessageComposer, refuseUnusablePath } from './compose.js';
-import { PreparedTemplates } from './render.js';
+import { PreparedTemplates, type RenderedParts } from './render.js';
 
 /** A campaign checked and compiled once: definition, CSV layout, templates whose variables all exist. */
 export interface PreparedCampaign {
@@ -70,8 +70,8 @@ export async function scanRecipients(campaign: PreparedCampaign, { onRejected, o
     }
     result.recipients++;
     onRecipient?.(row);
-    if (result.recipients === 1 || campaign.templates.hasTemplatedAttachments) {
-      const parts = campaign.templates.render(row.fields);
+    if (result.recipients === 1 || campaign.templates.hasTemplatedAttachments || campaign.templates.hasTemplatedCopies) {
+      const parts = renderFor(campaign, row);
       for (const attachment of parts.attachments) {
         const file = path.resolve(campaign.definition.dir, attachment);
         if (checkedFiles.has(file)) continue;
@@ -85,6 +85,16 @@ export async function scanRecipients(campaign: PreparedCampaign, { onRejected, o
     throw new InputError(`${campaign.definition.recipientsFile}: no valid recipient in the "${campaign.definition.email_column}" column; nothing to send`);
   }
   return result;
+}
+
+/** A row's message parts; a value that cannot be used (e.g. a cc cell that is not an address) names the row. */
+function renderFor(campaign: PreparedCampaign, row: Recipient): RenderedParts {
+  try {
+    return campaign.templates.render(row.fields);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(`${error.message} (the recipient on line ${row.line} of ${path.basename(campaign.definition.recipientsFile)})`);
+  }
 }
 
 /** Refuses, before sending, a message larger than the account takes. */

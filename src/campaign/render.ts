@@ -3,7 +3,8 @@ import { Liquid, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import { InputError } from '../errors.js';
 import type { CampaignDefinition } from './definition.js';
-import { domainOf, parseMailbox } from './address.js';
+import { domainOf, parseMailbox, type Mailbox } from './address.js';
+import { parseCopies } from './copies.js';
 import { readInlineImages, referToInlineImages, type ImageReference, type InlineImage } from './inline-images.js';
 import { finishText, htmlToTextTemplate } from './text-part.js';
 
@@ -11,6 +12,8 @@ import { finishText, htmlToTextTemplate } from './text-part.js';
 export interface RenderedParts {
   subject: string;
   toName: string;
+  cc: Mailbox[];
+  bcc: Mailbox[];
   html?: string;
   text: string;
   headers: Record<string, string>;
@@ -70,6 +73,8 @@ export class PreparedTemplates {
   private readonly unsubscribeUrl?: NamedTemplate;
   private readonly unsubscribeMailto?: NamedTemplate;
   private readonly attachments: NamedTemplate[];
+  private readonly cc: NamedTemplate[];
+  private readonly bcc: NamedTemplate[];
   private readonly htmlOrigin: string;
   /** Local images of the HTML, by cid:; read by `readImages()`. */
   readonly imageReferences: ImageReference[] = [];
@@ -81,6 +86,8 @@ export class PreparedTemplates {
     const name = (field: string) => `field "${field}" of ${path.basename(campaign.file)}`;
     this.subject = this.compile(name('subject'), 'text', campaign.subject);
     if (campaign.to_name) this.toName = this.compile(name('to_name'), 'text', campaign.to_name);
+    this.cc = (campaign.cc ?? []).map((entry, index) => this.compile(name(campaign.cc!.length > 1 ? `cc[${index}]` : 'cc'), 'text', entry));
+    this.bcc = (campaign.bcc ?? []).map((entry, index) => this.compile(name(campaign.bcc!.length > 1 ? `bcc[${index}]` : 'bcc'), 'text', entry));
     const { markdown, html, text } = campaign.sources;
     const htmlOrigin = path.basename(campaign.markdown ?? campaign.html ?? campaign.text!);
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
@@ -117,6 +124,11 @@ export class PreparedTemplates {
     return this.attachments.some((template) => template.dynamic);
   }
 
+  /** True when a cc or bcc address depends on the recipient: each row's is checked before sending. */
+  get hasTemplatedCopies(): boolean {
+    return [...this.cc, ...this.bcc].some((template) => template.dynamic);
+  }
+
   /** Fails, before anything is sent, when a template uses a variable that is not a CSV column. */
   checkVariables(columns: string[], csvFile: string): void {
     const known = new Set(columns);
@@ -138,6 +150,8 @@ export class PreparedTemplates {
     return {
       subject: oneLine(this.subject),
       toName: this.toName ? oneLine(this.toName) : '',
+      cc: this.cc.length ? parseCopies('cc', this.cc.map(oneLine)) : [],
+      bcc: this.bcc.length ? parseCopies('bcc', this.bcc.map(oneLine)) : [],
       html: this.html && run(this.html),
       text: this.derivedText ? finishText(run(this.text)) : run(this.text),
       headers: Object.fromEntries(this.headers.map(([header, template]) => [header, oneLine(template)])),

@@ -72,6 +72,8 @@ export function registerCampaign(program: Command): void {
       }
       const headers = [
         `To: ${parts.toName ? `${parts.toName} <${message.to}>` : message.to}`,
+        ...(message.cc.length ? [`Cc: ${message.cc.join(', ')}`] : []),
+        ...(message.bcc.length ? [`Bcc: ${message.bcc.join(', ')} (envelope only, not in the message)`] : []),
         `Subject: ${parts.subject}`,
         ...Object.entries(parts.headers).map(([name, value]) => `${name}: ${value}`),
         ...(parts.listUnsubscribe.url || parts.listUnsubscribe.mailto

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MessageComposer } from '../campaign/compose.js';
+import { copiesOf, MessageComposer } from '../campaign/compose.js';
 import { checkSize, prepareCampaign, recipientsOf, scanRecipients, type PreparedCampaign } from '../campaign/prepare.js';
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { InputError, LaterError, MailshotError, StopError } from '../errors.js';
@@ -13,7 +13,7 @@ import type { EffectiveLimits } from '../accounts/limits.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate, type Rate } from '../throttle/rate.js';
 import { isUnreachable } from '../transports/classify.js';
-import { DeliveryError, type OutgoingMessage, type Transport } from '../transports/transport.js';
+import { DeliveryError, envelopeRecipients, type OutgoingMessage, type Transport } from '../transports/transport.js';
 import { Pacer } from './pacing.js';
 import { DeliverySchedule } from './schedule.js';
 
@@ -219,10 +219,10 @@ async function deliver(
 
   /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
   const attemptOnce = async (recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> => {
-    const slot = await pacer.beforeSend(options.signal).catch(() => undefined); // undefined: interrupted while waiting
+    const slot = await pacer.beforeSend(options.signal, envelopeRecipients(message).length).catch(() => undefined); // undefined: interrupted while waiting
     if (!slot || stop) return undefined;
     if (!slot.ok) {
-      pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
+      pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
       return undefined;
     }
     await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
@@ -230,7 +230,7 @@ async function deliver(
       const accepted = await account.transport.send(message);
       pacer.onAccepted();
       delivered = true;
-      await record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200) }, 'sent', accepted.response);
+      await record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200), ...copiesOf(message) }, 'sent', accepted.response);
       return undefined;
     } catch (error) {
       const failure = asDeliveryError(error);

@@ -1,7 +1,7 @@
 import type { CredentialStore } from '../accounts/credentials.js';
 import { graphApiUrl, IdentityFailure, MicrosoftIdentity, networkErrorText, scopesFor, type MicrosoftLink } from '../accounts/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
-import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 const requestTimeoutMs = 60_000;
 
@@ -33,7 +33,8 @@ export class GraphTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, message.raw.toString('base64'));
+    // Exchange takes the recipients of a MIME message from To, Cc and Bcc, and removes Bcc from what it delivers.
+    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, rawWithBccHeader(message).toString('base64'));
     await response.body?.cancel();
     const requestId = response.headers.get('request-id');
     return { response: `${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ''}` };
