@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
-import { ExitCode, StopError } from '../errors.js';
+import { ExitCode, InputError, StopError } from '../errors.js';
 import type { RunNotice } from '../system/notify.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 
@@ -63,9 +63,18 @@ export function registerCampaign(program: Command): void {
     .argument('<file>', 'campaign YAML file')
     .option('--row <n>', 'data row of the CSV (1 = first recipient)', wholeNumber(1), 1)
     .option('--raw', 'print the complete MIME message instead')
-    .action(async (file: string, flags: { row: number; raw?: boolean }) => {
+    .option('--open', 'open the HTML part in the browser, images included (the page is written to a temporary file, whose path is printed)')
+    .action(async (file: string, flags: { row: number; raw?: boolean; open?: boolean }) => {
+      if (flags.open && flags.raw) throw new InputError('--raw and --open do not go together: --raw prints the MIME message, --open shows the page');
       const { previewRow } = await import('../campaign/preview.js');
       const { parts, message } = await previewRow(file, flags.row);
+      if (flags.open) {
+        const page = await (await import('../campaign/preview-page.js')).writePreviewPage(parts);
+        process.stdout.write(page + '\n');
+        const { default: open } = await import('open');
+        await open(page).catch((error: Error) => warn(`could not open a browser (${error.message}); the page is at ${page}`));
+        return;
+      }
       if (flags.raw) {
         process.stdout.write(message.raw);
         return;
