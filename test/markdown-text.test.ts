@@ -77,6 +77,17 @@ describe('the text part', () => {
     expect(ann.mail.text).toContain('Tag      Ort\nMontag   München');
   });
 
+  test('a row inside {% if %} comes and goes with its condition, the columns aligned either way', async () => {
+    const campaign = await writeCampaign({
+      fields: { markdown: undefined, html: 'body.html' },
+      files: { 'body.html': '<table><tr><th>Item</th><th>Price</th></tr>{% if vip == "yes" %}<tr><td>VIP lounge</td><td>free</td></tr>{% endif %}<tr><td>{{ item }}</td><td>{{ price }}</td></tr></table>' },
+      csv: 'email,name,vip,item,price\nann@example.com,Ann,yes,Workshop ticket,12 EUR\nbob@example.com,Bob,no,Ticket,5 EUR\n',
+    });
+    const messages = await sendToOutbox(campaign);
+    expect(messages.get('ann@example.com')!.mail.text!.trim()).toBe('Item              Price\n---------------   ------\nVIP lounge        free\nWorkshop ticket   12 EUR');
+    expect(messages.get('bob@example.com')!.mail.text!.trim()).toBe('Item     Price\n------   -----\nTicket   5 EUR');
+  });
+
   test('lines with merge values are not wrapped, blank-line runs collapse, a link whose text is its address is shown once', async () => {
     const campaign = await writeCampaign({
       markdown: [

@@ -27,7 +27,9 @@ export function htmlToTextTemplate(html: string): string {
  * the blank lines a false `{% if %}` leaves collapsed. Costs nothing when the template has neither.
  */
 export function finishText(text: string): string {
-  return collapseBlankLines(text.includes(tableStart) ? layOutTables(text, () => true) : text);
+  if (!text.includes(tableStart)) return collapseBlankLines(text);
+  // A marker that is still there came from a merge value, not from a table: it goes.
+  return collapseBlankLines(layOutTables(text, () => true).replace(/[\u0001\u0002\u001d-\u001f]/g, ''));
 }
 
 /** A table travels through Liquid as marked lines, cells split by `cell`; laid out when its values are known. */
