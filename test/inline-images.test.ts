@@ -1,6 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
-import { mimeShape, outboxMessages } from './helpers/messages.js';
+import { bareLineEnds, mimeShape, outboxMessages } from './helpers/messages.js';
 import { pngOf } from './helpers/png.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest } from './helpers/smtp.js';
 
@@ -48,7 +48,9 @@ describe('inline images', () => {
     await send(campaign);
     const { raw, mail } = (await outboxMessages(campaign)).get('ann@example.com')!;
     expect(mimeShape(raw)).toBe('multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,image/png,image/png)),text/plain)');
+    expect(bareLineEnds(raw)).toEqual([]);
     const parts = inlineParts(mail);
+    expect(mail.attachments.filter((attachment) => attachment.related).map((attachment) => attachment.contentDisposition)).toEqual(['inline', 'inline']);
     expect(parts.map(({ filename, contentType, usedInHtml }) => ({ filename, contentType, usedInHtml }))).toEqual([
       { filename: 'logo.png', contentType: 'image/png', usedInHtml: 2 },
       { filename: 'banner.png', contentType: 'image/png', usedInHtml: 1 },

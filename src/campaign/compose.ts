@@ -59,7 +59,8 @@ export class MessageComposer {
 
   async compose(recipient: Recipient, parts: RenderedParts): Promise<OutgoingMessage> {
     const messageId = messageIdFor(this.campaignId, recipient.key, this.from.address);
-    const inline = parts.inlineImages.map(({ filename, cid, contentType, content }) => ({ filename, cid, contentType, content, contentDisposition: 'inline' as const }));
+    // Inline images go as the parts built once per campaign: no base64 per message.
+    const inline = parts.inlineImages.map(({ filename, cid, contentType, part }) => ({ filename, cid, contentType, raw: part }));
     const attachments = await Promise.all(
       parts.attachments.map(async (file) => ({ filename: path.basename(file), ...(await this.attachment(file)) })),
     );

@@ -3,6 +3,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Parser } from 'htmlparser2';
 import { detectMimeType } from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
 import { InputError } from '../errors.js';
 import { describeFsError } from './definition.js';
 
@@ -24,6 +25,8 @@ export interface InlineImage {
   filename: string;
   contentType: string;
   content: Buffer;
+  /** The whole MIME part (headers, base64 body), built once: each message takes it as it is. */
+  part: string;
 }
 
 export interface ImageSource {
@@ -85,8 +88,19 @@ export async function readInlineImages(references: ImageReference[], origin: str
       throw new InputError(`${where}: cannot read ${reference.file}: ${describeFsError(error)}; put the image in the campaign folder or fix the path`);
     }
     if (!isInside(realDir, real)) throw outsideFolder(where, real, dir);
-    return { file: reference.file, cid: reference.cid, filename: path.basename(reference.file), contentType: detectMimeType(real), content };
+    const image = { file: reference.file, cid: reference.cid, filename: path.basename(reference.file), contentType: detectMimeType(real), content };
+    return { ...image, part: await relatedPart(image) };
   }));
+}
+
+/** The image as a part of multipart/related, inline, by its Content-ID. */
+async function relatedPart(image: Omit<InlineImage, 'part'>): Promise<string> {
+  const part = new MimeNode('multipart/related').createChild(image.contentType, { filename: image.filename });
+  part.setHeader('Content-ID', `<${image.cid}>`);
+  part.setHeader('Content-Disposition', 'inline');
+  part.setHeader('Content-Transfer-Encoding', 'base64');
+  part.setContent(image.content);
+  return (await part.build()).toString('latin1');
 }
 
 const cssUrl = /url\(\s*(['"]?)([^'")]*)\1\s*\)/gi;
