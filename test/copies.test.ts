@@ -59,6 +59,20 @@ describe('cc and bcc', () => {
     expect(csvReport.stdout.split('\n')[0]).toBe('recipient,status,line,reason,code,detail,at,cc,bcc');
   });
 
+  test('SMTP: a refused recipient is failed with the server\'s reply even when its copies were accepted', async () => {
+    const smtp = await newSmtpServer({
+      replies: (stage, _session, recipient) => (stage === 'rcpt' && recipient === 'bob@example.com' ? { code: 550, message: '5.1.1 User unknown' } : undefined),
+    });
+    const env = await fileSecretsEnv();
+    await addAccount(env, 'relay', smtp);
+    const campaign = await writeCampaign({ csv, fields: { ...copies, via: 'relay' } });
+    const result = await runCli(['campaign', 'send', campaign.file], { env });
+    expect(result.code).toBe(0);
+    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as { recipients: { recipient: string; status: string; detail?: string }[] };
+    expect(report.recipients.find((row) => row.recipient === 'bob@example.com')).toMatchObject({ status: 'failed', detail: expect.stringContaining('550 5.1.1 User unknown') });
+    expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({ status: 'sent' });
+  });
+
   test('the outbox .eml has the Cc header and no Bcc; preview shows both', async () => {
     const campaign = await writeCampaign({ csv, fields: copies });
     await send(campaign, {});
