@@ -103,7 +103,8 @@ async function relatedPart(image: Omit<InlineImage, 'part'>): Promise<string> {
   return (await part.build()).toString('latin1');
 }
 
-const cssUrl = /url\(\s*(['"]?)([^'")]*)\1\s*\)/gi;
+/** url(…) in a style attribute as written in HTML, where a quote may be an entity (url(&quot;a.png&quot;)). */
+const cssUrl = /url\(\s*(&quot;|&#0*34;|&#0*39;|&apos;|['"]?)(.*?)\1\s*\)/gi;
 
 function isLocal(src: string): boolean {
   const value = src.trim();
@@ -111,7 +112,7 @@ function isLocal(src: string): boolean {
 }
 
 function fileOf(src: string, source: ImageSource): string {
-  const bare = src.trim().replace(/[?#].*$/, '');
+  const bare = decodeEntities(src.trim()).replace(/[?#].*$/, '');
   let decoded = bare;
   try {
     decoded = decodeURIComponent(bare);
@@ -121,6 +122,14 @@ function fileOf(src: string, source: ImageSource): string {
   const file = path.resolve(source.dir, decoded);
   if (!isInside(source.dir, file)) throw outsideFolder(`${source.origin}:${source.lineOf(src, 0)}: image "${src}"`, file, source.dir);
   return file;
+}
+
+/** The entities an address in an attribute may use for characters of a file name. */
+function decodeEntities(text: string): string {
+  const named: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
+  return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|quot|apos|lt|gt));/gi, (whole, decimal?: string, hex?: string, name?: string) =>
+    decimal ? String.fromCodePoint(Number(decimal)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : named[name!.toLowerCase()] ?? whole,
+  );
 }
 
 function outsideFolder(where: string, file: string, dir: string): InputError {

@@ -6,7 +6,7 @@ import type { CampaignDefinition } from './definition.js';
 import { domainOf, parseMailbox, type Mailbox } from './address.js';
 import { parseCopies } from './copies.js';
 import { readInlineImages, referToInlineImages, type ImageReference, type InlineImage } from './inline-images.js';
-import { finishText, htmlToTextTemplate } from './text-part.js';
+import { finishText, htmlToTextTemplate, withoutTableMarkers } from './text-part.js';
 
 /** Everything that varies per recipient, rendered from templates compiled once per campaign. */
 export interface RenderedParts {
@@ -36,7 +36,8 @@ interface NamedTemplate {
 const limits = { renderLimit: 1_000, memoryLimit: 10_000_000, parseLimit: 1_000_000 };
 const engines: Record<Engine, Liquid> = {
   html: new Liquid({ strictVariables: true, strictFilters: true, outputEscape: 'escape', ...limits }),
-  text: new Liquid({ strictVariables: true, strictFilters: true, ...limits }),
+  // The control characters that mark a table in the derived text part (text-part.ts) never come from a value.
+  text: new Liquid({ strictVariables: true, strictFilters: true, outputEscape: withoutTableMarkers, ...limits }),
 };
 
 /**

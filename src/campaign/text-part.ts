@@ -27,9 +27,12 @@ export function htmlToTextTemplate(html: string): string {
  * the blank lines a false `{% if %}` leaves collapsed. Costs nothing when the template has neither.
  */
 export function finishText(text: string): string {
-  if (!text.includes(tableStart)) return collapseBlankLines(text);
-  // A marker that is still there came from a merge value, not from a table: it goes.
-  return collapseBlankLines(layOutTables(text, () => true).replace(/[\u0001\u0002\u001d-\u001f]/g, ''));
+  return collapseBlankLines(text.includes(tableStart) ? layOutTables(text, () => true) : text);
+}
+
+/** A merge value as it goes in the text part and headers: without the characters that mark a table. */
+export function withoutTableMarkers(value: unknown): string {
+  return String(value).replace(markers, '');
 }
 
 /** A table travels through Liquid as marked lines, cells split by `cell`; laid out when its values are known. */
@@ -41,6 +44,7 @@ const verbatim = '\u001d';
 /** Starts the row of header cells. */
 const header = '\u001e';
 const tableBlock = /\u0001([^\u0002]*)\u0002/g;
+const markers = /[\u0001\u0002\u001d-\u001f]/g;
 const columnGap = '   ';
 
 function hasPlaceholder(block: string): boolean {
