@@ -105,7 +105,7 @@ describe('throttling against a server that enforces limits', () => {
     expect(status.account).toMatchObject({ sent_last_24h: 7, limits: { dailyLimit: 7 } });
     const lower = await runCli(['accounts', 'set', 'capped', '--daily-limit', '5'], { env });
     expect(lower.code).toBe(2);
-    expect(lower.stderr).toContain('below the 7 message(s)');
+    expect(lower.stderr).toContain('below the 7 recipient(s)');
     expect((await runCli(['accounts', 'set', 'capped', '--daily-limit', '9', '--rate', '30/min'], { env })).code).toBe(0);
   }, 60_000);
 

@@ -151,7 +151,7 @@ export function registerCampaign(program: Command): void {
       if (account) {
         const { maxConcurrent, rate, dailyLimit } = account.limits;
         process.stdout.write(
-          `Account     ${summary.via}: ${account.sent_last_24h} sent in the last 24 h` +
+          `Account     ${summary.via}: ${account.sent_last_24h} recipient(s) sent to in the last 24 h` +
             `${dailyLimit ? ` of ${dailyLimit} allowed` : ''}; at most ${maxConcurrent ?? defaultMaxConcurrent} at once${rate ? `, ${rate}` : ''}\n`,
         );
       }
