@@ -7,10 +7,21 @@ import { hasUtf8LocalPart, parseMailbox } from './address.js';
 import { confinedPath, textFileLimits } from './campaign-files.js';
 import { saveAsUtf8, textProblem } from './text.js';
 
-const reservedHeaders = new Set(
-  ['from', 'to', 'cc', 'bcc', 'subject', 'reply-to', 'message-id', 'date', 'mime-version', 'content-type',
-    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'sender', 'return-path'],
-);
+/** Headers mailshot writes itself, and what to write instead of setting them in `headers`. */
+const reservedHeaders: Record<string, string> = {
+  from: 'use the field "from"',
+  to: 'the recipient comes from the CSV: use "email_column" (and "to_name" for the name)',
+  cc: 'use the field "cc"',
+  bcc: 'use the field "bcc"',
+  subject: 'use the field "subject"',
+  'reply-to': 'use the field "reply_to"',
+  'list-unsubscribe': 'use the field "list_unsubscribe"',
+  'list-unsubscribe-post': 'use the field "list_unsubscribe" with an https url',
+};
+for (const name of ['message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'sender', 'return-path']) {
+  reservedHeaders[name] = 'mailshot sets it for each message; remove it from headers';
+}
+const isReserved = (name: string) => Object.hasOwn(reservedHeaders, name.toLowerCase());
 
 const mailbox = z
   .string()
@@ -33,13 +44,19 @@ const schema = z
     markdown: filePath.optional(),
     html: filePath.optional(),
     text: filePath.optional(),
+    markdown_breaks: z.boolean().default(true),
     recipients: filePath,
     email_column: z.string().min(1).default('email'),
     to_name: template.optional(),
+    // Each entry a template giving one address or several, comma-separated ("{{ manager_email }}", "Archive <me@example.com>").
+    cc: z.union([template, z.array(template).min(1, 'needs at least one address')]).transform(asList).optional(),
+    bcc: z.union([template, z.array(template).min(1, 'needs at least one address')]).transform(asList).optional(),
     headers: z
       .record(
         z.string().regex(/^[A-Za-z0-9-]+$/, 'header names may contain only letters, digits and "-"')
-          .refine((name) => !reservedHeaders.has(name.toLowerCase()), 'is set by mailshot itself; remove it from headers'),
+          .superRefine((name, context) => {
+            if (isReserved(name)) context.addIssue({ code: 'custom', message: `is set by mailshot itself: ${reservedHeaders[name.toLowerCase()]}` });
+          }),
         z.union([z.string(), z.number()]).transform(String),
       )
       .default({}),
@@ -70,6 +87,10 @@ const schema = z
     message: 'give either markdown or html, not both (markdown becomes the HTML part)',
     path: ['html'],
   });
+
+function asList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
 
 function isKnownTimeZone(zone: string): boolean {
   try {

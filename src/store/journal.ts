@@ -11,7 +11,7 @@ import { stateFolderAdvice } from './state.js';
  */
 export type JournalEvent =
   | { ev: 'attempt'; to: string; at: number }
-  | { ev: 'sent'; to: string; at: number; reply: string }
+  | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[] }
   | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string }

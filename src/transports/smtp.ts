@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { classifySmtpError } from './classify.js';
-import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
+import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
 const defaultPerConnection = 100;
@@ -83,7 +83,10 @@ export class SmtpTransport implements Transport {
 
   async send(message: OutgoingMessage): Promise<Accepted> {
     try {
-      const info = await this.pool.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
+      const info = await this.pool.sendMail({ envelope: { from: message.from, to: envelopeRecipients(message) }, raw: message.raw });
+      // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
+      const refused = info.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to);
+      if (refused) throw refused;
       return { response: info.response };
     } catch (error) {
       throw this.classify(error);
