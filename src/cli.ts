@@ -65,11 +65,26 @@ function campaignCommands(campaign: Command): void {
     .action(runs(() => import('./commands/campaign/preview.js'), (file: string, flags: { row: number }) => ({ ...flags, file })));
   runOptions(campaign.command('send').description('send the campaign (continues it if it was started before)'))
     .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')
-    .option('--spread <duration>', "space the deliveries evenly over this long, e.g. 6h (the account's rate still applies)")
+    .option('--spread <duration>', "space the deliveries evenly over this long, e.g. 6h, 90m or 2d (the account's rate still applies)")
+    .option('--yes', 'do not ask before a first real send (no question is asked without a terminal)')
     .action(runs(() => import('./commands/campaign/send.js'), (file: string, flags: { inDoubt: 'resend' | 'skip' }) => ({ ...flags, file })));
   runOptions(campaign.command('resume').description('continue a paused or interrupted campaign (safe from cron)')).action(
     runs(() => import('./commands/campaign/resume.js'), (file: string, flags: { inDoubt: 'resend' | 'skip' }) => ({ ...flags, file })),
   );
+  campaign
+    .command('test')
+    .description("send one row's message, marked [TEST], to the given addresses only; no campaign recipient gets it")
+    .argument('<file>', 'campaign YAML file')
+    .requiredOption('--to <addresses>', 'comma-separated addresses to send the test to')
+    .option('--row <n>', 'data row of the CSV whose message to send (1 = first recipient)', wholeNumber(1), 1)
+    .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
+    .action(runs(() => import('./commands/campaign/test.js'), (file: string, flags: { to: string; row: number }) => ({ ...flags, file })));
+  campaign
+    .command('reset')
+    .description("move the campaign's state folder aside (kept, never deleted) so that it can be sent again from the start")
+    .argument('<file>', 'campaign YAML file')
+    .option('--state <dir>', 'state folder')
+    .action(runs(() => import('./commands/campaign/reset.js'), (file: string, flags: object) => ({ ...flags, file })));
   campaign
     .command('cron')
     .description('print a crontab line that resumes the campaign every few minutes')
@@ -92,7 +107,7 @@ function runOptions(command: Command): Command {
     .argument('<file>', 'campaign YAML file')
     .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
     .option('--limit <n>', 'hand at most N messages to the server in this run', wholeNumber(0))
-    .option('--state <dir>', 'state folder (default: .mailshot/<campaign name>/ beside the campaign file)')
+    .option('--state <dir>', 'state folder (default: .mailshot/<campaign file name>/ beside the campaign file)')
     .option('--in-doubt <policy>', 'recipients whose outcome was not recorded: resend or skip', oneOf(['resend', 'skip'] as const), 'resend')
     .option('--wait', 'when nothing is due yet (a schedule, a pause), wait in the foreground instead of exiting 75')
     .option('--notify-command <cmd>', 'run this shell command when the run ends (MAILSHOT_EVENT, MAILSHOT_CAMPAIGN, MAILSHOT_SENT … in its environment)')

@@ -1,12 +1,14 @@
 import type { MessageComposer } from '../campaign/compose.js';
 import type { PreparedCampaign } from '../campaign/prepare.js';
 import type { AccountLimits } from '../accounts/account.js';
+import type { EffectiveLimits } from '../accounts/limits.js';
 import type { SendingAccount } from '../accounts/open-account.js';
 import type { Journal, JournalEvent } from '../store/journal.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
 import { emptyCounts, type Outcome, type RunStatus } from '../status.js';
 import type { RunEnd } from './outcome.js';
 import type { Dispatched } from './dispatch.js';
+import type { Continuation } from './identity.js';
 import type { Pacer } from './pacing.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
@@ -26,10 +28,20 @@ export interface RunOptions {
   spreadMs?: number;
   /** `resume` rather than `send`: refuses a campaign that was never started. */
   resume: boolean;
+  /** Asked before a first real send (not the outbox); false cancels it. */
+  confirm?: (plan: SendPlan) => Promise<boolean>;
   /** Aborting stops dispatching; in-flight messages finish and are recorded. */
   signal: AbortSignal;
   onEvent: (event: RunEvent) => void;
   warn: (message: string) => void;
+}
+
+/** What a first real send is about to do, for the person to confirm. */
+export interface SendPlan {
+  via: string;
+  from: string;
+  recipients: number;
+  limits: EffectiveLimits;
 }
 
 export type RunEvent =
@@ -49,6 +61,8 @@ export class CampaignRun {
   paths!: StatePaths;
   /** The snapshot as the run found it (none: a first send). */
   existing?: CampaignState;
+  /** How this run relates to the state it found: continue it, or start afresh (after an outbox rehearsal). */
+  continuation!: Continuation;
   /** The account's name, or "outbox". */
   via!: string;
   account?: SendingAccount;

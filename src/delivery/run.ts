@@ -6,15 +6,17 @@ import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journ
 import { acquireLock } from '../store/lock.js';
 import { ensureStateDir, readState, statePaths, writeState, type CampaignState } from '../store/state.js';
 import { openAccount as open, outboxAccount } from '../accounts/open-account.js';
+import { setStateAside } from '../store/set-aside.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate } from '../throttle/rate.js';
 import { asDeliveryError } from './attempt.js';
 import { CampaignRun, type RunOptions } from './campaign-run.js';
+import { continuationOf, realPath } from './identity.js';
 import { dispatch, isSettled } from './dispatch.js';
 import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './outcome.js';
 import { Pacer, spreadLimits } from './pacing.js';
 
-export type { InDoubtPolicy, RunEvent, RunOptions } from './campaign-run.js';
+export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
 export type { Outcome, RunStatus } from '../status.js';
 
@@ -26,7 +28,7 @@ type Step = (run: CampaignRun) => Promise<RunResult | void>;
  * CampaignRun. The account is opened and signed in to before the campaign's state is written, and a first send
  * checks every row before it writes anything: a wrong name, password or CSV leaves no state behind.
  */
-const steps: Step[] = [load, openAccount, scanFirstSend, takeLock, signIn, startState, dispatchDue];
+const steps: Step[] = [load, openAccount, scanFirstSend, confirmFirstSend, takeLock, signIn, startState, dispatchDue];
 
 export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const run = new CampaignRun(options);
@@ -41,22 +43,30 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
   }
 }
 
-/** The campaign and its state; a result instead when there is nothing to do now. */
+/**
+ * The campaign and its state, which belongs to one campaign file and one account (an outbox run before a real
+ * one was a rehearsal: the real one starts afresh); a result instead when there is nothing to do now.
+ */
 async function load(run: CampaignRun): Promise<RunResult | void> {
   const { options } = run;
   run.campaign = await prepareCampaign(options.campaignFile);
   run.campaign.layout.warnings.forEach(options.warn);
   const paths = (run.paths = statePaths(run.campaign.definition.file, options.stateDir));
-  const existing = (run.existing = await readState(paths));
-  if (!existing && options.resume) {
+  const found = await readState(paths);
+  if (!found && options.resume) {
     throw new InputError(`${options.campaignFile} has not been started (no state in ${paths.dir}); use \`mailshot campaign send\``);
   }
+  const continuation = (run.continuation = continuationOf(found, run.campaign.definition.file, options.via ?? run.campaign.definition.via, paths));
+  if (options.resume && continuation.fresh) {
+    throw new InputError(`${options.campaignFile} was never started through "${continuation.via}" (only rehearsed in the outbox); use \`mailshot campaign send\``);
+  }
+  const existing = (run.existing = continuation.fresh ? undefined : found);
   if (existing?.status === 'done') return alreadyComplete(paths);
   if (existing && (options.at || options.spreadMs)) {
-    throw new InputError(`${options.campaignFile} was started already; --at and --spread apply when a campaign starts (move ${paths.dir} away to start over)`);
+    throw new InputError(`${options.campaignFile} was started already; --at and --spread apply when a campaign starts (\`mailshot campaign reset\` starts it over)`);
   }
   if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) return notYet(existing, paths);
-  run.via = options.via ?? existing?.via ?? run.campaign.definition.via ?? outboxAccount;
+  run.via = continuation.via;
 }
 
 async function openAccount(run: CampaignRun): Promise<void> {
@@ -72,6 +82,19 @@ async function scanFirstSend(run: CampaignRun): Promise<void> {
     sizeLimit: run.sending.sizeLimit,
   });
   run.firstSend = { rejected, recipients: scan.recipients };
+}
+
+/** A first real send asks the person first (when there is one to ask); an outbox rehearsal before it is set aside. */
+async function confirmFirstSend(run: CampaignRun): Promise<void> {
+  const { options, via, firstSend, continuation } = run;
+  const plan = firstSend && { via, from: run.campaign.definition.from, recipients: firstSend.recipients, limits: run.sending.limits };
+  if (plan && via !== outboxAccount && options.confirm && !(await options.confirm(plan))) throw new StopError('cancelled; nothing was sent');
+  if (continuation.fresh && continuation.rehearsal) {
+    const kept = await setStateAside(run.paths, 'rehearsal');
+    options.warn(
+      `the outbox run of this campaign was a rehearsal and counts for nothing: it is kept in ${kept} (\`mailshot report FILE --state ${kept}\`); this run through "${via}" starts afresh`,
+    );
+  }
 }
 
 async function takeLock(run: CampaignRun): Promise<void> {
@@ -95,10 +118,12 @@ async function signIn(run: CampaignRun): Promise<void> {
 async function startState(run: CampaignRun): Promise<RunResult | void> {
   const { paths, options } = run;
   const state = await readState(paths);
+  if (state && state.via !== run.via) throw new LaterError(`another run started this campaign through "${state.via}" meanwhile; nothing was sent`);
   if (state?.status === 'done') return alreadyComplete(paths);
   run.journal = await Journal.open(paths.journal, options.warn);
   if (state) {
     run.state = state;
+    state.campaignFile = realPath(run.campaign.definition.file);
     return;
   }
   await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
@@ -114,7 +139,7 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
   return {
     version: 1,
     campaignId: randomUUID(),
-    campaignFile: run.campaign.definition.file,
+    campaignFile: realPath(run.campaign.definition.file),
     via: run.via,
     status: at ? 'scheduled' : 'running',
     recipients,

@@ -10,14 +10,14 @@ export interface PreviewOptions {
 
 export async function run(options: PreviewOptions, io: CommandIo): Promise<void> {
   const { previewRow } = await import('../../campaign/preview.js');
-  const { parts, message } = await previewRow(options.file, options.row);
+  const { parts, message, recipient } = await previewRow(options.file, options.row);
   if (options.raw) {
     io.stdout.write(message.raw);
     return;
   }
   const { listUnsubscribe } = parts;
   const headers = [
-    `To: ${parts.toName ? `${parts.toName} <${message.to}>` : message.to}`,
+    `To: ${parts.toName || recipient.name ? `${parts.toName || recipient.name} <${message.to}>` : message.to}`,
     `Subject: ${parts.subject}`,
     ...Object.entries(parts.headers).map(([name, value]) => `${name}: ${value}`),
     ...(listUnsubscribe.url || listUnsubscribe.mailto ? [`List-Unsubscribe: ${[listUnsubscribe.url, listUnsubscribe.mailto].filter(Boolean).join(', ')}`] : []),

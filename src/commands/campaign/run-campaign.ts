@@ -17,13 +17,21 @@ export interface RunFlags extends AccountLimits {
   limit?: number;
   state?: string;
   json?: boolean;
+  /** Do not ask before a first real send. */
+  yes?: boolean;
   inDoubt: InDoubtPolicy;
 }
 
 let modules: ReturnType<typeof importRunModules> | undefined;
 
 function importRunModules() {
-  return Promise.all([import('../../delivery/wait.js'), import('../progress.js'), import('../../system/keep-awake.js'), import('../../system/notify.js')]);
+  return Promise.all([
+    import('../../delivery/wait.js'),
+    import('../progress.js'),
+    import('../../system/keep-awake.js'),
+    import('../../system/notify.js'),
+    import('../confirm.js'),
+  ]);
 }
 
 /** What a run needs, loaded once: `send` starts loading it while it reads --at and --spread. */
@@ -33,7 +41,7 @@ export function runModules(): ReturnType<typeof importRunModules> {
 
 /** `send` and `resume`: runs the campaign (with --wait, until nothing is left to wait for), tells how it ended; returns the exit code. */
 export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 'spreadMs' | 'resume'>, io: CommandIo): Promise<number> {
-  const [{ runWaiting }, { progressView }, { keepAwake }, { notifyRunEnd }] = await runModules();
+  const [{ runWaiting }, { progressView }, { keepAwake }, { notifyRunEnd }, { confirmSend }] = await runModules();
   const controller = new AbortController();
   const view = progressView(Boolean(flags.json));
   const notify = (event: RunNotice['event'], reason: string, counts: RunResult['counts']) =>
@@ -47,6 +55,7 @@ export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 
     limit: flags.limit,
     inDoubt: flags.inDoubt,
     limits: limitsFrom(flags),
+    confirm: flags.yes || !io.isTTY.stdin || !io.isTTY.stderr ? undefined : (plan) => confirmSend(plan),
     signal: controller.signal,
     onEvent: (event) => view.onEvent(event),
     warn: (message) => warn(io, message),
