@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAccounts } from './commands/accounts.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerReport } from './commands/report.js';
+import { registerSuppress } from './commands/suppress.js';
 import { ExitCode, MailshotError } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -19,6 +20,7 @@ const program = new Command('mailshot')
 registerAccounts(program);
 registerCampaign(program);
 registerReport(program);
+registerSuppress(program);
 
 try {
   await program.parseAsync(process.argv);

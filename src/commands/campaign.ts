@@ -38,18 +38,24 @@ export function registerCampaign(program: Command): void {
       const via = flags.via ?? prepared.definition.via;
       const sizeLimit = via ? await (await import('../accounts/connect.js')).sizeLimitOfAccount(via) : undefined;
       prepared.layout.warnings.forEach(warn);
+      const suppression = via ? await (await import('../suppress/open.js')).suppressionListOf(via) : undefined;
+      let suppressed = 0;
       const rejectedLines: string[] = [];
       const schedule = prepared.definition.deliver_at_local ? new (await import('../delivery/schedule.js')).DeliverySchedule(prepared.definition, Date.now(), warn) : undefined;
       const scan = await scanRecipients(prepared, {
         onRejected: (row) => {
           if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${rejectReasonText[row.reason]} ${JSON.stringify(row.value)}`); // escaped: a CSV cell may hold line breaks or terminal escapes
         },
-        onRecipient: schedule && ((recipient) => void schedule.dueAt(recipient)), // warns once per unknown time zone
+        onRecipient: (recipient) => {
+          schedule?.dueAt(recipient); // warns once per unknown time zone
+          if (suppression?.get(recipient.key)) suppressed++;
+        },
         sizeLimit,
       });
       const reasons = (Object.entries(scan.rejected) as [keyof typeof rejectReasonText, number][]).filter(([, count]) => count > 0);
       const rejected = reasons.reduce((total, [, count]) => total + count, 0);
       const out = [`${file}: OK — ${scan.recipients} recipient(s) to send`];
+      if (suppression) out.push(`${suppressed} of them suppressed for ${suppression.identity} (unsubscribed, bounced or complained): they will be skipped`);
       if (rejected) {
         out.push(`${rejected} row(s) will be skipped (${reasons.map(([reason, count]) => `${count} ${rejectReasonText[reason]}`).join(', ')}):`, ...rejectedLines);
         if (rejected > rejectedLines.length) out.push(`  … and ${rejected - rejectedLines.length} more`);

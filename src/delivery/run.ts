@@ -15,6 +15,7 @@ import { formatRate, type Rate } from '../throttle/rate.js';
 import { isUnreachable } from '../transports/classify.js';
 import { DeliveryError, type OutgoingMessage, type Transport } from '../transports/transport.js';
 import { Pacer } from './pacing.js';
+import { suppressionFor } from './suppression.js';
 import { DeliverySchedule } from './schedule.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
@@ -164,6 +165,7 @@ async function deliver(
   account: Connection,
 ): Promise<RunResult> {
   const known = await lastEventByRecipient(paths.journal, options.warn);
+  const suppressed = await suppressionFor(options.via, campaign.definition, state, paths);
   const alreadyDone = [...known.values()].filter(isSettled).length;
   const composer = new MessageComposer(campaign.definition, state.campaignId);
   const counts = zeroCounts();
@@ -282,6 +284,11 @@ async function deliver(
 
   for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
+    const suppression = suppressed.get(row.key);
+    if (suppression) {
+      await record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'suppressed', suppressed: suppression.reason, line: row.line }, 'skipped', `suppressed (${suppression.reason})`);
+      continue;
+    }
     const last = known.get(row.key);
     if (last === 'attempt' && options.inDoubt === 'skip') {
       await record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line }, 'skipped', 'in doubt: not resent (--in-doubt skip)');

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { readJournal, type RecipientEvent } from '../store/journal.js';
+import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type RecipientEvent } from '../store/journal.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 
 export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
@@ -15,6 +15,20 @@ export interface RecipientOutcome {
   code?: string;
   detail?: string;
   at?: string;
+  /** What the mailbox said after delivery (`bounces check`): "delivered, then bounced". */
+  after?: { event: AfterDeliveryEvent['ev']; hard?: boolean; status?: string; detail?: string; at: string };
+}
+
+/** Bounces, complaints and unsubscribes that came back after delivery, and their rates over the messages sent. */
+export interface AfterDelivery {
+  bounced: number;
+  soft_bounced: number;
+  complained: number;
+  unsubscribed: number;
+  /** Hard bounces ÷ sent (0 when nothing was sent). */
+  bounce_rate: number;
+  /** Complaints ÷ sent. */
+  complaint_rate: number;
 }
 
 /** The stable JSON contract of `report --format json` and `campaign status --json`. */
@@ -27,6 +41,7 @@ export interface Summary {
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
   skipped_by_reason: Record<string, number>;
   failed_by_reason: Record<string, number>;
+  after_delivery: AfterDelivery;
   started_at?: string;
   ended_at?: string;
   /** When the send loop slowed down or sped up, and why. */
@@ -56,6 +71,7 @@ export async function summarise(
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
 
   const last = new Map<string, RecipientEvent>();
+  const after = new Map<string, AfterDeliveryEvent>();
   const rejected: RecipientOutcome[] = [];
   const limitChanges: Summary['limit_changes'] = [];
   const runs: Summary['runs'] = [];
@@ -78,6 +94,9 @@ export async function summarise(
       }
     } else if (event.ev === 'skipped' && !event.to) {
       rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
+    } else if (afterDeliveryEvents.has(event.ev)) {
+      const later = event as AfterDeliveryEvent;
+      if (!isHard(after.get(later.to))) after.set(later.to, later); // a hard bounce is the one to show
     } else if ('to' in event && event.to) {
       last.set(event.to, event as RecipientEvent);
       if (event.ev === 'sent') {
@@ -104,7 +123,7 @@ export async function summarise(
     tally[status]++;
     if (event.ev === 'failed') count(failedByReason, event.kind);
     if (event.ev === 'skipped') count(skippedByReason, event.reason);
-    if (only === undefined || only === status) recipients.push(outcomeOf(event));
+    if (only === undefined || only === status) recipients.push(withAfter(outcomeOf(event), after.get(event.to)));
   }
   const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
   const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
@@ -118,6 +137,7 @@ export async function summarise(
     totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + rejected.length, pending, in_doubt: inDoubt, deferred },
     skipped_by_reason: skippedByReason,
     failed_by_reason: failedByReason,
+    after_delivery: afterDeliveryOf(after.values(), sent),
     started_at: iso(startedAt),
     ended_at: iso(endedAt),
     limit_changes: limitChanges,
@@ -138,10 +158,31 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
     case 'deferred':
       return { ...base, status: 'deferred', reason: event.kind, code: event.code, detail: event.text };
     case 'skipped':
-      return { ...base, status: 'skipped', reason: event.reason, line: event.line };
+      return { ...base, status: 'skipped', reason: event.reason, line: event.line, detail: event.suppressed };
     case 'attempt':
       return { ...base, status: 'in_doubt', detail: 'handed to the server, outcome not recorded (the sender stopped)' };
   }
+}
+
+function isHard(event: AfterDeliveryEvent | undefined): boolean {
+  return event?.ev === 'bounced' && event.hard;
+}
+
+function withAfter(outcome: RecipientOutcome, event: AfterDeliveryEvent | undefined): RecipientOutcome {
+  if (!event) return outcome;
+  const at = iso(event.at)!;
+  if (event.ev === 'bounced') return { ...outcome, after: { event: event.ev, hard: event.hard, status: event.status, detail: event.diagnostic, at } };
+  return { ...outcome, after: { event: event.ev, detail: event.ev === 'complained' ? event.feedback : undefined, at } };
+}
+
+function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): AfterDelivery {
+  const counts = { bounced: 0, soft_bounced: 0, complained: 0, unsubscribed: 0 };
+  for (const event of events) {
+    if (event.ev === 'bounced') counts[event.hard ? 'bounced' : 'soft_bounced']++;
+    else counts[event.ev]++;
+  }
+  const rate = (count: number) => (sent ? Math.round((count / sent) * 1e6) / 1e6 : 0);
+  return { ...counts, bounce_rate: rate(counts.bounced), complaint_rate: rate(counts.complained) };
 }
 
 function iso(at: number | undefined): string | undefined {
