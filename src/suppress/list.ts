@@ -20,7 +20,7 @@ export interface Suppression {
 type ListLine =
   | ({ op: 'add' } & Suppression)
   | { op: 'remove'; address: string; at: string }
-  | { op: 'soft'; address: string; at: string; detail?: string };
+  | { op: 'soft'; address: string; at: string; detail?: string; source?: string };
 
 /** Soft bounces (4.x.x) suppress once there are this many within the window. */
 export const softBounceLimit = 3;
@@ -36,6 +36,7 @@ export class SuppressionList {
     readonly file: string,
     private readonly entries: Map<string, Suppression>,
     private readonly softBounces: Map<string, number[]>,
+    private readonly softSources = new Set<string>(),
   ) {}
 
   static fileFor(identity: string): string {
@@ -82,10 +83,14 @@ export class SuppressionList {
     return true;
   }
 
-  /** Records a soft bounce; the one that makes `softBounceLimit` within 30 days suppresses the address as bounced. */
-  async softBounce(address: string, at: Date, detail: string): Promise<Suppression | undefined> {
+  /**
+   * Records a soft bounce; the one that makes `softBounceLimit` within 30 days suppresses the address as
+   * bounced. `source` names the mailbox message it came from: the same message never counts twice.
+   */
+  async softBounce(address: string, at: Date, detail: string, source?: string): Promise<Suppression | undefined> {
     const key = normaliseAddress(address);
-    await this.append([{ op: 'soft', address: key, at: at.toISOString(), detail }]);
+    if (source && this.softSources.has(`${key} ${source}`)) return undefined;
+    await this.append([{ op: 'soft', address: key, at: at.toISOString(), detail, ...(source ? { source } : {}) }]);
     const recent = (this.softBounces.get(key) ?? []).filter((time) => time > at.getTime() - softBounceWindowMs);
     if (recent.length < softBounceLimit || this.entries.has(key)) return undefined;
     const [added] = await this.add([{ address: key, reason: 'bounced', detail: `${recent.length} soft bounces within 30 days, the last: ${detail}`, at: at.toISOString() }]);
@@ -95,7 +100,10 @@ export class SuppressionList {
   private apply(line: ListLine): void {
     if (line.op === 'add') this.entries.set(line.address, { address: line.address, reason: line.reason, at: line.at, ...(line.detail ? { detail: line.detail } : {}) });
     else if (line.op === 'remove') this.entries.delete(line.address);
-    else this.softBounces.set(line.address, [...(this.softBounces.get(line.address) ?? []), Date.parse(line.at)]);
+    else {
+      this.softBounces.set(line.address, [...(this.softBounces.get(line.address) ?? []), Date.parse(line.at)]);
+      if (line.source) this.softSources.add(`${line.address} ${line.source}`);
+    }
   }
 
   private async append(lines: ListLine[]): Promise<void> {
