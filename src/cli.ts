@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerAccounts } from './commands/accounts.js';
+import { registerBounces } from './commands/bounces.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerReport } from './commands/report.js';
 import { registerSuppress } from './commands/suppress.js';
@@ -21,6 +22,7 @@ registerAccounts(program);
 registerCampaign(program);
 registerReport(program);
 registerSuppress(program);
+registerBounces(program);
 
 try {
   await program.parseAsync(process.argv);

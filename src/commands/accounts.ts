@@ -2,6 +2,8 @@ import { Option, type Command } from 'commander';
 import type { Account, AccountLimits, SmtpSecurity } from '../accounts/account.js';
 import type { SignInIo } from '../accounts/sign-in.js';
 import { InputError, StopError } from '../errors.js';
+import type { ImapFlags } from '../accounts/imap-settings.js';
+import { imapOptions } from './imap-options.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 
 interface GoogleFlags extends LimitFlags {
@@ -19,7 +21,7 @@ interface MicrosoftFlags extends LimitFlags {
   reconcile?: boolean;
 }
 
-interface SmtpFlags extends LimitFlags {
+interface SmtpFlags extends LimitFlags, ImapFlags {
   host: string;
   port?: number;
   security?: SmtpSecurity;
@@ -33,8 +35,8 @@ export function registerAccounts(program: Command): void {
   const accounts = program.command('accounts').description('link, list, test and remove sending accounts');
   const add = accounts.command('add').description('link an account');
 
-  limitOptions(add
-    .command('smtp'))
+  imapOptions(limitOptions(add
+    .command('smtp')))
     .description('an SMTP server (password from stdin, an environment variable, or a prompt)')
     .argument('<name>', 'a name for this account, used with --via')
     .requiredOption('--host <host>', 'server host name')
@@ -47,7 +49,7 @@ export function registerAccounts(program: Command): void {
     .action(async (name: string, flags: SmtpFlags) => {
       if (flags.port !== undefined && flags.port > 65535) throw new InputError(`--port ${flags.port}: a port is 1 to 65535`);
       const password = flags.user && !flags.passwordEnv ? await readPassword(flags) : undefined;
-      const { addSmtpAccount } = await import('../accounts/smtp-setup.js');
+      const [{ addSmtpAccount }, { imapSettingsFrom }] = await Promise.all([import('../accounts/smtp-setup.js'), import('../accounts/imap-settings.js')]);
       const account = await addSmtpAccount(
         {
           name,
@@ -58,6 +60,7 @@ export function registerAccounts(program: Command): void {
           password,
           passwordEnv: flags.passwordEnv,
           insecureTls: flags.insecureTls,
+          imap: imapSettingsFrom(flags, flags.host),
           limits: limitsFrom(flags),
         },
         warn,
@@ -99,11 +102,16 @@ export function registerAccounts(program: Command): void {
       notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
     });
 
-  limitOptions(accounts.command('set').description("change an account's sending limits").argument('<name>', 'account name')).action(
-    async (name: string, flags: LimitFlags) => {
+  imapOptions(limitOptions(accounts.command('set').description("change an account's sending limits (or where its mailbox is read)").argument('<name>', 'account name'))).action(
+    async (name: string, flags: LimitFlags & ImapFlags) => {
       const limits = limitsFrom(flags);
+      if (flags.imapHost !== undefined || flags.imapPort !== undefined || flags.imapSecurity !== undefined) {
+        const imap = await (await import('../accounts/imap-settings.js')).setImapSettings(name, flags);
+        notice(`mailbox of "${name}": IMAP ${imap.host}:${imap.port} (${imap.security})`);
+        if (Object.values(limits).every((value) => value === undefined)) return;
+      }
       if (Object.values(limits).every((value) => value === undefined)) {
-        throw new InputError('name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection');
+        throw new InputError('name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security)');
       }
       const { setAccountLimits } = await import('../accounts/limits.js');
       notice(`limits of "${name}": ${describeLimits(await setAccountLimits(name, limits)) || 'defaults'}`);

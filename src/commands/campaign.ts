@@ -129,18 +129,21 @@ export function registerCampaign(program: Command): void {
     .option('--state <dir>', 'state folder')
     .option('--json', 'print JSON')
     .action(async (file: string, flags: { state?: string; json?: boolean }) => {
-      const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }] = await Promise.all([
+      const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }, { reputationWarnings }] = await Promise.all([
         import('../report/summary.js'),
         import('../report/table.js'),
         import('../accounts/limits.js'),
+        import('../report/reputation.js'),
       ]);
       const summary = await summarise(file, flags.state, warn, 'in_doubt');
       const account = await accountStanding(summary.via);
+      const warnings = reputationWarnings(summary.after_delivery);
       if (flags.json) {
         const { recipients: _omitted, ...status } = summary;
-        process.stdout.write(JSON.stringify({ ...status, account }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ ...status, account, warnings }, null, 2) + '\n');
         return;
       }
+      warnings.forEach(warn);
       process.stdout.write(formatTable(summary));
       if (account) {
         const { maxConcurrent, rate, dailyLimit } = account.limits;

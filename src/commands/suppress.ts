@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { printable } from '../report/table.js';
 import { notice, oneOf } from './options.js';
 
 interface SuppressFlags {
@@ -67,9 +68,4 @@ async function openList(account: string | undefined) {
 function report(flags: SuppressFlags, json: object, text: string): void {
   if (flags.json) process.stdout.write(JSON.stringify(json) + '\n');
   else notice(text);
-}
-
-/** Details come from mail others sent: control characters are shown escaped. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (character) => JSON.stringify(character).slice(1, -1));
 }

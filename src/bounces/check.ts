@@ -1,0 +1,63 @@
+import path from 'node:path';
+import type { Account } from '../accounts/account.js';
+import { credentialOf } from '../accounts/credentials.js';
+import { AccountRegistry } from '../accounts/registry.js';
+import { LaterError } from '../errors.js';
+import { acquireLock } from '../store/lock.js';
+import { identityOf } from '../suppress/identity.js';
+import { SuppressionList } from '../suppress/list.js';
+import { ownerFolder } from '../suppress/owner-file.js';
+import { indexedCampaigns } from './campaign-index.js';
+import { bouncesDir, readCursor, writeCursor } from './cursor.js';
+import { MailboxProcessor, type CheckSummary } from './process.js';
+
+export interface CheckRequest {
+  account: string;
+  since?: Date;
+}
+
+export interface CheckResult extends CheckSummary {
+  account: string;
+  identity: string;
+}
+
+/**
+ * `bounces check ACCOUNT`: reads what arrived in the account's mailbox since the last check, under a
+ * lock of its own (cron and a person never read at once), and remembers where it stopped.
+ */
+export async function checkBounces(request: CheckRequest): Promise<CheckResult> {
+  const account = (await AccountRegistry.open()).get(request.account);
+  const identity = identityOf(account);
+  await ownerFolder(bouncesDir());
+  const release = await acquireLock(path.join(bouncesDir(), `${account.name}.lock`)).catch((error: unknown) => {
+    if (error instanceof LaterError) throw new LaterError(`another \`mailshot bounces check ${account.name}\` is reading this mailbox; nothing was done. Try again when it has finished`);
+    throw error;
+  });
+  try {
+    const processor = new MailboxProcessor(await indexedCampaigns(identity), await SuppressionList.open(identity));
+    const cursor = await readCursor(account.name);
+    const save = () => writeCursor(account.name, cursor);
+    try {
+      await readMailbox(account, { cursor, since: request.since, handle: (message) => processor.handle(message), save });
+    } finally {
+      await save();
+    }
+    return { account: account.name, identity, ...processor.summary };
+  } finally {
+    await release();
+  }
+}
+
+async function readMailbox(account: Account, request: Parameters<typeof import('./imap.js').readImapMailbox>[2]): Promise<void> {
+  switch (account.kind) {
+    case 'smtp': {
+      const { readImapMailbox } = await import('./imap.js');
+      return readImapMailbox(account, await credentialOf(account), request);
+    }
+    case 'google':
+    case 'microsoft': {
+      const { readApiMailbox } = await import('./api-mailbox.js');
+      return readApiMailbox(account, request);
+    }
+  }
+}
