@@ -16,7 +16,7 @@ export interface ReadRequest {
 /** Messages fetched at once: at most this many, and no more bytes than this in one batch (memory stays bounded). */
 const batchMessages = 100;
 const batchBytes = 32 * 1024 * 1024;
-/** Reconnections after a dropped connection that made no progress, before giving up (exit 75). */
+/** Reconnections after a dropped connection that made no progress, before giving up (exit 75): batches of 100, 12, 1. */
 const maxDrops = 3;
 
 /**
@@ -27,15 +27,19 @@ const maxDrops = 3;
 export async function readImapMailbox(account: SmtpAccount, password: string | undefined, request: ReadRequest): Promise<void> {
   const settings = imapSettingsOf(account);
   let drops = 0;
+  let batchLimit = batchMessages;
   for (;;) {
     const before = request.cursor.imap?.lastUid;
     try {
-      await readSession(account, settings, password, request);
+      await readSession(account, settings, password, request, batchLimit);
       return;
     } catch (error) {
       if (error instanceof StopError || error instanceof LaterError) throw error;
       await request.save(request.cursor);
-      drops = request.cursor.imap?.lastUid === before ? drops + 1 : 1;
+      const progressed = request.cursor.imap?.lastUid !== before;
+      drops = progressed ? 1 : drops + 1;
+      // a connection that drops before a batch arrives whole makes no progress with batches that size: smaller ones do
+      if (!progressed) batchLimit = Math.max(1, Math.floor(batchLimit / 8));
       if (drops > maxDrops) {
         throw new LaterError(`the IMAP server ${settings.host}:${settings.port} dropped the connection (${(error as Error).message}); read up to UID ${request.cursor.imap?.lastUid ?? 0}. Run \`mailshot bounces check\` again later: it continues there`);
       }
@@ -43,7 +47,7 @@ export async function readImapMailbox(account: SmtpAccount, password: string | u
   }
 }
 
-async function readSession(account: SmtpAccount, settings: ImapSettings, password: string | undefined, request: ReadRequest): Promise<void> {
+async function readSession(account: SmtpAccount, settings: ImapSettings, password: string | undefined, request: ReadRequest, batchLimit: number): Promise<void> {
   const client = await connect(account, settings, password);
   try {
     const lock = await client.getMailboxLock('INBOX', { readOnly: true });
@@ -54,7 +58,7 @@ async function readSession(account: SmtpAccount, settings: ImapSettings, passwor
       const found = await client.search({ uid: `${cursor.lastUid + 1}:*`, ...(request.since ? { since: request.since } : {}) }, { uid: true });
       const uids = (found || []).filter((uid) => uid > cursor.lastUid).sort((a, b) => a - b);
       for (let start = 0; start < uids.length; start += 1000) {
-        for (const batch of await batchesBySize(client, uids.slice(start, start + 1000))) {
+        for (const batch of await batchesBySize(client, uids.slice(start, start + 1000), batchLimit)) {
           await readBatch(client, batch, uidValidity, request);
           await request.save(request.cursor);
         }
@@ -74,7 +78,7 @@ interface Sized {
 }
 
 /** Sizes first (cheap), so that batches hold a bounded number of bytes and oversized messages are never fetched. */
-async function batchesBySize(client: ImapFlow, uids: number[]): Promise<Sized[][]> {
+async function batchesBySize(client: ImapFlow, uids: number[], limit: number): Promise<Sized[][]> {
   const sized: Sized[] = [];
   for await (const message of client.fetch(uids.join(','), { uid: true, size: true, internalDate: true }, { uid: true })) {
     sized.push({ uid: message.uid, size: message.size ?? 0, receivedAt: asDate(message.internalDate) });
@@ -84,7 +88,7 @@ async function batchesBySize(client: ImapFlow, uids: number[]): Promise<Sized[][
   let bytes = Infinity;
   for (const message of sized) {
     const counted = message.size > maxMessageBytes ? 0 : message.size;
-    if (bytes + counted > batchBytes || batches.at(-1)!.length >= batchMessages) {
+    if (bytes + counted > batchBytes || batches.at(-1)!.length >= limit) {
       batches.push([]);
       bytes = 0;
     }
@@ -94,19 +98,27 @@ async function batchesBySize(client: ImapFlow, uids: number[]): Promise<Sized[][
   return batches;
 }
 
+/**
+ * Each message is handed over as it arrives (the cursor moves with it), so a connection dropped mid-batch
+ * loses nothing already handled; oversized messages are handed over, unread, in their place in UID order.
+ */
 async function readBatch(client: ImapFlow, batch: Sized[], uidValidity: string, request: ReadRequest): Promise<void> {
+  let next = 0;
+  const handleUpTo = async (uid: number, raw?: Buffer) => {
+    for (; next < batch.length && batch[next].uid <= uid; next++) {
+      const message = batch[next];
+      const gone = message.uid !== uid && message.size <= maxMessageBytes; // expunged since its size was read
+      if (!gone) await request.handle({ key: `imap:${uidValidity}:${message.uid}`, size: message.size, raw: message.uid === uid ? raw : undefined, receivedAt: message.receivedAt });
+      request.cursor.imap = { uidValidity, lastUid: message.uid };
+    }
+  };
   const wanted = batch.filter((message) => message.size <= maxMessageBytes).map((message) => message.uid);
-  const sources = new Map<number, Buffer>();
   if (wanted.length) {
     for await (const message of client.fetch(wanted.join(','), { uid: true, source: true }, { uid: true }) as AsyncGenerator<FetchMessageObject>) {
-      if (message.source) sources.set(message.uid, message.source);
+      await handleUpTo(message.uid, message.source);
     }
   }
-  for (const message of batch) {
-    await request.handle({ key: `imap:${uidValidity}:${message.uid}`, size: message.size, raw: sources.get(message.uid), receivedAt: message.receivedAt });
-    sources.delete(message.uid);
-    request.cursor.imap = { uidValidity, lastUid: message.uid };
-  }
+  await handleUpTo(Infinity);
 }
 
 async function connect(account: SmtpAccount, settings: ImapSettings, password: string | undefined): Promise<ImapFlow> {
