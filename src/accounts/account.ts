@@ -39,6 +39,8 @@ interface OAuthAccountBase {
   secret: SecretLocation;
   /** Linked with permission to look messages up in Sent, to settle recipients left in doubt. */
   reconcile: boolean;
+  /** Linked with permission to read the mailbox, for `bounces check` (gmail.readonly, Mail.Read). */
+  readMail?: boolean;
   limits: AccountLimits;
   createdAt: string;
 }

@@ -11,7 +11,7 @@ import type { MicrosoftAccount } from './account.js';
 import type { CredentialStore } from './credentials.js';
 
 /** What MSAL needs to know about an account (sign-in runs before the account exists). */
-export type MicrosoftLink = Pick<MicrosoftAccount, 'name' | 'clientId' | 'tenant' | 'reconcile'>;
+export type MicrosoftLink = Pick<MicrosoftAccount, 'name' | 'clientId' | 'tenant' | 'reconcile' | 'readMail'>;
 
 const requestTimeoutMs = 30_000;
 
@@ -27,9 +27,12 @@ export function graphApiUrl(): string {
   return (process.env.MAILSHOT_GRAPH_API_URL ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
 }
 
-/** offline_access brings the refresh token that lets cron send without a new sign-in; Mail.ReadBasic is enough to find a message in Sent. */
-export function scopesFor(reconcile: boolean): string[] {
-  return ['Mail.Send', 'User.Read', 'offline_access', ...(reconcile ? ['Mail.ReadBasic'] : [])];
+/**
+ * offline_access brings the refresh token that lets cron send without a new sign-in; Mail.ReadBasic is
+ * enough to find a message in Sent; reading bounces needs their MIME ($value): Mail.Read.
+ */
+export function scopesFor(reconcile: boolean, readMail = false): string[] {
+  return ['Mail.Send', 'User.Read', 'offline_access', ...(readMail ? ['Mail.Read'] : reconcile ? ['Mail.ReadBasic'] : [])];
 }
 
 /** An OAuth error answer: `{"error":"invalid_grant","error_description":"AADSTS…"}`. */

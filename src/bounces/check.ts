@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Account } from '../accounts/account.js';
 import { credentialOf } from '../accounts/credentials.js';
 import { AccountRegistry } from '../accounts/registry.js';
-import { LaterError } from '../errors.js';
+import { LaterError, StopError } from '../errors.js';
 import { acquireLock } from '../store/lock.js';
 import { identityOf } from '../suppress/identity.js';
 import { SuppressionList } from '../suppress/list.js';
@@ -56,8 +56,13 @@ async function readMailbox(account: Account, request: Parameters<typeof import('
     }
     case 'google':
     case 'microsoft': {
-      const { readApiMailbox } = await import('./api-mailbox.js');
-      return readApiMailbox(account, request);
+      const [{ readApiMailbox }, { DeliveryError }] = await Promise.all([import('./api-mailbox.js'), import('../transports/transport.js')]);
+      return readApiMailbox(account, request).catch((error: unknown) => {
+        if (!(error instanceof DeliveryError)) throw error;
+        const message = `reading the mailbox of "${account.name}": ${error.message}`;
+        // what was handled is saved; the next check continues from there
+        throw error.kind === 'auth' || error.kind === 'config' ? new StopError(message) : new LaterError(`${message}; run \`mailshot bounces check ${account.name}\` again later`);
+      });
     }
   }
 }

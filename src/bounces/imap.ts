@@ -18,6 +18,7 @@ const batchMessages = 100;
 const batchBytes = 32 * 1024 * 1024;
 /** Reconnections after a dropped connection that made no progress, before giving up (exit 75): batches of 100, 12, 1. */
 const maxDrops = 3;
+export const firstWindowMs = 30 * 24 * 3600_000;
 
 /**
  * Reads the INBOX read-only (EXAMINE: flags untouched) from the UID after the cursor, in UID order,
@@ -53,9 +54,11 @@ async function readSession(account: SmtpAccount, settings: ImapSettings, passwor
     const lock = await client.getMailboxLock('INBOX', { readOnly: true });
     try {
       const uidValidity = String(client.mailbox && client.mailbox.uidValidity);
+      // A first check reads the last 30 days, not years of mail
+      const since = request.since ?? (request.cursor.imap ? undefined : new Date(Date.now() - firstWindowMs));
       if (request.cursor.imap?.uidValidity !== uidValidity) request.cursor.imap = { uidValidity, lastUid: 0 };
       const cursor = request.cursor.imap;
-      const found = await client.search({ uid: `${cursor.lastUid + 1}:*`, ...(request.since ? { since: request.since } : {}) }, { uid: true });
+      const found = await client.search({ uid: `${cursor.lastUid + 1}:*`, ...(since ? { since } : {}) }, { uid: true });
       const uids = (found || []).filter((uid) => uid > cursor.lastUid).sort((a, b) => a - b);
       for (let start = 0; start < uids.length; start += 1000) {
         for (const batch of await batchesBySize(client, uids.slice(start, start + 1000), batchLimit)) {

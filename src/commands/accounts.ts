@@ -12,6 +12,7 @@ interface GoogleFlags extends LimitFlags {
   workspace?: boolean;
   browser: boolean;
   reconcile?: boolean;
+  readMail?: boolean;
 }
 
 interface MicrosoftFlags extends LimitFlags {
@@ -19,6 +20,7 @@ interface MicrosoftFlags extends LimitFlags {
   tenant: string;
   deviceCode?: boolean;
   reconcile?: boolean;
+  readMail?: boolean;
 }
 
 interface SmtpFlags extends LimitFlags, ImapFlags {
@@ -76,11 +78,12 @@ export function registerAccounts(program: Command): void {
     .option('--workspace', 'a Google Workspace account (daily limit 2,000 rather than 500)')
     .option('--no-browser', 'print the sign-in address and accept the redirected address pasted back')
     .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .option('--read-mail', 'also ask to read your mail (gmail.readonly), so that `mailshot bounces check` finds bounces, complaints and unsubscribe requests in it')
     .action(async (name: string, flags: GoogleFlags) => {
       const clientSecret = await readSecretInput(flags.clientSecretEnv, '--client-secret-env', 'OAuth client secret');
       const { addGoogleAccount } = await import('../accounts/google-setup.js');
       const account = await addGoogleAccount(
-        { name, clientId: flags.clientId, clientSecret, workspace: Boolean(flags.workspace), browser: flags.browser, reconcile: Boolean(flags.reconcile), limits: limitsFrom(flags) },
+        { name, clientId: flags.clientId, clientSecret, workspace: Boolean(flags.workspace), browser: flags.browser, reconcile: Boolean(flags.reconcile), readMail: Boolean(flags.readMail), limits: limitsFrom(flags) },
         signInIo(),
       );
       notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
@@ -93,10 +96,11 @@ export function registerAccounts(program: Command): void {
     .option('--tenant <tenant>', 'common, organizations, consumers or a tenant id', 'common')
     .option('--device-code', 'sign in with a code on another device (for machines without a browser)')
     .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .option('--read-mail', 'also ask to read your mail (Mail.Read), so that `mailshot bounces check` finds bounces, complaints and unsubscribe requests in it')
     .action(async (name: string, flags: MicrosoftFlags) => {
       const { addMicrosoftAccount } = await import('../accounts/microsoft-setup.js');
       const account = await addMicrosoftAccount(
-        { name, clientId: flags.clientId, tenant: flags.tenant, deviceCode: Boolean(flags.deviceCode), reconcile: Boolean(flags.reconcile), limits: limitsFrom(flags) },
+        { name, clientId: flags.clientId, tenant: flags.tenant, deviceCode: Boolean(flags.deviceCode), reconcile: Boolean(flags.reconcile), readMail: Boolean(flags.readMail), limits: limitsFrom(flags) },
         signInIo(),
       );
       notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
@@ -181,6 +185,7 @@ function describe(account: Account): string {
     parts.push(account.address, account.kind === 'google' ? (account.workspace ? 'Google Workspace' : 'Gmail') : `Microsoft (tenant ${account.tenant})`);
     parts.push(`token: ${account.secret}`);
     if (account.reconcile) parts.push('can look up Sent');
+    if (account.readMail) parts.push('can read mail for bounces');
   }
   const limits = describeLimits(account.limits);
   if (limits) parts.push(limits);
