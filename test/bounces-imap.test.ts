@@ -101,6 +101,15 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
       expect(table.stdout).toContain('Delivered, then bounced (4):');
       expect(table.stdout).toMatch(/r1@example\.com — 5\.1\.1 550 5\.1\.1/);
       expect(table.stdout).toContain('37.5 % of sent');
+      const csv = (await runCli(['report', first.file, '--format', 'csv'], { env: w.env })).stdout;
+      expect(csv.split('\n')[0]).toBe('recipient,status,line,reason,code,detail,at,after_delivery,after_status,after_detail,after_at');
+      expect(csv).toMatch(/^r1@example\.com,sent,.*,bounced,5\.1\.1,/m);
+      expect(csv).toMatch(/^r6@example\.com,sent,.*,soft_bounced,4\.2\.2,/m);
+      const htmlFile = path.join(first.dir, 'report.html');
+      expect((await runCli(['report', first.file, '--format', 'html', '--output', htmlFile], { env: w.env })).code).toBe(0);
+      const page = await readFile(htmlFile, 'utf8');
+      expect(page).toContain('data-bounce-rate="0.375" data-complaint-rate="0.125"');
+      expect(page).toContain('Delivered, then complained (1)');
       const status = await runCli(['campaign', 'status', first.file], { env: w.env });
       expect(status.stderr + status.stdout).toMatch(/hard-bounce rate 37\.5 % is above 2 %/);
 
