@@ -18,6 +18,6 @@ export function registerBounces(program: Command): void {
       const result = await checkBounces({ account, since });
       if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else if (result.messages) process.stdout.write(formatCheck(result));
-      else notice(`no new messages in the mailbox of "${account}"`);
+      else if (process.stderr.isTTY) notice(`no new messages in the mailbox of "${account}"`); // from cron: nothing to say, nothing logged
     });
 }

@@ -116,10 +116,12 @@ export function registerCampaign(program: Command): void {
     .argument('<file>', 'campaign YAML file')
     .option('--every <minutes>', 'how often, in minutes', wholeNumber(1), 5)
     .option('--state <dir>', 'state folder')
-    .action(async (file: string, flags: { every: number; state?: string }) => {
-      const [{ cronLine }, { statePaths }] = await Promise.all([import('../system/cron.js'), import('../store/state.js')]);
+    .option('--bounces <account>', 'also print a line that runs `mailshot bounces check ACCOUNT` every hour')
+    .action(async (file: string, flags: { every: number; state?: string; bounces?: string }) => {
+      const [{ cronLine, bouncesCronLine }, { statePaths }] = await Promise.all([import('../system/cron.js'), import('../store/state.js')]);
       const paths = statePaths(path.resolve(file), flags.state);
       process.stdout.write(cronLine({ campaignFile: path.resolve(file), stateDir: flags.state && paths.dir, log: path.join(paths.dir, 'cron.log'), everyMinutes: flags.every }) + '\n');
+      if (flags.bounces) process.stdout.write(bouncesCronLine(flags.bounces, path.join(paths.dir, 'bounces.log')) + '\n');
     });
 
   campaign
