@@ -88,11 +88,12 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
         ['complained', 'r3@example.com', 'abuse'],
         ['bounced', 'r6@example.com', '4.2.2'],
         ['bounced', 'r7@example.com', '5.1.1'],
+        ['unsubscribed', 'r4@example.com', ''], // the unsubscribe mail names no message: matched through the campaign's unsubscribe address and its journal
       ]);
 
       const report = JSON.parse((await runCli(['report', first.file, '--format', 'json'], { env: w.env })).stdout);
       expect(report.totals).toMatchObject({ sent: 8, failed: 0 });
-      expect(report.after_delivery).toEqual({ bounced: 3, soft_bounced: 1, complained: 1, unsubscribed: 0, bounce_rate: 0.375, complaint_rate: 0.125 });
+      expect(report.after_delivery).toEqual({ bounced: 3, soft_bounced: 1, complained: 1, unsubscribed: 1, bounce_rate: 0.375, complaint_rate: 0.125 });
       expect(report.recipients.find((outcome: { recipient: string }) => outcome.recipient === 'r1@example.com')).toMatchObject({
         status: 'sent',
         after: { event: 'bounced', hard: true, status: '5.1.1', detail: expect.stringMatching(/User unknown/) },

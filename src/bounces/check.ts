@@ -40,6 +40,7 @@ export async function checkBounces(request: CheckRequest): Promise<CheckResult> 
     try {
       await readMailbox(account, { cursor, since: request.since, handle: (message) => processor.handle(message), save });
     } finally {
+      await processor.finish();
       await save();
     }
     return { account: account.name, identity, ...processor.summary };

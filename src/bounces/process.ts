@@ -1,5 +1,7 @@
+import path from 'node:path';
+import { normaliseAddress } from '../campaign/address.js';
 import type { SuppressionList } from '../suppress/list.js';
-import type { AfterDeliveryEvent } from '../store/journal.js';
+import { lastEventByRecipient, type AfterDeliveryEvent } from '../store/journal.js';
 import type { IndexedCampaign } from './campaign-index.js';
 import { classify, type MailReport } from './classify.js';
 import type { Delivery } from './dsn.js';
@@ -38,6 +40,7 @@ const listedLimit = 200;
 /** Reads each message, decides what it is, and suppresses and records what it proves. */
 export class MailboxProcessor {
   private readonly unsubscribeAddresses: Set<string>;
+  private readonly unreferencedUnsubscribes: { address: string; mailtos: string[]; at: Date }[] = [];
   readonly summary: CheckSummary = { messages: 0, counts: Object.fromEntries(countNames.map((name) => [name, 0])) as CheckCounts, suppressed: [], unmatched: [], missing_campaigns: [] };
 
   constructor(
@@ -106,12 +109,28 @@ export class MailboxProcessor {
     }
   }
 
-  /** Whoever writes to the unsubscribe address is suppressed; the campaign's journal hears of it when the mail refers to its message. */
+  /**
+   * Whoever writes to the unsubscribe address is suppressed. The campaign's journal hears of it when the
+   * mail refers to its message; a mail that refers to none (a mail client's unsubscribe button writes a
+   * new one) goes to the journals of the campaigns with that address that were sent to it, in `finish()`.
+   */
   private async unsubscribe(address: string, parts: MailParts, at: Date): Promise<void> {
     await this.suppress(address, 'unsubscribed', `mail to the unsubscribe address (${parts.subject.slice(0, 100) || 'no subject'})`, at);
     this.summary.counts.unsubscribed++;
-    for (const sent of sentMessagesAmong(this.campaigns, parts.referencedIds, [address])) {
-      await this.note(sent, { ev: 'unsubscribed', to: sent.recipient, at: at.getTime() });
+    const matches = sentMessagesAmong(this.campaigns, parts.referencedIds, [address]);
+    for (const sent of matches) await this.note(sent, { ev: 'unsubscribed', to: sent.recipient, at: at.getTime() });
+    if (!matches.length) this.unreferencedUnsubscribes.push({ address: normaliseAddress(address), mailtos: parts.to, at });
+  }
+
+  /** Records the unsubscribes that named no message in each campaign with that unsubscribe address that sent to them: one journal read per campaign. */
+  async finish(): Promise<void> {
+    const pending = this.unreferencedUnsubscribes.splice(0);
+    for (const campaign of this.campaigns) {
+      const wanted = pending.filter((entry) => campaign.unsubscribeMailto && entry.mailtos.includes(campaign.unsubscribeMailto));
+      if (!wanted.length) continue;
+      const last = await lastEventByRecipient(path.join(campaign.stateDir, 'journal.jsonl'), () => undefined);
+      const events = wanted.filter((entry) => last.get(entry.address) === 'sent').map((entry): AfterDeliveryEvent => ({ ev: 'unsubscribed', to: entry.address, at: entry.at.getTime() }));
+      if (events.length) await noteInJournal(campaign.stateDir, events);
     }
   }
 
