@@ -122,6 +122,20 @@ describeWithDovecot('bounces check: faults and size', () => {
     }
   }, 120_000);
 
+  test('a message over 25 MB is counted and listed as too large, never fetched; the bounce after it is handled', async () => {
+    const w = await world(1);
+    try {
+      const huge = Buffer.concat([Buffer.from('From: someone@example.org\r\nTo: sender@example.com\r\nSubject: huge\r\n\r\n'), Buffer.alloc(26 * 1024 * 1024, 'z\r\n')]);
+      await w.imap.deliver([huge, ...(await hardBounces(w, 1))]);
+      const result = await check(w);
+      expect(result.code).toBe(0);
+      expect(result.json).toMatchObject({ messages: 2, counts: { too_large: 1, bounced: 1 } });
+      expect(result.json.unmatched[0].why).toMatch(/^larger than 25 MB \(26\.0 MB\): not read$/);
+    } finally {
+      await Promise.all([w.smtp.close(), w.imap.close()]);
+    }
+  }, 60_000);
+
   test('a check while another holds the lock exits 75; a wrong IMAP password exits 1 naming the server; accounts test checks IMAP', async () => {
     const w = await world(1);
     try {

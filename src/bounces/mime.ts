@@ -25,7 +25,9 @@ export interface MailParts {
   addresses: string[];
 }
 
-const messageIdHeader = /^(?:X-Original-)?Message-ID:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)/gim;
+const messageIdHeader = /^(?:X-)?(?:Original-)?Message-ID:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)/gim;
+/** Candidates are checked against every campaign (a hash each): a message full of addresses is not worth thousands. */
+const maxAddresses = 500;
 const addressPattern = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
 
 /** Parses with mailparser (loaded on first use: only `bounces check` needs it). */
@@ -50,7 +52,7 @@ export async function mailParts(raw: Buffer): Promise<MailParts> {
     feedbackReport: partText('message/feedback-report'),
     text: mail.text ?? '',
     referencedIds: unique(referenced.map((id) => id.trim()).filter((id) => id.toLowerCase() !== own)),
-    addresses: unique(insideTexts.flatMap((text) => text.match(addressPattern) ?? []).map((address) => address.toLowerCase())),
+    addresses: unique(insideTexts.flatMap((text) => text.match(addressPattern) ?? []).map((address) => address.toLowerCase())).slice(0, maxAddresses),
   };
 }
 
