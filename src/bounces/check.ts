@@ -9,6 +9,7 @@ import { SuppressionList } from '../suppress/list.js';
 import { ownerFolder } from '../suppress/owner-file.js';
 import { indexedCampaigns } from './campaign-index.js';
 import { bouncesDir, readCursor, writeCursor } from './cursor.js';
+import type { ReadRequest } from './imap.js';
 import { MailboxProcessor, type CheckSummary } from './process.js';
 
 export interface CheckRequest {
@@ -49,7 +50,7 @@ export async function checkBounces(request: CheckRequest): Promise<CheckResult> 
   }
 }
 
-async function readMailbox(account: Account, request: Parameters<typeof import('./imap.js').readImapMailbox>[2]): Promise<void> {
+async function readMailbox(account: Account, request: ReadRequest): Promise<void> {
   switch (account.kind) {
     case 'smtp': {
       const { readImapMailbox } = await import('./imap.js');

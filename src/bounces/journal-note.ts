@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LaterError } from '../errors.js';
 import { Journal, type AfterDeliveryEvent } from '../store/journal.js';
@@ -21,7 +21,6 @@ export async function noteInJournal(stateDir: string, events: AfterDeliveryEvent
   }
   try {
     if (!release) {
-      const { appendFile } = await import('node:fs/promises');
       await appendFile(file, events.map((event) => JSON.stringify(event) + '\n').join(''), { flag: 'a' });
       return true;
     }

@@ -4,16 +4,16 @@ import { indexCampaign } from '../bounces/campaign-index.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
 import { outboxAccount } from '../accounts/connect.js';
 import { identityOfAccount } from '../suppress/identity.js';
-import { SuppressionList } from '../suppress/list.js';
+import type { SuppressionList } from '../suppress/list.js';
+import { suppressionListOf } from '../suppress/open.js';
 
 /**
  * The suppression list this run honours (its account's sending identity), after recording the campaign
  * in that identity's index so that `bounces check` can match what comes back to it.
  */
 export async function suppressionFor(via: string, definition: CampaignDefinition, state: CampaignState, paths: StatePaths): Promise<SuppressionList> {
-  const identity = await identityOfAccount(via);
   if (via !== outboxAccount) {
-    await indexCampaign(identity, {
+    await indexCampaign(await identityOfAccount(via), {
       campaignId: state.campaignId,
       campaignFile: definition.file,
       stateDir: paths.dir,
@@ -21,7 +21,7 @@ export async function suppressionFor(via: string, definition: CampaignDefinition
       unsubscribeMailto: mailtoAddress(definition.list_unsubscribe?.mailto),
     });
   }
-  return SuppressionList.open(identity);
+  return suppressionListOf(via);
 }
 
 /** The address of a fixed list_unsubscribe.mailto ("mailto:" and "?subject=…" left out); none for a template. */
