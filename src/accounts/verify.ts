@@ -1,7 +1,7 @@
-import { transportFor } from './connect.js';
+import { transportFor } from './open-account.js';
 import { DeliveryError } from '../transports/transport.js';
 import type { Account } from './account.js';
-import { credentialOf } from './credentials.js';
+import { credentialOf } from '../auth/credentials.js';
 import { AccountRegistry } from './registry.js';
 
 export type VerifyResult = { account: Account; ok: true; facts: Record<string, string> } | { account: Account; ok: false; error: DeliveryError };

@@ -1,8 +1,6 @@
 import type { GoogleAccount, MicrosoftAccount } from '../accounts/account.js';
-import { credentialStore } from '../accounts/credentials.js';
+import { transportFor } from '../accounts/open-account.js';
 import { StopError } from '../errors.js';
-import type { GmailTransport } from '../transports/gmail.js';
-import type { GraphTransport } from '../transports/microsoft.js';
 import type { MailboxCursor } from './cursor.js';
 import { firstWindowMs, type ReadRequest } from './imap.js';
 import { maxMessageBytes } from './process.js';
@@ -41,6 +39,18 @@ export async function readApiMailbox(account: GoogleAccount | MicrosoftAccount, 
   prune(cursor);
 }
 
+/** What the Gmail transport offers for reading (accounts linked with --read-mail). */
+interface GmailReading {
+  listMessages(q: string, pageToken?: string): Promise<{ ids: string[]; nextPageToken?: string }>;
+  rawMessage(id: string): Promise<{ raw: Buffer; receivedAt?: Date }>;
+}
+
+/** What the Graph transport offers for reading. */
+interface GraphReading {
+  listInbox(since: Date, next?: string): Promise<{ items: { id: string; receivedAt: Date }[]; next?: string }>;
+  mimeOf(id: string): Promise<Buffer>;
+}
+
 interface ApiMailbox {
   /** Messages received from `start` on (ids first: small, so a large window costs little memory). */
   list(start: Date): AsyncGenerator<{ id: string; receivedAt?: Date }>;
@@ -48,8 +58,7 @@ interface ApiMailbox {
 }
 
 async function gmailMailbox(account: GoogleAccount): Promise<ApiMailbox> {
-  const { GmailTransport } = await import('../transports/gmail.js');
-  const gmail: GmailTransport = new GmailTransport(account, credentialStore(account));
+  const gmail = (await transportFor(account)) as unknown as GmailReading;
   return {
     async *list(start) {
       const ids: string[] = [];
@@ -66,8 +75,7 @@ async function gmailMailbox(account: GoogleAccount): Promise<ApiMailbox> {
 }
 
 async function graphMailbox(account: MicrosoftAccount): Promise<ApiMailbox> {
-  const { GraphTransport } = await import('../transports/microsoft.js');
-  const graph: GraphTransport = new GraphTransport(account, credentialStore(account));
+  const graph = (await transportFor(account)) as unknown as GraphReading;
   return {
     async *list(start) {
       let next: string | undefined;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { configDir } from '../accounts/config-dir.js';
+import { configDir } from '../auth/config-dir.js';
 import { InputError } from '../errors.js';
 import { openForAppend, ownerFolder, readOwnerFile } from '../suppress/owner-file.js';
 

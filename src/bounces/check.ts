@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Account } from '../accounts/account.js';
-import { credentialOf } from '../accounts/credentials.js';
+import { credentialOf } from '../auth/credentials.js';
 import { AccountRegistry } from '../accounts/registry.js';
 import { LaterError, StopError } from '../errors.js';
 import { acquireLock } from '../store/lock.js';
@@ -58,13 +58,18 @@ async function readMailbox(account: Account, request: ReadRequest): Promise<void
     }
     case 'google':
     case 'microsoft': {
-      const [{ readApiMailbox }, { DeliveryError }] = await Promise.all([import('./api-mailbox.js'), import('../transports/transport.js')]);
+      const { readApiMailbox } = await import('./api-mailbox.js');
       return readApiMailbox(account, request).catch((error: unknown) => {
-        if (!(error instanceof DeliveryError)) throw error;
+        if (!isDeliveryFailure(error)) throw error;
         const message = `reading the mailbox of "${account.name}": ${error.message}`;
         // what was handled is saved; the next check continues from there
         throw error.kind === 'auth' || error.kind === 'config' ? new StopError(message) : new LaterError(`${message}; run \`mailshot bounces check ${account.name}\` again later`);
       });
     }
   }
+}
+
+/** A transport's DeliveryError (classified: auth, config, transient …), told by its shape: bounces/ does not import transports/. */
+function isDeliveryFailure(error: unknown): error is Error & { kind: string } {
+  return error instanceof Error && error.name === 'DeliveryError' && typeof (error as { kind?: unknown }).kind === 'string';
 }

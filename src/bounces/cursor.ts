@@ -1,6 +1,6 @@
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { configDir } from '../accounts/config-dir.js';
+import { configDir } from '../auth/config-dir.js';
 import { InputError, StopError } from '../errors.js';
 import { ownerFolder, readOwnerFile } from '../suppress/owner-file.js';
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { InputError } from '../errors.js';
+import { readRegularFile } from '../system/safe-file.js';
+import { attachmentLimits, confinedPath } from './campaign-files.js';
 import type { OutgoingMessage } from '../transports/transport.js';
 import { describeFsError, type CampaignDefinition } from './definition.js';
 import { domainOf, parseMailbox, type Mailbox } from './address.js';
@@ -37,7 +38,7 @@ export class MessageComposer {
     const file = path.resolve(this.campaign.dir, relative);
     let content = this.files.get(file);
     if (!content) {
-      content = attachmentPath(this.campaign, relative).then((real) => readFile(real)).catch((error: unknown) => {
+      content = attachmentPath(this.campaign, relative).then((real) => readRegularFile(real, attachmentLimits)).catch((error: unknown) => {
         if (error instanceof InputError) throw error;
         throw new InputError(`cannot read attachment ${file} (field "attachments" of ${path.basename(this.campaign.file)}): ${describeFsError(error)}`);
       });
@@ -69,20 +70,9 @@ export class MessageComposer {
   }
 }
 
-/**
- * The real path of an attachment. One that leads outside the campaign folder (`..`, an absolute path, a
- * symbolic link) is refused unless the campaign sets allow_attachments_outside: a CSV value or a campaign
- * from someone else must not attach ~/.ssh/id_rsa. File system errors (a missing file) are thrown as they are.
- */
-export async function attachmentPath(campaign: CampaignDefinition, relative: string, forRow = ''): Promise<string> {
-  const real = await realpath(path.resolve(campaign.dir, relative));
-  if (campaign.allow_attachments_outside) return real;
-  const inside = path.relative(await realpath(campaign.dir), real);
-  if (inside !== '..' && !inside.startsWith(`..${path.sep}`) && !path.isAbsolute(inside)) return real;
-  throw new InputError(
-    `${path.basename(campaign.file)}: field "attachments": ${relative}${forRow} leads outside the campaign folder (to ${real}); ` +
-      `move the file into ${campaign.dir}, or set "allow_attachments_outside: true" in the campaign file`,
-  );
+/** The real path of an attachment, confined like every file the campaign names (see confinedPath). */
+export function attachmentPath(campaign: CampaignDefinition, relative: string, forRow = ''): Promise<string> {
+  return confinedPath(campaign, relative, 'attachments', forRow);
 }
 
 /** RFC 2369 List-Unsubscribe, plus RFC 8058 one-click when there is an https URL. */

@@ -1,9 +1,8 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { openRegularFile } from '../system/safe-file.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
-import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { isRecipient, readLayout, readRecipients, rejectReasonText, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
 import { attachmentPath, MessageComposer } from './compose.js';
 import { PreparedTemplates } from './render.js';
 
@@ -17,6 +16,7 @@ export interface PreparedCampaign {
 export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
   const definition = await loadCampaign(file);
   const layout = await readLayout(definition.recipientsFile, definition.email_column);
+  layout.warnings.unshift(...definition.warnings);
   const templates = new PreparedTemplates(definition);
   templates.checkVariables(layout.columns, path.basename(definition.recipientsFile));
   const zoneColumn = definition.timezone_column;
@@ -58,7 +58,8 @@ export interface ScanOptions {
 }
 
 export async function scanRecipients(campaign: PreparedCampaign, { onRejected, onRecipient, sizeLimit }: ScanOptions = {}): Promise<ScanResult> {
-  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, utf8_local_part: 0, duplicate: 0, field_count: 0 } };
+  const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
+  const result: ScanResult = { recipients: 0, rejected };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
   for await (const row of recipientsOf(campaign)) {
@@ -96,16 +97,14 @@ export function checkSize(bytes: number, limit: SizeLimit, definition: CampaignD
   );
 }
 
-/** An attachment path (relative to the campaign folder) names a readable file inside that folder. */
+/** An attachment path (relative to the campaign folder) names a readable regular file inside that folder. */
 async function checkAttachment(relative: string, definition: CampaignDefinition, row?: Recipient): Promise<void> {
   const forRow = row ? ` for the recipient on line ${row.line} of ${path.basename(definition.recipientsFile)}` : '';
   const file = path.resolve(definition.dir, relative);
   try {
-    const info = await stat(file);
-    if (!info.isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
-    await access(file, constants.R_OK);
+    await (await openRegularFile(await attachmentPath(definition, relative, forRow))).close();
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${describeFsError(error)}`);
   }
-  await attachmentPath(definition, relative, forRow);
 }

@@ -4,6 +4,7 @@ import { Liquid, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import { InputError } from '../errors.js';
 import type { CampaignDefinition } from './definition.js';
+import { chargeOutput } from './render-limits.js';
 
 /** Everything that varies per recipient, rendered from templates compiled once per campaign. */
 export interface RenderedParts {
@@ -31,6 +32,8 @@ const engines: Record<Engine, Liquid> = {
   html: new Liquid({ strictVariables: true, strictFilters: true, outputEscape: 'escape', ...limits }),
   text: new Liquid({ strictVariables: true, strictFilters: true, ...limits }),
 };
+
+for (const engine of Object.values(engines)) chargeOutput(engine); // the memory limit bounds all output, captures too
 
 /**
  * Templates never read files. LiquidJS's include, render and layout would read any file under the

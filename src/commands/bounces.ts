@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { notice } from './options.js';
+import { notice as noticeTo, processIo } from './io.js';
 
 /** `mailshot bounces check ACCOUNT`: reads bounces, complaints and unsubscribe mail from the sending mailbox. */
 export function registerBounces(program: Command): void {
@@ -20,4 +20,8 @@ export function registerBounces(program: Command): void {
       else if (result.messages) process.stdout.write(formatCheck(result));
       else if (process.stderr.isTTY) notice(`no new messages in the mailbox of "${account}"`); // from cron: nothing to say, nothing logged
     });
+}
+
+function notice(message: string): void {
+  noticeTo(processIo(), message);
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { printable } from '../report/table.js';
-import { notice, oneOf } from './options.js';
+import { notice as noticeTo, processIo } from './io.js';
+import { oneOf } from './options.js';
 
 interface SuppressFlags {
   account?: string;
@@ -68,4 +69,8 @@ async function openList(account: string | undefined) {
 function report(flags: SuppressFlags, json: object, text: string): void {
   if (flags.json) process.stdout.write(JSON.stringify(json) + '\n');
   else notice(text);
+}
+
+function notice(message: string): void {
+  noticeTo(processIo(), message);
 }

@@ -2,7 +2,7 @@ import { parseMailbox } from '../campaign/address.js';
 import type { CampaignDefinition } from '../campaign/definition.js';
 import { indexCampaign } from '../bounces/campaign-index.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
-import { outboxAccount } from '../accounts/connect.js';
+import { outboxAccount } from '../accounts/open-account.js';
 import { identityOfAccount } from '../suppress/identity.js';
 import type { SuppressionList } from '../suppress/list.js';
 import { suppressionListOf } from '../suppress/open.js';

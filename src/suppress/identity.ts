@@ -1,5 +1,5 @@
 import type { Account } from '../accounts/account.js';
-import { outboxAccount } from '../accounts/connect.js';
+import { outboxAccount } from '../accounts/open-account.js';
 import { AccountRegistry } from '../accounts/registry.js';
 import { isValidAddress, normaliseAddress } from '../campaign/address.js';
 import { InputError } from '../errors.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { configDir } from '../accounts/config-dir.js';
+import { configDir } from '../auth/config-dir.js';
 import { normaliseAddress } from '../campaign/address.js';
 import { InputError, StopError } from '../errors.js';
 import { openForAppend, ownerFolder, readOwnerFile } from './owner-file.js';

@@ -31,6 +31,6 @@ function mailshotCommand(): string {
 }
 
 /** A shell word in single quotes. */
-function quote(text: string): string {
+export function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
