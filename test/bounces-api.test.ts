@@ -16,7 +16,21 @@ const unsubscribe = 'unsubscribe@example.com';
 
 /** Links a Google account through the simulator's consent screen (the test plays the browser). */
 async function linkGoogle(google: GmailSimulator, env: ConfigEnv, name: string, args: string[]): Promise<void> {
-  const child = startCli(['accounts', 'add', 'google', name, '--client-id', google.client.id, '--client-secret-env', 'GOOGLE_CLIENT_SECRET', '--no-browser', ...args], { env });
+  const child = startCli(
+    [
+      'accounts',
+      'add',
+      'google',
+      name,
+      '--client-id',
+      google.client.id,
+      '--client-secret-env',
+      'GOOGLE_CLIENT_SECRET',
+      '--no-browser',
+      ...args,
+    ],
+    { env },
+  );
   const done = collect(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: string) => (stderr += chunk));
@@ -44,7 +58,10 @@ async function expectScenario(env: ConfigEnv, account: string, campaignFile: str
   const checked = await runCli(['bounces', 'check', account, '--json'], { env });
   expect(checked.stderr).toBe('');
   expect(checked.code).toBe(0);
-  expect(JSON.parse(checked.stdout)).toMatchObject({ messages: 6, counts: { bounced: 2, complained: 1, unsubscribed: 1, auto_replies: 1, unmatched: 1 } });
+  expect(JSON.parse(checked.stdout)).toMatchObject({
+    messages: 6,
+    counts: { bounced: 2, complained: 1, unsubscribed: 1, auto_replies: 1, unmatched: 1 },
+  });
   expect(JSON.parse((await runCli(['bounces', 'check', account, '--json'], { env })).stdout).messages).toBe(0);
   const list = JSON.parse((await runCli(['suppress', 'list', '--account', account, '--json'], { env })).stdout);
   expect(Object.fromEntries(list.entries.map((entry: { address: string; reason: string }) => [entry.address, entry.reason]))).toEqual({
@@ -77,7 +94,12 @@ describe('bounces check through the provider APIs', () => {
       const second = await writeCampaign({ csv: recipientsCsv(5), fields });
       const before = google.accepted.length;
       expect((await runCli(['campaign', 'send', second.file, '--via', 'gmail'], { env })).code).toBe(0);
-      expect(google.accepted.slice(before).map((message) => /^To: (\S+)/m.exec(message.raw.toString())![1]).sort()).toEqual(['r0@example.com']);
+      expect(
+        google.accepted
+          .slice(before)
+          .map((message) => /^To: (\S+)/m.exec(message.raw.toString())![1])
+          .sort(),
+      ).toEqual(['r0@example.com']);
     } finally {
       await google.close();
     }
@@ -86,8 +108,16 @@ describe('bounces check through the provider APIs', () => {
   test('Microsoft Graph: the Inbox since the last check + /$value; the same suppressions; a second campaign skips them', async () => {
     const graph: GraphTestServer = await startGraphServer();
     try {
-      const env = { ...(await fileSecretsEnv()), NODE_EXTRA_CA_CERTS: await certificateFile(graph), MAILSHOT_MS_AUTHORITY: graph.authority, MAILSHOT_GRAPH_API_URL: graph.graphUrl };
-      const linked = await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--read-mail', '--rate', '50/s'], { env });
+      const env = {
+        ...(await fileSecretsEnv()),
+        NODE_EXTRA_CA_CERTS: await certificateFile(graph),
+        MAILSHOT_MS_AUTHORITY: graph.authority,
+        MAILSHOT_GRAPH_API_URL: graph.graphUrl,
+      };
+      const linked = await runCli(
+        ['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--read-mail', '--rate', '50/s'],
+        { env },
+      );
       expect(linked.code).toBe(0);
       const fields = { from: `Megan <${graph.address}>`, list_unsubscribe: { mailto: unsubscribe } };
       const first = await writeCampaign({ csv: recipientsCsv(5), fields });

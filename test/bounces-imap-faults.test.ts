@@ -29,7 +29,11 @@ async function world(count: number, imapPort?: (imap: DovecotServer) => Promise<
   const [smtp, imap] = await Promise.all([startSmtpServer({ auth: { user, pass: password } }), startDovecot({ user, password })]);
   const env = await fileSecretsEnv();
   const port = imapPort ? await imapPort(imap) : imap.port;
-  await addAccount(env, 'smtp1', smtp, { user, password, args: ['--imap-host', '127.0.0.1', '--imap-port', String(port), '--imap-security', 'none'] });
+  await addAccount(env, 'smtp1', smtp, {
+    user,
+    password,
+    args: ['--imap-host', '127.0.0.1', '--imap-port', String(port), '--imap-security', 'none'],
+  });
   const campaign = await writeCampaign({ csv: recipientsCsv(count), fields: { from: `Sender <${sender}>` } });
   const sent = await runCli(['campaign', 'send', campaign.file, '--via', 'smtp1', '--max-concurrent', '8'], { env });
   if (sent.code !== 0) {
@@ -41,7 +45,15 @@ async function world(count: number, imapPort?: (imap: DovecotServer) => Promise<
 }
 
 async function hardBounces(w: World, count: number): Promise<Buffer[]> {
-  return Promise.all(Array.from({ length: count }, (_, index) => bounceFixture('postfix-dsn-hard.eml', { recipient: `r${index}@example.com`, messageId: w.messageIdOf(`r${index}@example.com`), sender })));
+  return Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      bounceFixture('postfix-dsn-hard.eml', {
+        recipient: `r${index}@example.com`,
+        messageId: w.messageIdOf(`r${index}@example.com`),
+        sender,
+      }),
+    ),
+  );
 }
 
 async function check(w: World, ...extra: string[]) {
@@ -88,14 +100,26 @@ describeWithDovecot('bounces check: faults and size', () => {
     const w = await world(5, async (imap) => (proxy = await startDroppingProxy(imap, { afterBytes: 20_000, drops: 1000 })).port);
     try {
       // each bounce returns the whole original message with a 60 KB attachment: none fits in what the proxy lets through
-      const big = (await hardBounces(w, 5)).map((raw) => Buffer.concat([raw.subarray(0, raw.lastIndexOf('--4Qx1Z')), Buffer.from(`--4Qx1Z72k3Wz9vBJ.1701339262/mail.example.net\r\nContent-Type: text/plain\r\n\r\n${'x'.repeat(76).concat('\r\n').repeat(800)}\r\n`), raw.subarray(raw.lastIndexOf('--4Qx1Z'))]));
+      const big = (await hardBounces(w, 5)).map((raw) =>
+        Buffer.concat([
+          raw.subarray(0, raw.lastIndexOf('--4Qx1Z')),
+          Buffer.from(
+            `--4Qx1Z72k3Wz9vBJ.1701339262/mail.example.net\r\nContent-Type: text/plain\r\n\r\n${'x'.repeat(76).concat('\r\n').repeat(800)}\r\n`,
+          ),
+          raw.subarray(raw.lastIndexOf('--4Qx1Z')),
+        ]),
+      );
       await w.imap.deliver(big);
       const first = await check(w);
       expect(first.code).toBe(75);
-      expect(first.stderr).toMatch(/dropped the connection .*read up to UID 0\. Run `mailshot bounces check` again later: it continues there/);
+      expect(first.stderr).toMatch(
+        /dropped the connection .*read up to UID 0\. Run `mailshot bounces check` again later: it continues there/,
+      );
       expect(first.stderr).not.toContain('unexpected error');
       expect(JSON.parse((await runCli(['suppress', 'list', '--account', 'smtp1', '--json'], { env: w.env })).stdout).count).toBe(0);
-      expect((await runCli(['accounts', 'set', 'smtp1', '--imap-port', String(w.imap.port), '--imap-security', 'none'], { env: w.env })).code).toBe(0);
+      expect(
+        (await runCli(['accounts', 'set', 'smtp1', '--imap-port', String(w.imap.port), '--imap-security', 'none'], { env: w.env })).code,
+      ).toBe(0);
       const second = await check(w);
       expect(second.json).toMatchObject({ messages: 5, counts: { bounced: 5 } });
     } finally {
@@ -125,7 +149,10 @@ describeWithDovecot('bounces check: faults and size', () => {
   test('a message over 25 MB is counted and listed as too large, never fetched; the bounce after it is handled', async () => {
     const w = await world(1);
     try {
-      const huge = Buffer.concat([Buffer.from('From: someone@example.org\r\nTo: sender@example.com\r\nSubject: huge\r\n\r\n'), Buffer.alloc(26 * 1024 * 1024, 'z\r\n')]);
+      const huge = Buffer.concat([
+        Buffer.from('From: someone@example.org\r\nTo: sender@example.com\r\nSubject: huge\r\n\r\n'),
+        Buffer.alloc(26 * 1024 * 1024, 'z\r\n'),
+      ]);
       await w.imap.deliver([huge, ...(await hardBounces(w, 1))]);
       const result = await check(w);
       expect(result.code).toBe(0);
@@ -144,7 +171,10 @@ describeWithDovecot('bounces check: faults and size', () => {
       expect(tested.stdout).toMatch(/imap: 127\.0\.0\.1:\d+ \(none\), INBOX holds 0 message/);
       const lockDir = path.join(w.env.MAILSHOT_CONFIG_DIR, 'bounces');
       await mkdir(lockDir, { recursive: true });
-      await writeFile(path.join(lockDir, 'smtp1.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+      await writeFile(
+        path.join(lockDir, 'smtp1.lock'),
+        JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }),
+      );
       const locked = await check(w);
       expect(locked.code).toBe(75);
       expect(locked.stderr).toContain('another `mailshot bounces check smtp1` is reading this mailbox');

@@ -26,7 +26,11 @@ interface World {
 async function world(): Promise<World> {
   const [smtp, imap] = await Promise.all([startSmtpServer({ auth: { user, pass: password } }), startDovecot({ user, password })]);
   const env = await fileSecretsEnv();
-  await addAccount(env, 'smtp1', smtp, { user, password, args: ['--imap-host', imap.host, '--imap-port', String(imap.port), '--imap-security', 'none'] });
+  await addAccount(env, 'smtp1', smtp, {
+    user,
+    password,
+    args: ['--imap-host', imap.host, '--imap-port', String(imap.port), '--imap-security', 'none'],
+  });
   return { smtp, imap, env };
 }
 
@@ -65,7 +69,17 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
       expect(checked.code).toBe(0);
       const result = JSON.parse(checked.stdout);
       expect(result).toMatchObject({ identity: sender, messages: 10 });
-      expect(result.counts).toEqual({ bounced: 3, soft_bounced: 1, complained: 1, unsubscribed: 1, auto_replies: 1, other: 1, unmatched: 1, malformed: 1, too_large: 0 });
+      expect(result.counts).toEqual({
+        bounced: 3,
+        soft_bounced: 1,
+        complained: 1,
+        unsubscribed: 1,
+        auto_replies: 1,
+        other: 1,
+        unmatched: 1,
+        malformed: 1,
+        too_large: 0,
+      });
       expect(result.unmatched.map((entry: { why: string }) => entry.why).join('\n')).toMatch(/never-sent@example\.com/);
 
       const again = await runCli(['bounces', 'check', 'smtp1', '--json'], { env: w.env });
@@ -80,8 +94,13 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
         'r7@example.com': 'bounced',
       });
 
-      const journal = (await readFile(path.join(first.stateDir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line));
-      const after = journal.filter((event) => ['bounced', 'complained', 'unsubscribed'].includes(event.ev)).map((event) => [event.ev, event.to, event.status ?? event.feedback ?? '']);
+      const journal = (await readFile(path.join(first.stateDir, 'journal.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      const after = journal
+        .filter((event) => ['bounced', 'complained', 'unsubscribed'].includes(event.ev))
+        .map((event) => [event.ev, event.to, event.status ?? event.feedback ?? '']);
       expect(after).toEqual([
         ['bounced', 'r1@example.com', '5.1.1'],
         ['bounced', 'r2@example.com', '5.1.1'],
@@ -93,7 +112,14 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
 
       const report = JSON.parse((await runCli(['report', first.file, '--format', 'json'], { env: w.env })).stdout);
       expect(report.totals).toMatchObject({ sent: 8, failed: 0 });
-      expect(report.after_delivery).toEqual({ bounced: 3, soft_bounced: 1, complained: 1, unsubscribed: 1, bounce_rate: 0.375, complaint_rate: 0.125 });
+      expect(report.after_delivery).toEqual({
+        bounced: 3,
+        soft_bounced: 1,
+        complained: 1,
+        unsubscribed: 1,
+        bounce_rate: 0.375,
+        complaint_rate: 0.125,
+      });
       expect(report.recipients.find((outcome: { recipient: string }) => outcome.recipient === 'r1@example.com')).toMatchObject({
         status: 'sent',
         after: { event: 'bounced', hard: true, status: '5.1.1', detail: expect.stringMatching(/User unknown/) },
@@ -120,7 +146,10 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
       expect(validated.stdout).toContain('5 of them suppressed');
       const before = w.smtp.received.length;
       expect((await runCli(['campaign', 'send', second.file, '--via', 'smtp1'], { env: w.env })).code).toBe(0);
-      const secondRun = w.smtp.received.slice(before).map((message) => message.to[0]).sort();
+      const secondRun = w.smtp.received
+        .slice(before)
+        .map((message) => message.to[0])
+        .sort();
       expect(secondRun).toEqual(['r0@example.com', 'r5@example.com', 'r6@example.com']);
       const secondReport = JSON.parse((await runCli(['report', second.file, '--format', 'json'], { env: w.env })).stdout);
       expect(secondReport.skipped_by_reason).toEqual({ suppressed: 5 });

@@ -21,11 +21,21 @@ async function setup() {
   const stateDir = path.join(await tempDir(), '.mailshot', 'campaign');
   await mkdir(stateDir, { recursive: true });
   await writeFile(path.join(stateDir, 'journal.jsonl'), JSON.stringify({ ev: 'sent', to: recipient, at: 1, reply: '250 ok' }) + '\n');
-  const campaign: IndexedCampaign = { campaignId: 'c0ffee00-1111-2222-3333-444455556666', campaignFile: '/x/campaign.yaml', stateDir, from: sender, unsubscribeMailto: 'unsubscribe@example.com' };
+  const campaign: IndexedCampaign = {
+    campaignId: 'c0ffee00-1111-2222-3333-444455556666',
+    campaignFile: '/x/campaign.yaml',
+    stateDir,
+    from: sender,
+    unsubscribeMailto: 'unsubscribe@example.com',
+  };
   const list = await SuppressionList.open(sender);
   const processor = new MailboxProcessor([campaign], list);
   const values = { recipient, sender, messageId: messageIdFor(campaign.campaignId, recipient, sender) };
-  const journal = async () => (await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const journal = async () =>
+    (await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   return { processor, list, values, journal };
 }
 
@@ -66,7 +76,11 @@ describe('bounces: what each message is and whom it concerns', () => {
     expect(s.list.get(recipient)).toMatchObject({ reason: 'complained' });
     expect((await s.journal()).find((event) => event.ev === 'complained')).toMatchObject({ to: recipient, feedback: 'abuse' });
     const t = await setup();
-    await t.processor.handle({ key: 'b', size: 1, raw: await bounceFixture('unsubscribe-mail.eml', { ...t.values, recipient: 'Bob@Example.org' }) });
+    await t.processor.handle({
+      key: 'b',
+      size: 1,
+      raw: await bounceFixture('unsubscribe-mail.eml', { ...t.values, recipient: 'Bob@Example.org' }),
+    });
     expect(t.list.get('bob@example.org')).toMatchObject({ reason: 'unsubscribed' });
     expect(t.processor.summary.counts.unsubscribed).toBe(1);
   });
@@ -83,7 +97,11 @@ describe('bounces: what each message is and whom it concerns', () => {
   test('bad input: a malformed report, a bounce for an address never sent to, a forged Message-ID, an oversized message — counted and listed, nothing suppressed', async () => {
     const s = await setup();
     await s.processor.handle({ key: 'm', size: 1, raw: await bounceFixture('malformed-report.eml', s.values) });
-    await s.processor.handle({ key: 'n', size: 1, raw: await bounceFixture('postfix-dsn-hard.eml', { ...s.values, recipient: 'never@example.org' }) });
+    await s.processor.handle({
+      key: 'n',
+      size: 1,
+      raw: await bounceFixture('postfix-dsn-hard.eml', { ...s.values, recipient: 'never@example.org' }),
+    });
     // the right Message-ID, but a report naming someone else: the hash does not match that address
     const forged = (await bounceFixture('postfix-dsn-hard.eml', s.values)).toString().replaceAll(recipient, 'victim@example.org');
     await s.processor.handle({ key: 'f', size: 1, raw: Buffer.from(forged) });

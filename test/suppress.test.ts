@@ -63,10 +63,14 @@ describe('SuppressionList', () => {
       await symlink(elsewhere, file);
       await expect(SuppressionList.open('s@example.com')).rejects.toThrow(/symbolic link/);
       const damaged = SuppressionList.fileFor('d@example.com');
-      await writeFile(damaged, '{"op":"add","address":"a@example.com","reason":"manual","at":"2026-01-01T00:00:00Z"}\nnot json\n', { mode: 0o600 });
+      await writeFile(damaged, '{"op":"add","address":"a@example.com","reason":"manual","at":"2026-01-01T00:00:00Z"}\nnot json\n', {
+        mode: 0o600,
+      });
       await expect(SuppressionList.open('d@example.com')).rejects.toThrow(/d%40example\.com\.jsonl:2: not a suppression entry/);
       const torn = SuppressionList.fileFor('t@example.com');
-      await writeFile(torn, '{"op":"add","address":"a@example.com","reason":"manual","at":"2026-01-01T00:00:00Z"}\n{"op":"add","addr', { mode: 0o600 });
+      await writeFile(torn, '{"op":"add","address":"a@example.com","reason":"manual","at":"2026-01-01T00:00:00Z"}\n{"op":"add","addr', {
+        mode: 0o600,
+      });
       expect((await SuppressionList.open('t@example.com')).size).toBe(1);
     });
   });
@@ -79,7 +83,10 @@ describe('mailshot suppress and campaign runs', () => {
     expect((await cli('suppress', 'add', 'Ann@Example.com', 'not-an-address', '--account', 'outbox')).code).toBe(2);
     expect((await cli('suppress', 'add', 'Ann@Example.com', '--account', 'outbox')).code).toBe(0);
     const dir = await tempDir();
-    await writeFile(path.join(dir, 'unsubscribes.csv'), 'email,reason,unsubscribed_at\nann@example.com,,2026-11-30\nbob@example.com,,2026-11-30\nnot-an-address,,x\ncid@example.com,complained,2026-11-30\n');
+    await writeFile(
+      path.join(dir, 'unsubscribes.csv'),
+      'email,reason,unsubscribed_at\nann@example.com,,2026-11-30\nbob@example.com,,2026-11-30\nnot-an-address,,x\ncid@example.com,complained,2026-11-30\n',
+    );
     const imported = await cli('suppress', 'import', path.join(dir, 'unsubscribes.csv'), '--account', 'outbox', '--json');
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({ added: 2, already: 1, invalid: [{ line: 4, value: 'not-an-address' }] });
@@ -87,7 +94,9 @@ describe('mailshot suppress and campaign runs', () => {
     const refused = await cli('suppress', 'import', path.join(dir, 'no-email.csv'), '--account', 'outbox');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('no "email" column');
-    const listed = JSON.parse((await cli('suppress', 'list', '--account', 'outbox', '--json')).stdout) as { entries: { address: string; reason: string }[] };
+    const listed = JSON.parse((await cli('suppress', 'list', '--account', 'outbox', '--json')).stdout) as {
+      entries: { address: string; reason: string }[];
+    };
     expect(listed.entries.map((entry) => [entry.address, entry.reason])).toEqual([
       ['ann@example.com', 'manual'],
       ['bob@example.com', 'unsubscribed'],
@@ -112,7 +121,10 @@ describe('mailshot suppress and campaign runs', () => {
     // cid is pending now; it bounces elsewhere meanwhile
     expect((await runCli(['suppress', 'add', 'cid@example.com', '--account', 'outbox', '--reason', 'bounced'], { env })).code).toBe(0);
     expect((await runCli(['campaign', 'resume', campaign.file], { env })).code).toBe(0);
-    const journal = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const journal = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
     expect(journal.filter((event) => event.ev === 'sent').map((event) => event.to)).toEqual(['ann@example.com']);
     expect(journal.filter((event) => event.reason === 'suppressed').map((event) => [event.to, event.suppressed])).toEqual([
       ['bob@example.com', 'unsubscribed'],
@@ -120,6 +132,10 @@ describe('mailshot suppress and campaign runs', () => {
     ]);
     const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
     expect(report.skipped_by_reason).toEqual({ suppressed: 2 });
-    expect(report.recipients.find((outcome: { recipient: string }) => outcome.recipient === 'cid@example.com')).toMatchObject({ status: 'skipped', reason: 'suppressed', detail: 'bounced' });
+    expect(report.recipients.find((outcome: { recipient: string }) => outcome.recipient === 'cid@example.com')).toMatchObject({
+      status: 'skipped',
+      reason: 'suppressed',
+      detail: 'bounced',
+    });
   });
 });

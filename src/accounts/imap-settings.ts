@@ -23,7 +23,11 @@ export function imapSettingsFrom(flags: ImapFlags, smtpHost: string, current?: I
   if (flags.imapPort !== undefined && flags.imapPort > 65535) throw new InputError(`--imap-port ${flags.imapPort}: a port is 1 to 65535`);
   const base = current ?? defaultImapSettings(smtpHost);
   const security = flags.imapSecurity ?? (flags.imapPort === 993 ? 'tls' : flags.imapPort === 143 ? 'starttls' : base.security);
-  return { host: flags.imapHost ?? base.host, port: flags.imapPort ?? (flags.imapSecurity ? defaultImapPort[security] : base.port), security };
+  return {
+    host: flags.imapHost ?? base.host,
+    port: flags.imapPort ?? (flags.imapSecurity ? defaultImapPort[security] : base.port),
+    security,
+  };
 }
 
 /** The SMTP host's usual IMAP name (smtp.example.com → imap.example.com; Microsoft 365's is outlook.office365.com), TLS on 993. */
@@ -40,7 +44,10 @@ export function imapSettingsOf(account: SmtpAccount): ImapSettings {
 export async function setImapSettings(name: string, flags: ImapFlags): Promise<ImapSettings> {
   const registry = await AccountRegistry.open();
   const account = registry.get(name);
-  if (account.kind !== 'smtp') throw new InputError(`--imap-host, --imap-port and --imap-security are for SMTP accounts; "${name}" is a ${account.kind} account, whose mail is read through its API (link it with --read-mail)`);
+  if (account.kind !== 'smtp')
+    throw new InputError(
+      `--imap-host, --imap-port and --imap-security are for SMTP accounts; "${name}" is a ${account.kind} account, whose mail is read through its API (link it with --read-mail)`,
+    );
   const imap = imapSettingsFrom(flags, account.host, account.imap)!;
   registry.put({ ...account, imap });
   return imap;

@@ -31,7 +31,12 @@ export async function readApiMailbox(account: GoogleAccount | MicrosoftAccount, 
     const { id } = item;
     if (seen[id] !== undefined) continue;
     const { raw, receivedAt = item.receivedAt } = await mailbox.raw(id);
-    await request.handle({ key: `${account.kind}:${id}`, size: raw.length, raw: raw.length > maxMessageBytes ? undefined : raw, receivedAt });
+    await request.handle({
+      key: `${account.kind}:${id}`,
+      size: raw.length,
+      raw: raw.length > maxMessageBytes ? undefined : raw,
+      receivedAt,
+    });
     seen[id] = receivedAt?.getTime() ?? Date.now();
     cursor.newest = Math.max(cursor.newest ?? 0, seen[id]);
     if (++handled % saveEvery === 0) await request.save(cursor);

@@ -31,7 +31,10 @@ export async function checkBounces(request: CheckRequest): Promise<CheckResult> 
   const identity = identityOf(account);
   await ownerFolder(bouncesDir());
   const release = await acquireLock(path.join(bouncesDir(), `${account.name}.lock`)).catch((error: unknown) => {
-    if (error instanceof LaterError) throw new LaterError(`another \`mailshot bounces check ${account.name}\` is reading this mailbox; nothing was done. Try again when it has finished`);
+    if (error instanceof LaterError)
+      throw new LaterError(
+        `another \`mailshot bounces check ${account.name}\` is reading this mailbox; nothing was done. Try again when it has finished`,
+      );
     throw error;
   });
   try {
@@ -63,7 +66,9 @@ async function readMailbox(account: Account, request: ReadRequest): Promise<void
         if (!isDeliveryFailure(error)) throw error;
         const message = `reading the mailbox of "${account.name}": ${error.message}`;
         // what was handled is saved; the next check continues from there
-        throw error.kind === 'auth' || error.kind === 'config' ? new StopError(message) : new LaterError(`${message}; run \`mailshot bounces check ${account.name}\` again later`);
+        throw error.kind === 'auth' || error.kind === 'config'
+          ? new StopError(message)
+          : new LaterError(`${message}; run \`mailshot bounces check ${account.name}\` again later`);
       });
     }
   }

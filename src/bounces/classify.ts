@@ -26,9 +26,11 @@ export function classify(parts: MailParts, unsubscribeAddresses: ReadonlySet<str
   if (looksLikeBounce(parts)) {
     const deliveries = plainTextDeliveries(parts);
     if (deliveries.length) return { kind: 'bounce', deliveries };
-    if (!isAutoReply(parts) || parts.reportType === 'delivery-status') return { kind: 'malformed', why: 'looks like a bounce but names no failed recipient with a status' };
+    if (!isAutoReply(parts) || parts.reportType === 'delivery-status')
+      return { kind: 'malformed', why: 'looks like a bounce but names no failed recipient with a status' };
   }
-  if (parts.reportType === 'delivery-status') return { kind: 'malformed', why: 'a delivery report without its message/delivery-status part' };
+  if (parts.reportType === 'delivery-status')
+    return { kind: 'malformed', why: 'a delivery report without its message/delivery-status part' };
   if (isAutoReply(parts)) return { kind: 'auto-reply' };
   if (parts.from && parts.to.some((address) => unsubscribeAddresses.has(address))) return { kind: 'unsubscribe', address: parts.from };
   return { kind: 'other' };

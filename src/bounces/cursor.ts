@@ -32,7 +32,9 @@ export async function readCursor(account: string): Promise<MailboxCursor> {
   try {
     return JSON.parse(text) as MailboxCursor;
   } catch {
-    throw new InputError(`${file}: damaged (not JSON); remove it to read the mailbox from the start again (already suppressed addresses stay)`);
+    throw new InputError(
+      `${file}: damaged (not JSON); remove it to read the mailbox from the start again (already suppressed addresses stay)`,
+    );
   }
 }
 

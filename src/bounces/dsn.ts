@@ -26,12 +26,19 @@ export function reportedDeliveries(deliveryStatus: string): { deliveries: Delive
       delivered++;
       continue;
     }
-    deliveries.push({ address, action, status, hard: status.startsWith('5') && action === 'failed', diagnostic: typedValue(block.get('diagnostic-code')) });
+    deliveries.push({
+      address,
+      action,
+      status,
+      hard: status.startsWith('5') && action === 'failed',
+      diagnostic: typedValue(block.get('diagnostic-code')),
+    });
   }
   return { deliveries, delivered };
 }
 
-const bounceSubjects = /^(undeliverable|undelivered mail|mail delivery failed|failure notice|delivery status notification \(failure\)|returned mail|delivery failure|mail system error|non[- ]?delivery)/i;
+const bounceSubjects =
+  /^(undeliverable|undelivered mail|mail delivery failed|failure notice|delivery status notification \(failure\)|returned mail|delivery failure|mail system error|non[- ]?delivery)/i;
 const bounceSenders = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i;
 
 /** The older, plain-text forms (Exim, qmail, NDRs without a delivery-status part): only from a mail system. */
@@ -45,7 +52,9 @@ export function looksLikeBounce(parts: MailParts): boolean {
  */
 export function plainTextDeliveries(parts: MailParts): Delivery[] {
   const text = parts.text;
-  const qmail = /^Hi\. This is the qmail-send program/m.test(text) ? [...text.matchAll(/^<([^<>\s]+@[^<>\s]+)>:\s*$/gm)].map((match) => match[1]) : [];
+  const qmail = /^Hi\. This is the qmail-send program/m.test(text)
+    ? [...text.matchAll(/^<([^<>\s]+@[^<>\s]+)>:\s*$/gm)].map((match) => match[1])
+    : [];
   const failed = (parts.headers.get('x-failed-recipients') ?? '').split(/[\s,]+/).filter((address) => address.includes('@'));
   const addresses = [...new Set([...failed, ...qmail].map((address) => address.toLowerCase()))];
   const deliveries: Delivery[] = [];
@@ -54,8 +63,15 @@ export function plainTextDeliveries(parts: MailParts): Delivery[] {
     const window = at >= 0 ? text.slice(at, at + 600).split(/^-{3,}|^-+ This is a copy/m)[0] : text;
     const status = statusIn(window) ?? statusIn(text);
     if (!status) continue;
-    const diagnostic = window.match(/\b[45]\d\d[ -].*/)?.[0]?.trim() ?? window.split('\n').slice(1).join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
-    deliveries.push({ address, action: status.startsWith('4') ? 'delayed' : 'failed', status, hard: status.startsWith('5'), diagnostic: diagnostic || undefined });
+    const diagnostic =
+      window.match(/\b[45]\d\d[ -].*/)?.[0]?.trim() ?? window.split('\n').slice(1).join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+    deliveries.push({
+      address,
+      action: status.startsWith('4') ? 'delayed' : 'failed',
+      status,
+      hard: status.startsWith('5'),
+      diagnostic: diagnostic || undefined,
+    });
   }
   return deliveries;
 }

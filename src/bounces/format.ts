@@ -13,15 +13,24 @@ export function formatCheck(result: CheckResult): string {
   ];
   if (result.suppressed.length) {
     lines.push('', `Suppressed (${result.suppressed.length}):`);
-    for (const entry of result.suppressed.slice(0, listLimit)) lines.push(`  ${entry.address} — ${entry.reason}${entry.detail ? `: ${printable(entry.detail)}` : ''}`);
-    if (result.suppressed.length > listLimit) lines.push(`  … and ${result.suppressed.length - listLimit} more (see \`mailshot suppress list --account ${result.account}\`)`);
+    for (const entry of result.suppressed.slice(0, listLimit))
+      lines.push(`  ${entry.address} — ${entry.reason}${entry.detail ? `: ${printable(entry.detail)}` : ''}`);
+    if (result.suppressed.length > listLimit)
+      lines.push(`  … and ${result.suppressed.length - listLimit} more (see \`mailshot suppress list --account ${result.account}\`)`);
   }
   if (result.unmatched.length) {
-    lines.push('', `Not matched, malformed or too large (${counts.unmatched + counts.malformed + counts.too_large}; nobody suppressed for them):`);
-    for (const entry of result.unmatched.slice(0, listLimit)) lines.push(`  ${entry.message}${entry.subject ? ` "${printable(entry.subject)}"` : ''} — ${printable(entry.why)}`);
+    lines.push(
+      '',
+      `Not matched, malformed or too large (${counts.unmatched + counts.malformed + counts.too_large}; nobody suppressed for them):`,
+    );
+    for (const entry of result.unmatched.slice(0, listLimit))
+      lines.push(`  ${entry.message}${entry.subject ? ` "${printable(entry.subject)}"` : ''} — ${printable(entry.why)}`);
   }
   if (result.missing_campaigns.length) {
-    lines.push('', `Campaigns whose state folder is gone (suppressed, but not recorded in their journal): ${result.missing_campaigns.join(', ')}`);
+    lines.push(
+      '',
+      `Campaigns whose state folder is gone (suppressed, but not recorded in their journal): ${result.missing_campaigns.join(', ')}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -42,13 +42,21 @@ export async function readImapMailbox(account: SmtpAccount, password: string | u
       // a connection that drops before a batch arrives whole makes no progress with batches that size: smaller ones do
       if (!progressed) batchLimit = Math.max(1, Math.floor(batchLimit / 8));
       if (drops > maxDrops) {
-        throw new LaterError(`the IMAP server ${settings.host}:${settings.port} dropped the connection (${(error as Error).message}); read up to UID ${request.cursor.imap?.lastUid ?? 0}. Run \`mailshot bounces check\` again later: it continues there`);
+        throw new LaterError(
+          `the IMAP server ${settings.host}:${settings.port} dropped the connection (${(error as Error).message}); read up to UID ${request.cursor.imap?.lastUid ?? 0}. Run \`mailshot bounces check\` again later: it continues there`,
+        );
       }
     }
   }
 }
 
-async function readSession(account: SmtpAccount, settings: ImapSettings, password: string | undefined, request: ReadRequest, batchLimit: number): Promise<void> {
+async function readSession(
+  account: SmtpAccount,
+  settings: ImapSettings,
+  password: string | undefined,
+  request: ReadRequest,
+  batchLimit: number,
+): Promise<void> {
   const client = await connect(account, settings, password);
   try {
     const lock = await client.getMailboxLock('INBOX', { readOnly: true });
@@ -111,13 +119,23 @@ async function readBatch(client: ImapFlow, batch: Sized[], uidValidity: string, 
     for (; next < batch.length && batch[next].uid <= uid; next++) {
       const message = batch[next];
       const gone = message.uid !== uid && message.size <= maxMessageBytes; // expunged since its size was read
-      if (!gone) await request.handle({ key: `imap:${uidValidity}:${message.uid}`, size: message.size, raw: message.uid === uid ? raw : undefined, receivedAt: message.receivedAt });
+      if (!gone)
+        await request.handle({
+          key: `imap:${uidValidity}:${message.uid}`,
+          size: message.size,
+          raw: message.uid === uid ? raw : undefined,
+          receivedAt: message.receivedAt,
+        });
       request.cursor.imap = { uidValidity, lastUid: message.uid };
     }
   };
   const wanted = batch.filter((message) => message.size <= maxMessageBytes).map((message) => message.uid);
   if (wanted.length) {
-    for await (const message of client.fetch(wanted.join(','), { uid: true, source: true }, { uid: true }) as AsyncGenerator<FetchMessageObject>) {
+    for await (const message of client.fetch(
+      wanted.join(','),
+      { uid: true, source: true },
+      { uid: true },
+    ) as AsyncGenerator<FetchMessageObject>) {
       await handleUpTo(message.uid, message.source);
     }
   }
@@ -152,10 +170,17 @@ function connectError(account: SmtpAccount, settings: ImapSettings, error: unkno
   const where = `IMAP ${settings.host}:${settings.port} (${settings.security})`;
   const failure = error as { authenticationFailed?: boolean; code?: string; message?: string };
   if (failure.authenticationFailed) {
-    return new StopError(`${where} refused the sign-in of ${account.user ?? '(no user)'}: ${failure.message}; the account's user and password are used for IMAP too`);
+    return new StopError(
+      `${where} refused the sign-in of ${account.user ?? '(no user)'}: ${failure.message}; the account's user and password are used for IMAP too`,
+    );
   }
-  if (['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN'].includes(failure.code ?? '') || /certificate|self.signed|SSL|TLS/i.test(failure.message ?? '')) {
-    return new StopError(`cannot reach ${where}: ${failure.message}; set the mailbox's server with \`mailshot accounts set ${account.name} --imap-host H --imap-port P --imap-security tls|starttls|none\``);
+  if (
+    ['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN'].includes(failure.code ?? '') ||
+    /certificate|self.signed|SSL|TLS/i.test(failure.message ?? '')
+  ) {
+    return new StopError(
+      `cannot reach ${where}: ${failure.message}; set the mailbox's server with \`mailshot accounts set ${account.name} --imap-host H --imap-port P --imap-security tls|starttls|none\``,
+    );
   }
   return error as Error;
 }

@@ -12,7 +12,13 @@ import { acquireLock } from '../store/lock.js';
  */
 export async function noteInJournal(stateDir: string, events: AfterDeliveryEvent[]): Promise<boolean> {
   const file = path.join(stateDir, 'journal.jsonl');
-  if (!(await access(file).then(() => true, () => false))) return false;
+  if (
+    !(await access(file).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return false;
   let release: (() => Promise<void>) | undefined;
   try {
     release = await acquireLock(path.join(stateDir, 'lock'));

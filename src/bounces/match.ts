@@ -14,7 +14,11 @@ export interface SentMessage {
  * sha256(campaign id, recipient), so a pair matches only if that campaign really sent that message to
  * that recipient: nothing is guessed from an address alone.
  */
-export function sentMessagesAmong(campaigns: readonly IndexedCampaign[], referencedIds: readonly string[], addresses: readonly string[]): SentMessage[] {
+export function sentMessagesAmong(
+  campaigns: readonly IndexedCampaign[],
+  referencedIds: readonly string[],
+  addresses: readonly string[],
+): SentMessage[] {
   const wanted = new Set(referencedIds.map((id) => id.toLowerCase()));
   if (!wanted.size) return [];
   const found: SentMessage[] = [];

@@ -21,7 +21,17 @@ export interface MailboxMessage {
   receivedAt?: Date;
 }
 
-export const countNames = ['bounced', 'soft_bounced', 'complained', 'unsubscribed', 'auto_replies', 'other', 'unmatched', 'malformed', 'too_large'] as const;
+export const countNames = [
+  'bounced',
+  'soft_bounced',
+  'complained',
+  'unsubscribed',
+  'auto_replies',
+  'other',
+  'unmatched',
+  'malformed',
+  'too_large',
+] as const;
 export type CheckCounts = Record<(typeof countNames)[number], number>;
 
 /** What `bounces check` found: counts, what it suppressed, and what it could not match (never guessed). */
@@ -41,7 +51,13 @@ const listedLimit = 200;
 export class MailboxProcessor {
   private readonly unsubscribeAddresses: Set<string>;
   private readonly unreferencedUnsubscribes: { address: string; mailtos: string[]; at: Date }[] = [];
-  readonly summary: CheckSummary = { messages: 0, counts: Object.fromEntries(countNames.map((name) => [name, 0])) as CheckCounts, suppressed: [], unmatched: [], missing_campaigns: [] };
+  readonly summary: CheckSummary = {
+    messages: 0,
+    counts: Object.fromEntries(countNames.map((name) => [name, 0])) as CheckCounts,
+    suppressed: [],
+    unmatched: [],
+    missing_campaigns: [],
+  };
 
   constructor(
     private readonly campaigns: readonly IndexedCampaign[],
@@ -52,7 +68,8 @@ export class MailboxProcessor {
 
   async handle(message: MailboxMessage): Promise<void> {
     this.summary.messages++;
-    if (!message.raw || message.size > maxMessageBytes) return this.unmatched('too_large', message, `larger than 25 MB (${(message.size / 1048576).toFixed(1)} MB): not read`);
+    if (!message.raw || message.size > maxMessageBytes)
+      return this.unmatched('too_large', message, `larger than 25 MB (${(message.size / 1048576).toFixed(1)} MB): not read`);
     let parts: MailParts;
     try {
       parts = await mailParts(message.raw);
@@ -79,12 +96,25 @@ export class MailboxProcessor {
   }
 
   private async bounce(deliveries: Delivery[], parts: MailParts, message: MailboxMessage, at: Date): Promise<void> {
-    const matches = sentMessagesAmong(this.campaigns, parts.referencedIds, [...deliveries.flatMap((delivery) => delivery.address ?? []), ...parts.addresses]);
-    const named = deliveries.map((delivery) => delivery.address).filter(Boolean).join(', ');
-    if (!matches.length) return this.unmatched('unmatched', message, `a bounce for ${named || 'an unnamed recipient'} that matches no message mailshot sent`, parts.subject);
+    const matches = sentMessagesAmong(this.campaigns, parts.referencedIds, [
+      ...deliveries.flatMap((delivery) => delivery.address ?? []),
+      ...parts.addresses,
+    ]);
+    const named = deliveries
+      .map((delivery) => delivery.address)
+      .filter(Boolean)
+      .join(', ');
+    if (!matches.length)
+      return this.unmatched(
+        'unmatched',
+        message,
+        `a bounce for ${named || 'an unnamed recipient'} that matches no message mailshot sent`,
+        parts.subject,
+      );
     for (const sent of matches) {
       // A forwarded or aliased address: the report names the final one, the returned message the one mailshot sent to.
-      const delivery = deliveries.find((entry) => entry.address === sent.recipient) ?? (deliveries.length === 1 ? deliveries[0] : undefined);
+      const delivery =
+        deliveries.find((entry) => entry.address === sent.recipient) ?? (deliveries.length === 1 ? deliveries[0] : undefined);
       if (!delivery) continue;
       const detail = `${delivery.status}${delivery.diagnostic ? ` ${delivery.diagnostic}` : ''}`.slice(0, 500);
       if (delivery.hard) {
@@ -95,13 +125,31 @@ export class MailboxProcessor {
         if (suppressed) this.summary.suppressed.push(suppressed);
         this.summary.counts.soft_bounced++;
       }
-      await this.note(sent, { ev: 'bounced', to: sent.recipient, at: at.getTime(), hard: delivery.hard, status: delivery.status, diagnostic: delivery.diagnostic?.slice(0, 500) });
+      await this.note(sent, {
+        ev: 'bounced',
+        to: sent.recipient,
+        at: at.getTime(),
+        hard: delivery.hard,
+        status: delivery.status,
+        diagnostic: delivery.diagnostic?.slice(0, 500),
+      });
     }
   }
 
-  private async complaint(report: Extract<MailReport, { kind: 'complaint' }>, parts: MailParts, message: MailboxMessage, at: Date): Promise<void> {
+  private async complaint(
+    report: Extract<MailReport, { kind: 'complaint' }>,
+    parts: MailParts,
+    message: MailboxMessage,
+    at: Date,
+  ): Promise<void> {
     const matches = sentMessagesAmong(this.campaigns, parts.referencedIds, [...report.recipients, ...parts.addresses]);
-    if (!matches.length) return this.unmatched('unmatched', message, `a complaint (${report.feedbackType}) that matches no message mailshot sent`, parts.subject);
+    if (!matches.length)
+      return this.unmatched(
+        'unmatched',
+        message,
+        `a complaint (${report.feedbackType}) that matches no message mailshot sent`,
+        parts.subject,
+      );
     for (const sent of matches) {
       await this.suppress(sent.recipient, 'complained', `${report.feedbackType} report (campaign ${sent.campaign.campaignFile})`, at);
       this.summary.counts.complained++;
@@ -129,7 +177,9 @@ export class MailboxProcessor {
       const wanted = pending.filter((entry) => campaign.unsubscribeMailto && entry.mailtos.includes(campaign.unsubscribeMailto));
       if (!wanted.length) continue;
       const last = await lastEventByRecipient(path.join(campaign.stateDir, 'journal.jsonl'), () => undefined);
-      const events = wanted.filter((entry) => last.get(entry.address) === 'sent').map((entry): AfterDeliveryEvent => ({ ev: 'unsubscribed', to: entry.address, at: entry.at.getTime() }));
+      const events = wanted
+        .filter((entry) => last.get(entry.address) === 'sent')
+        .map((entry): AfterDeliveryEvent => ({ ev: 'unsubscribed', to: entry.address, at: entry.at.getTime() }));
       if (events.length) await noteInJournal(campaign.stateDir, events);
     }
   }
@@ -141,11 +191,13 @@ export class MailboxProcessor {
 
   private async note(sent: SentMessage, event: AfterDeliveryEvent): Promise<void> {
     if (await noteInJournal(sent.campaign.stateDir, [event])) return;
-    if (!this.summary.missing_campaigns.includes(sent.campaign.campaignFile)) this.summary.missing_campaigns.push(sent.campaign.campaignFile);
+    if (!this.summary.missing_campaigns.includes(sent.campaign.campaignFile))
+      this.summary.missing_campaigns.push(sent.campaign.campaignFile);
   }
 
   private unmatched(count: 'unmatched' | 'malformed' | 'too_large', message: MailboxMessage, why: string, subject?: string): void {
     this.summary.counts[count]++;
-    if (this.summary.unmatched.length < listedLimit) this.summary.unmatched.push({ message: message.key, ...(subject ? { subject: subject.slice(0, 200) } : {}), why });
+    if (this.summary.unmatched.length < listedLimit)
+      this.summary.unmatched.push({ message: message.key, ...(subject ? { subject: subject.slice(0, 200) } : {}), why });
   }
 }

@@ -13,15 +13,21 @@ const reasons = ['unsubscribed', 'bounced', 'complained', 'manual'] as const;
 
 /** `mailshot suppress list|add|remove|import|export`: the suppression list of an account's sending identity. */
 export function registerSuppress(program: Command): void {
-  const suppress = program.command('suppress').description('addresses no campaign of an account sends to (unsubscribed, bounced, complained)');
+  const suppress = program
+    .command('suppress')
+    .description('addresses no campaign of an account sends to (unsubscribed, bounced, complained)');
   const common = (command: Command) =>
-    command.option('--account <name>', 'the sending account (default: the only one there is; "outbox" for rehearsals)').option('--json', 'machine-readable output on stdout');
+    command
+      .option('--account <name>', 'the sending account (default: the only one there is; "outbox" for rehearsals)')
+      .option('--json', 'machine-readable output on stdout');
 
   common(suppress.command('list').description('show the suppressed addresses')).action(async (flags: SuppressFlags) => {
     const list = await openList(flags.account);
     const entries = list.all();
-    if (flags.json) return void process.stdout.write(JSON.stringify({ identity: list.identity, count: entries.length, entries }, null, 2) + '\n');
-    for (const entry of entries) process.stdout.write(`${entry.address}\t${entry.reason}\t${entry.at}${entry.detail ? `\t${printable(entry.detail)}` : ''}\n`);
+    if (flags.json)
+      return void process.stdout.write(JSON.stringify({ identity: list.identity, count: entries.length, entries }, null, 2) + '\n');
+    for (const entry of entries)
+      process.stdout.write(`${entry.address}\t${entry.reason}\t${entry.at}${entry.detail ? `\t${printable(entry.detail)}` : ''}\n`);
     notice(`${entries.length} address(es) suppressed for ${list.identity}`);
   });
 
@@ -30,18 +36,29 @@ export function registerSuppress(program: Command): void {
     .action(async (addresses: string[], flags: SuppressFlags & { reason: (typeof reasons)[number] }) => {
       const { isValidAddress } = await import('../campaign/address.js');
       const invalid = addresses.filter((address) => !isValidAddress(address.trim()));
-      if (invalid.length) throw new InputError(`not an email address: ${invalid.map((address) => JSON.stringify(address)).join(', ')}; nothing was added`);
+      if (invalid.length)
+        throw new InputError(`not an email address: ${invalid.map((address) => JSON.stringify(address)).join(', ')}; nothing was added`);
       const list = await openList(flags.account);
       const added = await list.add(addresses.map((address) => ({ address: address.trim(), reason: flags.reason })));
-      report(flags, { identity: list.identity, added: added.length, already: addresses.length - added.length }, `suppressed ${added.length} address(es) for ${list.identity}${added.length < addresses.length ? ` (${addresses.length - added.length} already were)` : ''}`);
+      report(
+        flags,
+        { identity: list.identity, added: added.length, already: addresses.length - added.length },
+        `suppressed ${added.length} address(es) for ${list.identity}${added.length < addresses.length ? ` (${addresses.length - added.length} already were)` : ''}`,
+      );
     });
 
-  common(suppress.command('remove').description('send to these addresses again').argument('<address...>')).action(async (addresses: string[], flags: SuppressFlags) => {
-    const list = await openList(flags.account);
-    let removed = 0;
-    for (const address of addresses) if (await list.remove(address)) removed++;
-    report(flags, { identity: list.identity, removed, not_found: addresses.length - removed }, `removed ${removed} address(es) from ${list.identity}'s list${removed < addresses.length ? ` (${addresses.length - removed} were not on it)` : ''}`);
-  });
+  common(suppress.command('remove').description('send to these addresses again').argument('<address...>')).action(
+    async (addresses: string[], flags: SuppressFlags) => {
+      const list = await openList(flags.account);
+      let removed = 0;
+      for (const address of addresses) if (await list.remove(address)) removed++;
+      report(
+        flags,
+        { identity: list.identity, removed, not_found: addresses.length - removed },
+        `removed ${removed} address(es) from ${list.identity}'s list${removed < addresses.length ? ` (${addresses.length - removed} were not on it)` : ''}`,
+      );
+    },
+  );
 
   common(suppress.command('import').description('suppress the addresses of a CSV file with an "email" column').argument('<file>'))
     .option('--reason <reason>', `for rows without a "reason" column: ${reasons.join(', ')}`, oneOf(reasons), 'unsubscribed')
@@ -49,16 +66,30 @@ export function registerSuppress(program: Command): void {
       const { importCsv } = await import('../suppress/import.js');
       const list = await openList(flags.account);
       const result = await importCsv(list, file, flags.reason);
-      const invalid = result.invalid.slice(0, 20).map(({ line, value }) => `\n  line ${line}: not an email address ${JSON.stringify(value)}`).join('');
-      report(flags, { identity: list.identity, ...result }, `imported ${result.added} address(es) into ${list.identity}'s list; ${result.already} already suppressed; ${result.invalid.length} row(s) skipped${invalid}`);
+      const invalid = result.invalid
+        .slice(0, 20)
+        .map(({ line, value }) => `\n  line ${line}: not an email address ${JSON.stringify(value)}`)
+        .join('');
+      report(
+        flags,
+        { identity: list.identity, ...result },
+        `imported ${result.added} address(es) into ${list.identity}'s list; ${result.already} already suppressed; ${result.invalid.length} row(s) skipped${invalid}`,
+      );
     });
 
-  common(suppress.command('export').description('print the list as CSV (email,reason,at,detail), or JSON with --json')).action(async (flags: SuppressFlags) => {
-    const list = await openList(flags.account);
-    if (flags.json) return void process.stdout.write(JSON.stringify(list.all(), null, 2) + '\n');
-    const { stringify } = await import('csv-stringify/sync');
-    process.stdout.write(stringify(list.all().map((entry) => [entry.address, entry.reason, entry.at, entry.detail ?? '']), { header: true, columns: ['email', 'reason', 'at', 'detail'] }));
-  });
+  common(suppress.command('export').description('print the list as CSV (email,reason,at,detail), or JSON with --json')).action(
+    async (flags: SuppressFlags) => {
+      const list = await openList(flags.account);
+      if (flags.json) return void process.stdout.write(JSON.stringify(list.all(), null, 2) + '\n');
+      const { stringify } = await import('csv-stringify/sync');
+      process.stdout.write(
+        stringify(
+          list.all().map((entry) => [entry.address, entry.reason, entry.at, entry.detail ?? '']),
+          { header: true, columns: ['email', 'reason', 'at', 'detail'] },
+        ),
+      );
+    },
+  );
 }
 
 async function openList(account: string | undefined) {

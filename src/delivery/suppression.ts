@@ -11,7 +11,12 @@ import { suppressionListOf } from '../suppress/open.js';
  * The suppression list this run honours (its account's sending identity), after recording the campaign
  * in that identity's index so that `bounces check` can match what comes back to it.
  */
-export async function suppressionFor(via: string, definition: CampaignDefinition, state: CampaignState, paths: StatePaths): Promise<SuppressionList> {
+export async function suppressionFor(
+  via: string,
+  definition: CampaignDefinition,
+  state: CampaignState,
+  paths: StatePaths,
+): Promise<SuppressionList> {
   if (via !== outboxAccount) {
     await indexCampaign(await identityOfAccount(via), {
       campaignId: state.campaignId,
@@ -27,5 +32,9 @@ export async function suppressionFor(via: string, definition: CampaignDefinition
 /** The address of a fixed list_unsubscribe.mailto ("mailto:" and "?subject=…" left out); none for a template. */
 function mailtoAddress(mailto: string | undefined): string | undefined {
   if (!mailto || /\{\{|\{%/.test(mailto)) return undefined;
-  return mailto.replace(/^mailto:/i, '').replace(/\?.*$/, '').trim().toLowerCase();
+  return mailto
+    .replace(/^mailto:/i, '')
+    .replace(/\?.*$/, '')
+    .trim()
+    .toLowerCase();
 }

@@ -9,10 +9,14 @@ export const complaintLimit = 0.001;
 export function reputationWarnings(after: AfterDelivery): string[] {
   const warnings: string[] = [];
   if (after.bounce_rate > hardBounceLimit) {
-    warnings.push(`hard-bounce rate ${percent(after.bounce_rate)} is above 2 %: clean the list (bounced addresses are suppressed already) before sending more`);
+    warnings.push(
+      `hard-bounce rate ${percent(after.bounce_rate)} is above 2 %: clean the list (bounced addresses are suppressed already) before sending more`,
+    );
   }
   if (after.complaint_rate > complaintLimit) {
-    warnings.push(`complaint rate ${percent(after.complaint_rate)} is above 0.1 % (Gmail junks or refuses senders above 0.3 %): send only to people who asked for it, and make unsubscribing easy`);
+    warnings.push(
+      `complaint rate ${percent(after.complaint_rate)} is above 0.1 % (Gmail junks or refuses senders above 0.3 %): send only to people who asked for it, and make unsubscribing easy`,
+    );
   }
   return warnings;
 }

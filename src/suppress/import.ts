@@ -19,10 +19,13 @@ export interface ImportResult {
 export async function importCsv(list: SuppressionList, file: string, reason: SuppressReason): Promise<ImportResult> {
   const result: ImportResult = { added: 0, already: 0, invalid: [] };
   const additions: { address: string; reason: SuppressReason; detail: string }[] = [];
-  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }));
+  const parser = createReadStream(file).pipe(
+    parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }),
+  );
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      if (!('email' in record)) throw new InputError(`${file}:1: no "email" column; the first line must name the columns, e.g. "email,reason"`);
+      if (!('email' in record))
+        throw new InputError(`${file}:1: no "email" column; the first line must name the columns, e.g. "email,reason"`);
       const address = record.email ?? '';
       if (!isValidAddress(address)) {
         result.invalid.push({ line: info.lines, value: address });

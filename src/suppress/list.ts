@@ -93,12 +93,25 @@ export class SuppressionList {
     await this.append([{ op: 'soft', address: key, at: at.toISOString(), detail, ...(source ? { source } : {}) }]);
     const recent = (this.softBounces.get(key) ?? []).filter((time) => time > at.getTime() - softBounceWindowMs);
     if (recent.length < softBounceLimit || this.entries.has(key)) return undefined;
-    const [added] = await this.add([{ address: key, reason: 'bounced', detail: `${recent.length} soft bounces within 30 days, the last: ${detail}`, at: at.toISOString() }]);
+    const [added] = await this.add([
+      {
+        address: key,
+        reason: 'bounced',
+        detail: `${recent.length} soft bounces within 30 days, the last: ${detail}`,
+        at: at.toISOString(),
+      },
+    ]);
     return added;
   }
 
   private apply(line: ListLine): void {
-    if (line.op === 'add') this.entries.set(line.address, { address: line.address, reason: line.reason, at: line.at, ...(line.detail ? { detail: line.detail } : {}) });
+    if (line.op === 'add')
+      this.entries.set(line.address, {
+        address: line.address,
+        reason: line.reason,
+        at: line.at,
+        ...(line.detail ? { detail: line.detail } : {}),
+      });
     else if (line.op === 'remove') this.entries.delete(line.address);
     else {
       this.softBounces.set(line.address, [...(this.softBounces.get(line.address) ?? []), Date.parse(line.at)]);
@@ -114,7 +127,9 @@ export class SuppressionList {
       await handle.write(lines.map((line) => JSON.stringify(line) + '\n').join(''));
       await handle.datasync();
     } catch (error) {
-      throw new StopError(`cannot write ${this.file}: ${(error as Error).message}; free disk space or fix the folder, then run the command again`);
+      throw new StopError(
+        `cannot write ${this.file}: ${(error as Error).message}; free disk space or fix the folder, then run the command again`,
+      );
     } finally {
       await handle.close();
     }
@@ -128,7 +143,8 @@ function parseLines(file: string, text: string): ListLine[] {
   return rows.map((row, index) => {
     try {
       const line = JSON.parse(row) as ListLine;
-      if (typeof line.address !== 'string' || typeof line.at !== 'string' || !['add', 'remove', 'soft'].includes(line.op)) throw new Error();
+      if (typeof line.address !== 'string' || typeof line.at !== 'string' || !['add', 'remove', 'soft'].includes(line.op))
+        throw new Error();
       if (line.op === 'add' && !suppressReasons.includes(line.reason)) throw new Error();
       return line;
     } catch {

@@ -38,7 +38,10 @@ async function openOwnerFile(file: string, flags: number, missingIsEmpty = false
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && missingIsEmpty) return undefined;
-    const why = code === 'ELOOP' ? 'it is a symbolic link, which mailshot does not follow; replace it with the file itself' : (error as Error).message;
+    const why =
+      code === 'ELOOP'
+        ? 'it is a symbolic link, which mailshot does not follow; replace it with the file itself'
+        : (error as Error).message;
     throw new StopError(`cannot open ${file}: ${why}`);
   }
 }

@@ -61,7 +61,14 @@ export async function startDovecot(options: { user?: string; password?: string; 
     user,
     password,
     async deliver(messages) {
-      const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user, pass: password },
+        logger: false,
+      });
       await client.connect();
       try {
         for (const message of messages) await client.append('INBOX', message);

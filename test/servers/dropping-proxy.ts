@@ -11,7 +11,10 @@ export interface DroppingProxy {
   close(): Promise<void>;
 }
 
-export async function startDroppingProxy(target: { host: string; port: number }, options: { afterBytes: number; drops: number }): Promise<DroppingProxy> {
+export async function startDroppingProxy(
+  target: { host: string; port: number },
+  options: { afterBytes: number; drops: number },
+): Promise<DroppingProxy> {
   let dropped = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
