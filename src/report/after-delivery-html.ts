@@ -23,16 +23,14 @@ export function afterDeliverySection(summary: Summary): Markup | false {
       matching.length > 0 &&
       html`<h3>${titles[event]} (${matching.length})</h3>
         <ul>
-          ${matching
-            .slice(0, examples)
-            .map(
-              ({ recipient, after: note }) =>
-                html`<li>
-                  <span class="address">${recipient}</span>
-                  ${note!.status && html`<code>${note!.hard === false ? 'soft ' : ''}${note!.status}</code>`}
-                  <span class="detail">${note!.detail}</span>
-                </li>`,
-            )}
+          ${matching.slice(0, examples).map(
+            ({ recipient, after: note }) =>
+              html`<li>
+                <span class="address">${recipient}</span>
+                ${note!.status && html`<code>${note!.hard === false ? 'soft ' : ''}${note!.status}</code>`}
+                <span class="detail">${note!.detail}</span>
+              </li>`,
+          )}
         </ul>`
     );
   });
