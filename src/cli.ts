@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CommandIo } from './commands/io.js';
 import { limitOptions, oneOf, wholeNumber } from './commands/options.js';
 import { formats, type Format } from './commands/report.js';
+import { registerBounces } from './commands/bounces.js';
+import { registerSuppress } from './commands/suppress.js';
 import { ExitCode, MailshotError } from './errors.js';
 
 // The commander program only: each action loads its command (commands/<noun>/<verb>.ts) when it runs, so that
@@ -42,6 +44,8 @@ program
   .option('--output <file>', 'html: where to write the page (default: report.html in the state folder)')
   .option('--open', 'html: open the page in the browser')
   .action(runs(() => import('./commands/report.js'), (file: string, flags: { format: Format }) => ({ ...flags, file })));
+registerSuppress(program);
+registerBounces(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -92,6 +96,7 @@ function campaignCommands(campaign: Command): void {
     .argument('<file>', 'campaign YAML file')
     .option('--every <minutes>', 'how often, in minutes', wholeNumber(1), 5)
     .option('--state <dir>', 'state folder')
+    .option('--bounces <account>', 'also print a line that runs `mailshot bounces check ACCOUNT` every hour')
     .action(runs(() => import('./commands/campaign/cron.js'), (file: string, flags: { every: number }) => ({ ...flags, file })));
   campaign
     .command('status')
@@ -117,7 +122,11 @@ function runOptions(command: Command): Command {
 
 function accountCommands(accounts: Command): void {
   addCommands(accounts.command('add').description('link an account'));
-  limitOptions(accounts.command('set').description("change an account's sending limits").argument('<name>', 'account name')).action(
+  limitOptions(accounts.command('set').description("change an account's sending limits (or where its mailbox is read)").argument('<name>', 'account name'))
+    .option('--imap-host <host>', 'IMAP server for `bounces check`')
+    .option('--imap-port <port>', 'IMAP port', wholeNumber(1))
+    .option('--imap-security <mode>', 'IMAP: tls, starttls or none', oneOf(['tls', 'starttls', 'none'] as const))
+    .action(
     runs(() => import('./commands/accounts/set.js'), (name: string, flags: object) => ({ ...flags, name })),
   );
   accounts
@@ -150,6 +159,9 @@ function addCommands(add: Command): void {
     .addOption(new Option('--password-stdin', 'read the password from standard input').conflicts('passwordEnv'))
     .option('--password-env <var>', 'read the password from this environment variable at every send (nothing is stored)')
     .option('--insecure-tls', 'accept a certificate that does not verify (self-signed); avoid')
+    .option('--imap-host <host>', "IMAP server for `bounces check` (default: the SMTP host's usual IMAP name, e.g. imap.example.com)")
+    .option('--imap-port <port>', 'IMAP port (default 993 with tls, 143 otherwise)', wholeNumber(1))
+    .option('--imap-security <mode>', 'IMAP: tls (default), starttls or none', oneOf(['tls', 'starttls', 'none'] as const))
     .action(runs(load, (name: string, flags: { host: string }) => ({ ...flags, name, kind: 'smtp' as const })));
   limitOptions(add.command('google'))
     .description('a Gmail or Google Workspace account, through the Gmail API (OAuth sign-in in the browser)')
@@ -159,6 +171,7 @@ function addCommands(add: Command): void {
     .option('--workspace', 'a Google Workspace account (daily limit 2,000 rather than 500)')
     .option('--no-browser', 'print the sign-in address and accept the redirected address pasted back')
     .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .option('--read-mail', 'also ask to read your mail (gmail.readonly), so that `mailshot bounces check` finds bounces, complaints and unsubscribe requests in it')
     .action(runs(load, (name: string, flags: { clientId: string; browser: boolean }) => ({ ...flags, name, kind: 'google' as const })));
   limitOptions(add.command('microsoft'))
     .description('a Microsoft 365 or Outlook.com account, through Microsoft Graph (MSAL sign-in)')
@@ -167,6 +180,7 @@ function addCommands(add: Command): void {
     .option('--tenant <tenant>', 'common, organizations, consumers or a tenant id', 'common')
     .option('--device-code', 'sign in with a code on another device (for machines without a browser)')
     .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .option('--read-mail', 'also ask to read your mail (Mail.Read), so that `mailshot bounces check` finds bounces, complaints and unsubscribe requests in it')
     .action(runs(load, (name: string, flags: { clientId: string; tenant: string }) => ({ ...flags, name, kind: 'microsoft' as const })));
 }
 

@@ -357,7 +357,7 @@ describe('preview, report and status', () => {
     const report = await runCli(['report', campaign.file, '--format', 'csv']);
     expect(report.code).toBe(0);
     const rows = parseCsv(report.stdout) as string[][];
-    expect(rows[0]).toEqual(['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at', 'cc', 'bcc']);
+    expect(rows[0]).toEqual(['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at', 'cc', 'bcc', 'after_delivery', 'after_status', 'after_detail', 'after_at']);
     const body = rows.slice(1).map(([recipient, status, line, reason]) => [recipient, status, line, reason]);
     expect(body).toHaveLength(4);
     expect(body).toEqual(

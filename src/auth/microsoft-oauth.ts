@@ -17,6 +17,8 @@ export interface MicrosoftLink {
   tenant: string;
   /** Linked with permission to look messages up in Sent. */
   reconcile: boolean;
+  /** Linked with permission to read the mailbox (Mail.Read), for `bounces check`. */
+  readMail?: boolean;
 }
 
 const requestTimeoutMs = 30_000;
@@ -33,9 +35,12 @@ export function graphApiUrl(): string {
   return (process.env.MAILSHOT_GRAPH_API_URL ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '');
 }
 
-/** offline_access brings the refresh token that lets cron send without a new sign-in; Mail.ReadBasic is enough to find a message in Sent. */
-export function scopesFor(reconcile: boolean): string[] {
-  return ['Mail.Send', 'User.Read', 'offline_access', ...(reconcile ? ['Mail.ReadBasic'] : [])];
+/**
+ * offline_access brings the refresh token that lets cron send without a new sign-in; Mail.ReadBasic is
+ * enough to find a message in Sent; reading bounces needs their MIME ($value): Mail.Read.
+ */
+export function scopesFor(reconcile: boolean, readMail = false): string[] {
+  return ['Mail.Send', 'User.Read', 'offline_access', ...(readMail ? ['Mail.Read'] : reconcile ? ['Mail.ReadBasic'] : [])];
 }
 
 /** An OAuth error answer: `{"error":"invalid_grant","error_description":"AADSTS…"}`. */
@@ -132,7 +137,7 @@ export function microsoftTokens(link: MicrosoftLink, store: CredentialStore): { 
     const result = await opened.run(async (app) => {
       const [account] = await app.getTokenCache().getAllAccounts();
       if (!account) throw new IdentityFailure('no_account', 'no sign-in is stored for this account');
-      return app.acquireTokenSilent({ account, scopes: scopesFor(link.reconcile), forceRefresh });
+      return app.acquireTokenSilent({ account, scopes: scopesFor(link.reconcile, link.readMail), forceRefresh });
     });
     return result.accessToken;
   };

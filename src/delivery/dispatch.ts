@@ -1,6 +1,7 @@
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { recipientsOf } from '../campaign/prepare.js';
 import type { JournalEvent } from '../store/journal.js';
+import type { SuppressionList } from '../suppress/list.js';
 import { sendRecipient } from './attempt.js';
 import type { CampaignRun } from './campaign-run.js';
 import { DeliverySchedule } from './schedule.js';
@@ -17,7 +18,7 @@ export interface Dispatched {
  * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to
  * retry): more would only hold composed messages in memory. An unexpected error of one recipient ends the run.
  */
-export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent['ev']>, alreadyDone: number): Promise<Dispatched> {
+export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent['ev']>, alreadyDone: number, suppressed: SuppressionList): Promise<Dispatched> {
   const { options, campaign, state, via } = run;
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
   const inFlight = new Set<Promise<void>>();
@@ -27,6 +28,11 @@ export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
   for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
+    const suppression = suppressed.get(row.key);
+    if (suppression) {
+      await run.record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'suppressed', suppressed: suppression.reason, line: row.line }, 'skipped', `suppressed (${suppression.reason})`);
+      continue;
+    }
     const last = known.get(row.key);
     if (last === 'attempt' && options.inDoubt === 'skip') {
       await skipInDoubt(run, row);

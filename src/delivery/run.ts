@@ -15,6 +15,7 @@ import { continuationOf, realPath } from './identity.js';
 import { dispatch, isSettled } from './dispatch.js';
 import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './outcome.js';
 import { Pacer, spreadLimits } from './pacing.js';
+import { suppressionFor } from './suppression.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
@@ -157,6 +158,7 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
 async function dispatchDue(run: CampaignRun): Promise<void> {
   const { options, state, paths } = run;
   const known = await lastEventByRecipient(paths.journal, options.warn);
+  const suppressed = await suppressionFor(run.via, run.campaign.definition, state, paths);
   const alreadyDone = [...known.values()].filter(isSettled).length;
   run.composer = new MessageComposer(run.campaign.definition, state.campaignId);
   run.pacer = pacerFor(run, alreadyDone);
@@ -166,7 +168,7 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: run.via });
   await writeState(paths, state);
   await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via });
-  run.dispatched = await dispatch(run, known, alreadyDone);
+  run.dispatched = await dispatch(run, known, alreadyDone, suppressed);
   options.signal.removeEventListener('abort', onAbort);
 }
 

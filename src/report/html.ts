@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { statePaths } from '../store/state.js';
+import { afterDeliverySection } from './after-delivery-html.js';
 import { formatDuration, timelineChart, timelineEvents, type TimelineEvent } from './chart.js';
 import { html, Markup } from './markup.js';
 import type { RecipientOutcome, Summary } from './summary.js';
@@ -53,6 +54,7 @@ ${totals(summary)}
 ${timeline(summary)}
 ${failures(summary)}
 ${skipped(summary)}
+${afterDeliverySection(summary)}
 ${recipientTable(summary.recipients)}
 <footer>Made by mailshot on ${dateTime.format(new Date())}. Times are in ${Intl.DateTimeFormat().resolvedOptions().timeZone}.</footer>
 </main>

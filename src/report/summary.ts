@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { readJournal, type RecipientEvent } from '../store/journal.js';
+import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type RecipientEvent } from '../store/journal.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 import type { RecipientStatus } from '../status.js';
 
@@ -17,6 +17,20 @@ export interface RecipientOutcome {
   /** Copies of a sent message: Cc (in its headers) and Bcc (envelope only). */
   cc?: string[];
   bcc?: string[];
+  /** What the mailbox said after delivery (`bounces check`): "delivered, then bounced". */
+  after?: { event: AfterDeliveryEvent['ev']; hard?: boolean; status?: string; detail?: string; at: string };
+}
+
+/** Bounces, complaints and unsubscribes that came back after delivery, and their rates over the messages sent. */
+export interface AfterDelivery {
+  bounced: number;
+  soft_bounced: number;
+  complained: number;
+  unsubscribed: number;
+  /** Hard bounces ÷ sent (0 when nothing was sent). */
+  bounce_rate: number;
+  /** Complaints ÷ sent. */
+  complaint_rate: number;
 }
 
 /** The stable JSON contract of `report --format json` and `campaign status --json`. */
@@ -31,6 +45,7 @@ export interface Summary {
   /** Copies sent with the messages: each counts as a recipient against the account's daily limit. */
   copies: { cc: number; bcc: number };
   failed_by_reason: Record<string, number>;
+  after_delivery: AfterDelivery;
   started_at?: string;
   ended_at?: string;
   /** When the send loop slowed down or sped up, and why. */
@@ -59,7 +74,7 @@ export async function summarise(
   const state = await readState(paths);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
 
-  const { last, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent } = await foldJournal(paths.journal, warn);
+  const { last, after, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent } = await foldJournal(paths.journal, warn);
 
   const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
   const skippedByReason: Record<string, number> = {};
@@ -77,7 +92,7 @@ export async function summarise(
     }
     if (event.ev === 'failed') count(failedByReason, event.kind);
     if (event.ev === 'skipped') count(skippedByReason, event.reason);
-    if (only === undefined || only === status) recipients.push(outcomeOf(event));
+    if (only === undefined || only === status) recipients.push(withAfter(outcomeOf(event), after.get(event.to)));
   }
   const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
   const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
@@ -92,6 +107,7 @@ export async function summarise(
     skipped_by_reason: skippedByReason,
     copies,
     failed_by_reason: failedByReason,
+    after_delivery: afterDeliveryOf(after.values(), sent),
     started_at: iso(startedAt),
     ended_at: iso(endedAt),
     limit_changes: limitChanges,
@@ -105,6 +121,7 @@ export async function summarise(
 /** One pass over the journal: each recipient's last event, the rows rejected up front, runs, limit changes and the sends per minute. */
 async function foldJournal(journal: string, warn: (message: string) => void) {
   const last = new Map<string, RecipientEvent>();
+  const after = new Map<string, AfterDeliveryEvent>();
   const rejected: RecipientOutcome[] = [];
   const limitChanges: Summary['limit_changes'] = [];
   const runs: Summary['runs'] = [];
@@ -127,6 +144,9 @@ async function foldJournal(journal: string, warn: (message: string) => void) {
       }
     } else if (event.ev === 'skipped' && !event.to) {
       rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
+    } else if (afterDeliveryEvents.has(event.ev)) {
+      const later = event as AfterDeliveryEvent;
+      if (!isHard(after.get(later.to))) after.set(later.to, later); // a hard bounce is the one to show
     } else if ('to' in event && event.to) {
       last.set(event.to, event as RecipientEvent);
       if (event.ev === 'sent') {
@@ -141,7 +161,7 @@ async function foldJournal(journal: string, warn: (message: string) => void) {
       }
     }
   }
-  return { last, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent };
+  return { last, after, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent };
 }
 
 function outcomeOf(event: RecipientEvent): RecipientOutcome {
@@ -154,10 +174,31 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
     case 'deferred':
       return { ...base, status: 'deferred', reason: event.kind, code: event.code, detail: event.text };
     case 'skipped':
-      return { ...base, status: 'skipped', reason: event.reason, line: event.line };
+      return { ...base, status: 'skipped', reason: event.reason, line: event.line, detail: event.suppressed };
     case 'attempt':
       return { ...base, status: 'in_doubt', detail: 'handed to the server, outcome not recorded (the sender stopped)' };
   }
+}
+
+function isHard(event: AfterDeliveryEvent | undefined): boolean {
+  return event?.ev === 'bounced' && event.hard;
+}
+
+function withAfter(outcome: RecipientOutcome, event: AfterDeliveryEvent | undefined): RecipientOutcome {
+  if (!event) return outcome;
+  const at = iso(event.at)!;
+  if (event.ev === 'bounced') return { ...outcome, after: { event: event.ev, hard: event.hard, status: event.status, detail: event.diagnostic, at } };
+  return { ...outcome, after: { event: event.ev, detail: event.ev === 'complained' ? event.feedback : undefined, at } };
+}
+
+function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): AfterDelivery {
+  const counts = { bounced: 0, soft_bounced: 0, complained: 0, unsubscribed: 0 };
+  for (const event of events) {
+    if (event.ev === 'bounced') counts[event.hard ? 'bounced' : 'soft_bounced']++;
+    else counts[event.ev]++;
+  }
+  const rate = (count: number) => (sent ? Math.round((count / sent) * 1e6) / 1e6 : 0);
+  return { ...counts, bounce_rate: rate(counts.bounced), complaint_rate: rate(counts.complained) };
 }
 
 function iso(at: number | undefined): string | undefined {

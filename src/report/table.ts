@@ -32,6 +32,7 @@ export function formatTable(summary: Summary): string {
       if (matching.length > listLimit) lines.push(`  … and ${matching.length - listLimit} more (use --format csv for all)`);
     }
   }
+  lines.push(...afterDeliveryLines(summary));
   if (summary.limit_changes.length) {
     lines.push('', `Limit changes (${summary.limit_changes.length}):`);
     for (const change of summary.limit_changes.slice(-listLimit)) {
@@ -46,6 +47,33 @@ export function formatTable(summary: Summary): string {
   return lines.join('\n') + '\n';
 }
 
+/** What `bounces check` found for this campaign: rates over the messages sent, and who bounced, complained or unsubscribed. */
+function afterDeliveryLines(summary: Summary): string[] {
+  const after = summary.after_delivery;
+  if (!after.bounced && !after.soft_bounced && !after.complained && !after.unsubscribed) return [];
+  const lines = [
+    '',
+    `After delivery  ${after.bounced} bounced (${percent(after.bounce_rate)} of sent) · ${after.soft_bounced} soft bounce(s) · ` +
+      `${after.complained} complaint(s) (${percent(after.complaint_rate)}) · ${after.unsubscribed} unsubscribed`,
+  ];
+  const titles = { bounced: 'Delivered, then bounced', complained: 'Delivered, then complained', unsubscribed: 'Delivered, then unsubscribed' } as const;
+  for (const [event, title] of Object.entries(titles)) {
+    const matching = summary.recipients.filter((outcome) => outcome.after?.event === event);
+    if (!matching.length) continue;
+    lines.push('', `${title} (${matching.length}):`);
+    for (const { recipient, after: note } of matching.slice(0, listLimit)) {
+      const status = note!.status ? ` — ${note!.hard === false ? 'soft ' : ''}${note!.status}` : '';
+      lines.push(`  ${printable(recipient)}${status}${note!.detail ? ` ${printable(note!.detail)}` : ''}`);
+    }
+    if (matching.length > listLimit) lines.push(`  … and ${matching.length - listLimit} more (use --format csv for all)`);
+  }
+  return lines;
+}
+
+export function percent(rate: number): string {
+  return `${(rate * 100).toFixed(rate && rate < 0.01 ? 2 : 1)} %`;
+}
+
 function describe(outcome: RecipientOutcome): string {
   const where = outcome.line ? `line ${outcome.line}: ` : '';
   const code = outcome.code ? ` ${outcome.code}` : '';
@@ -54,6 +82,6 @@ function describe(outcome: RecipientOutcome): string {
 }
 
 /** CSV cells and server replies reach the terminal: control characters are shown escaped, not acted on. */
-function printable(text: string): string {
+export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (character) => JSON.stringify(character).slice(1, -1));
 }

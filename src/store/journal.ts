@@ -14,11 +14,23 @@ export type JournalEvent =
   | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[] }
   | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
-  | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string }
+  | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string; suppressed?: string }
   | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string }
-  | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string };
+  | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string }
+  | AfterDeliveryEvent;
 
-export type RecipientEvent = Exclude<JournalEvent, { ev: 'run' | 'limits' }> & { to: string };
+/**
+ * What the mailbox said after a message was delivered (`bounces check`): it does not change whether the
+ * recipient is settled, only what the report says about it.
+ */
+export type AfterDeliveryEvent =
+  | { ev: 'bounced'; to: string; at: number; hard: boolean; status: string; diagnostic?: string }
+  | { ev: 'complained'; to: string; at: number; feedback?: string }
+  | { ev: 'unsubscribed'; to: string; at: number };
+
+export const afterDeliveryEvents: ReadonlySet<string> = new Set<AfterDeliveryEvent['ev']>(['bounced', 'complained', 'unsubscribed']);
+
+export type RecipientEvent = Exclude<JournalEvent, { ev: 'run' | 'limits' } | AfterDeliveryEvent> & { to: string };
 
 /**
  * Append-only journal with group commit: lines appended while a write + fsync is in progress are
@@ -103,12 +115,8 @@ export async function lastEventByRecipient(file: string, warn: (message: string)
   const last = new Map<string, JournalEvent['ev']>();
   for await (const lines of journalLines(file, warn)) {
     for (const { text, number } of lines) {
-      const quick = quickRead(text);
-      if (quick) last.set(quick.to, quick.ev);
-      else {
-        const event = parseLine(file, text, number);
-        if ('to' in event && event.to) last.set(event.to, event.ev);
-      }
+      const event = quickRead(text) ?? parseLine(file, text, number);
+      if ('to' in event && event.to && !afterDeliveryEvents.has(event.ev)) last.set(event.to, event.ev);
     }
   }
   return last;

@@ -14,14 +14,20 @@ export interface CronSetup {
  * nothing to do, so the log only grows when something happens.
  */
 export function cronLine(setup: CronSetup): string {
-  const mailshot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/mailshot.js');
-  const pathVariable = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':');
   const state = setup.stateDir ? ` --state ${quote(setup.stateDir)}` : '';
   const schedule = setup.everyMinutes >= 60 ? `0 */${Math.floor(setup.everyMinutes / 60)} * * *` : `*/${setup.everyMinutes} * * * *`;
-  return (
-    `${schedule} cd ${quote(path.dirname(setup.campaignFile))} && PATH=${quote(pathVariable)} ` +
-    `${quote(process.execPath)} ${quote(mailshot)} campaign resume ${quote(setup.campaignFile)}${state} >> ${quote(setup.log)} 2>&1`
-  );
+  return `${schedule} cd ${quote(path.dirname(setup.campaignFile))} && ${mailshotCommand()} campaign resume ${quote(setup.campaignFile)}${state} >> ${quote(setup.log)} 2>&1`;
+}
+
+/** The second line: `bounces check ACCOUNT` every hour at minute 17 (locked and idempotent, so overlaps and repeats are harmless). */
+export function bouncesCronLine(account: string, log: string): string {
+  return `17 * * * * ${mailshotCommand()} bounces check ${quote(account)} >> ${quote(log)} 2>&1`;
+}
+
+function mailshotCommand(): string {
+  const mailshot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/mailshot.js');
+  const pathVariable = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':');
+  return `PATH=${quote(pathVariable)} ${quote(process.execPath)} ${quote(mailshot)}`;
 }
 
 /** A shell word in single quotes. */

@@ -77,6 +77,18 @@ export class GmailTransport implements Transport {
     // Nothing is held open: each request is one HTTP exchange.
   }
 
+  /** For `bounces check` (accounts linked with --read-mail): one page of the ids of messages matching a search, newest first. */
+  async listMessages(q: string, pageToken?: string): Promise<{ ids: string[]; nextPageToken?: string }> {
+    const { data } = await this.authorized((options) => this.api.users.messages.list({ userId: 'me', q, maxResults: 100, pageToken }, options));
+    return { ids: (data.messages ?? []).flatMap((message) => (message.id ? [message.id] : [])), nextPageToken: data.nextPageToken ?? undefined };
+  }
+
+  /** One message as MIME (`format=raw`), with when Gmail received it. */
+  async rawMessage(id: string): Promise<{ raw: Buffer; receivedAt?: Date }> {
+    const { data } = await this.authorized((options) => this.api.users.messages.get({ userId: 'me', id, format: 'raw' }, options));
+    return { raw: Buffer.from(data.raw ?? '', 'base64url'), receivedAt: data.internalDate ? new Date(Number(data.internalDate)) : undefined };
+  }
+
   private async lookUpSent(messageId: string): Promise<boolean> {
     const rfc822msgid = messageId.replace(/^<|>$/g, '');
     const { data } = await this.authorized((options) => this.api.users.messages.list({ userId: 'me', q: `in:sent rfc822msgid:${rfc822msgid}`, maxResults: 1 }, options));

@@ -47,6 +47,22 @@ export class GraphTransport implements Transport {
 
   async close(): Promise<void> {}
 
+  /**
+   * For `bounces check` (accounts linked with --read-mail): one page of the Inbox's messages received from
+   * `since` on, oldest first; `next` is the @odata.nextLink of the page before.
+   */
+  async listInbox(since: Date, next?: string): Promise<{ items: { id: string; receivedAt: Date }[]; next?: string }> {
+    const filter = `receivedDateTime ge ${since.toISOString()}`;
+    const path = next ? next.slice(graphApiUrl().length) : `/me/mailFolders/inbox/messages?$filter=${encodeURIComponent(filter)}&$orderby=receivedDateTime%20asc&$select=id,receivedDateTime&$top=100`;
+    const page = (await (await this.call('GET', path)).json()) as { value?: { id: string; receivedDateTime: string }[]; '@odata.nextLink'?: string };
+    return { items: (page.value ?? []).map((item) => ({ id: item.id, receivedAt: new Date(item.receivedDateTime) })), next: page['@odata.nextLink'] };
+  }
+
+  /** One message as MIME (`/$value`). */
+  async mimeOf(id: string): Promise<Buffer> {
+    return Buffer.from(await (await this.call('GET', `/me/messages/${encodeURIComponent(id)}/$value`)).arrayBuffer());
+  }
+
   private async isInSentItems(messageId: string): Promise<boolean> {
     const filter = `internetMessageId eq '${messageId.replace(/'/g, "''")}'`;
     const response = await this.call('GET', `/me/mailFolders/sentitems/messages?$filter=${encodeURIComponent(filter)}&$select=id`);

@@ -88,6 +88,10 @@ export interface GmailSimulator {
   /** Read at every request: a test may change them between runs. */
   options: GmailSimulatorOptions;
   accepted: AcceptedMessage[];
+  /** Messages that arrived in the mailbox (bounces, reports, replies), oldest first. */
+  inbox: { id: string; raw: Buffer; internalDate: number }[];
+  /** A message arrives in the INBOX (as mail from outside would). */
+  deliverToInbox(raw: Buffer, at?: Date): void;
   stats: GmailSimulatorStats;
   /** Refresh tokens that work now (a test checks which one mailshot stored). */
   liveRefreshTokens(): string[];
@@ -121,6 +125,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
   const quotaLog: { at: number; units: number }[] = [];
   const sendLog: number[] = [];
   const accepted: AcceptedMessage[] = [];
+  const inbox: GmailSimulator['inbox'] = [];
   const stats: GmailSimulatorStats = { codeExchanges: 0, refreshes: 0, unauthorized: 0, throttled: 0, concurrent: 0, dailyCapped: 0, lookups: 0, peakConcurrent: 0 };
   let inFlight = 0;
   let tokensExpiredAfterSends = false;
@@ -291,6 +296,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
       return json(response, 403, insufficientScopesBody);
     }
     if (!charge(5, response)) return;
+    if (/\bin:inbox\b/.test(q ?? '')) return listInbox(q!, url, response);
     stats.lookups++;
     let found = accepted;
     for (const term of (q ?? '').split(/\s+/).filter(Boolean)) {
@@ -303,9 +309,35 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     json(response, 200, messages.length ? { messages, resultSizeEstimate: messages.length } : { resultSizeEstimate: 0 });
   };
 
+  /** `in:inbox after:EPOCH`: newest first, `maxResults` per page (at most 500), `nextPageToken` while more remain. */
+  const listInbox = (q: string, url: URL, response: http.ServerResponse) => {
+    let found = [...inbox].reverse();
+    for (const term of q.split(/\s+/).filter(Boolean)) {
+      const [operator, value = ''] = term.split(/:(.*)/s);
+      if (operator === 'after') found = found.filter((message) => message.internalDate > Number(value) * 1000);
+      else if (!(operator === 'in' && value === 'inbox')) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', `The simulator does not know the search term "${term}"`));
+    }
+    const max = Math.min(500, Number(url.searchParams.get('maxResults') ?? 100));
+    const offset = Number(url.searchParams.get('pageToken') ?? 0);
+    const page = found.slice(offset, offset + max).map((message) => ({ id: message.id, threadId: message.id }));
+    const more = offset + max < found.length;
+    json(response, 200, { ...(page.length ? { messages: page } : {}), ...(more ? { nextPageToken: String(offset + max) } : {}), resultSizeEstimate: found.length });
+  };
+
+  /** `messages.get` with `format=raw`: the message as base64url, with Gmail's fields around it. */
+  const getMessage = (id: string, url: URL, response: http.ServerResponse, scopes: string[]) => {
+    if (!scopes.some((scope) => readScopes.includes(scope))) return json(response, 403, insufficientScopesBody);
+    if (!charge(5, response)) return;
+    const message = inbox.find((entry) => entry.id === id);
+    if (!message) return json(response, 404, googleError(404, 'NOT_FOUND', 'global', 'notFound', 'Requested entity was not found.'));
+    if (url.searchParams.get('format') !== 'raw') return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'The simulator serves format=raw only'));
+    json(response, 200, { id, threadId: id, labelIds: ['INBOX', 'UNREAD'], snippet: '', sizeEstimate: message.raw.length, historyId: '4242', internalDate: String(message.internalDate), raw: message.raw.toString('base64url') });
+  };
+
   const gmailApi = async (url: URL, request: http.IncomingMessage, response: http.ServerResponse) => {
     const route = url.pathname.startsWith('/upload/') ? 'media' : 'json';
-    const users = /^(?:\/upload)?\/gmail\/v1\/users\/([^/]+)\/messages(\/send)?$/.exec(url.pathname);
+    const one = /^\/gmail\/v1\/users\/([^/]+)\/messages\/(?!send$)([^/]+)$/.exec(url.pathname);
+    const users = /^(?:\/upload)?\/gmail\/v1\/users\/([^/]+)\/messages(\/send)?$/.exec(url.pathname) ?? one;
     const limit = simulator.options.maxConcurrent ?? 10;
     if (inFlight >= limit) {
       stats.concurrent++;
@@ -321,7 +353,8 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
       if (!users || (users[1] !== 'me' && decodeURIComponent(users[1]!) !== address())) {
         return json(response, 404, googleError(404, 'NOT_FOUND', 'global', 'notFound', 'Requested entity was not found.'));
       }
-      if (users[2] && request.method === 'POST') await send(route, url, request, response, scopes);
+      if (one && request.method === 'GET') getMessage(decodeURIComponent(one[2]!), url, response, scopes);
+      else if (users[2] && request.method === 'POST') await send(route, url, request, response, scopes);
       else if (!users[2] && request.method === 'GET' && route === 'json') list(url, response, scopes);
       else json(response, 405, googleError(405, 'METHOD_NOT_ALLOWED', 'global', 'methodNotAllowed', 'Method not allowed'));
     } finally {
@@ -351,6 +384,8 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     env: { MAILSHOT_GOOGLE_AUTH_URL: `${url}/o/oauth2/v2/auth`, MAILSHOT_GOOGLE_TOKEN_URL: `${url}/token`, MAILSHOT_GMAIL_API_URL: `${url}/` },
     client,
     accepted,
+    inbox,
+    deliverToInbox: (raw: Buffer, at = new Date()) => inbox.push({ id: random(8, 'hex'), raw, internalDate: at.getTime() }),
     stats,
     liveRefreshTokens: () => [...grants].filter(([, grant]) => grant.live).map(([refreshToken]) => refreshToken),
     revokeGrants: () => grants.forEach((grant) => (grant.live = false)),

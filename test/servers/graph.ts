@@ -82,6 +82,10 @@ export interface GraphTestServer {
   readonly address: string;
   /** Every message sendMail accepted, decoded, in order. */
   readonly received: GraphMessage[];
+  /** Messages that arrived in the Inbox (bounces, reports, replies), oldest first. */
+  readonly inbox: { id: string; raw: Buffer; receivedDateTime: string }[];
+  /** A message arrives in the Inbox (as mail from outside would). */
+  deliverToInbox(raw: Buffer, at?: Date): void;
   /** Most Graph requests open at once, counting those refused for concurrency. */
   readonly peakConcurrent: number;
   /** Every error answer of the Graph side: status and error code. */
@@ -122,6 +126,7 @@ class GraphTestServerImpl implements GraphTestServer {
   readonly clientId: string;
   readonly address: string;
   received: GraphMessage[] = [];
+  inbox: { id: string; raw: Buffer; receivedDateTime: string }[] = [];
   peakConcurrent = 0;
   refusals: { status: number; code: string; path: string }[] = [];
   tokenRequests: string[] = [];
@@ -365,6 +370,18 @@ class GraphTestServerImpl implements GraphTestServer {
         const found = this.received.filter((message) => message.messageId === wanted);
         return json(response, 200, { value: found.map((_, index) => ({ id: `AAMk${index}` })) });
       }
+      if (request.method === 'GET' && path === '/me/mailFolders/inbox/messages') {
+        if (!granted('Mail.Read') && !granted('Mail.ReadBasic')) return denied();
+        return this.listInbox(url, response, refuse);
+      }
+      const value = /^\/me\/messages\/([^/]+)\/\$value$/.exec(path);
+      if (request.method === 'GET' && value) {
+        if (!granted('Mail.Read')) return denied(); // Mail.ReadBasic does not give the body
+        const message = this.inbox.find((entry) => entry.id === decodeURIComponent(value[1]!));
+        if (!message) return refuse(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        return void response.end(message.raw);
+      }
       if (request.method === 'POST' && path === '/me/sendMail') {
         if (!granted('Mail.Send')) return denied();
         return await this.sendMail(request, body, response, refuse);
@@ -373,6 +390,25 @@ class GraphTestServerImpl implements GraphTestServer {
     } finally {
       this.open--;
     }
+  }
+
+  /** `$filter=receivedDateTime ge …`, `$orderby=receivedDateTime asc`, `$top` per page, `@odata.nextLink` with `$skip` while more remain. */
+  private listInbox(url: URL, response: ServerResponse, refuse: (status: number, code: string, message: string) => void): void {
+    const since = /^receivedDateTime ge (\S+)$/.exec(url.searchParams.get('$filter') ?? '')?.[1];
+    if (!since || Number.isNaN(Date.parse(since))) return refuse(400, 'BadRequest', 'Invalid filter clause');
+    if (url.searchParams.get('$orderby') !== 'receivedDateTime asc') return refuse(400, 'BadRequest', 'The simulator sorts by receivedDateTime asc only');
+    const found = this.inbox.filter((message) => Date.parse(message.receivedDateTime) >= Date.parse(since));
+    const top = Math.min(1000, Number(url.searchParams.get('$top') ?? 10));
+    const skip = Number(url.searchParams.get('$skip') ?? 0);
+    const next = new URL(url.href.replace(/^http:/, 'https:'));
+    next.host = new URL(this.graphUrl).host;
+    next.searchParams.set('$skip', String(skip + top));
+    const page = found.slice(skip, skip + top).map((message) => ({ '@odata.etag': 'W/"CQAAABYAAAC"', id: message.id, receivedDateTime: message.receivedDateTime }));
+    json(response, 200, { '@odata.context': `${this.graphUrl}/$metadata#users('${this.oid}')/mailFolders('inbox')/messages(id,receivedDateTime)`, value: page, ...(skip + top < found.length ? { '@odata.nextLink': next.href } : {}) });
+  }
+
+  deliverToInbox(raw: Buffer, at = new Date()): void {
+    this.inbox.push({ id: `AAMkAGI2${randomUUID().replace(/-/g, '')}AAA=`, raw, receivedDateTime: at.toISOString().replace(/\.\d+Z$/, 'Z') });
   }
 
   private async sendMail(request: IncomingMessage, body: Buffer, response: ServerResponse, refuse: (status: number, code: string, message: string, headers?: Record<string, string>) => void): Promise<void> {

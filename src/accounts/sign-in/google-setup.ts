@@ -21,6 +21,7 @@ export interface GoogleSetup {
   /** Open the system browser; false: print the address and also accept the redirected address pasted back. */
   browser: boolean;
   reconcile: boolean;
+  readMail?: boolean;
   limits: AccountLimits;
 }
 
@@ -43,6 +44,7 @@ export async function addGoogleAccount(setup: GoogleSetup, io: SignInIo): Promis
     clientId: setup.clientId,
     secret: 'pending',
     reconcile: grant.reconcile,
+    readMail: grant.readMail || undefined,
     workspace: setup.workspace,
     limits: mergeLimits(kindDefaults.google.limits, setup.workspace ? { dailyLimit: workspaceDailyLimit } : {}, setup.limits),
     createdAt: new Date().toISOString(),
@@ -55,6 +57,7 @@ interface Grant {
   address: string;
   refreshToken: string;
   reconcile: boolean;
+  readMail: boolean;
 }
 
 async function signIn(setup: GoogleSetup, io: SignInIo): Promise<Grant> {
@@ -66,7 +69,7 @@ async function signIn(setup: GoogleSetup, io: SignInIo): Promise<Grant> {
     const url = client.generateAuthUrl({
       access_type: 'offline',
       prompt: 'consent', // without it Google returns a refresh token only the first time a client is allowed
-      scope: requestedScopes(setup.reconcile),
+      scope: requestedScopes(setup.reconcile || Boolean(setup.readMail)),
       code_challenge: codeChallenge,
       code_challenge_method: CodeChallengeMethod.S256,
       state,
@@ -169,7 +172,9 @@ function grantOf(tokens: Credentials, setup: GoogleSetup, io: SignInIo): Grant {
   if (setup.reconcile && !reconcile) {
     io.warn('permission to read your messages was not given: recipients left in doubt by a crash cannot be looked up in Sent and are resent instead');
   }
-  return { address: addressOf(tokens.id_token, setup.clientId), refreshToken: tokens.refresh_token, reconcile };
+  const readMail = Boolean(setup.readMail) && allows(granted, 'lookUp');
+  if (setup.readMail && !readMail) io.warn('permission to read your messages was not given: `mailshot bounces check` cannot read bounces from this account');
+  return { address: addressOf(tokens.id_token, setup.clientId), refreshToken: tokens.refresh_token, reconcile, readMail };
 }
 
 /**

@@ -18,6 +18,7 @@ export interface MicrosoftSetup {
   tenant: string;
   deviceCode: boolean;
   reconcile: boolean;
+  readMail?: boolean;
   limits: AccountLimits;
 }
 
@@ -55,6 +56,7 @@ export async function addMicrosoftAccount(setup: MicrosoftSetup, io: SignInIo): 
     tenant: setup.tenant,
     secret: 'pending',
     reconcile: setup.reconcile,
+    readMail: setup.readMail || undefined,
     limits: mergeLimits(kindDefaults.microsoft.limits, setup.limits),
     createdAt: new Date().toISOString(),
   };
@@ -72,7 +74,7 @@ function checkSetup({ clientId, tenant }: MicrosoftSetup): void {
 
 async function signInWithCode(app: PublicClientApplication, setup: MicrosoftSetup, io: SignInIo) {
   return app.acquireTokenByDeviceCode({
-    scopes: scopesFor(setup.reconcile),
+    scopes: scopesFor(setup.reconcile, setup.readMail),
     deviceCodeCallback: (response) => {
       // MSAL hands on a refused device-code request as an empty one; the identity failure carries the refusal.
       if (!response.userCode) throw new Error('no device code was issued');
@@ -84,7 +86,7 @@ async function signInWithCode(app: PublicClientApplication, setup: MicrosoftSetu
 
 async function signInInBrowser(app: PublicClientApplication, setup: MicrosoftSetup, io: SignInIo) {
   return app.acquireTokenInteractive({
-    scopes: scopesFor(setup.reconcile),
+    scopes: scopesFor(setup.reconcile, setup.readMail),
     prompt: 'select_account',
     nonce: randomUUID(),
     openBrowser: async (url) => {

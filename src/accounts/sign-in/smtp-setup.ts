@@ -14,6 +14,7 @@ export interface SmtpSetup {
   password?: string;
   passwordEnv?: string;
   insecureTls?: boolean;
+  imap?: SmtpAccount['imap'];
   limits: AccountLimits;
 }
 
@@ -44,6 +45,7 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
     passwordEnv: setup.passwordEnv,
     secret,
     insecureTls: setup.insecureTls || undefined,
+    imap: setup.imap,
     limits: setup.limits,
     createdAt: new Date().toISOString(),
   };

@@ -1,11 +1,12 @@
 import type { AccountLimits, SmtpSecurity } from '../../accounts/account.js';
+import type { ImapFlags } from '../../accounts/imap-settings.js';
 import type { SignInIo } from '../../accounts/sign-in/io.js';
 import { InputError } from '../../errors.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import { limitsFrom } from '../options.js';
 import { describe } from './describe.js';
 
-export interface SmtpAddOptions extends AccountLimits {
+export interface SmtpAddOptions extends AccountLimits, ImapFlags {
   kind: 'smtp';
   name: string;
   host: string;
@@ -25,6 +26,7 @@ export interface GoogleAddOptions extends AccountLimits {
   workspace?: boolean;
   browser: boolean;
   reconcile?: boolean;
+  readMail?: boolean;
 }
 
 export interface MicrosoftAddOptions extends AccountLimits {
@@ -34,6 +36,7 @@ export interface MicrosoftAddOptions extends AccountLimits {
   tenant: string;
   deviceCode?: boolean;
   reconcile?: boolean;
+  readMail?: boolean;
 }
 
 export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions;
@@ -47,23 +50,24 @@ export async function run(options: AddOptions, io: CommandIo): Promise<void> {
 async function addSmtp(options: SmtpAddOptions, io: CommandIo) {
   if (options.port !== undefined && options.port > 65535) throw new InputError(`--port ${options.port}: a port is 1 to 65535`);
   const password = options.user && !options.passwordEnv ? await readPassword(options, io) : undefined;
-  const { addSmtpAccount } = await import('../../accounts/sign-in/smtp-setup.js');
+  const [{ addSmtpAccount }, { imapSettingsFrom }] = await Promise.all([import('../../accounts/sign-in/smtp-setup.js'), import('../../accounts/imap-settings.js')]);
   const { name, host, port, security, user, passwordEnv, insecureTls } = options;
-  return addSmtpAccount({ name, host, port, security, user, password, passwordEnv, insecureTls, limits: limitsFrom(options) }, (message) => warn(io, message));
+  const imap = imapSettingsFrom(options, host);
+  return addSmtpAccount({ name, host, port, security, user, password, passwordEnv, insecureTls, imap, limits: limitsFrom(options) }, (message) => warn(io, message));
 }
 
 async function addGoogle(options: GoogleAddOptions, io: CommandIo) {
   const clientSecret = await readSecretInput(options.clientSecretEnv, '--client-secret-env', 'OAuth client secret', io);
   const { addGoogleAccount } = await import('../../accounts/sign-in/google-setup.js');
   const { name, clientId, browser } = options;
-  const setup = { name, clientId, clientSecret, workspace: Boolean(options.workspace), browser, reconcile: Boolean(options.reconcile), limits: limitsFrom(options) };
+  const setup = { name, clientId, clientSecret, workspace: Boolean(options.workspace), browser, reconcile: Boolean(options.reconcile), readMail: Boolean(options.readMail), limits: limitsFrom(options) };
   return addGoogleAccount(setup, signInIo(io));
 }
 
 async function addMicrosoft(options: MicrosoftAddOptions, io: CommandIo) {
   const { addMicrosoftAccount } = await import('../../accounts/sign-in/microsoft-setup.js');
   const { name, clientId, tenant } = options;
-  const setup = { name, clientId, tenant, deviceCode: Boolean(options.deviceCode), reconcile: Boolean(options.reconcile), limits: limitsFrom(options) };
+  const setup = { name, clientId, tenant, deviceCode: Boolean(options.deviceCode), reconcile: Boolean(options.reconcile), readMail: Boolean(options.readMail), limits: limitsFrom(options) };
   return addMicrosoftAccount(setup, signInIo(io));
 }
 

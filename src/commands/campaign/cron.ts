@@ -5,9 +5,12 @@ export interface CronOptions {
   /** How often, in minutes. */
   every: number;
   state?: string;
+  /** Also print a line that runs `bounces check` for this account every hour. */
+  bounces?: string;
 }
 
 export async function run(options: CronOptions, io: CommandIo): Promise<void> {
   const { resumeCronLine } = await import('../../delivery/cron-entry.js');
   io.stdout.write(resumeCronLine(options.file, options.state, options.every) + '\n');
+  if (options.bounces) io.stdout.write((await import('../../delivery/cron-entry.js')).bouncesCheckCronLine(options.file, options.state, options.bounces) + '\n');
 }

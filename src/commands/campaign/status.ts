@@ -7,19 +7,22 @@ export interface StatusOptions {
 }
 
 export async function run(options: StatusOptions, io: CommandIo): Promise<void> {
-  const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }, { formatLimits }] = await Promise.all([
+  const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }, { formatLimits }, { reputationWarnings }] = await Promise.all([
     import('../../report/summary.js'),
     import('../../report/table.js'),
     import('../../accounts/limits.js'),
     import('../../throttle/rate.js'),
+    import('../../report/reputation.js'),
   ]);
   const summary = await summarise(options.file, options.state, (message) => warn(io, message), 'in_doubt');
   const account = await accountStanding(summary.via);
+  const warnings = reputationWarnings(summary.after_delivery);
   if (options.json) {
     const { recipients: _omitted, ...status } = summary;
-    io.stdout.write(JSON.stringify({ ...status, account }, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ ...status, account, warnings }, null, 2) + '\n');
     return;
   }
+  for (const warning of warnings) warn(io, warning);
   io.stdout.write(formatTable(summary));
   if (account) {
     const { maxConcurrent, rate, dailyLimit } = account.limits;

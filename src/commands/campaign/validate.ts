@@ -17,6 +17,12 @@ export async function run(options: ValidateOptions, io: CommandIo): Promise<void
   const schedule = prepared.definition.deliver_at_local
     ? new (await import('../../delivery/schedule.js')).DeliverySchedule(prepared.definition, Date.now(), onWarning)
     : undefined;
-  const onRecipient = schedule && ((recipient: Parameters<typeof schedule.dueAt>[0]) => void schedule.dueAt(recipient)); // warns once per unknown time zone
+  const suppression = via ? await (await import('../../suppress/open.js')).suppressionListOf(via) : undefined;
+  let suppressed = 0;
+  const onRecipient = (recipient: Parameters<NonNullable<typeof schedule>['dueAt']>[0]) => {
+    schedule?.dueAt(recipient); // warns once per unknown time zone
+    if (suppression?.get(recipient.key)) suppressed++;
+  };
   io.stdout.write(await validateCampaign(options.file, prepared, { sizeLimit, onRecipient }));
+  if (suppression) io.stdout.write(`${suppressed} of them suppressed for ${suppression.identity} (unsubscribed, bounced or complained): they will be skipped\n`);
 }
