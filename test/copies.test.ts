@@ -56,7 +56,7 @@ describe('cc and bcc', () => {
     const table = await runCli(['report', campaign.file], { env });
     expect(table.stdout).toContain('Copies      2 cc · 2 bcc');
     const csvReport = await runCli(['report', campaign.file, '--format', 'csv'], { env });
-    expect(csvReport.stdout.split('\n')[0]).toBe('recipient,status,line,reason,code,detail,at,cc,bcc');
+    expect(csvReport.stdout.split('\n')[0]).toBe('recipient,status,line,reason,code,detail,at,cc,bcc,after_delivery,after_status,after_detail,after_at');
   });
 
   test('SMTP: a refused recipient is failed with the server\'s reply even when its copies were accepted', async () => {
