@@ -2,6 +2,9 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerAccounts } from './commands/accounts.js';
 import { registerCampaign } from './commands/campaign.js';
+import { registerCompletion } from './commands/completion.js';
+import { addExamples } from './commands/examples.js';
+import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { ExitCode, MailshotError } from './errors.js';
 
@@ -16,9 +19,12 @@ const program = new Command('mailshot')
     'after',
     '\nExit codes: 0 done · 1 stopped, something to fix · 2 bad usage or invalid input · 75 paused or deferred: run `mailshot campaign resume` later',
   );
+registerInit(program);
 registerAccounts(program);
 registerCampaign(program);
 registerReport(program);
+registerCompletion(program);
+addExamples(program);
 
 try {
   await program.parseAsync(process.argv);
