@@ -28,22 +28,21 @@ export function registerReport(program: Command): void {
     .description('what happened to every recipient of a campaign')
     .argument('<file>', 'campaign YAML file')
     .option('--format <format>', 'table, json, csv or html', oneOf(Object.keys(formats) as Format[]), 'table')
-    .option('--failed', 'only recipients that failed')
+    .option('--failed', 'only recipients that did not get the message: failed, deferred and in doubt')
     .option('--state <dir>', 'state folder')
-    .option('--output <file>', 'html: where to write the page (default: report.html in the state folder)')
+    .option('--output <file>', 'write the report to this file (html default: report.html in the state folder; others: stdout)')
     .option('--open', 'html: open the page in the browser')
     .action(async (file: string, flags: ReportFlags) => {
-      if (flags.format !== 'html' && (flags.output || flags.open)) throw new InputError('--output and --open go with --format html');
+      if (flags.format !== 'html' && flags.open) throw new InputError('--open goes with --format html');
       const { summarise } = await import('../report/summary.js');
-      const summary = await summarise(file, flags.state, warn, flags.failed ? 'failed' : undefined);
+      const summary = await summarise(file, flags.state, warn, flags.failed ? ['failed', 'deferred', 'in_doubt'] : undefined);
       const report = (await formats[flags.format]())(summary);
-      if (flags.format !== 'html') {
+      if (flags.format !== 'html' && !flags.output) {
         process.stdout.write(report);
         return;
       }
       // A page is a file to open, not text for a terminal: write it and print where it is.
-      const { htmlReportPath } = await import('../report/html.js');
-      const target = path.resolve(flags.output ?? htmlReportPath(file, flags.state));
+      const target = path.resolve(flags.output ?? (await import('../report/html.js')).htmlReportPath(file, flags.state));
       await writeFile(target, report, { mode: 0o600 }).catch((error: Error) => {
         throw new InputError(`cannot write the report to ${target}: ${error.message}`);
       });

@@ -199,7 +199,7 @@ async function deliver(
       if (account.sizeLimit) checkSize(message.raw.length, account.sizeLimit, campaign.definition, recipient);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      await record({ ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message }, 'failed', error.message);
+      await record({ ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message, line: recipient.line }, 'failed', error.message);
       return;
     }
     if (inDoubt && account.transport.findSent && (await account.transport.findSent(message.messageId).catch(() => false))) {
@@ -225,7 +225,7 @@ async function deliver(
       pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
       return undefined;
     }
-    await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
+    await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line });
     try {
       const accepted = await account.transport.send(message);
       pacer.onAccepted();
@@ -278,7 +278,7 @@ async function deliver(
   state.pausedUntil = undefined;
   state.via = options.via;
   await writeState(paths, state);
-  await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via });
+  await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via, name: campaign.definition.name });
 
   for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
