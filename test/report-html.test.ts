@@ -276,9 +276,12 @@ describeInBrowser('report --format html', () => {
     expect(await page.title()).toBe('Spring newsletter — mailshot report');
     expect(await page.locator('h1').innerText()).toBe('Spring newsletter');
     const lineBoxes = (selector: string) =>
+      // The distinct tops of the text's boxes: one line, one top.
       page.locator(selector).first().evaluate((cell) => {
-        const range = document.createRange();
-        range.selectNodeContents(cell.firstChild!);
+        interface Box { top: number }
+        const doc = (cell as unknown as { ownerDocument: { createRange(): { selectNodeContents(node: unknown): void; getClientRects(): Iterable<Box> } } }).ownerDocument;
+        const range = doc.createRange();
+        range.selectNodeContents((cell as unknown as { firstChild: unknown }).firstChild);
         return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
       });
     expect(await lineBoxes('td.address')).toBe(1);
