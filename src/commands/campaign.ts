@@ -2,9 +2,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
-import { ExitCode, StopError } from '../errors.js';
+import { StopError } from '../errors.js';
 import type { RunNotice } from '../system/notify.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
+import { exitWith } from './run-end.js';
 
 // Implementations load inside the actions, so that `--help` and light commands start fast.
 
@@ -98,10 +99,10 @@ export function registerCampaign(program: Command): void {
     .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')
     .option('--spread <duration>', 'space the deliveries evenly over this long, e.g. 6h (the account\'s rate still applies)')
     .action(
-    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, false)),
+    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, false), { campaignFile: file, stateDir: flags.state }),
   );
   runOptions(campaign.command('resume').description('continue a paused or interrupted campaign (safe from cron)')).action(
-    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, true)),
+    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, true), { campaignFile: file, stateDir: flags.state }),
   );
 
   campaign
@@ -213,20 +214,4 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
     view.close();
     process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
   }
-}
-
-function exitWith(result: RunResult): void {
-  const { counts } = result;
-  const tally = `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}`;
-  if (result.status !== 'done') process.exitCode = ExitCode.later;
-  // From cron, a run with nothing to do says nothing: the exit code tells.
-  if (result.idle && !process.stderr.isTTY) return;
-  if (result.status === 'done') {
-    notice(result.idle ? result.reason : `done: ${tally}`);
-  } else if (result.idle || result.status === 'scheduled') {
-    notice(result.reason);
-  } else {
-    notice(`paused: ${result.reason} (this run: ${tally}). Run \`mailshot campaign resume\` to continue.`);
-  }
-  if (process.stderr.isTTY) process.stderr.write('\x07');
 }

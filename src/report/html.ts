@@ -21,7 +21,7 @@ const failureText: Record<string, string> = {
   config: 'the connection settings need fixing',
 };
 
-const statusText: Record<string, string> = { done: 'Done', running: 'Running', paused: 'Paused', stopped: 'Stopped' };
+const statusText: Record<string, string> = { done: 'Done', running: 'Running', paused: 'Paused', stopped: 'Stopped', interrupted: 'Interrupted' };
 
 const number = new Intl.NumberFormat(undefined);
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -185,7 +185,7 @@ h2 { margin: 0 0 14px; font-size: 17px; }
 .facts { margin: 0 0 12px; color: var(--muted); display: flex; flex-wrap: wrap; gap: 4px 18px; }
 .status { margin: 0; padding: 8px 12px; border-radius: 8px; border-left: 4px solid var(--pending); background: color-mix(in srgb, var(--pending) 12%, transparent); }
 .status-done { border-color: var(--sent); background: color-mix(in srgb, var(--sent) 12%, transparent); }
-.status-paused { border-color: var(--deferred); background: color-mix(in srgb, var(--deferred) 14%, transparent); }
+.status-paused, .status-interrupted { border-color: var(--deferred); background: color-mix(in srgb, var(--deferred) 14%, transparent); }
 .status-stopped { border-color: var(--failed); background: color-mix(in srgb, var(--failed) 12%, transparent); }
 .status-running { border-color: var(--limits); background: color-mix(in srgb, var(--limits) 12%, transparent); }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px; }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { readJournal, type JournalEvent, type RecipientEvent } from '../store/journal.js';
+import { lockHeld } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 
 export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
@@ -26,7 +27,8 @@ export interface Summary {
   /** The campaign's `name` (as of its last run). */
   name: string;
   via: string;
-  status: CampaignState['status'];
+  /** `interrupted`: marked running, but no live process holds the campaign's lock (a hard stop, a crash). */
+  status: CampaignState['status'] | 'interrupted';
   reason?: string;
   paused_until?: string;
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
@@ -64,7 +66,11 @@ export async function summarise(
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
   const fold = new JournalFold();
   for await (const event of readJournal(paths.journal, warn)) fold.add(event);
-  return fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
+  const summary = fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
+  if (state.status === 'running' && !(await lockHeld(paths.lock))) {
+    Object.assign(summary, { status: 'interrupted', reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue' });
+  }
+  return summary;
 }
 
 /** One pass over the journal: what every format needs, in the order events happened. */
@@ -175,4 +181,12 @@ export function replyText(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): s
 /** The code and the server's text, with the code once. */
 export function serverReply(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {
   return [outcome.code, replyText(outcome)].filter(Boolean).join(' ');
+}
+
+/** The campaign's counts in words, the same in the final line of a run, `status` and the table report. */
+export function totalsText(totals: Summary['totals']): string {
+  return (
+    `sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
+    `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`
+  );
 }

@@ -1,4 +1,4 @@
-import { serverReply, type RecipientOutcome, type RecipientStatus, type Summary } from './summary.js';
+import { serverReply, totalsText, type RecipientOutcome, type RecipientStatus, type Summary } from './summary.js';
 import { localTime } from './time.js';
 
 const listLimit = 50;
@@ -14,10 +14,7 @@ export function formatTable(summary: Summary): string {
   if (summary.started_at) lines.push(`Started     ${localTime(summary.started_at, { seconds: true })}`);
   if (summary.ended_at) lines.push(`Ended       ${localTime(summary.ended_at, { seconds: true })}`);
   if (summary.throughput_per_minute !== undefined) lines.push(`Throughput  ${summary.throughput_per_minute} messages/min`);
-  lines.push(
-    `Recipients  ${totals.recipients} valid: sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
-      `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`,
-  );
+  lines.push(`Recipients  ${totals.recipients} valid: ${totalsText(totals)}`);
   const shown = (status: RecipientStatus) => !summary.listed || summary.listed.includes(status);
   if (summary.listed) lines.push(`Listed      ${summary.listed.map((status) => status.replace('_', ' ')).join(', ')} recipients only`);
   const sections: [string, Record<string, number>, RecipientStatus][] = [
