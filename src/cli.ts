@@ -6,6 +6,7 @@ import { registerCompletion } from './commands/completion.js';
 import { addExamples } from './commands/examples.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
+import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -13,6 +14,10 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 const program = new Command('mailshot')
   .description('Send personalised email campaigns through your own SMTP, Gmail or Microsoft 365 account.')
   .version(version)
+  .option('-q, --quiet', 'results and errors only: no progress, no bell, no desktop notification')
+  .option('-v, --verbose', "each recipient's outcome as a line")
+  .option('--debug', 'also the SMTP conversation and HTTP requests (credentials redacted)')
+  .hook('preAction', (_program, action) => setVerbosity(action.optsWithGlobals()))
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(

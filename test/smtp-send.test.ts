@@ -145,7 +145,7 @@ describe('campaign send through an SMTP account', () => {
       const sent = await send(s, '--json');
       expect(sent.code).toBe(0);
       const events = sent.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; to?: string; outcome?: string; status?: string });
-      expect(events[0]).toMatchObject({ type: 'start', via: 'smtp1', toSend: s.recipients.length });
+      expect(events[0]).toMatchObject({ type: 'start', via: 'smtp1', to_send: s.recipients.length });
       expect(events.filter((e) => e.type === 'recipient').map((e) => [e.to, e.outcome]).sort()).toEqual(s.recipients.map((to) => [to, 'sent']).sort());
       expect(events.at(-1)).toMatchObject({ type: 'end', status: 'done' });
       expectEachReceivedOnce(s.server, s.recipients);

@@ -6,6 +6,7 @@ import { StopError } from '../errors.js';
 import type { RunNotice } from '../system/notify.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 import { exitWith } from './run-end.js';
+import { verbosity } from './verbosity.js';
 
 // Implementations load inside the actions, so that `--help` and light commands start fast.
 
@@ -99,10 +100,10 @@ export function registerCampaign(program: Command): void {
     .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')
     .option('--spread <duration>', 'space the deliveries evenly over this long, e.g. 6h (the account\'s rate still applies)')
     .action(
-    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, false), { campaignFile: file, stateDir: flags.state }),
+    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, false), { campaignFile: file, stateDir: flags.state, quiet: verbosity().quiet }),
   );
   runOptions(campaign.command('resume').description('continue a paused or interrupted campaign (safe from cron)')).action(
-    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, true), { campaignFile: file, stateDir: flags.state }),
+    async (file: string, flags: RunFlags) => exitWith(await run(file, flags, true), { campaignFile: file, stateDir: flags.state, quiet: verbosity().quiet }),
   );
 
   campaign
@@ -158,7 +159,8 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
   let at = flags.at === undefined ? undefined : parseAt(flags.at, new Date());
   let spreadMs = flags.spread === undefined ? undefined : parseSpread(flags.spread);
   const controller = new AbortController();
-  const view = progressView(Boolean(flags.json));
+  const view = progressView(Boolean(flags.json), verbosity());
+  let name = path.basename(file); // until the run names the campaign
   let stoppingSince: number | undefined;
   const interrupt = () => {
     if (stoppingSince !== undefined) {
@@ -172,7 +174,7 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
     controller.abort();
   };
   const notify = (event: RunNotice['event'], reason: string, counts: RunResult['counts']) =>
-    notifyRunEnd({ event, campaign: path.basename(file), file: path.resolve(file), reason, counts }, { command: flags.notifyCommand });
+    notifyRunEnd({ event, campaign: name, file: path.resolve(file), reason, counts }, { command: flags.notifyCommand, desktop: !verbosity().quiet, warn });
   process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
   try {
     for (;;) {
@@ -190,11 +192,14 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
           spreadMs,
           resume,
           signal: controller.signal,
-          onEvent: (event) => view.onEvent(event),
+          onEvent: (event) => {
+            if (event.type === 'start') name = event.campaign;
+            view.onEvent(event);
+          },
           warn,
         });
       } catch (error) {
-        if (error instanceof StopError) notify('stopped', error.message, { sent: 0, failed: 0, deferred: 0, skipped: 0 });
+        if (error instanceof StopError) await notify('stopped', error.message, { sent: 0, failed: 0, deferred: 0, skipped: 0 });
         throw error;
       } finally {
         letSleep();
@@ -207,7 +212,7 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
           continue;
         }
       }
-      if (!result.idle && result.status !== 'scheduled') notify(result.status, result.reason, result.counts);
+      if (!result.idle && result.status !== 'scheduled') await notify(result.status, result.reason, result.counts);
       return result;
     }
   } finally {
