@@ -7,6 +7,7 @@
  */
 import type { ICachePlugin, INetworkModule, NetworkRequestOptions, NetworkResponse, PublicClientApplication } from '@azure/msal-node';
 import { StopError } from '../errors.js';
+import { httpFetch } from '../transports/http.js';
 import type { MicrosoftAccount } from './account.js';
 import type { CredentialStore } from './credentials.js';
 
@@ -142,7 +143,7 @@ class RecordingNetwork implements INetworkModule {
   private async send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions = {}, timeout = requestTimeoutMs): Promise<NetworkResponse<T>> {
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: options.headers, body: method === 'POST' ? (options.body ?? '') : undefined, signal: AbortSignal.timeout(timeout) });
+      response = await httpFetch('microsoft sign-in', url, { method, headers: options.headers, body: method === 'POST' ? (options.body ?? '') : undefined, signal: AbortSignal.timeout(timeout) });
     } catch (error) {
       this.problem = { unreachable: networkErrorText(error) };
       throw error;

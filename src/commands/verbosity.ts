@@ -1,3 +1,5 @@
+import { setProtocolLog } from '../system/protocol-log.js';
+
 /** The program-wide --quiet / --verbose / --debug choice, set once before a command's action runs. */
 export interface Verbosity {
   /** Results and errors only: no progress, no bell, no desktop notification. */
@@ -12,6 +14,7 @@ let current: Verbosity = { quiet: false, verbose: false, debug: false };
 
 export function setVerbosity(flags: Partial<Verbosity>): void {
   current = { quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) || Boolean(flags.debug), debug: Boolean(flags.debug) };
+  setProtocolLog(current.debug ? (line) => process.stderr.write(`mailshot: debug: ${line}\n`) : undefined);
 }
 
 export function verbosity(): Verbosity {

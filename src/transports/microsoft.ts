@@ -1,6 +1,7 @@
 import type { CredentialStore } from '../accounts/credentials.js';
 import { graphApiUrl, IdentityFailure, MicrosoftIdentity, networkErrorText, scopesFor, type MicrosoftLink } from '../accounts/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
+import { httpFetch } from './http.js';
 import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 const requestTimeoutMs = 60_000;
@@ -64,7 +65,7 @@ export class GraphTransport implements Transport {
 
   private async request(method: string, path: string, headers: Record<string, string>, body: string | undefined, token: string): Promise<Response> {
     try {
-      return await fetch(`${graphApiUrl()}${path}`, {
+      return await httpFetch('graph', `${graphApiUrl()}${path}`, {
         method,
         headers: { ...headers, Authorization: `Bearer ${token}` },
         body,
