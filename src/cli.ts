@@ -4,12 +4,15 @@ import { registerAccounts } from './commands/accounts.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerCompletion } from './commands/completion.js';
 import { addExamples } from './commands/examples.js';
+import { errorJson, jsonRequested } from './commands/json-output.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// Under --json, stderr carries errors as one JSON object each: commander's own text is held back.
+const json = jsonRequested(process.argv.slice(2));
 
 const program = new Command('mailshot')
   .description('Send personalised email campaigns through your own SMTP, Gmail or Microsoft 365 account.')
@@ -19,6 +22,7 @@ const program = new Command('mailshot')
   .option('--debug', 'also the SMTP conversation and HTTP requests (credentials redacted)')
   .hook('preAction', (_program, action) => setVerbosity(action.optsWithGlobals()))
   .exitOverride()
+  .configureOutput(json ? { writeErr: () => undefined } : {})
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
@@ -40,10 +44,12 @@ try {
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     // Commander has printed its message; its own code for usage errors is 1, ours is 2.
-    return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? ExitCode.done : ExitCode.badInput;
+    if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code)) return ExitCode.done;
+    if (json) process.stderr.write(errorJson(ExitCode.badInput, error.message.replace(/^error: /, '')));
+    return ExitCode.badInput;
   }
   if (error instanceof MailshotError) {
-    process.stderr.write(`mailshot: ${error.message}\n`);
+    process.stderr.write(json ? errorJson(error.exitCode, error.message) : `mailshot: ${error.message}\n`);
     return error.exitCode;
   }
   const detail = process.env.MAILSHOT_DEBUG ? (error as Error)?.stack : (error as Error)?.message;

@@ -5,6 +5,8 @@ import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
 import { StopError } from '../errors.js';
 import type { RunNotice } from '../system/notify.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
+import { printJson } from './json-output.js';
+import { previewJson } from './preview-json.js';
 import { exitWith } from './run-end.js';
 import { verbosity } from './verbosity.js';
 
@@ -30,7 +32,8 @@ export function registerCampaign(program: Command): void {
     .description('check the campaign file, templates and every recipient row; sends nothing')
     .argument('<file>', 'campaign YAML file')
     .option('--via <account>', "also check the messages against this account's size limit (default: the campaign's via)")
-    .action(async (file: string, flags: { via?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, flags: { via?: string; json?: boolean }) => {
       const [{ prepareCampaign, scanRecipients }, { rejectReasonText }] = await Promise.all([
         import('../campaign/prepare.js'),
         import('../campaign/recipients.js'),
@@ -41,9 +44,11 @@ export function registerCampaign(program: Command): void {
       const sizeLimit = via ? await (await import('../accounts/connect.js')).sizeLimitOfAccount(via) : undefined;
       prepared.layout.warnings.forEach(warn);
       const rejectedLines: string[] = [];
+      const rejectedRows: { line: number; reason: string; value: string }[] = [];
       const schedule = prepared.definition.deliver_at_local ? new (await import('../delivery/schedule.js')).DeliverySchedule(prepared.definition, Date.now(), warn) : undefined;
       const scan = await scanRecipients(prepared, {
         onRejected: (row) => {
+          if (rejectedLines.length < 20) rejectedRows.push({ line: row.line, reason: row.reason, value: row.value });
           if (rejectedLines.length < 20) rejectedLines.push(`  line ${row.line}: ${rejectReasonText[row.reason]} ${JSON.stringify(row.value)}`); // escaped: a CSV cell may hold line breaks or terminal escapes
         },
         onRecipient: schedule && ((recipient) => void schedule.dueAt(recipient)), // warns once per unknown time zone
@@ -51,6 +56,7 @@ export function registerCampaign(program: Command): void {
       });
       const reasons = (Object.entries(scan.rejected) as [keyof typeof rejectReasonText, number][]).filter(([, count]) => count > 0);
       const rejected = reasons.reduce((total, [, count]) => total + count, 0);
+      if (flags.json) return printJson({ file, ok: true, recipients: scan.recipients, skipped: rejected, skipped_by_reason: Object.fromEntries(reasons), skipped_rows: rejectedRows });
       const out = [`${file}: OK — ${scan.recipients} recipient(s) to send`];
       if (rejected) {
         out.push(`${rejected} row(s) will be skipped (${reasons.map(([reason, count]) => `${count} ${rejectReasonText[reason]}`).join(', ')}):`, ...rejectedLines);
@@ -65,9 +71,11 @@ export function registerCampaign(program: Command): void {
     .argument('<file>', 'campaign YAML file')
     .option('--row <n>', 'data row of the CSV (1 = first recipient)', wholeNumber(1), 1)
     .option('--raw', 'print the complete MIME message instead')
-    .action(async (file: string, flags: { row: number; raw?: boolean }) => {
+    .option('--json', 'print the rendered parts as JSON (with --raw: the MIME message as a string)')
+    .action(async (file: string, flags: { row: number; raw?: boolean; json?: boolean }) => {
       const { previewRow } = await import('../campaign/preview.js');
       const { parts, message } = await previewRow(file, flags.row);
+      if (flags.json) return printJson(previewJson(parts, message, flags.raw));
       if (flags.raw) {
         process.stdout.write(message.raw);
         return;

@@ -1,0 +1,16 @@
+import type { RenderedParts } from '../campaign/render.js';
+
+/** `preview --json`: what `preview` prints, as fields. */
+export function previewJson(parts: RenderedParts, message: { to: string; raw: string | Buffer }, raw?: boolean): object {
+  if (raw) return { to: message.to, raw: message.raw.toString() };
+  return {
+    to: message.to,
+    to_name: parts.toName || undefined,
+    subject: parts.subject,
+    headers: parts.headers,
+    list_unsubscribe: parts.listUnsubscribe.url || parts.listUnsubscribe.mailto ? parts.listUnsubscribe : undefined,
+    attachments: parts.attachments,
+    text: parts.text,
+    html: parts.html || undefined,
+  };
+}
