@@ -213,7 +213,8 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
         letSleep();
       }
       if (flags.wait && result.until && !controller.signal.aborted) {
-        notice(`waiting until ${result.until} (${result.reason.split(';')[0]}); Ctrl-C stops, \`resume\` continues later`);
+        const { localTime } = await import('../report/time.js');
+        notice(`waiting until ${localTime(result.until, { seconds: true })} (${result.reason.split(';')[0]}); Ctrl-C stops, \`resume\` continues later`);
         await sleep(Math.max(0, Date.parse(result.until) - Date.now()), undefined, { signal: controller.signal }).catch(() => undefined);
         if (!controller.signal.aborted) {
           [at, spreadMs, resume] = [undefined, undefined, true];

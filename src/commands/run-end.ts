@@ -19,12 +19,14 @@ export async function exitWith(result: RunResult, options: EndOptions): Promise<
   // From cron, a run with nothing to do says nothing: the exit code tells.
   if (result.idle && !process.stderr.isTTY) return;
   const campaign = result.idle || result.status === 'scheduled' ? '' : await campaignTotals(options);
+  const { localTimesIn } = await import('../report/time.js');
+  const reason = localTimesIn(result.reason);
   if (result.status === 'done') {
-    notice(result.idle ? result.reason : `done: ${tally} in this run${campaign}`);
+    notice(result.idle ? reason : `done: ${tally} in this run${campaign}`);
   } else if (result.idle || result.status === 'scheduled') {
-    notice(result.reason);
+    notice(reason);
   } else {
-    notice(`paused: ${result.reason} (this run: ${tally}${campaign}). Run \`mailshot campaign resume\` to continue.`);
+    notice(`paused: ${reason} (this run: ${tally}${campaign}). Run \`mailshot campaign resume\` to continue.`);
   }
   if (process.stderr.isTTY && !options.quiet) process.stderr.write('\x07');
 }

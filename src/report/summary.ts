@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { InputError } from '../errors.js';
 import { readJournal, type JournalEvent, type RecipientEvent } from '../store/journal.js';
 import { lockHeld } from '../store/lock.js';
@@ -126,7 +127,7 @@ class JournalFold {
     const runs = this.runs.map((run) => ({ started_at: iso(run.started)!, ended_at: iso(run.ended), status: run.status }));
     return {
       campaign: campaignFile,
-      name: this.name ?? path.basename(campaignFile),
+      name: this.name ?? nameInFile(campaignFile) ?? path.basename(campaignFile),
       via: state.via,
       status: state.status,
       reason: state.reason,
@@ -149,6 +150,17 @@ class JournalFold {
   private throughput(sent: number): number | undefined {
     const ms = this.runs.reduce((total, run) => total + ((run.ended ?? run.lastEvent) - run.started), 0);
     return sent > 0 && ms >= 1000 ? Math.round((sent / (ms / 60_000)) * 10) / 10 : undefined;
+  }
+}
+
+/** A campaign that never ran has no name in its journal: the file's own `name`, if it can be read. */
+function nameInFile(campaignFile: string): string | undefined {
+  try {
+    const fields: unknown = parse(readFileSync(campaignFile, 'utf8'));
+    const name = (fields as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && name ? name : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { serverReply, totalsText, type RecipientOutcome, type RecipientStatus, type Summary } from './summary.js';
-import { localTime } from './time.js';
+import { localTime, localTimesIn } from './time.js';
 
 const listLimit = 50;
 
@@ -8,15 +8,17 @@ export function formatTable(summary: Summary): string {
   const { totals } = summary;
   const lines = [
     `Campaign    ${printable(summary.name)} — ${summary.campaign} (via ${summary.via})`,
-    `Status      ${summary.status}${summary.reason ? ` — ${summary.reason}` : ''}`,
+    `Status      ${summary.status}${summary.reason ? ` — ${localTimesIn(summary.reason)}` : ''}`,
   ];
   if (summary.paused_until) lines.push(`Paused until ${localTime(summary.paused_until)}`);
   if (summary.started_at) lines.push(`Started     ${localTime(summary.started_at, { seconds: true })}`);
   if (summary.ended_at) lines.push(`Ended       ${localTime(summary.ended_at, { seconds: true })}`);
   if (summary.throughput_per_minute !== undefined) lines.push(`Throughput  ${summary.throughput_per_minute} messages/min`);
   lines.push(`Recipients  ${totals.recipients} valid: ${totalsText(totals)}`);
-  const shown = (status: RecipientStatus) => !summary.listed || summary.listed.includes(status);
-  if (summary.listed) lines.push(`Listed      ${summary.listed.map((status) => status.replace('_', ' ')).join(', ')} recipients only`);
+  // report --failed lists only the recipients who did not get the message (status lists only those in doubt, silently).
+  const failedOnly = summary.listed?.includes('failed');
+  const shown = (status: RecipientStatus) => !failedOnly || summary.listed!.includes(status);
+  if (failedOnly) lines.push(`Listed      ${summary.listed!.map((status) => status.replace('_', ' ')).join(', ')} recipients only`);
   const sections: [string, Record<string, number>, RecipientStatus][] = [
     ['Failed', summary.failed_by_reason, 'failed'],
     ['Skipped', summary.skipped_by_reason, 'skipped'],
@@ -33,7 +35,7 @@ export function formatTable(summary: Summary): string {
   if (inDoubt.length) {
     lines.push('', `In doubt (${inDoubt.length}): handed to the server, outcome not recorded; resume resends them unless --in-doubt skip`, ...listed(inDoubt));
   }
-  if (summary.limit_changes.length && !summary.listed) {
+  if (summary.limit_changes.length && !failedOnly) {
     lines.push('', `Limit changes (${summary.limit_changes.length}):`);
     for (const change of summary.limit_changes.slice(-listLimit)) {
       lines.push(`  ${localTime(change.at, { seconds: true })}  ${change.concurrency} at once${change.rate ? `, ${change.rate}` : ''} — ${change.why}`);

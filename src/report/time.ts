@@ -15,3 +15,8 @@ function zoneAbbreviation(time: DateTime): string {
   const names = ['en-US', 'en-GB', 'en-AU', 'en-IN'].map((locale) => time.setLocale(locale).toFormat('ZZZZ'));
   return names.find((name) => !/^GMT[+-]/.test(name)) ?? names[0];
 }
+
+/** A sentence for a person with its ISO UTC times (as kept in the state and JSON) shown as local times. */
+export function localTimesIn(text: string): string {
+  return text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g, (iso) => localTime(iso));
+}
