@@ -5,6 +5,7 @@ import { registerCampaign } from './commands/campaign.js';
 import { registerCompletion } from './commands/completion.js';
 import { addExamples } from './commands/examples.js';
 import { errorJson, jsonRequested } from './commands/json-output.js';
+import { notice } from './commands/options.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { setVerbosity } from './commands/verbosity.js';
@@ -49,7 +50,8 @@ function exitCodeFor(error: unknown): number {
     return ExitCode.badInput;
   }
   if (error instanceof MailshotError) {
-    process.stderr.write(json ? errorJson(error.exitCode, error.message) : `mailshot: ${error.message}\n`);
+    if (json) process.stderr.write(errorJson(error.exitCode, error.message));
+    else notice(error.message);
     return error.exitCode;
   }
   const detail = process.env.MAILSHOT_DEBUG ? (error as Error)?.stack : (error as Error)?.message;

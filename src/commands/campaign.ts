@@ -5,6 +5,7 @@ import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
 import { StopError } from '../errors.js';
 import type { RunNotice } from '../system/notify.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
+import type { CronFlags } from './cron.js';
 import { printJson } from './json-output.js';
 import { previewJson } from './preview-json.js';
 import { exitWith } from './run-end.js';
@@ -118,13 +119,9 @@ export function registerCampaign(program: Command): void {
     .command('cron')
     .description('print a crontab line that resumes the campaign every few minutes')
     .argument('<file>', 'campaign YAML file')
-    .option('--every <minutes>', 'how often, in minutes', wholeNumber(1), 5)
+    .option('--every <minutes>', 'how often, in minutes: one that divides an hour (1-30) or a number of hours that divides a day', wholeNumber(1), 5)
     .option('--state <dir>', 'state folder')
-    .action(async (file: string, flags: { every: number; state?: string }) => {
-      const [{ cronLine }, { statePaths }] = await Promise.all([import('../system/cron.js'), import('../store/state.js')]);
-      const paths = statePaths(path.resolve(file), flags.state);
-      process.stdout.write(cronLine({ campaignFile: path.resolve(file), stateDir: flags.state && paths.dir, log: path.join(paths.dir, 'cron.log'), everyMinutes: flags.every }) + '\n');
-    });
+    .action(async (file: string, flags: CronFlags) => (await import('./cron.js')).printCronLine(file, flags));
 
   campaign
     .command('status')

@@ -22,11 +22,16 @@ export function oneOf<T extends string>(choices: readonly T[]) {
 
 /** Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. */
 export function warn(message: string): void {
-  process.stderr.write(`mailshot: warning: ${message}\n`);
+  process.stderr.write(`${stamp()}mailshot: warning: ${message}\n`);
 }
 
 export function notice(message: string): void {
-  process.stderr.write(`mailshot: ${message}\n`);
+  process.stderr.write(`${stamp()}mailshot: ${message}\n`);
+}
+
+/** In a log (the cron line sets MAILSHOT_LOG_TIMES), each line starts with its time, ISO 8601 UTC. */
+function stamp(): string {
+  return process.env.MAILSHOT_LOG_TIMES ? `${new Date().toISOString()} ` : '';
 }
 
 /** Commander parser for N/s, N/min, N/h: returns the text, checked. */

@@ -1,4 +1,5 @@
 import type { Outcome, RunEvent } from '../delivery/run.js';
+import { notice } from './options.js';
 import { EtaEstimate, fitLine, formatEta } from './progress-line.js';
 import type { Verbosity } from './verbosity.js';
 
@@ -156,7 +157,7 @@ function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
 
 function lineView(verbose: boolean): ProgressView {
   const state = tally();
-  const say = (line: string) => process.stderr.write(`mailshot: ${line}\n`);
+  const say = notice;
   const print = () =>
     say(`${state.handled}/${state.total} handled (sent ${state.counts.sent}, failed ${state.counts.failed}, deferred ${state.counts.deferred})${state.rate === undefined ? '' : `, ${state.rate}/s`}`);
   let timer: NodeJS.Timeout | undefined;

@@ -74,6 +74,12 @@ export async function summarise(
   return summary;
 }
 
+/** Where a campaign's state lives and whether a send has started it (without reading its journal). */
+export async function stateLocation(campaignFile: string, stateDir: string | undefined): Promise<{ dir: string; started: boolean }> {
+  const paths = statePaths(campaignFile, stateDir);
+  return { dir: paths.dir, started: (await readState(paths)) !== undefined };
+}
+
 /** One pass over the journal: what every format needs, in the order events happened. */
 class JournalFold {
   private readonly last = new Map<string, RecipientEvent>();
