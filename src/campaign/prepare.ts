@@ -105,7 +105,7 @@ async function checkAttachment(relative: string, definition: CampaignDefinition,
     if (!info.isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
     await access(file, constants.R_OK);
   } catch (error) {
-    throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${describeFsError(error)}`);
+    throw new InputError(`${file}: cannot read this attachment${forRow} (field "attachments" of ${path.basename(definition.file)}): ${describeFsError(error)}`);
   }
   await attachmentPath(definition, relative, forRow);
 }

@@ -65,7 +65,7 @@ export function registerAccounts(program: Command): void {
       notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
     });
 
-  limitOptions(add.command('google'))
+  limitOptions(add.command('google'), { smtp: false })
     .description('a Gmail or Google Workspace account, through the Gmail API (OAuth sign-in in the browser)')
     .argument('<name>', 'a name for this account, used with --via')
     .requiredOption('--client-id <id>', 'client id of your own "Desktop app" OAuth client')
@@ -83,7 +83,7 @@ export function registerAccounts(program: Command): void {
       notice(`added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
     });
 
-  limitOptions(add.command('microsoft'))
+  limitOptions(add.command('microsoft'), { smtp: false })
     .description('a Microsoft 365 or Outlook.com account, through Microsoft Graph (MSAL sign-in)')
     .argument('<name>', 'a name for this account, used with --via')
     .requiredOption('--client-id <id>', 'application (client) id of your own app registration (public client)')

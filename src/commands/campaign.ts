@@ -99,7 +99,7 @@ export function registerCampaign(program: Command): void {
       .argument('<file>', 'campaign YAML file')
       .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
       .option('--limit <n>', 'hand at most N messages to the server in this run', wholeNumber(0))
-      .option('--state <dir>', 'state folder (default: .mailshot/<campaign name>/ beside the campaign file)')
+      .option('--state <dir>', 'state folder (default: .mailshot/<file name without .yaml>/ beside the campaign file, e.g. .mailshot/campaign/)')
       .option('--in-doubt <policy>', 'recipients whose outcome was not recorded: resend or skip', oneOf(['resend', 'skip'] as const), 'resend')
       .option('--wait', 'when nothing is due yet (a schedule, a pause), wait in the foreground instead of exiting 75')
       .option('--notify-command <cmd>', 'run this shell command when the run ends (MAILSHOT_EVENT, MAILSHOT_CAMPAIGN, MAILSHOT_SENT … in its environment)')
