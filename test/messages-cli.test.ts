@@ -43,7 +43,7 @@ describe('messages that say what to change', () => {
 
   test('help: the state folder is named after the file; --per-connection only where it means something', async () => {
     const send = await runCli(['campaign', 'send', '--help']);
-    expect(send.stdout.replace(/\s+/g, ' ')).toContain('default: .mailshot/<file name without .yaml>/ beside the campaign file');
+    expect(send.stdout.replace(/\s+/g, ' ')).toContain('default: .mailshot/<campaign file name>/ beside the campaign file, e.g. .mailshot/campaign.yaml/');
     for (const kind of ['google', 'microsoft']) expect((await runCli(['accounts', 'add', kind, '--help'])).stdout).not.toContain('--per-connection');
     expect((await runCli(['accounts', 'add', 'smtp', '--help'])).stdout).toContain('--per-connection');
     const refused = await runCli(['accounts', 'add', 'google', 'g', '--client-id', 'x', '--per-connection', '5']);
