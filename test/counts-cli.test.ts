@@ -36,3 +36,16 @@ describe('one count everywhere', () => {
     expect(JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'])).stdout).status).toBe('interrupted');
   });
 });
+
+test('rows added to the CSV after the first send are counted by the run, status and the report', async () => {
+  const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\nbob@example.com,Bob\n' });
+  expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'])).code).toBe(75);
+  await writeFile(path.join(campaign.dir, 'recipients.csv'), 'email,name\nann@example.com,Ann\nbob@example.com,Bob\ncid@example.com,Cid\ndee@example.com,Dee\n');
+  const resumed = await runCli(['campaign', 'resume', campaign.file, '--json']);
+  expect(resumed.code).toBe(0);
+  const progress = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((event) => event.type === 'progress').at(-1);
+  expect(progress).toMatchObject({ handled: 3, total: 3, sent: 3 });
+  const json = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout);
+  expect(json.totals).toMatchObject({ recipients: 4, sent: 4, pending: 0 });
+  expect((await runCli(['campaign', 'status', campaign.file])).stdout).toContain('Recipients  4 valid: sent 4 · failed 0 · pending 0');
+});

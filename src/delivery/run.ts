@@ -306,8 +306,10 @@ async function deliver(
   await writeState(paths, state);
   await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via, name: campaign.definition.name });
 
+  let unsettled = 0;
   for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
+    unsettled++;
     const last = known.get(row.key);
     if (last === 'attempt' && options.inDoubt === 'skip') {
       await record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line }, 'skipped', 'in doubt: not resent (--in-doubt skip)');
@@ -335,6 +337,8 @@ async function deliver(
   }
   await Promise.all(inFlight);
   options.signal.removeEventListener('abort', onAbort);
+  // Rows added to the CSV since the first send are recipients too: every count (status, reports) includes them.
+  state.recipients = Math.max(state.recipients, alreadyDone + unsettled);
   if (!started) {
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via: options.via, recipients: state.recipients, alreadyDone, toSend: 0 });
   }
