@@ -20,6 +20,8 @@ const examples: Record<string, string[]> = {
     'mailshot campaign send campaign.yaml --via work --rate 30/min',
     'mailshot campaign send campaign.yaml --via work --at "tomorrow 09:00" --wait',
   ],
+  'campaign test': ['mailshot campaign test campaign.yaml --to me@example.com --via work', 'mailshot campaign test campaign.yaml --to me@example.com,boss@example.com --row 5'],
+  'campaign reset': ['mailshot campaign reset campaign.yaml'],
   'campaign resume': ['mailshot campaign resume campaign.yaml', 'mailshot campaign resume campaign.yaml --in-doubt skip --json'],
   'campaign cron': ['(crontab -l; mailshot campaign cron campaign.yaml --every 10) | crontab -'],
   'campaign status': ['mailshot campaign status campaign.yaml', 'mailshot campaign status campaign.yaml --json'],
