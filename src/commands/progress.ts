@@ -126,6 +126,7 @@ function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
     if (timer) draw();
   };
   const onResize = () => timer && draw();
+  const showCursor = () => stream.write('\x1b[?25h'); // also when a second Ctrl-C exits at once
   return {
     onEvent(event) {
       state.apply(event);
@@ -134,6 +135,7 @@ function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
         eta = new EtaEstimate(Date.now());
         stream.write('\x1b[?25l'); // hide the cursor while the bar is drawn
         stream.on('resize', onResize);
+        process.on('exit', showCursor);
         timer = setInterval(draw, 1000).unref();
         draw();
       } else if (event.type === 'recipient') {
@@ -149,8 +151,10 @@ function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
       clearInterval(timer);
       timer = undefined;
       draw(); // the final count, once
-      stream.write('\n\x1b[?25h');
+      stream.write('\n');
+      showCursor();
       stream.off('resize', onResize);
+      process.off('exit', showCursor);
     },
   };
 }
