@@ -1,7 +1,20 @@
-import { Argument, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CompletionNode, Shell } from '../system/completion.js';
+import type { CommandIo } from './io.js';
 
-/** The completion tree is read from commander's own commands, so it never drifts from --help. */
+export interface CompletionOptions {
+  shell: Shell;
+  /** The program whose commands and options are completed. */
+  program: Command;
+}
+
+/** `mailshot completion SHELL`: the script, read from commander's own commands so that it never drifts from --help. */
+export async function run(options: CompletionOptions, io: CommandIo): Promise<void> {
+  const { completionScript } = await import('../system/completion.js');
+  io.stdout.write(completionScript(options.shell, options.program.name(), nodeOf(options.program, [])));
+}
+
+/** The completion tree of a command and everything below it. */
 function nodeOf(command: Command, path: string[]): CompletionNode {
   const help = command.createHelp();
   const options = help.visibleOptions(command).map((option) => ({
@@ -21,20 +34,4 @@ function nodeOf(command: Command, path: string[]): CompletionNode {
       ...choices.map((choice) => ({ path: [...path, choice], description: choice, options: [], takesArguments: false, children: [] })),
     ],
   };
-}
-
-export function registerCompletion(program: Command): void {
-  program
-    .command('completion')
-    .description('print a shell completion script (bash, zsh or fish)')
-    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ source <(mailshot completion bash)            # this shell; add it to ~/.bashrc to keep it\n' +
-        '  $ mailshot completion zsh > "${fpath[1]}/_mailshot"\n  $ mailshot completion fish > ~/.config/fish/completions/mailshot.fish',
-    )
-    .action(async (shell: Shell) => {
-      const { completionScript } = await import('../system/completion.js');
-      process.stdout.write(completionScript(shell, program.name(), nodeOf(program, [])));
-    });
 }

@@ -1,6 +1,8 @@
+import type { CommandIo } from './io.js';
+
 /** Machine output: one JSON document on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+export function printJson(io: CommandIo, value: unknown): void {
+  io.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
 /** Whether this command line asked for JSON: then errors are JSON on stderr too. */

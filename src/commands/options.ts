@@ -20,35 +20,14 @@ export function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
-/** Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. */
-export function warn(message: string): void {
-  process.stderr.write(`${stamp()}mailshot: warning: ${message}\n`);
-}
-
-export function notice(message: string): void {
-  process.stderr.write(`${stamp()}mailshot: ${message}\n`);
-}
-
-/** In a log (the cron line sets MAILSHOT_LOG_TIMES), each line starts with its time, ISO 8601 UTC. */
-function stamp(): string {
-  return process.env.MAILSHOT_LOG_TIMES ? `${new Date().toISOString()} ` : '';
-}
-
 /** Commander parser for N/s, N/min, N/h: returns the text, checked. */
-export function rateText(value: string): string {
+function rateText(value: string): string {
   try {
     parseRate(value, 'rate');
     return value.trim();
   } catch (error) {
     throw new InvalidArgumentError(error instanceof MailshotError ? error.message : String(error));
   }
-}
-
-export interface LimitFlags {
-  maxConcurrent?: number;
-  perConnection?: number;
-  rate?: string;
-  dailyLimit?: number;
 }
 
 /** The sending limits, shared by `accounts add`, `accounts set` and `campaign send/resume`. */
@@ -61,6 +40,7 @@ export function limitOptions(command: Command, kinds: { smtp: boolean } = { smtp
   return kinds.smtp ? command.option('--per-connection <n>', 'SMTP accounts: reconnect after N messages on one connection', wholeNumber(1)) : command;
 }
 
-export function limitsFrom(flags: LimitFlags): AccountLimits {
+/** Only the limits, of all the flags. */
+export function limitsFrom(flags: AccountLimits): AccountLimits {
   return { maxConcurrent: flags.maxConcurrent, perConnection: flags.perConnection, rate: flags.rate, dailyLimit: flags.dailyLimit };
 }

@@ -1,5 +1,7 @@
-import type { Outcome, RunEvent } from '../delivery/run.js';
-import { notice } from './options.js';
+import type { RunEvent } from '../delivery/run.js';
+import { emptyCounts } from '../status.js';
+import { formatLimits } from '../throttle/rate.js';
+import { notice, type CommandIo, type Writer } from './io.js';
 import { EtaEstimate, fitLine, formatEta } from './progress-line.js';
 import type { Verbosity } from './verbosity.js';
 
@@ -16,16 +18,18 @@ export const eventSchemaVersion = 1;
  * Shows a run: with --json one JSON object per line on stdout; on a terminal that can move the cursor, a
  * bar redrawn in place; elsewhere (a pipe, cron, TERM=dumb) a plain line every few seconds; with --quiet nothing.
  */
-export function progressView(json: boolean, verbosity: Pick<Verbosity, 'quiet' | 'verbose'> = { quiet: false, verbose: false }): ProgressView {
-  if (json) return jsonView();
+export function progressView(json: boolean, verbosity: Pick<Verbosity, 'quiet' | 'verbose'>, io: CommandIo): ProgressView {
+  if (json) return jsonView(io.stdout);
   if (verbosity.quiet) return { onEvent() {}, close() {} };
-  const stream = process.stderr;
-  const canRedraw = stream.isTTY && process.env.TERM !== 'dumb' && Boolean(process.env.TERM);
-  return canRedraw ? barView(stream, verbosity.verbose) : lineView(verbosity.verbose);
+  const canRedraw = io.isTTY.stderr && process.env.TERM !== 'dumb' && Boolean(process.env.TERM);
+  return canRedraw ? barView(io.stderr, verbosity.verbose) : lineView(io, verbosity.verbose);
 }
 
+/** A terminal's stream also knows its width and says when it changes; any other writer is taken as 80 columns. */
+type TerminalWriter = Writer & Partial<Pick<NodeJS.WriteStream, 'columns' | 'on' | 'off'>>;
+
 function tally() {
-  const counts: Record<Outcome, number> = { sent: 0, failed: 0, deferred: 0, skipped: 0 };
+  const counts = emptyCounts();
   let total = 0;
   let startedAt = Date.now();
   return {
@@ -54,11 +58,11 @@ function tally() {
 }
 
 /** The events as snake_case JSON, each once; a progress line at most every second and once at the end. */
-function jsonView(): ProgressView {
+function jsonView(stdout: Writer): ProgressView {
   const state = tally();
   let lastProgress = 0;
   let lastHandled = -1;
-  const write = (object: object) => process.stdout.write(JSON.stringify(object) + '\n');
+  const write = (object: object) => stdout.write(JSON.stringify(object) + '\n');
   const progress = () => {
     lastProgress = Date.now();
     lastHandled = state.handled;
@@ -94,7 +98,7 @@ function recipientLine(event: Extract<RunEvent, { type: 'recipient' }>): string 
   return `${event.outcome} ${JSON.stringify(event.to).slice(1, -1)}${event.detail ? ` — ${JSON.stringify(event.detail).slice(1, -1)}` : ''}`;
 }
 
-function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
+function barView(stream: TerminalWriter, verbose: boolean): ProgressView {
   const state = tally();
   let eta: EtaEstimate | undefined;
   let limits: string | undefined;
@@ -134,7 +138,7 @@ function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
         say(startLine(event));
         eta = new EtaEstimate(Date.now());
         stream.write('\x1b[?25l'); // hide the cursor while the bar is drawn
-        stream.on('resize', onResize);
+        stream.on?.('resize', onResize);
         process.on('exit', showCursor);
         timer = setInterval(draw, 1000).unref();
         draw();
@@ -142,7 +146,7 @@ function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
         if (verbose) say(recipientLine(event));
         else if (timer && Date.now() - lastDraw >= 100) draw();
       } else if (event.type === 'limits') {
-        limits = `${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''}`;
+        limits = formatLimits(event);
         if (verbose) say(describeLimits(event));
       } else if (event.type === 'end') this.close();
     },
@@ -153,15 +157,15 @@ function barView(stream: NodeJS.WriteStream, verbose: boolean): ProgressView {
       draw(); // the final count, once
       stream.write('\n');
       showCursor();
-      stream.off('resize', onResize);
+      stream.off?.('resize', onResize);
       process.off('exit', showCursor);
     },
   };
 }
 
-function lineView(verbose: boolean): ProgressView {
+function lineView(io: CommandIo, verbose: boolean): ProgressView {
   const state = tally();
-  const say = notice;
+  const say = (line: string) => notice(io, line);
   const print = () =>
     say(`${state.handled}/${state.total} handled (sent ${state.counts.sent}, failed ${state.counts.failed}, deferred ${state.counts.deferred})${state.rate === undefined ? '' : `, ${state.rate}/s`}`);
   let timer: NodeJS.Timeout | undefined;
@@ -183,5 +187,5 @@ function lineView(verbose: boolean): ProgressView {
 }
 
 function describeLimits(event: Extract<RunEvent, { type: 'limits' }>): string {
-  return `limits now ${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''} (${event.why})`;
+  return `limits now ${formatLimits(event)} (${event.why})`;
 }

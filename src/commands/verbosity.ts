@@ -1,4 +1,5 @@
 import { setProtocolLog } from '../system/protocol-log.js';
+import type { Writer } from './io.js';
 
 /** The program-wide --quiet / --verbose / --debug choice, set once before a command's action runs. */
 export interface Verbosity {
@@ -12,9 +13,10 @@ export interface Verbosity {
 
 let current: Verbosity = { quiet: false, verbose: false, debug: false };
 
-export function setVerbosity(flags: Partial<Verbosity>): void {
+/** `stderr`: where --debug writes the protocol lines. */
+export function setVerbosity(flags: Partial<Verbosity>, stderr: Writer): void {
   current = { quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) || Boolean(flags.debug), debug: Boolean(flags.debug) };
-  setProtocolLog(current.debug ? (line) => process.stderr.write(`mailshot: debug: ${line}\n`) : undefined);
+  setProtocolLog(current.debug ? (line) => stderr.write(`mailshot: debug: ${line}\n`) : undefined);
 }
 
 export function verbosity(): Verbosity {

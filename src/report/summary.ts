@@ -5,8 +5,7 @@ import { InputError } from '../errors.js';
 import { readJournal, type JournalEvent, type RecipientEvent } from '../store/journal.js';
 import { lockHeld } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
-
-export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
+import type { RecipientStatus } from '../status.js';
 
 export interface RecipientOutcome {
   /** Normalised address, or the CSV cell for a rejected row. */
@@ -19,6 +18,9 @@ export interface RecipientOutcome {
   code?: string;
   detail?: string;
   at?: string;
+  /** Copies of a sent message: Cc (in its headers) and Bcc (envelope only). */
+  cc?: string[];
+  bcc?: string[];
 }
 
 /** The stable JSON contract of `report --format json` and `campaign status --json`. */
@@ -34,6 +36,8 @@ export interface Summary {
   paused_until?: string;
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
   skipped_by_reason: Record<string, number>;
+  /** Copies sent with the messages: each counts as a recipient against the account's daily limit. */
+  copies: { cc: number; bcc: number };
   failed_by_reason: Record<string, number>;
   started_at?: string;
   ended_at?: string;
@@ -72,12 +76,6 @@ export async function summarise(
     Object.assign(summary, { status: 'interrupted', reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue' });
   }
   return summary;
-}
-
-/** Where a campaign's state lives and whether a send has started it (without reading its journal). */
-export async function stateLocation(campaignFile: string, stateDir: string | undefined): Promise<{ dir: string; started: boolean }> {
-  const paths = statePaths(campaignFile, stateDir);
-  return { dir: paths.dir, started: (await readState(paths)) !== undefined };
 }
 
 /** One pass over the journal: what every format needs, in the order events happened. */
@@ -121,9 +119,14 @@ class JournalFold {
     const count = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
     for (const row of this.rejected) count(skippedByReason, row.reason);
     const recipients: RecipientOutcome[] = [];
+    const copies = { cc: 0, bcc: 0 };
     for (const event of this.last.values()) {
       const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
       tally[status]++;
+      if (event.ev === 'sent') {
+        copies.cc += event.cc?.length ?? 0;
+        copies.bcc += event.bcc?.length ?? 0;
+      }
       if (event.ev === 'failed') count(failedByReason, event.kind);
       if (event.ev === 'skipped') count(skippedByReason, event.reason);
       if (only === undefined || only.includes(status)) recipients.push({ ...outcomeOf(event), line: this.lines.get(event.to) });
@@ -140,6 +143,7 @@ class JournalFold {
       paused_until: state.pausedUntil,
       totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + this.rejected.length, pending, in_doubt: inDoubt, deferred },
       skipped_by_reason: skippedByReason,
+      copies,
       failed_by_reason: failedByReason,
       started_at: runs[0]?.started_at,
       ended_at: iso(this.runs.map((run) => run.ended).filter((at) => at !== undefined).at(-1)),
@@ -174,7 +178,7 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
   const base = { recipient: event.to, at: iso(event.at) };
   switch (event.ev) {
     case 'sent':
-      return { ...base, status: 'sent', detail: event.reply };
+      return { ...base, status: 'sent', detail: event.reply, ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
     case 'failed':
       return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
     case 'deferred':

@@ -1,4 +1,6 @@
-import { serverReply, totalsText, type RecipientOutcome, type RecipientStatus, type Summary } from './summary.js';
+import type { RecipientStatus } from '../status.js';
+import { formatLimits } from '../throttle/rate.js';
+import { serverReply, totalsText, type RecipientOutcome, type Summary } from './summary.js';
 import { localTime, localTimesIn } from './time.js';
 
 const listLimit = 50;
@@ -15,6 +17,8 @@ export function formatTable(summary: Summary): string {
   if (summary.ended_at) lines.push(`Ended       ${localTime(summary.ended_at, { seconds: true })}`);
   if (summary.throughput_per_minute !== undefined) lines.push(`Throughput  ${summary.throughput_per_minute} messages/min`);
   lines.push(`Recipients  ${totals.recipients} valid: ${totalsText(totals)}`);
+  const { cc, bcc } = summary.copies;
+  if (cc || bcc) lines.push(`Copies      ${cc} cc · ${bcc} bcc (with the sent messages; each counts against the daily limit)`);
   // report --failed lists only the recipients who did not get the message (status lists only those in doubt, silently).
   const failedOnly = summary.listed?.includes('failed');
   const shown = (status: RecipientStatus) => !failedOnly || summary.listed!.includes(status);
@@ -38,7 +42,7 @@ export function formatTable(summary: Summary): string {
   if (summary.limit_changes.length && !failedOnly) {
     lines.push('', `Limit changes (${summary.limit_changes.length}):`);
     for (const change of summary.limit_changes.slice(-listLimit)) {
-      lines.push(`  ${localTime(change.at, { seconds: true })}  ${change.concurrency} at once${change.rate ? `, ${change.rate}` : ''} — ${change.why}`);
+      lines.push(`  ${localTime(change.at, { seconds: true })}  ${formatLimits(change)} — ${change.why}`);
     }
   }
   return lines.join('\n') + '\n';

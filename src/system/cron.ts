@@ -48,6 +48,6 @@ export function cronSchedule(everyMinutes: number): string {
 }
 
 /** A shell word in single quotes. */
-function quote(text: string): string {
+export function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }

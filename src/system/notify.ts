@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Counts, RunStatus } from '../status.js';
 import { onPath, spawnDetached, type Runner } from './commands.js';
 
 export interface RunNotice {
-  event: 'done' | 'scheduled' | 'paused' | 'stopped';
+  event: RunStatus;
   /** The campaign's name. */
   campaign: string;
   /** The campaign file, absolute. */
   file: string;
   reason: string;
-  counts: { sent: number; failed: number; deferred: number; skipped: number };
+  counts: Counts;
 }
 
 export interface NotifyOptions {

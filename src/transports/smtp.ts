@@ -1,13 +1,31 @@
 import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { SmtpAccount } from '../accounts/account.js';
-import { defaultMaxConcurrent } from '../accounts/limits.js';
 import { classifySmtpError } from './classify.js';
 import { protocolLogActive, smtpLogger } from '../system/protocol-log.js';
-import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
+import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
 const defaultPerConnection = 100;
+
+export type SmtpSecurity = 'tls' | 'starttls' | 'none';
+
+/** Where and how to connect and sign in. */
+export interface SmtpSettings {
+  /** The account name, for advice in messages. */
+  name: string;
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  user?: string;
+  /** Accept a certificate that does not verify (self-signed). */
+  insecureTls?: boolean;
+}
+
+/** How many connections the pool keeps open at most, and how many messages each carries before it is replaced. */
+export interface SmtpPoolSize {
+  maxConnections: number;
+  perConnection?: number;
+}
 
 const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
@@ -20,14 +38,15 @@ export class SmtpTransport implements Transport {
   private readonly pool;
 
   constructor(
-    private readonly account: SmtpAccount,
+    private readonly account: SmtpSettings,
     private readonly password: string | undefined,
+    pool: SmtpPoolSize,
   ) {
     this.pool = nodemailer.createTransport({
       pool: true,
       ...this.connectionOptions(),
-      maxConnections: account.limits.maxConcurrent ?? defaultMaxConcurrent,
-      maxMessages: account.limits.perConnection ?? defaultPerConnection,
+      maxConnections: pool.maxConnections,
+      maxMessages: pool.perConnection ?? defaultPerConnection,
       maxRequeues: 0,
     });
   }
@@ -65,7 +84,10 @@ export class SmtpTransport implements Transport {
 
   async send(message: OutgoingMessage): Promise<Accepted> {
     try {
-      const info = await this.pool.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
+      const info = await this.pool.sendMail({ envelope: { from: message.from, to: envelopeRecipients(message) }, raw: message.raw });
+      // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
+      const refused = info.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to);
+      if (refused) throw refused;
       return { response: info.response };
     } catch (error) {
       throw this.classify(error);
