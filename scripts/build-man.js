@@ -18,7 +18,7 @@ function subCommands(text) {
   const section = text.split(/^Commands:\n/m)[1];
   if (!section) return [];
   const lines = section.split(/\n(?=\S)/)[0].split('\n');
-  return lines.map((line) => /^  (\S+)/.exec(line)?.[1]).filter((name) => name && name !== 'help');
+  return lines.map((line) => /^ {2}(\S+)/.exec(line)?.[1]).filter((name) => name && name !== 'help');
 }
 
 function walk(words, pages = []) {

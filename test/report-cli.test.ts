@@ -44,8 +44,8 @@ describe('report', () => {
     expect(stdout).toContain(`line 7: gone@example.com — ${bounce}\n`);
     expect(stdout).not.toContain('550 5.1.1 550 5.1.1');
     expect(stdout).toContain('Throughput  16.7 messages/min'); // 5 messages in 18 s, not 5 in the 16 s between the first and last
-    expect(stdout).toMatch(/Deferred \(1\).*\n  line 8: later@example.com — 451 4\.3\.0 Try again later/);
-    expect(stdout).toMatch(/In doubt \(1\).*\n  line 10: doubt@example.com/);
+    expect(stdout).toMatch(/Deferred \(1\).*\n {2}line 8: later@example.com — 451 4\.3\.0 Try again later/);
+    expect(stdout).toMatch(/In doubt \(1\).*\n {2}line 10: doubt@example.com/);
     expect(stdout).toContain('Started     2026-03-03 10:00:00 CET'); // local time with its zone
   });
 

@@ -98,6 +98,21 @@ function recipientLine(event: Extract<RunEvent, { type: 'recipient' }>): string 
   return `${event.outcome} ${JSON.stringify(event.to).slice(1, -1)}${event.detail ? ` — ${JSON.stringify(event.detail).slice(1, -1)}` : ''}`;
 }
 
+/** The bar and as many whole fields as fit the terminal's width. */
+function barFrame(state: ReturnType<typeof tally>, eta: EtaEstimate | undefined, limits: string | undefined, columns: number): string {
+  const left = eta?.remainingMs(Date.now(), state.handled, state.total);
+  const fields = [
+    `${state.handled}/${state.total}`,
+    `sent ${state.counts.sent}`,
+    `failed ${state.counts.failed}`,
+    ...(state.counts.deferred ? [`deferred ${state.counts.deferred}`] : []),
+    ...(left === undefined ? [] : [`ETA ${formatEta(left)}`]),
+    ...(state.rate === undefined ? [] : [`${state.rate}/s`]),
+    ...(limits ? [limits] : []),
+  ];
+  return fitLine(columns, state.total ? state.handled / state.total : 0, fields);
+}
+
 function barView(stream: TerminalWriter, verbose: boolean): ProgressView {
   const state = tally();
   let eta: EtaEstimate | undefined;
@@ -105,23 +120,9 @@ function barView(stream: TerminalWriter, verbose: boolean): ProgressView {
   let timer: NodeJS.Timeout | undefined;
   let drawn = false;
   let lastDraw = 0;
-  const frame = () => {
-    const now = Date.now();
-    const left = eta?.remainingMs(now, state.handled, state.total);
-    const fields = [
-      `${state.handled}/${state.total}`,
-      `sent ${state.counts.sent}`,
-      `failed ${state.counts.failed}`,
-      ...(state.counts.deferred ? [`deferred ${state.counts.deferred}`] : []),
-      ...(left === undefined ? [] : [`ETA ${formatEta(left)}`]),
-      ...(state.rate === undefined ? [] : [`${state.rate}/s`]),
-      ...(limits ? [limits] : []),
-    ];
-    return fitLine(stream.columns || 80, state.total ? state.handled / state.total : 0, fields);
-  };
   const draw = () => {
     lastDraw = Date.now();
-    stream.write(`\r${frame()}\x1b[K`);
+    stream.write(`\r${barFrame(state, eta, limits, stream.columns || 80)}\x1b[K`);
     drawn = true;
   };
   /** Prints a line above the bar. */
