@@ -396,7 +396,7 @@ describe('secrets hygiene', () => {
         expect({ command: args.slice(0, 3).join(' '), code: result.code, stderr: result.stderr }).toMatchObject({ code });
         outputs.push([`stdout of ${args.join(' ')}`, result.stdout], [`stderr of ${args.join(' ')}`, result.stderr]);
       }
-      expect(server.received).toHaveLength(5); // it did sign in and send (r4 is refused)
+      expect(server.received).toHaveLength(7); // it did sign in and send: 5 of the campaign (r4 is refused), 2 of the env-password account's own
       expect(server.authAttempts.filter((attempt) => !attempt.ok).length).toBeGreaterThan(0); // and did meet a refusal
 
       const forms = [
