@@ -45,12 +45,13 @@ describe('bounces check: usage and settings', () => {
 
   test('campaign cron --bounces ACCOUNT prints a second, hourly line for bounces check', async () => {
     const campaign = await writeCampaign();
+    expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'])).code).toBe(75); // cron lines are for started campaigns
     const cron = await runCli(['campaign', 'cron', campaign.file, '--bounces', 'smtp1']);
     const lines = cron.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain(' campaign resume ');
     expect(lines[1]).toMatch(
-      /^17 \* \* \* \* PATH='[^']*' '[^']+' '[^']+bin\/mailshot\.js' bounces check 'smtp1' >> '[^']+bounces\.log' 2>&1$/,
+      /^17 \* \* \* \* PATH='[^']*' MAILSHOT_CONFIG_DIR='[^']+' .*MAILSHOT_LOG_TIMES='1' '[^']+' '[^']+bin\/mailshot\.js' bounces check 'smtp1' >> '[^']+bounces\.log' 2>&1$/,
     );
   });
 });

@@ -362,8 +362,8 @@ describe('preview, report and status', () => {
     expect(body).toHaveLength(4);
     expect(body).toEqual(
       expect.arrayContaining([
-        ['ann@example.com', 'sent', '', ''],
-        ['bob@example.com', 'sent', '', ''],
+        ['ann@example.com', 'sent', '2', ''],
+        ['bob@example.com', 'sent', '3', ''],
         ['ANN@example.com', 'skipped', '4', 'duplicate'],
         ['nope', 'skipped', '5', 'invalid_address'],
       ]),

@@ -302,11 +302,41 @@ describeInBrowser('report --format html', () => {
     await handWrittenState(campaign, journal(), 20, 'done');
     const withoutHtml = await runCli(['report', campaign.file, '--open']);
     expect(withoutHtml.code).toBe(2);
-    expect(withoutHtml.stderr).toContain('--output and --open go with --format html');
+    expect(withoutHtml.stderr).toContain('--open goes with --format html');
     const nowhere = path.join(campaign.dir, 'missing', 'report.html');
     const unwritable = await runCli(['report', campaign.file, '--format', 'html', '--output', nowhere]);
     expect(unwritable.code).toBe(2);
     expect(unwritable.stderr).toContain(`cannot write the report to ${nowhere}`);
     expect(unwritable.stdout).toBe('');
+  });
+
+  test('the campaign name is the title; addresses and codes never break mid-word in a narrow window; each code once', async () => {
+    const campaign = await writeCampaign();
+    const longAddress = 'firstname.middlename.lastname.department@subdomain.example-company.com';
+    await handWrittenState(campaign, [
+      { ev: 'run', at: at(0), what: 'start', via: 'outbox', name: 'Spring newsletter' },
+      { ev: 'attempt', to: longAddress, at: at(0, 1), line: 2 },
+      { ev: 'failed', to: longAddress, at: at(0, 2), kind: 'permanent', code: '550 5.1.1', text: '550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual mailbox table' },
+      { ev: 'run', at: at(0, 3), what: 'end', status: 'done' },
+    ], 1, 'done');
+    const result = await runCli(['report', campaign.file, '--format', 'html'], { env });
+    expect(result.code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 480, height: 800 } });
+    await page.goto(pathToFileURL(result.stdout.trim()).href);
+    expect(await page.title()).toBe('Spring newsletter — mailshot report');
+    expect(await page.locator('h1').innerText()).toBe('Spring newsletter');
+    const lineBoxes = (selector: string) =>
+      // The distinct tops of the text's boxes: one line, one top.
+      page.locator(selector).first().evaluate((cell) => {
+        interface Box { top: number }
+        const doc = (cell as unknown as { ownerDocument: { createRange(): { selectNodeContents(node: unknown): void; getClientRects(): Iterable<Box> } } }).ownerDocument;
+        const range = doc.createRange();
+        range.selectNodeContents((cell as unknown as { firstChild: unknown }).firstChild);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+      });
+    expect(await lineBoxes('td.address')).toBe(1);
+    expect(await lineBoxes('td.code')).toBe(1);
+    expect(await page.locator('main').innerText()).not.toContain('550 5.1.1 550 5.1.1');
+    expect(await page.locator('td.detail').first().innerText()).toBe('<x@example.com>: Recipient address rejected: User unknown in virtual mailbox table');
   });
 });

@@ -145,7 +145,7 @@ describe('campaign send through an SMTP account', () => {
       const sent = await send(s, '--json');
       expect(sent.code).toBe(0);
       const events = sent.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; to?: string; outcome?: string; status?: string });
-      expect(events[0]).toMatchObject({ type: 'start', via: 'smtp1', toSend: s.recipients.length });
+      expect(events[0]).toMatchObject({ type: 'start', via: 'smtp1', to_send: s.recipients.length });
       expect(events.filter((e) => e.type === 'recipient').map((e) => [e.to, e.outcome]).sort()).toEqual(s.recipients.map((to) => [to, 'sent']).sort());
       expect(events.at(-1)).toMatchObject({ type: 'end', status: 'done' });
       expectEachReceivedOnce(s.server, s.recipients);
@@ -396,7 +396,7 @@ describe('secrets hygiene', () => {
         expect({ command: args.slice(0, 3).join(' '), code: result.code, stderr: result.stderr }).toMatchObject({ code });
         outputs.push([`stdout of ${args.join(' ')}`, result.stdout], [`stderr of ${args.join(' ')}`, result.stderr]);
       }
-      expect(server.received).toHaveLength(5); // it did sign in and send (r4 is refused)
+      expect(server.received).toHaveLength(7); // it did sign in and send: 5 of the campaign (r4 is refused), 2 of the env-password account's own
       expect(server.authAttempts.filter((attempt) => !attempt.ok).length).toBeGreaterThan(0); // and did meet a refusal
 
       const forms = [

@@ -7,6 +7,7 @@
  */
 import type { ICachePlugin, INetworkModule, NetworkRequestOptions, NetworkResponse, PublicClientApplication } from '@azure/msal-node';
 import { StopError } from '../errors.js';
+import { httpFetch } from '../system/http.js';
 import type { CredentialStore } from './credentials.js';
 
 /** What MSAL needs to know about an account (sign-in runs before the account exists). */
@@ -171,7 +172,7 @@ class RecordingNetwork implements INetworkModule {
   private async send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions = {}, timeout = requestTimeoutMs): Promise<NetworkResponse<T>> {
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: options.headers, body: method === 'POST' ? (options.body ?? '') : undefined, signal: AbortSignal.timeout(timeout) });
+      response = await httpFetch('microsoft sign-in', url, { method, headers: options.headers, body: method === 'POST' ? (options.body ?? '') : undefined, signal: AbortSignal.timeout(timeout) });
     } catch (error) {
       this.problem = { unreachable: networkErrorText(error) };
       throw error;

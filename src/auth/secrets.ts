@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { StopError } from '../errors.js';
 import { readOwnerOnly, removeLeftoverCopies, writeOwnerOnly } from '../system/owner-only.js';
@@ -25,10 +26,12 @@ export async function storeSecret(account: string, secret: string, warn: (messag
       if (process.env.MAILSHOT_SECRET_STORE === 'keychain') throw new StopError(`cannot store the secret in the keychain: ${(error as Error).message}`);
     }
   }
-  const secrets = await readSecretFile();
-  if (Object.keys(secrets).length === 0) {
-    warn(`no keychain is reachable; secrets are kept in ${secretFile()} (readable only by you)`);
+  // Said once, when the file is created: it stays (empty) when its last account is removed.
+  if (!existsSync(secretFile())) {
+    const why = process.env.MAILSHOT_SECRET_STORE === 'file' ? 'MAILSHOT_SECRET_STORE=file' : 'no keychain is reachable';
+    warn(`${why}; secrets are kept in ${secretFile()} (readable only by you)`);
   }
+  const secrets = await readSecretFile();
   await writeSecretFile({ ...secrets, [account]: secret });
   return 'file';
 }

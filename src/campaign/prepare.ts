@@ -117,6 +117,6 @@ async function checkAttachment(relative: string, definition: CampaignDefinition,
     await (await openRegularFile(await attachmentPath(definition, relative, forRow))).close();
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${describeFsError(error)}`);
+    throw new InputError(`${file}: cannot read this attachment${forRow} (field "attachments" of ${path.basename(definition.file)}): ${describeFsError(error)}`);
   }
 }

@@ -8,6 +8,7 @@ import { domainOf, parseMailbox, type Mailbox } from './address.js';
 import { parseCopies } from './copies.js';
 import { readInlineImages, referToInlineImages, type ImageReference, type InlineImage } from './inline-images.js';
 import { finishText, htmlToTextTemplate, withoutTableMarkers } from './text-part.js';
+import { unknownVariableAdvice } from './variable-hint.js';
 
 /** Everything that varies per recipient, rendered from templates compiled once per campaign. */
 export interface RenderedParts {
@@ -30,6 +31,8 @@ interface NamedTemplate {
   origin: string;
   engine: Engine;
   parsed: Template[];
+  /** The user's own file as parsed, when there is one (body.md, body.html, body.txt): its rows are that file's lines. */
+  fileParsed?: Template[];
   /** False when the source holds no Liquid tag: the output is the same for every recipient. */
   dynamic: boolean;
 }
@@ -95,7 +98,7 @@ export class PreparedTemplates {
     const { markdown, html, text } = campaign.sources;
     const htmlOrigin = path.basename(campaign.markdown ?? campaign.html ?? campaign.text!);
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
-    if (markdown !== undefined) parse(htmlOrigin, 'html', markdown);
+    const markdownParsed = markdown !== undefined ? parse(htmlOrigin, 'html', markdown) : undefined;
     this.htmlOrigin = htmlOrigin;
     this.campaignDir = campaign.dir;
     const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks) : html;
@@ -104,11 +107,11 @@ export class PreparedTemplates {
       const domain = domainOf(parseMailbox(campaign.from)!.address);
       const inline = referToInlineImages(htmlSource, { origin: htmlOrigin, dir: campaign.dir, domain, lineOf });
       this.imageReferences = inline.references;
-      this.html = this.compile(htmlOrigin, 'html', inline.html);
+      this.html = this.compile(htmlOrigin, 'html', inline.html, markdownParsed ?? true);
     }
     this.derivedText = text === undefined;
     this.text = text !== undefined
-      ? this.compile(path.basename(campaign.text!), 'text', text)
+      ? this.compile(path.basename(campaign.text!), 'text', text, true)
       : this.compile(`text derived from ${htmlOrigin}`, 'text', htmlSourceToText(htmlSource!));
     this.headers = Object.entries(campaign.headers).map(([header, value]) => [header, this.compile(name(`headers.${header}`), 'text', value)]);
     const unsubscribe = campaign.list_unsubscribe;
@@ -139,9 +142,10 @@ export class PreparedTemplates {
     for (const template of this.all) {
       for (const variable of engines[template.engine].globalVariablesSync(template.parsed)) {
         if (!known.has(variable)) {
+          const row = template.fileParsed && engines[template.engine].analyzeSync(template.fileParsed).globals[variable]?.[0]?.location.row;
           throw new InputError(
-            `${template.origin} uses the variable "${variable}", but ${csvFile} has no such column ` +
-              `(columns: ${columns.join(', ')}); add the column or fix the template`,
+            `${template.origin}${row ? `:${row}:` : ''} uses the variable "${variable}", but ${csvFile} has no such column ` +
+              `(columns: ${columns.join(', ')}); ${unknownVariableAdvice(variable, columns)}`,
           );
         }
       }
@@ -173,8 +177,10 @@ export class PreparedTemplates {
     return this.inlineFiles.has(path.resolve(this.campaignDir, attachment));
   }
 
-  private compile(origin: string, engine: Engine, source: string): NamedTemplate {
-    const template = { origin, engine, parsed: parse(origin, engine, source), dynamic: /\{\{|\{%/.test(source) };
+  /** `file`: true when `source` is the user's file itself, or that file's own parse when `source` was derived from it. */
+  private compile(origin: string, engine: Engine, source: string, file?: true | Template[]): NamedTemplate {
+    const parsed = parse(origin, engine, source);
+    const template = { origin, engine, parsed, fileParsed: file === true ? parsed : file, dynamic: /\{\{|\{%/.test(source) };
     this.all.push(template);
     return template;
   }

@@ -18,11 +18,16 @@ export interface Writer {
 
 /** Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. */
 export function warn(io: CommandIo, message: string): void {
-  io.stderr.write(`mailshot: warning: ${message}\n`);
+  io.stderr.write(`${stamp()}mailshot: warning: ${message}\n`);
 }
 
 export function notice(io: CommandIo, message: string): void {
-  io.stderr.write(`mailshot: ${message}\n`);
+  io.stderr.write(`${stamp()}mailshot: ${message}\n`);
+}
+
+/** In a log (the cron line sets MAILSHOT_LOG_TIMES), each line starts with its time, ISO 8601 UTC. */
+function stamp(): string {
+  return process.env.MAILSHOT_LOG_TIMES ? `${new Date().toISOString()} ` : '';
 }
 
 /** The process's own streams. */

@@ -24,17 +24,16 @@ export interface ReportOptions {
 
 /** What happened to every recipient of a campaign. */
 export async function run(options: ReportOptions, io: CommandIo): Promise<void> {
-  if (options.format !== 'html' && (options.output || options.open)) throw new InputError('--output and --open go with --format html');
+  if (options.format !== 'html' && options.open) throw new InputError('--open goes with --format html');
   const { summarise } = await import('../report/summary.js');
-  const summary = await summarise(options.file, options.state, (message) => warn(io, message), options.failed ? 'failed' : undefined);
+  const summary = await summarise(options.file, options.state, (message) => warn(io, message), options.failed ? ['failed', 'deferred', 'in_doubt'] : undefined);
   const report = (await formats[options.format]())(summary);
-  if (options.format !== 'html') {
+  if (options.format !== 'html' && !options.output) {
     io.stdout.write(report);
     return;
   }
   // A page is a file to open, not text for a terminal: write it and print where it is.
-  const { htmlReportPath } = await import('../report/html.js');
-  const target = path.resolve(options.output ?? htmlReportPath(options.file, options.state));
+  const target = path.resolve(options.output ?? (await import('../report/html.js')).htmlReportPath(options.file, options.state));
   await writeFile(target, report, { mode: 0o600 }).catch((error: Error) => {
     throw new InputError(`cannot write the report to ${target}: ${error.message}`);
   });

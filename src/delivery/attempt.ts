@@ -44,7 +44,7 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
     return message;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    await run.record({ ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message }, 'failed', error.message);
+    await run.record({ ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message, line: recipient.line }, 'failed', error.message);
     return undefined;
   }
 }
@@ -58,7 +58,7 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
     return undefined;
   }
-  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
+  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line });
   try {
     const accepted = await account.transport.send(message);
     pacer.onAccepted();

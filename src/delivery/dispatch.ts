@@ -24,10 +24,12 @@ export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent
   const inFlight = new Set<Promise<void>>();
   const result: Dispatched = { due: 0, nextDue: Infinity };
   let handedOver = 0;
+  let unsettled = 0;
   const announce = (toSend: number) =>
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
   for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
+    unsettled++;
     const suppression = suppressed.get(row.key);
     if (suppression) {
       await run.record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'suppressed', suppressed: suppression.reason, line: row.line }, 'skipped', `suppressed (${suppression.reason})`);
@@ -52,6 +54,8 @@ export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent
     while (inFlight.size >= run.pacer.slots.concurrency + run.waitingToRetry) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  // Rows added to the CSV since the first send are recipients too: every count (status, reports) includes them.
+  state.recipients = Math.max(state.recipients, alreadyDone + unsettled);
   if (handedOver === 0) announce(0);
   return result;
 }

@@ -167,7 +167,7 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   if (options.signal.aborted) onAbort();
   Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: run.via });
   await writeState(paths, state);
-  await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via });
+  await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via, name: run.campaign.definition.name });
   run.dispatched = await dispatch(run, known, alreadyDone, suppressed);
   options.signal.removeEventListener('abort', onAbort);
 }

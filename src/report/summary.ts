@@ -1,5 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { InputError } from '../errors.js';
-import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type RecipientEvent } from '../store/journal.js';
+import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type JournalEvent, type RecipientEvent } from '../store/journal.js';
+import { lockHeld } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 import type { RecipientStatus } from '../status.js';
 
@@ -7,7 +11,7 @@ export interface RecipientOutcome {
   /** Normalised address, or the CSV cell for a rejected row. */
   recipient: string;
   status: RecipientStatus;
-  /** CSV line, known for rejected and skipped rows. */
+  /** CSV line of the row (older journals have it for rejected and skipped rows only). */
   line?: number;
   /** Why: failure kind / skip reason. */
   reason?: string;
@@ -35,9 +39,13 @@ export interface AfterDelivery {
 
 /** The stable JSON contract of `report --format json` and `campaign status --json`. */
 export interface Summary {
+  /** The campaign file. */
   campaign: string;
+  /** The campaign's `name` (as of its last run). */
+  name: string;
   via: string;
-  status: CampaignState['status'];
+  /** `interrupted`: marked running, but no live process holds the campaign's lock (a hard stop, a crash). */
+  status: CampaignState['status'] | 'interrupted';
   reason?: string;
   paused_until?: string;
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
@@ -50,118 +58,140 @@ export interface Summary {
   ended_at?: string;
   /** When the send loop slowed down or sped up, and why. */
   limit_changes: { at: string; concurrency: number; rate?: string; why: string }[];
-  /** Messages per minute between the first and last send. */
+  /** Messages sent per minute of the runs' own time (from each start to its end; waits between runs left out). */
   throughput_per_minute?: number;
   /** Each send or resume, oldest first. A run that ended `paused` or `stopped` and the next start bracket a pause. */
   runs: { started_at: string; ended_at?: string; status?: string }[];
   /** Outcomes recorded in each clock minute that had any, oldest first: the report's timeline. */
   per_minute: { minute: string; sent: number; failed: number; deferred: number }[];
+  /** Which statuses `recipients` lists (report --failed, status); absent: every recipient. */
+  listed?: RecipientStatus[];
   recipients: RecipientOutcome[];
 }
 
-/** Reads state.json and folds the journal: one outcome per recipient, in first-seen order. */
 /**
- * `only`: list just the recipients with this status (the totals still count everyone) — `status` and
+ * Reads state.json and folds the journal: one outcome per recipient, in first-seen order. `only`: list
+ * just the recipients with these statuses (the totals still count everyone) — `status` and
  * `report --failed` on a list of millions need not build an outcome for each.
  */
 export async function summarise(
   campaignFile: string,
   stateDir: string | undefined,
   warn: (message: string) => void,
-  only?: RecipientStatus,
+  only?: RecipientStatus | RecipientStatus[],
 ): Promise<Summary> {
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
+  if (!state && !existsSync(campaignFile)) throw new InputError(`${campaignFile}: no such file (check the campaign file's name and folder)`);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
-
-  const { last, after, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent } = await foldJournal(paths.journal, warn);
-
-  const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
-  const skippedByReason: Record<string, number> = {};
-  const failedByReason: Record<string, number> = {};
-  const count = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
-  for (const row of rejected) count(skippedByReason, row.reason);
-  const recipients: RecipientOutcome[] = [];
-  const copies = { cc: 0, bcc: 0 };
-  for (const event of last.values()) {
-    const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
-    tally[status]++;
-    if (event.ev === 'sent') {
-      copies.cc += event.cc?.length ?? 0;
-      copies.bcc += event.bcc?.length ?? 0;
-    }
-    if (event.ev === 'failed') count(failedByReason, event.kind);
-    if (event.ev === 'skipped') count(skippedByReason, event.reason);
-    if (only === undefined || only === status) recipients.push(withAfter(outcomeOf(event), after.get(event.to)));
+  const fold = new JournalFold();
+  for await (const event of readJournal(paths.journal, warn)) fold.add(event);
+  const summary = fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
+  if (state.status === 'running' && !(await lockHeld(paths.lock))) {
+    Object.assign(summary, { status: 'interrupted', reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue' });
   }
-  const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
-  const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
-  const minutes = firstSent !== undefined && lastSent !== undefined ? (lastSent - firstSent) / 60_000 : 0;
-  return {
-    campaign: campaignFile,
-    via: state.via,
-    status: state.status,
-    reason: state.reason,
-    paused_until: state.pausedUntil,
-    totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + rejected.length, pending, in_doubt: inDoubt, deferred },
-    skipped_by_reason: skippedByReason,
-    copies,
-    failed_by_reason: failedByReason,
-    after_delivery: afterDeliveryOf(after.values(), sent),
-    started_at: iso(startedAt),
-    ended_at: iso(endedAt),
-    limit_changes: limitChanges,
-    throughput_per_minute: minutes > 0 ? Math.round((sent / minutes) * 10) / 10 : undefined,
-    runs,
-    per_minute: [...perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
-    recipients: only === undefined || only === 'skipped' ? [...recipients, ...rejected] : recipients,
-  };
+  return summary;
 }
 
-/** One pass over the journal: each recipient's last event, the rows rejected up front, runs, limit changes and the sends per minute. */
-async function foldJournal(journal: string, warn: (message: string) => void) {
-  const last = new Map<string, RecipientEvent>();
-  const after = new Map<string, AfterDeliveryEvent>();
-  const rejected: RecipientOutcome[] = [];
-  const limitChanges: Summary['limit_changes'] = [];
-  const runs: Summary['runs'] = [];
-  const perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
-  let startedAt: number | undefined;
-  let endedAt: number | undefined;
-  let firstSent: number | undefined;
-  let lastSent: number | undefined;
-  for await (const event of readJournal(journal, warn)) {
+/** One pass over the journal: what every format needs, in the order events happened. */
+class JournalFold {
+  private readonly last = new Map<string, RecipientEvent>();
+  private readonly after = new Map<string, AfterDeliveryEvent>();
+  private readonly lines = new Map<string, number>();
+  private readonly rejected: RecipientOutcome[] = [];
+  private readonly limitChanges: Summary['limit_changes'] = [];
+  private readonly runs: { started: number; ended?: number; status?: string; lastEvent: number }[] = [];
+  private readonly perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
+  private name?: string;
+
+  add(event: JournalEvent): void {
+    const run = this.runs.at(-1);
+    if (run && !run.ended) run.lastEvent = event.at;
     if (event.ev === 'limits') {
-      limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
+      this.limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
     } else if (event.ev === 'run') {
       if (event.what === 'start') {
-        startedAt ??= event.at;
-        runs.push({ started_at: iso(event.at)! });
-      } else {
-        endedAt = event.at;
-        const run = runs.at(-1);
-        if (run && !run.ended_at) Object.assign(run, { ended_at: iso(event.at), status: event.status });
-      }
-    } else if (event.ev === 'skipped' && !event.to) {
-      rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
+        this.name = event.name ?? this.name;
+        this.runs.push({ started: event.at, lastEvent: event.at });
+      } else if (run && !run.ended) Object.assign(run, { ended: event.at, status: event.status });
     } else if (afterDeliveryEvents.has(event.ev)) {
       const later = event as AfterDeliveryEvent;
-      if (!isHard(after.get(later.to))) after.set(later.to, later); // a hard bounce is the one to show
+      if (!isHard(this.after.get(later.to))) this.after.set(later.to, later); // a hard bounce is the one to show
+    } else if (event.ev === 'skipped' && !event.to) {
+      this.rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
     } else if ('to' in event && event.to) {
-      last.set(event.to, event as RecipientEvent);
-      if (event.ev === 'sent') {
-        firstSent ??= event.at;
-        lastSent = event.at;
-      }
+      this.last.set(event.to, event as RecipientEvent);
+      if ('line' in event && event.line !== undefined) this.lines.set(event.to, event.line);
       if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
         const minute = Math.floor(event.at / 60_000) * 60_000;
-        const counts = perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
+        const counts = this.perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
         counts[event.ev]++;
-        perMinute.set(minute, counts);
+        this.perMinute.set(minute, counts);
       }
     }
   }
-  return { last, after, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent };
+
+  summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
+    const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
+    const skippedByReason: Record<string, number> = {};
+    const failedByReason: Record<string, number> = {};
+    const count = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
+    for (const row of this.rejected) count(skippedByReason, row.reason);
+    const recipients: RecipientOutcome[] = [];
+    const copies = { cc: 0, bcc: 0 };
+    for (const event of this.last.values()) {
+      const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
+      tally[status]++;
+      if (event.ev === 'sent') {
+        copies.cc += event.cc?.length ?? 0;
+        copies.bcc += event.bcc?.length ?? 0;
+      }
+      if (event.ev === 'failed') count(failedByReason, event.kind);
+      if (event.ev === 'skipped') count(skippedByReason, event.reason);
+      if (only === undefined || only.includes(status)) recipients.push(withAfter({ ...outcomeOf(event), line: this.lines.get(event.to) }, this.after.get(event.to)));
+    }
+    const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
+    const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
+    const runs = this.runs.map((run) => ({ started_at: iso(run.started)!, ended_at: iso(run.ended), status: run.status }));
+    return {
+      campaign: campaignFile,
+      name: this.name ?? nameInFile(campaignFile) ?? path.basename(campaignFile),
+      via: state.via,
+      status: state.status,
+      reason: state.reason,
+      paused_until: state.pausedUntil,
+      totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + this.rejected.length, pending, in_doubt: inDoubt, deferred },
+      skipped_by_reason: skippedByReason,
+      copies,
+      failed_by_reason: failedByReason,
+      after_delivery: afterDeliveryOf(this.after.values(), sent),
+      started_at: runs[0]?.started_at,
+      ended_at: iso(this.runs.map((run) => run.ended).filter((at) => at !== undefined).at(-1)),
+      limit_changes: this.limitChanges,
+      throughput_per_minute: this.throughput(sent),
+      runs,
+      per_minute: [...this.perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
+      listed: only,
+      recipients: only === undefined || only.includes('skipped') ? [...recipients, ...this.rejected] : recipients,
+    };
+  }
+
+  /** Messages per minute over the time the runs actually ran (pauses between runs left out). */
+  private throughput(sent: number): number | undefined {
+    const ms = this.runs.reduce((total, run) => total + ((run.ended ?? run.lastEvent) - run.started), 0);
+    return sent > 0 && ms >= 1000 ? Math.round((sent / (ms / 60_000)) * 10) / 10 : undefined;
+  }
+}
+
+/** A campaign that never ran has no name in its journal: the file's own `name`, if it can be read. */
+function nameInFile(campaignFile: string): string | undefined {
+  try {
+    const fields: unknown = parse(readFileSync(campaignFile, 'utf8'));
+    const name = (fields as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && name ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function outcomeOf(event: RecipientEvent): RecipientOutcome {
@@ -203,4 +233,23 @@ function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): Af
 
 function iso(at: number | undefined): string | undefined {
   return at === undefined ? undefined : new Date(at).toISOString();
+}
+
+/** The server's text without the code it starts with (most replies do: "550 5.1.1 …"), for a code shown apart. */
+export function replyText(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {
+  const { code, detail = '' } = outcome;
+  return code && detail.startsWith(code) ? detail.slice(code.length).trimStart() : detail;
+}
+
+/** The code and the server's text, with the code once. */
+export function serverReply(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {
+  return [outcome.code, replyText(outcome)].filter(Boolean).join(' ');
+}
+
+/** The campaign's counts in words, the same in the final line of a run, `status` and the table report. */
+export function totalsText(totals: Summary['totals']): string {
+  return (
+    `sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
+    `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`
+  );
 }

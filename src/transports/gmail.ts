@@ -1,6 +1,7 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { allows, googleEndpoints } from '../auth/google-oauth.js';
 import { MailshotError } from '../errors.js';
+import { logHttp } from '../system/protocol-log.js';
 import { classifyHttpError } from './classify.js';
 import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
 
@@ -106,10 +107,10 @@ export class GmailTransport implements Transport {
     try {
       const token = await this.tokens.current();
       try {
-        return await request(options(token));
+        return await logged(request(options(token)));
       } catch (error) {
         if (responseOf(error)?.status !== 401) throw error;
-        return await request(options(await this.tokens.renew(token)));
+        return await logged(request(options(await this.tokens.renew(token))));
       }
     } catch (error) {
       throw this.failure(error);
@@ -125,6 +126,22 @@ export class GmailTransport implements Transport {
     // No answer at all: the network (the send loop pauses and retries; the first connect says "resume later").
     const code = systemCode(error);
     return new DeliveryError('transient', `network error talking to Google: ${code ?? (error as Error).message}`, code ? { code } : {});
+  }
+}
+
+/** --debug: each Gmail API exchange as one line (method, address, status; never a header or a body). */
+async function logged<T>(request: Promise<T>): Promise<T> {
+  const exchange = (answer: unknown) => {
+    const { config, status } = (answer ?? {}) as { config?: { url?: string | URL; method?: string }; status?: number };
+    if (config?.url && status) logHttp('gmail', config.method ?? 'GET', String(config.url), status);
+  };
+  try {
+    const result = await request;
+    exchange(result);
+    return result;
+  } catch (error) {
+    exchange((error as { response?: unknown } | undefined)?.response);
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { graphApiUrl, IdentityFailure, networkErrorText } from '../auth/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
+import { httpFetch } from '../system/http.js';
 import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
 
 /** What the Graph transport needs to know about the account. */
@@ -87,7 +88,7 @@ export class GraphTransport implements Transport {
 
   private async request(method: string, path: string, headers: Record<string, string>, body: string | undefined, token: string): Promise<Response> {
     try {
-      return await fetch(`${graphApiUrl()}${path}`, {
+      return await httpFetch('graph', `${graphApiUrl()}${path}`, {
         method,
         headers: { ...headers, Authorization: `Bearer ${token}` },
         body,

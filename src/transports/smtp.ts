@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { classifySmtpError } from './classify.js';
+import { protocolLogActive, smtpLogger } from '../system/protocol-log.js';
 import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
@@ -53,7 +54,7 @@ export class SmtpTransport implements Transport {
   /** Connects, negotiates TLS, signs in and quits: no message is sent. */
   verify(): Promise<AccountInfo> {
     const greeting = greetingRecorder();
-    const connection = new SMTPConnection({ ...this.connectionOptions(), logger: greeting.logger, transactionLog: true });
+    const connection = new SMTPConnection({ ...this.connectionOptions(), logger: greeting.logger(this.account.name), transactionLog: true });
     const facts: Record<string, string> = { server: `${this.account.host}:${this.account.port}` };
     return new Promise<AccountInfo>((resolve, reject) => {
       const fail = (error: unknown) => {
@@ -112,6 +113,7 @@ export class SmtpTransport implements Transport {
       auth: user ? { user, pass: this.password ?? '' } : undefined,
       tls: { rejectUnauthorized: !insecureTls },
       ...timeouts,
+      ...(protocolLogActive() ? { logger: smtpLogger(`smtp ${this.account.name}`), debug: true } : {}),
     };
   }
 }
@@ -124,15 +126,19 @@ export class SmtpTransport implements Transport {
 function greetingRecorder() {
   let line = '';
   const ignore = () => undefined;
-  const logger = {
-    debug: (entry: { tnx?: string } | undefined, message?: unknown) => {
-      if (!line && entry?.tnx === 'server') line = String(message ?? '').split('\n')[0]!;
-    },
-    trace: ignore,
-    info: ignore,
-    warn: ignore,
-    error: ignore,
-    fatal: ignore,
+  const logger = (name: string) => {
+    const debugLog = protocolLogActive() ? smtpLogger(`smtp ${name}`) : undefined;
+    return {
+      debug: (entry: { tnx?: string } | undefined, message?: unknown, ...args: unknown[]) => {
+        if (!line && entry?.tnx === 'server') line = String(message ?? '').split('\n')[0]!;
+        debugLog?.debug(entry, message, ...args);
+      },
+      trace: ignore,
+      info: debugLog?.info ?? ignore,
+      warn: ignore,
+      error: ignore,
+      fatal: ignore,
+    };
   };
   return {
     logger,

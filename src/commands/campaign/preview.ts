@@ -1,5 +1,7 @@
 import { InputError } from '../../errors.js';
 import { warn, type CommandIo } from '../io.js';
+import { printJson } from '../json-output.js';
+import { previewJson } from '../preview-json.js';
 
 export interface PreviewOptions {
   file: string;
@@ -9,12 +11,15 @@ export interface PreviewOptions {
   raw?: boolean;
   /** Open the HTML part, images included, in the browser. */
   open?: boolean;
+  /** The rendered parts as JSON (with raw: the MIME message as a string). */
+  json?: boolean;
 }
 
 export async function run(options: PreviewOptions, io: CommandIo): Promise<void> {
   const { previewRow } = await import('../../campaign/preview.js');
   if (options.open && options.raw) throw new InputError('--raw and --open do not go together: --raw prints the MIME message, --open shows the page');
   const { parts, message, recipient } = await previewRow(options.file, options.row);
+  if (options.json) return printJson(io, previewJson(parts, message, options.raw));
   if (options.open) {
     const page = await (await import('../../campaign/preview-page.js')).writePreviewPage(parts);
     io.stdout.write(page + '\n');

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { AccountLimits } from '../../accounts/account.js';
 import type { InDoubtPolicy, RunOptions, RunResult } from '../../delivery/run.js';
-import { tallyText } from '../../delivery/outcome.js';
 import { emptyCounts } from '../../status.js';
-import { ExitCode, StopError } from '../../errors.js';
+import { StopError } from '../../errors.js';
 import type { RunNotice } from '../../system/notify.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import { limitsFrom } from '../options.js';
+import { verbosity } from '../verbosity.js';
 
 /** What `send` and `resume` share. */
 export interface RunFlags extends AccountLimits {
@@ -31,6 +31,8 @@ function importRunModules() {
     import('../../system/keep-awake.js'),
     import('../../system/notify.js'),
     import('../confirm.js'),
+    import('../run-end.js'),
+    import('../../report/time.js'),
   ]);
 }
 
@@ -41,11 +43,16 @@ export function runModules(): ReturnType<typeof importRunModules> {
 
 /** `send` and `resume`: runs the campaign (with --wait, until nothing is left to wait for), tells how it ended; returns the exit code. */
 export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 'spreadMs' | 'resume'>, io: CommandIo): Promise<number> {
-  const [{ runWaiting }, { progressView }, { keepAwake }, { notifyRunEnd }, { confirmSend }] = await runModules();
+  const [{ runWaiting }, { progressView }, { keepAwake }, { notifyRunEnd }, { confirmSend }, { tell }, { localTime }] = await runModules();
   const controller = new AbortController();
-  const view = progressView(Boolean(flags.json));
+  const { quiet } = verbosity();
+  const view = progressView(Boolean(flags.json), verbosity(), io);
+  let name = path.basename(flags.file); // until the run names the campaign
   const notify = (event: RunNotice['event'], reason: string, counts: RunResult['counts']) =>
-    notifyRunEnd({ event, campaign: path.basename(flags.file), file: path.resolve(flags.file), reason, counts }, { command: flags.notifyCommand });
+    notifyRunEnd(
+      { event, campaign: name, file: path.resolve(flags.file), reason, counts },
+      { command: flags.notifyCommand, desktop: !quiet, warn: (message) => warn(io, message) },
+    );
   const stopInterrupts = onInterrupt(controller, io);
   const options: RunOptions = {
     ...when,
@@ -58,18 +65,21 @@ export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 
     // Only a person at a terminal is asked; scripts and cron are not.
     confirm: flags.yes || !io.isTTY.stdin || !io.isTTY.stderr ? undefined : (plan) => confirmSend(plan, io),
     signal: controller.signal,
-    onEvent: (event) => view.onEvent(event),
+    onEvent: (event) => {
+      if (event.type === 'start') name = event.campaign;
+      view.onEvent(event);
+    },
     warn: (message) => warn(io, message),
   };
   let result: RunResult;
   try {
     result = await runWaiting(options, {
       wait: Boolean(flags.wait),
-      onWaiting: (until, why) => notice(io, `waiting until ${until} (${why}); Ctrl-C stops, \`resume\` continues later`),
+      onWaiting: (until, why) => notice(io, `waiting until ${localTime(until, { seconds: true })} (${why}); Ctrl-C stops, \`resume\` continues later`),
       onRunStart: (run) => (run.at ? () => undefined : keepAwake(`sending ${path.basename(flags.file)}`)),
     });
   } catch (error) {
-    if (error instanceof StopError) notify('stopped', error.message, emptyCounts());
+    if (error instanceof StopError) await notify('stopped', error.message, emptyCounts());
     throw error;
   } finally {
     view.close();
@@ -77,11 +87,11 @@ export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 
   }
   // Stopped in the middle (credentials revoked, a full disk): what was sent before still counts.
   if (result.error !== undefined) {
-    if (result.error instanceof StopError) notify('stopped', result.error.message, result.counts);
+    if (result.error instanceof StopError) await notify('stopped', result.error.message, result.counts);
     throw result.error;
   }
-  if (!result.idle && result.status !== 'scheduled') notify(result.status, result.reason, result.counts);
-  return tell(result, io);
+  if (!result.idle && result.status !== 'scheduled') await notify(result.status, result.reason, result.counts);
+  return tell(result, { campaignFile: flags.file, stateDir: flags.state, quiet }, io);
 }
 
 /** Ctrl-C (or SIGTERM) stops dispatching and lets in-flight messages finish; a second one quits at once. Returns the un-hook. */
@@ -100,20 +110,4 @@ function onInterrupt(controller: AbortController, io: CommandIo): () => void {
   };
   process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
   return () => process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
-}
-
-/** Says how the run ended (nothing, from cron, when there was nothing to do) and returns the exit code. */
-function tell(result: RunResult, io: CommandIo): number {
-  const exitCode = result.status === 'done' ? ExitCode.done : ExitCode.later;
-  if (result.idle && !io.isTTY.stderr) return exitCode;
-  const tally = tallyText(result.counts);
-  if (result.status === 'done') {
-    notice(io, result.idle ? result.reason : `done: ${tally}`);
-  } else if (result.idle || result.status === 'scheduled') {
-    notice(io, result.reason);
-  } else {
-    notice(io, `paused: ${result.reason} (this run: ${tally}). Run \`mailshot campaign resume\` to continue.`);
-  }
-  if (io.isTTY.stderr) io.stderr.write('\x07');
-  return exitCode;
 }
