@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { InDoubtPolicy, RunResult } from '../delivery/run.js';
 import { ExitCode, StopError } from '../errors.js';
 import type { RunNotice } from '../system/notify.js';
+import { registerMaintenance } from './campaign-maintenance.js';
 import { limitOptions, limitsFrom, notice, oneOf, warn, wholeNumber, type LimitFlags } from './options.js';
 
 // Implementations load inside the actions, so that `--help` and light commands start fast.
@@ -144,6 +145,8 @@ export function registerCampaign(program: Command): void {
         );
       }
     });
+
+  registerMaintenance(campaign);
 }
 
 async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunResult> {

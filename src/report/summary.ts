@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { readJournal, type RecipientEvent } from '../store/journal.js';
+import { readLockInfo } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 
 export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
@@ -21,8 +22,11 @@ export interface RecipientOutcome {
 export interface Summary {
   campaign: string;
   via: string;
-  status: CampaignState['status'];
+  /** `interrupted`: state.json says running, but no live process holds the lock (the sender was killed). */
+  status: CampaignState['status'] | 'interrupted';
   reason?: string;
+  /** Who holds the campaign's lock, when someone does (or a dead run left it). */
+  lock?: { pid: number; host: string; since: string; age_seconds: number; owner: 'alive' | 'dead' | 'elsewhere' };
   paused_until?: string;
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
   skipped_by_reason: Record<string, number>;
@@ -108,12 +112,15 @@ export async function summarise(
   }
   const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
   const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
+  const lockInfo = await readLockInfo(paths.lock);
+  const interrupted = state.status === 'running' && lockInfo?.liveness !== 'alive' && lockInfo?.liveness !== 'elsewhere';
   const minutes = firstSent !== undefined && lastSent !== undefined ? (lastSent - firstSent) / 60_000 : 0;
   return {
     campaign: campaignFile,
     via: state.via,
-    status: state.status,
-    reason: state.reason,
+    status: interrupted ? 'interrupted' : state.status,
+    reason: interrupted ? 'the sender stopped without recording the end of its run (killed, or the machine went down); `mailshot campaign resume` continues' : state.reason,
+    lock: lockInfo && { pid: lockInfo.owner.pid, host: lockInfo.owner.host, since: lockInfo.owner.since, age_seconds: Math.round(lockInfo.ageMs / 1000), owner: lockInfo.liveness },
     paused_until: state.pausedUntil,
     totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + rejected.length, pending, in_doubt: inDoubt, deferred },
     skipped_by_reason: skippedByReason,

@@ -9,6 +9,7 @@ export function formatTable(summary: Summary): string {
     `Campaign    ${summary.campaign} (via ${summary.via})`,
     `Status      ${summary.status}${summary.reason ? ` — ${summary.reason}` : ''}`,
   ];
+  if (summary.lock) lines.push(`Lock        ${lockLine(summary.lock)}`);
   if (summary.paused_until) lines.push(`Paused until ${summary.paused_until}`);
   if (summary.started_at) lines.push(`Started     ${summary.started_at}`);
   if (summary.ended_at) lines.push(`Ended       ${summary.ended_at}`);
@@ -41,6 +42,13 @@ export function formatTable(summary: Summary): string {
     for (const outcome of inDoubt.slice(0, listLimit)) lines.push(`  ${outcome.recipient}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function lockLine({ pid, host, since, age_seconds, owner }: NonNullable<Summary['lock']>): string {
+  const held = `pid ${pid} on ${host} since ${since} (${Math.round(age_seconds / 60)} min)`;
+  if (owner === 'alive') return `held by ${held}, running`;
+  if (owner === 'dead') return `left by ${held}, which has exited; the next run takes it over`;
+  return `held by ${held}; cannot be checked from here: if that machine is gone, \`mailshot campaign unlock\` clears it`;
 }
 
 function describe(outcome: RecipientOutcome): string {
