@@ -196,7 +196,7 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
           warn,
         });
       } catch (error) {
-        if (error instanceof StopError) notify('stopped', error.message, { sent: 0, failed: 0, deferred: 0, skipped: 0 });
+        if (error instanceof StopError) notify('stopped', error.message, { sent: 0, failed: 0, deferred: 0, skipped: 0, in_doubt: 0 });
         throw error;
       } finally {
         letSleep();
@@ -220,7 +220,7 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
 
 function exitWith(result: RunResult): void {
   const { counts } = result;
-  const tally = `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}`;
+  const tally = `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}${counts.in_doubt ? `, in doubt ${counts.in_doubt}` : ''}`;
   if (result.status !== 'done') process.exitCode = ExitCode.later;
   // From cron, a run with nothing to do says nothing: the exit code tells.
   if (result.idle && !process.stderr.isTTY) return;

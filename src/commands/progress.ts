@@ -17,7 +17,7 @@ export function progressView(json: boolean): ProgressView {
 }
 
 function tally() {
-  const counts: Record<Outcome, number> = { sent: 0, failed: 0, deferred: 0, skipped: 0 };
+  const counts: Record<Outcome, number> = { sent: 0, failed: 0, deferred: 0, skipped: 0, in_doubt: 0 };
   let total = 0;
   let startedAt = Date.now();
   return {
@@ -26,7 +26,7 @@ function tally() {
       return total;
     },
     get handled() {
-      return counts.sent + counts.failed + counts.deferred + counts.skipped;
+      return counts.sent + counts.failed + counts.deferred + counts.skipped + counts.in_doubt;
     },
     get rate() {
       const seconds = (Date.now() - startedAt) / 1000;

@@ -13,6 +13,7 @@ import type { EffectiveLimits } from '../accounts/limits.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate, type Rate } from '../throttle/rate.js';
 import { isUnreachable } from '../transports/classify.js';
+import { isInDoubt } from '../transports/hand-over.js';
 import { DeliveryError, type OutgoingMessage, type Transport } from '../transports/transport.js';
 import { Pacer } from './pacing.js';
 import { DeliverySchedule } from './schedule.js';
@@ -40,7 +41,8 @@ export interface RunOptions {
   warn: (message: string) => void;
 }
 
-export type Outcome = 'sent' | 'failed' | 'deferred' | 'skipped';
+/** `in_doubt`: the connection was lost after the message was handed over; not retried in this run. */
+export type Outcome = 'sent' | 'failed' | 'deferred' | 'skipped' | 'in_doubt';
 
 export type RunEvent =
   | { type: 'start'; campaign: string; via: string; recipients: number; alreadyDone: number; toSend: number }
@@ -235,8 +237,15 @@ async function deliver(
     } catch (error) {
       const failure = asDeliveryError(error);
       const details = { kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) };
-      const giveUp = () => record({ ev: 'deferred', to: recipient.key, at: Date.now(), ...details }, 'deferred', failure.message);
-      const retryUnless = async (lastAttempt: number, inMs: number) => (attempt < lastAttempt ? { inMs, giveUp } : (await giveUp(), undefined));
+      const refusal = { ev: 'deferred', to: recipient.key, at: Date.now(), ...details } as const;
+      const giveUp = () => record(refusal, 'deferred', failure.message);
+      // Waiting to retry closes the attempt with the refusal: a crash meanwhile leaves the recipient deferred, not in doubt.
+      const retryUnless = async (lastAttempt: number, inMs: number) => (attempt < lastAttempt ? (await journal.append(refusal), { inMs, giveUp }) : (await giveUp(), undefined));
+      if (isInDoubt(failure)) {
+        counts.in_doubt++;
+        options.onEvent({ type: 'recipient', to: recipient.key, outcome: 'in_doubt', detail: failure.message });
+        return undefined;
+      }
       switch (lossOf(failure, delivered)) {
         case 'recipient':
           await record({ ev: 'failed', to: recipient.key, at: Date.now(), ...details }, 'failed', failure.message);
@@ -313,10 +322,11 @@ async function deliver(
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via: options.via, recipients: state.recipients, alreadyDone, toSend: 0 });
   }
 
-  const left = remaining - counts.sent - counts.failed;
+  const left = remaining - counts.sent - counts.failed - counts.in_doubt;
   let result: { status: RunStatus; reason: string; error?: unknown };
   if (failure) result = { status: 'stopped', reason: (failure as Error).message, error: failure };
   else if (stop) result = stop;
+  else if (counts.in_doubt > 0) result = { status: 'paused', reason: `${counts.in_doubt} recipient(s) in doubt: the connection was lost after the message was handed over; resume looks them up in Sent where the account can, else resends them with the same Message-ID (--in-doubt skip does not)` };
   else if (counts.deferred > 0) result = { status: 'paused', reason: `${counts.deferred} recipient(s) deferred after repeated temporary failures; run resume later` };
   else if (left > 0) result = { status: 'paused', reason: `stopped at --limit ${options.limit}; ${left} recipient(s) left` };
   else if (nextDue < Infinity) {
@@ -420,5 +430,5 @@ function asDeliveryError(error: unknown): DeliveryError {
 }
 
 function zeroCounts(): Record<Outcome, number> {
-  return { sent: 0, failed: 0, deferred: 0, skipped: 0 };
+  return { sent: 0, failed: 0, deferred: 0, skipped: 0, in_doubt: 0 };
 }

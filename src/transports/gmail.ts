@@ -4,6 +4,7 @@ import type { CredentialStore } from '../accounts/credentials.js';
 import { AccessTokens, allows, googleEndpoints, parseGoogleSecret } from '../accounts/google-oauth.js';
 import { MailshotError } from '../errors.js';
 import { classifyHttpError } from './classify.js';
+import { httpSendFailure } from './hand-over.js';
 import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /**
@@ -51,10 +52,12 @@ export class GmailTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    const { data } = await this.authorized((options) =>
-      message.raw.length > uploadThreshold
-        ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: message.raw } }, options)
-        : this.api.users.messages.send({ userId: 'me', requestBody: { raw: message.raw.toString('base64url') } }, options),
+    const { data } = await this.authorized(
+      (options) =>
+        message.raw.length > uploadThreshold
+          ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: message.raw } }, options)
+          : this.api.users.messages.send({ userId: 'me', requestBody: { raw: message.raw.toString('base64url') } }, options),
+      true,
     );
     return { response: `gmail id ${data.id}` };
   }
@@ -72,19 +75,24 @@ export class GmailTransport implements Transport {
   /**
    * Runs a request with the current access token. A 401 means Google ended the token early: renew it
    * and run the request once more (a rejected request did nothing, so a send is not duplicated).
-   * Every failure comes out as a DeliveryError.
+   * Every failure comes out as a DeliveryError; a send that got no answer at all may have been handed over.
    */
-  private async authorized<T>(request: (options: RequestOptions) => Promise<T>): Promise<T> {
+  private async authorized<T>(request: (options: RequestOptions) => Promise<T>, sends = false): Promise<T> {
     // rootUrl per call: the client's own rootUrl option does not reach the upload address.
     const options = (token: string): RequestOptions => ({ rootUrl: this.rootUrl, headers: { authorization: `Bearer ${token}` } });
     try {
       const tokens = await this.accessTokens();
       const token = await tokens.current();
+      const attempt = (current: string) =>
+        request(options(current)).catch((error: unknown) => {
+          const failure = this.failure(error);
+          throw sends && !responseOf(error) && failure instanceof DeliveryError ? httpSendFailure(failure, systemCode(error)) : error;
+        });
       try {
-        return await request(options(token));
+        return await attempt(token);
       } catch (error) {
         if (responseOf(error)?.status !== 401) throw error;
-        return await request(options(await tokens.renew(token)));
+        return await attempt(await tokens.renew(token));
       }
     } catch (error) {
       throw this.failure(error);

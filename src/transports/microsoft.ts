@@ -1,6 +1,7 @@
 import type { CredentialStore } from '../accounts/credentials.js';
 import { graphApiUrl, IdentityFailure, MicrosoftIdentity, networkErrorText, scopesFor, type MicrosoftLink } from '../accounts/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
+import { httpSendFailure } from './hand-over.js';
 import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 const requestTimeoutMs = 60_000;
@@ -72,7 +73,9 @@ export class GraphTransport implements Transport {
       });
     } catch (error) {
       const code = (error as { cause?: { code?: unknown } }).cause?.code;
-      throw new DeliveryError('transient', `cannot reach Microsoft Graph at ${new URL(graphApiUrl()).host} (${networkErrorText(error)})`, typeof code === 'string' ? { code } : {});
+      const failure = new DeliveryError('transient', `cannot reach Microsoft Graph at ${new URL(graphApiUrl()).host} (${networkErrorText(error)})`, typeof code === 'string' ? { code } : {});
+      // No response to a sendMail: Graph may have taken the message (a timeout, a reset after the request).
+      throw path === '/me/sendMail' ? httpSendFailure(failure, typeof code === 'string' ? code : undefined) : failure;
     }
   }
 

@@ -1,8 +1,8 @@
-import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SmtpAccount } from '../accounts/account.js';
-import { defaultMaxConcurrent } from '../accounts/limits.js';
-import { classifySmtpError } from './classify.js';
+import { classifySmtpError, smtpFacts } from './classify.js';
+import { lostAfterHandOver } from './hand-over.js';
+import { SmtpLanes } from './smtp-lanes.js';
 import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
@@ -11,24 +11,19 @@ const defaultPerConnection = 100;
 const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
 /**
- * Sends through a pool of SMTP connections: at most `maxConcurrent` open at once, each replaced after
- * `perConnection` messages. The pool never re-queues a message by itself (`maxRequeues: 0`): the
- * send loop decides on retries, so a message the server may already hold is not silently sent twice.
+ * Sends over reused SMTP connections (smtp-lanes.ts), as many at once as the send loop sends (at most
+ * `maxConcurrent`), each replaced after `perConnection` messages. Nothing is re-queued here: the send
+ * loop decides on retries, and a message lost after it was handed over is reported as such.
  */
 export class SmtpTransport implements Transport {
-  private readonly pool;
+  private readonly lanes: SmtpLanes;
 
   constructor(
     private readonly account: SmtpAccount,
     private readonly password: string | undefined,
   ) {
-    this.pool = nodemailer.createTransport({
-      pool: true,
-      ...this.connectionOptions(),
-      maxConnections: account.limits.maxConcurrent ?? defaultMaxConcurrent,
-      maxMessages: account.limits.perConnection ?? defaultPerConnection,
-      maxRequeues: 0,
-    });
+    const auth = account.user ? { user: account.user, pass: password ?? '' } : undefined;
+    this.lanes = new SmtpLanes(this.connectionOptions(), auth, account.limits.perConnection ?? defaultPerConnection);
   }
 
   /** Connects, negotiates TLS, signs in and quits: no message is sent. */
@@ -63,16 +58,15 @@ export class SmtpTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    try {
-      const info = await this.pool.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
-      return { response: info.response };
-    } catch (error) {
-      throw this.classify(error);
-    }
+    const result = await this.lanes.send({ from: message.from, to: [message.to] }, message.raw);
+    if (result.ok) return { response: result.response };
+    const failure = this.classify(result.error);
+    // A reply after the body (250 lost, 451, 550 …) is the server's word; no reply at all leaves it in doubt.
+    throw result.handedOver && !smtpFacts(result.error).replyCode ? lostAfterHandOver(failure) : failure;
   }
 
   async close(): Promise<void> {
-    this.pool.close();
+    this.lanes.close();
   }
 
   private classify(error: unknown) {
@@ -80,14 +74,13 @@ export class SmtpTransport implements Transport {
   }
 
   private connectionOptions() {
-    const { host, port, security, user, insecureTls } = this.account;
+    const { host, port, security, insecureTls } = this.account;
     return {
       host,
       port,
       secure: security === 'tls',
       requireTLS: security === 'starttls',
       ignoreTLS: security === 'none',
-      auth: user ? { user, pass: this.password ?? '' } : undefined,
       tls: { rejectUnauthorized: !insecureTls },
       ...timeouts,
     };

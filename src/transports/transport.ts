@@ -36,7 +36,8 @@ export class DeliveryError extends Error {
   constructor(
     readonly kind: DeliveryErrorKind,
     message: string,
-    readonly details: { code?: string; retryAt?: Date } = {},
+    /** `handedOver`: the server had the message when the connection failed without a reply (transports/hand-over.ts). */
+    readonly details: { code?: string; retryAt?: Date; handedOver?: boolean } = {},
   ) {
     super(message);
     this.name = 'DeliveryError';
