@@ -4,8 +4,11 @@ import { registerAccounts } from './commands/accounts.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerReport } from './commands/report.js';
 import { ExitCode, MailshotError } from './errors.js';
+import { guardOutput } from './system/output.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+guardOutput();
 
 const program = new Command('mailshot')
   .description('Send personalised email campaigns through your own SMTP, Gmail or Microsoft 365 account.')

@@ -150,12 +150,13 @@ export function registerCampaign(program: Command): void {
 }
 
 async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunResult> {
-  const [{ runCampaign }, { progressView }, { parseAt, parseSpread }, { keepAwake }, { notifyRunEnd }] = await Promise.all([
+  const [{ runCampaign }, { progressView }, { parseAt, parseSpread }, { keepAwake }, { notifyRunEnd }, { outputClosed }] = await Promise.all([
     import('../delivery/run.js'),
     import('./progress.js'),
     import('../delivery/when.js'),
     import('../system/keep-awake.js'),
     import('../system/notify.js'),
+    import('../system/output.js'),
   ]);
   let at = flags.at === undefined ? undefined : parseAt(flags.at, new Date());
   let spreadMs = flags.spread === undefined ? undefined : parseSpread(flags.spread);
@@ -175,7 +176,13 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
   };
   const notify = (event: RunNotice['event'], reason: string, counts: RunResult['counts']) =>
     notifyRunEnd({ event, campaign: path.basename(file), file: path.resolve(file), reason, counts }, { command: flags.notifyCommand });
-  process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
+  // A closed terminal (SIGHUP) or a reader that went away (EPIPE) stops the run like Ctrl-C: in-flight messages finish and are recorded.
+  const readerGone = () => {
+    if (stoppingSince === undefined) interrupt();
+  };
+  process.on('SIGINT', interrupt).on('SIGTERM', interrupt).on('SIGHUP', interrupt);
+  outputClosed.addEventListener('abort', readerGone);
+  if (outputClosed.aborted) readerGone();
   try {
     for (;;) {
       const letSleep = at ? () => undefined : keepAwake(`sending ${path.basename(file)}`);
@@ -214,7 +221,8 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
     }
   } finally {
     view.close();
-    process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+    process.off('SIGINT', interrupt).off('SIGTERM', interrupt).off('SIGHUP', interrupt);
+    outputClosed.removeEventListener('abort', readerGone);
   }
 }
 

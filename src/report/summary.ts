@@ -147,7 +147,7 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
     case 'skipped':
       return { ...base, status: 'skipped', reason: event.reason, line: event.line };
     case 'attempt':
-      return { ...base, status: 'in_doubt', detail: 'handed to the server, outcome not recorded (the sender stopped)' };
+      return { ...base, status: 'in_doubt', detail: 'handed to the server, no answer recorded (the sender stopped, or the connection was lost after the message was handed over)' };
   }
 }
 
