@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { notice } from './options.js';
+import { notice, warn } from './options.js';
 
 /** `campaign unlock` and `campaign repair`: the ways out of a stale lock and a damaged state folder. */
 export function registerMaintenance(campaign: Command): void {
@@ -15,5 +15,16 @@ export function registerMaintenance(campaign: Command): void {
       const removed = await unlock(paths.lock);
       if (!removed) notice(`${file} is not locked; nothing to do`);
       else notice(`removed the lock of pid ${removed.owner.pid} on ${removed.owner.host} (since ${removed.owner.since}); \`mailshot campaign resume\` continues`);
+    });
+
+  campaign
+    .command('repair')
+    .description('rebuild state.json from the journal (keeping the campaign id, so resent messages keep their Message-IDs); sends nothing')
+    .argument('<file>', 'campaign YAML file')
+    .option('--state <dir>', 'state folder')
+    .action(async (file: string, flags: { state?: string }) => {
+      const { repairState } = await import('../store/repair.js');
+      const { state, paths, events } = await repairState(file, flags.state, warn);
+      notice(`rebuilt ${paths.state} from ${events} journal event(s) (campaign id ${state.campaignId}, via ${state.via}); \`mailshot campaign resume ${file}\` continues`);
     });
 }

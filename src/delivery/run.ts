@@ -6,7 +6,8 @@ import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { InputError, LaterError, MailshotError, StopError } from '../errors.js';
 import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
-import { ensureStateDir, readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
+import { refuseMismatch, refuseOtherCampaign, refuseShorter, writeSnapshot } from '../store/journal-check.js';
+import { ensureStateDir, readState, statePaths, type CampaignState, type StatePaths } from '../store/state.js';
 import type { AccountLimits } from '../accounts/account.js';
 import { connectAccount, outboxAccount, type Connection } from '../accounts/connect.js';
 import type { EffectiveLimits } from '../accounts/limits.js';
@@ -77,6 +78,7 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
   campaign.layout.warnings.forEach(options.warn);
   const paths = statePaths(campaign.definition.file, options.stateDir);
   const existing = await readState(paths);
+  await refuseMismatch(paths, existing, options.campaignFile);
   if (!existing && options.resume) {
     throw new InputError(`${options.campaignFile} has not been started (no state in ${paths.dir}); use \`mailshot campaign send\``);
   }
@@ -100,13 +102,15 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
     try {
       await checkAccount(account.transport, via);
       let state = await readState(paths); // another run may have started it meanwhile
+      await refuseMismatch(paths, state, options.campaignFile);
       if (state?.status === 'done') return alreadyComplete(paths);
       const journal = await Journal.open(paths.journal, options.warn);
       try {
         if (!state) {
-          await Promise.all(rejected.map((event) => journal.append(event)));
+          // The snapshot first: a journal without one is refused as damaged.
           state = newState(campaign, via, scan!.recipients, options);
-          await writeState(paths, state);
+          await writeSnapshot(paths, state, journal);
+          await Promise.all(rejected.map((event) => journal.append(event)));
           if (state.status === 'scheduled') return { ...notYet(state, paths), idle: false };
         }
         return await deliver(campaign, state, { ...options, via }, paths, journal, account);
@@ -165,7 +169,10 @@ async function deliver(
   journal: Journal,
   account: Connection,
 ): Promise<RunResult> {
-  const known = await lastEventByRecipient(paths.journal, options.warn);
+  const journalIds = new Set<string>();
+  const known = await lastEventByRecipient(paths.journal, options.warn, (run) => run.campaign && journalIds.add(run.campaign));
+  refuseShorter(paths, state, journal.size, options.campaignFile);
+  refuseOtherCampaign(paths, state, journalIds, options.campaignFile);
   const alreadyDone = [...known.values()].filter(isSettled).length;
   const composer = new MessageComposer(campaign.definition, state.campaignId);
   const counts = zeroCounts();
@@ -286,8 +293,8 @@ async function deliver(
   state.reason = undefined;
   state.pausedUntil = undefined;
   state.via = options.via;
-  await writeState(paths, state);
-  await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via });
+  await writeSnapshot(paths, state, journal);
+  await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via, campaign: state.campaignId });
 
   for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
     if (!isRecipient(row)) continue;
@@ -339,7 +346,7 @@ async function deliver(
   if (result.status === 'done' || result.status === 'stopped') state.pausedUntil = undefined;
   await journal.append({ ev: 'run', at: Date.now(), what: 'end', status: result.status }).catch(() => undefined);
   // After a failure such as a full disk the snapshot may not be writable either: the first error is the one to report.
-  await writeState(paths, state).catch((error: unknown) => {
+  await writeSnapshot(paths, state, journal).catch((error: unknown) => {
     if (!result.error) throw error;
   });
   options.onEvent({ type: 'end', status: result.status, reason: result.reason, pausedUntil: state.pausedUntil });

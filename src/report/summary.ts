@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { readJournal, type RecipientEvent } from '../store/journal.js';
+import { refuseCut, refuseMismatch } from '../store/journal-check.js';
 import { readLockInfo } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 
@@ -57,6 +58,7 @@ export async function summarise(
 ): Promise<Summary> {
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
+  await refuseMismatch(paths, state, campaignFile);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
 
   const last = new Map<string, RecipientEvent>();
@@ -97,6 +99,7 @@ export async function summarise(
     }
   }
 
+  await refuseCut(paths, state, campaignFile);
   const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
   const skippedByReason: Record<string, number> = {};
   const failedByReason: Record<string, number> = {};
