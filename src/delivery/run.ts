@@ -228,7 +228,11 @@ async function deliver(
 
   /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
   const attemptOnce = async (recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> => {
-    const slot = await pacer.beforeSend(options.signal).catch(() => undefined); // undefined: interrupted while waiting
+    // undefined: interrupted while waiting; any other failure (the usage log cannot be written) stops the run
+    const slot = await pacer.beforeSend(options.signal).catch((error: unknown) => {
+      if (options.signal.aborted) return undefined;
+      throw error;
+    });
     if (!slot || stop) return undefined;
     if (!slot.ok) {
       pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
