@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { InputError } from '../errors.js';
 import type { OutgoingMessage } from '../transports/transport.js';
 import { describeFsError, type CampaignDefinition } from './definition.js';
+import { readAttachmentFile } from './attachment-file.js';
 import { domainOf, parseMailbox, type Mailbox } from './address.js';
 import type { Recipient } from './recipients.js';
 import type { RenderedParts } from './render.js';
@@ -37,7 +38,7 @@ export class MessageComposer {
     const file = path.resolve(this.campaign.dir, relative);
     let content = this.files.get(file);
     if (!content) {
-      content = attachmentPath(this.campaign, relative).then((real) => readFile(real)).catch((error: unknown) => {
+      content = attachmentPath(this.campaign, relative).then(readAttachmentFile).catch((error: unknown) => {
         if (error instanceof InputError) throw error;
         throw new InputError(`cannot read attachment ${file} (field "attachments" of ${path.basename(this.campaign.file)}): ${describeFsError(error)}`);
       });
