@@ -30,8 +30,9 @@ export class SmtpLanes {
       return { ok: false, error, handedOver: false };
     }
     const result = await lane.send(envelope, raw);
-    if (result.ok && lane.alive && lane.messages < this.perConnection) this.idle.push(lane);
-    else if (result.ok) lane.quit();
+    const reusable = result.ok || (await lane.resetAfterRefusal(result.error));
+    if (reusable && lane.alive && lane.messages < this.perConnection) this.idle.push(lane);
+    else if (reusable) lane.quit();
     else lane.close();
     return result;
   }
@@ -94,6 +95,17 @@ class Lane {
         else resolve({ ok: true, response: info?.response ?? '' });
       });
     });
+  }
+
+  /**
+   * The server refused this message (MAIL FROM, RCPT TO or DATA answered 4xx/5xx) but the session is fine:
+   * RSET and keep the connection, as nodemailer's pool does. Reconnecting after every refusal would slow
+   * the run to the server's greeting delay. A 421 closes the session, so it is not reused.
+   */
+  async resetAfterRefusal(error: unknown): Promise<boolean> {
+    const { code, responseCode } = error as { code?: string; responseCode?: number };
+    if (!this.alive || (code !== 'EENVELOPE' && code !== 'EMESSAGE') || !responseCode || responseCode === 421) return false;
+    return new Promise((resolve) => this.connection.reset((resetError) => resolve(!resetError)));
   }
 
   quit(): void {
