@@ -54,7 +54,7 @@ async function startedCampaign(dir: string): Promise<string> {
   await chmod(dir, 0o777);
   const first = await runCli(['campaign', 'send', path.join(dir, 'campaign.yaml'), '--limit', '1'], otherUser);
   expect(first.code).toBe(75);
-  return path.join(dir, '.mailshot', 'campaign');
+  return path.join(dir, '.mailshot', 'campaign.yaml');
 }
 
 /** Each receives the case's campaign folder (inside a private temporary folder) and may return how to run the CLI. */
@@ -145,7 +145,7 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 
 /** The outbox holds `spec.sent` whole messages, none with a header mailshot did not mean to write. */
 async function expectCleanMessages(dir: string, spec: CaseSpec): Promise<void> {
-  const outbox = path.join(dir, '.mailshot', 'campaign', 'outbox');
+  const outbox = path.join(dir, '.mailshot', 'campaign.yaml', 'outbox');
   const files = await readdir(outbox);
   expect(files).toHaveLength(spec.sent!);
   expect(files.every((file) => file.endsWith('.eml'))).toBe(true);

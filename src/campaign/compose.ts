@@ -54,7 +54,7 @@ export class MessageComposer {
     );
     const composer = new MailComposer({
       from: this.from,
-      to: { name: parts.toName, address: recipient.address },
+      to: { name: this.campaign.to_name ? parts.toName : (recipient.name ?? ''), address: recipient.address },
       replyTo: this.replyTo,
       subject: parts.subject,
       text: parts.text,

@@ -58,7 +58,7 @@ export interface ScanOptions {
 }
 
 export async function scanRecipients(campaign: PreparedCampaign, { onRejected, onRecipient, sizeLimit }: ScanOptions = {}): Promise<ScanResult> {
-  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, utf8_local_part: 0, duplicate: 0 } };
+  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, utf8_local_part: 0, duplicate: 0, field_count: 0 } };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
   for await (const row of recipientsOf(campaign)) {

@@ -1,11 +1,13 @@
 import { InputError } from '../errors.js';
 import { MessageComposer } from './compose.js';
+import type { CampaignDefinition } from './definition.js';
 import { prepareCampaign, recipientsOf } from './prepare.js';
 import { isRecipient, rejectReasonText, type Recipient } from './recipients.js';
 import type { RenderedParts } from './render.js';
 import type { OutgoingMessage } from '../transports/transport.js';
 
 export interface Preview {
+  definition: CampaignDefinition;
   recipient: Recipient;
   parts: RenderedParts;
   message: OutgoingMessage;
@@ -24,7 +26,7 @@ export async function previewRow(campaignFile: string, row: number): Promise<Pre
     }
     const parts = campaign.templates.render(candidate.fields);
     const message = await new MessageComposer(campaign.definition, 'preview').compose(candidate, parts);
-    return { recipient: candidate, parts, message };
+    return { definition: campaign.definition, recipient: candidate, parts, message };
   }
   throw new InputError(`--row ${row} is out of range: ${campaign.definition.recipients} has ${index} data row(s)`);
 }

@@ -6,26 +6,29 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { AddressSet } from './address-set.js';
 import { describeFsError } from './definition.js';
-import { hasUtf8LocalPart, isValidAddress, normaliseAddress } from './address.js';
+import { hasUtf8LocalPart, isValidAddress, normaliseAddress, parseMailbox } from './address.js';
 import { saveAsUtf8, textGuard, textProblem } from './text.js';
 
 export interface Recipient {
   /** CSV line where the row starts (the header is line 1). */
   line: number;
-  /** The address as written in the CSV, trimmed. */
+  /** The address as written in the CSV, trimmed (from a "Name <address>" cell, the address alone). */
   address: string;
+  /** The display name of a "Name <address>" cell. */
+  name?: string;
   /** Identity of the recipient: the normalised address. */
   key: string;
   fields: Record<string, string>;
 }
 
-export type RejectReason = 'invalid_address' | 'utf8_local_part' | 'duplicate';
+export type RejectReason = 'invalid_address' | 'utf8_local_part' | 'duplicate' | 'field_count';
 
 /** Each reason in words, for people. */
 export const rejectReasonText: Record<RejectReason, string> = {
   invalid_address: 'invalid address',
   utf8_local_part: 'non-ASCII before the "@"',
   duplicate: 'duplicate',
+  field_count: 'fields not matching the header',
 };
 
 export interface RejectedRow {
@@ -99,7 +102,6 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
     parse({
       bom: true,
       delimiter: layout.delimiter,
-      columns: () => layout.columns,
       // Line numbers are counted in each record's raw text: csv-parse's `info` object per record
       // costs more than the rest of the row and survives long enough to fill the old generation.
       raw: true,
@@ -110,16 +112,28 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
     () => undefined, // errors reach the loop below through the parser
   );
   const seen = new AddressSet();
-  let nextLine = 2; // the header is line 1
+  const emailIndex = layout.columns.indexOf(emailColumn);
+  let nextLine = 1;
+  let header = true; // read by readLayout already
   try {
-    for await (const { record, raw } of parser as AsyncIterable<{ record: Record<string, string | undefined>; raw: string }>) {
+    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
       const line = nextLine + lineBreaks(raw, blankLinesEnd(raw)); // skipped blank lines come first in `raw`
       nextLine += lineBreaks(raw, raw.length);
-      const address = (record[emailColumn] ?? '').trim();
+      if (header) {
+        header = false;
+        continue;
+      }
+      // A short or long row ("Smith, John" unquoted) would be sent with its columns shifted.
+      if (record.length !== layout.columns.length) {
+        yield { line, reason: 'field_count', value: `${record.length} field(s) where the header has ${layout.columns.length}: ${raw.trim().slice(0, 200)}` };
+        continue;
+      }
+      const cell = record[emailIndex].trim();
+      const { address, name } = cell.includes('<') ? (parseMailbox(cell) ?? { address: cell, name: undefined }) : { address: cell, name: undefined };
       // A recipient the journal has settled was valid and first-seen when it was sent: no need to check again.
       if (isSettled?.(normaliseAddress(address))) continue;
       if (!isValidAddress(address)) {
-        yield { line, reason: 'invalid_address', value: address };
+        yield { line, reason: 'invalid_address', value: cell };
         continue;
       }
       if (hasUtf8LocalPart(address)) {
@@ -132,8 +146,9 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
         continue;
       }
       const fields: Record<string, string> = {};
-      for (const column of layout.columns) fields[column] = record[column] ?? '';
-      yield { line, address, key, fields };
+      layout.columns.forEach((column, index) => (fields[column] = record[index]));
+      fields[emailColumn] = address;
+      yield { line, address, name: name || undefined, key, fields };
     }
   } catch (error) {
     throw csvError(file, error);

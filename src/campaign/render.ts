@@ -70,7 +70,7 @@ export class PreparedTemplates {
     this.subject = this.compile(name('subject'), 'text', campaign.subject);
     if (campaign.to_name) this.toName = this.compile(name('to_name'), 'text', campaign.to_name);
     const { markdown, html, text } = campaign.sources;
-    const htmlOrigin = path.basename(campaign.markdown ?? campaign.html!);
+    const htmlOrigin = path.basename(campaign.markdown ?? campaign.html ?? campaign.text!);
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
     if (markdown !== undefined) parse(htmlOrigin, 'html', markdown);
     const htmlSource = markdown !== undefined ? markdownToHtml(markdown) : html;

@@ -18,6 +18,7 @@ interface RunFlags extends LimitFlags {
   limit?: number;
   state?: string;
   json?: boolean;
+  yes?: boolean;
   inDoubt: InDoubtPolicy;
 }
 
@@ -66,13 +67,13 @@ export function registerCampaign(program: Command): void {
     .option('--raw', 'print the complete MIME message instead')
     .action(async (file: string, flags: { row: number; raw?: boolean }) => {
       const { previewRow } = await import('../campaign/preview.js');
-      const { parts, message } = await previewRow(file, flags.row);
+      const { parts, message, recipient } = await previewRow(file, flags.row);
       if (flags.raw) {
         process.stdout.write(message.raw);
         return;
       }
       const headers = [
-        `To: ${parts.toName ? `${parts.toName} <${message.to}>` : message.to}`,
+        `To: ${(parts.toName || recipient.name) ? `${parts.toName || recipient.name} <${message.to}>` : message.to}`,
         `Subject: ${parts.subject}`,
         ...Object.entries(parts.headers).map(([name, value]) => `${name}: ${value}`),
         ...(parts.listUnsubscribe.url || parts.listUnsubscribe.mailto
@@ -89,7 +90,7 @@ export function registerCampaign(program: Command): void {
       .argument('<file>', 'campaign YAML file')
       .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
       .option('--limit <n>', 'hand at most N messages to the server in this run', wholeNumber(0))
-      .option('--state <dir>', 'state folder (default: .mailshot/<campaign name>/ beside the campaign file)')
+      .option('--state <dir>', 'state folder (default: .mailshot/<campaign file name>/ beside the campaign file)')
       .option('--in-doubt <policy>', 'recipients whose outcome was not recorded: resend or skip', oneOf(['resend', 'skip'] as const), 'resend')
       .option('--wait', 'when nothing is due yet (a schedule, a pause), wait in the foreground instead of exiting 75')
       .option('--notify-command <cmd>', 'run this shell command when the run ends (MAILSHOT_EVENT, MAILSHOT_CAMPAIGN, MAILSHOT_SENT … in its environment)')
@@ -97,13 +98,38 @@ export function registerCampaign(program: Command): void {
 
   runOptions(campaign.command('send').description('send the campaign (continues it if it was started before)'))
     .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')
-    .option('--spread <duration>', 'space the deliveries evenly over this long, e.g. 6h (the account\'s rate still applies)')
+    .option('--spread <duration>', 'space the deliveries evenly over this long, e.g. 6h, 90m or 2d (the account\'s rate still applies)')
+    .option('--yes', 'do not ask before a first real send (no question is asked without a terminal)')
     .action(
     async (file: string, flags: RunFlags) => exitWith(await run(file, flags, false)),
   );
   runOptions(campaign.command('resume').description('continue a paused or interrupted campaign (safe from cron)')).action(
     async (file: string, flags: RunFlags) => exitWith(await run(file, flags, true)),
   );
+
+  campaign
+    .command('test')
+    .description("send one row's message, marked [TEST], to the given addresses only; no campaign recipient gets it")
+    .argument('<file>', 'campaign YAML file')
+    .requiredOption('--to <addresses>', 'comma-separated addresses to send the test to')
+    .option('--row <n>', 'data row of the CSV whose message to send (1 = first recipient)', wholeNumber(1), 1)
+    .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
+    .action(async (file: string, flags: { to: string; row: number; via?: string }) => {
+      const { sendTest } = await import('../delivery/test-send.js');
+      const result = await sendTest({ campaignFile: file, to: flags.to.split(','), row: flags.row, via: flags.via });
+      for (const { to, reply } of result.sent) notice(`test message sent to ${to} through "${result.via}": ${reply}`);
+    });
+
+  campaign
+    .command('reset')
+    .description('move the campaign\'s state folder aside (kept, never deleted) so that it can be sent again from the start')
+    .argument('<file>', 'campaign YAML file')
+    .option('--state <dir>', 'state folder')
+    .action(async (file: string, flags: { state?: string }) => {
+      const { resetCampaign } = await import('../delivery/reset.js');
+      const kept = await resetCampaign(file, flags.state);
+      notice(`the campaign's state is kept in ${kept}; the next \`mailshot campaign send ${file}\` starts from the first recipient`);
+    });
 
   campaign
     .command('cron')
@@ -150,12 +176,13 @@ export function registerCampaign(program: Command): void {
 }
 
 async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunResult> {
-  const [{ runCampaign }, { progressView }, { parseAt, parseSpread }, { keepAwake }, { notifyRunEnd }, { outputClosed }] = await Promise.all([
+  const [{ runCampaign }, { progressView }, { parseAt, parseSpread }, { keepAwake }, { notifyRunEnd }, { confirmSend }, { outputClosed }] = await Promise.all([
     import('../delivery/run.js'),
     import('./progress.js'),
     import('../delivery/when.js'),
     import('../system/keep-awake.js'),
     import('../system/notify.js'),
+    import('./confirm.js'),
     import('../system/output.js'),
   ]);
   let at = flags.at === undefined ? undefined : parseAt(flags.at, new Date());
@@ -198,6 +225,7 @@ async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunR
           at,
           spreadMs,
           resume,
+          confirm: flags.yes || !process.stdin.isTTY || !process.stderr.isTTY ? undefined : (plan) => confirmSend(plan),
           signal: controller.signal,
           onEvent: (event) => view.onEvent(event),
           warn,

@@ -10,6 +10,8 @@ import { refuseMismatch, refuseOtherCampaign, refuseShorter, writeSnapshot } fro
 import { ensureStateDir, readState, statePaths, type CampaignState, type StatePaths } from '../store/state.js';
 import type { AccountLimits } from '../accounts/account.js';
 import { connectAccount, outboxAccount, type Connection } from '../accounts/connect.js';
+import { setStateAside } from '../store/set-aside.js';
+import { continuationOf, realPath } from './identity.js';
 import type { EffectiveLimits } from '../accounts/limits.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate, type Rate } from '../throttle/rate.js';
@@ -36,10 +38,20 @@ export interface RunOptions {
   spreadMs?: number;
   /** `resume` rather than `send`: refuses a campaign that was never started. */
   resume: boolean;
+  /** Asked before a first real send (not the outbox); false cancels it. */
+  confirm?: (plan: SendPlan) => Promise<boolean>;
   /** Aborting stops dispatching; in-flight messages finish and are recorded. */
   signal: AbortSignal;
   onEvent: (event: RunEvent) => void;
   warn: (message: string) => void;
+}
+
+/** What a first real send is about to do, for the person to confirm. */
+export interface SendPlan {
+  via: string;
+  from: string;
+  recipients: number;
+  limits: EffectiveLimits;
 }
 
 /** `in_doubt`: the connection was lost after the message was handed over; not retried in this run. */
@@ -77,18 +89,23 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const campaign = await prepareCampaign(options.campaignFile);
   campaign.layout.warnings.forEach(options.warn);
   const paths = statePaths(campaign.definition.file, options.stateDir);
-  const existing = await readState(paths);
-  await refuseMismatch(paths, existing, options.campaignFile);
-  if (!existing && options.resume) {
+  const found = await readState(paths);
+  await refuseMismatch(paths, found, options.campaignFile);
+  if (!found && options.resume) {
     throw new InputError(`${options.campaignFile} has not been started (no state in ${paths.dir}); use \`mailshot campaign send\``);
   }
+  const continuation = continuationOf(found, campaign.definition.file, options.via ?? campaign.definition.via, paths);
+  if (options.resume && continuation.fresh) {
+    throw new InputError(`${options.campaignFile} was never started through "${continuation.via}" (only rehearsed in the outbox); use \`mailshot campaign send\``);
+  }
+  const existing = continuation.fresh ? undefined : found;
   if (existing?.status === 'done') return alreadyComplete(paths);
   if (existing && (options.at || options.spreadMs)) {
-    throw new InputError(`${options.campaignFile} was started already; --at and --spread apply when a campaign starts (move ${paths.dir} away to start over)`);
+    throw new InputError(`${options.campaignFile} was started already; --at and --spread apply when a campaign starts (\`mailshot campaign reset\` starts it over)`);
   }
   if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) return notYet(existing, paths);
   // The account is opened and signed in to before the campaign's state is written: a wrong name or password leaves none.
-  const via = options.via ?? existing?.via ?? campaign.definition.via ?? outboxAccount;
+  const { via } = continuation;
   const account = await connectAccount(via, paths.outbox, options.limits);
   try {
     // A first send checks every row before it writes anything.
@@ -97,12 +114,20 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
       onRejected: (row) => rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value }),
       sizeLimit: account.sizeLimit,
     });
+    if (scan && via !== outboxAccount && options.confirm && !(await options.confirm({ via, from: campaign.definition.from, recipients: scan.recipients, limits: account.limits }))) {
+      throw new StopError('cancelled; nothing was sent');
+    }
+    if (continuation.fresh && continuation.rehearsal) {
+      const kept = await setStateAside(paths, 'rehearsal');
+      options.warn(`the outbox run of this campaign was a rehearsal and counts for nothing: it is kept in ${kept} (\`mailshot report FILE --state ${kept}\`); this run through "${via}" starts afresh`);
+    }
     await ensureStateDir(paths);
     const release = await acquireLock(paths.lock);
     try {
       await checkAccount(account.transport, via);
       let state = await readState(paths); // another run may have started it meanwhile
       await refuseMismatch(paths, state, options.campaignFile);
+      if (state && state.via !== via) throw new LaterError(`another run started this campaign through "${state.via}" meanwhile; nothing was sent`);
       if (state?.status === 'done') return alreadyComplete(paths);
       const journal = await Journal.open(paths.journal, options.warn);
       try {
@@ -113,6 +138,7 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
           await Promise.all(rejected.map((event) => journal.append(event)));
           if (state.status === 'scheduled') return { ...notYet(state, paths), idle: false };
         }
+        state.campaignFile = realPath(campaign.definition.file);
         return await deliver(campaign, state, { ...options, via }, paths, journal, account);
       } finally {
         await journal.close();
@@ -149,7 +175,7 @@ function newState(campaign: PreparedCampaign, via: string, recipients: number, o
   return {
     version: 1,
     campaignId: randomUUID(),
-    campaignFile: campaign.definition.file,
+    campaignFile: realPath(campaign.definition.file),
     via,
     status: options.at ? 'scheduled' : 'running',
     recipients,

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -10,6 +11,7 @@ export interface CampaignState {
   version: 1;
   /** Stable for the life of the campaign: Message-IDs derive from it. */
   campaignId: string;
+  /** The campaign file's real path: a state folder belongs to one campaign file. */
   campaignFile: string;
   /** Account name, or "outbox". */
   via: string;
@@ -38,11 +40,9 @@ export interface StatePaths {
   outbox: string;
 }
 
-/** Default: `.mailshot/<campaign file stem>/` beside the campaign file. */
+/** Default: `.mailshot/<campaign file name>/` beside the campaign file (`c.yaml` and `c.yml` differ). */
 export function statePaths(campaignFile: string, override?: string): StatePaths {
-  const dir = path.resolve(
-    override ?? path.join(path.dirname(campaignFile), '.mailshot', path.basename(campaignFile, path.extname(campaignFile))),
-  );
+  const dir = path.resolve(override ?? defaultStateDir(path.resolve(campaignFile)));
   return {
     dir,
     state: path.join(dir, 'state.json'),
@@ -50,6 +50,23 @@ export function statePaths(campaignFile: string, override?: string): StatePaths 
     lock: path.join(dir, 'lock'),
     outbox: path.join(dir, 'outbox'),
   };
+}
+
+/**
+ * Earlier versions named the folder after the file name without its extension: a campaign started
+ * then keeps its folder, so that an upgrade never starts it over.
+ */
+function defaultStateDir(campaignFile: string): string {
+  const folder = path.join(path.dirname(campaignFile), '.mailshot');
+  const current = path.join(folder, path.basename(campaignFile));
+  const legacy = path.join(folder, path.basename(campaignFile, path.extname(campaignFile)));
+  if (legacy === current || existsSync(current) || !existsSync(path.join(legacy, 'state.json'))) return current;
+  try {
+    const state = JSON.parse(readFileSync(path.join(legacy, 'state.json'), 'utf8')) as Partial<CampaignState>;
+    return state.campaignFile === campaignFile ? legacy : current;
+  } catch {
+    return current;
+  }
 }
 
 /** What to do when the state folder cannot be read or written. */

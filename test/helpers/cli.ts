@@ -95,7 +95,7 @@ export async function writeCampaign(options: {
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), content);
   }
-  const stateDir = path.join(dir, '.mailshot', 'campaign');
+  const stateDir = path.join(dir, '.mailshot', 'campaign.yaml');
   return { dir, file: path.join(dir, 'campaign.yaml'), stateDir, outbox: path.join(stateDir, 'outbox') };
 }
 

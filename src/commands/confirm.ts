@@ -1,0 +1,26 @@
+import { read } from 'read';
+import type { SendPlan } from '../delivery/run.js';
+import { formatDuration } from '../report/chart.js';
+import { formatRate } from '../throttle/rate.js';
+
+/** How long a send will take at the account's limits, in words. */
+export function describePlan(plan: SendPlan): string {
+  const { maxConcurrent, rate, dailyLimit } = plan.limits;
+  const pace = [`${maxConcurrent} at once`, rate && formatRate(rate), dailyLimit && `${dailyLimit} a day`].filter(Boolean).join(', ');
+  const byRate = rate ? (plan.recipients * rate.perMs) / rate.count : undefined;
+  const days = dailyLimit ? Math.ceil(plan.recipients / dailyLimit) : 1;
+  const time = days > 1 ? `about ${days} days (${dailyLimit} a day; the campaign pauses and resumes)` : byRate ? `about ${formatDuration(byRate)}` : 'as fast as the server takes them';
+  return [
+    `About to send ${plan.recipients} message(s) through "${plan.via}"`,
+    `  From:   ${plan.from}`,
+    `  Limits: ${pace}`,
+    `  Time:   ${time}`,
+  ].join('\n');
+}
+
+/** Asks on the terminal before a first real send; anything but yes cancels. */
+export async function confirmSend(plan: SendPlan): Promise<boolean> {
+  process.stderr.write(describePlan(plan) + '\n');
+  const answer = await read({ prompt: 'Send now? [y/N] ', output: process.stderr }).catch(() => '');
+  return /^y(es)?$/i.test(answer.trim());
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { connectAccount, outboxAccount } from '../accounts/connect.js';
+import { normaliseAddress, parseMailbox } from '../campaign/address.js';
+import { MessageComposer } from '../campaign/compose.js';
+import { previewRow } from '../campaign/preview.js';
+import { InputError, StopError } from '../errors.js';
+import { statePaths } from '../store/state.js';
+import { DeliveryError } from '../transports/transport.js';
+
+export interface TestSendOptions {
+  campaignFile: string;
+  /** Where the test messages go: these addresses only, never the campaign's recipients. */
+  to: string[];
+  row: number;
+  via?: string;
+  stateDir?: string;
+}
+
+export interface TestSendResult {
+  via: string;
+  sent: { to: string; reply: string }[];
+}
+
+/**
+ * `campaign test`: the message of one CSV row, marked [TEST], sent to the given addresses through the
+ * real account. It is recorded in no campaign journal (the campaign's own run is untouched), but it
+ * counts against the account's daily limit like every message.
+ */
+export async function sendTest(options: TestSendOptions): Promise<TestSendResult> {
+  const targets = options.to.map(testAddress);
+  const { definition: campaign, recipient, parts } = await previewRow(options.campaignFile, options.row);
+  const via = options.via ?? campaign.via ?? outboxAccount;
+  const outbox = path.join(statePaths(campaign.file, options.stateDir).dir, 'test-outbox');
+  const account = await connectAccount(via, outbox, {});
+  // A Message-ID of its own: a tester who is also a recipient must not have the real message dropped as a repeat.
+  const composer = new MessageComposer(campaign, `test-${randomUUID()}`);
+  const sent: TestSendResult['sent'] = [];
+  try {
+    await account.transport.verify().catch(stopOnDeliveryError(`account "${via}"`));
+    for (const address of targets) {
+      const reservation = account.usage ? await account.usage.reserve() : { ok: true as const };
+      if (!reservation.ok) throw new StopError(`the account's daily limit is reached; test messages can be sent again after ${new Date(reservation.freeAt).toISOString()}`);
+      const message = await composer.compose({ ...recipient, address, key: normaliseAddress(address) }, { ...parts, subject: `[TEST] ${parts.subject}` });
+      const accepted = await account.transport.send(message).catch(stopOnDeliveryError(`test message to ${address} not sent`));
+      sent.push({ to: address, reply: accepted.response });
+    }
+  } finally {
+    await account.transport.close();
+  }
+  return { via, sent };
+}
+
+function stopOnDeliveryError(what: string) {
+  return (error: unknown): never => {
+    if (error instanceof DeliveryError) throw new StopError(`${what}: ${error.message}`);
+    throw error;
+  };
+}
+
+function testAddress(text: string): string {
+  const mailbox = parseMailbox(text.trim());
+  if (!mailbox) throw new InputError(`--to: "${text}" is not an address; write e.g. --to you@example.com,colleague@example.com`);
+  return mailbox.address;
+}
