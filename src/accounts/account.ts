@@ -1,9 +1,8 @@
 /** Account records as stored in the registry: settings and limits, never a secret. */
+import type { SecretLocation } from '../auth/secrets.js';
+import type { SmtpSecurity } from '../transports/smtp.js';
 
-export type SmtpSecurity = 'tls' | 'starttls' | 'none';
-
-/** Where an account's secret lives; the secret itself is never in the registry. */
-export type SecretLocation = 'keychain' | 'file' | 'env' | 'none';
+export type { SmtpSecurity };
 
 export interface AccountLimits {
   maxConcurrent?: number;

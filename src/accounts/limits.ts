@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../throttle/clock.js';
 import { DailyUsage } from '../throttle/daily.js';
 import { parseRate, type Rate } from '../throttle/rate.js';
 import type { AccountLimits } from './account.js';
-import { configDir } from './config-dir.js';
+import { configDir } from '../auth/config-dir.js';
 import { AccountRegistry } from './registry.js';
 
 /** Limits in force for one run: the account's, overridden by the run's options, over the kind's defaults. */

@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import Conf from 'conf';
 import { InputError } from '../errors.js';
 import type { Account } from './account.js';
-import { configDir } from './config-dir.js';
-import { deleteSecret } from './secrets.js';
+import { configDir } from '../auth/config-dir.js';
+import { deleteSecret } from '../auth/secrets.js';
 
 /** The account registry: a `conf` store (accounts.json) in the config folder, owner-only. */
 export class AccountRegistry {

@@ -1,4 +1,4 @@
-import { transportFor } from './connect.js';
+import { transportFor } from './open-account.js';
 import { DeliveryError } from '../transports/transport.js';
 import type { Account } from './account.js';
 import { AccountRegistry } from './registry.js';

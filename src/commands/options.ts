@@ -20,30 +20,14 @@ export function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
-/** Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. */
-export function warn(message: string): void {
-  process.stderr.write(`mailshot: warning: ${message}\n`);
-}
-
-export function notice(message: string): void {
-  process.stderr.write(`mailshot: ${message}\n`);
-}
-
 /** Commander parser for N/s, N/min, N/h: returns the text, checked. */
-export function rateText(value: string): string {
+function rateText(value: string): string {
   try {
     parseRate(value, 'rate');
     return value.trim();
   } catch (error) {
     throw new InvalidArgumentError(error instanceof MailshotError ? error.message : String(error));
   }
-}
-
-export interface LimitFlags {
-  maxConcurrent?: number;
-  perConnection?: number;
-  rate?: string;
-  dailyLimit?: number;
 }
 
 /** The sending limits, shared by `accounts add`, `accounts set` and `campaign send/resume`. */
@@ -55,6 +39,7 @@ export function limitOptions(command: Command): Command {
     .option('--per-connection <n>', 'reconnect after N messages on one SMTP connection', wholeNumber(1));
 }
 
-export function limitsFrom(flags: LimitFlags): AccountLimits {
+/** Only the limits, of all the flags. */
+export function limitsFrom(flags: AccountLimits): AccountLimits {
   return { maxConcurrent: flags.maxConcurrent, perConnection: flags.perConnection, rate: flags.rate, dailyLimit: flags.dailyLimit };
 }

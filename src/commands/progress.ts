@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
-import type { Outcome, RunEvent } from '../delivery/run.js';
+import { emptyCounts } from '../status.js';
+import type { RunEvent } from '../delivery/run.js';
+import { formatLimits } from '../throttle/rate.js';
 
 export interface ProgressView {
   onEvent(event: RunEvent): void;
@@ -17,7 +19,7 @@ export function progressView(json: boolean): ProgressView {
 }
 
 function tally() {
-  const counts: Record<Outcome, number> = { sent: 0, failed: 0, deferred: 0, skipped: 0, in_doubt: 0 };
+  const counts = emptyCounts();
   let total = 0;
   let startedAt = Date.now();
   return {
@@ -78,7 +80,7 @@ function barView(): ProgressView {
         running = true;
       } else if (event.type === 'recipient' && running) bar.update(state.handled, payload());
       else if (event.type === 'limits') {
-        limits = `${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''}`;
+        limits = formatLimits(event);
         if (running) bar.update(state.handled, payload());
       }
       else if (event.type === 'end') this.close();
@@ -114,5 +116,5 @@ function lineView(): ProgressView {
 }
 
 function describeLimits(event: Extract<RunEvent, { type: 'limits' }>): string {
-  return `limits now ${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''} (${event.why})`;
+  return `limits now ${formatLimits(event)} (${event.why})`;
 }

@@ -4,6 +4,7 @@ import { AdaptiveController, type LimitChange } from '../throttle/adaptive.js';
 import type { Clock } from '../throttle/clock.js';
 import type { DailyUsage, Reservation } from '../throttle/daily.js';
 import { RateLimiter, type Rate } from '../throttle/rate.js';
+import type { CampaignState } from '../store/state.js';
 import type { DeliveryError } from '../transports/transport.js';
 
 /** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
@@ -55,7 +56,7 @@ export class Pacer {
     if (retryAt) this.rate.holdUntil(retryAt);
     if (now - this.lastDecrease < 1000) return Math.max(1000, (retryAt ?? 0) - now);
     this.lastDecrease = now;
-    const { change, waitMs } = this.controller.onThrottled(error.message, this.observedRate());
+    const { change, waitMs } = this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit);
     this.apply(change);
     return Math.max(waitMs, (retryAt ?? 0) - now);
   }
@@ -72,4 +73,18 @@ export class Pacer {
     this.rate.setRate(change.to.rate);
     this.onChange(change);
   }
+}
+
+/**
+ * With `--spread`, the recipients still to send are spaced evenly over what is left of the window;
+ * the account's own rate still applies when it is the lower.
+ */
+export function spreadLimits(limits: EffectiveLimits, state: Pick<CampaignState, 'spreadUntil' | 'recipients'>, finished: number, now = Date.now()): EffectiveLimits {
+  const windowMs = state.spreadUntil ? Date.parse(state.spreadUntil) - now : 0;
+  if (windowMs <= 0) return limits;
+  const left = state.recipients - finished;
+  if (left <= 0) return limits;
+  const spread: Rate = { count: left, perMs: windowMs };
+  const slower = !limits.rate || spread.count / spread.perMs < limits.rate.count / limits.rate.perMs;
+  return slower ? { ...limits, rate: spread } : limits;
 }

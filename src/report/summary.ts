@@ -3,8 +3,7 @@ import { readJournal, type RecipientEvent } from '../store/journal.js';
 import { refuseCut, refuseMismatch } from '../store/journal-check.js';
 import { readLockInfo } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
-
-export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
+import type { RecipientStatus } from '../status.js';
 
 export interface RecipientOutcome {
   /** Normalised address, or the CSV cell for a rejected row. */
@@ -61,43 +60,7 @@ export async function summarise(
   await refuseMismatch(paths, state, campaignFile);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
 
-  const last = new Map<string, RecipientEvent>();
-  const rejected: RecipientOutcome[] = [];
-  const limitChanges: Summary['limit_changes'] = [];
-  const runs: Summary['runs'] = [];
-  const perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
-  let startedAt: number | undefined;
-  let endedAt: number | undefined;
-  let firstSent: number | undefined;
-  let lastSent: number | undefined;
-  for await (const event of readJournal(paths.journal, warn)) {
-    if (event.ev === 'limits') {
-      limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
-    } else if (event.ev === 'run') {
-      if (event.what === 'start') {
-        startedAt ??= event.at;
-        runs.push({ started_at: iso(event.at)! });
-      } else {
-        endedAt = event.at;
-        const run = runs.at(-1);
-        if (run && !run.ended_at) Object.assign(run, { ended_at: iso(event.at), status: event.status });
-      }
-    } else if (event.ev === 'skipped' && !event.to) {
-      rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
-    } else if ('to' in event && event.to) {
-      last.set(event.to, event as RecipientEvent);
-      if (event.ev === 'sent') {
-        firstSent ??= event.at;
-        lastSent = event.at;
-      }
-      if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
-        const minute = Math.floor(event.at / 60_000) * 60_000;
-        const counts = perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
-        counts[event.ev]++;
-        perMinute.set(minute, counts);
-      }
-    }
-  }
+  const { last, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent } = await foldJournal(paths.journal, warn);
 
   await refuseCut(paths, state, campaignFile);
   const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
@@ -136,6 +99,48 @@ export async function summarise(
     per_minute: [...perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
     recipients: only === undefined || only === 'skipped' ? [...recipients, ...rejected] : recipients,
   };
+}
+
+/** One pass over the journal: each recipient's last event, the rows rejected up front, runs, limit changes and the sends per minute. */
+async function foldJournal(journal: string, warn: (message: string) => void) {
+  const last = new Map<string, RecipientEvent>();
+  const rejected: RecipientOutcome[] = [];
+  const limitChanges: Summary['limit_changes'] = [];
+  const runs: Summary['runs'] = [];
+  const perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
+  let startedAt: number | undefined;
+  let endedAt: number | undefined;
+  let firstSent: number | undefined;
+  let lastSent: number | undefined;
+  for await (const event of readJournal(journal, warn)) {
+    if (event.ev === 'limits') {
+      limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
+    } else if (event.ev === 'run') {
+      if (event.what === 'start') {
+        startedAt ??= event.at;
+        runs.push({ started_at: iso(event.at)! });
+      } else {
+        endedAt = event.at;
+        const run = runs.at(-1);
+        if (run && !run.ended_at) Object.assign(run, { ended_at: iso(event.at), status: event.status });
+      }
+    } else if (event.ev === 'skipped' && !event.to) {
+      rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
+    } else if ('to' in event && event.to) {
+      last.set(event.to, event as RecipientEvent);
+      if (event.ev === 'sent') {
+        firstSent ??= event.at;
+        lastSent = event.at;
+      }
+      if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
+        const minute = Math.floor(event.at / 60_000) * 60_000;
+        const counts = perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
+        counts[event.ev]++;
+        perMinute.set(minute, counts);
+      }
+    }
+  }
+  return { last, rejected, limitChanges, runs, perMinute, startedAt, endedAt, firstSent, lastSent };
 }
 
 function outcomeOf(event: RecipientEvent): RecipientOutcome {

@@ -1,3 +1,4 @@
+import { formatLimits } from '../throttle/rate.js';
 import type { RecipientOutcome, Summary } from './summary.js';
 
 const listLimit = 50;
@@ -33,7 +34,7 @@ export function formatTable(summary: Summary): string {
   if (summary.limit_changes.length) {
     lines.push('', `Limit changes (${summary.limit_changes.length}):`);
     for (const change of summary.limit_changes.slice(-listLimit)) {
-      lines.push(`  ${change.at}  ${change.concurrency} at once${change.rate ? `, ${change.rate}` : ''} — ${change.why}`);
+      lines.push(`  ${change.at}  ${formatLimits(change)} — ${change.why}`);
     }
   }
   const inDoubt = summary.recipients.filter((outcome) => outcome.status === 'in_doubt');

@@ -197,7 +197,7 @@ async function* journalLines(file: string, warn: (message: string) => void): Asy
   carry += decoder.end();
   if (carry) {
     if (pending) yield [pending];
-    pending = { text: carry, number: ++number };
+    pending = { text: carry, number: number + 1 };
   }
   if (!pending) return;
   if (!isValidLine(file, pending.text, pending.number)) {

@@ -3,8 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { InputError, StopError } from '../errors.js';
-
-export type CampaignStatus = 'running' | 'scheduled' | 'paused' | 'stopped' | 'done';
+import type { CampaignStatus } from '../status.js';
 
 /** state.json: the small snapshot beside the journal, replaced atomically. */
 export interface CampaignState {

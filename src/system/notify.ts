@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
+import type { Counts, RunStatus } from '../status.js';
 import { onPath, spawnDetached, type Runner } from './commands.js';
 
 export interface RunNotice {
-  event: 'done' | 'scheduled' | 'paused' | 'stopped';
+  event: RunStatus;
   campaign: string;
   file: string;
   reason: string;
-  counts: { sent: number; failed: number; deferred: number; skipped: number };
+  counts: Counts;
 }
 
 export interface NotifyOptions {

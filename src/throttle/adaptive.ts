@@ -1,3 +1,5 @@
+import { limitNamedBy } from '../transports/classify.js';
+import type { ThrottledLimit } from '../transports/transport.js';
 import type { Rate } from './rate.js';
 
 export interface Limits {
@@ -10,8 +12,6 @@ export interface LimitChange {
   to: Limits;
   why: string;
 }
-
-const connectionComplaint = /connection|concurren|thread limit|sessions?\b/i;
 
 /** Consecutive successes before one step back up. */
 const successesPerStep = 20;
@@ -42,15 +42,18 @@ export class AdaptiveController {
     return this.limits;
   }
 
-  /** Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). */
-  onThrottled(reason: string, observed?: Rate, random = Math.random): { change?: LimitChange; waitMs: number } {
+  /**
+   * Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). `limit` is what
+   * the transport read from the reply (DeliveryError.details.limit); without it, the reply is read there.
+   */
+  onThrottled(reason: string, observed?: Rate, random = Math.random, limit: ThrottledLimit = limitNamedBy(reason)): { change?: LimitChange; waitMs: number } {
     this.successes = 0;
     this.throttles++;
     const effective = perMs(this.limits.rate) ?? perMs(observed);
     const to: Limits = { ...this.limits };
     // A complaint about connections halves them and leaves the rate alone; one about the message rate
     // cuts the rate and leaves the connections alone (fewer would only add round trips).
-    if (connectionComplaint.test(reason) || effective === undefined) {
+    if (limit === 'connections' || effective === undefined) {
       to.concurrency = Math.max(1, Math.floor(this.limits.concurrency / 2));
       this.concurrencyCap = Math.max(1, this.limits.concurrency - 1); // refused at this many: stay below it
     } else {

@@ -1,11 +1,24 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
-import type { GoogleAccount } from '../accounts/account.js';
-import type { CredentialStore } from '../accounts/credentials.js';
-import { AccessTokens, allows, googleEndpoints, parseGoogleSecret } from '../accounts/google-oauth.js';
+import { allows, googleEndpoints } from '../auth/google-oauth.js';
 import { MailshotError } from '../errors.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
-import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+
+/** What the Gmail transport needs to know about the account. */
+export interface GmailSettings {
+  name: string;
+  /** The mailbox address. */
+  address: string;
+  /** Linked with permission to look messages up in Sent. */
+  reconcile: boolean;
+}
+
+/** Google's tokens also say which scopes they carry and until when they are valid (for `accounts test`). */
+export interface GoogleTokenSource extends TokenSource {
+  grantedScopes(): string[];
+  expiresAt(): Date | undefined;
+}
 
 /**
  * Above this size a message goes through the media upload endpoint (up to 35 MB) rather than as JSON
@@ -17,13 +30,12 @@ const uploadThreshold = 5 * 1024 * 1024;
 export class GmailTransport implements Transport {
   private readonly api: gmail_v1.Gmail;
   private readonly rootUrl = googleEndpoints().gmail;
-  private tokens?: Promise<AccessTokens>;
   /** Only for accounts linked with --reconcile: whether a message with this Message-ID is in Sent. */
   readonly findSent?: (messageId: string) => Promise<boolean>;
 
   constructor(
-    private readonly account: GoogleAccount,
-    private readonly store: CredentialStore,
+    private readonly account: GmailSettings,
+    private readonly tokens: GoogleTokenSource,
   ) {
     // No retries inside the client: the send loop decides, so a message Google may hold is not sent twice behind its back.
     this.api = gmail({ version: 'v1', retry: false });
@@ -32,7 +44,7 @@ export class GmailTransport implements Transport {
 
   /** Renews the access token and checks that it allows sending; sends nothing. */
   async verify(): Promise<AccountInfo> {
-    const tokens = await this.accessTokens();
+    const { tokens } = this;
     try {
       await tokens.current();
     } catch (error) {
@@ -81,8 +93,7 @@ export class GmailTransport implements Transport {
     // rootUrl per call: the client's own rootUrl option does not reach the upload address.
     const options = (token: string): RequestOptions => ({ rootUrl: this.rootUrl, headers: { authorization: `Bearer ${token}` } });
     try {
-      const tokens = await this.accessTokens();
-      const token = await tokens.current();
+      const token = await this.tokens.current();
       const attempt = (current: string) =>
         request(options(current)).catch((error: unknown) => {
           const failure = this.failure(error);
@@ -92,16 +103,11 @@ export class GmailTransport implements Transport {
         return await attempt(token);
       } catch (error) {
         if (responseOf(error)?.status !== 401) throw error;
-        return await attempt(await tokens.renew(token));
+        return await attempt(await this.tokens.renew(token));
       }
     } catch (error) {
       throw this.failure(error);
     }
-  }
-
-  private accessTokens(): Promise<AccessTokens> {
-    this.tokens ??= this.store.read().then((text) => new AccessTokens(this.account.clientId, parseGoogleSecret(text, this.account.name), this.store));
-    return this.tokens;
   }
 
   private failure(error: unknown): Error {

@@ -1,8 +1,14 @@
-import type { CredentialStore } from '../accounts/credentials.js';
-import { graphApiUrl, IdentityFailure, MicrosoftIdentity, networkErrorText, scopesFor, type MicrosoftLink } from '../accounts/microsoft-oauth.js';
+import { graphApiUrl, IdentityFailure, networkErrorText } from '../auth/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
-import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+
+/** What the Graph transport needs to know about the account. */
+export interface GraphSettings {
+  name: string;
+  /** Linked with permission to look messages up in Sent Items. */
+  reconcile: boolean;
+}
 
 const requestTimeoutMs = 60_000;
 
@@ -15,11 +21,10 @@ const requestTimeoutMs = 60_000;
 export class GraphTransport implements Transport {
   /** Only accounts linked with permission to read Sent can settle a recipient left in doubt. */
   readonly findSent?: (messageId: string) => Promise<boolean>;
-  private identity?: Promise<MicrosoftIdentity>;
 
   constructor(
-    private readonly account: MicrosoftLink,
-    private readonly store: CredentialStore,
+    private readonly account: GraphSettings,
+    private readonly tokens: TokenSource,
   ) {
     if (account.reconcile) this.findSent = (messageId) => this.isInSentItems(messageId);
   }
@@ -51,10 +56,11 @@ export class GraphTransport implements Transport {
 
   /** One Graph request; a 401 renews the token and tries once more. */
   private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
-    let response = await this.request(method, path, headers, body, await this.token(false));
+    const token = await this.token(() => this.tokens.current());
+    let response = await this.request(method, path, headers, body, token);
     if (response.status === 401) {
       await response.body?.cancel();
-      response = await this.request(method, path, headers, body, await this.token(true));
+      response = await this.request(method, path, headers, body, await this.token(() => this.tokens.renew(token)));
     }
     if (!response.ok) {
       const headerMap = Object.fromEntries(response.headers);
@@ -79,16 +85,10 @@ export class GraphTransport implements Transport {
     }
   }
 
-  /** An access token from MSAL's cache, renewed when due or when forced (after a 401). */
-  private async token(forceRefresh: boolean): Promise<string> {
-    const identity = await (this.identity ??= MicrosoftIdentity.open(this.account, this.store));
+  /** An access token (renewed when due, or after a 401); a refusal comes out as a classified DeliveryError. */
+  private async token(get: () => Promise<string>): Promise<string> {
     try {
-      const result = await identity.run(async (app) => {
-        const [account] = await app.getTokenCache().getAllAccounts();
-        if (!account) throw new IdentityFailure('no_account', 'no sign-in is stored for this account');
-        return app.acquireTokenSilent({ account, scopes: scopesFor(this.account.reconcile), forceRefresh });
-      });
-      return result.accessToken;
+      return await get();
     } catch (error) {
       throw this.tokenFailure(error);
     }

@@ -1,6 +1,5 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { SmtpAccount } from '../accounts/account.js';
-import { classifySmtpError, smtpFacts } from './classify.js';
+import { classifySmtpError } from './classify.js';
 import { lostAfterHandOver } from './hand-over.js';
 import { SmtpLanes } from './smtp-lanes.js';
 import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
@@ -8,22 +7,46 @@ import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transp
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
 const defaultPerConnection = 100;
 
+export type SmtpSecurity = 'tls' | 'starttls' | 'none';
+
+/** Where and how to connect and sign in. */
+export interface SmtpSettings {
+  /** The account name, for advice in messages. */
+  name: string;
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  user?: string;
+  /** Accept a certificate that does not verify (self-signed). */
+  insecureTls?: boolean;
+}
+
+/**
+ * How many connections are open at most (the send loop's concurrency never asks for more at once), and how
+ * many messages each carries before it is replaced.
+ */
+export interface SmtpPoolSize {
+  maxConnections: number;
+  perConnection?: number;
+}
+
 const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
 /**
- * Sends over reused SMTP connections (smtp-lanes.ts), as many at once as the send loop sends (at most
- * `maxConcurrent`), each replaced after `perConnection` messages. Nothing is re-queued here: the send
- * loop decides on retries, and a message lost after it was handed over is reported as such.
+ * Sends over reused SMTP connections (smtp-lanes.ts), as many at once as the send loop sends, each replaced
+ * after `perConnection` messages. Nothing is re-queued here: the send loop decides on retries, and a message
+ * lost after it was handed over is reported as such (in doubt), never silently sent twice.
  */
 export class SmtpTransport implements Transport {
   private readonly lanes: SmtpLanes;
 
   constructor(
-    private readonly account: SmtpAccount,
+    private readonly account: SmtpSettings,
     private readonly password: string | undefined,
+    pool: SmtpPoolSize,
   ) {
     const auth = account.user ? { user: account.user, pass: password ?? '' } : undefined;
-    this.lanes = new SmtpLanes(this.connectionOptions(), auth, account.limits.perConnection ?? defaultPerConnection);
+    this.lanes = new SmtpLanes(this.connectionOptions(), auth, pool.perConnection ?? defaultPerConnection);
   }
 
   /** Connects, negotiates TLS, signs in and quits: no message is sent. */
@@ -62,7 +85,7 @@ export class SmtpTransport implements Transport {
     if (result.ok) return { response: result.response };
     const failure = this.classify(result.error);
     // A reply after the body (250 lost, 451, 550 …) is the server's word; no reply at all leaves it in doubt.
-    throw result.handedOver && !smtpFacts(result.error).replyCode ? lostAfterHandOver(failure) : failure;
+    throw result.handedOver && !failure.details.replied ? lostAfterHandOver(failure) : failure;
   }
 
   async close(): Promise<void> {
@@ -74,13 +97,14 @@ export class SmtpTransport implements Transport {
   }
 
   private connectionOptions() {
-    const { host, port, security, insecureTls } = this.account;
+    const { host, port, security, user, insecureTls } = this.account;
     return {
       host,
       port,
       secure: security === 'tls',
       requireTLS: security === 'starttls',
       ignoreTLS: security === 'none',
+      auth: user ? { user, pass: this.password ?? '' } : undefined,
       tls: { rejectUnauthorized: !insecureTls },
       ...timeouts,
     };

@@ -11,6 +11,15 @@ export interface Transport {
   findSent?(messageId: string): Promise<boolean>;
 }
 
+/**
+ * An OAuth access token for a transport: the current one, or a new one after the provider rejected
+ * `rejected` (a 401). Implemented in auth/; a failure to get one is thrown as the provider answered it.
+ */
+export interface TokenSource {
+  current(): Promise<string>;
+  renew(rejected: string): Promise<string>;
+}
+
 export interface OutgoingMessage {
   /** Envelope sender and recipient (bare addresses). */
   from: string;
@@ -32,12 +41,32 @@ export interface AccountInfo {
 
 export type DeliveryErrorKind = 'transient' | 'throttled' | 'quota' | 'permanent' | 'auth' | 'config';
 
+/**
+ * Everything the send loop needs to know about a failure, decided where the reply was read (in transports/):
+ * nothing downstream looks at the reply text again.
+ */
+export interface DeliveryErrorDetails {
+  /** The reply code and enhanced status ("550 5.1.1"), "<status> <reason>" for HTTP, or the system's code (ECONNREFUSED). */
+  code?: string;
+  /** The server said when to try again. */
+  retryAt?: Date;
+  /** The server answered (an SMTP reply, an HTTP response): false or absent for a connection that failed or dropped. */
+  replied?: boolean;
+  /** The server could not be reached at all (refused, unknown host, no route): a wrong setting on the first connect, network loss later. */
+  unreachable?: boolean;
+  /** A throttling reply names the limit it is about: the number of connections (concurrent requests) or the message rate. */
+  limit?: ThrottledLimit;
+  /** The server had the message when the connection failed without a reply: in doubt (transports/hand-over.ts). */
+  handedOver?: boolean;
+}
+
+export type ThrottledLimit = 'connections' | 'rate';
+
 export class DeliveryError extends Error {
   constructor(
     readonly kind: DeliveryErrorKind,
     message: string,
-    /** `handedOver`: the server had the message when the connection failed without a reply (transports/hand-over.ts). */
-    readonly details: { code?: string; retryAt?: Date; handedOver?: boolean } = {},
+    readonly details: DeliveryErrorDetails = {},
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -1,6 +1,5 @@
 import { StopError } from '../errors.js';
-import type { Account, SmtpAccount } from './account.js';
-import { readSecret, replaceSecret } from './secrets.js';
+import { readSecret, replaceSecret, type SecretLocation } from './secrets.js';
 
 /** An OAuth account's token state (JSON text), read at start and written back when the provider renews it. */
 export interface CredentialStore {
@@ -8,7 +7,15 @@ export interface CredentialStore {
   write(value: string): Promise<void>;
 }
 
-export function credentialStore(account: Account): CredentialStore {
+/** Whose secret, and where it lives. */
+export interface SecretOwner {
+  name: string;
+  secret: SecretLocation;
+  /** With `--password-env VAR`: the variable read at send time. */
+  passwordEnv?: string;
+}
+
+export function credentialStore(account: SecretOwner): CredentialStore {
   return {
     read: () => readSecret(account.name, account.secret),
     write: (value) => replaceSecret(account.name, account.secret, value),
@@ -16,7 +23,7 @@ export function credentialStore(account: Account): CredentialStore {
 }
 
 /** The SMTP password, from the environment variable the account names or from the secret store. */
-export async function credentialOf(account: SmtpAccount): Promise<string | undefined> {
+export async function credentialOf(account: SecretOwner): Promise<string | undefined> {
   if (account.passwordEnv) {
     const value = process.env[account.passwordEnv];
     if (value === undefined) {

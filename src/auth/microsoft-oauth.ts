@@ -7,16 +7,22 @@
  */
 import type { ICachePlugin, INetworkModule, NetworkRequestOptions, NetworkResponse, PublicClientApplication } from '@azure/msal-node';
 import { StopError } from '../errors.js';
-import type { MicrosoftAccount } from './account.js';
 import type { CredentialStore } from './credentials.js';
 
 /** What MSAL needs to know about an account (sign-in runs before the account exists). */
-export type MicrosoftLink = Pick<MicrosoftAccount, 'name' | 'clientId' | 'tenant' | 'reconcile'>;
+export interface MicrosoftLink {
+  name: string;
+  clientId: string;
+  /** common, organizations, consumers or a tenant id. */
+  tenant: string;
+  /** Linked with permission to look messages up in Sent. */
+  reconcile: boolean;
+}
 
 const requestTimeoutMs = 30_000;
 
 /** The identity platform's host root: MAILSHOT_MS_AUTHORITY points it at a simulator. MSAL requires https. */
-export function authorityHost(): string {
+function authorityHost(): string {
   const host = (process.env.MAILSHOT_MS_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
   if (!host.startsWith('https://')) throw new StopError(`MAILSHOT_MS_AUTHORITY must be an https:// address, not "${host}"`);
   return host;
@@ -113,6 +119,24 @@ export class MicrosoftIdentity {
     if (typeof msal?.errorCode === 'string') return new IdentityFailure(msal.errorCode, String(msal.errorMessage || msal.errorCode));
     return error;
   }
+}
+
+/**
+ * The access token from MSAL's cache (kept in the secret store), renewed with the refresh token when due,
+ * or at once after a 401. A refusal is thrown as an IdentityFailure.
+ */
+export function microsoftTokens(link: MicrosoftLink, store: CredentialStore): { current(): Promise<string>; renew(rejected: string): Promise<string> } {
+  let identity: Promise<MicrosoftIdentity> | undefined;
+  const token = async (forceRefresh: boolean) => {
+    const opened = await (identity ??= MicrosoftIdentity.open(link, store));
+    const result = await opened.run(async (app) => {
+      const [account] = await app.getTokenCache().getAllAccounts();
+      if (!account) throw new IdentityFailure('no_account', 'no sign-in is stored for this account');
+      return app.acquireTokenSilent({ account, scopes: scopesFor(link.reconcile), forceRefresh });
+    });
+    return result.accessToken;
+  };
+  return { current: () => token(false), renew: () => token(true) };
 }
 
 function cachePlugin(store: CredentialStore): ICachePlugin {

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodeChallengeMethod, type Credentials, type OAuth2Client } from 'google-auth-library';
-import { InputError, StopError, type MailshotError } from '../errors.js';
-import { httpFacts } from '../transports/classify.js';
-import type { AccountLimits, GoogleAccount } from './account.js';
-import { allows, oauthClient, requestedScopes, type GoogleSecret } from './google-oauth.js';
-import { kindDefaults, workspaceDailyLimit } from './kinds.js';
-import { mergeLimits } from './limits.js';
+import { InputError, StopError, type MailshotError } from '../../errors.js';
+import { httpFacts } from '../../transports/http-error.js';
+import type { AccountLimits, GoogleAccount } from '../account.js';
+import { allows, oauthClient, requestedScopes, type GoogleSecret } from '../../auth/google-oauth.js';
+import { kindDefaults, workspaceDailyLimit } from '../kinds.js';
+import { mergeLimits } from '../limits.js';
 import { listenForRedirect, type LoopbackRedirect } from './loopback-redirect.js';
-import { AccountRegistry } from './registry.js';
-import { storeSecret } from './secrets.js';
-import type { SignInIo } from './sign-in.js';
+import { AccountRegistry } from '../registry.js';
+import { storeSecret } from '../../auth/secrets.js';
+import type { SignInIo } from './io.js';
 
 export interface GoogleSetup {
   name: string;

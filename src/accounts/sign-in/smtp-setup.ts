@@ -1,7 +1,8 @@
-import { InputError } from '../errors.js';
-import type { AccountLimits, SecretLocation, SmtpAccount, SmtpSecurity } from './account.js';
-import { AccountRegistry } from './registry.js';
-import { storeSecret } from './secrets.js';
+import { InputError } from '../../errors.js';
+import type { SecretLocation } from '../../auth/secrets.js';
+import type { AccountLimits, SmtpAccount, SmtpSecurity } from '../account.js';
+import { AccountRegistry } from '../registry.js';
+import { storeSecret } from '../../auth/secrets.js';
 
 export interface SmtpSetup {
   name: string;

@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { StopError } from '../errors.js';
-import type { SecretLocation } from './account.js';
 import { configDir } from './config-dir.js';
 
 const service = 'mailshot';
+
+/** Where an account's secret lives; the secret itself is never in the account registry. */
+export type SecretLocation = 'keychain' | 'file' | 'env' | 'none';
 
 /**
  * Secrets (passwords, refresh tokens) go to the OS keychain; where none is reachable (a headless

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { PublicClientApplication } from '@azure/msal-node';
-import { InputError, StopError } from '../errors.js';
-import { GraphTransport } from '../transports/microsoft.js';
-import { DeliveryError } from '../transports/transport.js';
-import type { AccountLimits, MicrosoftAccount } from './account.js';
-import type { CredentialStore } from './credentials.js';
-import { kindDefaults } from './kinds.js';
-import { mergeLimits } from './limits.js';
-import { IdentityFailure, MicrosoftIdentity, scopesFor } from './microsoft-oauth.js';
-import { AccountRegistry } from './registry.js';
-import { storeSecret } from './secrets.js';
-import type { SignInIo } from './sign-in.js';
+import { InputError, StopError } from '../../errors.js';
+import { GraphTransport } from '../../transports/microsoft.js';
+import { DeliveryError } from '../../transports/transport.js';
+import type { AccountLimits, MicrosoftAccount } from '../account.js';
+import type { CredentialStore } from '../../auth/credentials.js';
+import { kindDefaults } from '../kinds.js';
+import { mergeLimits } from '../limits.js';
+import { IdentityFailure, MicrosoftIdentity, microsoftTokens, scopesFor } from '../../auth/microsoft-oauth.js';
+import { AccountRegistry } from '../registry.js';
+import { storeSecret } from '../../auth/secrets.js';
+import type { SignInIo } from './io.js';
 
 export interface MicrosoftSetup {
   name: string;
@@ -46,7 +46,7 @@ export async function addMicrosoftAccount(setup: MicrosoftSetup, io: SignInIo): 
       cache = value;
     },
   };
-  const address = await mailboxAddress(new GraphTransport(setup, draft));
+  const address = await mailboxAddress(new GraphTransport(setup, microsoftTokens(setup, draft)));
   const secret = await storeSecret(setup.name, cache, io.warn);
   const account: MicrosoftAccount = {
     kind: 'microsoft',

@@ -17,7 +17,7 @@ export function googleEndpoints(): { auth: string; token: string; gmail: string 
 const scope = (name: string) => `https://www.googleapis.com/auth/${name}`;
 const fullMailbox = 'https://mail.google.com/';
 
-export const gmailScopes = {
+const gmailScopes = {
   send: scope('gmail.send'),
   // Looking a message up by Message-ID needs `q=rfc822msgid:`, which Gmail refuses under gmail.metadata:
   // gmail.readonly is the narrowest scope that allows it.
@@ -46,7 +46,7 @@ export interface GoogleSecret {
   refreshToken: string;
 }
 
-export function parseGoogleSecret(text: string | undefined, account: string): GoogleSecret {
+function parseGoogleSecret(text: string | undefined, account: string): GoogleSecret {
   try {
     const secret = JSON.parse(text ?? '') as Partial<GoogleSecret>;
     if (typeof secret.clientSecret === 'string' && typeof secret.refreshToken === 'string') return { clientSecret: secret.clientSecret, refreshToken: secret.refreshToken };
@@ -62,7 +62,7 @@ export function parseGoogleSecret(text: string | undefined, account: string): Go
  * among the callers that ask while it runs, and a send whose token was rejected after another send
  * already renewed it just takes the new token.
  */
-export class AccessTokens {
+class AccessTokens {
   private readonly client: OAuth2Client;
   private rotated?: string;
 
@@ -110,4 +110,17 @@ export class AccessTokens {
     }
     this.client.credentials.refresh_token = this.secret.refreshToken;
   }
+}
+
+/** The account's access tokens, its secret read from the store on first use. */
+export function googleTokens(clientId: string, account: string, store: CredentialStore) {
+  let tokens: Promise<AccessTokens> | undefined;
+  let ready: AccessTokens | undefined;
+  const open = async () => (ready = await (tokens ??= store.read().then((text) => new AccessTokens(clientId, parseGoogleSecret(text, account), store))));
+  return {
+    current: async () => (await open()).current(),
+    renew: async (rejected: string) => (await open()).renew(rejected),
+    grantedScopes: () => ready?.grantedScopes() ?? [],
+    expiresAt: () => ready?.expiresAt(),
+  };
 }
