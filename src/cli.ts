@@ -65,6 +65,7 @@ function campaignCommands(campaign: Command): void {
     .argument('<file>', 'campaign YAML file')
     .option('--row <n>', 'data row of the CSV (1 = first recipient)', wholeNumber(1), 1)
     .option('--raw', 'print the complete MIME message instead')
+    .option('--open', 'open the HTML part in the browser, images included (the page is written to a temporary file, whose path is printed)')
     .action(runs(() => import('./commands/campaign/preview.js'), (file: string, flags: { row: number }) => ({ ...flags, file })));
   runOptions(campaign.command('send').description('send the campaign (continues it if it was started before)'))
     .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')

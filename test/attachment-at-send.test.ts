@@ -28,5 +28,5 @@ test('a row added before resume whose templated attachment is a FIFO: that recip
   expect(await readdir(campaign.outbox)).toHaveLength(4);
   const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout) as { recipients: { recipient: string; status: string; detail?: string }[] };
   expect(report.recipients.find((r) => r.recipient === 'dan@example.com')).toMatchObject({ status: 'failed', detail: expect.stringContaining(`${fifo}`) });
-  expect(report.recipients.find((r) => r.recipient === 'dan@example.com')!.detail).toContain('named pipe (FIFO), not a regular file');
+  expect(report.recipients.find((r) => r.recipient === 'dan@example.com')!.detail).toContain('FIFO or socket, not a regular file');
 }, 30_000);

@@ -359,6 +359,7 @@ describe('secrets hygiene', () => {
       const env = { MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file', SMTP1_PASSWORD: password };
       const campaign = await writeCampaign({ csv: recipientsCsv(6) });
       const outboxCampaign = await writeCampaign({ csv: recipientsCsv(3) });
+      const envyCampaign = await writeCampaign({ csv: recipientsCsv(2) });
       const server1 = ['--host', server.host, '--port', String(server.port), '--security', 'starttls', '--insecure-tls'];
       const commands: { args: string[]; code: number; input?: string }[] = [
         { args: ['accounts', 'add', 'smtp', 'smtp1', ...server1, '--user', user, '--password-stdin'], input: `${password}\n`, code: 0 },
@@ -378,8 +379,8 @@ describe('secrets hygiene', () => {
         { args: ['campaign', 'send', campaign.file, '--via', 'wrong'], code: 1 },
         { args: ['campaign', 'send', campaign.file, '--via', 'smtp1', '--limit', '3', '--json'], code: 75 },
         { args: ['campaign', 'status', campaign.file], code: 0 },
-        { args: ['campaign', 'resume', campaign.file, '--via', 'envy'], code: 0 },
         { args: ['campaign', 'resume', campaign.file, '--json'], code: 0 },
+        { args: ['campaign', 'send', envyCampaign.file, '--via', 'envy'], code: 0 },
         { args: ['campaign', 'status', campaign.file, '--json'], code: 0 },
         { args: ['campaign', 'cron', campaign.file], code: 0 },
         { args: ['report', campaign.file], code: 0 },

@@ -7,6 +7,7 @@ import type { Account, AccountKind, AccountLimits } from './account.js';
 import { kindDefaults } from './kinds.js';
 import { dailyUsage, effectiveLimits, mergeLimits, type EffectiveLimits } from './limits.js';
 import { AccountRegistry } from './registry.js';
+import { refuseIncomplete } from './save-account.js';
 
 export const outboxAccount = 'outbox';
 
@@ -48,6 +49,7 @@ export async function sizeLimitOfAccount(via: string | undefined): Promise<SizeL
  * connections than it may send messages at once). Provider code is loaded only when that kind is used.
  */
 export async function transportFor(account: Account): Promise<Transport> {
+  refuseIncomplete(account);
   switch (account.kind) {
     case 'smtp': {
       const { SmtpTransport } = await import('../transports/smtp.js');

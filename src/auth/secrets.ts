@@ -1,13 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { StopError } from '../errors.js';
+import { readOwnerOnly, removeLeftoverCopies, writeOwnerOnly } from '../system/owner-only.js';
 import { configDir } from './config-dir.js';
 
 const service = 'mailshot';
 
-/** Where an account's secret lives; the secret itself is never in the account registry. */
-export type SecretLocation = 'keychain' | 'file' | 'env' | 'none';
+/**
+ * Where an account's secret lives; the secret itself is never in the account registry. `pending`: being
+ * stored (an interrupted `accounts add` leaves it so); it may be in the keychain or the file (save-account.ts).
+ */
+export type SecretLocation = 'keychain' | 'file' | 'env' | 'none' | 'pending';
 
 /**
  * Secrets (passwords, refresh tokens) go to the OS keychain; where none is reachable (a headless
@@ -57,6 +59,7 @@ export async function replaceSecret(account: string, location: SecretLocation, s
 }
 
 export async function deleteSecret(account: string, location: SecretLocation): Promise<void> {
+  if (location === 'pending') return deletePendingSecret(account);
   if (location === 'keychain') {
     try {
       (await keychainEntry(account)).deletePassword();
@@ -67,6 +70,14 @@ export async function deleteSecret(account: string, location: SecretLocation): P
     const { [account]: _removed, ...rest } = await readSecretFile();
     await writeSecretFile(rest);
   }
+}
+
+/** An interrupted `accounts add` may have stored its secret in either store, or in neither. */
+async function deletePendingSecret(account: string): Promise<void> {
+  if (process.env.MAILSHOT_SECRET_STORE !== 'file') await deleteSecret(account, 'keychain');
+  if (process.env.MAILSHOT_SECRET_STORE === 'keychain') return;
+  if ((await readSecretFile())[account] !== undefined) await deleteSecret(account, 'file');
+  await removeLeftoverCopies(secretFile()); // a copy of secrets.json the interrupted add was writing
 }
 
 export function secretFile(): string {
@@ -81,13 +92,14 @@ async function keychainEntry(account: string) {
 
 async function readSecretFile(): Promise<Record<string, string>> {
   try {
-    return JSON.parse(await readFile(secretFile(), 'utf8')) as Record<string, string>;
+    const text = await readOwnerOnly(secretFile());
+    return text === undefined ? {} : (JSON.parse(text) as Record<string, string>);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if (error instanceof StopError) throw error;
     throw new StopError(`cannot read ${secretFile()}: ${(error as Error).message}`);
   }
 }
 
 async function writeSecretFile(secrets: Record<string, string>): Promise<void> {
-  await writeFileAtomic(secretFile(), JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  await writeOwnerOnly(secretFile(), JSON.stringify(secrets, null, 2) + '\n');
 }

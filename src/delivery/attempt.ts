@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { copiesOf } from '../campaign/compose.js';
 import { checkSize } from '../campaign/prepare.js';
 import type { Recipient } from '../campaign/recipients.js';
 import { InputError, MailshotError, StopError } from '../errors.js';
 import { isInDoubt } from '../transports/hand-over.js';
-import { DeliveryError, type OutgoingMessage } from '../transports/transport.js';
+import { DeliveryError, envelopeRecipients, type OutgoingMessage } from '../transports/transport.js';
 import type { CampaignRun } from './campaign-run.js';
 import { decide, type Cost } from './retry-policy.js';
 
@@ -53,13 +54,13 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
 async function attemptOnce(run: CampaignRun, recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> {
   const { pacer, sending: account } = run;
   // undefined: interrupted while waiting; any other failure (the usage log cannot be written) stops the run
-  const slot = await pacer.beforeSend(run.options.signal).catch((error: unknown) => {
+  const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(message).length).catch((error: unknown) => {
     if (run.options.signal.aborted) return undefined;
     throw error;
   });
   if (!slot || run.ended) return undefined;
   if (!slot.ok) {
-    run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} messages is reached`);
+    run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
     return undefined;
   }
   await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
@@ -67,7 +68,7 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     const accepted = await account.transport.send(message);
     pacer.onAccepted();
     run.deliveredBefore = true;
-    await run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200) }, 'sent', accepted.response);
+    await run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200), ...copiesOf(message) }, 'sent', accepted.response);
     return undefined;
   } catch (error) {
     return onFailure(run, recipient, asDeliveryError(error), attempt);

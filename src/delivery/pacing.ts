@@ -32,10 +32,10 @@ export class Pacer {
     this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate });
   }
 
-  /** Waits for the rate, then takes a send from the daily window (or says when one frees up). */
-  async beforeSend(signal: AbortSignal): Promise<Reservation> {
+  /** Waits for the rate, then takes the message's recipients from the daily window (or says when it frees up). */
+  async beforeSend(signal: AbortSignal, recipients = 1): Promise<Reservation> {
     await this.rate.take(signal);
-    return this.usage ? this.usage.reserve() : { ok: true };
+    return this.usage ? this.usage.reserve(recipients) : { ok: true };
   }
 
   onAccepted(): void {

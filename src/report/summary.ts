@@ -16,6 +16,9 @@ export interface RecipientOutcome {
   code?: string;
   detail?: string;
   at?: string;
+  /** Copies of a sent message: Cc (in its headers) and Bcc (envelope only). */
+  cc?: string[];
+  bcc?: string[];
 }
 
 /** The stable JSON contract of `report --format json` and `campaign status --json`. */
@@ -30,6 +33,8 @@ export interface Summary {
   paused_until?: string;
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
   skipped_by_reason: Record<string, number>;
+  /** Copies sent with the messages: each counts as a recipient against the account's daily limit. */
+  copies: { cc: number; bcc: number };
   failed_by_reason: Record<string, number>;
   started_at?: string;
   ended_at?: string;
@@ -69,9 +74,14 @@ export async function summarise(
   const count = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
   for (const row of rejected) count(skippedByReason, row.reason);
   const recipients: RecipientOutcome[] = [];
+  const copies = { cc: 0, bcc: 0 };
   for (const event of last.values()) {
     const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
     tally[status]++;
+    if (event.ev === 'sent') {
+      copies.cc += event.cc?.length ?? 0;
+      copies.bcc += event.bcc?.length ?? 0;
+    }
     if (event.ev === 'failed') count(failedByReason, event.kind);
     if (event.ev === 'skipped') count(skippedByReason, event.reason);
     if (only === undefined || only === status) recipients.push(outcomeOf(event));
@@ -90,6 +100,7 @@ export async function summarise(
     paused_until: state.pausedUntil,
     totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + rejected.length, pending, in_doubt: inDoubt, deferred },
     skipped_by_reason: skippedByReason,
+    copies,
     failed_by_reason: failedByReason,
     started_at: iso(startedAt),
     ended_at: iso(endedAt),
@@ -147,7 +158,7 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
   const base = { recipient: event.to, at: iso(event.at) };
   switch (event.ev) {
     case 'sent':
-      return { ...base, status: 'sent', detail: event.reply };
+      return { ...base, status: 'sent', detail: event.reply, ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
     case 'failed':
       return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
     case 'deferred':

@@ -19,6 +19,8 @@ export function formatTable(summary: Summary): string {
     `Recipients  ${totals.recipients} valid: sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
       `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`,
   );
+  const { cc, bcc } = summary.copies;
+  if (cc || bcc) lines.push(`Copies      ${cc} cc · ${bcc} bcc (with the sent messages; each counts against the daily limit)`);
   const sections: [string, Record<string, number>, RecipientOutcome['status']][] = [
     ['Failed', summary.failed_by_reason, 'failed'],
     ['Skipped', summary.skipped_by_reason, 'skipped'],

@@ -1,6 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { StopError } from '../errors.js';
+import { MailshotError, StopError } from '../errors.js';
+import { openOwnerOnly } from '../system/owner-only.js';
 import { isKnownEvent, parseJournalLine } from './journal-line.js';
 import { stateFolderAdvice } from './state.js';
 
@@ -11,7 +12,7 @@ import { stateFolderAdvice } from './state.js';
  */
 export type JournalEvent =
   | { ev: 'attempt'; to: string; at: number }
-  | { ev: 'sent'; to: string; at: number; reply: string }
+  | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[] }
   | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string }
@@ -42,7 +43,7 @@ export class Journal {
    * (a write that went wrong), is cut off first so appends start on a fresh line after intact events.
    */
   static async open(file: string, warn: (message: string) => void): Promise<Journal> {
-    const handle = await open(file, 'a+', 0o600).catch((error: unknown) => {
+    const handle = await openOwnerOnly(file, 'a+').then((opened) => opened!, (error: unknown) => {
       throw unusableJournal(file, error);
     });
     try {
@@ -167,13 +168,13 @@ interface Line {
  * it is known to be whole: a torn last line (a power cut mid-write) is dropped with a warning.
  */
 async function* journalLines(file: string, warn: (message: string) => void): AsyncGenerator<Line[]> {
-  let handle: FileHandle;
+  let handle: FileHandle | undefined;
   try {
-    handle = await open(file, 'r');
+    handle = await openOwnerOnly(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw unusableJournal(file, error);
   }
+  if (!handle) return;
   const decoder = new StringDecoder('utf8');
   const chunk = Buffer.allocUnsafe(1 << 20);
   let carry = '';
@@ -207,7 +208,8 @@ async function* journalLines(file: string, warn: (message: string) => void): Asy
   yield [pending];
 }
 
-function unusableJournal(file: string, error: unknown): StopError {
+function unusableJournal(file: string, error: unknown): MailshotError {
+  if (error instanceof MailshotError) return error;
   return new StopError(`cannot use the journal ${file}: ${(error as Error).message}; ${stateFolderAdvice}`);
 }
 

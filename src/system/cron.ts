@@ -25,6 +25,6 @@ export function cronLine(setup: CronSetup): string {
 }
 
 /** A shell word in single quotes. */
-function quote(text: string): string {
+export function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }

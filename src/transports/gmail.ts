@@ -3,7 +3,7 @@ import { allows, googleEndpoints } from '../auth/google-oauth.js';
 import { MailshotError } from '../errors.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
-import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
 
 /** What the Gmail transport needs to know about the account. */
 export interface GmailSettings {
@@ -64,11 +64,13 @@ export class GmailTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
+    // Gmail takes the recipients from To, Cc and Bcc, and removes Bcc from what it delivers.
+    const raw = rawWithBccHeader(message);
     const { data } = await this.authorized(
       (options) =>
-        message.raw.length > uploadThreshold
-          ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: message.raw } }, options)
-          : this.api.users.messages.send({ userId: 'me', requestBody: { raw: message.raw.toString('base64url') } }, options),
+        raw.length > uploadThreshold
+          ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: raw } }, options)
+          : this.api.users.messages.send({ userId: 'me', requestBody: { raw: raw.toString('base64url') } }, options),
       true,
     );
     return { response: `gmail id ${data.id}` };

@@ -1,7 +1,7 @@
 import { graphApiUrl, IdentityFailure, networkErrorText } from '../auth/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
-import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
 
 /** What the Graph transport needs to know about the account. */
 export interface GraphSettings {
@@ -39,7 +39,8 @@ export class GraphTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, message.raw.toString('base64'));
+    // Exchange takes the recipients of a MIME message from To, Cc and Bcc, and removes Bcc from what it delivers.
+    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, rawWithBccHeader(message).toString('base64'));
     await response.body?.cancel();
     const requestId = response.headers.get('request-id');
     return { response: `${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ''}` };

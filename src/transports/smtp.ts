@@ -2,7 +2,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { classifySmtpError } from './classify.js';
 import { lostAfterHandOver } from './hand-over.js';
 import { SmtpLanes } from './smtp-lanes.js';
-import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
+import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
 const defaultPerConnection = 100;
@@ -81,7 +81,10 @@ export class SmtpTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    const result = await this.lanes.send({ from: message.from, to: [message.to] }, message.raw);
+    const result = await this.lanes.send({ from: message.from, to: envelopeRecipients(message) }, message.raw);
+    // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
+    const refused = result.ok ? result.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to) : undefined;
+    if (refused) throw this.classify(refused);
     if (result.ok) return { response: result.response };
     const failure = this.classify(result.error);
     // A reply after the body (250 lost, 451, 550 …) is the server's word; no reply at all leaves it in doubt.

@@ -24,9 +24,26 @@ export interface OutgoingMessage {
   /** Envelope sender and recipient (bare addresses). */
   from: string;
   to: string;
+  /** Copies to more recipients (bare addresses, domains in ASCII): Cc is in the headers, Bcc only here. */
+  cc: string[];
+  bcc: string[];
   messageId: string;
-  /** The complete RFC 5322 message. */
+  /** The complete RFC 5322 message, without a Bcc header. */
   raw: Buffer;
+}
+
+/** Every address the message goes to: the recipient and the copies. Providers count each against the daily limit. */
+export function envelopeRecipients(message: OutgoingMessage): string[] {
+  return [message.to, ...message.cc, ...message.bcc];
+}
+
+/**
+ * The message for an API that takes its recipients from the headers (Gmail's messages.send, Graph's
+ * MIME sendMail): with a Bcc header, which the provider removes from the copies it delivers.
+ */
+export function rawWithBccHeader(message: OutgoingMessage): Buffer {
+  if (!message.bcc.length) return message.raw;
+  return Buffer.concat([Buffer.from(`Bcc: ${message.bcc.join(',\r\n ')}\r\n`, 'latin1'), message.raw]);
 }
 
 export interface Accepted {

@@ -19,6 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allRecipients, headerRecipients, type HeaderRecipients } from './mime-recipients.js';
 
 export const googleScope = (name: string): string => `https://www.googleapis.com/auth/${name}`;
 
@@ -45,7 +46,7 @@ export interface GmailSimulatorOptions {
   throttleAnswer?: 'retry-after' | '429' | '403';
   /** Requests at once per user; one more gets 429 "Too many concurrent requests for user". Default 10. */
   maxConcurrent?: number;
-  /** Sends per rolling window, and how the next one is refused: the 429 "(Mail sending)" form with its "Retry after", or 403 dailyLimitExceeded. Default 2,000 a day. */
+  /** Recipients per rolling window (every To, Cc and Bcc address counts, as Google counts), and how the message that would pass it is refused: the 429 "(Mail sending)" form with its "Retry after", or 403 dailyLimitExceeded. Default 2,000 a day. */
   dailyCap?: { messages: number; windowMs: number; answer?: 'mail-sending' | 'dailyLimitExceeded' };
   /** After this many accepted sends, every access token issued so far stops working (401), as when Google ends tokens early. */
   expireTokensAfterSends?: number;
@@ -60,6 +61,8 @@ export interface AcceptedMessage {
   messageId: string;
   /** `json`: `{"raw": base64url}` to messages/send; `media`: the upload endpoint. */
   route: 'json' | 'media';
+  /** Who Gmail sends it to: every address in To, Cc and Bcc. */
+  recipients: HeaderRecipients;
 }
 
 export interface GmailSimulatorStats {
@@ -227,11 +230,11 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
   };
 
   /** Room under the daily cap, or the refusal Google gives once it is reached. */
-  const underDailyCap = (response: http.ServerResponse): boolean => {
+  const underDailyCap = (response: http.ServerResponse, recipients: number): boolean => {
     const { messages, windowMs, answer } = simulator.options.dailyCap ?? { messages: 2000, windowMs: 86_400_000 };
     const now = Date.now();
     while (sendLog.length && sendLog[0]! <= now - windowMs) sendLog.shift();
-    if (sendLog.length < messages) return true;
+    if (sendLog.length + recipients <= messages) return true;
     stats.dailyCapped++;
     const retryAt = new Date(sendLog[0]! + windowMs).toISOString();
     if (answer === 'dailyLimitExceeded') json(response, 403, googleError(403, 'PERMISSION_DENIED', 'usageLimits', 'dailyLimitExceeded', 'Daily Limit Exceeded'));
@@ -242,7 +245,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
   const send = async (route: 'json' | 'media', url: URL, request: http.IncomingMessage, response: http.ServerResponse, scopes: string[]) => {
     const payload = await body(request);
     if (!scopes.some((scope) => sendScopes.includes(scope))) return json(response, 403, insufficientScopesBody);
-    if (!charge(100, response) || !underDailyCap(response)) return;
+    if (!charge(100, response)) return;
     let raw: Buffer;
     if (route === 'media') {
       if (url.searchParams.get('uploadType') !== 'media') return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'badRequest', 'The simulator takes uploadType=media only.'));
@@ -263,10 +266,13 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     }
     const messageId = headerOf(raw, 'message-id');
     if (!messageId) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Invalid Message-ID header'));
+    const recipients = headerRecipients(raw);
+    if (!allRecipients(recipients).length) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Recipient address required'));
+    if (!underDailyCap(response, allRecipients(recipients).length)) return;
     const id = random(8, 'hex');
-    const message: AcceptedMessage = { id, raw, messageId, route };
+    const message: AcceptedMessage = { id, raw, messageId, route, recipients };
     accepted.push(message);
-    sendLog.push(Date.now());
+    for (let count = allRecipients(recipients).length, now = Date.now(); count > 0; count--) sendLog.push(now);
     const expireAfter = simulator.options.expireTokensAfterSends;
     if (expireAfter !== undefined && !tokensExpiredAfterSends && accepted.length >= expireAfter) {
       tokensExpiredAfterSends = true;

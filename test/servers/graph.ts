@@ -20,6 +20,7 @@
  *   env: MAILSHOT_MS_AUTHORITY=graph.authority, MAILSHOT_GRAPH_API_URL=graph.graphUrl
  *   … expect(graph.received.map((m) => m.to)).toEqual([...]); expect(graph.peakConcurrent).toBeLessThanOrEqual(4);
  */
+import { allRecipients, headerRecipients, type HeaderRecipients } from './mime-recipients.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -49,7 +50,7 @@ export interface GraphServerOptions {
   maxConcurrent?: number;
   /** Messages accepted per sliding window before 429 TooManyRequests with this Retry-After. */
   rate?: { max: number; windowMs: number; retryAfter: string };
-  /** Messages accepted before 403 ErrorExceededMessageLimit; change with setDailyLimit(). */
+  /** Recipients (every To, Cc and Bcc address, as Exchange counts) accepted before 403 ErrorExceededMessageLimit; change with setDailyLimit(). */
   dailyLimit?: number;
   /** A Retry-After on the daily-limit answer (real Graph sends none; tests use it to keep the pause short). */
   quotaRetryAfter?: string;
@@ -62,6 +63,8 @@ export interface GraphServerOptions {
 export interface GraphMessage {
   raw: Buffer;
   to: string[];
+  /** Who Exchange sends it to (To, Cc and Bcc) and the copy they get (no Bcc header). */
+  recipients: HeaderRecipients;
   messageId: string | undefined;
   subject: string | undefined;
   text: string | undefined;
@@ -132,6 +135,7 @@ class GraphTestServerImpl implements GraphTestServer {
   private consentRevoked = false;
   private sending = 0;
   private dailyLimit: number | undefined;
+  private recipientsAccepted = 0;
   private open = 0;
   private server!: https.Server;
 
@@ -387,19 +391,22 @@ class GraphTestServerImpl implements GraphTestServer {
       while (this.sendTimes.length && this.sendTimes[0]! <= now - rate.windowMs) this.sendTimes.shift();
       if (this.sendTimes.length >= rate.max) return refuse(429, 'TooManyRequests', 'Please retry again later.', { 'Retry-After': rate.retryAfter });
     }
-    if (this.dailyLimit !== undefined && this.received.length + this.sending >= this.dailyLimit) {
+    const recipients = headerRecipients(raw);
+    const count = allRecipients(recipients).length;
+    if (this.dailyLimit !== undefined && this.recipientsAccepted + this.sending + count > this.dailyLimit) {
       const headers: Record<string, string> = this.options.quotaRetryAfter ? { 'Retry-After': this.options.quotaRetryAfter } : {};
       return refuse(403, 'ErrorExceededMessageLimit', 'Cannot send mail. The message limit has been exceeded.', headers);
     }
     this.sendTimes.push(now);
-    this.sending++;
+    this.sending += count;
     try {
       if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
     } finally {
-      this.sending--;
+      this.sending -= count;
     }
     const to = ([] as AddressObject[]).concat(mail.to ?? []).flatMap((group) => group.value.map((entry) => entry.address ?? ''));
-    this.received.push({ raw, to, messageId: mail.messageId, subject: mail.subject, text: mail.text, at: new Date() });
+    this.recipientsAccepted += count;
+    this.received.push({ raw, to, recipients, messageId: mail.messageId, subject: mail.subject, text: mail.text, at: new Date() });
     response.writeHead(202, { 'request-id': randomUUID() });
     response.end();
   }

@@ -9,7 +9,7 @@ import { kindDefaults, workspaceDailyLimit } from '../kinds.js';
 import { mergeLimits } from '../limits.js';
 import { listenForRedirect, type LoopbackRedirect } from './loopback-redirect.js';
 import { AccountRegistry } from '../registry.js';
-import { storeSecret } from '../../auth/secrets.js';
+import { saveNewAccount } from '../save-account.js';
 import type { SignInIo } from './io.js';
 
 export interface GoogleSetup {
@@ -36,20 +36,19 @@ export async function addGoogleAccount(setup: GoogleSetup, io: SignInIo): Promis
   registry.checkNewName(setup.name);
   const grant = await signIn(setup, io);
   registry.checkNewName(setup.name); // the sign-in took minutes: another run may have taken the name meanwhile
-  const location = await storeSecret(setup.name, JSON.stringify({ clientSecret: setup.clientSecret, refreshToken: grant.refreshToken } satisfies GoogleSecret), io.warn);
   const account: GoogleAccount = {
     kind: 'google',
     name: setup.name,
     address: grant.address,
     clientId: setup.clientId,
-    secret: location,
+    secret: 'pending',
     reconcile: grant.reconcile,
     workspace: setup.workspace,
     limits: mergeLimits(kindDefaults.google.limits, setup.workspace ? { dailyLimit: workspaceDailyLimit } : {}, setup.limits),
     createdAt: new Date().toISOString(),
   };
-  await registry.add(account);
-  return account;
+  const secret = JSON.stringify({ clientSecret: setup.clientSecret, refreshToken: grant.refreshToken } satisfies GoogleSecret);
+  return saveNewAccount(registry, account, secret, io.warn);
 }
 
 interface Grant {

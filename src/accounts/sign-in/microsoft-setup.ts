@@ -9,7 +9,7 @@ import { kindDefaults } from '../kinds.js';
 import { mergeLimits } from '../limits.js';
 import { IdentityFailure, MicrosoftIdentity, microsoftTokens, scopesFor } from '../../auth/microsoft-oauth.js';
 import { AccountRegistry } from '../registry.js';
-import { storeSecret } from '../../auth/secrets.js';
+import { saveNewAccount } from '../save-account.js';
 import type { SignInIo } from './io.js';
 
 export interface MicrosoftSetup {
@@ -47,20 +47,18 @@ export async function addMicrosoftAccount(setup: MicrosoftSetup, io: SignInIo): 
     },
   };
   const address = await mailboxAddress(new GraphTransport(setup, microsoftTokens(setup, draft)));
-  const secret = await storeSecret(setup.name, cache, io.warn);
   const account: MicrosoftAccount = {
     kind: 'microsoft',
     name: setup.name,
     address,
     clientId: setup.clientId,
     tenant: setup.tenant,
-    secret,
+    secret: 'pending',
     reconcile: setup.reconcile,
     limits: mergeLimits(kindDefaults.microsoft.limits, setup.limits),
     createdAt: new Date().toISOString(),
   };
-  await registry.add(account);
-  return account;
+  return saveNewAccount(registry, account, cache, io.warn);
 }
 
 function checkSetup({ clientId, tenant }: MicrosoftSetup): void {

@@ -2,7 +2,7 @@ import { InputError } from '../../errors.js';
 import type { SecretLocation } from '../../auth/secrets.js';
 import type { AccountLimits, SmtpAccount, SmtpSecurity } from '../account.js';
 import { AccountRegistry } from '../registry.js';
-import { storeSecret } from '../../auth/secrets.js';
+import { saveNewAccount } from '../save-account.js';
 
 export interface SmtpSetup {
   name: string;
@@ -19,7 +19,7 @@ export interface SmtpSetup {
 
 const defaultPort: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 25 };
 
-/** Checks the settings, stores the secret, then the account: a failure leaves neither half-written. */
+/** Checks the settings, then saves the account and its secret (save-account.ts): a failure or a crash leaves nothing `accounts remove` cannot clear. */
 export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) => void): Promise<SmtpAccount> {
   const registry = await AccountRegistry.open();
   registry.checkNewName(setup.name);
@@ -33,8 +33,7 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
         `use --security starttls (port 587) or tls (port 465) unless the network between here and that server is yours`,
     );
   }
-  let secret: SecretLocation = setup.passwordEnv ? 'env' : 'none';
-  if (setup.password !== undefined) secret = await storeSecret(setup.name, setup.password, warn);
+  const secret: SecretLocation = setup.passwordEnv ? 'env' : 'none';
   const account: SmtpAccount = {
     kind: 'smtp',
     name: setup.name,
@@ -48,6 +47,7 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
     limits: setup.limits,
     createdAt: new Date().toISOString(),
   };
+  if (setup.password !== undefined) return saveNewAccount(registry, account, setup.password, warn);
   await registry.add(account);
   return account;
 }

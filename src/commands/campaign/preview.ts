@@ -1,4 +1,5 @@
-import type { CommandIo } from '../io.js';
+import { InputError } from '../../errors.js';
+import { warn, type CommandIo } from '../io.js';
 
 export interface PreviewOptions {
   file: string;
@@ -6,11 +7,21 @@ export interface PreviewOptions {
   row: number;
   /** The complete MIME message instead of its parts. */
   raw?: boolean;
+  /** Open the HTML part, images included, in the browser. */
+  open?: boolean;
 }
 
 export async function run(options: PreviewOptions, io: CommandIo): Promise<void> {
   const { previewRow } = await import('../../campaign/preview.js');
+  if (options.open && options.raw) throw new InputError('--raw and --open do not go together: --raw prints the MIME message, --open shows the page');
   const { parts, message, recipient } = await previewRow(options.file, options.row);
+  if (options.open) {
+    const page = await (await import('../../campaign/preview-page.js')).writePreviewPage(parts);
+    io.stdout.write(page + '\n');
+    const { default: open } = await import('open');
+    await open(page).catch((error: Error) => warn(io, `could not open a browser (${error.message}); the page is at ${page}`));
+    return;
+  }
   if (options.raw) {
     io.stdout.write(message.raw);
     return;
@@ -18,10 +29,13 @@ export async function run(options: PreviewOptions, io: CommandIo): Promise<void>
   const { listUnsubscribe } = parts;
   const headers = [
     `To: ${parts.toName || recipient.name ? `${parts.toName || recipient.name} <${message.to}>` : message.to}`,
+    ...(message.cc.length ? [`Cc: ${message.cc.join(', ')}`] : []),
+    ...(message.bcc.length ? [`Bcc: ${message.bcc.join(', ')} (envelope only, not in the message)`] : []),
     `Subject: ${parts.subject}`,
     ...Object.entries(parts.headers).map(([name, value]) => `${name}: ${value}`),
     ...(listUnsubscribe.url || listUnsubscribe.mailto ? [`List-Unsubscribe: ${[listUnsubscribe.url, listUnsubscribe.mailto].filter(Boolean).join(', ')}`] : []),
     ...(parts.attachments.length ? [`Attachments: ${parts.attachments.join(', ')}`] : []),
+    ...(parts.inlineImages.length ? [`Inline images: ${parts.inlineImages.map((image) => `${image.filename} (cid:${image.cid})`).join(', ')}`] : []),
   ];
   const body = [`--- text ---`, parts.text.trimEnd(), ...(parts.html ? ['--- html ---', parts.html.trimEnd()] : [])];
   io.stdout.write([...headers, '', ...body].join('\n') + '\n');

@@ -25,6 +25,6 @@ export async function run(options: StatusOptions, io: CommandIo): Promise<void> 
     const { maxConcurrent, rate, dailyLimit } = account.limits;
     const allowed = dailyLimit ? ` of ${dailyLimit} allowed` : '';
     const pace = formatLimits({ concurrency: maxConcurrent ?? defaultMaxConcurrent, rate });
-    io.stdout.write(`Account     ${summary.via}: ${account.sent_last_24h} sent in the last 24 h${allowed}; at most ${pace}\n`);
+    io.stdout.write(`Account     ${summary.via}: ${account.sent_last_24h} recipient(s) sent to in the last 24 h${allowed}; at most ${pace}\n`);
   }
 }
