@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { prepareCampaign, scanRecipients } from '../campaign/prepare.js';
 import { StopError } from '../errors.js';
-import { Journal, readJournal } from './journal.js';
-import { acquireLock } from './lock.js';
-import { readState, statePaths, writeState, type CampaignState, type StatePaths } from './state.js';
+import { Journal, readJournal } from '../store/journal.js';
+import { acquireLock } from '../store/lock.js';
+import { readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
 
 export interface Repaired {
   state: CampaignState;
