@@ -9,6 +9,7 @@ import { registerBounces } from './commands/bounces.js';
 import { registerSuppress } from './commands/suppress.js';
 import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
+import { guardOutput } from './system/output.js';
 
 // The commander program only: each action loads its command (commands/<noun>/<verb>.ts) when it runs, so that
 // `--help` and light commands start fast, and hands it its options and the process's streams.
@@ -27,6 +28,8 @@ function runs<A extends unknown[], O>(load: () => Promise<{ run: Run<O> }>, opti
     if (typeof code === 'number') process.exitCode = code;
   };
 }
+
+guardOutput();
 
 const program = new Command('mailshot')
   .description('Send personalised email campaigns through your own SMTP, Gmail or Microsoft 365 account.')
@@ -134,6 +137,18 @@ function campaignCommands(campaign: Command): void {
     .option('--state <dir>', 'state folder')
     .option('--json', 'print JSON')
     .action(runs(() => import('./commands/campaign/status.js'), (file: string, flags: object) => ({ ...flags, file })));
+  campaign
+    .command('unlock')
+    .description("remove the campaign's lock left by a run that cannot be checked (another host, a reused pid); refuses while its owner runs here")
+    .argument('<file>', 'campaign YAML file')
+    .option('--state <dir>', 'state folder')
+    .action(runs(() => import('./commands/campaign/unlock.js'), (file: string, flags: object) => ({ ...flags, file })));
+  campaign
+    .command('repair')
+    .description('rebuild state.json from the journal (keeping the campaign id, so resent messages keep their Message-IDs); sends nothing')
+    .argument('<file>', 'campaign YAML file')
+    .option('--state <dir>', 'state folder')
+    .action(runs(() => import('./commands/campaign/repair.js'), (file: string, flags: object) => ({ ...flags, file })));
 }
 
 /** The options `send` and `resume` share. */

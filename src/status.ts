@@ -6,8 +6,8 @@ export type RunStatus = 'done' | 'scheduled' | 'paused' | 'stopped';
 /** Where a campaign stands (state.json): a run is under way, or how the last one ended. */
 export type CampaignStatus = 'running' | RunStatus;
 
-/** What happened to one recipient in a run. */
-export type Outcome = 'sent' | 'failed' | 'deferred' | 'skipped';
+/** What happened to one recipient in a run. `in_doubt`: the connection was lost after the message was handed over; not retried in this run. */
+export type Outcome = 'sent' | 'failed' | 'deferred' | 'skipped' | 'in_doubt';
 
 export type Counts = Record<Outcome, number>;
 
@@ -15,5 +15,5 @@ export type Counts = Record<Outcome, number>;
 export type RecipientStatus = Outcome | 'pending' | 'in_doubt';
 
 export function emptyCounts(): Counts {
-  return { sent: 0, failed: 0, deferred: 0, skipped: 0 };
+  return { sent: 0, failed: 0, deferred: 0, skipped: 0, in_doubt: 0 };
 }

@@ -45,6 +45,13 @@ async function link(env: ConfigEnv, name: string, ...args: string[]): Promise<vo
   if (result.code !== 0) throw new Error(`accounts add microsoft ${name} failed (${result.code}): ${result.stderr}`);
 }
 
+/** state.json as written before the journal's last outcome: it records the journal as long as it is now. */
+async function snapshotTakenBefore(stateDir: string, journal: string): Promise<void> {
+  const stateFile = path.join(stateDir, 'state.json');
+  const state = JSON.parse(await readFile(stateFile, 'utf8')) as Record<string, unknown>;
+  await writeFile(stateFile, JSON.stringify({ ...state, journalBytes: (await readFile(journal)).length }));
+}
+
 /** A campaign of r0…r(count-1)@example.com, from the simulator's mailbox (Exchange refuses another From). */
 async function campaignOf(count: number, via: string, graph: GraphTestServer): Promise<CampaignFixture> {
   return writeCampaign({ csv: recipientsCsv(count), fields: { via, from: `Megan <${graph.address}>` } });
@@ -288,6 +295,7 @@ describe('sending through Graph', () => {
       const lines = (await readFile(journal, 'utf8')).trimEnd().split('\n');
       const lastSent = lines.findLastIndex((line) => line.includes('"ev":"sent"') && line.includes('r1@example.com'));
       await writeFile(journal, lines.filter((_, index) => index !== lastSent).join('\n') + '\n');
+      await snapshotTakenBefore(campaign.stateDir, journal);
       const resumed = await runCli(['campaign', 'resume', campaign.file], { env });
       expect(resumed).toMatchObject({ code: 0 });
       if (via === 'settled') expect(await readFile(journal, 'utf8')).toMatch(/"to":"r1@example.com".*"reply":"found in Sent by its Message-ID </);

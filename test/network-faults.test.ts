@@ -28,7 +28,7 @@ const faults = [
   { code: 554, message: '5.7.1 Message rejected as spam' },
 ] as const;
 
-type Fault = { stage: ReplyStage; reply: Exclude<InjectedReply, undefined> } | undefined;
+type Fault = { stage: ReplyStage; reply: Exclude<InjectedReply, undefined | 'store-then-drop'> } | undefined;
 
 /** The fault the `attempt`-th transaction for recipient number `index` meets: the same on every run of a seed. */
 function faultFor(index: number, attempt: number): Fault {

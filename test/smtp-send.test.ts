@@ -209,7 +209,8 @@ describe('replies injected by the server', () => {
   });
 
   // Each reply hits the first attempt(s) of one recipient only: the loop must retry it, and it must
-  // reach the server exactly once (a 4xx, a 421 or a connection cut mid-DATA means "not accepted").
+  // reach the server exactly once (a 4xx, a 421 or a connection cut before the body means "not accepted";
+  // a cut after the body leaves it in doubt: test/in-doubt.test.ts).
   test.concurrent.each([
     ['rcpt', { code: 450, message: '4.2.1 The user you are trying to contact is receiving email too quickly.' }, 1],
     ['data', { code: 451, message: '4.3.0 Requested action aborted: local error in processing' }, 1],
@@ -217,7 +218,7 @@ describe('replies injected by the server', () => {
     ['rcpt', { code: 454, message: '4.7.0 Too many login attempts, please try again later.' }, 1],
     ['rcpt', { code: 421, message: '4.7.0 Try again later, closing connection.' }, 1],
     ['data', { code: 421, message: '4.7.0 Try again later, closing connection.' }, 1],
-    ['data', 'drop', 1],
+    ['rcpt', 'drop', 1],
     ['rcpt', { code: 450, message: '4.2.1 The user you are trying to contact is receiving email too quickly.' }, 2],
   ] as const)('%s → %j for the first %i attempt(s): retried, delivered exactly once, no failures', async (stage, reply, times) => {
     const target = 'r1@example.com';

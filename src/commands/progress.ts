@@ -41,7 +41,7 @@ function tally() {
       return startedAt;
     },
     get handled() {
-      return counts.sent + counts.failed + counts.deferred + counts.skipped;
+      return counts.sent + counts.failed + counts.deferred + counts.skipped + counts.in_doubt;
     },
     /** Messages per second over this run so far. */
     get rate() {

@@ -3,6 +3,7 @@ import { copiesOf } from '../campaign/compose.js';
 import { checkSize } from '../campaign/prepare.js';
 import type { Recipient } from '../campaign/recipients.js';
 import { InputError, MailshotError, StopError } from '../errors.js';
+import { isInDoubt } from '../transports/hand-over.js';
 import { DeliveryError, envelopeRecipients, type OutgoingMessage } from '../transports/transport.js';
 import type { CampaignRun } from './campaign-run.js';
 import { decide, type Cost } from './retry-policy.js';
@@ -52,7 +53,11 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
 /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
 async function attemptOnce(run: CampaignRun, recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> {
   const { pacer, sending: account } = run;
-  const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(message).length).catch(() => undefined); // undefined: interrupted while waiting
+  // undefined: interrupted while waiting; any other failure (the usage log cannot be written) stops the run
+  const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(message).length).catch((error: unknown) => {
+    if (run.options.signal.aborted) return undefined;
+    throw error;
+  });
   if (!slot || run.ended) return undefined;
   if (!slot.ok) {
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
@@ -72,15 +77,22 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
 
 /** Applies the retry policy's decision to a failed hand-off. */
 async function onFailure(run: CampaignRun, recipient: Recipient, failure: DeliveryError, attempt: number): Promise<Retry | undefined> {
-  const details = { kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) };
-  const giveUp = () => run.record({ ev: 'deferred', to: recipient.key, at: Date.now(), ...details }, 'deferred', failure.message);
+  if (isInDoubt(failure)) {
+    run.counts.in_doubt++;
+    run.options.onEvent({ type: 'recipient', to: recipient.key, outcome: 'in_doubt', detail: failure.message });
+    return undefined;
+  }
+  const refusal = { ev: 'deferred', to: recipient.key, at: Date.now(), kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) } as const;
+  const giveUp = () => run.record(refusal, 'deferred', failure.message);
   const throttleWaitMs = failure.kind === 'throttled' ? run.pacer.onThrottled(failure) : 0;
   const decision = decide(failure, attempt, run.deliveredBefore, throttleWaitMs);
   switch (decision.then) {
     case 'retry':
+      // Waiting to retry closes the attempt with the refusal: a crash meanwhile leaves the recipient deferred, not in doubt.
+      await run.journal!.append(refusal);
       return { inMs: decision.inMs, giveUp };
     case 'fail':
-      await run.record({ ev: 'failed', to: recipient.key, at: Date.now(), ...details }, 'failed', failure.message);
+      await run.record({ ...refusal, ev: 'failed' }, 'failed', failure.message);
       return undefined;
     case 'defer':
       break;

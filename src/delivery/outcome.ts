@@ -20,7 +20,7 @@ export interface RunResult extends RunEnd {
 
 /** "sent 3, failed 0, deferred 1, skipped 0" */
 export function tallyText(counts: Counts): string {
-  return `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}`;
+  return `sent ${counts.sent}, failed ${counts.failed}, deferred ${counts.deferred}, skipped ${counts.skipped}${counts.in_doubt ? `, in doubt ${counts.in_doubt}` : ''}`;
 }
 
 export function alreadyComplete(paths: StatePaths): RunResult {
@@ -61,7 +61,10 @@ export interface Tally {
 export function settle(stop: RunEnd | undefined, tally: Tally): RunEnd & { nextDueAt?: string } {
   if (stop) return stop;
   const { counts } = tally;
-  const left = tally.due - counts.sent - counts.failed;
+  const left = tally.due - counts.sent - counts.failed - counts.in_doubt;
+  if (counts.in_doubt > 0) {
+    return { status: 'paused', reason: `${counts.in_doubt} recipient(s) in doubt: the connection was lost after the message was handed over; resume looks them up in Sent where the account can, else resends them with the same Message-ID (--in-doubt skip does not)` };
+  }
   if (counts.deferred > 0) return { status: 'paused', reason: `${counts.deferred} recipient(s) deferred after repeated temporary failures; run resume later` };
   if (left > 0) return { status: 'paused', reason: `stopped at --limit ${tally.limit}; ${left} recipient(s) left` };
   if (tally.nextDue < Infinity) {

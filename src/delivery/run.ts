@@ -5,7 +5,8 @@ import { InputError, LaterError, StopError } from '../errors.js';
 import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
 import { setStateAside } from '../store/set-aside.js';
-import { ensureStateDir, readState, statePaths, writeState, type CampaignState } from '../store/state.js';
+import { refuseMismatch, refuseOtherCampaign, refuseShorter, writeSnapshot } from '../store/journal-check.js';
+import { ensureStateDir, readState, statePaths, type CampaignState } from '../store/state.js';
 import { openAccount as open, outboxAccount } from '../accounts/open-account.js';
 import { systemClock } from '../throttle/clock.js';
 import { formatRate } from '../throttle/rate.js';
@@ -51,6 +52,7 @@ async function load(run: CampaignRun): Promise<RunResult | void> {
   run.campaign.layout.warnings.forEach(options.warn);
   const paths = (run.paths = statePaths(run.campaign.definition.file, options.stateDir));
   const found = await readState(paths);
+  await refuseMismatch(paths, found, options.campaignFile);
   if (!found && options.resume) {
     throw new InputError(`${options.campaignFile} has not been started (no state in ${paths.dir}); use \`mailshot campaign send\``);
   }
@@ -121,6 +123,7 @@ async function signIn(run: CampaignRun): Promise<void> {
 async function startState(run: CampaignRun): Promise<RunResult | void> {
   const { paths, options } = run;
   const state = await readState(paths);
+  await refuseMismatch(paths, state, options.campaignFile);
   if (state && state.via !== run.via) throw new LaterError(`another run started this campaign through "${state.via}" meanwhile; nothing was sent`);
   if (state?.status === 'done') return alreadyComplete(paths);
   run.journal = await Journal.open(paths.journal, options.warn);
@@ -129,9 +132,10 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
     state.campaignFile = realPath(run.campaign.definition.file);
     return;
   }
-  await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
+  // The snapshot first: a journal without one is refused as damaged.
   run.state = newState(run, run.firstSend!.recipients);
-  await writeState(paths, run.state);
+  await writeSnapshot(paths, run.state, run.journal);
+  await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
   if (run.state.status === 'scheduled') return { ...notYet(run.state, paths), idle: false };
 }
 
@@ -157,7 +161,10 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
 /** Marks the campaign running and dispatches every due recipient; an interruption stops dispatching. */
 async function dispatchDue(run: CampaignRun): Promise<void> {
   const { options, state, paths } = run;
-  const known = await lastEventByRecipient(paths.journal, options.warn);
+  const journalIds = new Set<string>();
+  const known = await lastEventByRecipient(paths.journal, options.warn, (event) => event.campaign && journalIds.add(event.campaign));
+  refuseShorter(paths, state, run.journal!.size, options.campaignFile);
+  refuseOtherCampaign(paths, state, journalIds, options.campaignFile);
   const suppressed = await suppressionFor(run.via, run.campaign.definition, state, paths);
   const alreadyDone = [...known.values()].filter(isSettled).length;
   run.composer = new MessageComposer(run.campaign.definition, state.campaignId);
@@ -166,8 +173,8 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   options.signal.addEventListener('abort', onAbort);
   if (options.signal.aborted) onAbort();
   Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: run.via });
-  await writeState(paths, state);
-  await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via, name: run.campaign.definition.name });
+  await writeSnapshot(paths, state, run.journal!);
+  await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via, name: run.campaign.definition.name, campaign: state.campaignId });
   run.dispatched = await dispatch(run, known, alreadyDone, suppressed);
   options.signal.removeEventListener('abort', onAbort);
 }
@@ -189,7 +196,7 @@ async function recordResult(run: CampaignRun): Promise<RunResult> {
   applyEnd(state, end);
   await run.journal!.append({ ev: 'run', at: Date.now(), what: 'end', status: end.status }).catch(() => undefined);
   // After a failure such as a full disk the snapshot may not be writable either: the first error is the one to report.
-  await writeState(paths, state).catch((error: unknown) => {
+  await writeSnapshot(paths, state, run.journal!).catch((error: unknown) => {
     if (end.error === undefined) throw error;
   });
   options.onEvent({ type: 'end', status: end.status, reason: end.reason, pausedUntil: state.pausedUntil });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { InputError } from '../errors.js';
 import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type JournalEvent, type RecipientEvent } from '../store/journal.js';
-import { lockHeld } from '../store/lock.js';
+import { refuseCut, refuseMismatch } from '../store/journal-check.js';
+import { readLockInfo } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 import type { RecipientStatus } from '../status.js';
 
@@ -47,6 +48,8 @@ export interface Summary {
   /** `interrupted`: marked running, but no live process holds the campaign's lock (a hard stop, a crash). */
   status: CampaignState['status'] | 'interrupted';
   reason?: string;
+  /** Who holds the campaign's lock, when someone does (or a dead run left it). */
+  lock?: { pid: number; host: string; since: string; age_seconds: number; owner: 'alive' | 'dead' | 'elsewhere' };
   paused_until?: string;
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
   skipped_by_reason: Record<string, number>;
@@ -83,11 +86,18 @@ export async function summarise(
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
   if (!state && !existsSync(campaignFile)) throw new InputError(`${campaignFile}: no such file (check the campaign file's name and folder)`);
+  await refuseMismatch(paths, state, campaignFile);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
   const fold = new JournalFold();
   for await (const event of readJournal(paths.journal, warn)) fold.add(event);
+  await refuseCut(paths, state, campaignFile);
   const summary = fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
-  if (state.status === 'running' && !(await lockHeld(paths.lock))) {
+  const lockInfo = await readLockInfo(paths.lock);
+  if (lockInfo) {
+    const { owner, ageMs, liveness } = lockInfo;
+    summary.lock = { pid: owner.pid, host: owner.host, since: owner.since, age_seconds: Math.round(ageMs / 1000), owner: liveness };
+  }
+  if (state.status === 'running' && lockInfo?.liveness !== 'alive' && lockInfo?.liveness !== 'elsewhere') {
     Object.assign(summary, { status: 'interrupted', reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue' });
   }
   return summary;
@@ -206,7 +216,7 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
     case 'skipped':
       return { ...base, status: 'skipped', reason: event.reason, line: event.line, detail: event.suppressed };
     case 'attempt':
-      return { ...base, status: 'in_doubt', detail: 'handed to the server, outcome not recorded (the sender stopped)' };
+      return { ...base, status: 'in_doubt', detail: 'handed to the server, no answer recorded (the sender stopped, or the connection was lost after the message was handed over)' };
   }
 }
 

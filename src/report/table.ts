@@ -12,6 +12,7 @@ export function formatTable(summary: Summary): string {
     `Campaign    ${printable(summary.name)} — ${summary.campaign} (via ${summary.via})`,
     `Status      ${summary.status}${summary.reason ? ` — ${localTimesIn(summary.reason)}` : ''}`,
   ];
+  if (summary.lock) lines.push(`Lock        ${lockLine(summary.lock)}`);
   if (summary.paused_until) lines.push(`Paused until ${localTime(summary.paused_until)}`);
   if (summary.started_at) lines.push(`Started     ${localTime(summary.started_at, { seconds: true })}`);
   if (summary.ended_at) lines.push(`Ended       ${localTime(summary.ended_at, { seconds: true })}`);
@@ -80,6 +81,13 @@ function listed(outcomes: RecipientOutcome[]): string[] {
   const lines = outcomes.slice(0, listLimit).map((outcome) => `  ${describe(outcome)}`);
   if (outcomes.length > listLimit) lines.push(`  … and ${outcomes.length - listLimit} more (use --format csv for all)`);
   return lines;
+}
+
+function lockLine({ pid, host, since, age_seconds, owner }: NonNullable<Summary['lock']>): string {
+  const held = `pid ${pid} on ${host} since ${since} (${Math.round(age_seconds / 60)} min)`;
+  if (owner === 'alive') return `held by ${held}, running`;
+  if (owner === 'dead') return `left by ${held}, which has exited; the next run takes it over`;
+  return `held by ${held}; cannot be checked from here: if that machine is gone, \`mailshot campaign unlock\` clears it`;
 }
 
 function describe(outcome: RecipientOutcome): string {

@@ -1,7 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { InputError, MailshotError, StopError } from '../errors.js';
+import { MailshotError, StopError } from '../errors.js';
 import { openOwnerOnly } from '../system/owner-only.js';
+import { isKnownEvent, parseJournalLine } from './journal-line.js';
 import { stateFolderAdvice } from './state.js';
 
 /**
@@ -15,7 +16,7 @@ export type JournalEvent =
   | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string; line?: number }
   | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
   | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string; suppressed?: string }
-  | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string; name?: string }
+  | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string; name?: string; campaign?: string }
   | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string }
   | AfterDeliveryEvent;
 
@@ -45,20 +46,37 @@ export class Journal {
   private constructor(
     private readonly file: string,
     private readonly handle: FileHandle,
+    /** Bytes on disk and synced: what state.json records, so that a journal cut short later is noticed. */
+    private durable: number,
   ) {}
 
-  /** Opens for appending; a torn last line (from a power cut) is cut off first so appends start on a fresh line. */
+  /**
+   * Opens for appending. A torn last line (from a power cut), or a last line that is not a valid event
+   * (a write that went wrong), is cut off first so appends start on a fresh line after intact events.
+   */
   static async open(file: string, warn: (message: string) => void): Promise<Journal> {
     const handle = await openOwnerOnly(file, 'a+').then((opened) => opened!, (error: unknown) => {
       throw unusableJournal(file, error);
     });
-    const { size } = await handle.stat();
-    const intact = await intactLength(handle, size);
-    if (intact < size) {
-      warn(`${file}: the last line was cut short (the sender was stopped while writing it); ignoring it`);
-      await handle.truncate(intact);
+    try {
+      const { size } = await handle.stat();
+      let intact = await intactLength(handle, size);
+      if (intact < size) warn(`${file}: the last line was cut short (the sender was stopped while writing it); ignoring it`);
+      const lastStart = await intactLength(handle, intact - 1);
+      if (intact > 0 && !isValidLine(file, await readRange(handle, lastStart, intact - 1))) {
+        warn(`${file}: the last line is not a valid journal event (a write that went wrong); removing it`);
+        intact = lastStart;
+      }
+      if (intact < size) await handle.truncate(intact);
+      return new Journal(file, handle, intact);
+    } catch (error) {
+      await handle.close();
+      throw error instanceof StopError ? error : unusableJournal(file, error);
     }
-    return new Journal(file, handle);
+  }
+
+  get size(): number {
+    return this.durable;
   }
 
   append(event: JournalEvent): Promise<void> {
@@ -82,8 +100,10 @@ export class Journal {
       this.queue = [];
       this.waiters = [];
       try {
-        await writeAll(this.handle, Buffer.from(lines));
+        const bytes = Buffer.from(lines);
+        await writeAll(this.handle, bytes);
         await this.handle.datasync();
+        this.durable += bytes.length;
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
         this.failure = new StopError(
@@ -102,7 +122,7 @@ export class Journal {
 /** Streams the journal's events. A torn last line is skipped with a warning; any other bad line is an error naming it. */
 export async function* readJournal(file: string, warn: (message: string) => void): AsyncGenerator<JournalEvent> {
   for await (const lines of journalLines(file, warn)) {
-    for (const line of lines) yield parseLine(file, line.text, line.number);
+    for (const line of lines) yield parseJournalLine(file, line.text, line.number);
   }
 }
 
@@ -111,12 +131,21 @@ export async function* readJournal(file: string, warn: (message: string) => void
  * mailshot writes (`{"ev":"…","to":"…",…}`) are read without a full JSON parse: on a journal of
  * millions of lines that halves the time before the first message of a resume.
  */
-export async function lastEventByRecipient(file: string, warn: (message: string) => void): Promise<Map<string, JournalEvent['ev']>> {
+export async function lastEventByRecipient(
+  file: string,
+  warn: (message: string) => void,
+  onRun?: (event: Extract<JournalEvent, { ev: 'run' }>) => void,
+): Promise<Map<string, JournalEvent['ev']>> {
   const last = new Map<string, JournalEvent['ev']>();
   for await (const lines of journalLines(file, warn)) {
     for (const { text, number } of lines) {
-      const event = quickRead(text) ?? parseLine(file, text, number);
-      if ('to' in event && event.to && !afterDeliveryEvents.has(event.ev)) last.set(event.to, event.ev);
+      const quick = quickRead(text);
+      if (quick) last.set(quick.to, quick.ev);
+      else {
+        const event = parseJournalLine(file, text, number);
+        if ('to' in event && event.to && !afterDeliveryEvents.has(event.ev)) last.set(event.to, event.ev);
+        if (event.ev === 'run') onRun?.(event);
+      }
     }
   }
   return last;
@@ -124,16 +153,22 @@ export async function lastEventByRecipient(file: string, warn: (message: string)
 
 const quickPrefix = '{"ev":"';
 const quickTo = '","to":"';
+const quickAt = '","at":';
 
+/** Anything unusual (an unknown event name, control characters, escapes) goes to the strict parser instead. */
 function quickRead(text: string): { ev: JournalEvent['ev']; to: string } | undefined {
-  if (!text.startsWith(quickPrefix) || !text.endsWith('}') || text.includes('\\')) return undefined;
+  if (!text.startsWith(quickPrefix) || !text.endsWith('}') || text.includes('\\') || /[\u0000-\u001f]/.test(text)) return undefined;
   const evEnd = text.indexOf('"', quickPrefix.length);
   if (!text.startsWith(quickTo, evEnd)) return undefined;
+  const ev = text.slice(quickPrefix.length, evEnd);
+  if (!isKnownEvent(ev) || !recipientEvents.has(ev)) return undefined;
   const toStart = evEnd + quickTo.length;
   const toEnd = text.indexOf('"', toStart);
-  if (toEnd < 0) return undefined;
-  return { ev: text.slice(quickPrefix.length, evEnd) as JournalEvent['ev'], to: text.slice(toStart, toEnd) };
+  if (toEnd < 0 || !text.startsWith(quickAt, toEnd) || !/\d/.test(text[toEnd + quickAt.length] ?? '')) return undefined;
+  return { ev, to: text.slice(toStart, toEnd) };
 }
+
+const recipientEvents = new Set<string>(['attempt', 'sent', 'failed', 'deferred', 'skipped']);
 
 interface Line {
   text: string;
@@ -178,10 +213,8 @@ async function* journalLines(file: string, warn: (message: string) => void): Asy
     pending = { text: carry, number: number + 1 };
   }
   if (!pending) return;
-  try {
-    parseLine(file, pending.text, pending.number);
-  } catch {
-    warn(`${file}:${pending.number}: the last line was cut short (the sender was stopped while writing it); ignoring it`);
+  if (!isValidLine(file, pending.text, pending.number)) {
+    warn(`${file}:${pending.number}: the last line was cut short or damaged (the sender was stopped while writing it); ignoring it`);
     return;
   }
   yield [pending];
@@ -192,17 +225,19 @@ function unusableJournal(file: string, error: unknown): MailshotError {
   return new StopError(`cannot use the journal ${file}: ${(error as Error).message}; ${stateFolderAdvice}`);
 }
 
-function parseLine(file: string, text: string, number: number): JournalEvent {
-  let event: JournalEvent;
+function isValidLine(file: string, text: string, number = 0): boolean {
   try {
-    event = JSON.parse(text) as JournalEvent;
+    parseJournalLine(file, text, number);
+    return true;
   } catch {
-    throw new InputError(`${file}:${number}: this line is not valid JSON; the journal was edited or damaged (restore it from a backup, or move the state folder away to start over)`);
+    return false;
   }
-  if (typeof event !== 'object' || event === null || typeof event.ev !== 'string' || typeof event.at !== 'number') {
-    throw new InputError(`${file}:${number}: not a journal event (needs "ev" and "at"); the journal was edited or damaged`);
-  }
-  return event;
+}
+
+async function readRange(handle: FileHandle, start: number, end: number): Promise<string> {
+  const buffer = Buffer.alloc(Math.max(0, end - start));
+  await handle.read(buffer, 0, buffer.length, start);
+  return buffer.toString('utf8');
 }
 
 /**

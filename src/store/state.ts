@@ -23,6 +23,8 @@ export interface CampaignState {
   scheduledAt?: string;
   /** `send --spread`: deliveries are spaced evenly until this time. */
   spreadUntil?: string;
+  /** Length of the journal when this snapshot was written: a journal found shorter was cut (store/journal-check.ts). */
+  journalBytes?: number;
   /** Valid, distinct recipients in the CSV when the campaign started. */
   recipients: number;
   createdAt: string;
@@ -95,7 +97,7 @@ export async function readState(paths: StatePaths): Promise<CampaignState | unde
     if (state.version !== 1 || typeof state.campaignId !== 'string') throw new Error('unknown layout');
     return state;
   } catch (error) {
-    throw new InputError(`${paths.state}: damaged or edited by hand (${(error as Error).message}); restore it, or move the state folder away to start over`);
+    throw new InputError(`${paths.state}: damaged or edited by hand (${(error as Error).message}); restore it from a backup, or run \`mailshot campaign repair\` on the campaign file to rebuild it from the journal`);
   }
 }
 

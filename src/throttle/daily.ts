@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { StopError } from '../errors.js';
 import type { Clock } from './clock.js';
 
 const dayMs = 24 * 3_600_000;
@@ -44,14 +45,20 @@ export class DailyUsage {
     const token = `${this.tokenPrefix}.${++this.sequence}`;
     // Once per process: the folder, and day logs no window can reach any more.
     this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => this.prune());
-    await this.folderReady;
-    await appendFile(this.fileFor(now), `${now} ${token}\n`.repeat(recipients), { mode: 0o600 });
+    await this.folderReady.catch((error: unknown) => usageLogError(this.dir, error));
+    await this.append(now, token, recipients);
     if (this.limit === undefined) return { ok: true };
     const entries = await this.window(now);
     const position = entries.findLastIndex((entry) => entry.token === token);
     if (position < this.limit) return { ok: true };
-    await appendFile(this.fileFor(now), `${now} -${token}\n`);
+    await this.append(now, `-${token}`);
     return { ok: false, freeAt: entries[position - this.limit].at + dayMs };
+  }
+
+  /** A send that cannot be counted is not sent: a read-only or full config folder stops the run, naming the file. */
+  private async append(now: number, token: string, times = 1): Promise<void> {
+    const file = this.fileFor(now);
+    await appendFile(file, `${now} ${token}\n`.repeat(times), { mode: 0o600 }).catch((error: unknown) => usageLogError(file, error));
   }
 
   async sentInWindow(): Promise<number> {
@@ -132,4 +139,11 @@ export class DailyUsage {
   private fileFor(time: number): string {
     return path.join(this.dir, `${new Date(time).toISOString().slice(0, 10)}.log`);
   }
+}
+
+function usageLogError(file: string, error: unknown): never {
+  throw new StopError(
+    `cannot write the account's daily usage log ${file}: ${(error as Error).message}; nothing more is sent until it can be written ` +
+      `(free disk space, or make the folder writable), then run \`mailshot campaign resume\``,
+  );
 }

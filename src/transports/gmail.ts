@@ -3,6 +3,7 @@ import { allows, googleEndpoints } from '../auth/google-oauth.js';
 import { MailshotError } from '../errors.js';
 import { logHttp } from '../system/protocol-log.js';
 import { classifyHttpError } from './classify.js';
+import { httpSendFailure } from './hand-over.js';
 import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
 
 /** What the Gmail transport needs to know about the account. */
@@ -66,10 +67,12 @@ export class GmailTransport implements Transport {
   async send(message: OutgoingMessage): Promise<Accepted> {
     // Gmail takes the recipients from To, Cc and Bcc, and removes Bcc from what it delivers.
     const raw = rawWithBccHeader(message);
-    const { data } = await this.authorized((options) =>
-      raw.length > uploadThreshold
-        ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: raw } }, options)
-        : this.api.users.messages.send({ userId: 'me', requestBody: { raw: raw.toString('base64url') } }, options),
+    const { data } = await this.authorized(
+      (options) =>
+        raw.length > uploadThreshold
+          ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: raw } }, options)
+          : this.api.users.messages.send({ userId: 'me', requestBody: { raw: raw.toString('base64url') } }, options),
+      true,
     );
     return { response: `gmail id ${data.id}` };
   }
@@ -99,18 +102,23 @@ export class GmailTransport implements Transport {
   /**
    * Runs a request with the current access token. A 401 means Google ended the token early: renew it
    * and run the request once more (a rejected request did nothing, so a send is not duplicated).
-   * Every failure comes out as a DeliveryError.
+   * Every failure comes out as a DeliveryError; a send that got no answer at all may have been handed over.
    */
-  private async authorized<T>(request: (options: RequestOptions) => Promise<T>): Promise<T> {
+  private async authorized<T>(request: (options: RequestOptions) => Promise<T>, sends = false): Promise<T> {
     // rootUrl per call: the client's own rootUrl option does not reach the upload address.
     const options = (token: string): RequestOptions => ({ rootUrl: this.rootUrl, headers: { authorization: `Bearer ${token}` } });
     try {
       const token = await this.tokens.current();
+      const attempt = (current: string) =>
+        logged(request(options(current))).catch((error: unknown) => {
+          const failure = this.failure(error);
+          throw sends && !responseOf(error) && failure instanceof DeliveryError ? httpSendFailure(failure, systemCode(error)) : error;
+        });
       try {
-        return await logged(request(options(token)));
+        return await attempt(token);
       } catch (error) {
         if (responseOf(error)?.status !== 401) throw error;
-        return await logged(request(options(await this.tokens.renew(token))));
+        return await attempt(await this.tokens.renew(token));
       }
     } catch (error) {
       throw this.failure(error);

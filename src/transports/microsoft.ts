@@ -1,6 +1,7 @@
 import { graphApiUrl, IdentityFailure, networkErrorText } from '../auth/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
 import { httpFetch } from '../system/http.js';
+import { httpSendFailure } from './hand-over.js';
 import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
 
 /** What the Graph transport needs to know about the account. */
@@ -96,7 +97,9 @@ export class GraphTransport implements Transport {
       });
     } catch (error) {
       const code = (error as { cause?: { code?: unknown } }).cause?.code;
-      throw new DeliveryError('transient', `cannot reach Microsoft Graph at ${new URL(graphApiUrl()).host} (${networkErrorText(error)})`, typeof code === 'string' ? { code } : {});
+      const failure = new DeliveryError('transient', `cannot reach Microsoft Graph at ${new URL(graphApiUrl()).host} (${networkErrorText(error)})`, typeof code === 'string' ? { code } : {});
+      // No response to a sendMail: Graph may have taken the message (a timeout, a reset after the request).
+      throw path === '/me/sendMail' ? httpSendFailure(failure, typeof code === 'string' ? code : undefined) : failure;
     }
   }
 

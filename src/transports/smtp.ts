@@ -1,7 +1,8 @@
-import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { classifySmtpError } from './classify.js';
 import { protocolLogActive, smtpLogger } from '../system/protocol-log.js';
+import { lostAfterHandOver } from './hand-over.js';
+import { SmtpLanes } from './smtp-lanes.js';
 import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
@@ -21,7 +22,10 @@ export interface SmtpSettings {
   insecureTls?: boolean;
 }
 
-/** How many connections the pool keeps open at most, and how many messages each carries before it is replaced. */
+/**
+ * How many connections are open at most (the send loop's concurrency never asks for more at once), and how
+ * many messages each carries before it is replaced.
+ */
 export interface SmtpPoolSize {
   maxConnections: number;
   perConnection?: number;
@@ -30,25 +34,20 @@ export interface SmtpPoolSize {
 const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
 /**
- * Sends through a pool of SMTP connections: at most `maxConcurrent` open at once, each replaced after
- * `perConnection` messages. The pool never re-queues a message by itself (`maxRequeues: 0`): the
- * send loop decides on retries, so a message the server may already hold is not silently sent twice.
+ * Sends over reused SMTP connections (smtp-lanes.ts), as many at once as the send loop sends, each replaced
+ * after `perConnection` messages. Nothing is re-queued here: the send loop decides on retries, and a message
+ * lost after it was handed over is reported as such (in doubt), never silently sent twice.
  */
 export class SmtpTransport implements Transport {
-  private readonly pool;
+  private readonly lanes: SmtpLanes;
 
   constructor(
     private readonly account: SmtpSettings,
     private readonly password: string | undefined,
     pool: SmtpPoolSize,
   ) {
-    this.pool = nodemailer.createTransport({
-      pool: true,
-      ...this.connectionOptions(),
-      maxConnections: pool.maxConnections,
-      maxMessages: pool.perConnection ?? defaultPerConnection,
-      maxRequeues: 0,
-    });
+    const auth = account.user ? { user: account.user, pass: password ?? '' } : undefined;
+    this.lanes = new SmtpLanes(this.connectionOptions(), auth, pool.perConnection ?? defaultPerConnection);
   }
 
   /** Connects, negotiates TLS, signs in and quits: no message is sent. */
@@ -83,19 +82,18 @@ export class SmtpTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    try {
-      const info = await this.pool.sendMail({ envelope: { from: message.from, to: envelopeRecipients(message) }, raw: message.raw });
-      // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
-      const refused = info.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to);
-      if (refused) throw refused;
-      return { response: info.response };
-    } catch (error) {
-      throw this.classify(error);
-    }
+    const result = await this.lanes.send({ from: message.from, to: envelopeRecipients(message) }, message.raw);
+    // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
+    const refused = result.ok ? result.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to) : undefined;
+    if (refused) throw this.classify(refused);
+    if (result.ok) return { response: result.response };
+    const failure = this.classify(result.error);
+    // A reply after the body (250 lost, 451, 550 …) is the server's word; no reply at all leaves it in doubt.
+    throw result.handedOver && !failure.details.replied ? lostAfterHandOver(failure) : failure;
   }
 
   async close(): Promise<void> {
-    this.pool.close();
+    this.lanes.close();
   }
 
   private classify(error: unknown) {

@@ -15,15 +15,15 @@
  *
  * Run with `npm run test:reliability`; replay a failure with MAILSHOT_TEST_SEED=<the seed in its name>.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { openSync, readSync, statSync, watch } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import { collect, recipientsCsv, repoRoot, runCli, startCli, tempDir, writeCampaign, type CampaignFixture } from '../helpers/cli.js';
+import { collect, recipientsCsv, runCli, startCli, tempDir, writeCampaign, type CampaignFixture } from '../helpers/cli.js';
 import { between, seededRandom, testSeed } from '../helpers/random.js';
 import { addAccount, fileSecretsEnv, type Env } from '../helpers/smtp.js';
+import { readLog, startServerProcess } from './harness.js';
 
 const recipients = 2000;
 const concurrency = 4;
@@ -53,48 +53,6 @@ function trialPlans(random: () => number): Plan[] {
     plans.splice(between(random, 1, plans.length), 0, { signal, trigger: 'accepted', after: between(random, 5, 60), delayUs: 0 });
   }
   return plans;
-}
-
-interface ServerProcess {
-  port: number;
-  /** Sessions open now: 0 once a killed sender's connections are gone and their last messages are logged. */
-  connections(): Promise<number>;
-  stop(): void;
-}
-
-async function startServerProcess(logFile: string): Promise<ServerProcess> {
-  const child = fork(path.join(repoRoot, 'test/servers/smtp-process.ts'), [logFile], {
-    execArgv: ['--import', pathToFileURL(path.join(repoRoot, 'test/servers/ts-loader.mjs')).href],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const reply = <T>() =>
-    new Promise<T>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`the SMTP server process exited (${code})`));
-      child.once('exit', exited);
-      child.once('message', (message) => {
-        child.off('exit', exited);
-        resolve(message as T);
-      });
-    });
-  const { port } = await reply<{ port: number }>();
-  return {
-    port,
-    connections: async () => {
-      const answer = reply<{ connections: number }>();
-      child.send('connections?');
-      return (await answer).connections;
-    },
-    stop: () => child.disconnect(),
-  };
-}
-
-interface Accepted {
-  to: string;
-  messageId: string;
-}
-
-async function readLog(logFile: string): Promise<Accepted[]> {
-  return (await readFile(logFile, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Accepted);
 }
 
 /** Counts the lines of a growing file, reading only what was added since the last count. */
@@ -172,7 +130,7 @@ describe('crash trials', () => {
     const random = seededRandom(seed);
     const logFile = path.join(await tempDir('mailshot-crash-'), 'accepted.jsonl');
     await writeFile(logFile, '');
-    const server = await startServerProcess(logFile);
+    const server = await startServerProcess({}, logFile);
     try {
       const env = await fileSecretsEnv();
       await addAccount(env, 'sink', { host: '127.0.0.1', port: server.port }, { args: ['--max-concurrent', String(concurrency)] });

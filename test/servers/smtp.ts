@@ -46,9 +46,10 @@ export interface SessionInfo {
  * connection after the reply. At the `data` stage the reply is given after the whole message was
  * received (as a real server answers the final "."). `'drop'` destroys the connection: at once at
  * `mail`/`rcpt`, after the first chunk of the message at `data` (the client is mid-DATA and never
- * sees an answer). `undefined` lets the server go on normally.
+ * sees an answer). `'store-then-drop'` (at `data`) reads and accepts the whole message, records it, and
+ * cuts the connection instead of answering 250: the reply is lost. `undefined` lets the server go on normally.
  */
-export type InjectedReply = { code: number; message: string } | 'drop' | undefined;
+export type InjectedReply = { code: number; message: string } | 'drop' | 'store-then-drop' | undefined;
 export type ReplyHook = (stage: ReplyStage, session: SessionInfo, recipient?: string) => InjectedReply | Promise<InjectedReply>;
 
 export interface SmtpServerOptions {
@@ -276,13 +277,13 @@ class SmtpTestServerImpl implements SmtpTestServer {
   }
 
   /** Runs the hook; throws the reply error, drops the connection, or returns to go on. */
-  private async applyHook(stage: ReplyStage, session: SMTPServerSession, info: SessionInfo, recipient?: string): Promise<'drop' | undefined> {
+  private async applyHook(stage: ReplyStage, session: SMTPServerSession, info: SessionInfo, recipient?: string): Promise<'drop' | 'store-then-drop' | undefined> {
     if (!this.hook) return undefined;
     const reply = await this.hook(stage, info, recipient);
     if (reply === undefined) return undefined;
-    if (reply === 'drop') {
-      this.injected.push({ stage, reply: 'drop', ...(recipient !== undefined ? { recipient } : {}), sessionId: session.id });
-      return 'drop';
+    if (reply === 'drop' || reply === 'store-then-drop') {
+      this.injected.push({ stage, reply, ...(recipient !== undefined ? { recipient } : {}), sessionId: session.id });
+      return reply;
     }
     this.injected.push({ stage, reply: `${reply.code} ${reply.message}`, ...(recipient !== undefined ? { recipient } : {}), sessionId: session.id });
     throw replyError(reply.code, reply.message);
@@ -322,8 +323,11 @@ class SmtpTestServerImpl implements SmtpTestServer {
     const info = this.info(session);
     let hookError: unknown;
     let drop = false;
+    let storeThenDrop = false;
     try {
-      drop = (await this.applyHook('data', session, info)) === 'drop';
+      const outcome = await this.applyHook('data', session, info);
+      drop = outcome === 'drop';
+      storeThenDrop = outcome === 'store-then-drop';
     } catch (error) {
       hookError = error;
     }
@@ -366,6 +370,10 @@ class SmtpTestServerImpl implements SmtpTestServer {
       this.received.push(message);
       this.options.onAccepted?.(message);
       if (state) state.acceptedOnConnection++;
+      if (storeThenDrop) {
+        this.drop(session);
+        return new Promise<string>(() => {}); // stored, but the 250 never leaves
+      }
       return `2.0.0 Ok: queued as T${(++this.queueCounter).toString(16).toUpperCase().padStart(6, '0')}`;
     } finally {
       if (state) state.inFlight = false;

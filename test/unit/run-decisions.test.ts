@@ -149,6 +149,7 @@ describe('how a run ends', () => {
   });
 
   test('the tally names every outcome', () => {
-    expect(tallyText({ sent: 3, failed: 1, deferred: 0, skipped: 2 })).toBe('sent 3, failed 1, deferred 0, skipped 2');
+    expect(tallyText({ sent: 3, failed: 1, deferred: 0, skipped: 2, in_doubt: 0 })).toBe('sent 3, failed 1, deferred 0, skipped 2');
+    expect(tallyText({ sent: 3, failed: 1, deferred: 0, skipped: 2, in_doubt: 1 })).toBe('sent 3, failed 1, deferred 0, skipped 2, in doubt 1');
   });
 });

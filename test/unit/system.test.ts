@@ -16,7 +16,7 @@ function recorder() {
   return { started, run };
 }
 
-const notice: RunNotice = { event: 'done', campaign: 'welcome.yaml', file: '/c/welcome.yaml', reason: 'all recipients handled', counts: { sent: 30, failed: 2, deferred: 0, skipped: 1 } };
+const notice: RunNotice = { event: 'done', campaign: 'welcome.yaml', file: '/c/welcome.yaml', reason: 'all recipients handled', counts: { sent: 30, failed: 2, deferred: 0, skipped: 1, in_doubt: 0 } };
 
 describe('desktop notifications', () => {
   test('macOS: osascript with a quoted AppleScript string', () => {

@@ -4,6 +4,7 @@ import type { InDoubtPolicy, RunOptions, RunResult } from '../../delivery/run.js
 import { emptyCounts } from '../../status.js';
 import { StopError } from '../../errors.js';
 import type { RunNotice } from '../../system/notify.js';
+import { outputClosed } from '../../system/output.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import { limitsFrom } from '../options.js';
 import { verbosity } from '../verbosity.js';
@@ -94,7 +95,10 @@ export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 
   return tell(result, { campaignFile: flags.file, stateDir: flags.state, quiet }, io);
 }
 
-/** Ctrl-C (or SIGTERM) stops dispatching and lets in-flight messages finish; a second one quits at once. Returns the un-hook. */
+/**
+ * Ctrl-C, SIGTERM, SIGHUP (a closed terminal) and a closed stdout (EPIPE) stop dispatching and let in-flight
+ * messages finish; a second Ctrl-C quits at once. Returns the un-hook.
+ */
 function onInterrupt(controller: AbortController, io: CommandIo): () => void {
   let stoppingSince: number | undefined;
   const interrupt = () => {
@@ -108,6 +112,14 @@ function onInterrupt(controller: AbortController, io: CommandIo): () => void {
     notice(io, 'stopping: finishing messages in flight (press Ctrl-C again to quit at once)');
     controller.abort();
   };
-  process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
-  return () => process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+  const readerGone = () => {
+    if (stoppingSince === undefined) interrupt();
+  };
+  process.on('SIGINT', interrupt).on('SIGTERM', interrupt).on('SIGHUP', interrupt);
+  outputClosed.addEventListener('abort', readerGone);
+  if (outputClosed.aborted) readerGone();
+  return () => {
+    process.off('SIGINT', interrupt).off('SIGTERM', interrupt).off('SIGHUP', interrupt);
+    outputClosed.removeEventListener('abort', readerGone);
+  };
 }

@@ -1,0 +1,47 @@
+import { InputError } from '../errors.js';
+import type { JournalEvent } from './journal.js';
+
+type Kind = 'string' | 'number' | 'boolean' | 'string?' | 'number?';
+
+/** Each event's fields and their types: a line with another event name, a missing field or a wrong type is damage. */
+const layouts: Record<JournalEvent['ev'], Record<string, Kind>> = {
+  attempt: { to: 'string', at: 'number' },
+  sent: { to: 'string', at: 'number', reply: 'string' },
+  failed: { to: 'string', at: 'number', kind: 'string', code: 'string?', text: 'string' },
+  deferred: { to: 'string', at: 'number', kind: 'string', code: 'string?', text: 'string' },
+  skipped: { to: 'string?', at: 'number', reason: 'string', line: 'number', value: 'string?', suppressed: 'string?' },
+  run: { at: 'number', what: 'string', status: 'string?', via: 'string?', name: 'string?', campaign: 'string?' },
+  limits: { at: 'number', concurrency: 'number', rate: 'string?', why: 'string' },
+  bounced: { to: 'string', at: 'number', hard: 'boolean', status: 'string', diagnostic: 'string?' },
+  complained: { to: 'string', at: 'number', feedback: 'string?' },
+  unsubscribed: { to: 'string', at: 'number' },
+};
+
+export function isKnownEvent(ev: string): ev is JournalEvent['ev'] {
+  return Object.hasOwn(layouts, ev);
+}
+
+/** The advice for a damaged line in the middle of the journal: never "start over", which would resend everyone. */
+const damagedAdvice = 'restore the journal from a backup, or correct or delete that line by hand; moving the state folder away would send everyone again';
+
+/** Parses one journal line strictly, or throws an InputError naming the file and line. */
+export function parseJournalLine(file: string, text: string, number: number): JournalEvent {
+  const where = `${file}:${number}`;
+  if (text.includes('\u0000')) throw new InputError(`${where}: this line holds NUL bytes; the journal was damaged (${damagedAdvice})`);
+  let event: Record<string, unknown>;
+  try {
+    event = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new InputError(`${where}: this line is not valid JSON; the journal was edited or damaged (${damagedAdvice})`);
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event) || typeof event.ev !== 'string' || !isKnownEvent(event.ev)) {
+    throw new InputError(`${where}: not a journal event (no known "ev"); the journal was edited or damaged (${damagedAdvice})`);
+  }
+  for (const [field, kind] of Object.entries(layouts[event.ev])) {
+    const value = event[field];
+    const optional = kind.endsWith('?');
+    if ((value === undefined && optional) || typeof value === kind.replace('?', '')) continue;
+    throw new InputError(`${where}: a "${event.ev}" event needs ${optional ? 'a' : 'the'} field "${field}" as a ${kind.replace('?', '')}; the journal was edited or damaged (${damagedAdvice})`);
+  }
+  return event as unknown as JournalEvent;
+}
