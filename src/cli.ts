@@ -116,6 +116,11 @@ function campaignCommands(campaign: Command): void {
     .option('--row <n>', 'data row of the CSV whose message to send (1 = first recipient)', wholeNumber(1), 1)
     .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
     .action(runs(() => import('./commands/campaign/test.js'), (file: string, flags: { to: string; row: number }) => ({ ...flags, file })));
+  campaignStateCommands(campaign);
+}
+
+/** Commands that look after a campaign's state: reset, cron, status, unlock, repair. */
+function campaignStateCommands(campaign: Command): void {
   campaign
     .command('reset')
     .description("move the campaign's state folder aside (kept, never deleted) so that it can be sent again from the start")
