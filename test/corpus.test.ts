@@ -21,6 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { parse as parseYaml } from 'yaml';
@@ -45,8 +46,9 @@ interface CaseSpec {
   maxJournal?: number;
 }
 
-/** Root reads whatever the modes say: permission cases run as "nobody" then. */
-const otherUser: CliOptions = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+/** Root reads whatever the modes say: permission cases run as "nobody" then, with a config folder of nobody's own. */
+const otherUser: CliOptions =
+  process.getuid?.() === 0 ? { uid: 65534, gid: 65534, env: { MAILSHOT_CONFIG_DIR: path.join(os.tmpdir(), `mailshot-test-config-nobody-${process.pid}`) } } : {};
 const tenMegabytes = 10 * 1024 * 1024;
 
 /** Rows r0@example.com … as CSV lines. */

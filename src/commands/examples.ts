@@ -22,6 +22,8 @@ const examples: Record<string, string[]> = {
   ],
   'campaign test': ['mailshot campaign test campaign.yaml --to me@example.com --via work', 'mailshot campaign test campaign.yaml --to me@example.com,boss@example.com --row 5'],
   'campaign reset': ['mailshot campaign reset campaign.yaml'],
+  'campaign unlock': ['mailshot campaign unlock campaign.yaml      # after `campaign status` shows the lock is stale'],
+  'campaign repair': ['mailshot campaign repair campaign.yaml && mailshot campaign resume campaign.yaml'],
   'campaign resume': ['mailshot campaign resume campaign.yaml', 'mailshot campaign resume campaign.yaml --in-doubt skip --json'],
   'campaign cron': ['(crontab -l; mailshot campaign cron campaign.yaml --every 10) | crontab -'],
   'campaign status': ['mailshot campaign status campaign.yaml', 'mailshot campaign status campaign.yaml --json'],
