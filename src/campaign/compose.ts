@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { InputError } from '../errors.js';
 import type { OutgoingMessage } from '../transports/transport.js';
 import { describeFsError, type CampaignDefinition } from './definition.js';
@@ -17,6 +16,10 @@ export function messageIdFor(campaignId: string, recipientKey: string, fromAddre
   const digest = createHash('sha256').update(`${campaignId}\0${recipientKey}`).digest('hex').slice(0, 32);
   return `<${digest}@${domainOf(fromAddress)}>`;
 }
+
+// nodemailer's composer loads at the first message: `validate` without a size limit never needs it.
+let composerModule: Promise<typeof import('nodemailer/lib/mail-composer')> | undefined;
+const mailComposer = async () => (await (composerModule ??= import('nodemailer/lib/mail-composer'))).default;
 
 /** Builds MIME messages with nodemailer's composer; attachment files are read once and kept. */
 export class MessageComposer {
@@ -51,6 +54,7 @@ export class MessageComposer {
     const attachments = await Promise.all(
       parts.attachments.map(async (file) => ({ filename: path.basename(file), content: await this.attachment(file) })),
     );
+    const MailComposer = await mailComposer();
     const composer = new MailComposer({
       from: this.from,
       to: { name: this.campaign.to_name ? parts.toName : (recipient.name ?? ''), address: recipient.address },

@@ -173,16 +173,16 @@ export function registerCampaign(program: Command): void {
 }
 
 async function run(file: string, flags: RunFlags, resume: boolean): Promise<RunResult> {
-  const [{ runCampaign }, { progressView }, { parseAt, parseSpread }, { keepAwake }, { notifyRunEnd }, { confirmSend }] = await Promise.all([
+  const [{ runCampaign }, { progressView }, when, { keepAwake }, { notifyRunEnd }, { confirmSend }] = await Promise.all([
     import('../delivery/run.js'),
     import('./progress.js'),
-    import('../delivery/when.js'),
+    flags.at !== undefined || flags.spread !== undefined ? import('../delivery/when.js') : undefined, // chrono-node is slow to load
     import('../system/keep-awake.js'),
     import('../system/notify.js'),
     import('./confirm.js'),
   ]);
-  let at = flags.at === undefined ? undefined : parseAt(flags.at, new Date());
-  let spreadMs = flags.spread === undefined ? undefined : parseSpread(flags.spread);
+  let at = flags.at === undefined ? undefined : when!.parseAt(flags.at, new Date());
+  let spreadMs = flags.spread === undefined ? undefined : when!.parseSpread(flags.spread);
   const controller = new AbortController();
   const view = progressView(Boolean(flags.json));
   let stoppingSince: number | undefined;
