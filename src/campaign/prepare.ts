@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
-import { isRecipient, readLayout, readRecipients, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { isRecipient, readLayout, readRecipients, type CsvLayout, type CsvReading, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
 import { attachmentPath, MessageComposer } from './compose.js';
 import { PreparedTemplates } from './render.js';
 
@@ -30,9 +30,9 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
 }
 
 /** The CSV's rows in order; rows whose recipient `isSettled` are passed over unread (on resume). */
-export function recipientsOf(campaign: PreparedCampaign, isSettled?: (key: string) => boolean): AsyncGenerator<Recipient | RejectedRow> {
+export function recipientsOf(campaign: PreparedCampaign, isSettled?: (key: string) => boolean, reading?: CsvReading): AsyncGenerator<Recipient | RejectedRow> {
   const { definition, layout } = campaign;
-  return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled);
+  return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled, reading);
 }
 
 /** The largest message the account takes, and its name for messages ("Gmail"). */

@@ -4,7 +4,8 @@ import { MessageComposer } from '../campaign/compose.js';
 import { checkSize, prepareCampaign, recipientsOf, scanRecipients, type PreparedCampaign } from '../campaign/prepare.js';
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { InputError, LaterError, MailshotError, StopError } from '../errors.js';
-import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journal.js';
+import { loadProgress, ProgressTracker } from '../store/checkpoint.js';
+import { Journal, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
 import { ensureStateDir, readState, statePaths, writeState, type CampaignState, type StatePaths } from '../store/state.js';
 import type { AccountLimits } from '../accounts/account.js';
@@ -189,8 +190,10 @@ async function deliver(
   journal: Journal,
   account: Connection,
 ): Promise<RunResult> {
-  const known = await lastEventByRecipient(paths.journal, options.warn);
-  const alreadyDone = [...known.values()].filter(isSettled).length;
+  const progress = await loadProgress(paths, campaign, state.campaignId, options.warn);
+  const { known, prefixKeys } = progress;
+  const alreadyDone = prefixKeys.size + [...known.values()].filter(isSettled).length;
+  const tracker = new ProgressTracker(progress, isSettled);
   const composer = new MessageComposer(campaign.definition, state.campaignId);
   const counts = zeroCounts();
   let stop: { status: RunStatus; reason: string; error?: MailshotError } | undefined;
@@ -207,6 +210,7 @@ async function deliver(
 
   const record = async (event: JournalEvent & { to: string }, outcome: Outcome, detail: string) => {
     await journal.append(event);
+    tracker.recorded(event.to, event.ev);
     counts[outcome]++;
     options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
   };
@@ -306,7 +310,8 @@ async function deliver(
   await writeState(paths, state);
   await journal.append({ ev: 'run', at: Date.now(), what: 'start', via: options.via });
 
-  for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
+  const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
+  for await (const row of recipientsOf(campaign, settledKey, { start: progress.start, onRow: tracker.onRow })) {
     if (!isRecipient(row)) continue;
     const last = known.get(row.key);
     if (last === 'attempt' && options.inDoubt === 'skip') {
@@ -358,6 +363,7 @@ async function deliver(
   await writeState(paths, state).catch((error: unknown) => {
     if (!result.error) throw error;
   });
+  await tracker.save(paths, campaign, state.campaignId);
   options.onEvent({ type: 'end', status: result.status, reason: result.reason, pausedUntil: state.pausedUntil });
   if (result.error) throw result.error;
   return { status: result.status, reason: result.reason, counts, paths, until: state.pausedUntil };
