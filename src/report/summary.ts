@@ -1,5 +1,6 @@
+import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { readJournal, type RecipientEvent } from '../store/journal.js';
+import { readJournal, type JournalEvent, type RecipientEvent } from '../store/journal.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 
 export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
@@ -43,7 +44,8 @@ export interface Summary {
 /** Reads state.json and folds the journal: one outcome per recipient, in first-seen order. */
 /**
  * `only`: list just the recipients with this status (the totals still count everyone) — `status` and
- * `report --failed` on a list of millions need not build an outcome for each.
+ * `report --failed` on a list of millions need not build an outcome for each. `status` (only in_doubt)
+ * starts from its snapshot of the journal when there is one (src/report/status-snapshot.ts).
  */
 export async function summarise(
   campaignFile: string,
@@ -55,59 +57,85 @@ export async function summarise(
   const state = await readState(paths);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
 
-  const last = new Map<string, RecipientEvent>();
-  const rejected: RecipientOutcome[] = [];
-  const limitChanges: Summary['limit_changes'] = [];
-  const runs: Summary['runs'] = [];
-  const perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
-  let startedAt: number | undefined;
-  let endedAt: number | undefined;
-  let firstSent: number | undefined;
-  let lastSent: number | undefined;
-  for await (const event of readJournal(paths.journal, warn)) {
-    if (event.ev === 'limits') {
-      limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
-    } else if (event.ev === 'run') {
-      if (event.what === 'start') {
-        startedAt ??= event.at;
-        runs.push({ started_at: iso(event.at)! });
-      } else {
-        endedAt = event.at;
-        const run = runs.at(-1);
-        if (run && !run.ended_at) Object.assign(run, { ended_at: iso(event.at), status: event.status });
-      }
-    } else if (event.ev === 'skipped' && !event.to) {
-      rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
-    } else if ('to' in event && event.to) {
-      last.set(event.to, event as RecipientEvent);
-      if (event.ev === 'sent') {
-        firstSent ??= event.at;
-        lastSent = event.at;
-      }
-      if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
-        const minute = Math.floor(event.at / 60_000) * 60_000;
-        const counts = perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
-        counts[event.ev]++;
-        perMinute.set(minute, counts);
-      }
+  const snapshots = only === 'in_doubt' ? await import('./status-snapshot.js') : undefined;
+  const snapshot = await snapshots?.loadSnapshot(paths, state.campaignId);
+  const fold = snapshot?.fold ?? emptyFold();
+  const sizeBefore = await journalSize(paths.journal);
+  let events = 0;
+  for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
+    foldEvent(fold, event);
+    events++;
+  }
+  if (snapshots && events >= snapshots.worthSaving) await snapshots.saveSnapshot(paths, state.campaignId, fold, sizeBefore);
+  return summaryOf(campaignFile, state, fold, only);
+}
+
+/** What the journal has said so far. `settled` counts what a status snapshot left out of `last` and `rejected`. */
+export interface Fold {
+  last: Map<string, RecipientEvent>;
+  rejected: RecipientOutcome[];
+  limitChanges: Summary['limit_changes'];
+  runs: Summary['runs'];
+  perMinute: Map<number, { sent: number; failed: number; deferred: number }>;
+  startedAt?: number;
+  endedAt?: number;
+  firstSent?: number;
+  lastSent?: number;
+  settled: { tally: Record<RecipientStatus, number>; skippedByReason: Record<string, number>; failedByReason: Record<string, number>; rejected: number };
+}
+
+export function emptyFold(): Fold {
+  const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
+  return { last: new Map(), rejected: [], limitChanges: [], runs: [], perMinute: new Map(), settled: { tally, skippedByReason: {}, failedByReason: {}, rejected: 0 } };
+}
+
+function foldEvent(fold: Fold, event: JournalEvent): void {
+  if (event.ev === 'limits') {
+    fold.limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
+  } else if (event.ev === 'run') {
+    if (event.what === 'start') {
+      fold.startedAt ??= event.at;
+      fold.runs.push({ started_at: iso(event.at)! });
+    } else {
+      fold.endedAt = event.at;
+      const run = fold.runs.at(-1);
+      if (run && !run.ended_at) Object.assign(run, { ended_at: iso(event.at), status: event.status });
+    }
+  } else if (event.ev === 'skipped' && !event.to) {
+    fold.rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
+  } else if ('to' in event && event.to) {
+    fold.last.set(event.to, event as RecipientEvent);
+    if (event.ev === 'sent') {
+      fold.firstSent ??= event.at;
+      fold.lastSent = event.at;
+    }
+    if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
+      const minute = Math.floor(event.at / 60_000) * 60_000;
+      const counts = fold.perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
+      counts[event.ev]++;
+      fold.perMinute.set(minute, counts);
     }
   }
+}
 
-  const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
-  const skippedByReason: Record<string, number> = {};
-  const failedByReason: Record<string, number> = {};
-  const count = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
-  for (const row of rejected) count(skippedByReason, row.reason);
+export const countReason = (byReason: Record<string, number>, reason = 'unknown', by = 1) => (byReason[reason] = (byReason[reason] ?? 0) + by);
+
+function summaryOf(campaignFile: string, state: CampaignState, fold: Fold, only?: RecipientStatus): Summary {
+  const tally = { ...fold.settled.tally };
+  const skippedByReason = { ...fold.settled.skippedByReason };
+  const failedByReason = { ...fold.settled.failedByReason };
+  for (const row of fold.rejected) countReason(skippedByReason, row.reason);
   const recipients: RecipientOutcome[] = [];
-  for (const event of last.values()) {
+  for (const event of fold.last.values()) {
     const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
     tally[status]++;
-    if (event.ev === 'failed') count(failedByReason, event.kind);
-    if (event.ev === 'skipped') count(skippedByReason, event.reason);
+    if (event.ev === 'failed') countReason(failedByReason, event.kind);
+    if (event.ev === 'skipped') countReason(skippedByReason, event.reason);
     if (only === undefined || only === status) recipients.push(outcomeOf(event));
   }
   const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
   const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
+  const { firstSent, lastSent } = fold;
   const minutes = firstSent !== undefined && lastSent !== undefined ? (lastSent - firstSent) / 60_000 : 0;
   return {
     campaign: campaignFile,
@@ -115,17 +143,21 @@ export async function summarise(
     status: state.status,
     reason: state.reason,
     paused_until: state.pausedUntil,
-    totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + rejected.length, pending, in_doubt: inDoubt, deferred },
+    totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + fold.rejected.length + fold.settled.rejected, pending, in_doubt: inDoubt, deferred },
     skipped_by_reason: skippedByReason,
     failed_by_reason: failedByReason,
-    started_at: iso(startedAt),
-    ended_at: iso(endedAt),
-    limit_changes: limitChanges,
+    started_at: iso(fold.startedAt),
+    ended_at: iso(fold.endedAt),
+    limit_changes: fold.limitChanges,
     throughput_per_minute: minutes > 0 ? Math.round((sent / minutes) * 10) / 10 : undefined,
-    runs,
-    per_minute: [...perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
-    recipients: only === undefined || only === 'skipped' ? [...recipients, ...rejected] : recipients,
+    runs: fold.runs,
+    per_minute: [...fold.perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
+    recipients: only === undefined || only === 'skipped' ? [...recipients, ...fold.rejected] : recipients,
   };
+}
+
+async function journalSize(file: string): Promise<number | undefined> {
+  return (await stat(file).catch(() => undefined))?.size;
 }
 
 function outcomeOf(event: RecipientEvent): RecipientOutcome {

@@ -161,14 +161,14 @@ export class ProgressTracker {
   }
 }
 
-/** The bytes just before `offset` (hex), or undefined when the journal is shorter. */
-async function journalTail(file: string, offset: number): Promise<string | undefined> {
+/** The bytes just before `offset` (hex), or undefined when the journal is shorter: what a checkpoint checks it still continues. */
+export async function journalTail(file: string, offset: number): Promise<string | undefined> {
   const bytes = await readPrivate(file, Math.max(0, offset - tailBytes), Math.min(offset, tailBytes));
   return bytes && bytes.length === Math.min(offset, tailBytes) ? bytes.toString('hex') : undefined;
 }
 
 /** A file of the state folder, never through a symbolic link; undefined when it cannot be read. */
-async function readPrivate(file: string, position?: number, length?: number): Promise<Buffer | undefined> {
+export async function readPrivate(file: string, position?: number, length?: number): Promise<Buffer | undefined> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
   if (!handle) return undefined;
   try {

@@ -87,8 +87,8 @@ export class Journal {
 }
 
 /** Streams the journal's events. A torn last line is skipped with a warning; any other bad line is an error naming it. */
-export async function* readJournal(file: string, warn: (message: string) => void): AsyncGenerator<JournalEvent> {
-  for await (const lines of journalLines(file, warn)) {
+export async function* readJournal(file: string, warn: (message: string) => void, offset = 0): AsyncGenerator<JournalEvent> {
+  for await (const lines of journalLines(file, warn, offset)) {
     for (const line of lines) yield parseLine(file, line.text, line.number);
   }
 }
