@@ -43,9 +43,11 @@ export async function run({ root, resumeSent, rounds, log }) {
   };
   let restoredBytes = journalBytes;
   let restoredState = JSON.stringify(state, null, 2) + '\n';
+  let restoredFiles = {}; // the checkpoint and the status snapshot, which each run rewrites
   const restore = async () => {
     await truncate(journalFile, restoredBytes);
     await writeFile(path.join(stateDir, 'state.json'), restoredState, { mode: 0o600 });
+    for (const [name, bytes] of Object.entries(restoredFiles)) await writeFile(path.join(stateDir, name), bytes, { mode: 0o600 });
     await rm(path.join(stateDir, 'outbox'), { recursive: true, force: true });
     await rm(path.join(stateDir, 'lock'), { force: true });
   };
@@ -60,6 +62,7 @@ export async function run({ root, resumeSent, rounds, log }) {
   log(`  first status (reads the whole journal, writes its snapshot): ${(firstStatus.wallMs / 1000).toFixed(2)} s`);
   restoredBytes = (await stat(journalFile)).size;
   restoredState = await readFile(path.join(stateDir, 'state.json'), 'utf8');
+  for (const name of ['checkpoint.json', 'checkpoint.keys', 'status-snapshot.json']) restoredFiles[name] = await readFile(path.join(stateDir, name));
   log(`  resume without a checkpoint (reads everything, writes the checkpoint): ${(checkpointRun.wallMs / 1000).toFixed(2)} s`);
 
   const samples = { firstMessage: [], resumeTotal: [], status: [], report: [] };
