@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { AppendBatcher } from './append-batch.js';
 import type { Clock } from './clock.js';
 
 const dayMs = 24 * 3_600_000;
@@ -28,6 +29,7 @@ export class DailyUsage {
   private readonly logs = new Map<string, { offset: number; entries: Entry[] }>();
   private readonly byToken = new Map<string, Entry>();
   private reading: Promise<unknown> = Promise.resolve();
+  private readonly appends = new AppendBatcher();
 
   constructor(
     private readonly dir: string,
@@ -42,12 +44,12 @@ export class DailyUsage {
     // Once per process: the folder, and day logs no window can reach any more.
     this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => this.prune());
     await this.folderReady;
-    await appendFile(this.fileFor(now), `${now} ${token}\n`, { mode: 0o600 });
+    await this.appends.append(this.fileFor(now), `${now} ${token}\n`);
     if (this.limit === undefined) return { ok: true };
     const entries = await this.window(now);
     const position = entries.findLastIndex((entry) => entry.token === token);
     if (position < this.limit) return { ok: true };
-    await appendFile(this.fileFor(now), `${now} -${token}\n`);
+    await this.appends.append(this.fileFor(now), `${now} -${token}\n`);
     return { ok: false, freeAt: entries[position - this.limit].at + dayMs };
   }
 

@@ -3,6 +3,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SmtpAccount } from '../accounts/account.js';
 import { defaultMaxConcurrent } from '../accounts/limits.js';
 import { classifySmtpError } from './classify.js';
+import { poolMail } from './smtp-raw.js';
 import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
@@ -64,7 +65,9 @@ export class SmtpTransport implements Transport {
 
   async send(message: OutgoingMessage): Promise<Accepted> {
     try {
-      const info = await this.pool.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: message.raw });
+      const info = await new Promise<{ response: string }>((resolve, reject) => {
+        this.pool.transporter.send(poolMail(message) as never, (error, sent) => (error ? reject(error) : resolve(sent as { response: string })));
+      });
       return { response: info.response };
     } catch (error) {
       throw this.classify(error);

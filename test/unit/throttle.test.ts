@@ -145,3 +145,38 @@ describe('DailyUsage (rolling 24 h, shared by processes)', () => {
     expect((await readdir(dir)).sort()).toEqual(['2026-11-27.log', '2026-11-28.log']);
   });
 });
+
+describe('AppendBatcher (daily-usage lines written together)', () => {
+  test('lines appended at once all arrive, whole and in order; a failed write rejects its own lines only', async () => {
+    const { AppendBatcher } = await import('../../src/throttle/append-batch.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const { readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await tempDir('mailshot-append-');
+    const batcher = new AppendBatcher();
+    const file = path.join(dir, 'day.log');
+    const lines = Array.from({ length: 200 }, (_, index) => `${index} token-${index}\n`);
+    await Promise.all(lines.slice(0, 100).map((line) => batcher.append(file, line)));
+    const called = lines.slice(0, 100);
+    const append = (line: string) => (called.push(line), batcher.append(file, line));
+    await Promise.all(lines.slice(100).map((line, index) => new Promise((resolve) => setTimeout(resolve, index % 7)).then(() => append(line))));
+    expect(await readFile(file, 'utf8')).toBe(called.join(''));
+    expect(called.slice().sort()).toEqual(lines.slice().sort());
+
+    const missing = path.join(dir, 'no-such-folder', 'day.log');
+    const results = await Promise.allSettled([batcher.append(missing, 'a\n'), batcher.append(missing, 'b\n'), batcher.append(file, 'c\n')]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((await readFile(file, 'utf8')).endsWith('c\n')).toBe(true);
+  });
+
+  test('forty reservations at once against a limit of 25: exactly 25 granted', async () => {
+    const { DailyUsage } = await import('../../src/throttle/daily.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const clock = new FakeClock();
+    await clock.advance(Date.UTC(2026, 10, 27, 12, 0));
+    const usage = new DailyUsage(await tempDir('mailshot-usage-'), 25, clock);
+    const results = await Promise.all(Array.from({ length: 40 }, () => usage.reserve()));
+    expect(results.filter((result) => result.ok)).toHaveLength(25);
+    expect(await usage.sentInWindow()).toBe(25);
+  });
+});
