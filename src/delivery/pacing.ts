@@ -5,6 +5,7 @@ import type { Clock } from '../throttle/clock.js';
 import type { DailyUsage, Reservation } from '../throttle/daily.js';
 import { RateLimiter, type Rate } from '../throttle/rate.js';
 import type { DeliveryError } from '../transports/transport.js';
+import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
 
 /** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
 const observeMs = 3000;
@@ -25,10 +26,11 @@ export class Pacer {
     private readonly usage: DailyUsage | undefined,
     private readonly clock: Clock,
     private readonly onChange: (change: LimitChange) => void,
+    private readonly learned?: LearnedCeiling,
   ) {
-    this.slots = pLimit(limits.maxConcurrent);
+    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate }, learned?.concurrency);
+    this.slots = pLimit(this.controller.current.concurrency);
     this.rate = new RateLimiter(limits.rate, clock);
-    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate });
   }
 
   /** Waits for the rate, then takes a send from the daily window (or says when one frees up). */
@@ -55,7 +57,10 @@ export class Pacer {
     if (retryAt) this.rate.holdUntil(retryAt);
     if (now - this.lastDecrease < 1000) return Math.max(1000, (retryAt ?? 0) - now);
     this.lastDecrease = now;
-    const { change, waitMs } = this.controller.onThrottled(error.message, this.observedRate());
+    const capBefore = this.controller.cap;
+    const { change, waitMs } = this.controller.onThrottled(error.message, this.observedRate(), Math.random, this.slots.activeCount);
+    const cap = this.controller.cap;
+    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap);
     this.apply(change);
     return Math.max(waitMs, (retryAt ?? 0) - now);
   }

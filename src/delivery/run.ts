@@ -14,6 +14,8 @@ import { setStateAside } from '../store/set-aside.js';
 import { continuationOf, realPath } from './identity.js';
 import type { EffectiveLimits } from '../accounts/limits.js';
 import { systemClock } from '../throttle/clock.js';
+import { LearnedCeiling, learnedCeilingDays } from '../throttle/learned-ceiling.js';
+import { configDir } from '../accounts/config-dir.js';
 import { formatRate, type Rate } from '../throttle/rate.js';
 import { isUnreachable } from '../transports/classify.js';
 import { DeliveryError, type OutgoingMessage, type Transport } from '../transports/transport.js';
@@ -215,11 +217,15 @@ async function deliver(
     options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
   };
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
+  const learned = options.via === outboxAccount ? undefined : await LearnedCeiling.load(configDir(), options.via);
+  if (learned?.concurrency !== undefined && learned.concurrency < account.limits.maxConcurrent) {
+    options.warn(`account "${options.via}": starting at ${learned.concurrency} at once, not ${account.limits.maxConcurrent}: its server refused more connections in an earlier run (remembered for ${learnedCeilingDays} days)`);
+  }
   const pacer = new Pacer(spreadLimits(account.limits, state, alreadyDone), account.usage, systemClock, (change) => {
     const event = { ev: 'limits', at: Date.now(), concurrency: change.to.concurrency, rate: change.to.rate && formatRate(change.to.rate), why: change.why } as const;
     void journal.append(event).catch(() => undefined);
     options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
-  });
+  }, learned);
 
   const sendOne = async (recipient: Recipient, inDoubt: boolean) => {
     if (stop) return;

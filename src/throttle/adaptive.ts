@@ -34,16 +34,29 @@ export class AdaptiveController {
   private stepPerMs = 0;
   private concurrencyCap = Infinity;
 
-  constructor(private readonly ceiling: Limits) {
-    this.limits = { ...ceiling };
+  /** `learnedCap`: a concurrency refused in an earlier run (src/throttle/learned-ceiling.ts): stay below it from the start. */
+  constructor(
+    private readonly ceiling: Limits,
+    learnedCap?: number,
+  ) {
+    this.concurrencyCap = learnedCap ?? Infinity;
+    this.limits = { ...ceiling, concurrency: Math.min(ceiling.concurrency, this.concurrencyCap) };
   }
 
   get current(): Limits {
     return this.limits;
   }
 
-  /** Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). */
-  onThrottled(reason: string, observed?: Rate, random = Math.random): { change?: LimitChange; waitMs: number } {
+  /** The highest concurrency allowed after connection refusals, if one was refused. */
+  get cap(): number | undefined {
+    return Number.isFinite(this.concurrencyCap) ? this.concurrencyCap : undefined;
+  }
+
+  /**
+   * Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). `inFlight`:
+   * the messages in flight when the refusal came, the refused one included (default: the current limit).
+   */
+  onThrottled(reason: string, observed?: Rate, random = Math.random, inFlight = this.limits.concurrency): { change?: LimitChange; waitMs: number } {
     this.successes = 0;
     this.throttles++;
     const effective = perMs(this.limits.rate) ?? perMs(observed);
@@ -52,7 +65,8 @@ export class AdaptiveController {
     // cuts the rate and leaves the connections alone (fewer would only add round trips).
     if (connectionComplaint.test(reason) || effective === undefined) {
       to.concurrency = Math.max(1, Math.floor(this.limits.concurrency / 2));
-      this.concurrencyCap = Math.max(1, this.limits.concurrency - 1); // refused at this many: stay below it
+      // Refused with this many open: never again as many (the configured limit may be far above it).
+      this.concurrencyCap = Math.max(1, Math.min(this.concurrencyCap, inFlight - 1));
     } else {
       const measured = perMs(observed);
       const target = Math.max(effective / 2, measured === undefined ? 0 : Math.min(effective, measured * 0.95));

@@ -115,6 +115,46 @@ describe('AdaptiveController (AIMD)', () => {
   });
 });
 
+describe('concurrency refused: capped below the number open at the refusal', () => {
+  const fixedJitter = () => 0.5;
+  const tooManyConnections = '421 4.7.0 Error: too many connections from 127.0.0.1';
+
+  test('configured 8, refused with 5 in flight: never again more than 4, however many successes follow', () => {
+    const controller = new AdaptiveController({ concurrency: 8 });
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 5);
+    expect(controller.cap).toBe(4);
+    for (let index = 0; index < 1000; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(4);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 3); // refused again lower down: the cap follows
+    expect(controller.cap).toBe(2);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 6); // a late echo with more in flight does not raise it
+    expect(controller.cap).toBe(2);
+  });
+
+  test('a ceiling learned in an earlier run caps the start and the climb', () => {
+    const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('10/s') }, 3);
+    expect(controller.current).toEqual({ concurrency: 3, rate: { count: 10, perMs: 1000 } });
+    for (let index = 0; index < 200; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(3);
+    expect(new AdaptiveController({ concurrency: 2 }, 5).current.concurrency).toBe(2); // the configured limit still holds
+  });
+
+  test('LearnedCeiling: remembered per account, owner-only, forgotten after a week', async () => {
+    const { LearnedCeiling, learnedCeilingDays } = await import('../../src/throttle/learned-ceiling.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const { stat } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await tempDir('mailshot-learned-');
+    const now = Date.UTC(2026, 11, 1);
+    expect((await LearnedCeiling.load(dir, 'work', now)).concurrency).toBeUndefined();
+    await (await LearnedCeiling.load(dir, 'work', now)).remember(3, now);
+    expect((await LearnedCeiling.load(dir, 'work', now + 3_600_000)).concurrency).toBe(3);
+    expect((await LearnedCeiling.load(dir, 'other', now)).concurrency).toBeUndefined();
+    expect((await LearnedCeiling.load(dir, 'work', now + learnedCeilingDays * 86_400_000 + 1)).concurrency).toBeUndefined();
+    expect((await stat(path.join(dir, 'learned', 'work.json'))).mode & 0o077).toBe(0);
+  });
+});
+
 describe('DailyUsage (rolling 24 h, shared by processes)', () => {
   test('two users of one account never exceed the limit together, and the window frees slots 24 h later', async () => {
     const { DailyUsage } = await import('../../src/throttle/daily.js');
