@@ -48,17 +48,20 @@ export class Pacer {
 
   /**
    * The server asked to slow down: cut concurrency and rate (once per burst of replies: the messages
-   * already in flight when the cut happened report the old overload), and hold the whole account
+   * already in flight when the cut happened report the old overload — though each further refusal for
+   * connections in the burst lowers the concurrency cap by one), and hold the whole account
    * until the server's retry time when it gave one. Returns how long this recipient waits to retry.
    */
   onThrottled(error: DeliveryError): number {
     const now = this.clock.now();
     const retryAt = error.details.retryAt?.getTime();
     if (retryAt) this.rate.holdUntil(retryAt);
-    if (now - this.lastDecrease < 1000) return Math.max(1000, (retryAt ?? 0) - now);
-    this.lastDecrease = now;
     const capBefore = this.controller.cap;
-    const { change, waitMs } = this.controller.onThrottled(error.message, this.observedRate(), Math.random, this.slots.activeCount);
+    const again = now - this.lastDecrease < 1000;
+    const { change, waitMs } = again
+      ? { change: this.controller.onRefusedAgain(error.message), waitMs: 1000 }
+      : this.controller.onThrottled(error.message, this.observedRate(), Math.random, this.slots.activeCount);
+    if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
     if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap);
     this.apply(change);

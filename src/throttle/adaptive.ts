@@ -77,6 +77,17 @@ export class AdaptiveController {
     return { change: this.apply(to, `throttled: ${reason}`), waitMs };
   }
 
+  /**
+   * Another refusal of the same burst (already counted by `onThrottled`): each one about connections is
+   * one more request than the server takes at once, so the cap goes one lower — with 8 in flight and a
+   * server that takes 4, the four refusals bring it from 7 to 4.
+   */
+  onRefusedAgain(reason: string): LimitChange | undefined {
+    if (!connectionComplaint.test(reason) || !Number.isFinite(this.concurrencyCap)) return undefined;
+    this.concurrencyCap = Math.max(1, this.concurrencyCap - 1);
+    return this.apply({ ...this.limits, concurrency: Math.min(this.limits.concurrency, this.concurrencyCap) }, `throttled: ${reason}`);
+  }
+
   onSuccess(): LimitChange | undefined {
     this.throttles = 0;
     if (++this.successes < successesPerStep) return undefined;

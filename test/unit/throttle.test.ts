@@ -131,6 +131,18 @@ describe('concurrency refused: capped below the number open at the refusal', () 
     expect(controller.cap).toBe(2);
   });
 
+  test('each further refusal about connections in the same burst lowers the cap by one; a rate refusal does not', () => {
+    const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('40/s') });
+    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', undefined, fixedJitter, 8);
+    expect(controller.cap).toBe(7);
+    for (let index = 0; index < 3; index++) controller.onRefusedAgain('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.');
+    expect(controller.cap).toBe(4); // 8 in flight, 4 refused: the server takes 4
+    expect(controller.onRefusedAgain('429 TooManyRequests: Please retry again later.')).toBeUndefined();
+    expect(controller.cap).toBe(4);
+    for (let index = 0; index < 1000; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(4);
+  });
+
   test('a ceiling learned in an earlier run caps the start and the climb', () => {
     const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('10/s') }, 3);
     expect(controller.current).toEqual({ concurrency: 3, rate: { count: 10, perMs: 1000 } });
