@@ -262,6 +262,7 @@ async function deliver(
       return undefined;
     }
     await journal.append({ ev: 'attempt', to: recipient.key, at: Date.now() });
+    tracker.recorded(recipient.key, 'attempt');
     try {
       const accepted = await account.transport.send(message);
       pacer.onAccepted();
