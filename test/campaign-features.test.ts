@@ -124,17 +124,17 @@ describe('recipient lists', () => {
     });
     await send(campaign);
     const messages = await outbox(campaign);
-    expect([...messages.keys()].sort()).toEqual(['ann@example.com', 'bob@example.com']);
+    // "Dee <dee@example.com>" is the address with its display name, as spreadsheets export it.
+    expect([...messages.keys()].sort()).toEqual(['ann@example.com', 'bob@example.com', 'dee@example.com']);
     const report = await reportJson(campaign);
-    expect(report.totals).toMatchObject({ sent: 2, failed: 0, skipped: 6, pending: 0 });
-    expect(report.skipped_by_reason).toEqual({ invalid_address: 6 });
+    expect(report.totals).toMatchObject({ sent: 3, failed: 0, skipped: 5, pending: 0 });
+    expect(report.skipped_by_reason).toEqual({ invalid_address: 5 });
     const lines = report.recipients.filter((outcome) => outcome.reason === 'invalid_address').map((outcome) => [outcome.line, outcome.recipient]);
     expect(lines).toEqual([
       [3, 'not-an-address'],
       [4, 'two@example.com other@example.com'],
       [5, ''],
       [6, 'c@localhost'],
-      [7, 'Dee <dee@example.com>'],
       [8, 'eve@example.com\r\nBcc: evil@example.com'],
     ]);
     const table = await runCli(['report', campaign.file]);
@@ -357,13 +357,13 @@ describe('preview, report and status', () => {
     const report = await runCli(['report', campaign.file, '--format', 'csv']);
     expect(report.code).toBe(0);
     const rows = parseCsv(report.stdout) as string[][];
-    expect(rows[0]).toEqual(['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at']);
+    expect(rows[0]).toEqual(['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at', 'cc', 'bcc', 'after_delivery', 'after_status', 'after_detail', 'after_at']);
     const body = rows.slice(1).map(([recipient, status, line, reason]) => [recipient, status, line, reason]);
     expect(body).toHaveLength(4);
     expect(body).toEqual(
       expect.arrayContaining([
-        ['ann@example.com', 'sent', '', ''],
-        ['bob@example.com', 'sent', '', ''],
+        ['ann@example.com', 'sent', '2', ''],
+        ['bob@example.com', 'sent', '3', ''],
         ['ANN@example.com', 'skipped', '4', 'duplicate'],
         ['nope', 'skipped', '5', 'invalid_address'],
       ]),

@@ -1,13 +1,6 @@
-import {
-  classifyHttpError,
-  classifySmtpError,
-  isUnreachable,
-  matchSmtpRule,
-  parseReply,
-  parseRetryAfter,
-  retryHint,
-  smtpFacts,
-} from '../src/transports/classify.js';
+import { classifyHttpError, classifySmtpError, isUnreachable, matchSmtpRule } from '../src/transports/classify.js';
+import { parseRetryAfter, retryHint } from '../src/transports/retry-after.js';
+import { parseReply, smtpFacts } from '../src/transports/smtp-reply.js';
 import { DeliveryError } from '../src/transports/transport.js';
 import { httpErrors, smtpReplies, type SmtpReplyFixture } from './fixtures/provider-replies.js';
 

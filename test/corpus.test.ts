@@ -9,6 +9,7 @@
  *   setup       a step below, for what a file in git cannot hold: 10 MB, symbolic links, permissions
  *   sent        for a case that sends: how many messages the outbox must hold
  *   to, attachment   for a case that sends: the To addresses, the attachment's file name
+ *   maxOutput, maxJournal   at most this many bytes of output (stdout and stderr), of journal.jsonl
  *
  * Every case: that exit code and those fragments, never a stack trace, and a failure says it in a few
  * lines (no echo of a 10 MB field). A case that sends nothing changes nothing on disk: no state folder,
@@ -18,6 +19,7 @@
  *
  * One case by hand: cp -r test/corpus/_base/. /tmp/c && cp -r test/corpus/<case>/. /tmp/c && mailshot campaign send /tmp/c/campaign.yaml
  */
+import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
@@ -39,6 +41,8 @@ interface CaseSpec {
   sent?: number;
   to?: string[];
   attachment?: string;
+  maxOutput?: number;
+  maxJournal?: number;
 }
 
 /** Root reads whatever the modes say: permission cases run as "nobody" then. */
@@ -100,6 +104,33 @@ const setups = {
     await mkdir(outside);
     await writeFile(path.join(outside, 'outside.txt'), 'a file outside the campaign folder\n');
     await symlink(outside, path.join(dir, 'files'));
+  },
+  async bodySymlinkOutside(dir: string) {
+    await writeFile(path.join(dir, '..', 'outside.md'), 'a file outside the campaign folder\n');
+    await rm(path.join(dir, 'body.md'));
+    await symlink('../outside.md', path.join(dir, 'body.md'));
+  },
+  async csvOutside(dir: string) {
+    await cp(path.join(dir, 'recipients.csv'), path.join(dir, '..', 'outside.csv'));
+  },
+  async attachmentFifo(dir: string) {
+    await mkdir(path.join(dir, 'files'));
+    execFileSync('mkfifo', [path.join(dir, 'files', 'notes.txt')]);
+  },
+  async bodyFifo(dir: string) {
+    await rm(path.join(dir, 'body.md'));
+    execFileSync('mkfifo', [path.join(dir, 'body.md')]);
+  },
+  async csvFifo(dir: string) {
+    await rm(path.join(dir, 'recipients.csv'));
+    execFileSync('mkfifo', [path.join(dir, 'recipients.csv')]);
+  },
+  async bodyElevenMegabytes(dir: string) {
+    await writeFile(path.join(dir, 'body.md'), `Hello {{ name }}\n\n${'word '.repeat(11 * 1024 * 1024 / 5)}\n`);
+  },
+  async junkAddressCells(dir: string) {
+    const junk = Array.from({ length: 20 }, (_, index) => `${'x'.repeat(900 * 1024)}${index}@example.com,Junk ${index}`);
+    await writeFile(path.join(dir, 'recipients.csv'), ['email,name', 'ann@example.com,Ann', ...junk].join('\n') + '\n');
   },
   async stateUnreadable(dir: string): Promise<CliOptions> {
     await chmod(await startedCampaign(dir), 0o000);
@@ -194,6 +225,8 @@ describe('hostile input corpus', () => {
     for (const fragment of spec.message ?? []) expect(output).toContain(fragment);
     expect(output).not.toMatch(/unexpected error|^\s+at .*\(/m);
     if (spec.exit !== 0) expect(result.stderr.length).toBeLessThan(1000);
+    if (spec.maxOutput !== undefined) expect(Buffer.byteLength(output)).toBeLessThanOrEqual(spec.maxOutput);
+    if (spec.maxJournal !== undefined) expect((await stat(path.join(dir, '.mailshot', 'campaign.yaml', 'journal.jsonl'))).size).toBeLessThanOrEqual(spec.maxJournal);
     if (spec.sent === undefined) expect(await snapshot(parent)).toEqual(before);
     else await expectCleanMessages(dir, spec);
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { recipientsCsv, repoRoot, runCli, tempDir, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { pngOf } from './helpers/png.js';
 import { addAccount, fileSecretsEnv, until } from './helpers/smtp.js';
 import { startSmtpServer } from './servers/smtp.js';
 
@@ -247,16 +248,95 @@ describeInBrowser('report --format html', () => {
     expect(await readFile(opened, 'utf8')).toBe(file);
   });
 
+  (process.platform === 'linux' ? test : test.skip)('campaign preview --open: the browser named by $BROWSER gets a page with the inline image rendered', async () => {
+    const campaign = await writeCampaign({
+      markdown: 'Hi **{{ name }}**,\n\n![Logo](logo.png)\n\n<div style="width:20px;height:20px;background-image:url(logo.png)" class="banner"></div>\n',
+      files: { 'logo.png': pngOf(200, 30, 30) },
+    });
+    const dir = await tempDir();
+    const opened = path.join(dir, 'opened.txt');
+    const fakeBrowser = path.join(dir, 'browser.sh');
+    await writeFile(fakeBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+    await chmod(fakeBrowser, 0o755);
+    const noDesktop = { DISPLAY: undefined, WAYLAND_DISPLAY: undefined, XDG_CURRENT_DESKTOP: undefined, DESKTOP_SESSION: undefined, KDE_FULL_SESSION: undefined, GNOME_DESKTOP_SESSION_ID: undefined };
+    const result = await runCli(['campaign', 'preview', campaign.file, '--open'], { env: { ...noDesktop, BROWSER: fakeBrowser } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const page = result.stdout.trim();
+    expect(await until(() => existsSync(opened), 5000)).toBe(true);
+    expect(await readFile(opened, 'utf8')).toBe(page);
+    expect(await readFile(page, 'utf8')).not.toContain('cid:');
+
+    const { page: tab, requests, problems } = await openReport(page);
+    expect(await tab.locator('strong').innerText()).toBe('Ann');
+    const image = tab.locator('img[alt="Logo"]');
+    expect(await image.evaluate((element) => {
+      const picture = element as unknown as { complete: boolean; naturalWidth: number };
+      return [picture.complete, picture.naturalWidth];
+    })).toEqual([true, 1]);
+    // the pixel the browser drew is the PNG's red, for the <img> and the CSS background alike (run in the page)
+    const drawn = await tab.evaluate(`(async () => {
+      const pixelOf = async (source) => {
+        const picture = new Image();
+        picture.src = source;
+        await picture.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 1;
+        const context = canvas.getContext('2d');
+        context.drawImage(picture, 0, 0);
+        return Array.from(context.getImageData(0, 0, 1, 1).data);
+      };
+      const background = getComputedStyle(document.querySelector('.banner')).backgroundImage.replace(/^url\\("?|"?\\)$/g, '');
+      return [await pixelOf(document.querySelector('img').src), await pixelOf(background)];
+    })()`);
+    expect(drawn).toEqual([[200, 30, 30, 255], [200, 30, 30, 255]]);
+    await mkdir(artifacts, { recursive: true });
+    await tab.screenshot({ path: path.join(artifacts, 'preview.png') });
+    expect(requests.filter((url) => !url.startsWith('data:'))).toEqual([pathToFileURL(page).href]);
+    expect(problems).toEqual([]);
+    await tab.close();
+  });
+
   test('bad usage: --open without --format html, an --output folder that does not exist', async () => {
     const campaign = await writeCampaign();
     await handWrittenState(campaign, journal(), 20, 'done');
     const withoutHtml = await runCli(['report', campaign.file, '--open']);
     expect(withoutHtml.code).toBe(2);
-    expect(withoutHtml.stderr).toContain('--output and --open go with --format html');
+    expect(withoutHtml.stderr).toContain('--open goes with --format html');
     const nowhere = path.join(campaign.dir, 'missing', 'report.html');
     const unwritable = await runCli(['report', campaign.file, '--format', 'html', '--output', nowhere]);
     expect(unwritable.code).toBe(2);
     expect(unwritable.stderr).toContain(`cannot write the report to ${nowhere}`);
     expect(unwritable.stdout).toBe('');
+  });
+
+  test('the campaign name is the title; addresses and codes never break mid-word in a narrow window; each code once', async () => {
+    const campaign = await writeCampaign();
+    const longAddress = 'firstname.middlename.lastname.department@subdomain.example-company.com';
+    await handWrittenState(campaign, [
+      { ev: 'run', at: at(0), what: 'start', via: 'outbox', name: 'Spring newsletter' },
+      { ev: 'attempt', to: longAddress, at: at(0, 1), line: 2 },
+      { ev: 'failed', to: longAddress, at: at(0, 2), kind: 'permanent', code: '550 5.1.1', text: '550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual mailbox table' },
+      { ev: 'run', at: at(0, 3), what: 'end', status: 'done' },
+    ], 1, 'done');
+    const result = await runCli(['report', campaign.file, '--format', 'html'], { env });
+    expect(result.code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 480, height: 800 } });
+    await page.goto(pathToFileURL(result.stdout.trim()).href);
+    expect(await page.title()).toBe('Spring newsletter — mailshot report');
+    expect(await page.locator('h1').innerText()).toBe('Spring newsletter');
+    const lineBoxes = (selector: string) =>
+      // The distinct tops of the text's boxes: one line, one top.
+      page.locator(selector).first().evaluate((cell) => {
+        interface Box { top: number }
+        const doc = (cell as unknown as { ownerDocument: { createRange(): { selectNodeContents(node: unknown): void; getClientRects(): Iterable<Box> } } }).ownerDocument;
+        const range = doc.createRange();
+        range.selectNodeContents((cell as unknown as { firstChild: unknown }).firstChild);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+      });
+    expect(await lineBoxes('td.address')).toBe(1);
+    expect(await lineBoxes('td.code')).toBe(1);
+    expect(await page.locator('main').innerText()).not.toContain('550 5.1.1 550 5.1.1');
+    expect(await page.locator('td.detail').first().innerText()).toBe('<x@example.com>: Recipient address rejected: User unknown in virtual mailbox table');
   });
 });

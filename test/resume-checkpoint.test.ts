@@ -10,14 +10,15 @@ async function outboxRecipients(outbox: string): Promise<string[]> {
 }
 
 /**
- * Damages the journal's first line (same length, not JSON): a resume that reads the journal from the
- * start stops on it, one that starts at the checkpoint never sees it.
+ * Renames the recipient of every `sent` line (same length, still valid JSON): a resume that reads the
+ * journal from the start finds those recipients in doubt and sends them again; one that starts at the
+ * checkpoint knows them as settled and never reads those lines.
  */
-async function damageFirstJournalLine(stateDir: string): Promise<void> {
+async function hideSentLines(stateDir: string): Promise<void> {
   const file = path.join(stateDir, 'journal.jsonl');
   const text = await readFile(file, 'utf8');
-  const end = text.indexOf('\n');
-  await writeFile(file, 'x'.repeat(end) + text.slice(end));
+  const lines = text.split('\n').map((line) => (line.includes('"ev":"sent"') ? line.replace(/"to":"([a-z]+)@/, (_, name: string) => `"to":"${'z'.repeat(name.length)}@`) : line));
+  await writeFile(file, lines.join('\n'));
 }
 
 const csv = 'email,name\nann@example.com,Ann\nbob@example.com,Bob\nnope,Bad\ncat@example.com,Cat\nANN@example.com,Ann again\ndan@example.com,Dan\n';
@@ -32,13 +33,13 @@ describe('resume through a checkpoint', () => {
     expect((await stat(path.join(campaign.stateDir, 'checkpoint.json'))).mode & 0o077).toBe(0);
     expect((await stat(path.join(campaign.stateDir, 'checkpoint.keys'))).mode & 0o077).toBe(0);
 
-    await damageFirstJournalLine(campaign.stateDir);
+    await hideSentLines(campaign.stateDir);
     const resumed = await runCli(['campaign', 'resume', campaign.file, '--json']);
-    expect(resumed.stderr).not.toMatch(/unexpected error|journal\.jsonl:1/);
+    expect(resumed.stderr).not.toMatch(/unexpected error/);
     expect(resumed.code).toBe(0);
     const sentNow = resumed.stdout.split('\n').filter((line) => line.startsWith('{"type":"recipient"')).map((line) => JSON.parse(line).to);
     expect(sentNow.sort()).toEqual(['cat@example.com', 'dan@example.com']); // not ANN@example.com: ann had hers
-    expect(JSON.parse(resumed.stdout.split('\n')[0])).toMatchObject({ type: 'start', alreadyDone: 2, toSend: 2 });
+    expect(JSON.parse(resumed.stdout.split('\n')[0])).toMatchObject({ type: 'start', already_done: 2, to_send: 2 });
     expect(await outboxRecipients(campaign.outbox)).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com']);
   });
 
@@ -65,6 +66,8 @@ describe('resume through a checkpoint', () => {
     const resumed = await runCli(['campaign', 'resume', campaign.file, '--json']);
     expect(resumed.code).toBe(0);
     const sentNow = resumed.stdout.split('\n').filter((line) => line.startsWith('{"type":"recipient"')).map((line) => JSON.parse(line).to);
-    expect(sentNow.sort()).toEqual(['bob@example.com', 'cat@example.com', 'dan@example.com']);
+    // ann's `sent` may come after bob's (both were in flight at once): then it was cut too, and she is in doubt as well.
+    const annKept = lines.slice(0, bobSent).some((line) => line.includes('"sent"') && line.includes('ann@'));
+    expect(sentNow.sort()).toEqual([...(annKept ? [] : ['ann@example.com']), 'bob@example.com', 'cat@example.com', 'dan@example.com']);
   });
 });

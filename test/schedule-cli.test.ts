@@ -95,11 +95,11 @@ describe('send later, recipients\' time zones, spread, cron', () => {
 
   test('campaign cron prints a crontab line that works as printed', async () => {
     const campaign = await writeCampaign();
+    expect((await runCli(['campaign', 'send', campaign.file, '--at', new Date(Date.now() + 60_000).toISOString()])).code).toBe(75);
     const printed = await runCli(['campaign', 'cron', campaign.file, '--every', '10']);
     expect(printed.code).toBe(0);
     const line = printed.stdout.trim();
     expect(line).toMatch(/^\*\/10 \* \* \* \* cd '/);
-    expect((await runCli(['campaign', 'send', campaign.file, '--at', new Date(Date.now() + 60_000).toISOString()])).code).toBe(75);
     // run the command part the way cron would: sh -c, from another directory, with a minimal environment
     const { spawnSync } = await import('node:child_process');
     const command = line.replace(/^(\S+\s+){5}/, '');

@@ -145,7 +145,7 @@ describe('campaign send through an SMTP account', () => {
       const sent = await send(s, '--json');
       expect(sent.code).toBe(0);
       const events = sent.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; to?: string; outcome?: string; status?: string });
-      expect(events[0]).toMatchObject({ type: 'start', via: 'smtp1', toSend: s.recipients.length });
+      expect(events[0]).toMatchObject({ type: 'start', via: 'smtp1', to_send: s.recipients.length });
       expect(events.filter((e) => e.type === 'recipient').map((e) => [e.to, e.outcome]).sort()).toEqual(s.recipients.map((to) => [to, 'sent']).sort());
       expect(events.at(-1)).toMatchObject({ type: 'end', status: 'done' });
       expectEachReceivedOnce(s.server, s.recipients);
@@ -358,6 +358,7 @@ describe('secrets hygiene', () => {
       const env = { MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file', SMTP1_PASSWORD: password };
       const campaign = await writeCampaign({ csv: recipientsCsv(6) });
       const outboxCampaign = await writeCampaign({ csv: recipientsCsv(3) });
+      const envyCampaign = await writeCampaign({ csv: recipientsCsv(2) });
       const server1 = ['--host', server.host, '--port', String(server.port), '--security', 'starttls', '--insecure-tls'];
       const commands: { args: string[]; code: number; input?: string }[] = [
         { args: ['accounts', 'add', 'smtp', 'smtp1', ...server1, '--user', user, '--password-stdin'], input: `${password}\n`, code: 0 },
@@ -377,8 +378,8 @@ describe('secrets hygiene', () => {
         { args: ['campaign', 'send', campaign.file, '--via', 'wrong'], code: 1 },
         { args: ['campaign', 'send', campaign.file, '--via', 'smtp1', '--limit', '3', '--json'], code: 75 },
         { args: ['campaign', 'status', campaign.file], code: 0 },
-        { args: ['campaign', 'resume', campaign.file, '--via', 'envy'], code: 0 },
         { args: ['campaign', 'resume', campaign.file, '--json'], code: 0 },
+        { args: ['campaign', 'send', envyCampaign.file, '--via', 'envy'], code: 0 },
         { args: ['campaign', 'status', campaign.file, '--json'], code: 0 },
         { args: ['campaign', 'cron', campaign.file], code: 0 },
         { args: ['report', campaign.file], code: 0 },
@@ -395,7 +396,7 @@ describe('secrets hygiene', () => {
         expect({ command: args.slice(0, 3).join(' '), code: result.code, stderr: result.stderr }).toMatchObject({ code });
         outputs.push([`stdout of ${args.join(' ')}`, result.stdout], [`stderr of ${args.join(' ')}`, result.stderr]);
       }
-      expect(server.received).toHaveLength(5); // it did sign in and send (r4 is refused)
+      expect(server.received).toHaveLength(7); // it did sign in and send: 5 of the campaign (r4 is refused), 2 of the env-password account's own
       expect(server.authAttempts.filter((attempt) => !attempt.ok).length).toBeGreaterThan(0); // and did meet a refusal
 
       const forms = [

@@ -32,7 +32,7 @@ const statusOf = async (file: string, stateDir: string) => {
   const result = await runCli(['campaign', 'status', file, '--state', stateDir, '--json']);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  const { account: _account, ...status } = JSON.parse(result.stdout);
+  const { account: _account, listed: _listed, warnings: _warnings, ...status } = JSON.parse(result.stdout); // status's own fields
   return status;
 };
 

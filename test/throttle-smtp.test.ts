@@ -119,14 +119,14 @@ describe('throttling against a server that enforces limits', () => {
     expect(smtp.received).toHaveLength(7);
     expect([one.code, two.code]).toContain(75); // whichever ran into the limit (both may, interleaved)
     expect([one.code, two.code].every((code) => code === 0 || code === 75)).toBe(true);
-    expect(one.stderr + two.stderr).toMatch(/daily limit of 7 messages is reached; paused until/);
+    expect(one.stderr + two.stderr).toMatch(/daily limit of 7 recipients is reached; paused until/);
     expect(new Set(smtp.received.map((message) => message.to[0])).size).toBe(7);
 
     const status = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);
     expect(status.account).toMatchObject({ sent_last_24h: 7, limits: { dailyLimit: 7 } });
     const lower = await runCli(['accounts', 'set', 'capped', '--daily-limit', '5'], { env });
     expect(lower.code).toBe(2);
-    expect(lower.stderr).toContain('below the 7 message(s)');
+    expect(lower.stderr).toContain('below the 7 recipient(s)');
     expect((await runCli(['accounts', 'set', 'capped', '--daily-limit', '9', '--rate', '30/min'], { env })).code).toBe(0);
   }, 60_000);
 

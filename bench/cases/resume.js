@@ -3,7 +3,7 @@
  * src/store/journal.ts and src/store/state.ts: 1,000,000 recipients finished (`attempt` + `sent`, as
  * mailshot writes them) and 1,000 pending (the last rows of the CSV, as after a crash), via the outbox.
  * One untimed `campaign resume --limit 0` first (the run that stopped before the last 1,000 rows): it
- * reads everything and leaves the checkpoint (src/store/checkpoint.ts); then one untimed `status`, which
+ * reads everything and leaves the checkpoint (src/delivery/checkpoint.ts); then one untimed `status`, which
  * keeps its snapshot of the journal (src/report/status-snapshot.ts). Timed, against ≤ 1 s, ≤ 1 s, ≤ 5 s:
  *  - `campaign resume --json`: from spawn to the first `recipient` event on stdout (the message was
  *    handed to the transport, written, and journalled: a slight over-estimate of "handed over");

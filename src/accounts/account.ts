@@ -1,9 +1,8 @@
 /** Account records as stored in the registry: settings and limits, never a secret. */
+import type { SecretLocation } from '../auth/secrets.js';
+import type { SmtpSecurity } from '../transports/smtp.js';
 
-export type SmtpSecurity = 'tls' | 'starttls' | 'none';
-
-/** Where an account's secret lives; the secret itself is never in the registry. */
-export type SecretLocation = 'keychain' | 'file' | 'env' | 'none';
+export type { SmtpSecurity };
 
 export interface AccountLimits {
   maxConcurrent?: number;
@@ -24,6 +23,8 @@ export interface SmtpAccount {
   secret: SecretLocation;
   /** Accept a certificate that does not verify (self-signed). Off unless asked for. */
   insecureTls?: boolean;
+  /** Where `bounces check` reads the mailbox; absent: the SMTP host's usual IMAP name, TLS on 993. */
+  imap?: { host: string; port: number; security: SmtpSecurity };
   limits: AccountLimits;
   createdAt: string;
 }
@@ -37,6 +38,8 @@ interface OAuthAccountBase {
   secret: SecretLocation;
   /** Linked with permission to look messages up in Sent, to settle recipients left in doubt. */
   reconcile: boolean;
+  /** Linked with permission to read the mailbox, for `bounces check` (gmail.readonly, Mail.Read). */
+  readMail?: boolean;
   limits: AccountLimits;
   createdAt: string;
 }

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../throttle/clock.js';
 import { DailyUsage } from '../throttle/daily.js';
 import { parseRate, type Rate } from '../throttle/rate.js';
 import type { AccountLimits } from './account.js';
-import { configDir } from './config-dir.js';
+import { configDir } from '../auth/config-dir.js';
 import { AccountRegistry } from './registry.js';
 
 /** Limits in force for one run: the account's, overridden by the run's options, over the kind's defaults. */
@@ -48,7 +48,7 @@ export async function setAccountLimits(name: string, limits: AccountLimits): Pro
   if (limits.dailyLimit !== undefined) {
     const sent = await dailyUsage(name, undefined).sentInWindow();
     if (limits.dailyLimit < sent) {
-      throw new InputError(`--daily-limit ${limits.dailyLimit} is below the ${sent} message(s) "${name}" already sent in the last 24 hours; choose at least ${sent}`);
+      throw new InputError(`--daily-limit ${limits.dailyLimit} is below the ${sent} recipient(s) "${name}" already sent to in the last 24 hours; choose at least ${sent}`);
     }
   }
   account.limits = mergeLimits(account.limits, limits);

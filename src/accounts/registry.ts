@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import Conf from 'conf';
 import { InputError } from '../errors.js';
+import { checkOwnerOnlyFolder } from '../system/owner-only.js';
 import type { Account } from './account.js';
-import { configDir } from './config-dir.js';
-import { deleteSecret } from './secrets.js';
+import { configDir } from '../auth/config-dir.js';
+import { deleteSecret } from '../auth/secrets.js';
 
 /** The account registry: a `conf` store (accounts.json) in the config folder, owner-only. */
 export class AccountRegistry {
@@ -12,6 +13,7 @@ export class AccountRegistry {
   static async open(): Promise<AccountRegistry> {
     const cwd = configDir();
     await mkdir(cwd, { recursive: true, mode: 0o700 });
+    await checkOwnerOnlyFolder(cwd, 'the config folder', 3); // accounts.json, secrets.json, usage/<account>/<day>.log
     return new AccountRegistry(new Conf({ cwd, configName: 'accounts', configFileMode: 0o600, defaults: { accounts: {} } }));
   }
 

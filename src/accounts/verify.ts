@@ -1,6 +1,7 @@
-import { transportFor } from './connect.js';
+import { transportFor } from './open-account.js';
 import { DeliveryError } from '../transports/transport.js';
 import type { Account } from './account.js';
+import { credentialOf } from '../auth/credentials.js';
 import { AccountRegistry } from './registry.js';
 
 export type VerifyResult = { account: Account; ok: true; facts: Record<string, string> } | { account: Account; ok: false; error: DeliveryError };
@@ -11,6 +12,11 @@ export async function verifyAccount(name: string): Promise<VerifyResult> {
   const transport = await transportFor(account);
   try {
     const info = await transport.verify();
+    if (account.kind === 'smtp' && account.imap) {
+      // the mailbox `bounces check` reads, when one is configured: a wrong setting is an error here (exit 1), named
+      const { verifyImap } = await import('../bounces/imap.js');
+      info.facts.imap = await verifyImap(account, await credentialOf(account));
+    }
     return { account, ok: true, facts: info.facts };
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;

@@ -1,5 +1,6 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import isEmailModule from 'validator/lib/isEmail.js';
+import { canonicalAddress } from './canonical-address.js';
 
 export interface Mailbox {
   name: string;
@@ -24,9 +25,13 @@ export function hasUtf8LocalPart(address: string): boolean {
   return /[^\x00-\x7f]/.test(address.slice(0, address.lastIndexOf('@')));
 }
 
-/** Recipients are identified by this form: duplicates differ only in case or surrounding space. */
+/**
+ * The form a recipient is identified by (for lists kept outside a campaign, e.g. suppressions): the
+ * canonical address, or the trimmed, lower-cased text when it is not a deliverable address.
+ */
 export function normaliseAddress(address: string): string {
-  return address.trim().toLowerCase();
+  const checked = canonicalAddress(address);
+  return 'address' in checked ? checked.address : address.trim().toLowerCase();
 }
 
 /** One mailbox, optionally with a display name ("Ann <ann@example.com>"); null when it is not exactly one valid mailbox. */

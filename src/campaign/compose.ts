@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { attachmentType } from './attachment-type.js';
+import { asciiAddress, extraRecipients } from './copies.js';
 import { InputError } from '../errors.js';
+import { readRegularFile } from '../system/safe-file.js';
+import { attachmentLimits, confinedPath } from './campaign-files.js';
 import type { OutgoingMessage } from '../transports/transport.js';
 import { describeFsError, type CampaignDefinition } from './definition.js';
 import { domainOf, parseMailbox, type Mailbox } from './address.js';
@@ -21,11 +24,17 @@ export function messageIdFor(campaignId: string, recipientKey: string, fromAddre
 let composerModule: Promise<typeof import('nodemailer/lib/mail-composer')> | undefined;
 const mailComposer = async () => (await (composerModule ??= import('nodemailer/lib/mail-composer'))).default;
 
+/** An attachment as read once: its bytes and the content type they call for. */
+interface AttachmentFile {
+  content: Buffer;
+  contentType: string;
+}
+
 /** Builds MIME messages with nodemailer's composer; attachment files are read once and kept. */
 export class MessageComposer {
   private readonly from: Mailbox;
   private readonly replyTo?: Mailbox;
-  private readonly files = new Map<string, Promise<Buffer>>();
+  private readonly files = new Map<string, Promise<AttachmentFile>>();
 
   constructor(
     private readonly campaign: CampaignDefinition,
@@ -36,11 +45,14 @@ export class MessageComposer {
   }
 
   /** Reads an attachment (once per path); a missing file, or one outside the campaign folder, is an InputError naming it. */
-  attachment(relative: string): Promise<Buffer> {
+  attachment(relative: string): Promise<AttachmentFile> {
     const file = path.resolve(this.campaign.dir, relative);
     let content = this.files.get(file);
     if (!content) {
-      content = attachmentPath(this.campaign, relative).then((real) => readFile(real)).catch((error: unknown) => {
+      content = attachmentPath(this.campaign, relative).then(async (real) => {
+        const bytes = await readRegularFile(real, attachmentLimits);
+        return { content: bytes, contentType: attachmentType(real, bytes) };
+      }).catch((error: unknown) => {
         if (error instanceof InputError) throw error;
         throw new InputError(`cannot read attachment ${file} (field "attachments" of ${path.basename(this.campaign.file)}): ${describeFsError(error)}`);
       });
@@ -51,42 +63,65 @@ export class MessageComposer {
 
   async compose(recipient: Recipient, parts: RenderedParts): Promise<OutgoingMessage> {
     const messageId = messageIdFor(this.campaignId, recipient.key, this.from.address);
+    // Inline images go as the parts built once per campaign: no base64 per message.
+    const inline = parts.inlineImages.map(({ filename, cid, contentType, part }) => ({ filename, cid, contentType, raw: part }));
     const attachments = await Promise.all(
-      parts.attachments.map(async (file) => ({ filename: path.basename(file), content: await this.attachment(file) })),
+      parts.attachments.map(async (file) => ({ filename: path.basename(file), ...(await this.attachment(file)) })),
     );
+    const copies = extraRecipients(recipient.address, parts.cc, parts.bcc);
     const MailComposer = await mailComposer();
     const composer = new MailComposer({
       from: this.from,
       to: { name: this.campaign.to_name ? parts.toName : (recipient.name ?? ''), address: recipient.address },
+      cc: copies.cc,
       replyTo: this.replyTo,
       subject: parts.subject,
-      text: parts.text,
-      html: parts.html,
+      text: crlf(parts.text),
+      html: parts.html && crlf(parts.html),
       messageId,
       headers: { ...parts.headers, ...listUnsubscribeHeaders(parts.listUnsubscribe) },
-      attachments,
+      attachments: [...inline, ...attachments],
     });
     const mail = composer.compile();
     // nodemailer's envelope has the domains in ASCII (ann@xn--bcher-kva.example), as in the headers it writes
     const envelope = mail.getEnvelope();
-    return { from: envelope.from || this.from.address, to: envelope.to[0], messageId, raw: await mail.build() };
+    const cc = copies.cc.map((mailbox) => asciiAddress(mailbox.address));
+    const bcc = copies.bcc.map((mailbox) => asciiAddress(mailbox.address));
+    return { from: envelope.from || this.from.address, to: envelope.to[0], cc, bcc, messageId, raw: await mail.build() };
   }
 }
 
+/** What the journal keeps of a message's copies (nothing when it has none). */
+export function copiesOf(message: OutgoingMessage): { cc?: string[]; bcc?: string[] } {
+  return { ...(message.cc.length ? { cc: message.cc } : {}), ...(message.bcc.length ? { bcc: message.bcc } : {}) };
+}
+
 /**
- * The real path of an attachment. One that leads outside the campaign folder (`..`, an absolute path, a
- * symbolic link) is refused unless the campaign sets allow_attachments_outside: a CSV value or a campaign
- * from someone else must not attach ~/.ssh/id_rsa. File system errors (a missing file) are thrown as they are.
+ * RFC 5322 lines end in CRLF, whatever the templates' and the CSV's line endings. nodemailer writes its
+ * headers and encoded parts so; the text and HTML go as they are given, hence this.
  */
-export async function attachmentPath(campaign: CampaignDefinition, relative: string, forRow = ''): Promise<string> {
-  const real = await realpath(path.resolve(campaign.dir, relative));
-  if (campaign.allow_attachments_outside) return real;
-  const inside = path.relative(await realpath(campaign.dir), real);
-  if (inside !== '..' && !inside.startsWith(`..${path.sep}`) && !path.isAbsolute(inside)) return real;
-  throw new InputError(
-    `${path.basename(campaign.file)}: field "attachments": ${relative}${forRow} leads outside the campaign folder (to ${real}); ` +
-      `move the file into ${campaign.dir}, or set "allow_attachments_outside: true" in the campaign file`,
-  );
+function crlf(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, '\r\n');
+}
+
+/** The real path of an attachment, confined like every file the campaign names (see confinedPath). */
+export function attachmentPath(campaign: CampaignDefinition, relative: string, forRow = ''): Promise<string> {
+  refuseUnusablePath(campaign, relative, forRow);
+  return confinedPath(campaign, relative, 'attachments', forRow);
+}
+
+/**
+ * A path no file can have: empty (a templated path whose CSV value is empty), or starting with `~`, which
+ * only a shell expands (here it would name a folder called "~" in the campaign folder).
+ */
+export function refuseUnusablePath(campaign: CampaignDefinition, relative: string, forRow = ''): void {
+  const field = `${path.basename(campaign.file)}: field "attachments"`;
+  if (!relative.trim()) {
+    throw new InputError(`${field}: the path is empty${forRow || ''}; check the CSV value it is made of, or remove the attachment`);
+  }
+  if (/^~/.test(relative)) {
+    throw new InputError(`${field}: ${relative}${forRow}: "~" is not expanded; write the path relative to the campaign or absolute`);
+  }
 }
 
 /** RFC 2369 List-Unsubscribe, plus RFC 8058 one-click when there is an https URL. */

@@ -1,15 +1,27 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { readRegularFile } from '../system/safe-file.js';
 import { hasUtf8LocalPart, parseMailbox } from './address.js';
+import { confinedPath, textFileLimits } from './campaign-files.js';
 import { saveAsUtf8, textProblem } from './text.js';
 
-const reservedHeaders = new Set(
-  ['from', 'to', 'cc', 'bcc', 'subject', 'reply-to', 'message-id', 'date', 'mime-version', 'content-type',
-    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'sender', 'return-path'],
-);
+/** Headers mailshot writes itself, and what to write instead of setting them in `headers`. */
+const reservedHeaders: Record<string, string> = {
+  from: 'use the field "from"',
+  to: 'the recipient comes from the CSV: use "email_column" (and "to_name" for the name)',
+  cc: 'use the field "cc"',
+  bcc: 'use the field "bcc"',
+  subject: 'use the field "subject"',
+  'reply-to': 'use the field "reply_to"',
+  'list-unsubscribe': 'use the field "list_unsubscribe"',
+  'list-unsubscribe-post': 'use the field "list_unsubscribe" with an https url',
+};
+for (const name of ['message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'sender', 'return-path']) {
+  reservedHeaders[name] = 'mailshot sets it for each message; remove it from headers';
+}
+const isReserved = (name: string) => Object.hasOwn(reservedHeaders, name.toLowerCase());
 
 const mailbox = z
   .string()
@@ -32,18 +44,26 @@ const schema = z
     markdown: filePath.optional(),
     html: filePath.optional(),
     text: filePath.optional(),
+    markdown_breaks: z.boolean().default(true),
     recipients: filePath,
     email_column: z.string().min(1).default('email'),
     to_name: template.optional(),
+    // Each entry a template giving one address or several, comma-separated ("{{ manager_email }}", "Archive <me@example.com>").
+    cc: z.union([template, z.array(template).min(1, 'needs at least one address')]).transform(asList).optional(),
+    bcc: z.union([template, z.array(template).min(1, 'needs at least one address')]).transform(asList).optional(),
     headers: z
       .record(
         z.string().regex(/^[A-Za-z0-9-]+$/, 'header names may contain only letters, digits and "-"')
-          .refine((name) => !reservedHeaders.has(name.toLowerCase()), 'is set by mailshot itself; remove it from headers'),
+          .superRefine((name, context) => {
+            if (isReserved(name)) context.addIssue({ code: 'custom', message: `is set by mailshot itself: ${reservedHeaders[name.toLowerCase()]}` });
+          }),
         z.union([z.string(), z.number()]).transform(String),
       )
       .default({}),
     attachments: z.array(filePath).default([]),
-    allow_attachments_outside: z.boolean().default(false),
+    allow_files_outside: z.boolean().optional(),
+    /** The former name of allow_files_outside, still accepted (with a warning). */
+    allow_attachments_outside: z.boolean().optional(),
     list_unsubscribe: z
       .object({ url: template.optional(), mailto: template.optional() })
       .strict()
@@ -68,6 +88,10 @@ const schema = z
     path: ['html'],
   });
 
+function asList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
 function isKnownTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -85,6 +109,9 @@ export interface CampaignDefinition extends CampaignFields {
   /** Template sources, read once. */
   sources: { markdown?: string; html?: string; text?: string };
   recipientsFile: string;
+  /** allow_files_outside (or its former name): templates, recipients and attachments may lie outside the campaign folder. */
+  allowFilesOutside: boolean;
+  warnings: string[];
 }
 
 /** Reads and checks a campaign file. Every problem is an InputError naming the file, the field and the line. */
@@ -120,20 +147,33 @@ export async function loadCampaign(file: string): Promise<CampaignDefinition> {
   const dir = path.dirname(absolute);
   const fields = parsed.data;
   const resolve = (relative: string) => path.resolve(dir, relative);
+  const confinement = { file: absolute, dir, allowFilesOutside: fields.allow_files_outside ?? fields.allow_attachments_outside ?? false };
+  const warnings = fields.allow_attachments_outside === undefined ? [] : [
+    `${file}: "allow_attachments_outside" is now called "allow_files_outside" (it covers templates and recipients too); rename it`,
+  ];
   const sources: CampaignDefinition['sources'] = {};
   for (const kind of ['markdown', 'html', 'text'] as const) {
     const relative = fields[kind];
-    if (relative) sources[kind] = await readInput(resolve(relative), `${kind} template (field "${kind}" in ${file})`);
+    if (relative) sources[kind] = await readInput(resolve(relative), `${kind} template (field "${kind}" in ${file})`, () => confinedPath(confinement, relative, kind));
   }
-  return { ...fields, file: absolute, dir, sources, recipientsFile: resolve(fields.recipients) };
+  const recipientsFile = resolve(fields.recipients);
+  await confinedPath(confinement, fields.recipients, 'recipients').catch((error: unknown) => {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot read recipients file ${recipientsFile}: ${describeFsError(error)}`);
+  });
+  return { ...fields, ...confinement, file: absolute, sources, recipientsFile, warnings };
 }
 
-/** Reads a file the user named; a missing or unreadable one, or one that is not UTF-8 text, is an InputError that says which. */
-export async function readInput(file: string, what: string): Promise<string> {
+/**
+ * Reads a file the user named (`realPath` checks where it leads first); a missing or unreadable one, a
+ * device or FIFO, one over the size cap, or one that is not UTF-8 text, is an InputError that says which.
+ */
+export async function readInput(file: string, what: string, realPath = async () => file): Promise<string> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readRegularFile(await realPath(), textFileLimits);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`cannot read ${what} ${file}: ${describeFsError(error)}`);
   }
   const problem = textProblem(bytes);

@@ -1,11 +1,10 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { openRegularFile } from '../system/safe-file.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
-import { isRecipient, readLayout, readRecipients, type CsvLayout, type CsvReading, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
-import { attachmentPath, MessageComposer } from './compose.js';
-import { PreparedTemplates } from './render.js';
+import { isRecipient, readLayout, readRecipients, rejectReasonText, type CsvLayout, type CsvReading, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { attachmentPath, MessageComposer, refuseUnusablePath } from './compose.js';
+import { PreparedTemplates, type RenderedParts } from './render.js';
 
 /** A campaign checked and compiled once: definition, CSV layout, templates whose variables all exist. */
 export interface PreparedCampaign {
@@ -17,8 +16,10 @@ export interface PreparedCampaign {
 export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
   const definition = await loadCampaign(file);
   const layout = await readLayout(definition.recipientsFile, definition.email_column);
+  layout.warnings.unshift(...definition.warnings);
   const templates = new PreparedTemplates(definition);
   templates.checkVariables(layout.columns, path.basename(definition.recipientsFile));
+  await templates.readImages();
   const zoneColumn = definition.timezone_column;
   if (zoneColumn && !layout.columns.includes(zoneColumn)) {
     throw new InputError(`${path.basename(definition.file)}: field "timezone_column": ${definition.recipients} has no column "${zoneColumn}" (columns: ${layout.columns.join(', ')})`);
@@ -58,7 +59,8 @@ export interface ScanOptions {
 }
 
 export async function scanRecipients(campaign: PreparedCampaign, { onRejected, onRecipient, sizeLimit }: ScanOptions = {}): Promise<ScanResult> {
-  const result: ScanResult = { recipients: 0, rejected: { invalid_address: 0, utf8_local_part: 0, duplicate: 0, field_count: 0 } };
+  const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
+  const result: ScanResult = { recipients: 0, rejected };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
   for await (const row of recipientsOf(campaign)) {
@@ -69,8 +71,8 @@ export async function scanRecipients(campaign: PreparedCampaign, { onRejected, o
     }
     result.recipients++;
     onRecipient?.(row);
-    if (result.recipients === 1 || campaign.templates.hasTemplatedAttachments) {
-      const parts = campaign.templates.render(row.fields);
+    if (result.recipients === 1 || campaign.templates.hasTemplatedAttachments || campaign.templates.hasTemplatedCopies) {
+      const parts = renderFor(campaign, row);
       for (const attachment of parts.attachments) {
         const file = path.resolve(campaign.definition.dir, attachment);
         if (checkedFiles.has(file)) continue;
@@ -86,6 +88,16 @@ export async function scanRecipients(campaign: PreparedCampaign, { onRejected, o
   return result;
 }
 
+/** A row's message parts; a value that cannot be used (e.g. a cc cell that is not an address) names the row. */
+function renderFor(campaign: PreparedCampaign, row: Recipient): RenderedParts {
+  try {
+    return campaign.templates.render(row.fields);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(`${error.message} (the recipient on line ${row.line} of ${path.basename(campaign.definition.recipientsFile)})`);
+  }
+}
+
 /** Refuses, before sending, a message larger than the account takes. */
 export function checkSize(bytes: number, limit: SizeLimit, definition: CampaignDefinition, row: Recipient): void {
   if (bytes <= limit.bytes) return;
@@ -96,16 +108,15 @@ export function checkSize(bytes: number, limit: SizeLimit, definition: CampaignD
   );
 }
 
-/** An attachment path (relative to the campaign folder) names a readable file inside that folder. */
+/** An attachment path (relative to the campaign folder) names a readable regular file inside that folder. */
 async function checkAttachment(relative: string, definition: CampaignDefinition, row?: Recipient): Promise<void> {
   const forRow = row ? ` for the recipient on line ${row.line} of ${path.basename(definition.recipientsFile)}` : '';
+  refuseUnusablePath(definition, relative, forRow);
   const file = path.resolve(definition.dir, relative);
   try {
-    const info = await stat(file);
-    if (!info.isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
-    await access(file, constants.R_OK);
+    await (await openRegularFile(await attachmentPath(definition, relative, forRow))).close();
   } catch (error) {
-    throw new InputError(`${path.basename(definition.file)}: field "attachments": cannot read ${file}${forRow}: ${describeFsError(error)}`);
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${file}: cannot read this attachment${forRow} (field "attachments" of ${path.basename(definition.file)}): ${describeFsError(error)}`);
   }
-  await attachmentPath(definition, relative, forRow);
 }

@@ -1,32 +1,36 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { CsvError, parse, type Options as CsvOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { openRegularFile } from '../system/safe-file.js';
 import { AddressSet } from './address-set.js';
 import { describeFsError } from './definition.js';
-import { hasUtf8LocalPart, isValidAddress, normaliseAddress, parseMailbox } from './address.js';
+import { parseMailbox } from './address.js';
+import { canonicalAddress, plainKey, showInvisible, trimSpaces, type AddressProblem } from './canonical-address.js';
+import { excerpt } from './excerpt.js';
 import { saveAsUtf8, textGuard, textProblem } from './text.js';
 
 export interface Recipient {
   /** CSV line where the row starts (the header is line 1). */
   line: number;
-  /** The address as written in the CSV, trimmed (from a "Name <address>" cell, the address alone). */
+  /** The address in its canonical form (canonical-address.ts): what the To header and the envelope carry. */
   address: string;
   /** The display name of a "Name <address>" cell. */
   name?: string;
-  /** Identity of the recipient: the normalised address. */
+  /** Identity of the recipient (duplicates, journal, Message-ID): the same canonical form. */
   key: string;
   fields: Record<string, string>;
 }
 
-export type RejectReason = 'invalid_address' | 'utf8_local_part' | 'duplicate' | 'field_count';
+export type RejectReason = AddressProblem | 'duplicate' | 'field_count';
 
 /** Each reason in words, for people. */
 export const rejectReasonText: Record<RejectReason, string> = {
   invalid_address: 'invalid address',
   utf8_local_part: 'non-ASCII before the "@"',
+  invisible_character: 'invisible character',
+  quoted_local_part: 'space or control character in a quoted local part',
   duplicate: 'duplicate',
   field_count: 'fields not matching the header',
 };
@@ -34,6 +38,7 @@ export const rejectReasonText: Record<RejectReason, string> = {
 export interface RejectedRow {
   line: number;
   reason: RejectReason;
+  /** The cell as written, cut to a short excerpt: it is printed and journaled. */
   value: string;
 }
 
@@ -121,7 +126,7 @@ export async function* readRecipients(
   // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
   // keep few of them alive at each garbage collection, so the young generation stays at its small size.
   const parser = pipeline(
-    createReadStream(file, { highWaterMark: 16 * 1024, start: start?.offset ?? 0 }),
+    createReadStream(file, { fd: await openRecipients(file), highWaterMark: 16 * 1024, start: start?.offset ?? 0 }),
     textGuard(file),
     parse({
       bom: true,
@@ -173,19 +178,21 @@ function rowClassifier(layout: CsvLayout, emailColumn: string, isSettled?: (key:
   return (record: string[], raw: string, line: number): { row?: Recipient | RejectedRow; key?: string } => {
     // A short or long row ("Smith, John" unquoted) would be sent with its columns shifted.
     if (record.length !== layout.columns.length) {
-      return { row: { line, reason: 'field_count', value: `${record.length} field(s) where the header has ${layout.columns.length}: ${raw.trim().slice(0, 200)}` } };
+      return { row: { line, reason: 'field_count', value: `${record.length} field(s) where the header has ${layout.columns.length}: ${excerpt(raw.trim(), 200)}` } };
     }
-    const cell = record[emailIndex].trim();
-    const { address, name } = cell.includes('<') ? (parseMailbox(cell) ?? { address: cell, name: undefined }) : { address: cell, name: undefined };
-    const key = normaliseAddress(address);
+    const cell = trimSpaces(record[emailIndex]);
+    const quick = isSettled && plainKey(cell);
+    if (quick && isSettled(quick)) return { key: quick };
+    const { address, name } = nameAndAddress(cell);
+    const checked = canonicalAddress(address);
+    if ('problem' in checked) return { row: { line, reason: checked.problem, value: showInvisible(excerpt(cell)) } };
+    const key = checked.address;
     if (isSettled?.(key)) return { key };
-    if (!isValidAddress(address)) return { row: { line, reason: 'invalid_address', value: cell } };
-    if (hasUtf8LocalPart(address)) return { row: { line, reason: 'utf8_local_part', value: address } };
-    if (!seen.add(key)) return { row: { line, reason: 'duplicate', value: address }, key };
+    if (!seen.add(key)) return { row: { line, reason: 'duplicate', value: excerpt(cell) }, key };
     const fields: Record<string, string> = {};
     layout.columns.forEach((column, index) => (fields[column] = record[index]));
     fields[emailColumn] = address;
-    return { row: { line, address, name: name || undefined, key, fields }, key };
+    return { row: { line, address: key, name: name || undefined, key, fields }, key };
   };
 }
 
@@ -203,6 +210,16 @@ function lineBreaks(text: string, end: number): number {
     if (code === 0x0a || (code === 0x0d && text.charCodeAt(index + 1) !== 0x0a)) count++;
   }
   return count;
+}
+
+/**
+ * "Jane Doe <jane@example.com>", as spreadsheets and Outlook export it. A display name that holds an "@"
+ * ("ann@example.com <evil@example.net>") would show the recipient another address than the real one: the
+ * cell stays as it is, and is refused as an invalid address.
+ */
+function nameAndAddress(cell: string): { address: string; name?: string } {
+  const mailbox = cell.includes('<') ? parseMailbox(cell) : null;
+  return mailbox && !mailbox.name.includes('@') ? mailbox : { address: cell };
 }
 
 export function isRecipient(row: Recipient | RejectedRow): row is Recipient {
@@ -226,16 +243,24 @@ function listColumns(columns: string[]): string {
   return shown.join(', ') + (columns.length > shown.length ? `, … (${columns.length} columns)` : '');
 }
 
-async function readHead(file: string): Promise<Buffer> {
-  let handle;
+/** The recipients file, refused unless it is a regular file (see openRegularFile): on every run, resumes too. */
+async function openRecipients(file: string) {
   try {
-    handle = await open(file, 'r');
+    return await openRegularFile(file);
+  } catch (error) {
+    throw new InputError(`cannot read recipients file ${file}: ${describeFsError(error)}`);
+  }
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await openRecipients(file);
+  try {
     const buffer = Buffer.alloc(headBytes);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     return buffer.subarray(0, bytesRead);
   } catch (error) {
     throw new InputError(`cannot read recipients file ${file}: ${describeFsError(error)}`);
   } finally {
-    await handle?.close();
+    await handle.close();
   }
 }

@@ -1,19 +1,28 @@
 import path from 'node:path';
-import { convert as htmlToText } from 'html-to-text';
 import { Liquid, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import { InputError } from '../errors.js';
 import type { CampaignDefinition } from './definition.js';
+import { chargeOutput } from './render-limits.js';
+import { domainOf, parseMailbox, type Mailbox } from './address.js';
+import { parseCopies } from './copies.js';
+import { readInlineImages, referToInlineImages, type ImageReference, type InlineImage } from './inline-images.js';
+import { finishText, htmlToTextTemplate, withoutTableMarkers } from './text-part.js';
+import { unknownVariableAdvice } from './variable-hint.js';
 
 /** Everything that varies per recipient, rendered from templates compiled once per campaign. */
 export interface RenderedParts {
   subject: string;
   toName: string;
+  cc: Mailbox[];
+  bcc: Mailbox[];
   html?: string;
   text: string;
   headers: Record<string, string>;
   listUnsubscribe: { url?: string; mailto?: string };
   attachments: string[];
+  /** The same for every recipient: the local images the HTML refers to by cid:. */
+  inlineImages: InlineImage[];
 }
 
 type Engine = 'html' | 'text';
@@ -22,6 +31,8 @@ interface NamedTemplate {
   origin: string;
   engine: Engine;
   parsed: Template[];
+  /** The user's own file as parsed, when there is one (body.md, body.html, body.txt): its rows are that file's lines. */
+  fileParsed?: Template[];
   /** False when the source holds no Liquid tag: the output is the same for every recipient. */
   dynamic: boolean;
 }
@@ -29,8 +40,11 @@ interface NamedTemplate {
 const limits = { renderLimit: 1_000, memoryLimit: 10_000_000, parseLimit: 1_000_000 };
 const engines: Record<Engine, Liquid> = {
   html: new Liquid({ strictVariables: true, strictFilters: true, outputEscape: 'escape', ...limits }),
-  text: new Liquid({ strictVariables: true, strictFilters: true, ...limits }),
+  // The control characters that mark a table in the derived text part (text-part.ts) never come from a value.
+  text: new Liquid({ strictVariables: true, strictFilters: true, outputEscape: withoutTableMarkers, ...limits }),
 };
+
+for (const engine of Object.values(engines)) chargeOutput(engine); // the memory limit bounds all output, captures too
 
 /**
  * Templates never read files. LiquidJS's include, render and layout would read any file under the
@@ -60,23 +74,44 @@ export class PreparedTemplates {
   private readonly toName?: NamedTemplate;
   private readonly html?: NamedTemplate;
   private readonly text: NamedTemplate;
+  /** The text part is derived from the HTML (not the user's own `text:`): tidied after each render. */
+  private readonly derivedText: boolean;
   private readonly headers: [string, NamedTemplate][];
   private readonly unsubscribeUrl?: NamedTemplate;
   private readonly unsubscribeMailto?: NamedTemplate;
   private readonly attachments: NamedTemplate[];
+  private readonly cc: NamedTemplate[];
+  private readonly bcc: NamedTemplate[];
+  private readonly htmlOrigin: string;
+  /** Local images of the HTML, by cid:; read by `readImages()`. */
+  readonly imageReferences: ImageReference[] = [];
+  private inlineImages: InlineImage[] = [];
+  private inlineFiles = new Set<string>();
+  private campaignDir: string;
 
   constructor(campaign: CampaignDefinition) {
     const name = (field: string) => `field "${field}" of ${path.basename(campaign.file)}`;
     this.subject = this.compile(name('subject'), 'text', campaign.subject);
     if (campaign.to_name) this.toName = this.compile(name('to_name'), 'text', campaign.to_name);
+    this.cc = (campaign.cc ?? []).map((entry, index) => this.compile(name(campaign.cc!.length > 1 ? `cc[${index}]` : 'cc'), 'text', entry));
+    this.bcc = (campaign.bcc ?? []).map((entry, index) => this.compile(name(campaign.bcc!.length > 1 ? `bcc[${index}]` : 'bcc'), 'text', entry));
     const { markdown, html, text } = campaign.sources;
     const htmlOrigin = path.basename(campaign.markdown ?? campaign.html ?? campaign.text!);
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
-    if (markdown !== undefined) parse(htmlOrigin, 'html', markdown);
-    const htmlSource = markdown !== undefined ? markdownToHtml(markdown) : html;
-    if (htmlSource !== undefined) this.html = this.compile(htmlOrigin, 'html', htmlSource);
+    const markdownParsed = markdown !== undefined ? parse(htmlOrigin, 'html', markdown) : undefined;
+    this.htmlOrigin = htmlOrigin;
+    this.campaignDir = campaign.dir;
+    const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks) : html;
+    if (htmlSource !== undefined) {
+      const lineOf = markdown !== undefined ? (src: string) => lineOfText(markdown, src) : (_src: string, index: number) => lineAt(html!, index);
+      const domain = domainOf(parseMailbox(campaign.from)!.address);
+      const inline = referToInlineImages(htmlSource, { origin: htmlOrigin, dir: campaign.dir, domain, lineOf });
+      this.imageReferences = inline.references;
+      this.html = this.compile(htmlOrigin, 'html', inline.html, markdownParsed ?? true);
+    }
+    this.derivedText = text === undefined;
     this.text = text !== undefined
-      ? this.compile(path.basename(campaign.text!), 'text', text)
+      ? this.compile(path.basename(campaign.text!), 'text', text, true)
       : this.compile(`text derived from ${htmlOrigin}`, 'text', htmlSourceToText(htmlSource!));
     this.headers = Object.entries(campaign.headers).map(([header, value]) => [header, this.compile(name(`headers.${header}`), 'text', value)]);
     const unsubscribe = campaign.list_unsubscribe;
@@ -85,9 +120,20 @@ export class PreparedTemplates {
     this.attachments = campaign.attachments.map((file, index) => this.compile(name(`attachments[${index}]`), 'text', file));
   }
 
+  /** Reads the local images the HTML refers to (once per campaign); a missing one is an InputError naming the template and line. */
+  async readImages(): Promise<void> {
+    this.inlineImages = await readInlineImages(this.imageReferences, this.htmlOrigin, this.campaignDir);
+    this.inlineFiles = new Set(this.inlineImages.map((image) => image.file));
+  }
+
   /** True when an attachment path depends on the recipient. */
   get hasTemplatedAttachments(): boolean {
     return this.attachments.some((template) => template.dynamic);
+  }
+
+  /** True when a cc or bcc address depends on the recipient: each row's is checked before sending. */
+  get hasTemplatedCopies(): boolean {
+    return [...this.cc, ...this.bcc].some((template) => template.dynamic);
   }
 
   /** Fails, before anything is sent, when a template uses a variable that is not a CSV column. */
@@ -96,9 +142,10 @@ export class PreparedTemplates {
     for (const template of this.all) {
       for (const variable of engines[template.engine].globalVariablesSync(template.parsed)) {
         if (!known.has(variable)) {
+          const row = template.fileParsed && engines[template.engine].analyzeSync(template.fileParsed).globals[variable]?.[0]?.location.row;
           throw new InputError(
-            `${template.origin} uses the variable "${variable}", but ${csvFile} has no such column ` +
-              `(columns: ${columns.join(', ')}); add the column or fix the template`,
+            `${template.origin}${row ? `:${row}:` : ''} uses the variable "${variable}", but ${csvFile} has no such column ` +
+              `(columns: ${columns.join(', ')}); ${unknownVariableAdvice(variable, columns)}`,
           );
         }
       }
@@ -111,19 +158,29 @@ export class PreparedTemplates {
     return {
       subject: oneLine(this.subject),
       toName: this.toName ? oneLine(this.toName) : '',
+      cc: this.cc.length ? parseCopies('cc', this.cc.map(oneLine)) : [],
+      bcc: this.bcc.length ? parseCopies('bcc', this.bcc.map(oneLine)) : [],
       html: this.html && run(this.html),
-      text: run(this.text),
+      text: this.derivedText ? finishText(run(this.text)) : run(this.text),
       headers: Object.fromEntries(this.headers.map(([header, template]) => [header, oneLine(template)])),
       listUnsubscribe: {
         url: this.unsubscribeUrl && oneLine(this.unsubscribeUrl),
         mailto: this.unsubscribeMailto && oneLine(this.unsubscribeMailto),
       },
-      attachments: this.attachments.map(oneLine),
+      attachments: this.inlineFiles.size ? this.attachments.map(oneLine).filter((file) => !this.isInline(file)) : this.attachments.map(oneLine),
+      inlineImages: this.inlineImages,
     };
   }
 
-  private compile(origin: string, engine: Engine, source: string): NamedTemplate {
-    const template = { origin, engine, parsed: parse(origin, engine, source), dynamic: /\{\{|\{%/.test(source) };
+  /** An image the HTML shows and the campaign also attaches goes once, inline. */
+  private isInline(attachment: string): boolean {
+    return this.inlineFiles.has(path.resolve(this.campaignDir, attachment));
+  }
+
+  /** `file`: true when `source` is the user's file itself, or that file's own parse when `source` was derived from it. */
+  private compile(origin: string, engine: Engine, source: string, file?: true | Template[]): NamedTemplate {
+    const parsed = parse(origin, engine, source);
+    const template = { origin, engine, parsed, fileParsed: file === true ? parsed : file, dynamic: /\{\{|\{%/.test(source) };
     this.all.push(template);
     return template;
   }
@@ -145,20 +202,41 @@ function parse(origin: string, engine: Engine, source: string): Template[] {
   }
 }
 
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
+/** The line where `src` first appears in a Markdown source (marked may have %-encoded it), else 1. */
+function lineOfText(markdown: string, src: string): number {
+  let decoded = src;
+  try {
+    decoded = decodeURI(src);
+  } catch {
+    // not %-encoded
+  }
+  const index = [src, decoded].map((form) => markdown.indexOf(form)).find((found) => found >= 0);
+  return index === undefined ? 1 : lineAt(markdown, index);
+}
+
 function protectLiquid(source: string): { text: string; restore: (output: string) => string } {
   const tags: string[] = [];
-  const text = source.replace(liquidTag, (tag) => placeholder(tags.push(tag) - 1));
+  const indexes = new Map<string, number>();
+  // The same tag gets the same word, so that <a href="{{ url }}">{{ url }}</a> is seen as a link shown by its address.
+  const indexOf = (tag: string) => indexes.get(tag) ?? indexes.set(tag, tags.push(tag) - 1).get(tag)!;
+  const text = source.replace(liquidTag, (tag) => placeholder(indexOf(tag)));
   return { text, restore: (output) => output.replace(placeholderPattern, (_, index: string) => tags[Number(index)]) };
 }
 
-function markdownToHtml(markdown: string): string {
+/** GitHub-flavoured (tables, task lists, autolinks); a single newline is a line break, as in a mail client, unless `breaks` is false. */
+function markdownToHtml(markdown: string, breaks: boolean): string {
   const { text, restore } = protectLiquid(markdown);
-  const body = marked.parse(text, { async: false });
+  const body = marked.parse(text, { async: false, gfm: true, breaks });
   return restore(`<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n${body}</body></html>\n`);
 }
 
 function htmlSourceToText(html: string): string {
   const { text, restore } = protectLiquid(html);
-  const keepCase = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } }));
-  return restore(htmlToText(text, { wordwrap: 78, selectors: keepCase }));
+  return restore(htmlToTextTemplate(text));
 }

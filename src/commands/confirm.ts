@@ -1,7 +1,7 @@
-import { read } from 'read';
 import type { SendPlan } from '../delivery/run.js';
 import { formatDuration } from '../report/chart.js';
 import { formatRate } from '../throttle/rate.js';
+import type { CommandIo } from './io.js';
 
 /** How long a send will take at the account's limits, in words. */
 export function describePlan(plan: SendPlan): string {
@@ -19,8 +19,8 @@ export function describePlan(plan: SendPlan): string {
 }
 
 /** Asks on the terminal before a first real send; anything but yes cancels. */
-export async function confirmSend(plan: SendPlan): Promise<boolean> {
-  process.stderr.write(describePlan(plan) + '\n');
-  const answer = await read({ prompt: 'Send now? [y/N] ', output: process.stderr }).catch(() => '');
+export async function confirmSend(plan: SendPlan, io: CommandIo): Promise<boolean> {
+  io.stderr.write(describePlan(plan) + '\n');
+  const answer = await io.prompt('Send now? [y/N] ').catch(() => '');
   return /^y(es)?$/i.test(answer.trim());
 }

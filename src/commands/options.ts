@@ -20,17 +20,8 @@ export function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
-/** Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. */
-export function warn(message: string): void {
-  process.stderr.write(`mailshot: warning: ${message}\n`);
-}
-
-export function notice(message: string): void {
-  process.stderr.write(`mailshot: ${message}\n`);
-}
-
 /** Commander parser for N/s, N/min, N/h: returns the text, checked. */
-export function rateText(value: string): string {
+function rateText(value: string): string {
   try {
     parseRate(value, 'rate');
     return value.trim();
@@ -39,22 +30,17 @@ export function rateText(value: string): string {
   }
 }
 
-export interface LimitFlags {
-  maxConcurrent?: number;
-  perConnection?: number;
-  rate?: string;
-  dailyLimit?: number;
-}
-
 /** The sending limits, shared by `accounts add`, `accounts set` and `campaign send/resume`. */
-export function limitOptions(command: Command): Command {
-  return command
+/** `smtp: false` for Google and Microsoft accounts, where messages-per-connection means nothing. */
+export function limitOptions(command: Command, kinds: { smtp: boolean } = { smtp: true }): Command {
+  command
     .option('--max-concurrent <n>', 'no more than N messages at once to this server', wholeNumber(1))
     .option('--rate <n/unit>', 'at most N messages per s, min or h (e.g. 30/min), evenly spaced', rateText)
-    .option('--daily-limit <n>', 'at most N messages in any 24 hours, across all campaigns of the account', wholeNumber(1))
-    .option('--per-connection <n>', 'reconnect after N messages on one SMTP connection', wholeNumber(1));
+    .option('--daily-limit <n>', 'at most N messages in any 24 hours, across all campaigns of the account', wholeNumber(1));
+  return kinds.smtp ? command.option('--per-connection <n>', 'SMTP accounts: reconnect after N messages on one connection', wholeNumber(1)) : command;
 }
 
-export function limitsFrom(flags: LimitFlags): AccountLimits {
+/** Only the limits, of all the flags. */
+export function limitsFrom(flags: AccountLimits): AccountLimits {
   return { maxConcurrent: flags.maxConcurrent, perConnection: flags.perConnection, rate: flags.rate, dailyLimit: flags.dailyLimit };
 }

@@ -1,5 +1,9 @@
-import cliProgress from 'cli-progress';
-import type { Outcome, RunEvent } from '../delivery/run.js';
+import type { RunEvent } from '../delivery/run.js';
+import { emptyCounts } from '../status.js';
+import { formatLimits } from '../throttle/rate.js';
+import { notice, type CommandIo, type Writer } from './io.js';
+import { EtaEstimate, fitLine, formatEta } from './progress-line.js';
+import type { Verbosity } from './verbosity.js';
 
 export interface ProgressView {
   onEvent(event: RunEvent): void;
@@ -7,30 +11,42 @@ export interface ProgressView {
   close(): void;
 }
 
+/** Version of the --json event stream (documented in the README). */
+export const eventSchemaVersion = 1;
+
 /**
- * Shows a run: a progress bar on a terminal, a plain line every few seconds otherwise, or with --json
- * one JSON object per line on stdout (start, progress, recipient, end).
+ * Shows a run: with --json one JSON object per line on stdout; on a terminal that can move the cursor, a
+ * bar redrawn in place; elsewhere (a pipe, cron, TERM=dumb) a plain line every few seconds; with --quiet nothing.
  */
-export function progressView(json: boolean): ProgressView {
-  if (json) return jsonView();
-  return process.stderr.isTTY ? barView() : lineView();
+export function progressView(json: boolean, verbosity: Pick<Verbosity, 'quiet' | 'verbose'>, io: CommandIo): ProgressView {
+  if (json) return jsonView(io.stdout);
+  if (verbosity.quiet) return { onEvent() {}, close() {} };
+  const canRedraw = io.isTTY.stderr && process.env.TERM !== 'dumb' && Boolean(process.env.TERM);
+  return canRedraw ? barView(io.stderr, verbosity.verbose) : lineView(io, verbosity.verbose);
 }
 
+/** A terminal's stream also knows its width and says when it changes; any other writer is taken as 80 columns. */
+type TerminalWriter = Writer & Partial<Pick<NodeJS.WriteStream, 'columns' | 'on' | 'off'>>;
+
 function tally() {
-  const counts: Record<Outcome, number> = { sent: 0, failed: 0, deferred: 0, skipped: 0 };
+  const counts = emptyCounts();
   let total = 0;
   let startedAt = Date.now();
   return {
     counts,
     get total() {
-      return total;
+      return Math.max(total, this.handled); // rows added to the CSV since the campaign started are sent too
+    },
+    get startedAt() {
+      return startedAt;
     },
     get handled() {
       return counts.sent + counts.failed + counts.deferred + counts.skipped;
     },
+    /** Messages per second over this run so far. */
     get rate() {
       const seconds = (Date.now() - startedAt) / 1000;
-      return seconds > 0 ? Math.round(((counts.sent + counts.failed) / seconds) * 10) / 10 : 0;
+      return seconds >= 1 ? Math.round(((counts.sent + counts.failed) / seconds) * 10) / 10 : undefined;
     },
     apply(event: RunEvent) {
       if (event.type === 'start') {
@@ -41,69 +57,127 @@ function tally() {
   };
 }
 
-function jsonView(): ProgressView {
+/** The events as snake_case JSON, each once; a progress line at most every second and once at the end. */
+function jsonView(stdout: Writer): ProgressView {
   const state = tally();
   let lastProgress = 0;
-  const write = (object: object) => process.stdout.write(JSON.stringify(object) + '\n');
-  const progress = () => write({ type: 'progress', ...state.counts, handled: state.handled, total: state.total, rate_per_second: state.rate });
+  let lastHandled = -1;
+  const write = (object: object) => stdout.write(JSON.stringify(object) + '\n');
+  const progress = () => {
+    lastProgress = Date.now();
+    lastHandled = state.handled;
+    write({ type: 'progress', ...state.counts, handled: state.handled, total: state.total, rate_per_second: state.rate ?? 0 });
+  };
   return {
     onEvent(event) {
       state.apply(event);
-      if (event.type === 'end') progress();
-      write(event);
-      if (event.type === 'recipient' && Date.now() - lastProgress >= 1000) {
-        lastProgress = Date.now();
-        progress();
-      }
+      if (event.type === 'end' && state.handled !== lastHandled) progress();
+      write(jsonEvent(event));
+      if (event.type === 'recipient' && Date.now() - lastProgress >= 1000) progress();
     },
     close() {},
   };
 }
 
-function barView(): ProgressView {
+function jsonEvent(event: RunEvent): object {
+  switch (event.type) {
+    case 'start':
+      return { type: 'start', schema_version: eventSchemaVersion, campaign: event.campaign, via: event.via, recipients: event.recipients, already_done: event.alreadyDone, to_send: event.toSend };
+    case 'end':
+      return { type: 'end', status: event.status, reason: event.reason, paused_until: event.pausedUntil };
+    default:
+      return event;
+  }
+}
+
+function startLine(event: Extract<RunEvent, { type: 'start' }>): string {
+  return `sending "${event.campaign}" via ${event.via}: ${event.toSend} to send, ${event.alreadyDone} already done`;
+}
+
+function recipientLine(event: Extract<RunEvent, { type: 'recipient' }>): string {
+  return `${event.outcome} ${JSON.stringify(event.to).slice(1, -1)}${event.detail ? ` — ${JSON.stringify(event.detail).slice(1, -1)}` : ''}`;
+}
+
+/** The bar and as many whole fields as fit the terminal's width. */
+function barFrame(state: ReturnType<typeof tally>, eta: EtaEstimate | undefined, limits: string | undefined, columns: number): string {
+  const left = eta?.remainingMs(Date.now(), state.handled, state.total);
+  const fields = [
+    `${state.handled}/${state.total}`,
+    `sent ${state.counts.sent}`,
+    `failed ${state.counts.failed}`,
+    ...(state.counts.deferred ? [`deferred ${state.counts.deferred}`] : []),
+    ...(left === undefined ? [] : [`ETA ${formatEta(left)}`]),
+    ...(state.rate === undefined ? [] : [`${state.rate}/s`]),
+    ...(limits ? [limits] : []),
+  ];
+  return fitLine(columns, state.total ? state.handled / state.total : 0, fields);
+}
+
+function barView(stream: TerminalWriter, verbose: boolean): ProgressView {
   const state = tally();
-  const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {value}/{total} | sent {sent} · failed {failed} · deferred {deferred} | {rate}/s ({limits}) | ETA {eta_formatted}', hideCursor: true, stream: process.stderr },
-    cliProgress.Presets.shades_classic,
-  );
-  let running = false;
-  let limits = 'as configured';
-  const payload = () => ({ ...state.counts, rate: state.rate, limits });
+  let eta: EtaEstimate | undefined;
+  let limits: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let drawn = false;
+  let lastDraw = 0;
+  const draw = () => {
+    lastDraw = Date.now();
+    stream.write(`\r${barFrame(state, eta, limits, stream.columns || 80)}\x1b[K`);
+    drawn = true;
+  };
+  /** Prints a line above the bar. */
+  const say = (line: string) => {
+    stream.write(`${drawn ? '\r\x1b[K' : ''}mailshot: ${line}\n`);
+    if (timer) draw();
+  };
+  const onResize = () => timer && draw();
+  const showCursor = () => stream.write('\x1b[?25h'); // also when a second Ctrl-C exits at once
   return {
     onEvent(event) {
       state.apply(event);
       if (event.type === 'start' && event.toSend > 0) {
-        process.stderr.write(`Sending "${event.campaign}" via ${event.via}: ${event.toSend} to send, ${event.alreadyDone} already done\n`);
-        bar.start(event.toSend, 0, payload());
-        running = true;
-      } else if (event.type === 'recipient' && running) bar.update(state.handled, payload());
-      else if (event.type === 'limits') {
-        limits = `${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''}`;
-        if (running) bar.update(state.handled, payload());
-      }
-      else if (event.type === 'end') this.close();
+        say(startLine(event));
+        eta = new EtaEstimate(Date.now());
+        stream.write('\x1b[?25l'); // hide the cursor while the bar is drawn
+        stream.on?.('resize', onResize);
+        process.on('exit', showCursor);
+        timer = setInterval(draw, 1000).unref();
+        draw();
+      } else if (event.type === 'recipient') {
+        if (verbose) say(recipientLine(event));
+        else if (timer && Date.now() - lastDraw >= 100) draw();
+      } else if (event.type === 'limits') {
+        limits = formatLimits(event);
+        if (verbose) say(describeLimits(event));
+      } else if (event.type === 'end') this.close();
     },
     close() {
-      if (running) bar.stop();
-      running = false;
+      if (!timer) return;
+      clearInterval(timer);
+      timer = undefined;
+      draw(); // the final count, once
+      stream.write('\n');
+      showCursor();
+      stream.off?.('resize', onResize);
+      process.off('exit', showCursor);
     },
   };
 }
 
-function lineView(): ProgressView {
+function lineView(io: CommandIo, verbose: boolean): ProgressView {
   const state = tally();
+  const say = (line: string) => notice(io, line);
   const print = () =>
-    process.stderr.write(
-      `mailshot: ${state.handled}/${state.total} handled (sent ${state.counts.sent}, failed ${state.counts.failed}, deferred ${state.counts.deferred}), ${state.rate}/s\n`,
-    );
+    say(`${state.handled}/${state.total} handled (sent ${state.counts.sent}, failed ${state.counts.failed}, deferred ${state.counts.deferred})${state.rate === undefined ? '' : `, ${state.rate}/s`}`);
   let timer: NodeJS.Timeout | undefined;
   return {
     onEvent(event) {
       state.apply(event);
       if (event.type === 'start' && event.toSend > 0) {
-        process.stderr.write(`mailshot: sending "${event.campaign}" via ${event.via}: ${event.toSend} to send, ${event.alreadyDone} already done\n`);
+        say(startLine(event));
         timer = setInterval(print, 5000).unref();
-      } else if (event.type === 'limits') process.stderr.write(`mailshot: ${describeLimits(event)}\n`);
+      } else if (event.type === 'recipient' && verbose) say(recipientLine(event));
+      else if (event.type === 'limits') say(describeLimits(event));
       else if (event.type === 'end') this.close();
     },
     close() {
@@ -114,5 +188,5 @@ function lineView(): ProgressView {
 }
 
 function describeLimits(event: Extract<RunEvent, { type: 'limits' }>): string {
-  return `limits now ${event.concurrency} at once${event.rate ? `, ${event.rate}` : ''} (${event.why})`;
+  return `limits now ${formatLimits(event)} (${event.why})`;
 }

@@ -1,20 +1,20 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { Summary } from '../report/summary.js';
-import { oneOf, warn } from './options.js';
+import { warn, type CommandIo } from './io.js';
 
 /** Each format's module loads only when asked for. */
-const formats = {
+export const formats = {
   table: async () => (await import('../report/table.js')).formatTable,
   json: async () => (await import('../report/json.js')).formatJson,
   csv: async () => (await import('../report/csv.js')).formatCsv,
   html: async () => (await import('../report/html.js')).formatHtml,
 } satisfies Record<string, () => Promise<(summary: Summary) => string>>;
-type Format = keyof typeof formats;
+export type Format = keyof typeof formats;
 
-interface ReportFlags {
+export interface ReportOptions {
+  file: string;
   format: Format;
   failed?: boolean;
   state?: string;
@@ -22,35 +22,24 @@ interface ReportFlags {
   open?: boolean;
 }
 
-export function registerReport(program: Command): void {
-  program
-    .command('report')
-    .description('what happened to every recipient of a campaign')
-    .argument('<file>', 'campaign YAML file')
-    .option('--format <format>', 'table, json, csv or html', oneOf(Object.keys(formats) as Format[]), 'table')
-    .option('--failed', 'only recipients that failed')
-    .option('--state <dir>', 'state folder')
-    .option('--output <file>', 'html: where to write the page (default: report.html in the state folder)')
-    .option('--open', 'html: open the page in the browser')
-    .action(async (file: string, flags: ReportFlags) => {
-      if (flags.format !== 'html' && (flags.output || flags.open)) throw new InputError('--output and --open go with --format html');
-      const { summarise } = await import('../report/summary.js');
-      const summary = await summarise(file, flags.state, warn, flags.failed ? 'failed' : undefined);
-      const report = (await formats[flags.format]())(summary);
-      if (flags.format !== 'html') {
-        process.stdout.write(report);
-        return;
-      }
-      // A page is a file to open, not text for a terminal: write it and print where it is.
-      const { htmlReportPath } = await import('../report/html.js');
-      const target = path.resolve(flags.output ?? htmlReportPath(file, flags.state));
-      await writeFile(target, report, { mode: 0o600 }).catch((error: Error) => {
-        throw new InputError(`cannot write the report to ${target}: ${error.message}`);
-      });
-      process.stdout.write(target + '\n');
-      if (flags.open) {
-        const { default: open } = await import('open');
-        await open(target).catch((error: Error) => warn(`could not open a browser (${error.message}); the report is at ${target}`));
-      }
-    });
+/** What happened to every recipient of a campaign. */
+export async function run(options: ReportOptions, io: CommandIo): Promise<void> {
+  if (options.format !== 'html' && options.open) throw new InputError('--open goes with --format html');
+  const { summarise } = await import('../report/summary.js');
+  const summary = await summarise(options.file, options.state, (message) => warn(io, message), options.failed ? ['failed', 'deferred', 'in_doubt'] : undefined);
+  const report = (await formats[options.format]())(summary);
+  if (options.format !== 'html' && !options.output) {
+    io.stdout.write(report);
+    return;
+  }
+  // A page is a file to open, not text for a terminal: write it and print where it is.
+  const target = path.resolve(options.output ?? (await import('../report/html.js')).htmlReportPath(options.file, options.state));
+  await writeFile(target, report, { mode: 0o600 }).catch((error: Error) => {
+    throw new InputError(`cannot write the report to ${target}: ${error.message}`);
+  });
+  io.stdout.write(target + '\n');
+  if (options.open) {
+    const { default: open } = await import('open');
+    await open(target).catch((error: Error) => warn(io, `could not open a browser (${error.message}); the report is at ${target}`));
+  }
 }

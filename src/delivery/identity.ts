@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { outboxAccount } from '../accounts/connect.js';
+import { outboxAccount } from '../accounts/open-account.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
 
 /** How a run relates to the state it found: continue it, or start afresh after an outbox rehearsal. */

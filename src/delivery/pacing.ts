@@ -4,6 +4,7 @@ import { AdaptiveController, type LimitChange } from '../throttle/adaptive.js';
 import type { Clock } from '../throttle/clock.js';
 import type { DailyUsage, Reservation } from '../throttle/daily.js';
 import { RateLimiter, type Rate } from '../throttle/rate.js';
+import type { CampaignState } from '../store/state.js';
 import type { DeliveryError } from '../transports/transport.js';
 import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
 
@@ -33,10 +34,10 @@ export class Pacer {
     this.rate = new RateLimiter(limits.rate, clock);
   }
 
-  /** Waits for the rate, then takes a send from the daily window (or says when one frees up). */
-  async beforeSend(signal: AbortSignal): Promise<Reservation> {
+  /** Waits for the rate, then takes the message's recipients from the daily window (or says when it frees up). */
+  async beforeSend(signal: AbortSignal, recipients = 1): Promise<Reservation> {
     await this.rate.take(signal);
-    return this.usage ? this.usage.reserve() : { ok: true };
+    return this.usage ? this.usage.reserve(recipients) : { ok: true };
   }
 
   onAccepted(): void {
@@ -58,9 +59,11 @@ export class Pacer {
     if (retryAt) this.rate.holdUntil(retryAt);
     const capBefore = this.controller.cap;
     const again = now - this.lastDecrease < 1000;
+    // Outside a slot (no message in flight) the controller assumes the current limit was in flight.
+    const inFlight = this.slots.activeCount || undefined;
     const { change, waitMs } = again
-      ? { change: this.controller.onRefusedAgain(error.message), waitMs: 1000 }
-      : this.controller.onThrottled(error.message, this.observedRate(), Math.random, this.slots.activeCount);
+      ? { change: this.controller.onRefusedAgain(error.message, error.details.limit), waitMs: 1000 }
+      : this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
     if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap);
@@ -80,4 +83,18 @@ export class Pacer {
     this.rate.setRate(change.to.rate);
     this.onChange(change);
   }
+}
+
+/**
+ * With `--spread`, the recipients still to send are spaced evenly over what is left of the window;
+ * the account's own rate still applies when it is the lower.
+ */
+export function spreadLimits(limits: EffectiveLimits, state: Pick<CampaignState, 'spreadUntil' | 'recipients'>, finished: number, now = Date.now()): EffectiveLimits {
+  const windowMs = state.spreadUntil ? Date.parse(state.spreadUntil) - now : 0;
+  if (windowMs <= 0) return limits;
+  const left = state.recipients - finished;
+  if (left <= 0) return limits;
+  const spread: Rate = { count: left, perMs: windowMs };
+  const slower = !limits.rate || spread.count / spread.perMs < limits.rate.count / limits.rate.perMs;
+  return slower ? { ...limits, rate: spread } : limits;
 }

@@ -1,10 +1,6 @@
-import { createRequire } from 'node:module';
 import type { CampaignDefinition } from '../campaign/definition.js';
 import type { Recipient } from '../campaign/recipients.js';
-
-// Luxon loads only for a campaign with deliver_at_local (every send builds a schedule).
-let luxon: typeof import('luxon') | undefined;
-const dateTime = () => (luxon ??= createRequire(import.meta.url)('luxon') as typeof import('luxon')).DateTime;
+import { luxonDateTime as dateTime } from '../system/luxon.js'; // loads only for a campaign with deliver_at_local
 
 /**
  * When each recipient becomes due. Without `deliver_at_local` everyone is due when the campaign starts;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { connectAccount, outboxAccount } from '../accounts/connect.js';
+import { openAccount, outboxAccount } from '../accounts/open-account.js';
 import { normaliseAddress, parseMailbox } from '../campaign/address.js';
 import { MessageComposer } from '../campaign/compose.js';
 import { previewRow } from '../campaign/preview.js';
@@ -32,7 +32,7 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
   const { definition: campaign, recipient, parts } = await previewRow(options.campaignFile, options.row);
   const via = options.via ?? campaign.via ?? outboxAccount;
   const outbox = path.join(statePaths(campaign.file, options.stateDir).dir, 'test-outbox');
-  const account = await connectAccount(via, outbox, {});
+  const account = await openAccount(via, outbox, {});
   // A Message-ID of its own: a tester who is also a recipient must not have the real message dropped as a repeat.
   const composer = new MessageComposer(campaign, `test-${randomUUID()}`);
   const sent: TestSendResult['sent'] = [];

@@ -1,3 +1,4 @@
+import { formatLimits } from '../throttle/rate.js';
 import { html, type Markup } from './markup.js';
 import type { Summary } from './summary.js';
 
@@ -17,7 +18,7 @@ export function timelineEvents(summary: Summary): TimelineEvent[] {
   const changes = summary.limit_changes.map((change) => ({
     kind: 'limits' as const,
     at: Date.parse(change.at),
-    title: `${change.concurrency} at once${change.rate ? `, ${change.rate}` : ''}`,
+    title: formatLimits(change),
     detail: change.why,
   }));
   const interruptions = summary.runs.flatMap((run, index): Omit<TimelineEvent, 'number'>[] => {

@@ -1,9 +1,19 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Summary } from './summary.js';
 
-const columns = ['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at'] as const;
+const columns = ['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at', 'cc', 'bcc'] as const;
+/** What `bounces check` found after delivery: bounced, complained or unsubscribed, the bounce's status and diagnostic. */
+const afterColumns = ['after_delivery', 'after_status', 'after_detail', 'after_at'] as const;
 
-/** One row per recipient (and per rejected CSV row). */
+/** One row per recipient (and per rejected CSV row); the copies of a message space-separated. */
 export function formatCsv(summary: Summary): string {
-  return stringify(summary.recipients.map((outcome) => columns.map((column) => outcome[column] ?? '')), { header: true, columns: [...columns] });
+  const cell = (value: string | number | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : value ?? '');
+  const rows = summary.recipients.map((outcome) => [
+    ...columns.map((column) => cell(outcome[column])),
+    outcome.after ? (outcome.after.hard === false ? 'soft_bounced' : outcome.after.event) : '',
+    outcome.after?.status ?? '',
+    outcome.after?.detail ?? '',
+    outcome.after?.at ?? '',
+  ]);
+  return stringify(rows, { header: true, columns: [...columns, ...afterColumns] });
 }

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { statePaths } from '../store/state.js';
+import { afterDeliverySection } from './after-delivery-html.js';
 import { formatDuration, timelineChart, timelineEvents, type TimelineEvent } from './chart.js';
 import { html, Markup } from './markup.js';
-import type { RecipientOutcome, Summary } from './summary.js';
+import { replyText, type RecipientOutcome, type Summary } from './summary.js';
 
 /** The recipient table stops here so the file of a very large campaign stays easy to open. */
 const maxRows = 5000;
@@ -21,7 +22,7 @@ const failureText: Record<string, string> = {
   config: 'the connection settings need fixing',
 };
 
-const statusText: Record<string, string> = { done: 'Done', running: 'Running', paused: 'Paused', stopped: 'Stopped' };
+const statusText: Record<string, string> = { done: 'Done', running: 'Running', paused: 'Paused', stopped: 'Stopped', interrupted: 'Interrupted' };
 
 const number = new Intl.NumberFormat(undefined);
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -43,7 +44,7 @@ export function formatHtml(summary: Summary): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${summary.campaign} — mailshot report</title>
+<title>${summary.name} — mailshot report</title>
 <style>${new Markup(styles)}</style>
 </head>
 <body>
@@ -53,6 +54,7 @@ ${totals(summary)}
 ${timeline(summary)}
 ${failures(summary)}
 ${skipped(summary)}
+${afterDeliverySection(summary)}
 ${recipientTable(summary.recipients)}
 <footer>Made by mailshot on ${dateTime.format(new Date())}. Times are in ${Intl.DateTimeFormat().resolvedOptions().timeZone}.</footer>
 </main>
@@ -65,6 +67,7 @@ function header(summary: Summary): Markup {
   const started = summary.started_at ? Date.parse(summary.started_at) : undefined;
   const ended = summary.ended_at ? Date.parse(summary.ended_at) : undefined;
   const facts = [
+    html`<span class="file">${summary.campaign}</span>`,
     html`<span>via <strong>${summary.via}</strong></span>`,
     started !== undefined && html`<span>started ${dateTime.format(started)}</span>`,
     ended !== undefined && html`<span>last run ended ${dateTime.format(ended)}</span>`,
@@ -73,7 +76,7 @@ function header(summary: Summary): Markup {
   ];
   return html`<header>
 <p class="eyebrow">mailshot report</p>
-<h1>${summary.campaign}</h1>
+<h1>${summary.name}</h1>
 <p class="facts">${facts}</p>
 <p class="status status-${summary.status}" data-status="${summary.status}"><strong>${statusText[summary.status] ?? summary.status}</strong>${summary.reason && html` — ${summary.reason}`}${summary.paused_until && !summary.reason?.includes(summary.paused_until) && html` (until ${dateTime.format(Date.parse(summary.paused_until))})`}</p>
 </header>`;
@@ -138,7 +141,7 @@ ${reasons.map(([reason, count]) => {
   return html`<div class="reason" data-reason="${reason}">
 <div class="reason-head"><span class="reason-name">${reason}</span><span class="reason-text">${failureText[reason] ?? ''}</span><span class="reason-count" data-count="${count}">${number.format(count)}</span></div>
 <div class="reason-bar"><span style="width: ${(count / most) * 100}%"></span></div>
-<ul>${matching.slice(0, examplesPerReason).map((outcome) => html`<li><span class="address">${outcome.recipient}</span> ${outcome.code && html`<code>${outcome.code}</code>`} <span class="detail">${outcome.detail}</span></li>`)}</ul>
+<ul>${matching.slice(0, examplesPerReason).map((outcome) => html`<li><span class="address">${outcome.recipient}</span> ${outcome.code && html`<code>${outcome.code}</code>`} <span class="detail">${replyText(outcome)}</span></li>`)}</ul>
 ${matching.length > examplesPerReason && html`<p class="caption">and ${number.format(matching.length - examplesPerReason)} more in the table below</p>`}
 </div>`;
 })}
@@ -162,7 +165,7 @@ ${recipients.length > rows.length && html`<p class="caption cap-note">Showing th
 <thead><tr><th>Recipient</th><th>Status</th><th>Reason</th><th>Code</th><th>Server reply or detail</th><th>When</th></tr></thead>
 <tbody>${rows.map(
     (outcome) =>
-      html`<tr data-status="${outcome.status}"><td class="address">${outcome.recipient || '(empty)'}${outcome.line !== undefined && html` <span class="line">line ${outcome.line}</span>`}</td><td><span class="pill pill-${outcome.status}">${outcome.status.replace('_', ' ')}</span></td><td>${outcome.reason}</td><td>${outcome.code}</td><td class="detail">${outcome.detail}</td><td class="when">${outcome.at && rowTime.format(Date.parse(outcome.at))}</td></tr>`,
+      html`<tr data-status="${outcome.status}"><td class="address">${outcome.recipient || '(empty)'}${outcome.line !== undefined && html` <span class="line">line ${outcome.line}</span>`}</td><td><span class="pill pill-${outcome.status}">${outcome.status.replace('_', ' ')}</span></td><td>${outcome.reason}</td><td class="code">${outcome.code}</td><td class="detail">${replyText(outcome)}</td><td class="when">${outcome.at && rowTime.format(Date.parse(outcome.at))}</td></tr>`,
   )}</tbody>
 </table></div>
 </section>`;
@@ -178,13 +181,13 @@ const styles = `
 body { margin: 0; background: var(--bg); color: var(--text); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 main { max-width: 1040px; margin: 0 auto; padding: 32px 24px 48px; }
 section, header { background: var(--panel); border: 1px solid var(--line); border-radius: 12px; padding: 20px 24px; margin-bottom: 20px; }
-h1 { margin: 0 0 6px; font-size: 26px; word-break: break-all; }
+h1 { margin: 0 0 6px; font-size: 26px; overflow-wrap: break-word; }
 h2 { margin: 0 0 14px; font-size: 17px; }
 .eyebrow { margin: 0; color: var(--muted); text-transform: uppercase; letter-spacing: .08em; font-size: 12px; font-weight: 600; }
 .facts { margin: 0 0 12px; color: var(--muted); display: flex; flex-wrap: wrap; gap: 4px 18px; }
 .status { margin: 0; padding: 8px 12px; border-radius: 8px; border-left: 4px solid var(--pending); background: color-mix(in srgb, var(--pending) 12%, transparent); }
 .status-done { border-color: var(--sent); background: color-mix(in srgb, var(--sent) 12%, transparent); }
-.status-paused { border-color: var(--deferred); background: color-mix(in srgb, var(--deferred) 14%, transparent); }
+.status-paused, .status-interrupted { border-color: var(--deferred); background: color-mix(in srgb, var(--deferred) 14%, transparent); }
 .status-stopped { border-color: var(--failed); background: color-mix(in srgb, var(--failed) 12%, transparent); }
 .status-running { border-color: var(--limits); background: color-mix(in srgb, var(--limits) 12%, transparent); }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px; }
@@ -241,13 +244,14 @@ h2 { margin: 0 0 14px; font-size: 17px; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: color-mix(in srgb, var(--muted) 14%, transparent); padding: 1px 5px; border-radius: 4px; }
 .skipped p { margin: 0; }
 .chip { display: inline-block; margin: 0 8px 6px 0; padding: 3px 10px; border-radius: 999px; background: color-mix(in srgb, var(--muted) 14%, transparent); }
-.table-box { border: 1px solid var(--line); border-radius: 8px; }
+.table-box { border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th { position: sticky; top: 0; background: var(--panel); text-align: left; font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--line); }
 th, td { padding: 6px 10px; vertical-align: top; }
 tbody tr:nth-child(even) { background: color-mix(in srgb, var(--muted) 6%, transparent); }
-td.address { overflow-wrap: anywhere; }
-td.detail { color: var(--muted); overflow-wrap: anywhere; max-width: 360px; }
+/* An address or a code broken mid-word reads as two; the table scrolls sideways instead. */
+td.address, td.code, .reason .address { white-space: nowrap; }
+td.detail { color: var(--muted); overflow-wrap: break-word; min-width: 240px; max-width: 360px; }
 td.when { white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
 .line { color: var(--muted); font-size: 12px; }
 .pill { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap; color: #fff; background: var(--pending); }

@@ -1,22 +1,32 @@
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { journalTail, readPrivate } from '../store/checkpoint.js';
-import type { RecipientEvent } from '../store/journal.js';
+import { writeOwnerOnly } from '../system/owner-only.js';
+import { journalTail, readPrivate } from '../store/journal-tail.js';
+import type { AfterDeliveryEvent, RecipientEvent } from '../store/journal.js';
 import type { StatePaths } from '../store/state.js';
-import { countReason, type Fold } from './summary.js';
+import { countReason, countRecipient, JournalFold, type Settled } from './summary.js';
 
 /**
  * `campaign status` keeps what it folded from the journal (status-snapshot.json in the state folder), so
  * the next one reads only the lines after it. Recipients whose last event is final (sent, failed,
- * skipped: nothing more is ever written for them) are kept as counts; those still open (in doubt,
- * deferred), the rejected rows' counts, runs, limit changes and the per-minute timeline as they are. It
- * holds while the journal still has the same bytes before its offset; else status reads everything.
+ * skipped: nothing more is ever written for them) and the rejected rows are kept as counts; those still
+ * open (in doubt, deferred), what came back after delivery, runs, limit changes and the per-minute
+ * timeline as they are. It holds while the journal still has the same bytes before its offset; else
+ * status reads everything.
  */
 interface Snapshot {
-  version: 1;
+  version: 2;
   campaignId: string;
   journal: { offset: number; tail: string };
-  fold: Omit<Fold, 'last' | 'perMinute' | 'rejected'> & { last: [string, RecipientEvent][]; perMinute: [number, Fold['perMinute'] extends Map<number, infer V> ? V : never][] };
+  fold: {
+    open: [string, RecipientEvent][];
+    lines: [string, number][];
+    after: [string, AfterDeliveryEvent][];
+    limitChanges: JournalFold['limitChanges'];
+    runs: JournalFold['runs'];
+    perMinute: [number, { sent: number; failed: number; deferred: number }][];
+    name?: string;
+    settled: Settled;
+  };
 }
 
 /** Below this many journal lines read, a status does not write a snapshot: reading them is quick. */
@@ -24,7 +34,7 @@ export const worthSaving = 20_000;
 
 const snapshotFile = (paths: StatePaths) => path.join(paths.dir, 'status-snapshot.json');
 
-export async function loadSnapshot(paths: StatePaths, campaignId: string): Promise<{ fold: Fold; offset: number } | undefined> {
+export async function loadSnapshot(paths: StatePaths, campaignId: string): Promise<{ fold: JournalFold; offset: number } | undefined> {
   const bytes = await readPrivate(snapshotFile(paths));
   if (!bytes) return undefined;
   let snapshot: Snapshot;
@@ -33,42 +43,45 @@ export async function loadSnapshot(paths: StatePaths, campaignId: string): Promi
   } catch {
     return undefined;
   }
-  if (snapshot.version !== 1 || snapshot.campaignId !== campaignId) return undefined;
+  if (snapshot.version !== 2 || snapshot.campaignId !== campaignId) return undefined;
   if ((await journalTail(paths.journal, snapshot.journal.offset)) !== snapshot.journal.tail) return undefined;
-  const { fold } = snapshot;
-  return { fold: { ...fold, last: new Map(fold.last), perMinute: new Map(fold.perMinute), rejected: [] }, offset: snapshot.journal.offset };
+  const saved = snapshot.fold;
+  const fold = new JournalFold();
+  for (const [key, event] of saved.open) fold.last.set(key, event);
+  for (const [key, line] of saved.lines) fold.lines.set(key, line);
+  for (const [key, event] of saved.after) fold.after.set(key, event);
+  for (const [minute, counts] of saved.perMinute) fold.perMinute.set(minute, counts);
+  fold.limitChanges.push(...saved.limitChanges);
+  fold.runs.push(...saved.runs);
+  fold.name = saved.name;
+  Object.assign(fold.settled, saved.settled);
+  return { fold, offset: snapshot.journal.offset };
 }
 
 /**
  * Writes the snapshot of a fold that read the journal up to `size` bytes; best effort. A journal that
  * grew while it was read (a run in progress) is not snapshotted: the fold holds lines beyond `size`.
  */
-export async function saveSnapshot(paths: StatePaths, campaignId: string, fold: Fold, size: number | undefined): Promise<void> {
+export async function saveSnapshot(paths: StatePaths, campaignId: string, fold: JournalFold, size: number | undefined): Promise<void> {
   try {
     const tail = size === undefined ? undefined : await journalTail(paths.journal, size);
     if (size === undefined || tail === undefined || (await journalTail(paths.journal, size + 1)) !== undefined) return;
-    const { last, perMinute, rejected, settled, ...rest } = fold;
-    const tally = { ...settled.tally };
-    const skippedByReason = { ...settled.skippedByReason };
-    const failedByReason = { ...settled.failedByReason };
+    const settled = structuredClone(fold.settled);
     const open: [string, RecipientEvent][] = [];
-    for (const [key, event] of last) {
-      if (event.ev === 'attempt' || event.ev === 'deferred') {
-        open.push([key, event]);
-        continue;
-      }
-      tally[event.ev]++;
-      if (event.ev === 'failed') countReason(failedByReason, event.kind);
-      if (event.ev === 'skipped') countReason(skippedByReason, event.reason);
+    for (const [key, event] of fold.last) {
+      if (event.ev === 'attempt' || event.ev === 'deferred') open.push([key, event]);
+      else countRecipient(settled, event);
     }
-    for (const row of rejected) countReason(skippedByReason, row.reason);
+    for (const row of fold.rejected) countReason(settled.skippedByReason, row.reason);
+    settled.rejected += fold.rejected.length;
+    const lines = open.flatMap(([key]): [string, number][] => (fold.lines.has(key) ? [[key, fold.lines.get(key)!]] : []));
     const snapshot: Snapshot = {
-      version: 1,
+      version: 2,
       campaignId,
       journal: { offset: size, tail },
-      fold: { ...rest, last: open, perMinute: [...perMinute], settled: { tally, skippedByReason, failedByReason, rejected: settled.rejected + rejected.length } },
+      fold: { open, lines, after: [...fold.after], limitChanges: fold.limitChanges, runs: fold.runs, perMinute: [...fold.perMinute], name: fold.name, settled },
     };
-    await writeFileAtomic(snapshotFile(paths), JSON.stringify(snapshot) + '\n', { mode: 0o600 });
+    await writeOwnerOnly(snapshotFile(paths), JSON.stringify(snapshot) + '\n');
   } catch {
     // no snapshot: the next status reads the whole journal
   }

@@ -1,181 +1,286 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { InputError } from '../errors.js';
-import { readJournal, type JournalEvent, type RecipientEvent } from '../store/journal.js';
+import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type JournalEvent, type RecipientEvent } from '../store/journal.js';
+import { lockHeld } from '../store/lock.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
-
-export type RecipientStatus = 'sent' | 'failed' | 'skipped' | 'pending' | 'deferred' | 'in_doubt';
+import type { RecipientStatus } from '../status.js';
 
 export interface RecipientOutcome {
   /** Normalised address, or the CSV cell for a rejected row. */
   recipient: string;
   status: RecipientStatus;
-  /** CSV line, known for rejected and skipped rows. */
+  /** CSV line of the row (older journals have it for rejected and skipped rows only). */
   line?: number;
   /** Why: failure kind / skip reason. */
   reason?: string;
   code?: string;
   detail?: string;
   at?: string;
+  /** Copies of a sent message: Cc (in its headers) and Bcc (envelope only). */
+  cc?: string[];
+  bcc?: string[];
+  /** What the mailbox said after delivery (`bounces check`): "delivered, then bounced". */
+  after?: { event: AfterDeliveryEvent['ev']; hard?: boolean; status?: string; detail?: string; at: string };
+}
+
+/** Bounces, complaints and unsubscribes that came back after delivery, and their rates over the messages sent. */
+export interface AfterDelivery {
+  bounced: number;
+  soft_bounced: number;
+  complained: number;
+  unsubscribed: number;
+  /** Hard bounces ÷ sent (0 when nothing was sent). */
+  bounce_rate: number;
+  /** Complaints ÷ sent. */
+  complaint_rate: number;
 }
 
 /** The stable JSON contract of `report --format json` and `campaign status --json`. */
 export interface Summary {
+  /** The campaign file. */
   campaign: string;
+  /** The campaign's `name` (as of its last run). */
+  name: string;
   via: string;
-  status: CampaignState['status'];
+  /** `interrupted`: marked running, but no live process holds the campaign's lock (a hard stop, a crash). */
+  status: CampaignState['status'] | 'interrupted';
   reason?: string;
   paused_until?: string;
   totals: { recipients: number; sent: number; failed: number; skipped: number; pending: number; in_doubt: number; deferred: number };
   skipped_by_reason: Record<string, number>;
+  /** Copies sent with the messages: each counts as a recipient against the account's daily limit. */
+  copies: { cc: number; bcc: number };
   failed_by_reason: Record<string, number>;
+  after_delivery: AfterDelivery;
   started_at?: string;
   ended_at?: string;
   /** When the send loop slowed down or sped up, and why. */
   limit_changes: { at: string; concurrency: number; rate?: string; why: string }[];
-  /** Messages per minute between the first and last send. */
+  /** Messages sent per minute of the runs' own time (from each start to its end; waits between runs left out). */
   throughput_per_minute?: number;
   /** Each send or resume, oldest first. A run that ended `paused` or `stopped` and the next start bracket a pause. */
   runs: { started_at: string; ended_at?: string; status?: string }[];
   /** Outcomes recorded in each clock minute that had any, oldest first: the report's timeline. */
   per_minute: { minute: string; sent: number; failed: number; deferred: number }[];
+  /** Which statuses `recipients` lists (report --failed, status); absent: every recipient. */
+  listed?: RecipientStatus[];
   recipients: RecipientOutcome[];
 }
 
-/** Reads state.json and folds the journal: one outcome per recipient, in first-seen order. */
 /**
- * `only`: list just the recipients with this status (the totals still count everyone) — `status` and
- * `report --failed` on a list of millions need not build an outcome for each. `status` (only in_doubt)
- * starts from its snapshot of the journal when there is one (src/report/status-snapshot.ts).
+ * Reads state.json and folds the journal: one outcome per recipient, in first-seen order. `only`: list
+ * just the recipients with these statuses (the totals still count everyone) — `status` and
+ * `report --failed` on a list of millions need not build an outcome for each.
  */
 export async function summarise(
   campaignFile: string,
   stateDir: string | undefined,
   warn: (message: string) => void,
-  only?: RecipientStatus,
+  only?: RecipientStatus | RecipientStatus[],
 ): Promise<Summary> {
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
+  if (!state && !existsSync(campaignFile)) throw new InputError(`${campaignFile}: no such file (check the campaign file's name and folder)`);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
-
+  // `status` starts from its snapshot of the journal when there is one (src/report/status-snapshot.ts).
   const snapshots = only === 'in_doubt' ? await import('./status-snapshot.js') : undefined;
   const snapshot = await snapshots?.loadSnapshot(paths, state.campaignId);
-  const fold = snapshot?.fold ?? emptyFold();
-  const sizeBefore = await journalSize(paths.journal);
+  const fold = snapshot?.fold ?? new JournalFold();
+  const sizeBefore = (await stat(paths.journal).catch(() => undefined))?.size;
   let events = 0;
   for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
-    foldEvent(fold, event);
+    fold.add(event);
     events++;
   }
   if (snapshots && events >= snapshots.worthSaving) await snapshots.saveSnapshot(paths, state.campaignId, fold, sizeBefore);
-  return summaryOf(campaignFile, state, fold, only);
+  const summary = fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
+  if (state.status === 'running' && !(await lockHeld(paths.lock))) {
+    Object.assign(summary, { status: 'interrupted', reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue' });
+  }
+  return summary;
 }
 
-/** What the journal has said so far. `settled` counts what a status snapshot left out of `last` and `rejected`. */
-export interface Fold {
-  last: Map<string, RecipientEvent>;
-  rejected: RecipientOutcome[];
-  limitChanges: Summary['limit_changes'];
-  runs: Summary['runs'];
-  perMinute: Map<number, { sent: number; failed: number; deferred: number }>;
-  startedAt?: number;
-  endedAt?: number;
-  firstSent?: number;
-  lastSent?: number;
-  settled: { tally: Record<RecipientStatus, number>; skippedByReason: Record<string, number>; failedByReason: Record<string, number>; rejected: number };
+/** Recipients and rejected rows counted rather than kept one by one (what a status snapshot folded away). */
+export interface Settled {
+  tally: Record<RecipientStatus, number>;
+  skippedByReason: Record<string, number>;
+  failedByReason: Record<string, number>;
+  copies: { cc: number; bcc: number };
+  rejected: number;
 }
 
-export function emptyFold(): Fold {
+export function emptySettled(): Settled {
   const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
-  return { last: new Map(), rejected: [], limitChanges: [], runs: [], perMinute: new Map(), settled: { tally, skippedByReason: {}, failedByReason: {}, rejected: 0 } };
+  return { tally, skippedByReason: {}, failedByReason: {}, copies: { cc: 0, bcc: 0 }, rejected: 0 };
 }
 
-function foldEvent(fold: Fold, event: JournalEvent): void {
-  if (event.ev === 'limits') {
-    fold.limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
-  } else if (event.ev === 'run') {
-    if (event.what === 'start') {
-      fold.startedAt ??= event.at;
-      fold.runs.push({ started_at: iso(event.at)! });
-    } else {
-      fold.endedAt = event.at;
-      const run = fold.runs.at(-1);
-      if (run && !run.ended_at) Object.assign(run, { ended_at: iso(event.at), status: event.status });
+export const countReason = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
+
+/** Counts a recipient by its last event; returns its status. */
+export function countRecipient(settled: Settled, event: RecipientEvent): RecipientStatus {
+  const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
+  settled.tally[status]++;
+  if (event.ev === 'sent') {
+    settled.copies.cc += event.cc?.length ?? 0;
+    settled.copies.bcc += event.bcc?.length ?? 0;
+  }
+  if (event.ev === 'failed') countReason(settled.failedByReason, event.kind);
+  if (event.ev === 'skipped') countReason(settled.skippedByReason, event.reason);
+  return status;
+}
+
+/** One pass over the journal: what every format needs, in the order events happened. */
+export class JournalFold {
+  readonly last = new Map<string, RecipientEvent>();
+  readonly after = new Map<string, AfterDeliveryEvent>();
+  readonly lines = new Map<string, number>();
+  readonly rejected: RecipientOutcome[] = [];
+  readonly limitChanges: Summary['limit_changes'] = [];
+  readonly runs: { started: number; ended?: number; status?: string; lastEvent: number }[] = [];
+  readonly perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
+  name?: string;
+  /** What a status snapshot counted instead of keeping (src/report/status-snapshot.ts). */
+  readonly settled = emptySettled();
+
+  add(event: JournalEvent): void {
+    const run = this.runs.at(-1);
+    if (run && !run.ended) run.lastEvent = event.at;
+    if (event.ev === 'limits') {
+      this.limitChanges.push({ at: iso(event.at)!, concurrency: event.concurrency, rate: event.rate, why: event.why });
+    } else if (event.ev === 'run') {
+      if (event.what === 'start') {
+        this.name = event.name ?? this.name;
+        this.runs.push({ started: event.at, lastEvent: event.at });
+      } else if (run && !run.ended) Object.assign(run, { ended: event.at, status: event.status });
+    } else if (afterDeliveryEvents.has(event.ev)) {
+      const later = event as AfterDeliveryEvent;
+      if (!isHard(this.after.get(later.to))) this.after.set(later.to, later); // a hard bounce is the one to show
+    } else if (event.ev === 'skipped' && !event.to) {
+      this.rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
+    } else if ('to' in event && event.to) {
+      this.last.set(event.to, event as RecipientEvent);
+      if ('line' in event && event.line !== undefined) this.lines.set(event.to, event.line);
+      if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
+        const minute = Math.floor(event.at / 60_000) * 60_000;
+        const counts = this.perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
+        counts[event.ev]++;
+        this.perMinute.set(minute, counts);
+      }
     }
-  } else if (event.ev === 'skipped' && !event.to) {
-    fold.rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
-  } else if ('to' in event && event.to) {
-    fold.last.set(event.to, event as RecipientEvent);
-    if (event.ev === 'sent') {
-      fold.firstSent ??= event.at;
-      fold.lastSent = event.at;
+  }
+
+  summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
+    const counted = structuredClone(this.settled);
+    const { tally, skippedByReason, failedByReason, copies } = counted;
+    for (const row of this.rejected) countReason(skippedByReason, row.reason);
+    const recipients: RecipientOutcome[] = [];
+    for (const event of this.last.values()) {
+      const status = countRecipient(counted, event);
+      if (only === undefined || only.includes(status)) recipients.push(withAfter({ ...outcomeOf(event), line: this.lines.get(event.to) }, this.after.get(event.to)));
     }
-    if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
-      const minute = Math.floor(event.at / 60_000) * 60_000;
-      const counts = fold.perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
-      counts[event.ev]++;
-      fold.perMinute.set(minute, counts);
-    }
+    const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
+    const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
+    const runs = this.runs.map((run) => ({ started_at: iso(run.started)!, ended_at: iso(run.ended), status: run.status }));
+    return {
+      campaign: campaignFile,
+      name: this.name ?? nameInFile(campaignFile) ?? path.basename(campaignFile),
+      via: state.via,
+      status: state.status,
+      reason: state.reason,
+      paused_until: state.pausedUntil,
+      totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + this.rejected.length + counted.rejected, pending, in_doubt: inDoubt, deferred },
+      skipped_by_reason: skippedByReason,
+      copies,
+      failed_by_reason: failedByReason,
+      after_delivery: afterDeliveryOf(this.after.values(), sent),
+      started_at: runs[0]?.started_at,
+      ended_at: iso(this.runs.map((run) => run.ended).filter((at) => at !== undefined).at(-1)),
+      limit_changes: this.limitChanges,
+      throughput_per_minute: this.throughput(sent),
+      runs,
+      per_minute: [...this.perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
+      listed: only,
+      recipients: only === undefined || only.includes('skipped') ? [...recipients, ...this.rejected] : recipients,
+    };
+  }
+
+  /** Messages per minute over the time the runs actually ran (pauses between runs left out). */
+  private throughput(sent: number): number | undefined {
+    const ms = this.runs.reduce((total, run) => total + ((run.ended ?? run.lastEvent) - run.started), 0);
+    return sent > 0 && ms >= 1000 ? Math.round((sent / (ms / 60_000)) * 10) / 10 : undefined;
   }
 }
 
-export const countReason = (byReason: Record<string, number>, reason = 'unknown', by = 1) => (byReason[reason] = (byReason[reason] ?? 0) + by);
-
-function summaryOf(campaignFile: string, state: CampaignState, fold: Fold, only?: RecipientStatus): Summary {
-  const tally = { ...fold.settled.tally };
-  const skippedByReason = { ...fold.settled.skippedByReason };
-  const failedByReason = { ...fold.settled.failedByReason };
-  for (const row of fold.rejected) countReason(skippedByReason, row.reason);
-  const recipients: RecipientOutcome[] = [];
-  for (const event of fold.last.values()) {
-    const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
-    tally[status]++;
-    if (event.ev === 'failed') countReason(failedByReason, event.kind);
-    if (event.ev === 'skipped') countReason(skippedByReason, event.reason);
-    if (only === undefined || only === status) recipients.push(outcomeOf(event));
+/** A campaign that never ran has no name in its journal: the file's own `name`, if it can be read. */
+function nameInFile(campaignFile: string): string | undefined {
+  try {
+    const fields: unknown = parse(readFileSync(campaignFile, 'utf8'));
+    const name = (fields as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && name ? name : undefined;
+  } catch {
+    return undefined;
   }
-  const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
-  const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
-  const { firstSent, lastSent } = fold;
-  const minutes = firstSent !== undefined && lastSent !== undefined ? (lastSent - firstSent) / 60_000 : 0;
-  return {
-    campaign: campaignFile,
-    via: state.via,
-    status: state.status,
-    reason: state.reason,
-    paused_until: state.pausedUntil,
-    totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + fold.rejected.length + fold.settled.rejected, pending, in_doubt: inDoubt, deferred },
-    skipped_by_reason: skippedByReason,
-    failed_by_reason: failedByReason,
-    started_at: iso(fold.startedAt),
-    ended_at: iso(fold.endedAt),
-    limit_changes: fold.limitChanges,
-    throughput_per_minute: minutes > 0 ? Math.round((sent / minutes) * 10) / 10 : undefined,
-    runs: fold.runs,
-    per_minute: [...fold.perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
-    recipients: only === undefined || only === 'skipped' ? [...recipients, ...fold.rejected] : recipients,
-  };
-}
-
-async function journalSize(file: string): Promise<number | undefined> {
-  return (await stat(file).catch(() => undefined))?.size;
 }
 
 function outcomeOf(event: RecipientEvent): RecipientOutcome {
   const base = { recipient: event.to, at: iso(event.at) };
   switch (event.ev) {
     case 'sent':
-      return { ...base, status: 'sent', detail: event.reply };
+      return { ...base, status: 'sent', detail: event.reply, ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
     case 'failed':
       return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
     case 'deferred':
       return { ...base, status: 'deferred', reason: event.kind, code: event.code, detail: event.text };
     case 'skipped':
-      return { ...base, status: 'skipped', reason: event.reason, line: event.line };
+      return { ...base, status: 'skipped', reason: event.reason, line: event.line, detail: event.suppressed };
     case 'attempt':
       return { ...base, status: 'in_doubt', detail: 'handed to the server, outcome not recorded (the sender stopped)' };
   }
 }
 
+function isHard(event: AfterDeliveryEvent | undefined): boolean {
+  return event?.ev === 'bounced' && event.hard;
+}
+
+function withAfter(outcome: RecipientOutcome, event: AfterDeliveryEvent | undefined): RecipientOutcome {
+  if (!event) return outcome;
+  const at = iso(event.at)!;
+  if (event.ev === 'bounced') return { ...outcome, after: { event: event.ev, hard: event.hard, status: event.status, detail: event.diagnostic, at } };
+  return { ...outcome, after: { event: event.ev, detail: event.ev === 'complained' ? event.feedback : undefined, at } };
+}
+
+function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): AfterDelivery {
+  const counts = { bounced: 0, soft_bounced: 0, complained: 0, unsubscribed: 0 };
+  for (const event of events) {
+    if (event.ev === 'bounced') counts[event.hard ? 'bounced' : 'soft_bounced']++;
+    else counts[event.ev]++;
+  }
+  const rate = (count: number) => (sent ? Math.round((count / sent) * 1e6) / 1e6 : 0);
+  return { ...counts, bounce_rate: rate(counts.bounced), complaint_rate: rate(counts.complained) };
+}
+
 function iso(at: number | undefined): string | undefined {
   return at === undefined ? undefined : new Date(at).toISOString();
+}
+
+/** The server's text without the code it starts with (most replies do: "550 5.1.1 …"), for a code shown apart. */
+export function replyText(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {
+  const { code, detail = '' } = outcome;
+  return code && detail.startsWith(code) ? detail.slice(code.length).trimStart() : detail;
+}
+
+/** The code and the server's text, with the code once. */
+export function serverReply(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {
+  return [outcome.code, replyText(outcome)].filter(Boolean).join(' ');
+}
+
+/** The campaign's counts in words, the same in the final line of a run, `status` and the table report. */
+export function totalsText(totals: Summary['totals']): string {
+  return (
+    `sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
+    `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`
+  );
 }

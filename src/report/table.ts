@@ -1,4 +1,7 @@
-import type { RecipientOutcome, Summary } from './summary.js';
+import type { RecipientStatus } from '../status.js';
+import { formatLimits } from '../throttle/rate.js';
+import { serverReply, totalsText, type RecipientOutcome, type Summary } from './summary.js';
+import { localTime, localTimesIn } from './time.js';
 
 const listLimit = 50;
 
@@ -6,51 +9,86 @@ const listLimit = 50;
 export function formatTable(summary: Summary): string {
   const { totals } = summary;
   const lines = [
-    `Campaign    ${summary.campaign} (via ${summary.via})`,
-    `Status      ${summary.status}${summary.reason ? ` — ${summary.reason}` : ''}`,
+    `Campaign    ${printable(summary.name)} — ${summary.campaign} (via ${summary.via})`,
+    `Status      ${summary.status}${summary.reason ? ` — ${localTimesIn(summary.reason)}` : ''}`,
   ];
-  if (summary.paused_until) lines.push(`Paused until ${summary.paused_until}`);
-  if (summary.started_at) lines.push(`Started     ${summary.started_at}`);
-  if (summary.ended_at) lines.push(`Ended       ${summary.ended_at}`);
+  if (summary.paused_until) lines.push(`Paused until ${localTime(summary.paused_until)}`);
+  if (summary.started_at) lines.push(`Started     ${localTime(summary.started_at, { seconds: true })}`);
+  if (summary.ended_at) lines.push(`Ended       ${localTime(summary.ended_at, { seconds: true })}`);
   if (summary.throughput_per_minute !== undefined) lines.push(`Throughput  ${summary.throughput_per_minute} messages/min`);
-  lines.push(
-    `Recipients  ${totals.recipients} valid: sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
-      `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`,
-  );
-  const sections: [string, Record<string, number>, RecipientOutcome['status']][] = [
+  lines.push(`Recipients  ${totals.recipients} valid: ${totalsText(totals)}`);
+  const { cc, bcc } = summary.copies;
+  if (cc || bcc) lines.push(`Copies      ${cc} cc · ${bcc} bcc (with the sent messages; each counts against the daily limit)`);
+  // report --failed lists only the recipients who did not get the message (status lists only those in doubt, silently).
+  const failedOnly = summary.listed?.includes('failed');
+  const shown = (status: RecipientStatus) => !failedOnly || summary.listed!.includes(status);
+  if (failedOnly) lines.push(`Listed      ${summary.listed!.map((status) => status.replace('_', ' ')).join(', ')} recipients only`);
+  const sections: [string, Record<string, number>, RecipientStatus][] = [
     ['Failed', summary.failed_by_reason, 'failed'],
     ['Skipped', summary.skipped_by_reason, 'skipped'],
   ];
-  for (const [title, byReason, status] of sections) {
+  for (const [title, byReason, status] of sections.filter(([, , status]) => shown(status))) {
     for (const [reason, count] of Object.entries(byReason)) {
-      lines.push('', `${title}: ${reason} (${count})`);
       const matching = summary.recipients.filter((outcome) => outcome.status === status && (outcome.reason ?? 'unknown') === reason);
-      for (const outcome of matching.slice(0, listLimit)) lines.push(`  ${describe(outcome)}`);
-      if (matching.length > listLimit) lines.push(`  … and ${matching.length - listLimit} more (use --format csv for all)`);
+      lines.push('', `${title}: ${reason} (${count})`, ...listed(matching));
     }
   }
-  if (summary.limit_changes.length) {
-    lines.push('', `Limit changes (${summary.limit_changes.length}):`);
-    for (const change of summary.limit_changes.slice(-listLimit)) {
-      lines.push(`  ${change.at}  ${change.concurrency} at once${change.rate ? `, ${change.rate}` : ''} — ${change.why}`);
-    }
-  }
+  const deferred = summary.recipients.filter((outcome) => outcome.status === 'deferred');
+  if (deferred.length) lines.push('', `Deferred (${deferred.length}): temporary failures kept coming back; resume tries them again`, ...listed(deferred));
   const inDoubt = summary.recipients.filter((outcome) => outcome.status === 'in_doubt');
   if (inDoubt.length) {
-    lines.push('', `In doubt (${inDoubt.length}): handed to the server, outcome not recorded; resume resends them unless --in-doubt skip`);
-    for (const outcome of inDoubt.slice(0, listLimit)) lines.push(`  ${outcome.recipient}`);
+    lines.push('', `In doubt (${inDoubt.length}): handed to the server, outcome not recorded; resume resends them unless --in-doubt skip`, ...listed(inDoubt));
+  }
+  lines.push(...afterDeliveryLines(summary));
+  if (summary.limit_changes.length && !failedOnly) {
+    lines.push('', `Limit changes (${summary.limit_changes.length}):`);
+    for (const change of summary.limit_changes.slice(-listLimit)) {
+      lines.push(`  ${localTime(change.at, { seconds: true })}  ${formatLimits(change)} — ${change.why}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
 
+/** What `bounces check` found for this campaign: rates over the messages sent, and who bounced, complained or unsubscribed. */
+function afterDeliveryLines(summary: Summary): string[] {
+  const after = summary.after_delivery;
+  if (!after.bounced && !after.soft_bounced && !after.complained && !after.unsubscribed) return [];
+  const lines = [
+    '',
+    `After delivery  ${after.bounced} bounced (${percent(after.bounce_rate)} of sent) · ${after.soft_bounced} soft bounce(s) · ` +
+      `${after.complained} complaint(s) (${percent(after.complaint_rate)}) · ${after.unsubscribed} unsubscribed`,
+  ];
+  const titles = { bounced: 'Delivered, then bounced', complained: 'Delivered, then complained', unsubscribed: 'Delivered, then unsubscribed' } as const;
+  for (const [event, title] of Object.entries(titles)) {
+    const matching = summary.recipients.filter((outcome) => outcome.after?.event === event);
+    if (!matching.length) continue;
+    lines.push('', `${title} (${matching.length}):`);
+    for (const { recipient, after: note } of matching.slice(0, listLimit)) {
+      const status = note!.status ? ` — ${note!.hard === false ? 'soft ' : ''}${note!.status}` : '';
+      lines.push(`  ${printable(recipient)}${status}${note!.detail ? ` ${printable(note!.detail)}` : ''}`);
+    }
+    if (matching.length > listLimit) lines.push(`  … and ${matching.length - listLimit} more (use --format csv for all)`);
+  }
+  return lines;
+}
+
+export function percent(rate: number): string {
+  return `${(rate * 100).toFixed(rate && rate < 0.01 ? 2 : 1)} %`;
+}
+
+function listed(outcomes: RecipientOutcome[]): string[] {
+  const lines = outcomes.slice(0, listLimit).map((outcome) => `  ${describe(outcome)}`);
+  if (outcomes.length > listLimit) lines.push(`  … and ${outcomes.length - listLimit} more (use --format csv for all)`);
+  return lines;
+}
+
 function describe(outcome: RecipientOutcome): string {
   const where = outcome.line ? `line ${outcome.line}: ` : '';
-  const code = outcome.code ? ` ${outcome.code}` : '';
-  const detail = outcome.detail ? ` —${code} ${printable(outcome.detail)}` : '';
-  return `${where}${printable(outcome.recipient) || '(empty)'}${detail}`;
+  const reply = serverReply(outcome);
+  return `${where}${printable(outcome.recipient) || '(empty)'}${reply ? ` — ${printable(reply)}` : ''}`;
 }
 
 /** CSV cells and server replies reach the terminal: control characters are shown escaped, not acted on. */
-function printable(text: string): string {
+export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (character) => JSON.stringify(character).slice(1, -1));
 }

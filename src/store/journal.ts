@@ -1,6 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { InputError, StopError } from '../errors.js';
+import { InputError, MailshotError, StopError } from '../errors.js';
+import { openOwnerOnly } from '../system/owner-only.js';
 import { stateFolderAdvice } from './state.js';
 
 /**
@@ -9,15 +10,27 @@ import { stateFolderAdvice } from './state.js';
  * `attempt` is "in doubt": it may or may not have been accepted.
  */
 export type JournalEvent =
-  | { ev: 'attempt'; to: string; at: number }
-  | { ev: 'sent'; to: string; at: number; reply: string }
-  | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string }
+  | { ev: 'attempt'; to: string; at: number; line?: number }
+  | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[] }
+  | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string; line?: number }
   | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
-  | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string }
-  | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string }
-  | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string };
+  | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string; suppressed?: string }
+  | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string; name?: string }
+  | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string }
+  | AfterDeliveryEvent;
 
-export type RecipientEvent = Exclude<JournalEvent, { ev: 'run' | 'limits' }> & { to: string };
+/**
+ * What the mailbox said after a message was delivered (`bounces check`): it does not change whether the
+ * recipient is settled, only what the report says about it.
+ */
+export type AfterDeliveryEvent =
+  | { ev: 'bounced'; to: string; at: number; hard: boolean; status: string; diagnostic?: string }
+  | { ev: 'complained'; to: string; at: number; feedback?: string }
+  | { ev: 'unsubscribed'; to: string; at: number };
+
+export const afterDeliveryEvents: ReadonlySet<string> = new Set<AfterDeliveryEvent['ev']>(['bounced', 'complained', 'unsubscribed']);
+
+export type RecipientEvent = Exclude<JournalEvent, { ev: 'run' | 'limits' } | AfterDeliveryEvent> & { to: string };
 
 /**
  * Append-only journal with group commit: lines appended while a write + fsync is in progress are
@@ -36,7 +49,7 @@ export class Journal {
 
   /** Opens for appending; a torn last line (from a power cut) is cut off first so appends start on a fresh line. */
   static async open(file: string, warn: (message: string) => void): Promise<Journal> {
-    const handle = await open(file, 'a+', 0o600).catch((error: unknown) => {
+    const handle = await openOwnerOnly(file, 'a+').then((opened) => opened!, (error: unknown) => {
       throw unusableJournal(file, error);
     });
     const { size } = await handle.stat();
@@ -107,12 +120,8 @@ export async function lastEventByRecipient(
   const last = from?.last ?? new Map<string, JournalEvent['ev']>();
   for await (const lines of journalLines(file, warn, from?.offset)) {
     for (const { text, number } of lines) {
-      const quick = quickRead(text);
-      if (quick) last.set(quick.to, quick.ev);
-      else {
-        const event = parseLine(file, text, number);
-        if ('to' in event && event.to) last.set(event.to, event.ev);
-      }
+      const event = quickRead(text) ?? parseLine(file, text, number);
+      if ('to' in event && event.to && !afterDeliveryEvents.has(event.ev)) last.set(event.to, event.ev);
     }
   }
   return last;
@@ -141,13 +150,13 @@ interface Line {
  * it is known to be whole: a torn last line (a power cut mid-write) is dropped with a warning.
  */
 async function* journalLines(file: string, warn: (message: string) => void, offset = 0): AsyncGenerator<Line[]> {
-  let handle: FileHandle;
+  let handle: FileHandle | undefined;
   try {
-    handle = await open(file, 'r');
+    handle = await openOwnerOnly(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw unusableJournal(file, error);
   }
+  if (!handle) return;
   const decoder = new StringDecoder('utf8');
   const chunk = Buffer.allocUnsafe(1 << 20);
   let carry = '';
@@ -171,7 +180,7 @@ async function* journalLines(file: string, warn: (message: string) => void, offs
   carry += decoder.end();
   if (carry) {
     if (pending) yield [pending];
-    pending = { text: carry, number: ++number };
+    pending = { text: carry, number: number + 1 };
   }
   if (!pending) return;
   try {
@@ -183,7 +192,8 @@ async function* journalLines(file: string, warn: (message: string) => void, offs
   yield [pending];
 }
 
-function unusableJournal(file: string, error: unknown): StopError {
+function unusableJournal(file: string, error: unknown): MailshotError {
+  if (error instanceof MailshotError) return error;
   return new StopError(`cannot use the journal ${file}: ${(error as Error).message}; ${stateFolderAdvice}`);
 }
 

@@ -69,3 +69,9 @@ function lockError(error: unknown, file: string): Error {
   if ((error as NodeJS.ErrnoException).code === 'EEXIST') return new LaterError(message);
   return new StopError(`${message}; ${stateFolderAdvice}`);
 }
+
+/** Whether a live process holds the lock: a campaign marked running without one was interrupted. */
+export async function lockHeld(file: string): Promise<boolean> {
+  const owner = await readOwner(file);
+  return owner !== undefined && isAlive(owner);
+}

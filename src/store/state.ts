@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { InputError, StopError } from '../errors.js';
-
-export type CampaignStatus = 'running' | 'scheduled' | 'paused' | 'stopped' | 'done';
+import { InputError, MailshotError, StopError } from '../errors.js';
+import type { CampaignStatus } from '../status.js';
+import { checkOwnerOnlyFolder, readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
 
 /** state.json: the small snapshot beside the journal, replaced atomically. */
 export interface CampaignState {
@@ -74,17 +73,21 @@ export const stateFolderAdvice = 'check that the state folder is a folder you ma
 export async function ensureStateDir(paths: StatePaths): Promise<void> {
   try {
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    await checkOwnerOnlyFolder(paths.dir, 'the campaign state folder');
   } catch (error) {
+    if (error instanceof MailshotError) throw error;
     throw new StopError(`cannot create the state folder ${paths.dir}: ${(error as Error).message}; ${stateFolderAdvice}`);
   }
 }
 
 export async function readState(paths: StatePaths): Promise<CampaignState | undefined> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(paths.state, 'utf8');
+    await checkOwnerOnlyFolder(paths.dir, 'the campaign state folder');
+    text = await readOwnerOnly(paths.state);
+    if (text === undefined) return undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof MailshotError) throw error;
     throw new StopError(`cannot read ${paths.state}: ${(error as Error).message}; ${stateFolderAdvice}`);
   }
   try {
@@ -99,8 +102,9 @@ export async function readState(paths: StatePaths): Promise<CampaignState | unde
 export async function writeState(paths: StatePaths, state: CampaignState): Promise<void> {
   state.updatedAt = new Date().toISOString();
   try {
-    await writeFileAtomic(paths.state, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    await writeOwnerOnly(paths.state, JSON.stringify(state, null, 2) + '\n');
   } catch (error) {
+    if (error instanceof MailshotError) throw error;
     throw new StopError(`cannot write ${paths.state}: ${(error as Error).message}; free disk space (or fix the folder's permissions), then run \`mailshot campaign resume\``);
   }
 }

@@ -1,3 +1,5 @@
+import { limitNamedBy } from '../transports/classify.js';
+import type { ThrottledLimit } from '../transports/transport.js';
 import type { Rate } from './rate.js';
 
 export interface Limits {
@@ -10,8 +12,6 @@ export interface LimitChange {
   to: Limits;
   why: string;
 }
-
-const connectionComplaint = /connection|concurren|thread limit|sessions?\b/i;
 
 /** Consecutive successes before one step back up. */
 const successesPerStep = 20;
@@ -53,17 +53,24 @@ export class AdaptiveController {
   }
 
   /**
-   * Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). `inFlight`:
-   * the messages in flight when the refusal came, the refused one included (default: the current limit).
+   * Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). `limit` is what
+   * the transport read from the reply (DeliveryError.details.limit); without it, the reply is read there.
+   * `inFlight`: the messages in flight when the refusal came, the refused one included (default: the current limit).
    */
-  onThrottled(reason: string, observed?: Rate, random = Math.random, inFlight = this.limits.concurrency): { change?: LimitChange; waitMs: number } {
+  onThrottled(
+    reason: string,
+    observed?: Rate,
+    random = Math.random,
+    limit: ThrottledLimit = limitNamedBy(reason),
+    inFlight = this.limits.concurrency,
+  ): { change?: LimitChange; waitMs: number } {
     this.successes = 0;
     this.throttles++;
     const effective = perMs(this.limits.rate) ?? perMs(observed);
     const to: Limits = { ...this.limits };
     // A complaint about connections halves them and leaves the rate alone; one about the message rate
     // cuts the rate and leaves the connections alone (fewer would only add round trips).
-    if (connectionComplaint.test(reason) || effective === undefined) {
+    if (limit === 'connections' || effective === undefined) {
       to.concurrency = Math.max(1, Math.floor(this.limits.concurrency / 2));
       // Refused with this many open: never again as many (the configured limit may be far above it).
       this.concurrencyCap = Math.max(1, Math.min(this.concurrencyCap, inFlight - 1));
@@ -82,8 +89,8 @@ export class AdaptiveController {
    * one more request than the server takes at once, so the cap goes one lower — with 8 in flight and a
    * server that takes 4, the four refusals bring it from 7 to 4.
    */
-  onRefusedAgain(reason: string): LimitChange | undefined {
-    if (!connectionComplaint.test(reason) || !Number.isFinite(this.concurrencyCap)) return undefined;
+  onRefusedAgain(reason: string, limit: ThrottledLimit = limitNamedBy(reason)): LimitChange | undefined {
+    if (limit !== 'connections' || !Number.isFinite(this.concurrencyCap)) return undefined;
     this.concurrencyCap = Math.max(1, this.concurrencyCap - 1);
     return this.apply({ ...this.limits, concurrency: Math.min(this.limits.concurrency, this.concurrencyCap) }, `throttled: ${reason}`);
   }

@@ -27,7 +27,7 @@ export class DailyUsage {
   private folderReady?: Promise<unknown>;
   /** Per day log: how far it has been read, and its entries in file order. */
   private readonly logs = new Map<string, { offset: number; entries: Entry[] }>();
-  private readonly byToken = new Map<string, Entry>();
+  private readonly byToken = new Map<string, Entry[]>();
   private reading: Promise<unknown> = Promise.resolve();
   private readonly appends = new AppendBatcher();
 
@@ -37,14 +37,17 @@ export class DailyUsage {
     private readonly clock: Clock,
   ) {}
 
-  /** Takes one send from the window, or says when the window frees one. */
-  async reserve(): Promise<Reservation> {
+  /**
+   * Takes `recipients` sends from the window (providers count each recipient of a message, copies
+   * included), or says when the window frees enough. The lines of one reservation are one append.
+   */
+  async reserve(recipients = 1): Promise<Reservation> {
     const now = this.clock.now();
     const token = `${this.tokenPrefix}.${++this.sequence}`;
     // Once per process: the folder, and day logs no window can reach any more.
     this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => this.prune());
     await this.folderReady;
-    await this.appends.append(this.fileFor(now), `${now} ${token}\n`);
+    await this.appends.append(this.fileFor(now), `${now} ${token}\n`.repeat(recipients));
     if (this.limit === undefined) return { ok: true };
     const entries = await this.window(now);
     const position = entries.findLastIndex((entry) => entry.token === token);
@@ -106,12 +109,11 @@ export class DailyUsage {
         const [at, token] = line.split(' ');
         if (!token) continue;
         if (token.startsWith('-')) {
-          const cancelled = this.byToken.get(token.slice(1));
-          if (cancelled) cancelled.cancelled = true;
+          for (const cancelled of this.byToken.get(token.slice(1)) ?? []) cancelled.cancelled = true;
         } else {
           const entry = { at: Number(at), token, cancelled: false };
           log.entries.push(entry);
-          this.byToken.set(token, entry);
+          this.byToken.set(token, [...(this.byToken.get(token) ?? []), entry]);
         }
       }
       return log.entries;

@@ -1,6 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
 
 /** How long a refused concurrency is remembered: a server's limits change, but not from one run to the next. */
 export const learnedCeilingDays = 7;
@@ -27,9 +27,9 @@ export class LearnedCeiling {
     const file = path.join(configDir, 'learned', `${encodeURIComponent(account)}.json`);
     let learned: Partial<Learned> | undefined;
     try {
-      learned = JSON.parse(await readFile(file, 'utf8')) as Partial<Learned>;
+      learned = JSON.parse((await readOwnerOnly(file)) ?? 'null') as Partial<Learned> | undefined;
     } catch {
-      learned = undefined; // none yet, or unreadable: nothing learned
+      learned = undefined; // unreadable, a link or another user's: nothing learned
     }
     const valid = learned && Number.isInteger(learned.concurrency) && learned.concurrency! >= 1 && Date.parse(learned.expiresAt ?? '') > now;
     return new LearnedCeiling(file, valid ? learned!.concurrency : undefined);
@@ -40,7 +40,7 @@ export class LearnedCeiling {
     const learned: Learned = { concurrency, learnedAt: new Date(now).toISOString(), expiresAt: new Date(now + learnedCeilingDays * dayMs).toISOString() };
     try {
       await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(this.file, JSON.stringify(learned) + '\n', { mode: 0o600 });
+      await writeOwnerOnly(this.file, JSON.stringify(learned) + '\n');
     } catch {
       // the run goes on at the capped concurrency; only the next run does not know
     }

@@ -22,6 +22,14 @@ export function formatRate(rate: Rate): string {
   return perSecond >= 1 ? `${round(perSecond)}/s` : `${round(perSecond * 60)}/min`;
 }
 
+/** "4 at once, 30/min, 500 per 24 h, 100 per connection": the limits that are set, in one wording everywhere. */
+export function formatLimits(limits: { concurrency?: number; rate?: string; dailyLimit?: number; perConnection?: number }): string {
+  const { concurrency, rate, dailyLimit, perConnection } = limits;
+  return [concurrency && `${concurrency} at once`, rate, dailyLimit && `${dailyLimit} per 24 h`, perConnection && `${perConnection} per connection`]
+    .filter(Boolean)
+    .join(', ');
+}
+
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -37,10 +45,6 @@ export class RateLimiter {
     private rate: Rate | undefined,
     private readonly clock: Clock,
   ) {}
-
-  get current(): Rate | undefined {
-    return this.rate;
-  }
 
   setRate(rate: Rate | undefined): void {
     this.rate = rate;

@@ -13,43 +13,24 @@
  * The real reply strings these rows were written against are in test/fixtures/provider-replies.ts
  * (taken from ../shared/PROVIDERS.md) and every one of them is checked by test/classify.test.ts.
  *
+ * Parsing is elsewhere (smtp-reply.ts, http-error.ts, retry-after.ts) and so are the words of each
+ * message (wording.ts, keyed by the id a rule names); this file, mostly the two tables, only decides. Every
+ * decision about a reply is made here and carried on DeliveryError.details: the kind, whether the server
+ * answered at all, whether it could not be reached, which limit a throttling reply names, the retry time.
+ *
  * Connection refused and unknown host are `config`: on the first connect they almost always mean
  * a wrong `--host`/`--port`. The classifier cannot know whether this run already reached the server,
- * so it does not guess: `isUnreachable()` tells the send loop that a `config` error is really
+ * so it does not guess: `details.unreachable` tells the send loop that a `config` error is really
  * "could not reach the server", and the loop treats it as network loss once the run has delivered
  * something through this account.
  */
-import { DeliveryError, type DeliveryErrorKind } from './transport.js';
-
-/** Optional facts that make messages concrete; every field may be left out. */
-export interface ClassifyContext {
-  /** The account name, used in "link it again" advice. */
-  account?: string;
-  host?: string;
-  port?: number;
-  /** Which OAuth provider an HTTP error came from, for auth advice. */
-  provider?: 'google' | 'microsoft';
-  /** Clock for relative hints ("retry in 30 seconds", `Retry-After: 2.1`); defaults to now. */
-  now?: Date;
-}
+import { httpFacts, retryAfterHeader, type HttpFacts } from './http-error.js';
+import { latestRetryTime, retryHint } from './retry-after.js';
+import { mostSpecificCode, smtpFacts, type SmtpFacts } from './smtp-reply.js';
+import { DeliveryError, type DeliveryErrorKind, type ThrottledLimit } from './transport.js';
+import { httpWording, providerSaid, smtpWording, type ClassifyContext, type HttpWording, type SmtpWording } from './wording.js';
 
 // ─── SMTP ─────────────────────────────────────────────────────────────────────────────────────
-
-/** What the SMTP rows look at, taken from a nodemailer error (or any Error). */
-export interface SmtpFacts {
-  /** Every error code found: nodemailer's (`ESOCKET`), the system's (`ECONNREFUSED`), a cause's. */
-  codes: string[];
-  /** The server reply on one line, e.g. `550 5.1.1 The email account … does not exist.`, or ''. */
-  reply: string;
-  /** 3-digit reply code, 0 when there was no reply. */
-  replyCode: number;
-  /** Enhanced status code (RFC 3463) such as `5.1.1`, or ''. */
-  enhanced: string;
-  /** The reply text without codes, or the error message when there was no reply. */
-  text: string;
-  /** SMTP command in flight (`RCPT TO`, `DATA`, `AUTH PLAIN`, `CONN` …), or ''. */
-  command: string;
-}
 
 export interface SmtpPattern {
   /** Tested against the whole one-line reply (`550 5.4.5 Daily user …`). Requires a reply. */
@@ -64,8 +45,8 @@ export interface SmtpRule {
   pattern: SmtpPattern;
   kind: DeliveryErrorKind;
   why: string;
-  /** Human message; defaults to the server's reply, or the error message. */
-  message?: (facts: SmtpFacts, context: ClassifyContext) => string;
+  /** The wording of the message (wording.ts); without it, the server's reply or the error message. */
+  message?: SmtpWording;
 }
 
 /** Reply text that says "slow down" rather than "something broke". */
@@ -90,16 +71,8 @@ const CERTIFICATE_TEXT = /certificate|self[- ]signed|unable to verify|altnames|i
 /** Codes that mean "the server could not be reached at all" (see isUnreachable). */
 const UNREACHABLE_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EDNS', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'] as const;
 
-const where = (c: ClassifyContext): string =>
-  c.host ? `${c.host}${c.port ? `:${c.port}` : ''}` : 'the server';
-const accountName = (c: ClassifyContext): string => c.account ?? 'NAME';
-// `accounts add` refuses a name that exists, so the advice starts with the removal.
-const relinkSmtp = (c: ClassifyContext): string =>
-  `check the user name and password, then link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add smtp ${accountName(c)} --host … --user … --password-stdin`;
-const serverSaid = (f: SmtpFacts): string => (f.reply ? `the server replied "${f.reply}"` : f.text);
-
 /** Checked top to bottom; the first match decides. */
-export const SMTP_RULES: readonly SmtpRule[] = [
+const SMTP_RULES: readonly SmtpRule[] = [
   // ── quota: pause the whole account (before any generic 5xx row) ──
   { pattern: { reply: /^550 5\.4\.5\b/ }, kind: 'quota', why: 'Gmail: daily user sending / SMTP relay limit exceeded' },
   { pattern: { reply: /^554 5\.2\.0\b/, text: /QuotaExceeded/i }, kind: 'quota', why: 'Exchange Online: SubmissionQuotaExceededException (daily submission quota)' },
@@ -110,20 +83,19 @@ export const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { reply: /^535 5\.7\.139\b/ },
     kind: 'auth',
     why: 'Microsoft 365: basic authentication (SMTP AUTH) is disabled for this tenant or mailbox',
-    message: (f, c) =>
-      `${serverSaid(f)}: SMTP AUTH with a password is turned off for this mailbox; enable SMTP AUTH for it in the Microsoft 365 admin centre, or link it as a Microsoft account instead: mailshot accounts add microsoft ${accountName(c)} --client-id …`,
+    message: 'smtp-auth-disabled',
   },
   {
     pattern: { reply: /^534 5\.7\.9\b/ },
     kind: 'auth',
     why: 'Gmail: an app password is required (2-Step Verification is on)',
-    message: (f, c) => `${serverSaid(f)}: create an app password for this Google account, then ${relinkSmtp(c)}`,
+    message: 'app-password',
   },
   {
     pattern: { reply: /^53[045]\b/ },
     kind: 'auth',
     why: '530 authentication required, 534 mechanism too weak / web login required, 535 credentials rejected',
-    message: (f, c) => `authentication failed at ${where(c)}: ${serverSaid(f)}; ${relinkSmtp(c)}`,
+    message: 'auth-failed',
   },
 
   // ── STARTTLS refused or not offered: the account requires TLS, so the password was not sent ──
@@ -131,8 +103,7 @@ export const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: ['ETLS'], reply: /^[45]\d\d\b/ },
     kind: 'config',
     why: 'the server answered STARTTLS with an error (it does not offer it, or cannot start TLS now)',
-    message: (f, c) =>
-      `${where(c)} did not start TLS (${serverSaid(f)}), so the password was not sent; if the server speaks TLS from the first byte use --security tls (usually port 465); --security none would send the password unencrypted`,
+    message: 'starttls-refused',
   },
 
   // ── throttling: the server asks us to slow down ──
@@ -149,7 +120,7 @@ export const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: ['EAUTH', 'ENOAUTH', 'EOAUTH2'] },
     kind: 'auth',
     why: 'nodemailer could not authenticate',
-    message: (f, c) => `authentication failed at ${where(c)}: ${serverSaid(f)}; ${relinkSmtp(c)}`,
+    message: 'auth-failed',
   },
 
   // ── permanent, for this recipient or this message ──
@@ -161,22 +132,19 @@ export const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: CERTIFICATE_CODES },
     kind: 'config',
     why: 'the server certificate is not trusted (self-signed, expired, wrong host name)',
-    message: (f, c) =>
-      `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`,
+    message: 'untrusted-certificate',
   },
   {
     pattern: { code: ['ETLS', 'ESOCKET'], text: CERTIFICATE_TEXT },
     kind: 'config',
     why: 'certificate rejected during STARTTLS or the implicit TLS handshake',
-    message: (f, c) =>
-      `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`,
+    message: 'untrusted-certificate',
   },
   {
     pattern: { code: ['ETLS', 'EREQUIRETLS', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO'] },
     kind: 'config',
     why: 'TLS could not be set up: usually --security does not match the port (tls is 465, starttls is 587)',
-    message: (f, c) =>
-      `TLS failed with ${where(c)} (${f.text}); check --security and --port: implicit TLS ("--security tls") is usually port 465, STARTTLS ("--security starttls") port 587`,
+    message: 'tls-mismatch',
   },
   {
     pattern: { code: ['EAI_AGAIN'] },
@@ -187,20 +155,19 @@ export const SMTP_RULES: readonly SmtpRule[] = [
     pattern: { code: ['ENOTFOUND', 'EDNS'] },
     kind: 'config',
     why: 'the host name does not resolve',
-    message: (f, c) => `cannot find the host${c.host ? ` ${c.host}` : ''} (${f.text}); check --host of the account`,
+    message: 'unknown-host',
   },
   {
     pattern: { code: ['ECONNREFUSED'] },
     kind: 'config',
     why: 'nothing listens on that host and port (a caller that already delivered in this run treats it as network loss: isUnreachable)',
-    message: (f, c) => `connection refused by ${where(c)} (${f.text}); check --host and --port of the account (587 for STARTTLS, 465 for TLS) and that the server is running`,
+    message: 'connection-refused',
   },
   {
     pattern: { code: ['ETIMEDOUT'], text: /greeting never received/i },
     kind: 'transient',
     why: 'connected but no greeting: a slow server, or a plain client on an implicit-TLS port',
-    message: (f, c) =>
-      `${where(c)} accepted the connection but sent no greeting (${f.text}); if this keeps happening check --security: port 465 needs "--security tls"`,
+    message: 'no-greeting',
   },
   {
     pattern: { code: ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EPROTOCOL', 'EMAXLIMIT', 'EABORT', 'ESTREAM'] },
@@ -221,53 +188,6 @@ export const SMTP_RULES: readonly SmtpRule[] = [
   // ── anything else: retry a bounded number of times ──
   { pattern: {}, kind: 'transient', why: 'unrecognised error: treated as temporary; the loop bounds the retries' },
 ];
-
-/** Reads the facts the rows look at from whatever nodemailer (or the network stack) threw. */
-export function smtpFacts(error: unknown): SmtpFacts {
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Record<string, unknown>;
-  const codes: string[] = [];
-  for (let cur: unknown = e, depth = 0; cur && typeof cur === 'object' && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    const c = cur as Record<string, unknown>;
-    for (const key of ['code', 'originalCode']) {
-      if (typeof c[key] === 'string' && !codes.includes(c[key])) codes.push(c[key]);
-    }
-  }
-  const rawResponse = typeof e.response === 'string' ? e.response : '';
-  const parsed = parseReply(rawResponse);
-  const replyCode = parsed.code || (typeof e.responseCode === 'number' ? e.responseCode : 0);
-  let reply = parsed.code ? parsed.line : '';
-  if (!reply && replyCode) reply = String(replyCode);
-  let message = typeof e.message === 'string' ? e.message : String(error);
-  // nodemailer appends ": <response>" to its message; the reply is reported on its own
-  if (rawResponse && message.endsWith(': ' + rawResponse)) message = message.slice(0, -(rawResponse.length + 2));
-  return {
-    codes,
-    reply,
-    replyCode,
-    enhanced: parsed.enhanced,
-    text: parsed.code ? parsed.text : tidyMessage(message),
-    command: typeof e.command === 'string' ? e.command : '',
-  };
-}
-
-/** Drops nodemailer's and OpenSSL's noise: "…:SSL routines:ssl3_get_record:wrong version number:…" → "wrong version number". */
-function tidyMessage(message: string): string {
-  const ssl = /SSL routines:[^:]*:([^:]+):/.exec(message);
-  return (ssl ? ssl[1]! : message.replace(/^Error initiating TLS - /, '')).trim();
-}
-
-/** Splits an SMTP reply (possibly multi-line, "550-5.1.1 …\n550 5.1.1 …") into code, enhanced code and text. */
-export function parseReply(response: string): { code: number; enhanced: string; text: string; line: string } {
-  const lines = response.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const first = /^([2-5]\d\d)(?:[ -]|$)/.exec(lines[0] ?? '');
-  if (!first) return { code: 0, enhanced: '', text: response.trim(), line: '' };
-  const code = Number(first[1]);
-  const enhancedMatch = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(lines[0]!);
-  const enhanced = enhancedMatch ? enhancedMatch[1]! : '';
-  const texts = lines.map((l) => l.replace(/^\d{3}[ -]?/, '').replace(/^[245]\.\d{1,3}\.\d{1,3}\s*/, '').trim());
-  const text = texts.filter(Boolean).join(' ');
-  return { code, enhanced, text, line: [String(code), enhanced, text].filter(Boolean).join(' ') };
-}
 
 function smtpMatches(p: SmtpPattern, f: SmtpFacts): boolean {
   if (p.reply && !(f.reply && p.reply.test(f.reply))) return false;
@@ -291,16 +211,16 @@ export function classifySmtpError(error: unknown, context: ClassifyContext = {})
   if (error instanceof DeliveryError) return error;
   const facts = smtpFacts(error);
   const rule = matchSmtpRule(facts);
-  const message = rule.message ? rule.message(facts, context) : facts.reply || facts.text || rule.why;
+  const message = rule.message ? smtpWording[rule.message](facts, context) : facts.reply || facts.text || rule.why;
   const code = facts.replyCode ? [String(facts.replyCode), facts.enhanced].filter(Boolean).join(' ') : mostSpecificCode(facts.codes);
   const retryAt = retryHint(facts.reply || facts.text, context.now ?? new Date());
-  return new DeliveryError(rule.kind, message, { ...(code ? { code } : {}), ...(retryAt ? { retryAt } : {}) });
-}
-
-/** nodemailer puts its own code first and keeps the system's in originalCode: prefer the system's. */
-function mostSpecificCode(codes: string[]): string | undefined {
-  const generic = ['ESOCKET', 'ECONNECTION', 'ETLS', 'EDNS'];
-  return codes.find((c) => !generic.includes(c)) ?? codes[0];
+  return new DeliveryError(rule.kind, message, {
+    ...(code ? { code } : {}),
+    ...(retryAt ? { retryAt } : {}),
+    ...(facts.replyCode ? { replied: true } : {}),
+    ...(code && (UNREACHABLE_CODES as readonly string[]).includes(code) ? { unreachable: true } : {}),
+    ...(rule.kind === 'throttled' ? { limit: limitNamedBy(message) } : {}),
+  });
 }
 
 /**
@@ -310,48 +230,14 @@ function mostSpecificCode(codes: string[]): string | undefined {
  * treat it as network loss (pause, exit 75) instead.
  */
 export function isUnreachable(error: DeliveryError): boolean {
-  return error.details.code !== undefined && (UNREACHABLE_CODES as readonly string[]).includes(error.details.code);
+  return error.details.unreachable === true;
 }
 
-// ─── Retry hints ──────────────────────────────────────────────────────────────────────────────
+const connectionComplaint = /connection|concurren|thread limit|sessions?\b/i;
 
-/**
- * Finds "Retry after 2026-09-09T21:44:42.819Z" or "retry in 30 seconds" / "try again in 5 minutes"
- * in a reply or message. Returns undefined when there is no hint.
- */
-export function retryHint(text: string, now: Date = new Date()): Date | undefined {
-  const iso = /retry after\s+(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))/i.exec(text);
-  if (iso) {
-    const at = new Date(iso[1]!);
-    if (!Number.isNaN(at.getTime())) return at;
-  }
-  const rel = /(?:retry|try again)\s+(?:in|after)\s+(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)\b/i.exec(text);
-  if (rel) {
-    const unit = rel[2]!.toLowerCase();
-    const factor = unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
-    return new Date(now.getTime() + Number(rel[1]) * factor);
-  }
-  return undefined;
-}
-
-/** A `Retry-After` header: delay in seconds (Graph sends fractions such as "2.128") or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now: Date = new Date()): Date | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return new Date(now.getTime() + Math.ceil(Number(trimmed) * 1000));
-  const at = new Date(trimmed);
-  return Number.isNaN(at.getTime()) ? undefined : at;
-}
-
-// ─── HTTP (Gmail API, Microsoft Graph, OAuth token endpoints) ─────────────────────────────────
-
-/** What the HTTP rows look at. */
-export interface HttpFacts {
-  status: number;
-  /** Gmail `errors[].reason`, Graph `error.code`, OAuth `error` (e.g. `invalid_grant`). */
-  reasons: string[];
-  /** The provider's message (`error.message`, `errors[].message`, `error_description`). */
-  text: string;
+/** Which limit a throttling reply is about: the number of connections (concurrent requests), else the message rate. */
+export function limitNamedBy(reply: string): ThrottledLimit {
+  return connectionComplaint.test(reply) ? 'connections' : 'rate';
 }
 
 export interface HttpPattern {
@@ -367,20 +253,12 @@ export interface HttpRule {
   pattern: HttpPattern;
   kind: DeliveryErrorKind;
   why: string;
-  message?: (facts: HttpFacts, context: ClassifyContext) => string;
+  /** The wording of the message (wording.ts); without it, the provider's status, reason and message. */
+  message?: HttpWording;
 }
 
-const relinkOAuth = (c: ClassifyContext): string =>
-  c.provider === 'microsoft'
-    ? `link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add microsoft ${accountName(c)} --client-id …`
-    : c.provider === 'google'
-      ? `link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add google ${accountName(c)} --client-id … (an OAuth app left in "Testing" status gets refresh tokens that expire after 7 days: set its publishing status to "In production" to keep them)`
-      : `link the account again with mailshot accounts add google|microsoft ${accountName(c)} …`;
-const providerSaid = (f: HttpFacts): string =>
-  `${f.status}${f.reasons.length ? ` ${f.reasons[0]}` : ''}${f.text ? `: ${f.text}` : ''}`;
-
 /** Checked top to bottom: provider reasons and messages first, the HTTP status second. */
-export const HTTP_RULES: readonly HttpRule[] = [
+const HTTP_RULES: readonly HttpRule[] = [
   // ── quota ──
   { pattern: { text: /\(Mail sending\)/ }, kind: 'quota', why: 'Gmail: the sending-limit form of the user-rate 429; it lasts hours, not seconds' },
   { pattern: { reason: ['dailyLimitExceeded', 'quotaExceeded'] }, kind: 'quota', why: 'Gmail: daily sending limit' },
@@ -398,25 +276,25 @@ export const HTTP_RULES: readonly HttpRule[] = [
     pattern: { reason: ['ErrorSendAsDenied'] },
     kind: 'config',
     why: 'Exchange: the mailbox may not send as the From address (every recipient would fail the same way)',
-    message: (f) => `${providerSaid(f)}; the signed-in mailbox may not send as the campaign's from address: set "from" to the account's own address (see mailshot accounts list) or get Send As permission for it`,
+    message: 'send-as-denied',
   },
   {
     pattern: { reason: ['invalid_client', 'unauthorized_client'] },
     kind: 'config',
     why: 'OAuth client id/secret rejected',
-    message: (f, c) => `the OAuth client was rejected (${providerSaid(f)}); check --client-id/--client-secret and ${relinkOAuth(c)}`,
+    message: 'oauth-client-rejected',
   },
   {
     pattern: { reason: ['invalid_grant', 'InvalidAuthenticationToken', 'authError', 'insufficientPermissions', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'ErrorAccessDenied'] },
     kind: 'auth',
     why: 'refresh token revoked/expired (apps in "Testing" expire after 7 days), token invalid, or missing scope',
-    message: (f, c) => `the account's authorisation is no longer valid (${providerSaid(f)}); ${relinkOAuth(c)}`,
+    message: 'grant-revoked',
   },
   {
     pattern: { status: (s) => s === 401 },
     kind: 'auth',
     why: '401: access token rejected',
-    message: (f, c) => `the account's authorisation is no longer valid (${providerSaid(f)}); ${relinkOAuth(c)}`,
+    message: 'grant-revoked',
   },
 
   // ── by status ──
@@ -427,51 +305,6 @@ export const HTTP_RULES: readonly HttpRule[] = [
   { pattern: {}, kind: 'transient', why: 'unrecognised response: treated as temporary; the loop bounds the retries' },
 ];
 
-/** Reads status, reasons and message from a Gmail/Graph/OAuth error body (object or JSON text). */
-export function httpFacts(status: number, body: unknown): HttpFacts {
-  let b: unknown = body;
-  if (Buffer.isBuffer(b)) b = b.toString('utf8');
-  if (typeof b === 'string') {
-    const text = b;
-    try {
-      b = JSON.parse(text);
-    } catch {
-      return { status, reasons: [], text: text.trim().slice(0, 500) };
-    }
-  }
-  const reasons: string[] = [];
-  const texts: string[] = [];
-  const add = (list: string[], v: unknown) => {
-    if (typeof v === 'string' && v && !list.includes(v)) list.push(v);
-  };
-  if (b && typeof b === 'object') {
-    const root = b as Record<string, unknown>;
-    const err = root.error;
-    if (typeof err === 'string') {
-      add(reasons, err); // OAuth token endpoint: {"error":"invalid_grant","error_description":"…"}
-      add(texts, root.error_description);
-    } else if (err && typeof err === 'object') {
-      const e = err as Record<string, unknown>;
-      if (Array.isArray(e.errors)) {
-        for (const item of e.errors) {
-          if (item && typeof item === 'object') add(reasons, (item as Record<string, unknown>).reason);
-        }
-      }
-      add(reasons, typeof e.code === 'string' ? e.code : undefined); // Graph: "TooManyRequests"
-      add(reasons, e.status); // Gmail: "RESOURCE_EXHAUSTED", "PERMISSION_DENIED"
-      add(texts, e.message);
-      if (Array.isArray(e.errors)) {
-        for (const item of e.errors) {
-          if (item && typeof item === 'object') add(texts, (item as Record<string, unknown>).message);
-        }
-      }
-      const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
-      if (inner && typeof inner === 'object') add(reasons, inner.code);
-    }
-  }
-  return { status, reasons, text: texts.join(' — ') };
-}
-
 function httpMatches(p: HttpPattern, f: HttpFacts): boolean {
   if (p.reason && !f.reasons.some((r) => p.reason!.includes(r))) return false;
   if (p.text && !p.text.test(f.text)) return false;
@@ -479,7 +312,7 @@ function httpMatches(p: HttpPattern, f: HttpFacts): boolean {
   return true;
 }
 
-export function matchHttpRule(facts: HttpFacts): HttpRule {
+function matchHttpRule(facts: HttpFacts): HttpRule {
   return HTTP_RULES.find((rule) => httpMatches(rule.pattern, facts))!;
 }
 
@@ -497,10 +330,13 @@ export function classifyHttpError(
   const facts = httpFacts(status, body);
   const rule = matchHttpRule(facts);
   const now = context.now ?? new Date();
-  const retryAfterHeader = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-  const hints = [parseRetryAfter(retryAfterHeader, now), retryHint(facts.text, now)].filter((d): d is Date => d !== undefined);
-  const retryAt = hints.length ? new Date(Math.max(...hints.map((d) => d.getTime()))) : undefined;
-  const message = rule.message ? rule.message(facts, context) : providerSaid(facts);
+  const retryAt = latestRetryTime(retryAfterHeader(headers), facts.text, now);
+  const message = rule.message ? httpWording[rule.message](facts, context) : providerSaid(facts);
   const code = [String(status), facts.reasons[0]].filter(Boolean).join(' ');
-  return new DeliveryError(rule.kind, message, { code, ...(retryAt ? { retryAt } : {}) });
+  return new DeliveryError(rule.kind, message, {
+    code,
+    replied: true,
+    ...(retryAt ? { retryAt } : {}),
+    ...(rule.kind === 'throttled' ? { limit: limitNamedBy(message) } : {}),
+  });
 }

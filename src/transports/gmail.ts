@@ -1,10 +1,24 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
-import type { GoogleAccount } from '../accounts/account.js';
-import type { CredentialStore } from '../accounts/credentials.js';
-import { AccessTokens, allows, googleEndpoints, parseGoogleSecret } from '../accounts/google-oauth.js';
+import { allows, googleEndpoints } from '../auth/google-oauth.js';
 import { MailshotError } from '../errors.js';
+import { logHttp } from '../system/protocol-log.js';
 import { classifyHttpError } from './classify.js';
-import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+
+/** What the Gmail transport needs to know about the account. */
+export interface GmailSettings {
+  name: string;
+  /** The mailbox address. */
+  address: string;
+  /** Linked with permission to look messages up in Sent. */
+  reconcile: boolean;
+}
+
+/** Google's tokens also say which scopes they carry and until when they are valid (for `accounts test`). */
+export interface GoogleTokenSource extends TokenSource {
+  grantedScopes(): string[];
+  expiresAt(): Date | undefined;
+}
 
 /**
  * Above this size a message goes through the media upload endpoint (up to 35 MB) rather than as JSON
@@ -16,13 +30,12 @@ const uploadThreshold = 5 * 1024 * 1024;
 export class GmailTransport implements Transport {
   private readonly api: gmail_v1.Gmail;
   private readonly rootUrl = googleEndpoints().gmail;
-  private tokens?: Promise<AccessTokens>;
   /** Only for accounts linked with --reconcile: whether a message with this Message-ID is in Sent. */
   readonly findSent?: (messageId: string) => Promise<boolean>;
 
   constructor(
-    private readonly account: GoogleAccount,
-    private readonly store: CredentialStore,
+    private readonly account: GmailSettings,
+    private readonly tokens: GoogleTokenSource,
   ) {
     // No retries inside the client: the send loop decides, so a message Google may hold is not sent twice behind its back.
     this.api = gmail({ version: 'v1', retry: false });
@@ -31,7 +44,7 @@ export class GmailTransport implements Transport {
 
   /** Renews the access token and checks that it allows sending; sends nothing. */
   async verify(): Promise<AccountInfo> {
-    const tokens = await this.accessTokens();
+    const { tokens } = this;
     try {
       await tokens.current();
     } catch (error) {
@@ -51,16 +64,30 @@ export class GmailTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
+    // Gmail takes the recipients from To, Cc and Bcc, and removes Bcc from what it delivers.
+    const raw = rawWithBccHeader(message);
     const { data } = await this.authorized((options) =>
-      message.raw.length > uploadThreshold
-        ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: message.raw } }, options)
-        : this.api.users.messages.send({ userId: 'me', requestBody: { raw: message.raw.toString('base64url') } }, options),
+      raw.length > uploadThreshold
+        ? this.api.users.messages.send({ userId: 'me', media: { mimeType: 'message/rfc822', body: raw } }, options)
+        : this.api.users.messages.send({ userId: 'me', requestBody: { raw: raw.toString('base64url') } }, options),
     );
     return { response: `gmail id ${data.id}` };
   }
 
   async close(): Promise<void> {
     // Nothing is held open: each request is one HTTP exchange.
+  }
+
+  /** For `bounces check` (accounts linked with --read-mail): one page of the ids of messages matching a search, newest first. */
+  async listMessages(q: string, pageToken?: string): Promise<{ ids: string[]; nextPageToken?: string }> {
+    const { data } = await this.authorized((options) => this.api.users.messages.list({ userId: 'me', q, maxResults: 100, pageToken }, options));
+    return { ids: (data.messages ?? []).flatMap((message) => (message.id ? [message.id] : [])), nextPageToken: data.nextPageToken ?? undefined };
+  }
+
+  /** One message as MIME (`format=raw`), with when Gmail received it. */
+  async rawMessage(id: string): Promise<{ raw: Buffer; receivedAt?: Date }> {
+    const { data } = await this.authorized((options) => this.api.users.messages.get({ userId: 'me', id, format: 'raw' }, options));
+    return { raw: Buffer.from(data.raw ?? '', 'base64url'), receivedAt: data.internalDate ? new Date(Number(data.internalDate)) : undefined };
   }
 
   private async lookUpSent(messageId: string): Promise<boolean> {
@@ -78,22 +105,16 @@ export class GmailTransport implements Transport {
     // rootUrl per call: the client's own rootUrl option does not reach the upload address.
     const options = (token: string): RequestOptions => ({ rootUrl: this.rootUrl, headers: { authorization: `Bearer ${token}` } });
     try {
-      const tokens = await this.accessTokens();
-      const token = await tokens.current();
+      const token = await this.tokens.current();
       try {
-        return await request(options(token));
+        return await logged(request(options(token)));
       } catch (error) {
         if (responseOf(error)?.status !== 401) throw error;
-        return await request(options(await tokens.renew(token)));
+        return await logged(request(options(await this.tokens.renew(token))));
       }
     } catch (error) {
       throw this.failure(error);
     }
-  }
-
-  private accessTokens(): Promise<AccessTokens> {
-    this.tokens ??= this.store.read().then((text) => new AccessTokens(this.account.clientId, parseGoogleSecret(text, this.account.name), this.store));
-    return this.tokens;
   }
 
   private failure(error: unknown): Error {
@@ -105,6 +126,22 @@ export class GmailTransport implements Transport {
     // No answer at all: the network (the send loop pauses and retries; the first connect says "resume later").
     const code = systemCode(error);
     return new DeliveryError('transient', `network error talking to Google: ${code ?? (error as Error).message}`, code ? { code } : {});
+  }
+}
+
+/** --debug: each Gmail API exchange as one line (method, address, status; never a header or a body). */
+async function logged<T>(request: Promise<T>): Promise<T> {
+  const exchange = (answer: unknown) => {
+    const { config, status } = (answer ?? {}) as { config?: { url?: string | URL; method?: string }; status?: number };
+    if (config?.url && status) logHttp('gmail', config.method ?? 'GET', String(config.url), status);
+  };
+  try {
+    const result = await request;
+    exchange(result);
+    return result;
+  } catch (error) {
+    exchange((error as { response?: unknown } | undefined)?.response);
+    throw error;
   }
 }
 

@@ -1,7 +1,14 @@
-import type { CredentialStore } from '../accounts/credentials.js';
-import { graphApiUrl, IdentityFailure, MicrosoftIdentity, networkErrorText, scopesFor, type MicrosoftLink } from '../accounts/microsoft-oauth.js';
+import { graphApiUrl, IdentityFailure, networkErrorText } from '../auth/microsoft-oauth.js';
 import { classifyHttpError } from './classify.js';
-import { DeliveryError, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+import { httpFetch } from '../system/http.js';
+import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+
+/** What the Graph transport needs to know about the account. */
+export interface GraphSettings {
+  name: string;
+  /** Linked with permission to look messages up in Sent Items. */
+  reconcile: boolean;
+}
 
 const requestTimeoutMs = 60_000;
 
@@ -14,11 +21,10 @@ const requestTimeoutMs = 60_000;
 export class GraphTransport implements Transport {
   /** Only accounts linked with permission to read Sent can settle a recipient left in doubt. */
   readonly findSent?: (messageId: string) => Promise<boolean>;
-  private identity?: Promise<MicrosoftIdentity>;
 
   constructor(
-    private readonly account: MicrosoftLink,
-    private readonly store: CredentialStore,
+    private readonly account: GraphSettings,
+    private readonly tokens: TokenSource,
   ) {
     if (account.reconcile) this.findSent = (messageId) => this.isInSentItems(messageId);
   }
@@ -33,13 +39,30 @@ export class GraphTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, message.raw.toString('base64'));
+    // Exchange takes the recipients of a MIME message from To, Cc and Bcc, and removes Bcc from what it delivers.
+    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, rawWithBccHeader(message).toString('base64'));
     await response.body?.cancel();
     const requestId = response.headers.get('request-id');
     return { response: `${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ''}` };
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * For `bounces check` (accounts linked with --read-mail): one page of the Inbox's messages received from
+   * `since` on, oldest first; `next` is the @odata.nextLink of the page before.
+   */
+  async listInbox(since: Date, next?: string): Promise<{ items: { id: string; receivedAt: Date }[]; next?: string }> {
+    const filter = `receivedDateTime ge ${since.toISOString()}`;
+    const path = next ? next.slice(graphApiUrl().length) : `/me/mailFolders/inbox/messages?$filter=${encodeURIComponent(filter)}&$orderby=receivedDateTime%20asc&$select=id,receivedDateTime&$top=100`;
+    const page = (await (await this.call('GET', path)).json()) as { value?: { id: string; receivedDateTime: string }[]; '@odata.nextLink'?: string };
+    return { items: (page.value ?? []).map((item) => ({ id: item.id, receivedAt: new Date(item.receivedDateTime) })), next: page['@odata.nextLink'] };
+  }
+
+  /** One message as MIME (`/$value`). */
+  async mimeOf(id: string): Promise<Buffer> {
+    return Buffer.from(await (await this.call('GET', `/me/messages/${encodeURIComponent(id)}/$value`)).arrayBuffer());
+  }
 
   private async isInSentItems(messageId: string): Promise<boolean> {
     const filter = `internetMessageId eq '${messageId.replace(/'/g, "''")}'`;
@@ -50,10 +73,11 @@ export class GraphTransport implements Transport {
 
   /** One Graph request; a 401 renews the token and tries once more. */
   private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
-    let response = await this.request(method, path, headers, body, await this.token(false));
+    const token = await this.token(() => this.tokens.current());
+    let response = await this.request(method, path, headers, body, token);
     if (response.status === 401) {
       await response.body?.cancel();
-      response = await this.request(method, path, headers, body, await this.token(true));
+      response = await this.request(method, path, headers, body, await this.token(() => this.tokens.renew(token)));
     }
     if (!response.ok) {
       const headerMap = Object.fromEntries(response.headers);
@@ -64,7 +88,7 @@ export class GraphTransport implements Transport {
 
   private async request(method: string, path: string, headers: Record<string, string>, body: string | undefined, token: string): Promise<Response> {
     try {
-      return await fetch(`${graphApiUrl()}${path}`, {
+      return await httpFetch('graph', `${graphApiUrl()}${path}`, {
         method,
         headers: { ...headers, Authorization: `Bearer ${token}` },
         body,
@@ -76,16 +100,10 @@ export class GraphTransport implements Transport {
     }
   }
 
-  /** An access token from MSAL's cache, renewed when due or when forced (after a 401). */
-  private async token(forceRefresh: boolean): Promise<string> {
-    const identity = await (this.identity ??= MicrosoftIdentity.open(this.account, this.store));
+  /** An access token (renewed when due, or after a 401); a refusal comes out as a classified DeliveryError. */
+  private async token(get: () => Promise<string>): Promise<string> {
     try {
-      const result = await identity.run(async (app) => {
-        const [account] = await app.getTokenCache().getAllAccounts();
-        if (!account) throw new IdentityFailure('no_account', 'no sign-in is stored for this account');
-        return app.acquireTokenSilent({ account, scopes: scopesFor(this.account.reconcile), forceRefresh });
-      });
-      return result.accessToken;
+      return await get();
     } catch (error) {
       throw this.tokenFailure(error);
     }

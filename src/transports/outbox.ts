@@ -28,6 +28,6 @@ export class OutboxTransport implements Transport {
   async close(): Promise<void> {}
 }
 
-export function emlFileName(messageId: string): string {
+function emlFileName(messageId: string): string {
   return messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9@._-]/g, '_') + '.eml';
 }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { OutgoingMessage } from './transport.js';
+import { envelopeRecipients, type OutgoingMessage } from './transport.js';
 
 /**
  * A composed message as nodemailer's SMTP pool takes it from its own mailer (`mail.message` is a
@@ -21,7 +21,7 @@ export function poolMail(message: OutgoingMessage): PoolMail {
   return {
     data: {},
     message: {
-      getEnvelope: () => ({ from: message.from, to: [message.to] }),
+      getEnvelope: () => ({ from: message.from, to: envelopeRecipients(message) }),
       messageId: () => message.messageId,
       getHeader: (name) => (name.toLowerCase() === 'message-id' ? message.messageId : undefined),
       createReadStream: () =>

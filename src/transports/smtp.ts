@@ -1,13 +1,32 @@
 import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { SmtpAccount } from '../accounts/account.js';
-import { defaultMaxConcurrent } from '../accounts/limits.js';
 import { classifySmtpError } from './classify.js';
+import { protocolLogActive, smtpLogger } from '../system/protocol-log.js';
 import { poolMail } from './smtp-raw.js';
 import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
 const defaultPerConnection = 100;
+
+export type SmtpSecurity = 'tls' | 'starttls' | 'none';
+
+/** Where and how to connect and sign in. */
+export interface SmtpSettings {
+  /** The account name, for advice in messages. */
+  name: string;
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  user?: string;
+  /** Accept a certificate that does not verify (self-signed). */
+  insecureTls?: boolean;
+}
+
+/** How many connections the pool keeps open at most, and how many messages each carries before it is replaced. */
+export interface SmtpPoolSize {
+  maxConnections: number;
+  perConnection?: number;
+}
 
 const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
@@ -20,14 +39,15 @@ export class SmtpTransport implements Transport {
   private readonly pool;
 
   constructor(
-    private readonly account: SmtpAccount,
+    private readonly account: SmtpSettings,
     private readonly password: string | undefined,
+    pool: SmtpPoolSize,
   ) {
     this.pool = nodemailer.createTransport({
       pool: true,
       ...this.connectionOptions(),
-      maxConnections: account.limits.maxConcurrent ?? defaultMaxConcurrent,
-      maxMessages: account.limits.perConnection ?? defaultPerConnection,
+      maxConnections: pool.maxConnections,
+      maxMessages: pool.perConnection ?? defaultPerConnection,
       maxRequeues: 0,
     });
   }
@@ -35,7 +55,7 @@ export class SmtpTransport implements Transport {
   /** Connects, negotiates TLS, signs in and quits: no message is sent. */
   verify(): Promise<AccountInfo> {
     const greeting = greetingRecorder();
-    const connection = new SMTPConnection({ ...this.connectionOptions(), logger: greeting.logger, transactionLog: true });
+    const connection = new SMTPConnection({ ...this.connectionOptions(), logger: greeting.logger(this.account.name), transactionLog: true });
     const facts: Record<string, string> = { server: `${this.account.host}:${this.account.port}` };
     return new Promise<AccountInfo>((resolve, reject) => {
       const fail = (error: unknown) => {
@@ -65,9 +85,12 @@ export class SmtpTransport implements Transport {
 
   async send(message: OutgoingMessage): Promise<Accepted> {
     try {
-      const info = await new Promise<{ response: string }>((resolve, reject) => {
+      const info = await new Promise<{ response: string; rejectedErrors?: unknown[] }>((resolve, reject) => {
         this.pool.transporter.send(poolMail(message) as never, (error, sent) => (error ? reject(error) : resolve(sent as { response: string })));
       });
+      // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
+      const refused = info.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to);
+      if (refused) throw refused;
       return { response: info.response };
     } catch (error) {
       throw this.classify(error);
@@ -93,6 +116,7 @@ export class SmtpTransport implements Transport {
       auth: user ? { user, pass: this.password ?? '' } : undefined,
       tls: { rejectUnauthorized: !insecureTls },
       ...timeouts,
+      ...(protocolLogActive() ? { logger: smtpLogger(`smtp ${this.account.name}`), debug: true } : {}),
     };
   }
 }
@@ -105,15 +129,19 @@ export class SmtpTransport implements Transport {
 function greetingRecorder() {
   let line = '';
   const ignore = () => undefined;
-  const logger = {
-    debug: (entry: { tnx?: string } | undefined, message?: unknown) => {
-      if (!line && entry?.tnx === 'server') line = String(message ?? '').split('\n')[0]!;
-    },
-    trace: ignore,
-    info: ignore,
-    warn: ignore,
-    error: ignore,
-    fatal: ignore,
+  const logger = (name: string) => {
+    const debugLog = protocolLogActive() ? smtpLogger(`smtp ${name}`) : undefined;
+    return {
+      debug: (entry: { tnx?: string } | undefined, message?: unknown, ...args: unknown[]) => {
+        if (!line && entry?.tnx === 'server') line = String(message ?? '').split('\n')[0]!;
+        debugLog?.debug(entry, message, ...args);
+      },
+      trace: ignore,
+      info: debugLog?.info ?? ignore,
+      warn: ignore,
+      error: ignore,
+      fatal: ignore,
+    };
   };
   return {
     logger,

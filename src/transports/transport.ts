@@ -11,13 +11,39 @@ export interface Transport {
   findSent?(messageId: string): Promise<boolean>;
 }
 
+/**
+ * An OAuth access token for a transport: the current one, or a new one after the provider rejected
+ * `rejected` (a 401). Implemented in auth/; a failure to get one is thrown as the provider answered it.
+ */
+export interface TokenSource {
+  current(): Promise<string>;
+  renew(rejected: string): Promise<string>;
+}
+
 export interface OutgoingMessage {
   /** Envelope sender and recipient (bare addresses). */
   from: string;
   to: string;
+  /** Copies to more recipients (bare addresses, domains in ASCII): Cc is in the headers, Bcc only here. */
+  cc: string[];
+  bcc: string[];
   messageId: string;
-  /** The complete RFC 5322 message. */
+  /** The complete RFC 5322 message, without a Bcc header. */
   raw: Buffer;
+}
+
+/** Every address the message goes to: the recipient and the copies. Providers count each against the daily limit. */
+export function envelopeRecipients(message: OutgoingMessage): string[] {
+  return [message.to, ...message.cc, ...message.bcc];
+}
+
+/**
+ * The message for an API that takes its recipients from the headers (Gmail's messages.send, Graph's
+ * MIME sendMail): with a Bcc header, which the provider removes from the copies it delivers.
+ */
+export function rawWithBccHeader(message: OutgoingMessage): Buffer {
+  if (!message.bcc.length) return message.raw;
+  return Buffer.concat([Buffer.from(`Bcc: ${message.bcc.join(',\r\n ')}\r\n`, 'latin1'), message.raw]);
 }
 
 export interface Accepted {
@@ -32,11 +58,30 @@ export interface AccountInfo {
 
 export type DeliveryErrorKind = 'transient' | 'throttled' | 'quota' | 'permanent' | 'auth' | 'config';
 
+/**
+ * Everything the send loop needs to know about a failure, decided where the reply was read (in transports/):
+ * nothing downstream looks at the reply text again.
+ */
+export interface DeliveryErrorDetails {
+  /** The reply code and enhanced status ("550 5.1.1"), "<status> <reason>" for HTTP, or the system's code (ECONNREFUSED). */
+  code?: string;
+  /** The server said when to try again. */
+  retryAt?: Date;
+  /** The server answered (an SMTP reply, an HTTP response): false or absent for a connection that failed or dropped. */
+  replied?: boolean;
+  /** The server could not be reached at all (refused, unknown host, no route): a wrong setting on the first connect, network loss later. */
+  unreachable?: boolean;
+  /** A throttling reply names the limit it is about: the number of connections (concurrent requests) or the message rate. */
+  limit?: ThrottledLimit;
+}
+
+export type ThrottledLimit = 'connections' | 'rate';
+
 export class DeliveryError extends Error {
   constructor(
     readonly kind: DeliveryErrorKind,
     message: string,
-    readonly details: { code?: string; retryAt?: Date } = {},
+    readonly details: DeliveryErrorDetails = {},
   ) {
     super(message);
     this.name = 'DeliveryError';

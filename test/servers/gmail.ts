@@ -19,6 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allRecipients, headerRecipients, type HeaderRecipients } from './mime-recipients.js';
 
 export const googleScope = (name: string): string => `https://www.googleapis.com/auth/${name}`;
 
@@ -45,7 +46,7 @@ export interface GmailSimulatorOptions {
   throttleAnswer?: 'retry-after' | '429' | '403';
   /** Requests at once per user; one more gets 429 "Too many concurrent requests for user". Default 10. */
   maxConcurrent?: number;
-  /** Sends per rolling window, and how the next one is refused: the 429 "(Mail sending)" form with its "Retry after", or 403 dailyLimitExceeded. Default 2,000 a day. */
+  /** Recipients per rolling window (every To, Cc and Bcc address counts, as Google counts), and how the message that would pass it is refused: the 429 "(Mail sending)" form with its "Retry after", or 403 dailyLimitExceeded. Default 2,000 a day. */
   dailyCap?: { messages: number; windowMs: number; answer?: 'mail-sending' | 'dailyLimitExceeded' };
   /** After this many accepted sends, every access token issued so far stops working (401), as when Google ends tokens early. */
   expireTokensAfterSends?: number;
@@ -60,6 +61,8 @@ export interface AcceptedMessage {
   messageId: string;
   /** `json`: `{"raw": base64url}` to messages/send; `media`: the upload endpoint. */
   route: 'json' | 'media';
+  /** Who Gmail sends it to: every address in To, Cc and Bcc. */
+  recipients: HeaderRecipients;
 }
 
 export interface GmailSimulatorStats {
@@ -85,6 +88,10 @@ export interface GmailSimulator {
   /** Read at every request: a test may change them between runs. */
   options: GmailSimulatorOptions;
   accepted: AcceptedMessage[];
+  /** Messages that arrived in the mailbox (bounces, reports, replies), oldest first. */
+  inbox: { id: string; raw: Buffer; internalDate: number }[];
+  /** A message arrives in the INBOX (as mail from outside would). */
+  deliverToInbox(raw: Buffer, at?: Date): void;
   stats: GmailSimulatorStats;
   /** Refresh tokens that work now (a test checks which one mailshot stored). */
   liveRefreshTokens(): string[];
@@ -118,6 +125,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
   const quotaLog: { at: number; units: number }[] = [];
   const sendLog: number[] = [];
   const accepted: AcceptedMessage[] = [];
+  const inbox: GmailSimulator['inbox'] = [];
   const stats: GmailSimulatorStats = { codeExchanges: 0, refreshes: 0, unauthorized: 0, throttled: 0, concurrent: 0, dailyCapped: 0, lookups: 0, peakConcurrent: 0 };
   let inFlight = 0;
   let tokensExpiredAfterSends = false;
@@ -227,11 +235,11 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
   };
 
   /** Room under the daily cap, or the refusal Google gives once it is reached. */
-  const underDailyCap = (response: http.ServerResponse): boolean => {
+  const underDailyCap = (response: http.ServerResponse, recipients: number): boolean => {
     const { messages, windowMs, answer } = simulator.options.dailyCap ?? { messages: 2000, windowMs: 86_400_000 };
     const now = Date.now();
     while (sendLog.length && sendLog[0]! <= now - windowMs) sendLog.shift();
-    if (sendLog.length < messages) return true;
+    if (sendLog.length + recipients <= messages) return true;
     stats.dailyCapped++;
     const retryAt = new Date(sendLog[0]! + windowMs).toISOString();
     if (answer === 'dailyLimitExceeded') json(response, 403, googleError(403, 'PERMISSION_DENIED', 'usageLimits', 'dailyLimitExceeded', 'Daily Limit Exceeded'));
@@ -242,7 +250,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
   const send = async (route: 'json' | 'media', url: URL, request: http.IncomingMessage, response: http.ServerResponse, scopes: string[]) => {
     const payload = await body(request);
     if (!scopes.some((scope) => sendScopes.includes(scope))) return json(response, 403, insufficientScopesBody);
-    if (!charge(100, response) || !underDailyCap(response)) return;
+    if (!charge(100, response)) return;
     let raw: Buffer;
     if (route === 'media') {
       if (url.searchParams.get('uploadType') !== 'media') return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'badRequest', 'The simulator takes uploadType=media only.'));
@@ -263,10 +271,13 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     }
     const messageId = headerOf(raw, 'message-id');
     if (!messageId) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Invalid Message-ID header'));
+    const recipients = headerRecipients(raw);
+    if (!allRecipients(recipients).length) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Recipient address required'));
+    if (!underDailyCap(response, allRecipients(recipients).length)) return;
     const id = random(8, 'hex');
-    const message: AcceptedMessage = { id, raw, messageId, route };
+    const message: AcceptedMessage = { id, raw, messageId, route, recipients };
     accepted.push(message);
-    sendLog.push(Date.now());
+    for (let count = allRecipients(recipients).length, now = Date.now(); count > 0; count--) sendLog.push(now);
     const expireAfter = simulator.options.expireTokensAfterSends;
     if (expireAfter !== undefined && !tokensExpiredAfterSends && accepted.length >= expireAfter) {
       tokensExpiredAfterSends = true;
@@ -285,6 +296,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
       return json(response, 403, insufficientScopesBody);
     }
     if (!charge(5, response)) return;
+    if (/\bin:inbox\b/.test(q ?? '')) return listInbox(q!, url, response);
     stats.lookups++;
     let found = accepted;
     for (const term of (q ?? '').split(/\s+/).filter(Boolean)) {
@@ -297,9 +309,35 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     json(response, 200, messages.length ? { messages, resultSizeEstimate: messages.length } : { resultSizeEstimate: 0 });
   };
 
+  /** `in:inbox after:EPOCH`: newest first, `maxResults` per page (at most 500), `nextPageToken` while more remain. */
+  const listInbox = (q: string, url: URL, response: http.ServerResponse) => {
+    let found = [...inbox].reverse();
+    for (const term of q.split(/\s+/).filter(Boolean)) {
+      const [operator, value = ''] = term.split(/:(.*)/s);
+      if (operator === 'after') found = found.filter((message) => message.internalDate > Number(value) * 1000);
+      else if (!(operator === 'in' && value === 'inbox')) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', `The simulator does not know the search term "${term}"`));
+    }
+    const max = Math.min(500, Number(url.searchParams.get('maxResults') ?? 100));
+    const offset = Number(url.searchParams.get('pageToken') ?? 0);
+    const page = found.slice(offset, offset + max).map((message) => ({ id: message.id, threadId: message.id }));
+    const more = offset + max < found.length;
+    json(response, 200, { ...(page.length ? { messages: page } : {}), ...(more ? { nextPageToken: String(offset + max) } : {}), resultSizeEstimate: found.length });
+  };
+
+  /** `messages.get` with `format=raw`: the message as base64url, with Gmail's fields around it. */
+  const getMessage = (id: string, url: URL, response: http.ServerResponse, scopes: string[]) => {
+    if (!scopes.some((scope) => readScopes.includes(scope))) return json(response, 403, insufficientScopesBody);
+    if (!charge(5, response)) return;
+    const message = inbox.find((entry) => entry.id === id);
+    if (!message) return json(response, 404, googleError(404, 'NOT_FOUND', 'global', 'notFound', 'Requested entity was not found.'));
+    if (url.searchParams.get('format') !== 'raw') return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'The simulator serves format=raw only'));
+    json(response, 200, { id, threadId: id, labelIds: ['INBOX', 'UNREAD'], snippet: '', sizeEstimate: message.raw.length, historyId: '4242', internalDate: String(message.internalDate), raw: message.raw.toString('base64url') });
+  };
+
   const gmailApi = async (url: URL, request: http.IncomingMessage, response: http.ServerResponse) => {
     const route = url.pathname.startsWith('/upload/') ? 'media' : 'json';
-    const users = /^(?:\/upload)?\/gmail\/v1\/users\/([^/]+)\/messages(\/send)?$/.exec(url.pathname);
+    const one = /^\/gmail\/v1\/users\/([^/]+)\/messages\/(?!send$)([^/]+)$/.exec(url.pathname);
+    const users = /^(?:\/upload)?\/gmail\/v1\/users\/([^/]+)\/messages(\/send)?$/.exec(url.pathname) ?? one;
     const limit = simulator.options.maxConcurrent ?? 10;
     if (inFlight >= limit) {
       stats.concurrent++;
@@ -315,7 +353,8 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
       if (!users || (users[1] !== 'me' && decodeURIComponent(users[1]!) !== address())) {
         return json(response, 404, googleError(404, 'NOT_FOUND', 'global', 'notFound', 'Requested entity was not found.'));
       }
-      if (users[2] && request.method === 'POST') await send(route, url, request, response, scopes);
+      if (one && request.method === 'GET') getMessage(decodeURIComponent(one[2]!), url, response, scopes);
+      else if (users[2] && request.method === 'POST') await send(route, url, request, response, scopes);
       else if (!users[2] && request.method === 'GET' && route === 'json') list(url, response, scopes);
       else json(response, 405, googleError(405, 'METHOD_NOT_ALLOWED', 'global', 'methodNotAllowed', 'Method not allowed'));
     } finally {
@@ -345,6 +384,8 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     env: { MAILSHOT_GOOGLE_AUTH_URL: `${url}/o/oauth2/v2/auth`, MAILSHOT_GOOGLE_TOKEN_URL: `${url}/token`, MAILSHOT_GMAIL_API_URL: `${url}/` },
     client,
     accepted,
+    inbox,
+    deliverToInbox: (raw: Buffer, at = new Date()) => inbox.push({ id: random(8, 'hex'), raw, internalDate: at.getTime() }),
     stats,
     liveRefreshTokens: () => [...grants].filter(([, grant]) => grant.live).map(([refreshToken]) => refreshToken),
     revokeGrants: () => grants.forEach((grant) => (grant.live = false)),

@@ -20,6 +20,7 @@
  *   env: MAILSHOT_MS_AUTHORITY=graph.authority, MAILSHOT_GRAPH_API_URL=graph.graphUrl
  *   … expect(graph.received.map((m) => m.to)).toEqual([...]); expect(graph.peakConcurrent).toBeLessThanOrEqual(4);
  */
+import { allRecipients, headerRecipients, type HeaderRecipients } from './mime-recipients.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -49,7 +50,7 @@ export interface GraphServerOptions {
   maxConcurrent?: number;
   /** Messages accepted per sliding window before 429 TooManyRequests with this Retry-After. */
   rate?: { max: number; windowMs: number; retryAfter: string };
-  /** Messages accepted before 403 ErrorExceededMessageLimit; change with setDailyLimit(). */
+  /** Recipients (every To, Cc and Bcc address, as Exchange counts) accepted before 403 ErrorExceededMessageLimit; change with setDailyLimit(). */
   dailyLimit?: number;
   /** A Retry-After on the daily-limit answer (real Graph sends none; tests use it to keep the pause short). */
   quotaRetryAfter?: string;
@@ -62,6 +63,8 @@ export interface GraphServerOptions {
 export interface GraphMessage {
   raw: Buffer;
   to: string[];
+  /** Who Exchange sends it to (To, Cc and Bcc) and the copy they get (no Bcc header). */
+  recipients: HeaderRecipients;
   messageId: string | undefined;
   subject: string | undefined;
   text: string | undefined;
@@ -79,6 +82,10 @@ export interface GraphTestServer {
   readonly address: string;
   /** Every message sendMail accepted, decoded, in order. */
   readonly received: GraphMessage[];
+  /** Messages that arrived in the Inbox (bounces, reports, replies), oldest first. */
+  readonly inbox: { id: string; raw: Buffer; receivedDateTime: string }[];
+  /** A message arrives in the Inbox (as mail from outside would). */
+  deliverToInbox(raw: Buffer, at?: Date): void;
   /** Most Graph requests open at once, counting those refused for concurrency. */
   readonly peakConcurrent: number;
   /** Every error answer of the Graph side: status and error code. */
@@ -119,6 +126,7 @@ class GraphTestServerImpl implements GraphTestServer {
   readonly clientId: string;
   readonly address: string;
   received: GraphMessage[] = [];
+  inbox: { id: string; raw: Buffer; receivedDateTime: string }[] = [];
   peakConcurrent = 0;
   refusals: { status: number; code: string; path: string }[] = [];
   tokenRequests: string[] = [];
@@ -132,6 +140,7 @@ class GraphTestServerImpl implements GraphTestServer {
   private consentRevoked = false;
   private sending = 0;
   private dailyLimit: number | undefined;
+  private recipientsAccepted = 0;
   private open = 0;
   private server!: https.Server;
 
@@ -361,6 +370,18 @@ class GraphTestServerImpl implements GraphTestServer {
         const found = this.received.filter((message) => message.messageId === wanted);
         return json(response, 200, { value: found.map((_, index) => ({ id: `AAMk${index}` })) });
       }
+      if (request.method === 'GET' && path === '/me/mailFolders/inbox/messages') {
+        if (!granted('Mail.Read') && !granted('Mail.ReadBasic')) return denied();
+        return this.listInbox(url, response, refuse);
+      }
+      const value = /^\/me\/messages\/([^/]+)\/\$value$/.exec(path);
+      if (request.method === 'GET' && value) {
+        if (!granted('Mail.Read')) return denied(); // Mail.ReadBasic does not give the body
+        const message = this.inbox.find((entry) => entry.id === decodeURIComponent(value[1]!));
+        if (!message) return refuse(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        return void response.end(message.raw);
+      }
       if (request.method === 'POST' && path === '/me/sendMail') {
         if (!granted('Mail.Send')) return denied();
         return await this.sendMail(request, body, response, refuse);
@@ -369,6 +390,25 @@ class GraphTestServerImpl implements GraphTestServer {
     } finally {
       this.open--;
     }
+  }
+
+  /** `$filter=receivedDateTime ge …`, `$orderby=receivedDateTime asc`, `$top` per page, `@odata.nextLink` with `$skip` while more remain. */
+  private listInbox(url: URL, response: ServerResponse, refuse: (status: number, code: string, message: string) => void): void {
+    const since = /^receivedDateTime ge (\S+)$/.exec(url.searchParams.get('$filter') ?? '')?.[1];
+    if (!since || Number.isNaN(Date.parse(since))) return refuse(400, 'BadRequest', 'Invalid filter clause');
+    if (url.searchParams.get('$orderby') !== 'receivedDateTime asc') return refuse(400, 'BadRequest', 'The simulator sorts by receivedDateTime asc only');
+    const found = this.inbox.filter((message) => Date.parse(message.receivedDateTime) >= Date.parse(since));
+    const top = Math.min(1000, Number(url.searchParams.get('$top') ?? 10));
+    const skip = Number(url.searchParams.get('$skip') ?? 0);
+    const next = new URL(url.href.replace(/^http:/, 'https:'));
+    next.host = new URL(this.graphUrl).host;
+    next.searchParams.set('$skip', String(skip + top));
+    const page = found.slice(skip, skip + top).map((message) => ({ '@odata.etag': 'W/"CQAAABYAAAC"', id: message.id, receivedDateTime: message.receivedDateTime }));
+    json(response, 200, { '@odata.context': `${this.graphUrl}/$metadata#users('${this.oid}')/mailFolders('inbox')/messages(id,receivedDateTime)`, value: page, ...(skip + top < found.length ? { '@odata.nextLink': next.href } : {}) });
+  }
+
+  deliverToInbox(raw: Buffer, at = new Date()): void {
+    this.inbox.push({ id: `AAMkAGI2${randomUUID().replace(/-/g, '')}AAA=`, raw, receivedDateTime: at.toISOString().replace(/\.\d+Z$/, 'Z') });
   }
 
   private async sendMail(request: IncomingMessage, body: Buffer, response: ServerResponse, refuse: (status: number, code: string, message: string, headers?: Record<string, string>) => void): Promise<void> {
@@ -387,19 +427,22 @@ class GraphTestServerImpl implements GraphTestServer {
       while (this.sendTimes.length && this.sendTimes[0]! <= now - rate.windowMs) this.sendTimes.shift();
       if (this.sendTimes.length >= rate.max) return refuse(429, 'TooManyRequests', 'Please retry again later.', { 'Retry-After': rate.retryAfter });
     }
-    if (this.dailyLimit !== undefined && this.received.length + this.sending >= this.dailyLimit) {
+    const recipients = headerRecipients(raw);
+    const count = allRecipients(recipients).length;
+    if (this.dailyLimit !== undefined && this.recipientsAccepted + this.sending + count > this.dailyLimit) {
       const headers: Record<string, string> = this.options.quotaRetryAfter ? { 'Retry-After': this.options.quotaRetryAfter } : {};
       return refuse(403, 'ErrorExceededMessageLimit', 'Cannot send mail. The message limit has been exceeded.', headers);
     }
     this.sendTimes.push(now);
-    this.sending++;
+    this.sending += count;
     try {
       if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
     } finally {
-      this.sending--;
+      this.sending -= count;
     }
     const to = ([] as AddressObject[]).concat(mail.to ?? []).flatMap((group) => group.value.map((entry) => entry.address ?? ''));
-    this.received.push({ raw, to, messageId: mail.messageId, subject: mail.subject, text: mail.text, at: new Date() });
+    this.recipientsAccepted += count;
+    this.received.push({ raw, to, recipients, messageId: mail.messageId, subject: mail.subject, text: mail.text, at: new Date() });
     response.writeHead(202, { 'request-id': randomUUID() });
     response.end();
   }

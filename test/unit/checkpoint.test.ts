@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PreparedCampaign } from '../../src/campaign/prepare.js';
 import { AddressSet } from '../../src/campaign/address-set.js';
-import { loadProgress, ProgressTracker } from '../../src/store/checkpoint.js';
+import { loadProgress, ProgressTracker } from '../../src/delivery/checkpoint.js';
 import { statePaths } from '../../src/store/state.js';
 import { tempDir } from '../helpers/cli.js';
 

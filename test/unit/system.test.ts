@@ -36,13 +36,8 @@ describe('desktop notifications', () => {
 
   test('--notify-command runs for real through the shell with the outcome in its environment', async () => {
     const out = path.join(await tempDir(), 'event.txt');
-    notifyRunEnd(notice, { platform: 'linux', env: { PATH: process.env.PATH }, command: `echo "$MAILSHOT_EVENT $MAILSHOT_CAMPAIGN $MAILSHOT_SENT $MAILSHOT_FAILED" > '${out}'` });
-    let text = '';
-    for (let tries = 0; tries < 100 && !text; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      text = await readFile(out, 'utf8').catch(() => '');
-    }
-    expect(text.trim()).toBe('done welcome.yaml 30 2');
+    await notifyRunEnd(notice, { platform: 'linux', env: { PATH: process.env.PATH }, command: `echo "$MAILSHOT_EVENT $MAILSHOT_CAMPAIGN $MAILSHOT_FILE $MAILSHOT_SENT $MAILSHOT_FAILED" > '${out}'` });
+    expect((await readFile(out, 'utf8')).trim()).toBe('done welcome.yaml /c/welcome.yaml 30 2');
   });
 });
 

@@ -121,19 +121,19 @@ describe('concurrency refused: capped below the number open at the refusal', () 
 
   test('configured 8, refused with 5 in flight: never again more than 4, however many successes follow', () => {
     const controller = new AdaptiveController({ concurrency: 8 });
-    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 5);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 5);
     expect(controller.cap).toBe(4);
     for (let index = 0; index < 1000; index++) controller.onSuccess();
     expect(controller.current.concurrency).toBe(4);
-    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 3); // refused again lower down: the cap follows
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 3); // refused again lower down: the cap follows
     expect(controller.cap).toBe(2);
-    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 6); // a late echo with more in flight does not raise it
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 6); // a late echo with more in flight does not raise it
     expect(controller.cap).toBe(2);
   });
 
   test('each further refusal about connections in the same burst lowers the cap by one; a rate refusal does not', () => {
     const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('40/s') });
-    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', undefined, fixedJitter, 8);
+    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', undefined, fixedJitter, 'connections', 8);
     expect(controller.cap).toBe(7);
     for (let index = 0; index < 3; index++) controller.onRefusedAgain('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.');
     expect(controller.cap).toBe(4); // 8 in flight, 4 refused: the server takes 4

@@ -1,0 +1,68 @@
+import { OutboxTransport } from '../transports/outbox.js';
+import type { Transport } from '../transports/transport.js';
+import type { DailyUsage } from '../throttle/daily.js';
+import type { SizeLimit } from '../campaign/prepare.js';
+import { credentialOf, credentialStore } from '../auth/credentials.js';
+import type { Account, AccountKind, AccountLimits } from './account.js';
+import { kindDefaults } from './kinds.js';
+import { dailyUsage, effectiveLimits, mergeLimits, type EffectiveLimits } from './limits.js';
+import { AccountRegistry } from './registry.js';
+import { refuseIncomplete } from './save-account.js';
+
+export const outboxAccount = 'outbox';
+
+/** An account ready to send: its transport, the limits in force and its shared daily usage log. */
+export interface SendingAccount {
+  name: string;
+  /** The largest message the account takes, when it has a limit of its own. */
+  sizeLimit?: SizeLimit;
+  transport: Transport;
+  limits: EffectiveLimits;
+  usage?: DailyUsage;
+}
+
+/** Opens the named account (or the outbox) with the run's limit overrides on top of the account's. */
+export async function openAccount(via: string, outboxDir: string, overrides: AccountLimits): Promise<SendingAccount> {
+  if (via === outboxAccount) {
+    return { name: via, transport: new OutboxTransport(outboxDir), limits: effectiveLimits(mergeLimits(overrides)) };
+  }
+  const stored = (await AccountRegistry.open()).get(via);
+  const account = { ...stored, limits: mergeLimits(stored.limits, overrides) };
+  const limits = effectiveLimits(account.limits);
+  return { name: via, sizeLimit: sizeLimitOf(account.kind), transport: await transportFor(account), limits, usage: dailyUsage(via, limits.dailyLimit) };
+}
+
+/** The account kind's message size limit, for `validate --via` and the send loop. */
+function sizeLimitOf(kind: AccountKind): SizeLimit | undefined {
+  const { maxMessageBytes, label } = kindDefaults[kind];
+  return maxMessageBytes === undefined ? undefined : { bytes: maxMessageBytes, label };
+}
+
+/** `validate --via`: the size limit of the named account (none for the outbox). */
+export async function sizeLimitOfAccount(via: string | undefined): Promise<SizeLimit | undefined> {
+  if (!via || via === outboxAccount) return undefined;
+  return sizeLimitOf((await AccountRegistry.open()).get(via).kind);
+}
+
+/**
+ * The transport for an account, from its settings, its secret and its limits (an SMTP pool opens no more
+ * connections than it may send messages at once). Provider code is loaded only when that kind is used.
+ */
+export async function transportFor(account: Account): Promise<Transport> {
+  refuseIncomplete(account);
+  switch (account.kind) {
+    case 'smtp': {
+      const { SmtpTransport } = await import('../transports/smtp.js');
+      const pool = { maxConnections: effectiveLimits(account.limits).maxConcurrent, perConnection: account.limits.perConnection };
+      return new SmtpTransport(account, await credentialOf(account), pool);
+    }
+    case 'google': {
+      const [{ GmailTransport }, { googleTokens }] = await Promise.all([import('../transports/gmail.js'), import('../auth/google-oauth.js')]);
+      return new GmailTransport(account, googleTokens(account.clientId, account.name, credentialStore(account)));
+    }
+    case 'microsoft': {
+      const [{ GraphTransport }, { microsoftTokens }] = await Promise.all([import('../transports/microsoft.js'), import('../auth/microsoft-oauth.js')]);
+      return new GraphTransport(account, microsoftTokens(account, credentialStore(account)));
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { scanRecipients, type PreparedCampaign, type SizeLimit } from './prepare.js';
+import { rejectReasonText, type Recipient, type RejectReason } from './recipients.js';
+
+/** Rows shown one by one; the rest are counted. */
+const shownRows = 20;
+
+export interface ValidateOptions {
+  /** The sending account's message size limit, when it has one. */
+  sizeLimit?: SizeLimit;
+  /** Called for every valid recipient (the schedule warns once per unknown time zone). */
+  onRecipient?: (recipient: Recipient) => void;
+}
+
+/** What `campaign validate` found: the recipients, and the rows a first send would skip (the first few by line). */
+export interface Validation {
+  recipients: number;
+  skipped: number;
+  skippedByReason: Partial<Record<RejectReason, number>>;
+  skippedRows: { line: number; reason: RejectReason; value: string }[];
+}
+
+/** `campaign validate`: reads every row as a first send would. */
+export async function validateCampaign(campaign: PreparedCampaign, options: ValidateOptions): Promise<Validation> {
+  const skippedRows: Validation['skippedRows'] = [];
+  const scan = await scanRecipients(campaign, {
+    onRejected: (row) => {
+      if (skippedRows.length < shownRows) skippedRows.push({ line: row.line, reason: row.reason, value: row.value });
+    },
+    onRecipient: options.onRecipient,
+    sizeLimit: options.sizeLimit,
+  });
+  const reasons = (Object.entries(scan.rejected) as [RejectReason, number][]).filter(([, count]) => count > 0);
+  const skipped = reasons.reduce((total, [, count]) => total + count, 0);
+  return { recipients: scan.recipients, skipped, skippedByReason: Object.fromEntries(reasons), skippedRows };
+}
+
+/** How many recipients the campaign has and which rows would be skipped, for a person. */
+export function validationText(file: string, validation: Validation): string {
+  const { skipped, skippedRows } = validation;
+  const out = [`${file}: OK — ${validation.recipients} recipient(s) to send`];
+  if (skipped) {
+    const reasons = (Object.entries(validation.skippedByReason) as [RejectReason, number][]).map(([reason, count]) => `${count} ${rejectReasonText[reason]}`);
+    // Escaped: a CSV cell may hold line breaks or terminal escapes.
+    out.push(`${skipped} row(s) will be skipped (${reasons.join(', ')}):`, ...skippedRows.map((row) => `  line ${row.line}: ${rejectReasonText[row.reason]} ${JSON.stringify(row.value)}`));
+    if (skipped > skippedRows.length) out.push(`  … and ${skipped - skippedRows.length} more`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,108 @@
+import type { AccountLimits, SmtpSecurity } from '../../accounts/account.js';
+import type { ImapFlags } from '../../accounts/imap-settings.js';
+import type { SignInIo } from '../../accounts/sign-in/io.js';
+import { InputError } from '../../errors.js';
+import { notice, warn, type CommandIo } from '../io.js';
+import { limitsFrom } from '../options.js';
+import { describe } from './describe.js';
+
+export interface SmtpAddOptions extends AccountLimits, ImapFlags {
+  kind: 'smtp';
+  name: string;
+  host: string;
+  port?: number;
+  security?: SmtpSecurity;
+  user?: string;
+  passwordStdin?: boolean;
+  passwordEnv?: string;
+  insecureTls?: boolean;
+}
+
+export interface GoogleAddOptions extends AccountLimits {
+  kind: 'google';
+  name: string;
+  clientId: string;
+  clientSecretEnv?: string;
+  workspace?: boolean;
+  browser: boolean;
+  reconcile?: boolean;
+  readMail?: boolean;
+}
+
+export interface MicrosoftAddOptions extends AccountLimits {
+  kind: 'microsoft';
+  name: string;
+  clientId: string;
+  tenant: string;
+  deviceCode?: boolean;
+  reconcile?: boolean;
+  readMail?: boolean;
+}
+
+export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions;
+
+/** Links an account: settings checked, the secret stored, then the account; a failure leaves neither. */
+export async function run(options: AddOptions, io: CommandIo): Promise<void> {
+  const account = options.kind === 'smtp' ? await addSmtp(options, io) : options.kind === 'google' ? await addGoogle(options, io) : await addMicrosoft(options, io);
+  notice(io, `added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
+}
+
+async function addSmtp(options: SmtpAddOptions, io: CommandIo) {
+  if (options.port !== undefined && options.port > 65535) throw new InputError(`--port ${options.port}: a port is 1 to 65535`);
+  const password = options.user && !options.passwordEnv ? await readPassword(options, io) : undefined;
+  const [{ addSmtpAccount }, { imapSettingsFrom }] = await Promise.all([import('../../accounts/sign-in/smtp-setup.js'), import('../../accounts/imap-settings.js')]);
+  const { name, host, port, security, user, passwordEnv, insecureTls } = options;
+  const imap = imapSettingsFrom(options, host);
+  return addSmtpAccount({ name, host, port, security, user, password, passwordEnv, insecureTls, imap, limits: limitsFrom(options) }, (message) => warn(io, message));
+}
+
+async function addGoogle(options: GoogleAddOptions, io: CommandIo) {
+  const clientSecret = await readSecretInput(options.clientSecretEnv, '--client-secret-env', 'OAuth client secret', io);
+  const { addGoogleAccount } = await import('../../accounts/sign-in/google-setup.js');
+  const { name, clientId, browser } = options;
+  const setup = { name, clientId, clientSecret, workspace: Boolean(options.workspace), browser, reconcile: Boolean(options.reconcile), readMail: Boolean(options.readMail), limits: limitsFrom(options) };
+  return addGoogleAccount(setup, signInIo(io));
+}
+
+async function addMicrosoft(options: MicrosoftAddOptions, io: CommandIo) {
+  const { addMicrosoftAccount } = await import('../../accounts/sign-in/microsoft-setup.js');
+  const { name, clientId, tenant } = options;
+  const setup = { name, clientId, tenant, deviceCode: Boolean(options.deviceCode), reconcile: Boolean(options.reconcile), readMail: Boolean(options.readMail), limits: limitsFrom(options) };
+  return addMicrosoftAccount(setup, signInIo(io));
+}
+
+async function readPassword(options: SmtpAddOptions, io: CommandIo): Promise<string> {
+  if (options.passwordStdin) {
+    const password = (await io.readStdin()).replace(/\r?\n$/, '');
+    if (!password) throw new InputError('--password-stdin: standard input was empty');
+    return password;
+  }
+  if (!io.isTTY.stdin) {
+    throw new InputError(`--user ${options.user} needs a password: pipe it with --password-stdin, or name a variable with --password-env`);
+  }
+  return io.prompt(`Password for ${options.user}@${options.host}: `, { secret: true });
+}
+
+/** A secret from the environment variable named by `option`, or asked for without echo on a terminal. */
+async function readSecretInput(variable: string | undefined, option: string, what: string, io: CommandIo): Promise<string> {
+  if (variable !== undefined) {
+    const value = process.env[variable];
+    if (!value) throw new InputError(`${option} ${variable}: that variable is not set; export it first`);
+    return value;
+  }
+  if (!io.isTTY.stdin) throw new InputError(`give the ${what} with ${option} VAR (it is never taken as a command-line argument)`);
+  return io.prompt(`${what}: `, { secret: true });
+}
+
+/** How a sign-in talks to the person: notices on stderr, the browser, and a line typed or pasted on stdin. */
+function signInIo(io: CommandIo): SignInIo {
+  return {
+    notice: (message) => notice(io, message),
+    warn: (message) => warn(io, message),
+    async openBrowser(url) {
+      const { default: open } = await import('open');
+      await open(url);
+    },
+    readLine: (prompt, signal) => io.prompt(prompt, { signal }),
+  };
+}

@@ -1,0 +1,26 @@
+import { InputError } from '../../errors.js';
+import { notice, type CommandIo } from '../io.js';
+import type { AccountLimits } from '../../accounts/account.js';
+import { limitsFrom } from '../options.js';
+import { describeLimits } from './describe.js';
+import type { ImapFlags } from '../../accounts/imap-settings.js';
+
+export interface SetOptions extends AccountLimits, ImapFlags {
+  name: string;
+}
+
+/** Changes an account's sending limits. */
+export async function run(options: SetOptions, io: CommandIo): Promise<void> {
+  const limits = limitsFrom(options);
+  const unchanged = Object.values(limits).every((value) => value === undefined);
+  if (options.imapHost !== undefined || options.imapPort !== undefined || options.imapSecurity !== undefined) {
+    const imap = await (await import('../../accounts/imap-settings.js')).setImapSettings(options.name, options);
+    notice(io, `mailbox of "${options.name}": IMAP ${imap.host}:${imap.port} (${imap.security})`);
+    if (unchanged) return;
+  }
+  if (unchanged) {
+    throw new InputError('name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security)');
+  }
+  const { setAccountLimits } = await import('../../accounts/limits.js');
+  notice(io, `limits of "${options.name}": ${describeLimits(await setAccountLimits(options.name, limits)) || 'defaults'}`);
+}

@@ -1,0 +1,58 @@
+/** Where a command talks to the person: passed in, so a command runs the same in a test as in a terminal. */
+export interface CommandIo {
+  /** Machine output (JSON, reports, the preview). */
+  stdout: Writer;
+  /** Human text: notices, warnings, progress. */
+  stderr: Writer;
+  /** Which streams are terminals: stderr for bars and bells and the quiet-from-cron rule, stdin for prompts. */
+  isTTY: { stdin: boolean; stderr: boolean };
+  /** Asks one line on stderr and reads it from stdin (without echo for a secret, on a terminal); aborting stops reading. */
+  prompt(question: string, options?: { secret?: boolean; signal?: AbortSignal }): Promise<string>;
+  /** All of standard input (`--password-stdin`). */
+  readStdin(): Promise<string>;
+}
+
+export interface Writer {
+  write(chunk: string | Uint8Array): unknown;
+}
+
+/** Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. */
+export function warn(io: CommandIo, message: string): void {
+  io.stderr.write(`${stamp()}mailshot: warning: ${message}\n`);
+}
+
+export function notice(io: CommandIo, message: string): void {
+  io.stderr.write(`${stamp()}mailshot: ${message}\n`);
+}
+
+/** In a log (the cron line sets MAILSHOT_LOG_TIMES), each line starts with its time, ISO 8601 UTC. */
+function stamp(): string {
+  return process.env.MAILSHOT_LOG_TIMES ? `${new Date().toISOString()} ` : '';
+}
+
+/** The process's own streams. */
+export function processIo(): CommandIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: { stdin: Boolean(process.stdin.isTTY), stderr: Boolean(process.stderr.isTTY) },
+    async prompt(question, options = {}) {
+      if (options.secret && process.stdin.isTTY) {
+        const { read } = await import('read');
+        return read({ prompt: question, silent: true, replace: '', output: process.stderr });
+      }
+      const { createInterface } = await import('node:readline/promises');
+      const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
+      try {
+        return await lines.question(question, { signal: options.signal });
+      } finally {
+        lines.close();
+      }
+    },
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { copiesOf } from '../campaign/compose.js';
+import { checkSize } from '../campaign/prepare.js';
+import type { Recipient } from '../campaign/recipients.js';
+import { InputError, MailshotError, StopError } from '../errors.js';
+import { DeliveryError, envelopeRecipients, type OutgoingMessage } from '../transports/transport.js';
+import type { CampaignRun } from './campaign-run.js';
+import { decide, type Cost } from './retry-policy.js';
+
+/** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
+interface Retry {
+  inMs: number;
+  giveUp: () => Promise<void>;
+}
+
+/** Composes one recipient's message and hands it over, retrying as the retry policy says. */
+export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDoubt: boolean): Promise<void> {
+  if (run.ended) return;
+  const message = await compose(run, recipient);
+  if (!message) return;
+  const { transport } = run.sending;
+  if (inDoubt && transport.findSent && (await transport.findSent(message.messageId).catch(() => false))) {
+    const reply = `found in Sent by its Message-ID ${message.messageId}`;
+    await run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply }, 'sent', 'already sent (found in Sent)');
+    return;
+  }
+  // Each attempt takes a slot of its own: a recipient waiting to retry does not hold one.
+  for (let attempt = 1; ; attempt++) {
+    const retry = await run.pacer.slots(() => attemptOnce(run, recipient, message, attempt));
+    if (!retry) return;
+    run.waitingToRetry++;
+    const resumed = await pause(retry.inMs, run.options.signal);
+    run.waitingToRetry--;
+    if (!resumed || run.ended) return retry.giveUp();
+  }
+}
+
+/** The message, or nothing when the template or the size limit refuses it (recorded as failed). */
+async function compose(run: CampaignRun, recipient: Recipient): Promise<OutgoingMessage | undefined> {
+  const { campaign, sending: account } = run;
+  try {
+    const message = await run.composer.compose(recipient, campaign.templates.render(recipient.fields));
+    if (account.sizeLimit) checkSize(message.raw.length, account.sizeLimit, campaign.definition, recipient);
+    return message;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    await run.record({ ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message, line: recipient.line }, 'failed', error.message);
+    return undefined;
+  }
+}
+
+/** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
+async function attemptOnce(run: CampaignRun, recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> {
+  const { pacer, sending: account } = run;
+  const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(message).length).catch(() => undefined); // undefined: interrupted while waiting
+  if (!slot || run.ended) return undefined;
+  if (!slot.ok) {
+    run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
+    return undefined;
+  }
+  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line });
+  run.tracker?.recorded(recipient.key, 'attempt');
+  try {
+    const accepted = await account.transport.send(message);
+    pacer.onAccepted();
+    run.deliveredBefore = true;
+    await run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200), ...copiesOf(message) }, 'sent', accepted.response);
+    return undefined;
+  } catch (error) {
+    return onFailure(run, recipient, asDeliveryError(error), attempt);
+  }
+}
+
+/** Applies the retry policy's decision to a failed hand-off. */
+async function onFailure(run: CampaignRun, recipient: Recipient, failure: DeliveryError, attempt: number): Promise<Retry | undefined> {
+  const details = { kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) };
+  const giveUp = () => run.record({ ev: 'deferred', to: recipient.key, at: Date.now(), ...details }, 'deferred', failure.message);
+  const throttleWaitMs = failure.kind === 'throttled' ? run.pacer.onThrottled(failure) : 0;
+  const decision = decide(failure, attempt, run.deliveredBefore, throttleWaitMs);
+  switch (decision.then) {
+    case 'retry':
+      return { inMs: decision.inMs, giveUp };
+    case 'fail':
+      await run.record({ ev: 'failed', to: recipient.key, at: Date.now(), ...details }, 'failed', failure.message);
+      return undefined;
+    case 'defer':
+      break;
+    case 'stop':
+      run.end('stopped', failure.message, new StopError(failure.message));
+      break;
+    case 'pause':
+      await pauseFor(run, failure, decision.cost, throttleWaitMs);
+      break;
+  }
+  await giveUp();
+  return undefined;
+}
+
+/** Pauses the run for the quota, a server that asked for a long wait, or a server that cannot be reached. */
+async function pauseFor(run: CampaignRun, failure: DeliveryError, cost: Cost, throttleWaitMs: number): Promise<void> {
+  if (cost === 'quota') {
+    const freeAt = failure.details.retryAt?.getTime() ?? (await run.sending.usage?.nextFreeAt()) ?? Date.now() + 3_600_000;
+    run.pauseUntil(freeAt, `the account's sending quota is used up (${failure.message})`);
+  } else if (cost === 'throttled') {
+    run.pauseUntil(Date.now() + throttleWaitMs, `the server asked to wait (${failure.message})`);
+  } else {
+    run.end('paused', `cannot reach the server (${failure.message})`);
+  }
+}
+
+/** Waits; false when the run was interrupted meanwhile. */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function asDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  if (error instanceof MailshotError) throw error;
+  return new DeliveryError('transient', (error as Error)?.message ?? String(error));
+}

@@ -1,0 +1,73 @@
+import { isRecipient, type Recipient } from '../campaign/recipients.js';
+import { recipientsOf } from '../campaign/prepare.js';
+import type { JournalEvent } from '../store/journal.js';
+import type { Progress } from './checkpoint.js';
+import type { SuppressionList } from '../suppress/list.js';
+import { sendRecipient } from './attempt.js';
+import type { CampaignRun } from './campaign-run.js';
+import { DeliverySchedule } from './schedule.js';
+
+/** What dispatch leaves for settling the run. */
+export interface Dispatched {
+  /** Recipients due in this run (handed over or not). */
+  due: number;
+  /** The earliest time a recipient not yet due becomes due (Infinity: none). */
+  nextDue: number;
+}
+
+/**
+ * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to
+ * retry): more would only hold composed messages in memory. An unexpected error of one recipient ends the run.
+ */
+export async function dispatch(run: CampaignRun, progress: Progress, alreadyDone: number, suppressed: SuppressionList): Promise<Dispatched> {
+  const { options, campaign, state, via } = run;
+  const { known, prefixKeys, start } = progress;
+  const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
+  const inFlight = new Set<Promise<void>>();
+  const result: Dispatched = { due: 0, nextDue: Infinity };
+  let handedOver = 0;
+  let unsettled = 0;
+  const announce = (toSend: number) =>
+    options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
+  const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
+  for await (const row of recipientsOf(campaign, settledKey, { start, onRow: run.tracker?.onRow })) {
+    if (!isRecipient(row)) continue;
+    unsettled++;
+    const suppression = suppressed.get(row.key);
+    if (suppression) {
+      await run.record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'suppressed', suppressed: suppression.reason, line: row.line }, 'skipped', `suppressed (${suppression.reason})`);
+      continue;
+    }
+    const last = known.get(row.key);
+    if (last === 'attempt' && options.inDoubt === 'skip') {
+      await skipInDoubt(run, row);
+      continue;
+    }
+    const due = schedule.dueAt(row);
+    if (due > Date.now()) {
+      result.nextDue = Math.min(result.nextDue, due);
+      continue;
+    }
+    result.due++;
+    if (run.ended || (options.limit !== undefined && handedOver >= options.limit)) continue;
+    if (handedOver++ === 0) announce(Math.min(state.recipients - alreadyDone, options.limit ?? Infinity));
+    const task: Promise<void> = sendRecipient(run, row, last === 'attempt').catch((error: unknown) => run.end('stopped', (error as Error).message, error));
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    while (inFlight.size >= run.pacer.slots.concurrency + run.waitingToRetry) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  // Rows added to the CSV since the first send are recipients too: every count (status, reports) includes them.
+  state.recipients = Math.max(state.recipients, alreadyDone + unsettled);
+  if (handedOver === 0) announce(0);
+  return result;
+}
+
+function skipInDoubt(run: CampaignRun, row: Recipient): Promise<void> {
+  return run.record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line }, 'skipped', 'in doubt: not resent (--in-doubt skip)');
+}
+
+/** Sent, failed for good, or skipped on purpose: nothing more to do for this recipient. */
+export function isSettled(event: JournalEvent['ev'] | undefined): boolean {
+  return event === 'sent' || event === 'failed' || event === 'skipped';
+}

@@ -1,0 +1,154 @@
+/** The send loop's decisions, in milliseconds: the retry policy table, --spread pacing, and how a run's end is worded. */
+import { applyEnd, settle, tallyText } from '../../src/delivery/outcome.js';
+import { emptyCounts } from '../../src/status.js';
+import { Pacer, spreadLimits } from '../../src/delivery/pacing.js';
+import { attemptsFor, backoff, decide, maxRetryWaitMs } from '../../src/delivery/retry-policy.js';
+import type { CampaignState } from '../../src/store/state.js';
+import type { LimitChange } from '../../src/throttle/adaptive.js';
+import { DeliveryError, type DeliveryErrorDetails, type DeliveryErrorKind } from '../../src/transports/transport.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+const failure = (kind: DeliveryErrorKind, details: DeliveryErrorDetails = {}) => new DeliveryError(kind, `${kind} failure`, details);
+const midJitter = () => 0.5;
+
+describe('retry policy', () => {
+  test.each([
+    ['permanent', {}, false, { then: 'fail', cost: 'recipient' }],
+    ['quota', {}, false, { then: 'pause', cost: 'quota' }],
+    ['auth', { replied: true }, true, { then: 'stop', cost: 'account' }],
+    ['config', { unreachable: true }, false, { then: 'stop', cost: 'account' }],
+  ] as const)('%s %j (delivered before: %s) → %j on the first attempt', (kind, details, deliveredBefore, decision) => {
+    expect(decide(failure(kind, details), 1, deliveredBefore)).toEqual(decision);
+  });
+
+  test('a server that stops answering after this run delivered through it is network loss: retried, then the run pauses', () => {
+    const gone = failure('config', { code: 'ECONNREFUSED', unreachable: true });
+    expect(decide(gone, 1, true, 0, midJitter)).toEqual({ then: 'retry', inMs: 1000 });
+    expect(decide(gone, 3, true, 0, midJitter)).toEqual({ then: 'retry', inMs: 4000 });
+    expect(decide(gone, 4, true)).toEqual({ then: 'pause', cost: 'network' });
+    // a setting that is surely wrong stays a stop, delivered before or not
+    expect(decide(failure('config', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 1, true)).toEqual({ then: 'stop', cost: 'account' });
+  });
+
+  test('a temporary reply is retried 3 times, then deferred; a dropped connection (no reply) counts as the network', () => {
+    const reply = failure('transient', { code: '451 4.3.0', replied: true });
+    expect(decide(reply, 2, false, 0, midJitter)).toEqual({ then: 'retry', inMs: 2000 });
+    expect(decide(reply, attemptsFor.transient.attempts, false)).toEqual({ then: 'defer', cost: 'transient' });
+    expect(decide(failure('transient', { code: 'ECONNRESET' }), 3, false, 0, midJitter)).toEqual({ then: 'retry', inMs: 4000 });
+  });
+
+  test("throttling waits what the pacer says, up to 8 attempts; a wait over the cap pauses the run", () => {
+    const throttled = failure('throttled', { replied: true, limit: 'rate' });
+    expect(decide(throttled, 1, true, 2500)).toEqual({ then: 'retry', inMs: 2500 });
+    expect(decide(throttled, 8, true, 2500)).toEqual({ then: 'defer', cost: 'throttled' });
+    expect(decide(throttled, 1, true, maxRetryWaitMs + 1)).toEqual({ then: 'pause', cost: 'throttled' });
+  });
+
+  test('backoff doubles from 1 s with ±20 % jitter', () => {
+    expect([1, 2, 3].map((attempt) => backoff(attempt, midJitter))).toEqual([1000, 2000, 4000]);
+    expect(backoff(1, () => 0)).toBe(800);
+    expect(backoff(1, () => 1)).toBeCloseTo(1200);
+  });
+});
+
+describe('--spread pacing', () => {
+  const now = Date.UTC(2026, 11, 1, 9);
+  const state = (hours: number, recipients: number): Pick<CampaignState, 'spreadUntil' | 'recipients'> => ({
+    spreadUntil: new Date(now + hours * 3_600_000).toISOString(),
+    recipients,
+  });
+
+  test('the recipients left are spaced evenly over what is left of the window', () => {
+    expect(spreadLimits({ maxConcurrent: 4 }, state(2, 120), 20, now)).toEqual({ maxConcurrent: 4, rate: { count: 100, perMs: 7_200_000 } });
+  });
+
+  test("the account's own rate stays when it is slower; an ended window or nothing left changes nothing", () => {
+    const slow = { maxConcurrent: 4, rate: { count: 1, perMs: 3_600_000 } };
+    expect(spreadLimits(slow, state(1, 100), 0, now)).toBe(slow);
+    expect(spreadLimits({ maxConcurrent: 4 }, state(-1, 100), 0, now)).toEqual({ maxConcurrent: 4 });
+    expect(spreadLimits({ maxConcurrent: 4 }, state(1, 100), 100, now)).toEqual({ maxConcurrent: 4 });
+    expect(spreadLimits({ maxConcurrent: 4 }, { recipients: 5 }, 0, now)).toEqual({ maxConcurrent: 4 });
+  });
+});
+
+describe('the pacer', () => {
+  async function pacer() {
+    const clock = new FakeClock();
+    await clock.advance(60_000);
+    const changes: LimitChange[] = [];
+    const paced = new Pacer({ maxConcurrent: 8, rate: { count: 10, perMs: 1000 } }, undefined, clock, (change) => changes.push(change));
+    return { clock, changes, paced };
+  }
+  const throttled = (details: DeliveryErrorDetails) => new DeliveryError('throttled', '421 4.7.0 Too many connections, slow down', { replied: true, ...details });
+
+  test('it cuts the limit the transport named (not what the text seems to say), once per burst of replies', async () => {
+    const { clock, changes, paced } = await pacer();
+    const wait = paced.onThrottled(throttled({ limit: 'connections' }));
+    expect(paced.slots.concurrency).toBe(4);
+    expect(wait).toBeGreaterThanOrEqual(750);
+    expect(wait).toBeLessThanOrEqual(1250);
+    paced.onThrottled(throttled({ limit: 'connections' })); // in flight when the cut happened: the same burst
+    expect(paced.slots.concurrency).toBe(4);
+    await clock.advance(2000);
+    paced.onThrottled(throttled({ limit: 'rate' }));
+    expect(changes.map((change) => change.to)).toEqual([
+      { concurrency: 4, rate: { count: 10, perMs: 1000 } },
+      { concurrency: 4, rate: { count: 5, perMs: 1000 } },
+    ]);
+  });
+
+  test("the server's retry time is this recipient's wait and holds every later send", async () => {
+    const { clock, paced } = await pacer();
+    expect(paced.onThrottled(throttled({ limit: 'rate', retryAt: new Date(clock.now() + 30_000) }))).toBe(30_000);
+    let mayGo = false;
+    void paced.beforeSend(new AbortController().signal).then(() => (mayGo = true));
+    await clock.advance(29_000);
+    expect(mayGo).toBe(false);
+    await clock.advance(1000);
+    expect(mayGo).toBe(true);
+  });
+});
+
+describe('how a run ends', () => {
+  const tally = (counts: Partial<ReturnType<typeof emptyCounts>>, due: number, extra: { limit?: number; nextDue?: number } = {}) => ({
+    counts: { ...emptyCounts(), ...counts },
+    due,
+    nextDue: Infinity,
+    localTime: '09:00',
+    ...extra,
+  });
+
+  test('a stop (with its error) wins over what is left', () => {
+    const error = new Error('535 5.7.8');
+    expect(settle({ status: 'stopped', reason: '535 5.7.8', error }, tally({ sent: 4 }, 10))).toEqual({ status: 'stopped', reason: '535 5.7.8', error });
+  });
+
+  test('deferred recipients, then the --limit, then recipients due later, else done', () => {
+    expect(settle(undefined, tally({ sent: 3, deferred: 2 }, 5))).toEqual({
+      status: 'paused',
+      reason: '2 recipient(s) deferred after repeated temporary failures; run resume later',
+    });
+    expect(settle(undefined, tally({ sent: 3 }, 5, { limit: 3 }))).toEqual({ status: 'paused', reason: 'stopped at --limit 3; 2 recipient(s) left' });
+    const later = Date.UTC(2026, 11, 2, 8);
+    expect(settle(undefined, tally({ sent: 5 }, 5, { nextDue: later }))).toEqual({
+      status: 'scheduled',
+      reason: 'the next recipients are due at 2026-12-02T08:00:00.000Z (their local 09:00)',
+      nextDueAt: '2026-12-02T08:00:00.000Z',
+    });
+    expect(settle(undefined, tally({ sent: 4, failed: 1 }, 5))).toEqual({ status: 'done', reason: 'all recipients handled' });
+  });
+
+  test('the snapshot keeps a pause time only while paused or scheduled', () => {
+    const snapshot = { status: 'running', pausedUntil: '2026-12-01T10:00:00.000Z' } as CampaignState;
+    applyEnd(snapshot, { status: 'stopped', reason: 'auth' });
+    expect(snapshot).toMatchObject({ status: 'stopped', reason: 'auth', pausedUntil: undefined });
+    applyEnd(snapshot, { status: 'scheduled', reason: 'later', nextDueAt: '2026-12-02T08:00:00.000Z' });
+    expect(snapshot).toMatchObject({ status: 'scheduled', pausedUntil: '2026-12-02T08:00:00.000Z' });
+    applyEnd(snapshot, { status: 'done', reason: 'all recipients handled' });
+    expect(snapshot).toMatchObject({ status: 'done', reason: undefined, pausedUntil: undefined });
+  });
+
+  test('the tally names every outcome', () => {
+    expect(tallyText({ sent: 3, failed: 1, deferred: 0, skipped: 2 })).toBe('sent 3, failed 1, deferred 0, skipped 2');
+  });
+});
