@@ -17,11 +17,16 @@ async function outboxRecipients(outbox: string): Promise<string[]> {
 async function hideSentLines(stateDir: string): Promise<void> {
   const file = path.join(stateDir, 'journal.jsonl');
   const text = await readFile(file, 'utf8');
-  const lines = text.split('\n').map((line) => (line.includes('"ev":"sent"') ? line.replace(/"to":"([a-z]+)@/, (_, name: string) => `"to":"${'z'.repeat(name.length)}@`) : line));
+  const lines = text
+    .split('\n')
+    .map((line) =>
+      line.includes('"ev":"sent"') ? line.replace(/"to":"([a-z]+)@/, (_, name: string) => `"to":"${'z'.repeat(name.length)}@`) : line,
+    );
   await writeFile(file, lines.join('\n'));
 }
 
-const csv = 'email,name\nann@example.com,Ann\nbob@example.com,Bob\nnope,Bad\ncat@example.com,Cat\nANN@example.com,Ann again\ndan@example.com,Dan\n';
+const csv =
+  'email,name\nann@example.com,Ann\nbob@example.com,Bob\nnope,Bad\ncat@example.com,Cat\nANN@example.com,Ann again\ndan@example.com,Dan\n';
 
 describe('resume through a checkpoint', () => {
   test('a run writes a checkpoint; the resume starts after the settled rows and still recognises a duplicate of a finished recipient', async () => {
@@ -37,7 +42,10 @@ describe('resume through a checkpoint', () => {
     const resumed = await runCli(['campaign', 'resume', campaign.file, '--json']);
     expect(resumed.stderr).not.toMatch(/unexpected error/);
     expect(resumed.code).toBe(0);
-    const sentNow = resumed.stdout.split('\n').filter((line) => line.startsWith('{"type":"recipient"')).map((line) => JSON.parse(line).to);
+    const sentNow = resumed.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{"type":"recipient"'))
+      .map((line) => JSON.parse(line).to);
     expect(sentNow.sort()).toEqual(['cat@example.com', 'dan@example.com']); // not ANN@example.com: ann had hers
     expect(JSON.parse(resumed.stdout.split('\n')[0])).toMatchObject({ type: 'start', already_done: 2, to_send: 2 });
     expect(await outboxRecipients(campaign.outbox)).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com']);
@@ -52,7 +60,13 @@ describe('resume through a checkpoint', () => {
     await utimes(list, later, later);
     const resumed = await runCli(['campaign', 'resume', campaign.file]);
     expect(resumed.code).toBe(0);
-    expect(await outboxRecipients(campaign.outbox)).toEqual(['ann@example.com', 'bea@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com']);
+    expect(await outboxRecipients(campaign.outbox)).toEqual([
+      'ann@example.com',
+      'bea@example.com',
+      'bob@example.com',
+      'cat@example.com',
+      'dan@example.com',
+    ]);
   });
 
   test('a journal cut back behind the checkpoint (restored from a backup) is read in full', async () => {
@@ -65,7 +79,10 @@ describe('resume through a checkpoint', () => {
     await writeFile(journal, lines.slice(0, bobSent).join('\n') + '\n');
     const resumed = await runCli(['campaign', 'resume', campaign.file, '--json']);
     expect(resumed.code).toBe(0);
-    const sentNow = resumed.stdout.split('\n').filter((line) => line.startsWith('{"type":"recipient"')).map((line) => JSON.parse(line).to);
+    const sentNow = resumed.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{"type":"recipient"'))
+      .map((line) => JSON.parse(line).to);
     // ann's `sent` may come after bob's (both were in flight at once): then it was cut too, and she is in doubt as well.
     const annKept = lines.slice(0, bobSent).some((line) => line.includes('"sent"') && line.includes('ann@'));
     expect(sentNow.sort()).toEqual([...(annKept ? [] : ['ann@example.com']), 'bob@example.com', 'cat@example.com', 'dan@example.com']);

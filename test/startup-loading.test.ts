@@ -5,8 +5,13 @@ import { repoRoot, runCli, tempDir, writeCampaign } from './helpers/cli.js';
 const trace = path.join(repoRoot, 'bench/module-trace.js');
 
 async function packagesLoaded(args: string[], configDir: string): Promise<{ code: number | null; files: string[] }> {
-  const result = await runCli(args, { env: { NODE_OPTIONS: `--import ${trace}`, MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file' } });
-  const files = result.stderr.split('\n').filter((line) => line.startsWith('bench-module: ')).map((line) => line.slice('bench-module: '.length));
+  const result = await runCli(args, {
+    env: { NODE_OPTIONS: `--import ${trace}`, MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file' },
+  });
+  const files = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('bench-module: '))
+    .map((line) => line.slice('bench-module: '.length));
   return { code: result.code, files };
 }
 

@@ -23,7 +23,17 @@ async function writeState(stateDir: string, campaignFile: string): Promise<strin
   lines.push({ ev: 'run', at: at + count, what: 'end', status: 'paused' } as never);
   const journal = path.join(stateDir, 'journal.jsonl');
   await writeFile(journal, lines.map((line) => JSON.stringify(line)).join('\n') + '\n', { mode: 0o600 });
-  const state = { version: 1, campaignId: 'c0ffee00-0000-4000-8000-000000000001', campaignFile, via: 'outbox', status: 'paused', reason: 'interrupted', recipients: count + 5, createdAt: new Date(at).toISOString(), updatedAt: new Date(at).toISOString() };
+  const state = {
+    version: 1,
+    campaignId: 'c0ffee00-0000-4000-8000-000000000001',
+    campaignFile,
+    via: 'outbox',
+    status: 'paused',
+    reason: 'interrupted',
+    recipients: count + 5,
+    createdAt: new Date(at).toISOString(),
+    updatedAt: new Date(at).toISOString(),
+  };
   await writeFile(path.join(stateDir, 'state.json'), JSON.stringify(state), { mode: 0o600 });
   return journal;
 }

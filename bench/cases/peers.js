@@ -28,7 +28,8 @@ const python = '/usr/bin/python3';
 /** Why the case cannot run here, or undefined. */
 function missing() {
   const dir = process.env.BENCH_MAILMERGE_DIR;
-  if (!dir || !existsSync(path.join(dir, 'mailmerge', '__main__.py'))) return 'set BENCH_MAILMERGE_DIR to a checkout of github.com/awdeorio/mailmerge';
+  if (!dir || !existsSync(path.join(dir, 'mailmerge', '__main__.py')))
+    return 'set BENCH_MAILMERGE_DIR to a checkout of github.com/awdeorio/mailmerge';
   if (!existsSync(smtpSink)) return `${smtpSink} not found (apt-get install postfix)`;
   try {
     execFileSync(python, ['-c', 'import click, jinja2, markdown, html5lib'], { stdio: 'ignore' });
@@ -47,7 +48,16 @@ export async function run({ root, scale, rounds, log }) {
   const configDir = path.join(root, 'config');
   const loopbackCount = Math.max(100, Math.round(8_000 * scale));
   const loopback = await compare({ root, configDir, count: loopbackCount, sinkArgs: [], connections: 8, rounds, log, label: 'loopback' });
-  const slow = await compare({ root, configDir, count: 48, sinkArgs: ['-w', '1'], connections: 8, rounds: 1, log, label: 'smtp-sink -w 1' });
+  const slow = await compare({
+    root,
+    configDir,
+    count: 48,
+    sinkArgs: ['-w', '1'],
+    connections: 8,
+    rounds: 1,
+    log,
+    label: 'smtp-sink -w 1',
+  });
   const met = { loopback: loopback.ratio >= 2, slowRelay: slow.ratio >= 7 };
   return {
     id,
@@ -99,9 +109,26 @@ async function runMailshotOnce(file, account, configDir, root) {
 
 async function runMailmerge(dir, count) {
   // As its installed `mailmerge` command does (python -m would call main() before the module is fully defined).
-  const args = ['-c', 'from mailmerge.__main__ import main; main()', '--no-dry-run', '--no-limit', '--output-format', 'raw', '--template', 'mailmerge_template.txt', '--database', 'recipients.csv', '--config', 'mailmerge_server.conf'];
+  const args = [
+    '-c',
+    'from mailmerge.__main__ import main; main()',
+    '--no-dry-run',
+    '--no-limit',
+    '--output-format',
+    'raw',
+    '--template',
+    'mailmerge_template.txt',
+    '--database',
+    'recipients.csv',
+    '--config',
+    'mailmerge_server.conf',
+  ];
   const started = performance.now();
-  const child = spawn(python, args, { cwd: dir, env: { ...process.env, PYTHONPATH: process.env.BENCH_MAILMERGE_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(python, args, {
+    cwd: dir,
+    env: { ...process.env, PYTHONPATH: process.env.BENCH_MAILMERGE_DIR },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let sent = 0;
   let tail = '';
   let stderr = '';
@@ -119,7 +146,14 @@ async function runMailmerge(dir, count) {
 
 /** The same message for mailmerge: its template format (headers, then a Markdown body with the same merge tags). */
 async function writeMailmergeFiles(dir, port) {
-  const template = [`TO: {{email}}`, `SUBJECT: ${campaignSubject}`, 'FROM: Sender <sender@example.com>', 'CONTENT-TYPE: text/markdown', '', campaignMarkdown].join('\n');
+  const template = [
+    `TO: {{email}}`,
+    `SUBJECT: ${campaignSubject}`,
+    'FROM: Sender <sender@example.com>',
+    'CONTENT-TYPE: text/markdown',
+    '',
+    campaignMarkdown,
+  ].join('\n');
   await writeFile(path.join(dir, 'mailmerge_template.txt'), template);
   await writeFile(path.join(dir, 'mailmerge_server.conf'), `[smtp_server]\nhost = 127.0.0.1\nport = ${port}\n`);
 }

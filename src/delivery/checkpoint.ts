@@ -45,7 +45,12 @@ const maxRowsBeyond = 50_000;
 const files = (paths: StatePaths) => ({ json: path.join(paths.dir, 'checkpoint.json'), keys: path.join(paths.dir, 'checkpoint.keys') });
 
 /** The journal's last events, through the checkpoint when it still holds, else from the whole journal. */
-export async function loadProgress(paths: StatePaths, campaign: PreparedCampaign, campaignId: string, warn: (message: string) => void): Promise<Progress> {
+export async function loadProgress(
+  paths: StatePaths,
+  campaign: PreparedCampaign,
+  campaignId: string,
+  warn: (message: string) => void,
+): Promise<Progress> {
   const found = await validCheckpoint(paths, campaign, campaignId);
   if (!found) return { known: await lastEventByRecipient(paths.journal, warn), prefixKeys: new AddressSet() };
   const { checkpoint, prefixKeys } = found;

@@ -79,7 +79,16 @@ export async function saveSnapshot(paths: StatePaths, campaignId: string, fold: 
       version: 2,
       campaignId,
       journal: { offset: size, tail },
-      fold: { open, lines, after: [...fold.after], limitChanges: fold.limitChanges, runs: fold.runs, perMinute: [...fold.perMinute], name: fold.name, settled },
+      fold: {
+        open,
+        lines,
+        after: [...fold.after],
+        limitChanges: fold.limitChanges,
+        runs: fold.runs,
+        perMinute: [...fold.perMinute],
+        name: fold.name,
+        settled,
+      },
     };
     await writeOwnerOnly(snapshotFile(paths), JSON.stringify(snapshot) + '\n');
   } catch {

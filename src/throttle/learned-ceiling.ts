@@ -31,13 +31,18 @@ export class LearnedCeiling {
     } catch {
       learned = undefined; // unreadable, a link or another user's: nothing learned
     }
-    const valid = learned && Number.isInteger(learned.concurrency) && learned.concurrency! >= 1 && Date.parse(learned.expiresAt ?? '') > now;
+    const valid =
+      learned && Number.isInteger(learned.concurrency) && learned.concurrency! >= 1 && Date.parse(learned.expiresAt ?? '') > now;
     return new LearnedCeiling(file, valid ? learned!.concurrency : undefined);
   }
 
   /** Remembers a refused concurrency (best effort: a read-only config folder only loses the memory). */
   async remember(concurrency: number, now = Date.now()): Promise<void> {
-    const learned: Learned = { concurrency, learnedAt: new Date(now).toISOString(), expiresAt: new Date(now + learnedCeilingDays * dayMs).toISOString() };
+    const learned: Learned = {
+      concurrency,
+      learnedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + learnedCeilingDays * dayMs).toISOString(),
+    };
     try {
       await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
       await writeOwnerOnly(this.file, JSON.stringify(learned) + '\n');

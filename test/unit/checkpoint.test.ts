@@ -16,7 +16,10 @@ describe('ProgressTracker', () => {
     const paths = statePaths(path.join(dir, 'campaign.yaml'), path.join(dir, 'state'));
     await mkdir(paths.dir, { recursive: true });
     await writeFile(paths.journal, '{"ev":"run","at":1,"what":"start"}\n');
-    const campaign = { definition: { recipientsFile: csv, email_column: 'email' }, layout: { columns: ['email'] } } as unknown as PreparedCampaign;
+    const campaign = {
+      definition: { recipientsFile: csv, email_column: 'email' },
+      layout: { columns: ['email'] },
+    } as unknown as PreparedCampaign;
 
     const known = new Map([['d@x.com', 'deferred' as const]]);
     const tracker = new ProgressTracker({ known, prefixKeys: new AddressSet() }, isSettled);
@@ -30,13 +33,21 @@ describe('ProgressTracker', () => {
 
     const checkpoint = JSON.parse(await readFile(path.join(paths.dir, 'checkpoint.json'), 'utf8'));
     expect(checkpoint.prefix).toEqual({ offset: 14, line: 3 });
-    expect(checkpoint.beyond).toEqual([['b@x.com', 'attempt'], ['c@x.com', 'sent'], ['d@x.com', 'deferred']]);
+    expect(checkpoint.beyond).toEqual([
+      ['b@x.com', 'attempt'],
+      ['c@x.com', 'sent'],
+      ['d@x.com', 'deferred'],
+    ]);
 
     const progress = await loadProgress(paths, campaign, 'id-1', () => undefined);
     expect(progress.start).toEqual({ offset: 14, line: 3 });
     expect(progress.prefixKeys.has('a@x.com')).toBe(true);
     expect(progress.prefixKeys.has('b@x.com')).toBe(false);
-    expect([...progress.known]).toEqual([['b@x.com', 'attempt'], ['c@x.com', 'sent'], ['d@x.com', 'deferred']]);
+    expect([...progress.known]).toEqual([
+      ['b@x.com', 'attempt'],
+      ['c@x.com', 'sent'],
+      ['d@x.com', 'deferred'],
+    ]);
     expect((await loadProgress(paths, campaign, 'another-campaign', () => undefined)).start).toBeUndefined();
   });
 });
