@@ -55,6 +55,27 @@ describe('throttling against a server that enforces limits', () => {
     expect(report.limit_changes).toHaveLength(changes.length);
   }, 90_000);
 
+  test('a refused connection count is remembered for the account: the next run starts below it and is not refused', async () => {
+    const smtp = await server({ maxConnections: 3, delayMs: 30 });
+    await addAccount(env, 'narrow', smtp, { args: ['--max-concurrent', '8'] });
+    const first = await runCli(['campaign', 'send', (await campaignOf(40, 'narrow')).file], { env });
+    expect(first.code).toBe(0);
+    expect(smtp.refusedConnections).toBeGreaterThan(0);
+    const learned = JSON.parse(await readFile(path.join(env.MAILSHOT_CONFIG_DIR!, 'learned', 'narrow.json'), 'utf8'));
+    expect(learned.concurrency).toBeLessThanOrEqual(3);
+    expect(Date.parse(learned.expiresAt)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+
+    const refusedBefore = smtp.refusedConnections;
+    const second = await campaignOf(40, 'narrow', 's');
+    const run = await runCli(['campaign', 'send', second.file, '--json'], { env });
+    expect(run.code).toBe(0);
+    expect(smtp.refusedConnections).toBe(refusedBefore);
+    expect(smtp.peakConnections).toBeLessThanOrEqual(3);
+    expect(run.stderr).toMatch(new RegExp(`starting at ${learned.concurrency} at once`));
+    const counts = receivedCounts(smtp);
+    for (let index = 0; index < 40; index++) expect(counts.get(`s${index}@example.com`)).toBe(1);
+  }, 90_000);
+
   test('a daily quota reply pauses with exit 75; resume before the time sends nothing; after it, completes', async () => {
     let quotaOver = false;
     const smtp = await server({

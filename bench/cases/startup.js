@@ -1,6 +1,7 @@
 /**
- * Case 4 — start-up. Wall time from spawn to exit of `mailshot --help`, `mailshot accounts list` and
- * `mailshot campaign status FILE` (a small finished campaign), each ≤ 0.3 s; `node -e 0` beside them.
+ * Case 4 — start-up. Wall time from spawn to exit of `mailshot --help` (≤ 0.15 s), `mailshot accounts list`,
+ * `mailshot campaign status FILE` (a small finished campaign) and `mailshot campaign validate FILE` (a
+ * 36-row campaign), each ≤ 0.3 s; `node -e 0` beside them.
  * The commands run round-robin for several rounds (median), without the bench's usage preload.
  * Also lists which heavy packages each command loads, to show the lazy loading holds.
  */
@@ -19,13 +20,16 @@ export async function run({ root, startupRounds, log }) {
   const dir = path.join(root, 'startup');
   const file = await writeCampaign(dir, 100);
   expectExit(await runMailshot(['campaign', 'send', file], { configDir }), 0, 'campaign send (outbox, 100)');
+  const small = await writeCampaign(path.join(root, 'startup-validate'), 36);
 
   const commands = {
     'node -e 0': { script: '-e', args: ['0'] },
     'mailshot --help': { script: mailshotBin, args: ['--help'] },
     'mailshot accounts list': { script: mailshotBin, args: ['accounts', 'list'] },
     'mailshot campaign status': { script: mailshotBin, args: ['campaign', 'status', file] },
+    'mailshot campaign validate': { script: mailshotBin, args: ['campaign', 'validate', small] },
   };
+  const target = (name) => (name === 'mailshot --help' ? 0.15 : 0.3);
   const samples = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   for (let index = 0; index < startupRounds; index++) {
     for (const [name, { script, args }] of Object.entries(commands)) {
@@ -53,14 +57,14 @@ export async function run({ root, startupRounds, log }) {
     loaded[name] = heavy.filter((pkg) => packages.has(pkg));
   }
   const mailshotNames = Object.keys(commands).filter((name) => name.startsWith('mailshot'));
-  const met = Object.fromEntries(mailshotNames.map((name) => [name, seconds[name] <= 0.3]));
+  const met = Object.fromEntries(mailshotNames.map((name) => [name, seconds[name] <= target(name)]));
   log(`  heavy packages loaded: ${mailshotNames.map((name) => `${name.slice(9)}: ${loaded[name].join(', ') || 'none'}`).join(' · ')}`);
   return {
     id,
     title: 'start-up',
     line:
-      mailshotNames.map((name) => `${name.replace('mailshot ', '')} ${seconds[name].toFixed(3)} s`).join(', ') +
-      ` (target each ≤ 0.3 s); node -e 0 ${seconds['node -e 0'].toFixed(3)} s`,
+      mailshotNames.map((name) => `${name.replace('mailshot ', '')} ${seconds[name].toFixed(3)} s (≤ ${target(name)})`).join(', ') +
+      `; node -e 0 ${seconds['node -e 0'].toFixed(3)} s`,
     met: Object.values(met).every(Boolean),
     figures: { rounds: startupRounds, seconds, met, heavyPackagesLoaded: loaded, samples },
   };

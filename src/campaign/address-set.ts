@@ -31,6 +31,43 @@ export class AddressSet {
     return true;
   }
 
+  has(key: string): boolean {
+    if (key.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(key.length * 3);
+    const length = this.scratch.write(key, 'utf8');
+    const mask = this.slots.length - 1;
+    for (let slot = hashOf(this.scratch, 0, length) & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.equals(this.slots[slot] - 1, length)) return true;
+    }
+    return false;
+  }
+
+  /** The set as bytes (for a resume checkpoint): a header, the table, then the keys' blocks. */
+  toBuffer(): Buffer {
+    const header = Buffer.from(new Uint32Array([this.size, this.slots.length, this.blocks.length, this.blockUsed]).buffer);
+    const blocks = this.blocks.map((block, index) => (index === this.blocks.length - 1 ? block.subarray(0, this.blockUsed) : block));
+    return Buffer.concat([header, Buffer.from(this.slots.buffer, this.slots.byteOffset, this.slots.byteLength), ...blocks]);
+  }
+
+  /** The set `toBuffer` wrote; undefined when the bytes are not one. */
+  static fromBuffer(bytes: Buffer): AddressSet | undefined {
+    if (bytes.length < 16) return undefined;
+    const [size, slotCount, blockCount, blockUsed] = [0, 4, 8, 12].map((at) => bytes.readUInt32LE(at));
+    const blocksAt = 16 + slotCount * 4;
+    if (slotCount < 1 || (slotCount & (slotCount - 1)) !== 0 || blockCount < 1 || bytes.length !== blocksAt + (blockCount - 1) * blockBytes + blockUsed) return undefined;
+    const set = new AddressSet();
+    set.slots = new Uint32Array(slotCount);
+    Buffer.from(set.slots.buffer).set(bytes.subarray(16, blocksAt));
+    set.blocks.length = 0;
+    for (let index = 0; index < blockCount; index++) {
+      const block = Buffer.allocUnsafe(blockBytes); // each its own full block: adding goes on after the last
+      bytes.copy(block, 0, blocksAt + index * blockBytes, Math.min(bytes.length, blocksAt + (index + 1) * blockBytes));
+      set.blocks.push(block);
+    }
+    set.blockUsed = blockUsed;
+    set.size = size;
+    return set;
+  }
+
   /** Copies the key from the scratch buffer into the current block; returns its reference. */
   private store(length: number): number {
     if (this.blockUsed + 2 + length > blockBytes) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { attachmentType } from './attachment-type.js';
 import { asciiAddress, extraRecipients } from './copies.js';
 import { InputError } from '../errors.js';
@@ -20,6 +19,10 @@ export function messageIdFor(campaignId: string, recipientKey: string, fromAddre
   const digest = createHash('sha256').update(`${campaignId}\0${recipientKey}`).digest('hex').slice(0, 32);
   return `<${digest}@${domainOf(fromAddress)}>`;
 }
+
+// nodemailer's composer loads at the first message: `validate` without a size limit never needs it.
+let composerModule: Promise<typeof import('nodemailer/lib/mail-composer')> | undefined;
+const mailComposer = async () => (await (composerModule ??= import('nodemailer/lib/mail-composer'))).default;
 
 /** An attachment as read once: its bytes and the content type they call for. */
 interface AttachmentFile {
@@ -66,6 +69,7 @@ export class MessageComposer {
       parts.attachments.map(async (file) => ({ filename: path.basename(file), ...(await this.attachment(file)) })),
     );
     const copies = extraRecipients(recipient.address, parts.cc, parts.bcc);
+    const MailComposer = await mailComposer();
     const composer = new MailComposer({
       from: this.from,
       to: { name: this.campaign.to_name ? parts.toName : (recipient.name ?? ''), address: recipient.address },

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { openRegularFile } from '../system/safe-file.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
-import { isRecipient, readLayout, readRecipients, rejectReasonText, type CsvLayout, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { isRecipient, readLayout, readRecipients, rejectReasonText, type CsvLayout, type CsvReading, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
 import { attachmentPath, MessageComposer, refuseUnusablePath } from './compose.js';
 import { PreparedTemplates, type RenderedParts } from './render.js';
 
@@ -31,9 +31,9 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
 }
 
 /** The CSV's rows in order; rows whose recipient `isSettled` are passed over unread (on resume). */
-export function recipientsOf(campaign: PreparedCampaign, isSettled?: (key: string) => boolean): AsyncGenerator<Recipient | RejectedRow> {
+export function recipientsOf(campaign: PreparedCampaign, isSettled?: (key: string) => boolean, reading?: CsvReading): AsyncGenerator<Recipient | RejectedRow> {
   const { definition, layout } = campaign;
-  return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled);
+  return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled, reading);
 }
 
 /** The largest message the account takes, and its name for messages ("Gmail"). */

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, parse, type Options as CsvOptions } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { openRegularFile } from '../system/safe-file.js';
@@ -94,15 +94,39 @@ export async function readLayout(file: string, emailColumn: string): Promise<Csv
   return { columns, delimiter, warnings };
 }
 
+/** Where a pass over the CSV starts (a resume checkpoint's settled prefix), and who hears of each row's place. */
+export interface CsvReading {
+  start?: { offset: number; line: number };
+  /** Each data row in order: where it ends, and whether it was passed over (settled, or rejected). */
+  onRow?: (row: RowPosition) => void;
+}
+
+export interface RowPosition {
+  line: number;
+  /** Byte offset just after the row: a pass started here reads the rows after it. */
+  end: number;
+  /** Line number a pass started at `end` counts from. */
+  nextLine: number;
+  key?: string;
+  passed: boolean;
+}
+
 /**
  * Streams the rows: each valid, first-seen recipient, or why a row is not sent.
  * Memory grows only with the set of addresses seen (for duplicate detection), never with the file.
  */
-export async function* readRecipients(file: string, layout: CsvLayout, emailColumn: string, isSettled?: (key: string) => boolean): AsyncGenerator<Recipient | RejectedRow> {
+export async function* readRecipients(
+  file: string,
+  layout: CsvLayout,
+  emailColumn: string,
+  isSettled?: (key: string) => boolean,
+  reading: CsvReading = {},
+): AsyncGenerator<Recipient | RejectedRow> {
+  const { start, onRow } = reading;
   // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
   // keep few of them alive at each garbage collection, so the young generation stays at its small size.
   const parser = pipeline(
-    createReadStream(file, { fd: await openRecipients(file), highWaterMark: 16 * 1024 }),
+    createReadStream(file, { fd: await openRecipients(file), highWaterMark: 16 * 1024, start: start?.offset ?? 0 }),
     textGuard(file),
     parse({
       bom: true,
@@ -113,50 +137,63 @@ export async function* readRecipients(file: string, layout: CsvLayout, emailColu
       relax_column_count: true,
       skip_empty_lines: true,
       max_record_size: maxRecordBytes,
-    }),
+      // Byte offsets only for a pass that asks (a send): the info object lives only for this call.
+      ...(onRow && { on_record: (record: ParsedRecord, info: { bytes: number }) => Object.assign(record, { end: (start?.offset ?? 0) + info.bytes }) }),
+    } as CsvOptions),
     () => undefined, // errors reach the loop below through the parser
   );
-  const seen = new AddressSet();
-  const emailIndex = layout.columns.indexOf(emailColumn);
-  let nextLine = 1;
-  let header = true; // read by readLayout already
+  const classify = rowClassifier(layout, emailColumn, isSettled);
+  let nextLine = start?.line ?? 1;
+  let header = !start?.offset; // read by readLayout already
   try {
-    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+    for await (const { record, raw, end } of parser as AsyncIterable<ParsedRecord>) {
       const line = nextLine + lineBreaks(raw, blankLinesEnd(raw)); // skipped blank lines come first in `raw`
       nextLine += lineBreaks(raw, raw.length);
       if (header) {
         header = false;
         continue;
       }
-      // A short or long row ("Smith, John" unquoted) would be sent with its columns shifted.
-      if (record.length !== layout.columns.length) {
-        yield { line, reason: 'field_count', value: `${record.length} field(s) where the header has ${layout.columns.length}: ${excerpt(raw.trim(), 200)}` };
-        continue;
-      }
-      const cell = trimSpaces(record[emailIndex]);
-      // A recipient the journal has settled was valid and first-seen when it was sent: no need to check again.
-      const quick = isSettled && plainKey(cell);
-      if (quick && isSettled(quick)) continue;
-      const { address, name } = nameAndAddress(cell);
-      const checked = canonicalAddress(address);
-      if ('problem' in checked) {
-        yield { line, reason: checked.problem, value: showInvisible(excerpt(cell)) };
-        continue;
-      }
-      const key = checked.address;
-      if (isSettled?.(key)) continue;
-      if (!seen.add(key)) {
-        yield { line, reason: 'duplicate', value: excerpt(cell) };
-        continue;
-      }
-      const fields: Record<string, string> = {};
-      layout.columns.forEach((column, index) => (fields[column] = record[index]));
-      fields[emailColumn] = address;
-      yield { line, address: key, name: name || undefined, key, fields };
+      const { row, key } = classify(record, raw, line);
+      onRow?.({ line, end: end!, nextLine, key, passed: !row || !isRecipient(row) });
+      if (row) yield row;
     }
   } catch (error) {
     throw csvError(file, error);
   }
+}
+
+interface ParsedRecord {
+  record: string[];
+  raw: string;
+  end?: number;
+}
+
+/**
+ * Each row's fate: a recipient, a rejected row, or no row for a recipient the journal has settled
+ * (valid and first-seen when it was sent: no need to check again); with the row's key when it has one.
+ */
+function rowClassifier(layout: CsvLayout, emailColumn: string, isSettled?: (key: string) => boolean) {
+  const seen = new AddressSet();
+  const emailIndex = layout.columns.indexOf(emailColumn);
+  return (record: string[], raw: string, line: number): { row?: Recipient | RejectedRow; key?: string } => {
+    // A short or long row ("Smith, John" unquoted) would be sent with its columns shifted.
+    if (record.length !== layout.columns.length) {
+      return { row: { line, reason: 'field_count', value: `${record.length} field(s) where the header has ${layout.columns.length}: ${excerpt(raw.trim(), 200)}` } };
+    }
+    const cell = trimSpaces(record[emailIndex]);
+    const quick = isSettled && plainKey(cell);
+    if (quick && isSettled(quick)) return { key: quick };
+    const { address, name } = nameAndAddress(cell);
+    const checked = canonicalAddress(address);
+    if ('problem' in checked) return { row: { line, reason: checked.problem, value: showInvisible(excerpt(cell)) } };
+    const key = checked.address;
+    if (isSettled?.(key)) return { key };
+    if (!seen.add(key)) return { row: { line, reason: 'duplicate', value: excerpt(cell) }, key };
+    const fields: Record<string, string> = {};
+    layout.columns.forEach((column, index) => (fields[column] = record[index]));
+    fields[emailColumn] = address;
+    return { row: { line, address: key, name: name || undefined, key, fields }, key };
+  };
 }
 
 function blankLinesEnd(text: string): number {

@@ -64,6 +64,7 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     return undefined;
   }
   await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line });
+  run.tracker?.recorded(recipient.key, 'attempt');
   try {
     const accepted = await account.transport.send(message);
     pacer.onAccepted();

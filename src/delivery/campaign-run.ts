@@ -10,6 +10,7 @@ import type { RunEnd } from './outcome.js';
 import type { Dispatched } from './dispatch.js';
 import type { Pacer } from './pacing.js';
 import type { Continuation } from './identity.js';
+import type { ProgressTracker } from './checkpoint.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
 
@@ -73,6 +74,8 @@ export class CampaignRun {
   composer!: MessageComposer;
   pacer!: Pacer;
   dispatched?: Dispatched;
+  /** Where the list's settled prefix ends, for the resume checkpoint written at the end. */
+  tracker?: ProgressTracker;
   readonly counts = emptyCounts();
   ending?: RunEnd;
   /** Something was delivered through the account in this run: it was reachable. */
@@ -104,6 +107,7 @@ export class CampaignRun {
   /** Journals a recipient's outcome, counts it and tells the view. */
   async record(event: JournalEvent & { to: string }, outcome: Outcome, detail: string): Promise<void> {
     await this.journal!.append(event);
+    this.tracker?.recorded(event.to, event.ev);
     this.counts[outcome]++;
     this.options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
   }

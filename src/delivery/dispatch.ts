@@ -1,6 +1,7 @@
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { recipientsOf } from '../campaign/prepare.js';
 import type { JournalEvent } from '../store/journal.js';
+import type { Progress } from './checkpoint.js';
 import type { SuppressionList } from '../suppress/list.js';
 import { sendRecipient } from './attempt.js';
 import type { CampaignRun } from './campaign-run.js';
@@ -18,8 +19,9 @@ export interface Dispatched {
  * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to
  * retry): more would only hold composed messages in memory. An unexpected error of one recipient ends the run.
  */
-export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent['ev']>, alreadyDone: number, suppressed: SuppressionList): Promise<Dispatched> {
+export async function dispatch(run: CampaignRun, progress: Progress, alreadyDone: number, suppressed: SuppressionList): Promise<Dispatched> {
   const { options, campaign, state, via } = run;
+  const { known, prefixKeys, start } = progress;
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
   const inFlight = new Set<Promise<void>>();
   const result: Dispatched = { due: 0, nextDue: Infinity };
@@ -27,7 +29,8 @@ export async function dispatch(run: CampaignRun, known: Map<string, JournalEvent
   let unsettled = 0;
   const announce = (toSend: number) =>
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
-  for await (const row of recipientsOf(campaign, (key) => isSettled(known.get(key)))) {
+  const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
+  for await (const row of recipientsOf(campaign, settledKey, { start, onRow: run.tracker?.onRow })) {
     if (!isRecipient(row)) continue;
     unsettled++;
     const suppression = suppressed.get(row.key);

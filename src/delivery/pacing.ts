@@ -6,6 +6,7 @@ import type { DailyUsage, Reservation } from '../throttle/daily.js';
 import { RateLimiter, type Rate } from '../throttle/rate.js';
 import type { CampaignState } from '../store/state.js';
 import type { DeliveryError } from '../transports/transport.js';
+import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
 
 /** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
 const observeMs = 3000;
@@ -26,10 +27,11 @@ export class Pacer {
     private readonly usage: DailyUsage | undefined,
     private readonly clock: Clock,
     private readonly onChange: (change: LimitChange) => void,
+    private readonly learned?: LearnedCeiling,
   ) {
-    this.slots = pLimit(limits.maxConcurrent);
+    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate }, learned?.concurrency);
+    this.slots = pLimit(this.controller.current.concurrency);
     this.rate = new RateLimiter(limits.rate, clock);
-    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate });
   }
 
   /** Waits for the rate, then takes the message's recipients from the daily window (or says when it frees up). */
@@ -47,16 +49,24 @@ export class Pacer {
 
   /**
    * The server asked to slow down: cut concurrency and rate (once per burst of replies: the messages
-   * already in flight when the cut happened report the old overload), and hold the whole account
+   * already in flight when the cut happened report the old overload — though each further refusal for
+   * connections in the burst lowers the concurrency cap by one), and hold the whole account
    * until the server's retry time when it gave one. Returns how long this recipient waits to retry.
    */
   onThrottled(error: DeliveryError): number {
     const now = this.clock.now();
     const retryAt = error.details.retryAt?.getTime();
     if (retryAt) this.rate.holdUntil(retryAt);
-    if (now - this.lastDecrease < 1000) return Math.max(1000, (retryAt ?? 0) - now);
-    this.lastDecrease = now;
-    const { change, waitMs } = this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit);
+    const capBefore = this.controller.cap;
+    const again = now - this.lastDecrease < 1000;
+    // Outside a slot (no message in flight) the controller assumes the current limit was in flight.
+    const inFlight = this.slots.activeCount || undefined;
+    const { change, waitMs } = again
+      ? { change: this.controller.onRefusedAgain(error.message, error.details.limit), waitMs: 1000 }
+      : this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit, inFlight);
+    if (!again) this.lastDecrease = now;
+    const cap = this.controller.cap;
+    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap);
     this.apply(change);
     return Math.max(waitMs, (retryAt ?? 0) - now);
   }

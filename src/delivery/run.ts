@@ -2,15 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { MessageComposer } from '../campaign/compose.js';
 import { prepareCampaign, scanRecipients } from '../campaign/prepare.js';
 import { InputError, LaterError, StopError } from '../errors.js';
-import { Journal, lastEventByRecipient, type JournalEvent } from '../store/journal.js';
+import { Journal, type JournalEvent } from '../store/journal.js';
 import { acquireLock } from '../store/lock.js';
 import { setStateAside } from '../store/set-aside.js';
 import { refuseMismatch, refuseOtherCampaign, refuseShorter, writeSnapshot } from '../store/journal-check.js';
 import { ensureStateDir, readState, statePaths, type CampaignState } from '../store/state.js';
 import { openAccount as open, outboxAccount } from '../accounts/open-account.js';
 import { systemClock } from '../throttle/clock.js';
+import { LearnedCeiling, learnedCeilingDays } from '../throttle/learned-ceiling.js';
+import { configDir } from '../auth/config-dir.js';
+import type { LimitChange } from '../throttle/adaptive.js';
 import { formatRate } from '../throttle/rate.js';
 import { asDeliveryError } from './attempt.js';
+import { loadProgress, ProgressTracker } from './checkpoint.js';
 import { CampaignRun, type RunOptions } from './campaign-run.js';
 import { continuationOf, realPath } from './identity.js';
 import { dispatch, isSettled } from './dispatch.js';
@@ -162,31 +166,44 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
 async function dispatchDue(run: CampaignRun): Promise<void> {
   const { options, state, paths } = run;
   const journalIds = new Set<string>();
-  const known = await lastEventByRecipient(paths.journal, options.warn, (event) => event.campaign && journalIds.add(event.campaign));
+  const onRun = (event: { campaign?: string }) => void (event.campaign && journalIds.add(event.campaign));
+  const progress = await loadProgress(paths, run.campaign, state.campaignId, options.warn, onRun);
   refuseShorter(paths, state, run.journal!.size, options.campaignFile);
   refuseOtherCampaign(paths, state, journalIds, options.campaignFile);
   const suppressed = await suppressionFor(run.via, run.campaign.definition, state, paths);
-  const alreadyDone = [...known.values()].filter(isSettled).length;
+  const alreadyDone = progress.prefixKeys.size + [...progress.known.values()].filter(isSettled).length;
+  run.tracker = new ProgressTracker(progress, isSettled);
   run.composer = new MessageComposer(run.campaign.definition, state.campaignId);
-  run.pacer = pacerFor(run, alreadyDone);
+  run.pacer = await pacerFor(run, alreadyDone);
   const onAbort = () => run.end('paused', 'interrupted; in-flight messages were finished and recorded');
   options.signal.addEventListener('abort', onAbort);
   if (options.signal.aborted) onAbort();
   Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: run.via });
   await writeSnapshot(paths, state, run.journal!);
   await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via, name: run.campaign.definition.name, campaign: state.campaignId });
-  run.dispatched = await dispatch(run, known, alreadyDone, suppressed);
+  run.dispatched = await dispatch(run, progress, alreadyDone, suppressed);
   options.signal.removeEventListener('abort', onAbort);
 }
 
-/** The pacer, with --spread over the account's limits; every change of limits is journaled and shown. */
-function pacerFor(run: CampaignRun, alreadyDone: number): Pacer {
+/**
+ * The pacer, with --spread over the account's limits and below a concurrency the account's server refused
+ * in an earlier run; every change of limits is journaled and shown.
+ */
+async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
   const { limits, usage } = run.sending;
-  return new Pacer(spreadLimits(limits, run.state, alreadyDone), usage, systemClock, (change) => {
+  const learned = run.via === outboxAccount ? undefined : await LearnedCeiling.load(configDir(), run.via);
+  if (learned?.concurrency !== undefined && learned.concurrency < limits.maxConcurrent) {
+    run.options.warn(
+      `account "${run.via}": starting at ${learned.concurrency} at once, not ${limits.maxConcurrent}: ` +
+        `its server refused more connections in an earlier run (remembered for ${learnedCeilingDays} days)`,
+    );
+  }
+  const onChange = (change: LimitChange) => {
     const event = { ev: 'limits', at: Date.now(), concurrency: change.to.concurrency, rate: change.to.rate && formatRate(change.to.rate), why: change.why } as const;
     void run.journal!.append(event).catch(() => undefined);
     run.options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
-  });
+  };
+  return new Pacer(spreadLimits(limits, run.state, alreadyDone), usage, systemClock, onChange, learned);
 }
 
 /** Settles how the run ended and writes it to the journal and the snapshot, and tells the view. */
@@ -199,6 +216,7 @@ async function recordResult(run: CampaignRun): Promise<RunResult> {
   await writeSnapshot(paths, state, run.journal!).catch((error: unknown) => {
     if (end.error === undefined) throw error;
   });
+  await run.tracker?.save(paths, run.campaign, state.campaignId);
   options.onEvent({ type: 'end', status: end.status, reason: end.reason, pausedUntil: state.pausedUntil });
   return { status: end.status, reason: end.reason, error: end.error, counts: run.counts, paths, until: state.pausedUntil };
 }

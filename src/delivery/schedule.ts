@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import type { CampaignDefinition } from '../campaign/definition.js';
 import type { Recipient } from '../campaign/recipients.js';
+import { luxonDateTime as dateTime } from '../system/luxon.js'; // loads only for a campaign with deliver_at_local
 
 /**
  * When each recipient becomes due. Without `deliver_at_local` everyone is due when the campaign starts;
@@ -23,7 +23,8 @@ export class DeliverySchedule {
     const [hour, minute] = (definition.deliver_at_local ?? '00:00').split(':').map(Number);
     this.hour = hour;
     this.minute = minute;
-    this.defaultZone = definition.default_timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // Intl's first use costs tens of milliseconds: only a local-time schedule needs the zone.
+    this.defaultZone = this.isLocal ? (definition.default_timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone) : 'UTC';
   }
 
   get isLocal(): boolean {
@@ -32,7 +33,7 @@ export class DeliverySchedule {
 
   dueAt(recipient: Recipient): number {
     if (!this.isLocal) return this.startsAt;
-    const start = DateTime.fromMillis(this.startsAt, { zone: this.zoneOf(recipient) });
+    const start = dateTime().fromMillis(this.startsAt, { zone: this.zoneOf(recipient) });
     let due = start.set({ hour: this.hour, minute: this.minute, second: 0, millisecond: 0 });
     if (due.toMillis() < this.startsAt) due = due.plus({ days: 1 }).set({ hour: this.hour, minute: this.minute });
     return due.toMillis();
@@ -42,7 +43,7 @@ export class DeliverySchedule {
     const column = this.definition.timezone_column;
     const zone = column ? recipient.fields[column]?.trim() : '';
     if (!zone) return this.defaultZone;
-    if (DateTime.local().setZone(zone).isValid) return zone;
+    if (dateTime().local().setZone(zone).isValid) return zone;
     if (!this.badZones.has(zone)) {
       this.badZones.add(zone);
       this.warn(`line ${recipient.line} of ${this.definition.recipients}: "${zone}" is not a known time zone; using ${this.defaultZone}`);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { InputError } from '../errors.js';
@@ -88,8 +89,17 @@ export async function summarise(
   if (!state && !existsSync(campaignFile)) throw new InputError(`${campaignFile}: no such file (check the campaign file's name and folder)`);
   await refuseMismatch(paths, state, campaignFile);
   if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
-  const fold = new JournalFold();
-  for await (const event of readJournal(paths.journal, warn)) fold.add(event);
+  // `status` starts from its snapshot of the journal when there is one (src/report/status-snapshot.ts).
+  const snapshots = only === 'in_doubt' ? await import('./status-snapshot.js') : undefined;
+  const snapshot = await snapshots?.loadSnapshot(paths, state.campaignId);
+  const fold = snapshot?.fold ?? new JournalFold();
+  const sizeBefore = (await stat(paths.journal).catch(() => undefined))?.size;
+  let events = 0;
+  for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
+    fold.add(event);
+    events++;
+  }
+  if (snapshots && events >= snapshots.worthSaving) await snapshots.saveSnapshot(paths, state.campaignId, fold, sizeBefore);
   await refuseCut(paths, state, campaignFile);
   const summary = fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
   const lockInfo = await readLockInfo(paths.lock);
@@ -103,16 +113,47 @@ export async function summarise(
   return summary;
 }
 
+/** Recipients and rejected rows counted rather than kept one by one (what a status snapshot folded away). */
+export interface Settled {
+  tally: Record<RecipientStatus, number>;
+  skippedByReason: Record<string, number>;
+  failedByReason: Record<string, number>;
+  copies: { cc: number; bcc: number };
+  rejected: number;
+}
+
+export function emptySettled(): Settled {
+  const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
+  return { tally, skippedByReason: {}, failedByReason: {}, copies: { cc: 0, bcc: 0 }, rejected: 0 };
+}
+
+export const countReason = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
+
+/** Counts a recipient by its last event; returns its status. */
+export function countRecipient(settled: Settled, event: RecipientEvent): RecipientStatus {
+  const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
+  settled.tally[status]++;
+  if (event.ev === 'sent') {
+    settled.copies.cc += event.cc?.length ?? 0;
+    settled.copies.bcc += event.bcc?.length ?? 0;
+  }
+  if (event.ev === 'failed') countReason(settled.failedByReason, event.kind);
+  if (event.ev === 'skipped') countReason(settled.skippedByReason, event.reason);
+  return status;
+}
+
 /** One pass over the journal: what every format needs, in the order events happened. */
-class JournalFold {
-  private readonly last = new Map<string, RecipientEvent>();
-  private readonly after = new Map<string, AfterDeliveryEvent>();
-  private readonly lines = new Map<string, number>();
-  private readonly rejected: RecipientOutcome[] = [];
-  private readonly limitChanges: Summary['limit_changes'] = [];
-  private readonly runs: { started: number; ended?: number; status?: string; lastEvent: number }[] = [];
-  private readonly perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
-  private name?: string;
+export class JournalFold {
+  readonly last = new Map<string, RecipientEvent>();
+  readonly after = new Map<string, AfterDeliveryEvent>();
+  readonly lines = new Map<string, number>();
+  readonly rejected: RecipientOutcome[] = [];
+  readonly limitChanges: Summary['limit_changes'] = [];
+  readonly runs: { started: number; ended?: number; status?: string; lastEvent: number }[] = [];
+  readonly perMinute = new Map<number, { sent: number; failed: number; deferred: number }>();
+  name?: string;
+  /** What a status snapshot counted instead of keeping (src/report/status-snapshot.ts). */
+  readonly settled = emptySettled();
 
   add(event: JournalEvent): void {
     const run = this.runs.at(-1);
@@ -142,22 +183,12 @@ class JournalFold {
   }
 
   summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
-    const tally: Record<RecipientStatus, number> = { sent: 0, failed: 0, skipped: 0, pending: 0, deferred: 0, in_doubt: 0 };
-    const skippedByReason: Record<string, number> = {};
-    const failedByReason: Record<string, number> = {};
-    const count = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
-    for (const row of this.rejected) count(skippedByReason, row.reason);
+    const counted = structuredClone(this.settled);
+    const { tally, skippedByReason, failedByReason, copies } = counted;
+    for (const row of this.rejected) countReason(skippedByReason, row.reason);
     const recipients: RecipientOutcome[] = [];
-    const copies = { cc: 0, bcc: 0 };
     for (const event of this.last.values()) {
-      const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
-      tally[status]++;
-      if (event.ev === 'sent') {
-        copies.cc += event.cc?.length ?? 0;
-        copies.bcc += event.bcc?.length ?? 0;
-      }
-      if (event.ev === 'failed') count(failedByReason, event.kind);
-      if (event.ev === 'skipped') count(skippedByReason, event.reason);
+      const status = countRecipient(counted, event);
       if (only === undefined || only.includes(status)) recipients.push(withAfter({ ...outcomeOf(event), line: this.lines.get(event.to) }, this.after.get(event.to)));
     }
     const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
@@ -170,7 +201,7 @@ class JournalFold {
       status: state.status,
       reason: state.reason,
       paused_until: state.pausedUntil,
-      totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + this.rejected.length, pending, in_doubt: inDoubt, deferred },
+      totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + this.rejected.length + counted.rejected, pending, in_doubt: inDoubt, deferred },
       skipped_by_reason: skippedByReason,
       copies,
       failed_by_reason: failedByReason,

@@ -1,11 +1,13 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
+import { luxonDateTime } from '../system/luxon.js';
 
 /**
  * A time for a person: local, to the minute (seconds with `seconds`), with the zone's abbreviation —
  * `2026-12-02 09:00 CET`. JSON and files keep ISO 8601 UTC.
  */
 export function localTime(at: string | number | Date, options: { seconds?: boolean } = {}): string {
-  const time = (typeof at === 'string' ? DateTime.fromISO(at) : DateTime.fromMillis(typeof at === 'number' ? at : at.getTime())).toLocal();
+  const dateTime = luxonDateTime();
+  const time = (typeof at === 'string' ? dateTime.fromISO(at) : dateTime.fromMillis(typeof at === 'number' ? at : at.getTime())).toLocal();
   if (!time.isValid) return String(at);
   return `${time.toFormat(options.seconds ? 'yyyy-MM-dd HH:mm:ss' : 'yyyy-MM-dd HH:mm')} ${zoneAbbreviation(time)}`;
 }

@@ -120,8 +120,8 @@ export class Journal {
 }
 
 /** Streams the journal's events. A torn last line is skipped with a warning; any other bad line is an error naming it. */
-export async function* readJournal(file: string, warn: (message: string) => void): AsyncGenerator<JournalEvent> {
-  for await (const lines of journalLines(file, warn)) {
+export async function* readJournal(file: string, warn: (message: string) => void, offset = 0): AsyncGenerator<JournalEvent> {
+  for await (const lines of journalLines(file, warn, offset)) {
     for (const line of lines) yield parseJournalLine(file, line.text, line.number);
   }
 }
@@ -129,15 +129,17 @@ export async function* readJournal(file: string, warn: (message: string) => void
 /**
  * Each recipient's last event kind, for deciding who still needs a message. Lines in the exact form
  * mailshot writes (`{"ev":"…","to":"…",…}`) are read without a full JSON parse: on a journal of
- * millions of lines that halves the time before the first message of a resume.
+ * millions of lines that halves the time before the first message of a resume. `from`: a resume
+ * checkpoint's journal offset and what it knew then (the lines before it are not read).
  */
 export async function lastEventByRecipient(
   file: string,
   warn: (message: string) => void,
   onRun?: (event: Extract<JournalEvent, { ev: 'run' }>) => void,
+  from?: { offset: number; last: Map<string, JournalEvent['ev']> },
 ): Promise<Map<string, JournalEvent['ev']>> {
-  const last = new Map<string, JournalEvent['ev']>();
-  for await (const lines of journalLines(file, warn)) {
+  const last = from?.last ?? new Map<string, JournalEvent['ev']>();
+  for await (const lines of journalLines(file, warn, from?.offset)) {
     for (const { text, number } of lines) {
       const quick = quickRead(text);
       if (quick) last.set(quick.to, quick.ev);
@@ -179,7 +181,7 @@ interface Line {
  * The journal's lines with their numbers, a chunk's worth at a time. The last line is held back until
  * it is known to be whole: a torn last line (a power cut mid-write) is dropped with a warning.
  */
-async function* journalLines(file: string, warn: (message: string) => void): AsyncGenerator<Line[]> {
+async function* journalLines(file: string, warn: (message: string) => void, offset = 0): AsyncGenerator<Line[]> {
   let handle: FileHandle | undefined;
   try {
     handle = await openOwnerOnly(file, 'r');
@@ -193,7 +195,7 @@ async function* journalLines(file: string, warn: (message: string) => void): Asy
   let number = 0;
   let pending: Line | undefined;
   try {
-    for (let position = 0; ; ) {
+    for (let position = offset; ; ) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
       if (!bytesRead) break;
       position += bytesRead;

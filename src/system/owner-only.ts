@@ -92,7 +92,7 @@ export async function readOwnerOnly(file: string): Promise<string | undefined> {
  * place is refused, and the new file is the current user's: write-file-atomic would otherwise hand it
  * to the previous file's owner when running as root, so its owner is given explicitly.
  */
-export async function writeOwnerOnly(file: string, text: string): Promise<void> {
+export async function writeOwnerOnly(file: string, text: string | Buffer): Promise<void> {
   const existing = await lstat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;

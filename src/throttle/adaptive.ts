@@ -34,19 +34,36 @@ export class AdaptiveController {
   private stepPerMs = 0;
   private concurrencyCap = Infinity;
 
-  constructor(private readonly ceiling: Limits) {
-    this.limits = { ...ceiling };
+  /** `learnedCap`: a concurrency refused in an earlier run (src/throttle/learned-ceiling.ts): stay below it from the start. */
+  constructor(
+    private readonly ceiling: Limits,
+    learnedCap?: number,
+  ) {
+    this.concurrencyCap = learnedCap ?? Infinity;
+    this.limits = { ...ceiling, concurrency: Math.min(ceiling.concurrency, this.concurrencyCap) };
   }
 
   get current(): Limits {
     return this.limits;
   }
 
+  /** The highest concurrency allowed after connection refusals, if one was refused. */
+  get cap(): number | undefined {
+    return Number.isFinite(this.concurrencyCap) ? this.concurrencyCap : undefined;
+  }
+
   /**
    * Returns the new limits (with why) and how long to back off (1 s, 2 s, 4 s … with jitter). `limit` is what
    * the transport read from the reply (DeliveryError.details.limit); without it, the reply is read there.
+   * `inFlight`: the messages in flight when the refusal came, the refused one included (default: the current limit).
    */
-  onThrottled(reason: string, observed?: Rate, random = Math.random, limit: ThrottledLimit = limitNamedBy(reason)): { change?: LimitChange; waitMs: number } {
+  onThrottled(
+    reason: string,
+    observed?: Rate,
+    random = Math.random,
+    limit: ThrottledLimit = limitNamedBy(reason),
+    inFlight = this.limits.concurrency,
+  ): { change?: LimitChange; waitMs: number } {
     this.successes = 0;
     this.throttles++;
     const effective = perMs(this.limits.rate) ?? perMs(observed);
@@ -55,7 +72,8 @@ export class AdaptiveController {
     // cuts the rate and leaves the connections alone (fewer would only add round trips).
     if (limit === 'connections' || effective === undefined) {
       to.concurrency = Math.max(1, Math.floor(this.limits.concurrency / 2));
-      this.concurrencyCap = Math.max(1, this.limits.concurrency - 1); // refused at this many: stay below it
+      // Refused with this many open: never again as many (the configured limit may be far above it).
+      this.concurrencyCap = Math.max(1, Math.min(this.concurrencyCap, inFlight - 1));
     } else {
       const measured = perMs(observed);
       const target = Math.max(effective / 2, measured === undefined ? 0 : Math.min(effective, measured * 0.95));
@@ -64,6 +82,17 @@ export class AdaptiveController {
     }
     const waitMs = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(this.throttles - 1, 6)) * (0.75 + random() * 0.5);
     return { change: this.apply(to, `throttled: ${reason}`), waitMs };
+  }
+
+  /**
+   * Another refusal of the same burst (already counted by `onThrottled`): each one about connections is
+   * one more request than the server takes at once, so the cap goes one lower — with 8 in flight and a
+   * server that takes 4, the four refusals bring it from 7 to 4.
+   */
+  onRefusedAgain(reason: string, limit: ThrottledLimit = limitNamedBy(reason)): LimitChange | undefined {
+    if (limit !== 'connections' || !Number.isFinite(this.concurrencyCap)) return undefined;
+    this.concurrencyCap = Math.max(1, this.concurrencyCap - 1);
+    return this.apply({ ...this.limits, concurrency: Math.min(this.limits.concurrency, this.concurrencyCap) }, `throttled: ${reason}`);
   }
 
   onSuccess(): LimitChange | undefined {

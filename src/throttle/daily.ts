@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StopError } from '../errors.js';
+import { AppendBatcher } from './append-batch.js';
 import type { Clock } from './clock.js';
 
 const dayMs = 24 * 3_600_000;
@@ -29,6 +30,7 @@ export class DailyUsage {
   private readonly logs = new Map<string, { offset: number; entries: Entry[] }>();
   private readonly byToken = new Map<string, Entry[]>();
   private reading: Promise<unknown> = Promise.resolve();
+  private readonly appends = new AppendBatcher();
 
   constructor(
     private readonly dir: string,
@@ -58,7 +60,7 @@ export class DailyUsage {
   /** A send that cannot be counted is not sent: a read-only or full config folder stops the run, naming the file. */
   private async append(now: number, token: string, times = 1): Promise<void> {
     const file = this.fileFor(now);
-    await appendFile(file, `${now} ${token}\n`.repeat(times), { mode: 0o600 }).catch((error: unknown) => usageLogError(file, error));
+    await this.appends.append(file, `${now} ${token}\n`.repeat(times)).catch((error: unknown) => usageLogError(file, error));
   }
 
   async sentInWindow(): Promise<number> {

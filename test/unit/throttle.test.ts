@@ -115,6 +115,58 @@ describe('AdaptiveController (AIMD)', () => {
   });
 });
 
+describe('concurrency refused: capped below the number open at the refusal', () => {
+  const fixedJitter = () => 0.5;
+  const tooManyConnections = '421 4.7.0 Error: too many connections from 127.0.0.1';
+
+  test('configured 8, refused with 5 in flight: never again more than 4, however many successes follow', () => {
+    const controller = new AdaptiveController({ concurrency: 8 });
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 5);
+    expect(controller.cap).toBe(4);
+    for (let index = 0; index < 1000; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(4);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 3); // refused again lower down: the cap follows
+    expect(controller.cap).toBe(2);
+    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 6); // a late echo with more in flight does not raise it
+    expect(controller.cap).toBe(2);
+  });
+
+  test('each further refusal about connections in the same burst lowers the cap by one; a rate refusal does not', () => {
+    const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('40/s') });
+    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', undefined, fixedJitter, 'connections', 8);
+    expect(controller.cap).toBe(7);
+    for (let index = 0; index < 3; index++) controller.onRefusedAgain('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.');
+    expect(controller.cap).toBe(4); // 8 in flight, 4 refused: the server takes 4
+    expect(controller.onRefusedAgain('429 TooManyRequests: Please retry again later.')).toBeUndefined();
+    expect(controller.cap).toBe(4);
+    for (let index = 0; index < 1000; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(4);
+  });
+
+  test('a ceiling learned in an earlier run caps the start and the climb', () => {
+    const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('10/s') }, 3);
+    expect(controller.current).toEqual({ concurrency: 3, rate: { count: 10, perMs: 1000 } });
+    for (let index = 0; index < 200; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(3);
+    expect(new AdaptiveController({ concurrency: 2 }, 5).current.concurrency).toBe(2); // the configured limit still holds
+  });
+
+  test('LearnedCeiling: remembered per account, owner-only, forgotten after a week', async () => {
+    const { LearnedCeiling, learnedCeilingDays } = await import('../../src/throttle/learned-ceiling.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const { stat } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await tempDir('mailshot-learned-');
+    const now = Date.UTC(2026, 11, 1);
+    expect((await LearnedCeiling.load(dir, 'work', now)).concurrency).toBeUndefined();
+    await (await LearnedCeiling.load(dir, 'work', now)).remember(3, now);
+    expect((await LearnedCeiling.load(dir, 'work', now + 3_600_000)).concurrency).toBe(3);
+    expect((await LearnedCeiling.load(dir, 'other', now)).concurrency).toBeUndefined();
+    expect((await LearnedCeiling.load(dir, 'work', now + learnedCeilingDays * 86_400_000 + 1)).concurrency).toBeUndefined();
+    expect((await stat(path.join(dir, 'learned', 'work.json'))).mode & 0o077).toBe(0);
+  });
+});
+
 describe('DailyUsage (rolling 24 h, shared by processes)', () => {
   test('two users of one account never exceed the limit together, and the window frees slots 24 h later', async () => {
     const { DailyUsage } = await import('../../src/throttle/daily.js');
@@ -143,5 +195,40 @@ describe('DailyUsage (rolling 24 h, shared by processes)', () => {
     await writeFile(path.join(dir, '2026-11-20.log'), `${Date.UTC(2026, 10, 20)} old\n`);
     await new DailyUsage(dir, 5, clock).reserve();
     expect((await readdir(dir)).sort()).toEqual(['2026-11-27.log', '2026-11-28.log']);
+  });
+});
+
+describe('AppendBatcher (daily-usage lines written together)', () => {
+  test('lines appended at once all arrive, whole and in order; a failed write rejects its own lines only', async () => {
+    const { AppendBatcher } = await import('../../src/throttle/append-batch.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const { readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await tempDir('mailshot-append-');
+    const batcher = new AppendBatcher();
+    const file = path.join(dir, 'day.log');
+    const lines = Array.from({ length: 200 }, (_, index) => `${index} token-${index}\n`);
+    await Promise.all(lines.slice(0, 100).map((line) => batcher.append(file, line)));
+    const called = lines.slice(0, 100);
+    const append = (line: string) => (called.push(line), batcher.append(file, line));
+    await Promise.all(lines.slice(100).map((line, index) => new Promise((resolve) => setTimeout(resolve, index % 7)).then(() => append(line))));
+    expect(await readFile(file, 'utf8')).toBe(called.join(''));
+    expect(called.slice().sort()).toEqual(lines.slice().sort());
+
+    const missing = path.join(dir, 'no-such-folder', 'day.log');
+    const results = await Promise.allSettled([batcher.append(missing, 'a\n'), batcher.append(missing, 'b\n'), batcher.append(file, 'c\n')]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect((await readFile(file, 'utf8')).endsWith('c\n')).toBe(true);
+  });
+
+  test('forty reservations at once against a limit of 25: exactly 25 granted', async () => {
+    const { DailyUsage } = await import('../../src/throttle/daily.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const clock = new FakeClock();
+    await clock.advance(Date.UTC(2026, 10, 27, 12, 0));
+    const usage = new DailyUsage(await tempDir('mailshot-usage-'), 25, clock);
+    const results = await Promise.all(Array.from({ length: 40 }, () => usage.reserve()));
+    expect(results.filter((result) => result.ok)).toHaveLength(25);
+    expect(await usage.sentInWindow()).toBe(25);
   });
 });

@@ -10,8 +10,9 @@ export interface SendOptions extends RunFlags {
 
 /** Sends the campaign (continues it when it was started before); returns the exit code. */
 export async function run(options: SendOptions, io: CommandIo): Promise<number> {
-  const [{ parseAt, parseSpread }] = await Promise.all([import('../../delivery/when.js'), runModules()]);
-  const at = options.at === undefined ? undefined : parseAt(options.at, new Date());
-  const spreadMs = options.spread === undefined ? undefined : parseSpread(options.spread);
+  const timed = options.at !== undefined || options.spread !== undefined;
+  const [when] = await Promise.all([timed ? import('../../delivery/when.js') : undefined, runModules()]); // chrono-node is slow to load
+  const at = options.at === undefined ? undefined : when!.parseAt(options.at, new Date());
+  const spreadMs = options.spread === undefined ? undefined : when!.parseSpread(options.spread);
   return runAndTell(options, { at, spreadMs, resume: false }, io);
 }

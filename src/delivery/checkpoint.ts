@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeOwnerOnly } from '../system/owner-only.js';
+import { AddressSet } from '../campaign/address-set.js';
+import type { PreparedCampaign } from '../campaign/prepare.js';
+import type { RowPosition } from '../campaign/recipients.js';
+import { journalTail, readPrivate } from '../store/journal-tail.js';
+import { lastEventByRecipient, type JournalEvent } from '../store/journal.js';
+import type { StatePaths } from '../store/state.js';
+
+type LastEvent = JournalEvent['ev'];
+
+/**
+ * A resume checkpoint, written when a run has gone through the whole list: every CSV row before
+ * `prefix.offset` is settled (sent, failed, skipped) or rejected, so a resume reads neither those rows
+ * nor the journal before `journal.offset`. The keys of the prefix are kept (checkpoint.keys) so that a
+ * duplicate of a finished recipient further down the list is still recognised; `beyond` holds what the
+ * journal said, up to its offset, about recipients after the prefix. It holds only while the CSV keeps
+ * its size and modification time and the journal still has the same bytes before its offset: else the
+ * resume reads everything, as without a checkpoint.
+ */
+interface Checkpoint {
+  version: 1;
+  campaignId: string;
+  csv: { size: number; mtimeMs: number; columns: string[]; emailColumn: string };
+  prefix: { offset: number; line: number };
+  journal: { offset: number; tail: string };
+  keys: { id: string };
+  beyond: [string, LastEvent][];
+}
+
+/** What a resume knows before it reads the list: last events, and where the settled prefix ends. */
+export interface Progress {
+  /** Last event of each recipient the journal names (beyond the prefix, with a checkpoint). */
+  known: Map<string, LastEvent>;
+  /** Keys of the settled prefix's recipients (a checkpoint), else empty. */
+  prefixKeys: AddressSet;
+  start?: { offset: number; line: number };
+}
+
+/** Rows after the first unsettled one that a checkpoint may list; beyond that a run writes none. */
+const maxRowsBeyond = 50_000;
+
+const files = (paths: StatePaths) => ({ json: path.join(paths.dir, 'checkpoint.json'), keys: path.join(paths.dir, 'checkpoint.keys') });
+
+/** The journal's last events, through the checkpoint when it still holds, else from the whole journal. */
+export async function loadProgress(
+  paths: StatePaths,
+  campaign: PreparedCampaign,
+  campaignId: string,
+  warn: (message: string) => void,
+  onRun?: Parameters<typeof lastEventByRecipient>[2],
+): Promise<Progress> {
+  const found = await validCheckpoint(paths, campaign, campaignId);
+  if (!found) return { known: await lastEventByRecipient(paths.journal, warn, onRun), prefixKeys: new AddressSet() };
+  const { checkpoint, prefixKeys } = found;
+  const known = await lastEventByRecipient(paths.journal, warn, onRun, { offset: checkpoint.journal.offset, last: new Map(checkpoint.beyond) });
+  return { known, prefixKeys, start: checkpoint.prefix };
+}
+
+async function validCheckpoint(paths: StatePaths, campaign: PreparedCampaign, campaignId: string) {
+  const { json, keys } = files(paths);
+  const text = await readPrivate(json);
+  if (!text) return undefined;
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = JSON.parse(text.toString('utf8')) as Checkpoint;
+  } catch {
+    return undefined;
+  }
+  const { definition, layout } = campaign;
+  const csv = await stat(definition.recipientsFile).catch(() => undefined);
+  const same =
+    checkpoint.version === 1 &&
+    checkpoint.campaignId === campaignId &&
+    csv?.size === checkpoint.csv.size &&
+    csv.mtimeMs === checkpoint.csv.mtimeMs &&
+    checkpoint.csv.emailColumn === definition.email_column &&
+    checkpoint.csv.columns.join('\n') === layout.columns.join('\n') &&
+    (await journalTail(paths.journal, checkpoint.journal.offset)) === checkpoint.journal.tail;
+  if (!same) return undefined;
+  const keyBytes = await readPrivate(keys);
+  if (!keyBytes || keyBytes.subarray(0, 16).toString('hex') !== checkpoint.keys.id) return undefined;
+  const prefixKeys = AddressSet.fromBuffer(keyBytes.subarray(16));
+  return prefixKeys && { checkpoint, prefixKeys };
+}
+
+/**
+ * Follows a run's pass over the list: where the settled prefix ends, and the last event of each
+ * recipient after it. `save` writes the checkpoint once the pass has reached the end of the list.
+ */
+export class ProgressTracker {
+  private readonly rows: (RowPosition & { last?: LastEvent; settled: boolean })[] = [];
+  private readonly open = new Map<string, RowPosition & { last?: LastEvent; settled: boolean }>();
+  private prefix: { offset: number; line: number };
+  private overflow = false;
+
+  constructor(
+    private readonly progress: Progress,
+    private readonly isSettled: (last: LastEvent | undefined) => boolean,
+  ) {
+    this.prefix = progress.start ?? { offset: 0, line: 1 };
+  }
+
+  /** Every data row, in order (the reader's `onRow`). */
+  readonly onRow = (row: RowPosition): void => {
+    if (this.overflow) return;
+    const entry = { ...row, settled: row.passed };
+    if (!row.passed && row.key) this.open.set(row.key, entry);
+    this.rows.push(entry);
+    this.advance();
+    if (this.rows.length > maxRowsBeyond) this.overflow = true;
+  };
+
+  /** An outcome recorded for a recipient in this run. */
+  recorded(key: string, last: LastEvent): void {
+    const entry = this.open.get(key);
+    if (!entry) return;
+    entry.last = last;
+    if (!this.isSettled(last)) return;
+    entry.settled = true;
+    this.open.delete(key);
+    this.advance();
+  }
+
+  private advance(): void {
+    let settled = 0;
+    while (settled < this.rows.length && this.rows[settled].settled) {
+      const row = this.rows[settled++];
+      if (row.key) this.progress.prefixKeys.add(row.key);
+      this.prefix = { offset: row.end, line: row.nextLine };
+    }
+    if (settled) this.rows.splice(0, settled);
+  }
+
+  /** Writes the checkpoint (keys first: the JSON names them); best effort, a resume can always read everything. */
+  async save(paths: StatePaths, campaign: PreparedCampaign, campaignId: string): Promise<void> {
+    if (this.overflow) return;
+    try {
+      const journal = await stat(paths.journal);
+      const tail = await journalTail(paths.journal, journal.size);
+      const csv = await stat(campaign.definition.recipientsFile);
+      if (tail === undefined || !tail.endsWith('0a')) return; // a line being written: the next run tries again
+      const beyond: [string, LastEvent][] = [];
+      for (const row of this.rows) {
+        const last = row.key && (row.last ?? this.progress.known.get(row.key));
+        if (last) beyond.push([row.key!, last]);
+      }
+      const id = randomBytes(16);
+      const { json, keys } = files(paths);
+      await writeOwnerOnly(keys, Buffer.concat([id, this.progress.prefixKeys.toBuffer()]));
+      const checkpoint: Checkpoint = {
+        version: 1,
+        campaignId,
+        csv: { size: csv.size, mtimeMs: csv.mtimeMs, columns: campaign.layout.columns, emailColumn: campaign.definition.email_column },
+        prefix: this.prefix,
+        journal: { offset: journal.size, tail },
+        keys: { id: id.toString('hex') },
+        beyond,
+      };
+      await writeOwnerOnly(json, JSON.stringify(checkpoint) + '\n');
+    } catch {
+      // no checkpoint: the next resume reads the whole journal and list
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { repoRoot, runCli, tempDir, writeCampaign } from './helpers/cli.js';
+
+// Start-up time is mostly module loading: heavy packages load only in the commands that use them.
+const trace = path.join(repoRoot, 'bench/module-trace.js');
+
+async function packagesLoaded(args: string[], configDir: string): Promise<{ code: number | null; files: string[] }> {
+  const result = await runCli(args, {
+    env: { NODE_OPTIONS: `--import ${trace}`, MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file' },
+  });
+  const files = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('bench-module: '))
+    .map((line) => line.slice('bench-module: '.length));
+  return { code: result.code, files };
+}
+
+const loads = (files: string[], fragment: string) => files.some((file) => file.includes(fragment));
+const providerSdks = ['node_modules/@googleapis/', 'node_modules/google-auth-library/', 'node_modules/@azure/msal-node/'];
+
+describe('start-up: heavy packages load only where used', () => {
+  test('validate loads neither chrono-node, luxon, the MIME composer nor a provider SDK', async () => {
+    const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\nbob@example.com,Bob\n' });
+    const { code, files } = await packagesLoaded(['campaign', 'validate', campaign.file], await tempDir());
+    expect(code).toBe(0);
+    expect(loads(files, 'node_modules/liquidjs/')).toBe(true); // the trace sees packages
+    for (const fragment of ['node_modules/chrono-node/', 'node_modules/luxon/', 'nodemailer/dist/esm/mail-composer/', ...providerSdks]) {
+      expect([fragment, loads(files, fragment)]).toEqual([fragment, false]);
+    }
+  });
+
+  test('send without --at or deliver_at_local loads neither chrono-node nor luxon; --at loads chrono-node', async () => {
+    const configDir = await tempDir();
+    const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\n' });
+    const now = await packagesLoaded(['campaign', 'send', campaign.file], configDir);
+    expect(now.code).toBe(0);
+    expect(loads(now.files, 'nodemailer/dist/esm/mail-composer/')).toBe(true);
+    expect(loads(now.files, 'node_modules/chrono-node/')).toBe(false);
+    expect(loads(now.files, 'node_modules/luxon/')).toBe(false);
+
+    const later = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\n' });
+    const scheduled = await packagesLoaded(['campaign', 'send', later.file, '--at', 'tomorrow 09:00'], configDir);
+    expect(scheduled.code).toBe(75);
+    expect(loads(scheduled.files, 'node_modules/chrono-node/')).toBe(true);
+  });
+});
