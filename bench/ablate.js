@@ -7,7 +7,18 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { addSmtpAccount, benchDir, expectExit, makeTempRoot, median, removeDir, runMailshot, runNode, startSink, writeCampaign } from './lib.js';
+import {
+  addSmtpAccount,
+  benchDir,
+  expectExit,
+  makeTempRoot,
+  median,
+  removeDir,
+  runMailshot,
+  runNode,
+  startSink,
+  writeCampaign,
+} from './lib.js';
 
 const { values: args } = parseArgs({ options: { count: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '3' } } });
 const count = Number(args.count);
@@ -29,12 +40,15 @@ try {
       const result =
         variant === 'pool'
           ? await runNode(path.join(benchDir, 'baseline-pool.js'), ['--port', String(sink.port), '--dir', dir])
-          : await runMailshot(['campaign', 'send', file, '--via', 'sink', '--max-concurrent', '8', '--state', path.join(root, `state-${++state}`)], {
-              configDir,
-              keepStdout: false,
-              nodeArgs: ['--import', path.join(benchDir, 'ablate-preload.js')],
-              env: { BENCH_ABLATE: variant === 'mailshot' ? '' : variant },
-            });
+          : await runMailshot(
+              ['campaign', 'send', file, '--via', 'sink', '--max-concurrent', '8', '--state', path.join(root, `state-${++state}`)],
+              {
+                configDir,
+                keepStdout: false,
+                nodeArgs: ['--import', path.join(benchDir, 'ablate-preload.js')],
+                env: { BENCH_ABLATE: variant === 'mailshot' ? '' : variant },
+              },
+            );
       expectExit(result, 0, variant);
       const { accepted } = await sink.stats();
       if (accepted !== count) throw new Error(`${variant}: sink accepted ${accepted} of ${count}`);
@@ -46,8 +60,15 @@ try {
   for (const variant of variants) {
     const rate = median(samples[variant].map((sample) => sample.rate));
     const cpu = median(samples[variant].map((sample) => sample.cpu));
-    const label = variant === 'mailshot' ? 'mailshot as is' : variant === 'pool' ? 'plain nodemailer pool' : `mailshot without ${variant.replace(',', ' + ')}`;
-    console.log(`${label.padEnd(40)} ${rate.toFixed(0).padStart(6)} msg/s  ${(rate / pool).toFixed(2)}× pool  ${cpu.toFixed(2)} CPU s/1000`);
+    const label =
+      variant === 'mailshot'
+        ? 'mailshot as is'
+        : variant === 'pool'
+          ? 'plain nodemailer pool'
+          : `mailshot without ${variant.replace(',', ' + ')}`;
+    console.log(
+      `${label.padEnd(40)} ${rate.toFixed(0).padStart(6)} msg/s  ${(rate / pool).toFixed(2)}× pool  ${cpu.toFixed(2)} CPU s/1000`,
+    );
   }
 } finally {
   await sink.close();

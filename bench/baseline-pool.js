@@ -26,7 +26,8 @@ const htmlTemplate = `<!doctype html>\n<html><head><meta charset="utf-8"></head>
 const keepCase = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } }));
 const textTemplate = htmlToText(htmlTemplate, { wordwrap: 78, selectors: keepCase });
 
-const escapeHtml = (value) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const escapeHtml = (value) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const fill = (template, row, escape) => template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => (escape ? escapeHtml(row[name]) : row[name]));
 
 const lines = readFileSync(path.join(args.dir, 'recipients.csv'), 'utf8').split('\n');

@@ -106,4 +106,5 @@ await rm(root, { recursive: true, force: true });
 
 console.log(`hot path, ${count} messages (ms per 1,000 messages)`);
 console.log(`${'CPU'.padStart(8)} ${'wall'.padStart(8)}  step`);
-for (const result of results) console.log(`${result.cpuMsPer1000.toFixed(0).padStart(8)} ${result.wallMsPer1000.toFixed(0).padStart(8)}  ${result.name}`);
+for (const result of results)
+  console.log(`${result.cpuMsPer1000.toFixed(0).padStart(8)} ${result.wallMsPer1000.toFixed(0).padStart(8)}  ${result.name}`);

@@ -204,7 +204,12 @@ const cities = ['Lisbon', 'Oslo', 'Kraków', 'Montréal', 'Nairobi', 'Osaka'];
 
 /** Row `index` of the recipients CSV. */
 export function recipientRow(index) {
-  return { email: `r${index}@example.com`, name: `Person ${index}`, plan: plans[index % plans.length], city: cities[index % cities.length] };
+  return {
+    email: `r${index}@example.com`,
+    name: `Person ${index}`,
+    plan: plans[index % plans.length],
+    city: cities[index % cities.length],
+  };
 }
 
 /** Writes `count` recipients as CSV, streaming (works for millions of rows). */
@@ -235,7 +240,12 @@ export async function writeCampaign(dir, count, fields = {}) {
     recipients: 'recipients.csv',
     ...fields,
   };
-  await writeFile(path.join(dir, 'campaign.yaml'), Object.entries(yaml).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join('\n') + '\n');
+  await writeFile(
+    path.join(dir, 'campaign.yaml'),
+    Object.entries(yaml)
+      .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+      .join('\n') + '\n',
+  );
   await writeFile(path.join(dir, 'body.md'), campaignMarkdown);
   await writeRecipientsCsv(path.join(dir, 'recipients.csv'), count);
   return path.join(dir, 'campaign.yaml');

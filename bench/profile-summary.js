@@ -74,10 +74,13 @@ if (args.inclusive) {
 }
 
 if (args.categories) {
-  const categories = args.categories.split(';').filter(Boolean).map((entry) => {
-    const at = entry.indexOf('=');
-    return { name: entry.slice(0, at), pattern: new RegExp(entry.slice(at + 1)) };
-  });
+  const categories = args.categories
+    .split(';')
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.indexOf('=');
+      return { name: entry.slice(0, at), pattern: new RegExp(entry.slice(at + 1)) };
+    });
   const totals = new Map();
   const frameName = (id) => {
     const { callFrame } = nodes.get(id);

@@ -13,7 +13,8 @@
 import http from 'node:http';
 
 const { provider, simulator: simulatorOptions = {} } = JSON.parse(process.argv[2] ?? '{}');
-if (!process.send || !['gmail', 'graph'].includes(provider)) throw new Error('usage: forked with IPC and {"provider": "gmail" | "graph", …}');
+if (!process.send || !['gmail', 'graph'].includes(provider))
+  throw new Error('usage: forked with IPC and {"provider": "gmail" | "graph", …}');
 
 const stats = { firstMailAt: undefined, lastAcceptAt: undefined, accepted: 0, rejected: 0, admitTimes: [], rejectTimes: [], refusals: {} };
 const sendPath = provider === 'gmail' ? /\/gmail\/v1\/users\/[^/]+\/messages\/send$/ : /^\/v1\.0\/me\/sendMail$/;
@@ -56,7 +57,12 @@ if (provider === 'gmail') {
 } else {
   const { startGraphServer, testClientId } = await import('../test/servers/graph.ts');
   const graph = await startGraphServer(simulatorOptions);
-  ready = { env: { MAILSHOT_MS_AUTHORITY: graph.authority, MAILSHOT_GRAPH_API_URL: graph.graphUrl }, clientId: testClientId, address: graph.address, certificate: graph.certificate };
+  ready = {
+    env: { MAILSHOT_MS_AUTHORITY: graph.authority, MAILSHOT_GRAPH_API_URL: graph.graphUrl },
+    clientId: testClientId,
+    address: graph.address,
+    certificate: graph.certificate,
+  };
   close = () => graph.close();
 }
 

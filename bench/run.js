@@ -90,7 +90,9 @@ try {
       result.seconds = Math.round((Date.now() - caseStarted) / 100) / 10;
       result.case = index + 1;
       results.push(result);
-      console.log(`${result.skipped ? 'SKIP' : result.met ? 'MET ' : 'MISS'} ${index + 1} ${result.title}: ${result.line} [${result.seconds} s]`);
+      console.log(
+        `${result.skipped ? 'SKIP' : result.met ? 'MET ' : 'MISS'} ${index + 1} ${result.title}: ${result.line} [${result.seconds} s]`,
+      );
     } catch (error) {
       failed = true;
       results.push({ case: index + 1, id: benchCase.id, error: error.stack ?? String(error) });
@@ -117,5 +119,7 @@ const report = {
 const out = path.join(benchDir, 'results', partial ? 'partial.json' : 'latest.json');
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, JSON.stringify(report, null, 2) + '\n');
-console.log(`bench: ${results.filter((r) => r.met).length}/${results.filter((r) => !r.skipped).length} cases met their targets in ${totalSeconds} s; ${path.relative(process.cwd(), out)}`);
+console.log(
+  `bench: ${results.filter((r) => r.met).length}/${results.filter((r) => !r.skipped).length} cases met their targets in ${totalSeconds} s; ${path.relative(process.cwd(), out)}`,
+);
 if (failed) process.exitCode = 1;

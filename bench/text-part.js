@@ -40,10 +40,23 @@ const markdown = [
   'Mara',
 ].join('\n');
 await writeFile(path.join(root, 'body.md'), markdown);
-await writeFile(path.join(root, 'recipients.csv'), 'email,name,workshop,day,place,vip\nann@example.com,Ann,Woodturning,Tuesday 3 March,Garmisch-Partenkirchen,no\n');
-await writeFile(path.join(root, 'campaign.yaml'), 'name: t\nfrom: a@example.com\nsubject: hi\nmarkdown: body.md\nrecipients: recipients.csv\n');
+await writeFile(
+  path.join(root, 'recipients.csv'),
+  'email,name,workshop,day,place,vip\nann@example.com,Ann,Woodturning,Tuesday 3 March,Garmisch-Partenkirchen,no\n',
+);
+await writeFile(
+  path.join(root, 'campaign.yaml'),
+  'name: t\nfrom: a@example.com\nsubject: hi\nmarkdown: body.md\nrecipients: recipients.csv\n',
+);
 const campaign = await prepareCampaign(path.join(root, 'campaign.yaml'));
-const fields = { email: 'ann@example.com', name: 'Ann', workshop: 'Woodturning', day: 'Tuesday 3 March', place: 'Garmisch-Partenkirchen', vip: 'no' };
+const fields = {
+  email: 'ann@example.com',
+  name: 'Ann',
+  workshop: 'Woodturning',
+  day: 'Tuesday 3 March',
+  place: 'Garmisch-Partenkirchen',
+  vip: 'no',
+};
 const parts = campaign.templates.render(fields);
 // The text part as Liquid leaves it (table still marked, blank lines not collapsed): read through the
 // templates' private members, as only render() uses them.

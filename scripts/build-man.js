@@ -11,7 +11,10 @@ const output = path.resolve(process.argv[2] ?? path.join(root, 'man/mailshot.1')
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 const help = (words) =>
-  execFileSync(process.execPath, [path.join(root, 'bin/mailshot.js'), ...words, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80' } });
+  execFileSync(process.execPath, [path.join(root, 'bin/mailshot.js'), ...words, '--help'], {
+    encoding: 'utf8',
+    env: { ...process.env, COLUMNS: '80' },
+  });
 
 /** The sub-command names listed under "Commands:" in a help text. */
 function subCommands(text) {
@@ -29,7 +32,11 @@ function walk(words, pages = []) {
 }
 
 // roff: escape backslashes, and protect lines that start with a control character.
-const roff = (text) => text.replace(/\\/g, '\\e').replace(/^([.'])/gm, '\\&$1').replace(/-/g, '\\-');
+const roff = (text) =>
+  text
+    .replace(/\\/g, '\\e')
+    .replace(/^([.'])/gm, '\\&$1')
+    .replace(/-/g, '\\-');
 
 const [top, ...commands] = walk([]);
 const description = top.text.split('\n\n')[1].trim();

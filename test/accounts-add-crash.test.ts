@@ -26,7 +26,11 @@ async function filesWithPassword(dir: string): Promise<string[]> {
 
 async function record(env: Env & { MAILSHOT_CONFIG_DIR: string }): Promise<{ secret: string } | undefined> {
   try {
-    return (JSON.parse(await readFile(path.join(env.MAILSHOT_CONFIG_DIR, 'accounts.json'), 'utf8')) as { accounts: Record<string, { secret: string }> }).accounts.work;
+    return (
+      JSON.parse(await readFile(path.join(env.MAILSHOT_CONFIG_DIR, 'accounts.json'), 'utf8')) as {
+        accounts: Record<string, { secret: string }>;
+      }
+    ).accounts.work;
   } catch {
     return undefined;
   }
@@ -36,25 +40,30 @@ describe('accounts add killed while saving', () => {
   test.each([
     ['record', []],
     ['secret', ['secrets.json']],
-  ])('after the %s is written: a pending account that cannot send, and `accounts remove` deletes it and its secret', async (step, holding) => {
-    const env = { ...(await fileSecretsEnv()), MAILSHOT_TEST_CRASH_ACCOUNT_ADD: step };
-    const killed = await runCli(addArgs, { env, input: password });
-    expect(killed.signal).toBe('SIGKILL');
-    expect(await record(env)).toMatchObject({ secret: 'pending' });
-    expect((await filesWithPassword(env.MAILSHOT_CONFIG_DIR)).map((file) => path.basename(file))).toEqual(holding);
+  ])(
+    'after the %s is written: a pending account that cannot send, and `accounts remove` deletes it and its secret',
+    async (step, holding) => {
+      const env = { ...(await fileSecretsEnv()), MAILSHOT_TEST_CRASH_ACCOUNT_ADD: step };
+      const killed = await runCli(addArgs, { env, input: password });
+      expect(killed.signal).toBe('SIGKILL');
+      expect(await record(env)).toMatchObject({ secret: 'pending' });
+      expect((await filesWithPassword(env.MAILSHOT_CONFIG_DIR)).map((file) => path.basename(file))).toEqual(holding);
 
-    const after = { ...env, MAILSHOT_TEST_CRASH_ACCOUNT_ADD: undefined };
-    expect((await runCli(['accounts', 'list'], { env: after })).stdout).toContain('secret: pending');
-    const test = await runCli(['accounts', 'test', 'work'], { env: after });
-    expect(test.code).toBe(1);
-    expect(test.stderr).toContain('account "work" was not completely added (`mailshot accounts add` was interrupted); run `mailshot accounts remove work`, then add it again');
+      const after = { ...env, MAILSHOT_TEST_CRASH_ACCOUNT_ADD: undefined };
+      expect((await runCli(['accounts', 'list'], { env: after })).stdout).toContain('secret: pending');
+      const test = await runCli(['accounts', 'test', 'work'], { env: after });
+      expect(test.code).toBe(1);
+      expect(test.stderr).toContain(
+        'account "work" was not completely added (`mailshot accounts add` was interrupted); run `mailshot accounts remove work`, then add it again',
+      );
 
-    const removed = await runCli(['accounts', 'remove', 'work'], { env: after });
-    expect(removed.code).toBe(0);
-    expect(await record(env)).toBeUndefined();
-    expect(await filesWithPassword(env.MAILSHOT_CONFIG_DIR)).toEqual([]);
-    expect((await runCli(addArgs, { env: after, input: password })).code).toBe(0); // the name is free again
-  });
+      const removed = await runCli(['accounts', 'remove', 'work'], { env: after });
+      expect(removed.code).toBe(0);
+      expect(await record(env)).toBeUndefined();
+      expect(await filesWithPassword(env.MAILSHOT_CONFIG_DIR)).toEqual([]);
+      expect((await runCli(addArgs, { env: after, input: password })).code).toBe(0); // the name is free again
+    },
+  );
 
   test('killed while secrets.json was being replaced: the temporary copy holding the password goes too', async () => {
     const env = { ...(await fileSecretsEnv()), MAILSHOT_TEST_CRASH_ACCOUNT_ADD: 'record' };

@@ -16,7 +16,22 @@ describe('accounts add / list / remove (SMTP)', () => {
   });
 
   test('a password from stdin goes to the owner-only secret file, never to the registry or the output', async () => {
-    const added = await runCli(['accounts', 'add', 'smtp', 'work', '--host', 'smtp.example.com', '--user', 'me@example.com', '--password-stdin', '--max-concurrent', '3'], { env: env(), input: `${password}\n` });
+    const added = await runCli(
+      [
+        'accounts',
+        'add',
+        'smtp',
+        'work',
+        '--host',
+        'smtp.example.com',
+        '--user',
+        'me@example.com',
+        '--password-stdin',
+        '--max-concurrent',
+        '3',
+      ],
+      { env: env(), input: `${password}\n` },
+    );
     expect(added.code).toBe(0);
     expect(added.stderr).toContain('added account "work"');
     expect(added.stderr).toContain('smtp.example.com:587, starttls');
@@ -24,7 +39,16 @@ describe('accounts add / list / remove (SMTP)', () => {
     const listed = await runCli(['accounts', 'list', '--json'], { env: env() });
     expect(listed.code).toBe(0);
     const [account] = JSON.parse(listed.stdout);
-    expect(account).toMatchObject({ name: 'work', kind: 'smtp', host: 'smtp.example.com', port: 587, security: 'starttls', user: 'me@example.com', secret: 'file', limits: { maxConcurrent: 3 } });
+    expect(account).toMatchObject({
+      name: 'work',
+      kind: 'smtp',
+      host: 'smtp.example.com',
+      port: 587,
+      security: 'starttls',
+      user: 'me@example.com',
+      secret: 'file',
+      limits: { maxConcurrent: 3 },
+    });
     expect(listed.stdout + added.stdout + added.stderr).not.toContain(password);
 
     const secretFile = path.join(config, 'secrets.json');
@@ -43,17 +67,25 @@ describe('accounts add / list / remove (SMTP)', () => {
   });
 
   test('port 465 means implicit TLS; --insecure-tls is shown by list', async () => {
-    expect((await runCli(['accounts', 'add', 'smtp', 'mail', '--host', 'mx.example.com', '--port', '465', '--insecure-tls'], { env: env() })).code).toBe(0);
+    expect(
+      (await runCli(['accounts', 'add', 'smtp', 'mail', '--host', 'mx.example.com', '--port', '465', '--insecure-tls'], { env: env() }))
+        .code,
+    ).toBe(0);
     const listed = await runCli(['accounts', 'list'], { env: env() });
     expect(listed.stdout).toMatch(/mail\tsmtp\tmx\.example\.com:465, tls, INSECURE TLS/);
   });
 
   test('--password-env stores nothing and needs the variable to be set', async () => {
-    const unset = await runCli(['accounts', 'add', 'smtp', 'envy', '--host', 'h.example.com', '--user', 'u', '--password-env', 'MAILSHOT_TEST_UNSET_VAR'], { env: env() });
+    const unset = await runCli(
+      ['accounts', 'add', 'smtp', 'envy', '--host', 'h.example.com', '--user', 'u', '--password-env', 'MAILSHOT_TEST_UNSET_VAR'],
+      { env: env() },
+    );
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain('MAILSHOT_TEST_UNSET_VAR');
     expect(unset.stderr).toContain('not set');
-    const set = await runCli(['accounts', 'add', 'smtp', 'envy', '--host', 'h.example.com', '--user', 'u', '--password-env', 'SMTP_PW'], { env: { ...env(), SMTP_PW: password } });
+    const set = await runCli(['accounts', 'add', 'smtp', 'envy', '--host', 'h.example.com', '--user', 'u', '--password-env', 'SMTP_PW'], {
+      env: { ...env(), SMTP_PW: password },
+    });
     expect(set.code).toBe(0);
     const [account] = JSON.parse((await runCli(['accounts', 'list', '--json'], { env: env() })).stdout);
     expect(account).toMatchObject({ secret: 'env', passwordEnv: 'SMTP_PW' });
@@ -67,8 +99,16 @@ describe('accounts add / list / remove (SMTP)', () => {
     ['unknown --security', ['accounts', 'add', 'smtp', 's', '--host', 'a.example.com', '--security', 'ssl'], 'tls, starttls, none'],
     ['missing --host', ['accounts', 'add', 'smtp', 'h'], '--host'],
     ['reserved name', ['accounts', 'add', 'smtp', 'outbox', '--host', 'a.example.com'], 'built-in outbox'],
-    ['password as plain argument', ['accounts', 'add', 'smtp', 'x', '--host', 'a.example.com', '--password', 'hunter2'], "unknown option '--password'"],
-    ['user without a password source off a terminal', ['accounts', 'add', 'smtp', 'u', '--host', 'a.example.com', '--user', 'me'], '--password-stdin'],
+    [
+      'password as plain argument',
+      ['accounts', 'add', 'smtp', 'x', '--host', 'a.example.com', '--password', 'hunter2'],
+      "unknown option '--password'",
+    ],
+    [
+      'user without a password source off a terminal',
+      ['accounts', 'add', 'smtp', 'u', '--host', 'a.example.com', '--user', 'me'],
+      '--password-stdin',
+    ],
     ['unknown account for test', ['accounts', 'test', 'nope'], 'no account named "nope"'],
     ['unknown account for remove', ['accounts', 'remove', 'nope'], 'no account named "nope"'],
   ])('%s: exit 2, a clear message, nothing half-written', async (_name, args, fragment) => {

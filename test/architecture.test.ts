@@ -58,6 +58,8 @@ test('only delivery/ brings campaign, transports and store together', () => {
     reached.add(topFolder(edge.to));
     meeting.set(folder, reached);
   }
-  const all = [...meeting].filter(([, reached]) => ['campaign', 'transports', 'store'].every((folder) => reached.has(folder))).map(([folder]) => folder);
+  const all = [...meeting]
+    .filter(([, reached]) => ['campaign', 'transports', 'store'].every((folder) => reached.has(folder)))
+    .map(([folder]) => folder);
   expect(all).toEqual(['delivery']);
 });

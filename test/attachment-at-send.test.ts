@@ -26,7 +26,12 @@ test('a row added before resume whose templated attachment is a FIFO: that recip
   expect(resumed.code).toBe(0);
   expect(resumed.stderr).toContain('failed 1');
   expect(await readdir(campaign.outbox)).toHaveLength(4);
-  const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout) as { recipients: { recipient: string; status: string; detail?: string }[] };
-  expect(report.recipients.find((r) => r.recipient === 'dan@example.com')).toMatchObject({ status: 'failed', detail: expect.stringContaining(`${fifo}`) });
+  const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout) as {
+    recipients: { recipient: string; status: string; detail?: string }[];
+  };
+  expect(report.recipients.find((r) => r.recipient === 'dan@example.com')).toMatchObject({
+    status: 'failed',
+    detail: expect.stringContaining(`${fifo}`),
+  });
   expect(report.recipients.find((r) => r.recipient === 'dan@example.com')!.detail).toContain('FIFO or socket, not a regular file');
 }, 30_000);

@@ -26,7 +26,13 @@ function expectRejected(result: CliResult, fragments: (string | RegExp)[], campa
 }
 
 const campaignYaml = (lines: string[]) => lines.join('\n') + '\n';
-const baseLines = ['name: Test', 'from: "Sender <sender@example.com>"', 'subject: "Hello {{ name }}"', 'markdown: body.md', 'recipients: recipients.csv'];
+const baseLines = [
+  'name: Test',
+  'from: "Sender <sender@example.com>"',
+  'subject: "Hello {{ name }}"',
+  'markdown: body.md',
+  'recipients: recipients.csv',
+];
 
 describe('command line usage errors', () => {
   let campaign: CampaignFixture;
@@ -68,7 +74,11 @@ describe('command line usage errors', () => {
   });
 
   test('preview --row out of range', async () => {
-    expectRejected(await runCli(['campaign', 'preview', campaign.file, '--row', '3']), ['--row 3', 'out of range', 'recipients.csv has 2 data row'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'preview', campaign.file, '--row', '3']),
+      ['--row 3', 'out of range', 'recipients.csv has 2 data row'],
+      campaign,
+    );
   });
 
   test('report --format of an unknown kind', async () => {
@@ -113,7 +123,11 @@ describe('missing or unreadable files', () => {
 
   test('missing CSV', async () => {
     const campaign = await writeCampaign({ fields: { recipients: 'people.csv' } });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [path.join(campaign.dir, 'people.csv'), 'recipients', 'no such file'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [path.join(campaign.dir, 'people.csv'), 'recipients', 'no such file'],
+      campaign,
+    );
   });
 
   test('CSV that is a folder', async () => {
@@ -124,7 +138,11 @@ describe('missing or unreadable files', () => {
 
   test('attachment that is a folder', async () => {
     const campaign = await writeCampaign({ fields: { attachments: ['files'] }, files: { 'files/a.txt': 'a' } });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [path.join(campaign.dir, 'files'), 'field "attachments"', 'folder'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [path.join(campaign.dir, 'files'), 'field "attachments"', 'folder'],
+      campaign,
+    );
   });
 
   test('missing template file', async () => {
@@ -182,7 +200,11 @@ describe('invalid campaign file', () => {
 
   test('unknown nested field names the path and its line', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'list_unsubscribe:', '  urll: https://example.com/u']) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:7:`, 'field "list_unsubscribe.urll"', 'unknown field'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [`${campaign.file}:7:`, 'field "list_unsubscribe.urll"', 'unknown field'],
+      campaign,
+    );
   });
 
   test('mistyped field: attachments: 3', async () => {
@@ -198,12 +220,20 @@ describe('invalid campaign file', () => {
     const lines = [...baseLines];
     lines[2] = 'subject: {{ name }}';
     const campaign = await writeCampaign({ yaml: campaignYaml(lines) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:3:`, 'field "subject"', 'expected string', 'mapping'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [`${campaign.file}:3:`, 'field "subject"', 'expected string', 'mapping'],
+      campaign,
+    );
   });
 
   test('reserved header in headers', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'headers:', '  X-Tag: one', '  Bcc: evil@example.com']) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:8:`, 'field "headers.Bcc"', 'set by mailshot'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [`${campaign.file}:8:`, 'field "headers.Bcc"', 'set by mailshot'],
+      campaign,
+    );
   });
 
   test('missing from', async () => {
@@ -212,13 +242,23 @@ describe('invalid campaign file', () => {
   });
 
   test('invalid from address', async () => {
-    const campaign = await writeCampaign({ yaml: campaignYaml(['name: Test', 'from: "Sender <sender at example>"', ...baseLines.slice(2)]) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:2:`, 'field "from"', 'not a valid address'], campaign);
+    const campaign = await writeCampaign({
+      yaml: campaignYaml(['name: Test', 'from: "Sender <sender at example>"', ...baseLines.slice(2)]),
+    });
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [`${campaign.file}:2:`, 'field "from"', 'not a valid address'],
+      campaign,
+    );
   });
 
   test('invalid reply_to address', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'reply_to: "two@example.com, addresses@example.com"']) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:6:`, 'field "reply_to"', 'not a valid address'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [`${campaign.file}:6:`, 'field "reply_to"', 'not a valid address'],
+      campaign,
+    );
   });
 
   test('missing subject', async () => {
@@ -228,7 +268,11 @@ describe('invalid campaign file', () => {
 
   test('missing body', async () => {
     const campaign = await writeCampaign({ fields: { markdown: undefined } });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [campaign.file, 'body is missing', 'markdown, html or text'], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [campaign.file, 'body is missing', 'markdown, html or text'],
+      campaign,
+    );
   });
 
   test('a campaign file that is not a mapping', async () => {
@@ -258,7 +302,11 @@ describe('invalid recipients and templates', () => {
     ['text after a closing quote', 'email,name\nann@example.com,"Ann"x\n', 2, 'doubled'],
   ])('malformed CSV: %s', async (_name, csv, line, hint) => {
     const campaign = await writeCampaign({ csv });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${path.join(campaign.dir, 'recipients.csv')}:${line}:`, hint], campaign);
+    expectRejected(
+      await runCli(['campaign', 'send', campaign.file]),
+      [`${path.join(campaign.dir, 'recipients.csv')}:${line}:`, hint],
+      campaign,
+    );
   });
 
   test('CSV with no valid recipient', async () => {

@@ -67,7 +67,14 @@ describe('recipient lists', () => {
     ['semicolon', ';'],
     ['tab', '\t'],
   ])('a %s-delimited CSV is detected', async (_name, delimiter) => {
-    const csv = [['email', 'name'], ['ann@example.com', 'Ann, Jr.'], ['bob@example.com', 'Bob']].map((row) => row.join(delimiter)).join('\n') + '\n';
+    const csv =
+      [
+        ['email', 'name'],
+        ['ann@example.com', 'Ann, Jr.'],
+        ['bob@example.com', 'Bob'],
+      ]
+        .map((row) => row.join(delimiter))
+        .join('\n') + '\n';
     const campaign = await writeCampaign({ csv });
     await send(campaign);
     const messages = await outbox(campaign);
@@ -110,17 +117,18 @@ describe('recipient lists', () => {
 
   test('invalid addresses are skipped and reported with their line', async () => {
     const campaign = await writeCampaign({
-      csv: [
-        'email,name',
-        'ann@example.com,Ann',
-        'not-an-address,A',
-        'two@example.com other@example.com,B',
-        ',Empty',
-        'c@localhost,C',
-        '"Dee <dee@example.com>",D',
-        '"eve@example.com\r\nBcc: evil@example.com",E',
-        'bob@example.com,Bob',
-      ].join('\n') + '\n',
+      csv:
+        [
+          'email,name',
+          'ann@example.com,Ann',
+          'not-an-address,A',
+          'two@example.com other@example.com,B',
+          ',Empty',
+          'c@localhost,C',
+          '"Dee <dee@example.com>",D',
+          '"eve@example.com\r\nBcc: evil@example.com",E',
+          'bob@example.com,Bob',
+        ].join('\n') + '\n',
     });
     await send(campaign);
     const messages = await outbox(campaign);
@@ -129,7 +137,9 @@ describe('recipient lists', () => {
     const report = await reportJson(campaign);
     expect(report.totals).toMatchObject({ sent: 3, failed: 0, skipped: 5, pending: 0 });
     expect(report.skipped_by_reason).toEqual({ invalid_address: 5 });
-    const lines = report.recipients.filter((outcome) => outcome.reason === 'invalid_address').map((outcome) => [outcome.line, outcome.recipient]);
+    const lines = report.recipients
+      .filter((outcome) => outcome.reason === 'invalid_address')
+      .map((outcome) => [outcome.line, outcome.recipient]);
     expect(lines).toEqual([
       [3, 'not-an-address'],
       [4, 'two@example.com other@example.com'],
@@ -165,39 +175,60 @@ describe('message content', () => {
 
   test('CR/LF in merge values cannot inject a header (subject, to_name, custom header, unsubscribe URL)', async () => {
     const campaign = await writeCampaign({
-      yaml: [
-        'name: Injection',
-        'from: "Sender <sender@example.com>"',
-        'subject: "Hello {{ name }}"',
-        'to_name: "{{ name }}"',
-        'markdown: body.md',
-        'recipients: recipients.csv',
-        'headers:',
-        '  X-Tag: "{{ tag }}"',
-        'list_unsubscribe:',
-        '  url: "https://example.com/unsubscribe?id={{ tag }}"',
-      ].join('\n') + '\n',
+      yaml:
+        [
+          'name: Injection',
+          'from: "Sender <sender@example.com>"',
+          'subject: "Hello {{ name }}"',
+          'to_name: "{{ name }}"',
+          'markdown: body.md',
+          'recipients: recipients.csv',
+          'headers:',
+          '  X-Tag: "{{ tag }}"',
+          'list_unsubscribe:',
+          '  url: "https://example.com/unsubscribe?id={{ tag }}"',
+        ].join('\n') + '\n',
       markdown: 'A message with no merge values.\n',
-      csv: [
-        'email,name,tag',
-        'crlf@example.com,"Ann\r\nBcc: evil@example.com","t1\r\nBcc: evil@example.com"',
-        'lf@example.com,"Bob\nBcc: evil@example.com\nX-Evil: 1","t2\nBcc: evil@example.com"',
-        'cr@example.com,"Cy\rBcc: evil@example.com","t3\rBcc: evil@example.com"',
-        'fold@example.com,"Di\r\n Bcc: evil@example.com","t4\r\n\r\nbody starts here"',
-      ].join('\r\n') + '\r\n',
+      csv:
+        [
+          'email,name,tag',
+          'crlf@example.com,"Ann\r\nBcc: evil@example.com","t1\r\nBcc: evil@example.com"',
+          'lf@example.com,"Bob\nBcc: evil@example.com\nX-Evil: 1","t2\nBcc: evil@example.com"',
+          'cr@example.com,"Cy\rBcc: evil@example.com","t3\rBcc: evil@example.com"',
+          'fold@example.com,"Di\r\n Bcc: evil@example.com","t4\r\n\r\nbody starts here"',
+        ].join('\r\n') + '\r\n',
     });
     await send(campaign);
     const messages = await outbox(campaign);
     expect([...messages.keys()].sort()).toEqual(['cr@example.com', 'crlf@example.com', 'fold@example.com', 'lf@example.com']);
     const expectedHeaders = [
-      'content-type', 'date', 'from', 'list-unsubscribe', 'list-unsubscribe-post', 'message-id', 'mime-version', 'subject', 'to', 'x-tag',
+      'content-type',
+      'date',
+      'from',
+      'list-unsubscribe',
+      'list-unsubscribe-post',
+      'message-id',
+      'mime-version',
+      'subject',
+      'to',
+      'x-tag',
     ];
     for (const [address, sent] of messages) {
       expect(sent.mail.bcc).toBeUndefined();
       expect(sent.mail.headers.has('bcc')).toBe(false);
       expect(sent.mail.headers.has('x-evil')).toBe(false);
       // mailparser folds the List-* headers into one "list" entry.
-      expect([...sent.mail.headers.keys()].sort()).toEqual(['content-type', 'date', 'from', 'list', 'message-id', 'mime-version', 'subject', 'to', 'x-tag']);
+      expect([...sent.mail.headers.keys()].sort()).toEqual([
+        'content-type',
+        'date',
+        'from',
+        'list',
+        'message-id',
+        'mime-version',
+        'subject',
+        'to',
+        'x-tag',
+      ]);
       expect(addressesOf(sent.mail.to).map((to) => to.address)).toEqual([address]);
       expect(sent.mail.subject).not.toMatch(/[\r\n]/);
       expect(sent.mail.subject).toContain('evil@example.com');
@@ -219,7 +250,10 @@ describe('message content', () => {
     });
     await send(campaign);
     const messages = await outbox(campaign);
-    for (const [address, name] of [['ann@example.com', 'Ann'], ['bob@example.com', 'Bob']]) {
+    for (const [address, name] of [
+      ['ann@example.com', 'Ann'],
+      ['bob@example.com', 'Bob'],
+    ]) {
       const { attachments } = messages.get(address)!.mail;
       expect(attachments.map((attachment) => attachment.filename)).toEqual(['guide.bin', `${name}.txt`]);
       expect(attachments[0].content.equals(binary)).toBe(true);
@@ -229,11 +263,15 @@ describe('message content', () => {
 
   test('list_unsubscribe with an https URL adds one-click List-Unsubscribe-Post', async () => {
     const campaign = await writeCampaign({
-      fields: { list_unsubscribe: { url: 'https://example.com/unsubscribe?u={{ email | url_encode }}', mailto: 'unsubscribe@example.com' } },
+      fields: {
+        list_unsubscribe: { url: 'https://example.com/unsubscribe?u={{ email | url_encode }}', mailto: 'unsubscribe@example.com' },
+      },
     });
     await send(campaign);
     const ann = (await outbox(campaign)).get('ann@example.com')!;
-    expect(headerValues(ann, 'List-Unsubscribe')).toEqual(['<https://example.com/unsubscribe?u=ann%40example.com>, <mailto:unsubscribe@example.com>']);
+    expect(headerValues(ann, 'List-Unsubscribe')).toEqual([
+      '<https://example.com/unsubscribe?u=ann%40example.com>, <mailto:unsubscribe@example.com>',
+    ]);
     expect(headerValues(ann, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe=One-Click']);
   });
 
@@ -271,7 +309,9 @@ describe('message content', () => {
   });
 
   test('Markdown becomes the HTML part, with a text/plain alternative', async () => {
-    const campaign = await writeCampaign({ markdown: '# Welcome {{ name }}\n\nHi **{{ name }}**, see [our site](https://example.com/).\n\n- one\n- two\n' });
+    const campaign = await writeCampaign({
+      markdown: '# Welcome {{ name }}\n\nHi **{{ name }}**, see [our site](https://example.com/).\n\n- one\n- two\n',
+    });
     await send(campaign);
     const ann = (await outbox(campaign)).get('ann@example.com')!;
     expect(ann.raw).toMatch(/Content-Type: multipart\/alternative/);
@@ -308,12 +348,27 @@ describe('Message-ID', () => {
     // Simulate a crash after Ann was handed to the outbox but before her outcome was recorded.
     const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
     const journal = (await readFile(journalFile, 'utf8')).split('\n').filter(Boolean);
-    const annSent = journal.filter((line) => (JSON.parse(line) as { ev: string; to?: string }).ev === 'sent' && line.includes('"to":"ann@example.com"'));
+    const annSent = journal.filter(
+      (line) => (JSON.parse(line) as { ev: string; to?: string }).ev === 'sent' && line.includes('"to":"ann@example.com"'),
+    );
     expect(annSent).toHaveLength(1);
-    await writeFile(journalFile, journal.filter((line) => line !== annSent[0]).map((line) => line + '\n').join(''));
+    await writeFile(
+      journalFile,
+      journal
+        .filter((line) => line !== annSent[0])
+        .map((line) => line + '\n')
+        .join(''),
+    );
     const stateFile = path.join(campaign.stateDir, 'state.json');
     // the snapshot of the crashed run was written before Ann's outcome, when the journal was as long as it is now
-    await writeFile(stateFile, JSON.stringify({ ...JSON.parse(await readFile(stateFile, 'utf8')), status: 'running', journalBytes: (await readFile(journalFile)).length }));
+    await writeFile(
+      stateFile,
+      JSON.stringify({
+        ...JSON.parse(await readFile(stateFile, 'utf8')),
+        status: 'running',
+        journalBytes: (await readFile(journalFile)).length,
+      }),
+    );
     const statusBefore = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'])).stdout);
     expect(statusBefore.totals).toMatchObject({ sent: 1, in_doubt: 1 });
     await rm(campaign.outbox, { recursive: true });
@@ -329,7 +384,9 @@ describe('Message-ID', () => {
     const other = path.join(campaign.dir, 'other-state');
     expect((await runCli(['campaign', 'send', campaign.file, '--state', other])).code).toBe(0);
     const otherIds = await Promise.all(
-      (await readdir(path.join(other, 'outbox'))).map(async (file) => (await simpleParser(await readFile(path.join(other, 'outbox', file)))).messageId),
+      (await readdir(path.join(other, 'outbox'))).map(
+        async (file) => (await simpleParser(await readFile(path.join(other, 'outbox', file)))).messageId,
+      ),
     );
     expect(otherIds).toHaveLength(2);
     expect(otherIds).not.toContain(ids.get('ann@example.com'));
@@ -358,7 +415,21 @@ describe('preview, report and status', () => {
     const report = await runCli(['report', campaign.file, '--format', 'csv']);
     expect(report.code).toBe(0);
     const rows = parseCsv(report.stdout) as string[][];
-    expect(rows[0]).toEqual(['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at', 'cc', 'bcc', 'after_delivery', 'after_status', 'after_detail', 'after_at']);
+    expect(rows[0]).toEqual([
+      'recipient',
+      'status',
+      'line',
+      'reason',
+      'code',
+      'detail',
+      'at',
+      'cc',
+      'bcc',
+      'after_delivery',
+      'after_status',
+      'after_detail',
+      'after_at',
+    ]);
     const body = rows.slice(1).map(([recipient, status, line, reason]) => [recipient, status, line, reason]);
     expect(body).toHaveLength(4);
     expect(body).toEqual(

@@ -48,6 +48,8 @@ describe('files swapped after the campaign started', () => {
     execFileSync('mkfifo', [path.join(campaign.dir, 'recipients.csv')]);
     const result = await runCli(['campaign', 'resume', campaign.file]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`cannot read recipients file ${path.join(campaign.dir, 'recipients.csv')}: it is a device, FIFO or socket`);
+    expect(result.stderr).toContain(
+      `cannot read recipients file ${path.join(campaign.dir, 'recipients.csv')}: it is a device, FIFO or socket`,
+    );
   }, 20_000);
 });

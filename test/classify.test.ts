@@ -44,7 +44,9 @@ describe('classifySmtpError: real provider replies', () => {
   test('the reply decides, not the nodemailer code that wraps it', () => {
     for (const fixture of smtpReplies) {
       const kinds = new Set(
-        (['MAIL FROM', 'RCPT TO', 'DATA', 'CONN'] as const).map((command) => classifySmtpError(nodemailerReplyError(fixture.reply, command)).kind),
+        (['MAIL FROM', 'RCPT TO', 'DATA', 'CONN'] as const).map(
+          (command) => classifySmtpError(nodemailerReplyError(fixture.reply, command)).kind,
+        ),
       );
       expect([...kinds]).toEqual([fixture.kind]);
     }
@@ -68,7 +70,9 @@ describe('classifySmtpError: real provider replies', () => {
     expect(error.message).toContain(reply);
     expect(error.message).toContain('smtp.example.org:587');
     expect(error.message).toContain('mailshot accounts add smtp office');
-    const basic = classifySmtpError(nodemailerReplyError('535 5.7.139 Authentication unsuccessful, basic authentication is disabled.', 'AUTH PLAIN'));
+    const basic = classifySmtpError(
+      nodemailerReplyError('535 5.7.139 Authentication unsuccessful, basic authentication is disabled.', 'AUTH PLAIN'),
+    );
     expect(basic.message).toMatch(/SMTP AUTH/);
     expect(basic.message).toContain('accounts add microsoft');
   });
@@ -87,34 +91,92 @@ describe('classifySmtpError: real provider replies', () => {
 
 describe('classifySmtpError: socket, DNS, TLS and auth errors as nodemailer throws them', () => {
   const cases: [string, Error, string, string][] = [
-    ['connection refused', nodemailerSocketError('connect ECONNREFUSED 127.0.0.1:2525', 'ESOCKET', 'ECONNREFUSED'), 'config', 'ECONNREFUSED'],
+    [
+      'connection refused',
+      nodemailerSocketError('connect ECONNREFUSED 127.0.0.1:2525', 'ESOCKET', 'ECONNREFUSED'),
+      'config',
+      'ECONNREFUSED',
+    ],
     ['unknown host', nodemailerSocketError('getaddrinfo ENOTFOUND smtp.exmaple.com', 'EDNS', 'ENOTFOUND'), 'config', 'ENOTFOUND'],
-    ['DNS resolver unreachable', nodemailerSocketError('getaddrinfo EAI_AGAIN smtp.example.com', 'EDNS', 'EAI_AGAIN'), 'transient', 'EAI_AGAIN'],
-    ['self-signed, implicit TLS', nodemailerSocketError('self-signed certificate', 'ESOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT'), 'config', 'DEPTH_ZERO_SELF_SIGNED_CERT'],
-    ['self-signed in chain', nodemailerSocketError('self-signed certificate in certificate chain', 'ESOCKET', 'SELF_SIGNED_CERT_IN_CHAIN'), 'config', 'SELF_SIGNED_CERT_IN_CHAIN'],
+    [
+      'DNS resolver unreachable',
+      nodemailerSocketError('getaddrinfo EAI_AGAIN smtp.example.com', 'EDNS', 'EAI_AGAIN'),
+      'transient',
+      'EAI_AGAIN',
+    ],
+    [
+      'self-signed, implicit TLS',
+      nodemailerSocketError('self-signed certificate', 'ESOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT'),
+      'config',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+    ],
+    [
+      'self-signed in chain',
+      nodemailerSocketError('self-signed certificate in certificate chain', 'ESOCKET', 'SELF_SIGNED_CERT_IN_CHAIN'),
+      'config',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+    ],
     [
       'wrong host name',
-      nodemailerSocketError("Hostname/IP does not match certificate's altnames: Host: mail.example.org. is not in the cert's altnames: DNS:localhost", 'ESOCKET', 'ERR_TLS_CERT_ALTNAME_INVALID'),
+      nodemailerSocketError(
+        "Hostname/IP does not match certificate's altnames: Host: mail.example.org. is not in the cert's altnames: DNS:localhost",
+        'ESOCKET',
+        'ERR_TLS_CERT_ALTNAME_INVALID',
+      ),
       'config',
       'ERR_TLS_CERT_ALTNAME_INVALID',
     ],
-    ['STARTTLS certificate (message only)', nodemailerSocketError('Error initiating TLS - unable to verify the first certificate', 'ETLS'), 'config', 'ETLS'],
+    [
+      'STARTTLS certificate (message only)',
+      nodemailerSocketError('Error initiating TLS - unable to verify the first certificate', 'ETLS'),
+      'config',
+      'ETLS',
+    ],
     [
       'TLS to a plain port',
-      nodemailerSocketError('807C44785E7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n', 'ESOCKET', 'ERR_SSL_WRONG_VERSION_NUMBER'),
+      nodemailerSocketError(
+        '807C44785E7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n',
+        'ESOCKET',
+        'ERR_SSL_WRONG_VERSION_NUMBER',
+      ),
       'config',
       'ERR_SSL_WRONG_VERSION_NUMBER',
     ],
     ['reset mid-session', nodemailerSocketError('read ECONNRESET', 'ESOCKET', 'ECONNRESET'), 'transient', 'ECONNRESET'],
     ['closed mid-DATA', nodemailerSocketError('Connection closed unexpectedly', 'ECONNECTION'), 'transient', 'ECONNECTION'],
-    ['socket timeout', Object.assign(nodemailerSocketError('Timeout', 'ETIMEDOUT'), { timeoutType: 'SOCKET_TIMEOUT' }), 'transient', 'ETIMEDOUT'],
+    [
+      'socket timeout',
+      Object.assign(nodemailerSocketError('Timeout', 'ETIMEDOUT'), { timeoutType: 'SOCKET_TIMEOUT' }),
+      'transient',
+      'ETIMEDOUT',
+    ],
     ['greeting timeout', nodemailerSocketError('Greeting never received', 'ETIMEDOUT'), 'transient', 'ETIMEDOUT'],
     ['no route', nodemailerSocketError('connect EHOSTUNREACH 10.0.0.1:587', 'ESOCKET', 'EHOSTUNREACH'), 'transient', 'EHOSTUNREACH'],
-    ['missing credentials', Object.assign(new Error('Missing credentials for "PLAIN"'), { code: 'EAUTH', command: 'API' }), 'auth', 'EAUTH'],
+    [
+      'missing credentials',
+      Object.assign(new Error('Missing credentials for "PLAIN"'), { code: 'EAUTH', command: 'API' }),
+      'auth',
+      'EAUTH',
+    ],
     ['no auth info', Object.assign(new Error('Authentication info was not provided'), { code: 'ENOAUTH' }), 'auth', 'ENOAUTH'],
-    ['bad recipient syntax', Object.assign(new Error('Invalid recipient "a b"'), { code: 'EENVELOPE', command: 'API' }), 'permanent', 'EENVELOPE'],
-    ['raw system error (not wrapped)', Object.assign(new Error('connect ECONNREFUSED ::1:25'), { code: 'ECONNREFUSED' }), 'config', 'ECONNREFUSED'],
-    ['error in cause', new Error('send failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }), 'transient', 'ECONNRESET'],
+    [
+      'bad recipient syntax',
+      Object.assign(new Error('Invalid recipient "a b"'), { code: 'EENVELOPE', command: 'API' }),
+      'permanent',
+      'EENVELOPE',
+    ],
+    [
+      'raw system error (not wrapped)',
+      Object.assign(new Error('connect ECONNREFUSED ::1:25'), { code: 'ECONNREFUSED' }),
+      'config',
+      'ECONNREFUSED',
+    ],
+    [
+      'error in cause',
+      new Error('send failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }),
+      'transient',
+      'ECONNRESET',
+    ],
   ];
   test.each(cases)('%s', (_name, thrown, kind, code) => {
     const error = classifySmtpError(thrown);
@@ -122,7 +184,12 @@ describe('classifySmtpError: socket, DNS, TLS and auth errors as nodemailer thro
   });
 
   test('a STARTTLS refusal (the account requires TLS) is a setting to fix, not a recipient that failed', () => {
-    const refusal = Object.assign(new Error('Error upgrading connection with STARTTLS'), { code: 'ETLS', response: '500 Error: command not recognized', responseCode: 500, command: 'STARTTLS' });
+    const refusal = Object.assign(new Error('Error upgrading connection with STARTTLS'), {
+      code: 'ETLS',
+      response: '500 Error: command not recognized',
+      responseCode: 500,
+      command: 'STARTTLS',
+    });
     const error = classifySmtpError(refusal, { host: 'mail.example.org', port: 587 });
     expect({ kind: error.kind, code: error.details.code }).toEqual({ kind: 'config', code: '500' });
     expect(error.message).toContain('mail.example.org:587 did not start TLS');
@@ -138,11 +205,17 @@ describe('classifySmtpError: socket, DNS, TLS and auth errors as nodemailer thro
     expect(cert.message).toContain('self-signed certificate');
     const refused = classifySmtpError(nodemailerSocketError('connect ECONNREFUSED 127.0.0.1:465', 'ESOCKET', 'ECONNREFUSED'), where);
     expect(refused.message).toMatch(/--host and --port/);
-    const dns = classifySmtpError(nodemailerSocketError('getaddrinfo ENOTFOUND mail.exmaple.org', 'EDNS', 'ENOTFOUND'), { host: 'mail.exmaple.org' });
+    const dns = classifySmtpError(nodemailerSocketError('getaddrinfo ENOTFOUND mail.exmaple.org', 'EDNS', 'ENOTFOUND'), {
+      host: 'mail.exmaple.org',
+    });
     expect(dns.message).toContain('cannot find the host mail.exmaple.org');
     expect(dns.message).toContain('--host');
     const wrongTls = classifySmtpError(
-      nodemailerSocketError('807C:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:x.c:350:\n', 'ESOCKET', 'ERR_SSL_WRONG_VERSION_NUMBER'),
+      nodemailerSocketError(
+        '807C:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:x.c:350:\n',
+        'ESOCKET',
+        'ERR_SSL_WRONG_VERSION_NUMBER',
+      ),
     );
     expect(wrongTls.message).toContain('wrong version number');
     expect(wrongTls.message).not.toContain('SSL routines');
@@ -150,10 +223,16 @@ describe('classifySmtpError: socket, DNS, TLS and auth errors as nodemailer thro
   });
 
   test('isUnreachable separates "could not reach" from settings that are surely wrong', () => {
-    expect(isUnreachable(classifySmtpError(nodemailerSocketError('connect ECONNREFUSED 127.0.0.1:1', 'ESOCKET', 'ECONNREFUSED')))).toBe(true);
+    expect(isUnreachable(classifySmtpError(nodemailerSocketError('connect ECONNREFUSED 127.0.0.1:1', 'ESOCKET', 'ECONNREFUSED')))).toBe(
+      true,
+    );
     expect(isUnreachable(classifySmtpError(nodemailerSocketError('getaddrinfo ENOTFOUND x.invalid', 'EDNS', 'ENOTFOUND')))).toBe(true);
-    expect(isUnreachable(classifySmtpError(nodemailerSocketError('self-signed certificate', 'ESOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT')))).toBe(false);
-    expect(isUnreachable(classifySmtpError(nodemailerReplyError('535 5.7.8 Username and Password not accepted.', 'AUTH PLAIN')))).toBe(false);
+    expect(
+      isUnreachable(classifySmtpError(nodemailerSocketError('self-signed certificate', 'ESOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT'))),
+    ).toBe(false);
+    expect(isUnreachable(classifySmtpError(nodemailerReplyError('535 5.7.8 Username and Password not accepted.', 'AUTH PLAIN')))).toBe(
+      false,
+    );
   });
 
   test('anything unknown is transient, strings and non-errors included; a DeliveryError passes through', () => {
@@ -185,7 +264,9 @@ describe('retry hints', () => {
     const error = classifySmtpError(nodemailerReplyError('421 4.7.0 Too many messages, retry in 45 seconds', 'MAIL FROM'), { now });
     expect(error.kind).toBe('throttled');
     expect(error.details.retryAt?.toISOString()).toBe('2026-09-09T21:40:45.000Z');
-    expect(classifySmtpError(nodemailerReplyError('421 4.7.0 Try again later, closing connection.', 'MAIL FROM')).details.retryAt).toBeUndefined();
+    expect(
+      classifySmtpError(nodemailerReplyError('421 4.7.0 Try again later, closing connection.', 'MAIL FROM')).details.retryAt,
+    ).toBeUndefined();
   });
 
   test('Retry-After: fractional seconds, integer seconds, HTTP date, garbage', () => {
@@ -218,21 +299,43 @@ describe('classifyHttpError: Gmail API and Microsoft Graph error bodies', () => 
   });
 
   test('the later of Retry-After and "Retry after <ISO>" wins', () => {
-    const body = { error: { code: 429, message: 'User-rate limit exceeded.  Retry after 2026-09-09T21:44:42.819Z', errors: [{ reason: 'userRateLimitExceeded' }] } };
+    const body = {
+      error: {
+        code: 429,
+        message: 'User-rate limit exceeded.  Retry after 2026-09-09T21:44:42.819Z',
+        errors: [{ reason: 'userRateLimitExceeded' }],
+      },
+    };
     expect(classifyHttpError(429, body, { 'Retry-After': '1' }, { now }).details.retryAt?.toISOString()).toBe('2026-09-09T21:44:42.819Z');
-    expect(classifyHttpError(429, body, { 'retry-after': '3600' }, { now }).details.retryAt?.toISOString()).toBe('2026-09-09T22:40:00.000Z');
+    expect(classifyHttpError(429, body, { 'retry-after': '3600' }, { now }).details.retryAt?.toISOString()).toBe(
+      '2026-09-09T22:40:00.000Z',
+    );
   });
 
   test('auth messages say how to link the account again', () => {
-    const google = classifyHttpError(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }, {}, { account: 'me', provider: 'google' });
+    const google = classifyHttpError(
+      400,
+      { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
+      {},
+      { account: 'me', provider: 'google' },
+    );
     expect(google.message).toContain('Token has been expired or revoked.');
     expect(google.message).toContain('mailshot accounts add google me');
-    const microsoft = classifyHttpError(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } }, {}, { account: 'me', provider: 'microsoft' });
+    const microsoft = classifyHttpError(
+      401,
+      { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } },
+      {},
+      { account: 'me', provider: 'microsoft' },
+    );
     expect(microsoft.message).toContain('mailshot accounts remove me, then mailshot accounts add microsoft me');
   });
 
   test('messages carry the provider words', () => {
-    const error = classifyHttpError(429, { error: { code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' } }, {});
+    const error = classifyHttpError(
+      429,
+      { error: { code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' } },
+      {},
+    );
     expect(error.message).toBe('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.');
   });
 });

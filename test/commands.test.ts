@@ -82,5 +82,7 @@ test('off a terminal, accounts add smtp refuses to ask and says how to give the 
 
 test('campaign resume of a campaign never started is bad input, and sends nothing', async () => {
   const campaign = await writeCampaign();
-  await expect(resumeCampaign({ file: campaign.file, inDoubt: 'resend' }, fakeIo())).rejects.toThrow(/has not been started .*use `mailshot campaign send`/);
+  await expect(resumeCampaign({ file: campaign.file, inDoubt: 'resend' }, fakeIo())).rejects.toThrow(
+    /has not been started .*use `mailshot campaign send`/,
+  );
 });

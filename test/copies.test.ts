@@ -52,24 +52,35 @@ describe('cc and bcc', () => {
 
     const report = await reportJson(campaign, env);
     expect(report.copies).toEqual({ cc: 2, bcc: 2 });
-    expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({ cc: ['mia@example.com', 'leo@example.com'], bcc: ['archive@example.com'] });
+    expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({
+      cc: ['mia@example.com', 'leo@example.com'],
+      bcc: ['archive@example.com'],
+    });
     const table = await runCli(['report', campaign.file], { env });
     expect(table.stdout).toContain('Copies      2 cc · 2 bcc');
     const csvReport = await runCli(['report', campaign.file, '--format', 'csv'], { env });
-    expect(csvReport.stdout.split('\n')[0]).toBe('recipient,status,line,reason,code,detail,at,cc,bcc,after_delivery,after_status,after_detail,after_at');
+    expect(csvReport.stdout.split('\n')[0]).toBe(
+      'recipient,status,line,reason,code,detail,at,cc,bcc,after_delivery,after_status,after_detail,after_at',
+    );
   });
 
-  test('SMTP: a refused recipient is failed with the server\'s reply even when its copies were accepted', async () => {
+  test("SMTP: a refused recipient is failed with the server's reply even when its copies were accepted", async () => {
     const smtp = await newSmtpServer({
-      replies: (stage, _session, recipient) => (stage === 'rcpt' && recipient === 'bob@example.com' ? { code: 550, message: '5.1.1 User unknown' } : undefined),
+      replies: (stage, _session, recipient) =>
+        stage === 'rcpt' && recipient === 'bob@example.com' ? { code: 550, message: '5.1.1 User unknown' } : undefined,
     });
     const env = await fileSecretsEnv();
     await addAccount(env, 'relay', smtp);
     const campaign = await writeCampaign({ csv, fields: { ...copies, via: 'relay' } });
     const result = await runCli(['campaign', 'send', campaign.file], { env });
     expect(result.code).toBe(0);
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as { recipients: { recipient: string; status: string; detail?: string }[] };
-    expect(report.recipients.find((row) => row.recipient === 'bob@example.com')).toMatchObject({ status: 'failed', detail: expect.stringContaining('550 5.1.1 User unknown') });
+    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+      recipients: { recipient: string; status: string; detail?: string }[];
+    };
+    expect(report.recipients.find((row) => row.recipient === 'bob@example.com')).toMatchObject({
+      status: 'failed',
+      detail: expect.stringContaining('550 5.1.1 User unknown'),
+    });
     expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({ status: 'sent' });
   });
 
@@ -89,7 +100,10 @@ describe('cc and bcc', () => {
     const smtp = await newSmtpServer();
     const env = await fileSecretsEnv();
     await addAccount(env, 'small', smtp, { args: ['--daily-limit', '5', '--max-concurrent', '1'] });
-    const campaign = await writeCampaign({ csv: 'email,name\na@example.com,A\nb@example.com,B\nc@example.com,C\n', fields: { bcc: 'archive@example.com', via: 'small' } });
+    const campaign = await writeCampaign({
+      csv: 'email,name\na@example.com,A\nb@example.com,B\nc@example.com,C\n',
+      fields: { bcc: 'archive@example.com', via: 'small' },
+    });
     const result = await runCli(['campaign', 'send', campaign.file], { env });
     expect(result.code).toBe(75);
     expect(result.stderr).toMatch(/daily limit of 5 recipients is reached/);
@@ -97,13 +111,21 @@ describe('cc and bcc', () => {
   });
 
   test('a cc value that is not an address stops validate with the CSV line; a Cc or Bcc in headers says which field to use', async () => {
-    const bad = await writeCampaign({ csv: 'email,name,manager\nann@example.com,Ann,mia@example.com\nbob@example.com,Bob,not an address\n', fields: { cc: '{{ manager }}' } });
+    const bad = await writeCampaign({
+      csv: 'email,name,manager\nann@example.com,Ann,mia@example.com\nbob@example.com,Bob,not an address\n',
+      fields: { cc: '{{ manager }}' },
+    });
     const result = await runCli(['campaign', 'validate', bad.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('field "cc" rendered to "not an address"');
     expect(result.stderr).toContain('line 3 of recipients.csv');
 
-    for (const [header, advice] of [['Bcc', 'use the field "bcc"'], ['Cc', 'use the field "cc"'], ['Reply-To', 'use the field "reply_to"'], ['To', '"email_column"']]) {
+    for (const [header, advice] of [
+      ['Bcc', 'use the field "bcc"'],
+      ['Cc', 'use the field "cc"'],
+      ['Reply-To', 'use the field "reply_to"'],
+      ['To', '"email_column"'],
+    ]) {
       const campaign = await writeCampaign({ fields: { headers: { [header]: 'x@example.com' } } });
       const refused = await runCli(['campaign', 'validate', campaign.file]);
       expect(refused.code).toBe(2);
@@ -113,7 +135,7 @@ describe('cc and bcc', () => {
   });
 });
 
-describe('cc and bcc through the providers\' APIs', () => {
+describe("cc and bcc through the providers' APIs", () => {
   let google: GmailSimulator | undefined;
   let graph: GraphTestServer | undefined;
   afterEach(async () => {
@@ -130,7 +152,11 @@ describe('cc and bcc through the providers\' APIs', () => {
     await send(campaign, env);
     expect(google.accepted).toHaveLength(2);
     const ann = google.accepted.find((message) => message.recipients.to[0] === 'ann@example.com')!;
-    expect(ann.recipients).toMatchObject({ to: ['ann@example.com'], cc: ['mia@example.com', 'leo@example.com'], bcc: ['archive@example.com'] });
+    expect(ann.recipients).toMatchObject({
+      to: ['ann@example.com'],
+      cc: ['mia@example.com', 'leo@example.com'],
+      bcc: ['archive@example.com'],
+    });
     for (const message of google.accepted) {
       expect(bareLineEnds(message.raw)).toEqual([]);
       const delivered = await simpleParser(message.recipients.delivered);
@@ -169,8 +195,17 @@ describe('cc and bcc through the providers\' APIs', () => {
       MAILSHOT_MS_AUTHORITY: graph.authority,
       MAILSHOT_GRAPH_API_URL: graph.graphUrl,
     };
-    expect((await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--daily-limit', '100'], { env })).code).toBe(0);
-    const campaign = await writeCampaign({ csv: 'email,name\na@example.com,A\nb@example.com,B\nc@example.com,C\n', fields: { bcc: 'archive@example.com', via: 'work', from: graph.address } });
+    expect(
+      (
+        await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--daily-limit', '100'], {
+          env,
+        })
+      ).code,
+    ).toBe(0);
+    const campaign = await writeCampaign({
+      csv: 'email,name\na@example.com,A\nb@example.com,B\nc@example.com,C\n',
+      fields: { bcc: 'archive@example.com', via: 'work', from: graph.address },
+    });
     const result = await runCli(['campaign', 'send', campaign.file], { env });
     expect(result.code).toBe(75);
     expect(graph.received).toHaveLength(2);

@@ -48,7 +48,9 @@ interface CaseSpec {
 
 /** Root reads whatever the modes say: permission cases run as "nobody" then, with a config folder of nobody's own. */
 const otherUser: CliOptions =
-  process.getuid?.() === 0 ? { uid: 65534, gid: 65534, env: { MAILSHOT_CONFIG_DIR: path.join(os.tmpdir(), `mailshot-test-config-nobody-${process.pid}`) } } : {};
+  process.getuid?.() === 0
+    ? { uid: 65534, gid: 65534, env: { MAILSHOT_CONFIG_DIR: path.join(os.tmpdir(), `mailshot-test-config-nobody-${process.pid}`) } }
+    : {};
 const tenMegabytes = 10 * 1024 * 1024;
 
 /** Rows r0@example.com … as CSV lines. */
@@ -128,7 +130,7 @@ const setups = {
     execFileSync('mkfifo', [path.join(dir, 'recipients.csv')]);
   },
   async bodyElevenMegabytes(dir: string) {
-    await writeFile(path.join(dir, 'body.md'), `Hello {{ name }}\n\n${'word '.repeat(11 * 1024 * 1024 / 5)}\n`);
+    await writeFile(path.join(dir, 'body.md'), `Hello {{ name }}\n\n${'word '.repeat((11 * 1024 * 1024) / 5)}\n`);
   },
   async junkAddressCells(dir: string) {
     const junk = Array.from({ length: 20 }, (_, index) => `${'x'.repeat(900 * 1024)}${index}@example.com,Junk ${index}`);
@@ -170,7 +172,19 @@ async function snapshot(dir: string, entries: Record<string, string> = {}): Prom
   return entries;
 }
 
-const mailshotHeaders = ['from', 'to', 'reply-to', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post'];
+const mailshotHeaders = [
+  'from',
+  'to',
+  'reply-to',
+  'subject',
+  'message-id',
+  'date',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+];
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   return (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) => object.value.map((mailbox) => mailbox.address ?? ''));
@@ -197,7 +211,12 @@ async function expectCleanMessages(dir: string, spec: CaseSpec): Promise<void> {
     const mail = await simpleParser(raw);
     expect(addresses(mail.to)).toHaveLength(1);
     // as written (mailparser would turn xn-- domains back into Unicode)
-    to.push(/<([^<>]+)>$|^to: (\S+)$/i.exec(lines.find((line) => /^to:/i.test(line))!)!.slice(1).find(Boolean)!);
+    to.push(
+      /<([^<>]+)>$|^to: (\S+)$/i
+        .exec(lines.find((line) => /^to:/i.test(line))!)!
+        .slice(1)
+        .find(Boolean)!,
+    );
     if (spec.attachment) expect(mail.attachments.map((attachment) => attachment.filename)).toEqual([spec.attachment]);
   }
   if (spec.to) expect(to.sort()).toEqual([...spec.to].sort());
@@ -219,7 +238,9 @@ describe('hostile input corpus', () => {
     const options: CliOptions = (spec.setup ? await setups[spec.setup](dir) : undefined) ?? {};
     const before = await snapshot(parent);
 
-    const args = (spec.args ?? ['campaign', 'send', '{campaign}']).map((arg) => arg.replace('{campaign}', path.join(dir, 'campaign.yaml')).replace('{dir}', dir));
+    const args = (spec.args ?? ['campaign', 'send', '{campaign}']).map((arg) =>
+      arg.replace('{campaign}', path.join(dir, 'campaign.yaml')).replace('{dir}', dir),
+    );
     const result = await runCli(args, { ...options, env: { MAILSHOT_CONFIG_DIR: path.join(parent, 'config') } });
     const output = result.stdout + result.stderr;
 
@@ -228,7 +249,8 @@ describe('hostile input corpus', () => {
     expect(output).not.toMatch(/unexpected error|^\s+at .*\(/m);
     if (spec.exit !== 0) expect(result.stderr.length).toBeLessThan(1000);
     if (spec.maxOutput !== undefined) expect(Buffer.byteLength(output)).toBeLessThanOrEqual(spec.maxOutput);
-    if (spec.maxJournal !== undefined) expect((await stat(path.join(dir, '.mailshot', 'campaign.yaml', 'journal.jsonl'))).size).toBeLessThanOrEqual(spec.maxJournal);
+    if (spec.maxJournal !== undefined)
+      expect((await stat(path.join(dir, '.mailshot', 'campaign.yaml', 'journal.jsonl'))).size).toBeLessThanOrEqual(spec.maxJournal);
     if (spec.sent === undefined) expect(await snapshot(parent)).toEqual(before);
     else await expectCleanMessages(dir, spec);
   });

@@ -30,7 +30,10 @@ describe('one count everywhere', () => {
     const stateFile = path.join(campaign.stateDir, 'state.json');
     const state = JSON.parse(await readFile(stateFile, 'utf8'));
     await writeFile(stateFile, JSON.stringify({ ...state, status: 'running', reason: undefined })); // as a SIGKILL leaves it
-    await writeFile(path.join(campaign.stateDir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 17, host: hostname(), since: new Date().toISOString() }));
+    await writeFile(
+      path.join(campaign.stateDir, 'lock'),
+      JSON.stringify({ pid: 2 ** 22 + 17, host: hostname(), since: new Date().toISOString() }),
+    );
     const status = await runCli(['campaign', 'status', campaign.file]);
     expect(status.stdout).toContain('Status      interrupted — the sending process is gone');
     expect(JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'])).stdout).status).toBe('interrupted');
@@ -40,10 +43,18 @@ describe('one count everywhere', () => {
 test('rows added to the CSV after the first send are counted by the run, status and the report', async () => {
   const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\nbob@example.com,Bob\n' });
   expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'])).code).toBe(75);
-  await writeFile(path.join(campaign.dir, 'recipients.csv'), 'email,name\nann@example.com,Ann\nbob@example.com,Bob\ncid@example.com,Cid\ndee@example.com,Dee\n');
+  await writeFile(
+    path.join(campaign.dir, 'recipients.csv'),
+    'email,name\nann@example.com,Ann\nbob@example.com,Bob\ncid@example.com,Cid\ndee@example.com,Dee\n',
+  );
   const resumed = await runCli(['campaign', 'resume', campaign.file, '--json']);
   expect(resumed.code).toBe(0);
-  const progress = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((event) => event.type === 'progress').at(-1);
+  const progress = resumed.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .filter((event) => event.type === 'progress')
+    .at(-1);
   expect(progress).toMatchObject({ handled: 3, total: 3, sent: 3 });
   const json = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout);
   expect(json.totals).toMatchObject({ recipients: 4, sent: 4, pending: 0 });

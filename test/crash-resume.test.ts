@@ -17,7 +17,10 @@ interface JournalLine {
 async function journal(campaign: CampaignFixture): Promise<JournalLine[]> {
   const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
   expect(text.endsWith('\n')).toBe(true);
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalLine);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as JournalLine);
 }
 
 async function outboxFiles(campaign: CampaignFixture): Promise<string[]> {
@@ -35,7 +38,8 @@ async function waitForMessages(campaign: CampaignFixture, child: ChildProcess, c
   for (;;) {
     const written = (await outboxFiles(campaign)).filter((name) => name.endsWith('.eml')).length;
     if (written >= count) return written;
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the sender exited (${child.exitCode ?? child.signalCode}) with ${written} message(s) written, before ${count}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the sender exited (${child.exitCode ?? child.signalCode}) with ${written} message(s) written, before ${count}`);
     if (Date.now() > deadline) throw new Error(`only ${written} message(s) written after 30 s`);
     await sleep(10);
   }
@@ -121,63 +125,71 @@ describe('SIGKILL in the middle of a send, then resume', () => {
   test.each([
     ['early', 20],
     ['late', 1500],
-  ])('killed %s (after %i messages): every recipient ends with exactly one message', async (_when, killAfter) => {
-    const campaign = await writeCampaign({ csv: recipientsCsv(count) });
-    const sender = startCli(['campaign', 'send', campaign.file]);
-    const exited = collect(sender);
-    await waitForMessages(campaign, sender, killAfter);
-    sender.kill('SIGKILL');
-    const killed = await exited;
-    expect(killed.signal).toBe('SIGKILL');
+  ])(
+    'killed %s (after %i messages): every recipient ends with exactly one message',
+    async (_when, killAfter) => {
+      const campaign = await writeCampaign({ csv: recipientsCsv(count) });
+      const sender = startCli(['campaign', 'send', campaign.file]);
+      const exited = collect(sender);
+      await waitForMessages(campaign, sender, killAfter);
+      sender.kill('SIGKILL');
+      const killed = await exited;
+      expect(killed.signal).toBe('SIGKILL');
 
-    // What the crash left: a stale lock, and at most the in-flight messages in doubt.
-    expect(JSON.parse(await readFile(path.join(campaign.stateDir, 'lock'), 'utf8'))).toMatchObject({ pid: sender.pid });
-    const atCrash = await reportTotals(campaign);
-    expect(atCrash.sent).toBeGreaterThanOrEqual(killAfter - inFlight);
-    expect(atCrash.sent).toBeLessThan(count);
-    expect(atCrash.in_doubt).toBeLessThanOrEqual(inFlight);
-    expect(atCrash.sent + atCrash.in_doubt + atCrash.pending).toBe(count);
+      // What the crash left: a stale lock, and at most the in-flight messages in doubt.
+      expect(JSON.parse(await readFile(path.join(campaign.stateDir, 'lock'), 'utf8'))).toMatchObject({ pid: sender.pid });
+      const atCrash = await reportTotals(campaign);
+      expect(atCrash.sent).toBeGreaterThanOrEqual(killAfter - inFlight);
+      expect(atCrash.sent).toBeLessThan(count);
+      expect(atCrash.in_doubt).toBeLessThanOrEqual(inFlight);
+      expect(atCrash.sent + atCrash.in_doubt + atCrash.pending).toBe(count);
 
-    await resumeUntilDone(campaign);
+      await resumeUntilDone(campaign);
 
-    await expectOneMessageEach(campaign, count);
-    const { attempts, last } = attemptsAndOutcomes(await journal(campaign));
-    expect(last.size).toBe(count);
-    expect([...last.values()].every((ev) => ev === 'sent')).toBe(true);
-    expect([...attempts.values()].every((n) => n >= 1)).toBe(true);
-    const resent = [...attempts.values()].filter((n) => n > 1).length;
-    expect(resent).toBeLessThanOrEqual(inFlight);
-    expect(resent).toBe(atCrash.in_doubt); // exactly the ones in doubt were handed over again
-    expect(await reportTotals(campaign)).toMatchObject({ status: 'done', sent: count, failed: 0, pending: 0, in_doubt: 0, deferred: 0 });
-  }, 60_000);
+      await expectOneMessageEach(campaign, count);
+      const { attempts, last } = attemptsAndOutcomes(await journal(campaign));
+      expect(last.size).toBe(count);
+      expect([...last.values()].every((ev) => ev === 'sent')).toBe(true);
+      expect([...attempts.values()].every((n) => n >= 1)).toBe(true);
+      const resent = [...attempts.values()].filter((n) => n > 1).length;
+      expect(resent).toBeLessThanOrEqual(inFlight);
+      expect(resent).toBe(atCrash.in_doubt); // exactly the ones in doubt were handed over again
+      expect(await reportTotals(campaign)).toMatchObject({ status: 'done', sent: count, failed: 0, pending: 0, in_doubt: 0, deferred: 0 });
+    },
+    60_000,
+  );
 });
 
 describe('SIGTERM or Ctrl-C (graceful stop)', () => {
-  test.each(['SIGTERM', 'SIGINT'] as const)('%s: finishes the messages in flight, exits 75 with nothing in doubt, and resume completes without resending', async (signal) => {
-    const count = 1000;
-    const campaign = await writeCampaign({ csv: recipientsCsv(count) });
-    const sender = startCli(['campaign', 'send', campaign.file]);
-    const exited = collect(sender);
-    await waitForMessages(campaign, sender, 50);
-    sender.kill(signal);
-    const stopped = await exited;
-    expect(stopped.code).toBe(75);
-    expect(stopped.stderr).toMatch(/paused: interrupted/);
-    expect(stopped.stderr).toMatch(/mailshot campaign resume/);
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s: finishes the messages in flight, exits 75 with nothing in doubt, and resume completes without resending',
+    async (signal) => {
+      const count = 1000;
+      const campaign = await writeCampaign({ csv: recipientsCsv(count) });
+      const sender = startCli(['campaign', 'send', campaign.file]);
+      const exited = collect(sender);
+      await waitForMessages(campaign, sender, 50);
+      sender.kill(signal);
+      const stopped = await exited;
+      expect(stopped.code).toBe(75);
+      expect(stopped.stderr).toMatch(/paused: interrupted/);
+      expect(stopped.stderr).toMatch(/mailshot campaign resume/);
 
-    const paused = await reportTotals(campaign);
-    expect(paused).toMatchObject({ status: 'paused', in_doubt: 0, failed: 0 });
-    expect(paused.sent).toBeLessThan(count);
-    expect(paused.sent + paused.pending).toBe(count);
-    expect(await outboxFiles(campaign)).toHaveLength(paused.sent);
-    expect(await readdir(campaign.stateDir)).not.toContain('lock'); // released on the way out
+      const paused = await reportTotals(campaign);
+      expect(paused).toMatchObject({ status: 'paused', in_doubt: 0, failed: 0 });
+      expect(paused.sent).toBeLessThan(count);
+      expect(paused.sent + paused.pending).toBe(count);
+      expect(await outboxFiles(campaign)).toHaveLength(paused.sent);
+      expect(await readdir(campaign.stateDir)).not.toContain('lock'); // released on the way out
 
-    await resumeUntilDone(campaign);
-    await expectOneMessageEach(campaign, count);
-    const { attempts } = attemptsAndOutcomes(await journal(campaign));
-    expect([...attempts.values()].every((n) => n === 1)).toBe(true);
-    expect(await reportTotals(campaign)).toMatchObject({ status: 'done', sent: count, pending: 0, in_doubt: 0 });
-  }, 60_000);
+      await resumeUntilDone(campaign);
+      await expectOneMessageEach(campaign, count);
+      const { attempts } = attemptsAndOutcomes(await journal(campaign));
+      expect([...attempts.values()].every((n) => n === 1)).toBe(true);
+      expect(await reportTotals(campaign)).toMatchObject({ status: 'done', sent: count, pending: 0, in_doubt: 0 });
+    },
+    60_000,
+  );
 });
 
 describe('the campaign lock', () => {
@@ -290,7 +302,11 @@ describe('a damaged state folder', () => {
     await writeFile(journalFile, lines.join('\n'));
     const damaged = await readFile(journalFile);
 
-    for (const args of [['campaign', 'resume', campaign.file], ['campaign', 'send', campaign.file], ['report', campaign.file]]) {
+    for (const args of [
+      ['campaign', 'resume', campaign.file],
+      ['campaign', 'send', campaign.file],
+      ['report', campaign.file],
+    ]) {
       const result = await runCli(args);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`${journalFile}:5:`);
@@ -307,7 +323,11 @@ describe('a damaged state folder', () => {
     const journalBefore = await readFile(path.join(campaign.stateDir, 'journal.jsonl'));
     await writeFile(stateFile, (await readFile(stateFile, 'utf8')).slice(0, 40));
 
-    for (const args of [['campaign', 'resume', campaign.file], ['campaign', 'send', campaign.file], ['campaign', 'status', campaign.file]]) {
+    for (const args of [
+      ['campaign', 'resume', campaign.file],
+      ['campaign', 'send', campaign.file],
+      ['campaign', 'status', campaign.file],
+    ]) {
       const result = await runCli(args);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(stateFile);

@@ -35,7 +35,11 @@ describe('state.json and the journal disagree', () => {
     const { campaign, stateFile, campaignId } = await partlySent();
     const before = await messageIds(campaign);
     await rm(stateFile);
-    for (const args of [['campaign', 'send', campaign.file], ['campaign', 'resume', campaign.file], ['campaign', 'status', campaign.file]]) {
+    for (const args of [
+      ['campaign', 'send', campaign.file],
+      ['campaign', 'resume', campaign.file],
+      ['campaign', 'status', campaign.file],
+    ]) {
       const refused = await runCli(args);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`${stateFile} is missing`);
@@ -62,7 +66,10 @@ describe('state.json and the journal disagree', () => {
   ])('journal %s while state.json exists: exit 1 naming the journal, nothing resent', async (_how, damage) => {
     const { campaign, journalFile } = await partlySent();
     await damage(journalFile);
-    for (const args of [['campaign', 'resume', campaign.file], ['campaign', 'status', campaign.file]]) {
+    for (const args of [
+      ['campaign', 'resume', campaign.file],
+      ['campaign', 'status', campaign.file],
+    ]) {
       const refused = await runCli(args);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`${journalFile} is shorter`);

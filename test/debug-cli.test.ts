@@ -10,7 +10,12 @@ const startServer = smtpServersPerTest();
 
 /** Every form in which a password could leak into a log line. */
 function leaks(text: string): string[] {
-  const forms = [password, Buffer.from(password).toString('base64'), Buffer.from(`\0me\0${password}`).toString('base64'), Buffer.from(`me\0${password}`).toString('base64')];
+  const forms = [
+    password,
+    Buffer.from(password).toString('base64'),
+    Buffer.from(`\0me\0${password}`).toString('base64'),
+    Buffer.from(`me\0${password}`).toString('base64'),
+  ];
   return forms.filter((form) => text.includes(form));
 }
 
@@ -51,8 +56,16 @@ describe('--debug with Microsoft Graph', () => {
 
   test('each sign-in and Graph exchange is a line; no token or Authorization header ever shows', async () => {
     graph = await startGraphServer();
-    const env = { ...(await fileSecretsEnv()), NODE_EXTRA_CA_CERTS: await certificateFile(graph), MAILSHOT_MS_AUTHORITY: graph.authority, MAILSHOT_GRAPH_API_URL: graph.graphUrl };
-    const linked = await runCli(['accounts', 'add', 'microsoft', 'office', '--client-id', testClientId, '--device-code', '--rate', '50/s', '--debug'], { env });
+    const env = {
+      ...(await fileSecretsEnv()),
+      NODE_EXTRA_CA_CERTS: await certificateFile(graph),
+      MAILSHOT_MS_AUTHORITY: graph.authority,
+      MAILSHOT_GRAPH_API_URL: graph.graphUrl,
+    };
+    const linked = await runCli(
+      ['accounts', 'add', 'microsoft', 'office', '--client-id', testClientId, '--device-code', '--rate', '50/s', '--debug'],
+      { env },
+    );
     expect(linked.code).toBe(0);
     expect(linked.stderr).toMatch(/mailshot: debug: microsoft sign-in POST https:\/\/127\.0\.0\.1:\d+\/\S+ → 200/);
     const campaign = await writeCampaign({ fields: { via: 'office', from: `Megan <${graph.address}>` } });
@@ -77,7 +90,22 @@ describe('--debug with the Gmail API', () => {
   test('each Gmail API exchange is a line, without the token', async () => {
     google = await startGmailSimulator();
     const env = { ...(await fileSecretsEnv()), ...google.env, GOOGLE_CLIENT_SECRET: google.client.secret };
-    const child = startCli(['accounts', 'add', 'google', 'gmail', '--client-id', google.client.id, '--client-secret-env', 'GOOGLE_CLIENT_SECRET', '--no-browser', '--rate', '100/s'], { env });
+    const child = startCli(
+      [
+        'accounts',
+        'add',
+        'google',
+        'gmail',
+        '--client-id',
+        google.client.id,
+        '--client-secret-env',
+        'GOOGLE_CLIENT_SECRET',
+        '--no-browser',
+        '--rate',
+        '100/s',
+      ],
+      { env },
+    );
     const done = collect(child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -34,7 +34,10 @@ function cli(s: Setup, ...args: string[]) {
 
 async function journalLines(stateDir: string): Promise<{ ev: string; to?: string }[]> {
   const text = await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8');
-  return text.trim().split('\n').map((line) => JSON.parse(line));
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 describe('an outbox run is a rehearsal', () => {
@@ -79,7 +82,7 @@ describe('a state folder belongs to one campaign file and one account', () => {
     expect(s.server.received).toHaveLength(1);
   });
 
-  test('c.yaml and c.yml have folders of their own; --state naming another campaign\'s folder is refused', async () => {
+  test("c.yaml and c.yml have folders of their own; --state naming another campaign's folder is refused", async () => {
     const s = await setup(2);
     const yml = path.join(s.campaign.dir, 'campaign.yml');
     await rename(s.campaign.file, yml);
@@ -119,7 +122,18 @@ test('campaign reset keeps the old state aside and the next send starts from the
 describe('campaign test', () => {
   test('sends row N marked [TEST] to the given addresses only, in no journal, counted against the daily limit', async () => {
     const s = await setup(3, ['--daily-limit', '2']);
-    const result = await cli(s, 'campaign', 'test', s.campaign.file, '--to', 'me@example.org,you@example.org', '--row', '2', '--via', 'work');
+    const result = await cli(
+      s,
+      'campaign',
+      'test',
+      s.campaign.file,
+      '--to',
+      'me@example.org,you@example.org',
+      '--row',
+      '2',
+      '--via',
+      'work',
+    );
     expect(result.code).toBe(0);
     expect([...receivedCounts(s.server).keys()].sort()).toEqual(['me@example.org', 'you@example.org']);
     for (const message of s.server.received) expect(message.raw.toString()).toMatch(/^Subject: \[TEST\] Hello Person 1$/m);

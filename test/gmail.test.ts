@@ -11,9 +11,25 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
-import { collect, recipientsCsv, runCli, startCli, tempDir, writeCampaign, type CampaignFixture, type CliOptions, type CliResult } from './helpers/cli.js';
+import {
+  collect,
+  recipientsCsv,
+  runCli,
+  startCli,
+  tempDir,
+  writeCampaign,
+  type CampaignFixture,
+  type CliOptions,
+  type CliResult,
+} from './helpers/cli.js';
 import { fileSecretsEnv, until, type Env } from './helpers/smtp.js';
-import { googleScope, startGmailSimulator, type AcceptedMessage, type GmailSimulator, type GmailSimulatorOptions } from './servers/gmail.js';
+import {
+  googleScope,
+  startGmailSimulator,
+  type AcceptedMessage,
+  type GmailSimulator,
+  type GmailSimulatorOptions,
+} from './servers/gmail.js';
 
 const simulators: GmailSimulator[] = [];
 afterEach(async () => {
@@ -44,7 +60,18 @@ interface SignIn {
 /** Starts `accounts add google NAME --no-browser` and waits for the sign-in address it prints. */
 async function startSignIn(s: Setup, name: string, args: string[] = [], options: CliOptions = {}): Promise<SignIn> {
   const child = startCli(
-    ['accounts', 'add', 'google', name, '--client-id', s.google.client.id, '--client-secret-env', 'GOOGLE_CLIENT_SECRET', '--no-browser', ...args],
+    [
+      'accounts',
+      'add',
+      'google',
+      name,
+      '--client-id',
+      s.google.client.id,
+      '--client-secret-env',
+      'GOOGLE_CLIENT_SECRET',
+      '--no-browser',
+      ...args,
+    ],
     { env: s.env, ...options },
   );
   const done = collect(child);
@@ -119,10 +146,14 @@ type JournalLine = { ev: string; to?: string; reply?: string };
 
 async function journal(campaign: CampaignFixture): Promise<JournalLine[]> {
   const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalLine);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as JournalLine);
 }
 
-const toOf = (message: AcceptedMessage): Promise<string> => simpleParser(message.raw).then((parsed) => (Array.isArray(parsed.to) ? parsed.to[0] : parsed.to)!.value[0]!.address!);
+const toOf = (message: AcceptedMessage): Promise<string> =>
+  simpleParser(message.raw).then((parsed) => (Array.isArray(parsed.to) ? parsed.to[0] : parsed.to)!.value[0]!.address!);
 
 /** How many messages the simulator accepted per To address. */
 async function deliveredCounts(google: GmailSimulator): Promise<Record<string, number>> {
@@ -183,17 +214,23 @@ describe('linking a Gmail account', () => {
 
   // A stand-in browser, which xdg-open (Linux) finds through $BROWSER on a machine without a desktop, follows
   // the redirects to the loopback. Elsewhere a real browser would open.
-  (process.platform === 'linux' ? test : test.skip)('with a browser: mailshot opens it at the consent screen and the loopback completes the sign-in', async () => {
-    const s = await setup();
-    const browser = path.join(await tempDir('mailshot-browser-'), 'browser');
-    await writeFile(browser, `#!${process.execPath}\nawait fetch(process.argv[2]);\n`, { mode: 0o755 });
-    const added = await runCli(['accounts', 'add', 'google', 'gmail', '--client-id', s.google.client.id, '--client-secret-env', 'GOOGLE_CLIENT_SECRET'], {
-      env: { ...s.env, BROWSER: browser, XDG_CURRENT_DESKTOP: 'X-Generic', DISPLAY: undefined, WAYLAND_DISPLAY: undefined },
-    });
-    expect(added.code).toBe(0);
-    expect(added.stderr).toMatch(signInAddress); // printed too, for when no browser opens
-    expect((await registry(s)).gmail).toMatchObject({ kind: 'google', address: 'sender@example.com' });
-  });
+  (process.platform === 'linux' ? test : test.skip)(
+    'with a browser: mailshot opens it at the consent screen and the loopback completes the sign-in',
+    async () => {
+      const s = await setup();
+      const browser = path.join(await tempDir('mailshot-browser-'), 'browser');
+      await writeFile(browser, `#!${process.execPath}\nawait fetch(process.argv[2]);\n`, { mode: 0o755 });
+      const added = await runCli(
+        ['accounts', 'add', 'google', 'gmail', '--client-id', s.google.client.id, '--client-secret-env', 'GOOGLE_CLIENT_SECRET'],
+        {
+          env: { ...s.env, BROWSER: browser, XDG_CURRENT_DESKTOP: 'X-Generic', DISPLAY: undefined, WAYLAND_DISPLAY: undefined },
+        },
+      );
+      expect(added.code).toBe(0);
+      expect(added.stderr).toMatch(signInAddress); // printed too, for when no browser opens
+      expect((await registry(s)).gmail).toMatchObject({ kind: 'google', address: 'sender@example.com' });
+    },
+  );
 
   interface Refusal {
     name: string;
@@ -265,7 +302,10 @@ describe('linking a Gmail account', () => {
     const noClientId = await runCli(['accounts', 'add', 'google', 'gmail', '--client-secret-env', 'GOOGLE_CLIENT_SECRET'], { env: s.env });
     expect(noClientId.code).toBe(2);
     expect(noClientId.stderr).toContain('--client-id');
-    const noSecret = await runCli(['accounts', 'add', 'google', 'gmail', '--client-id', s.google.client.id, '--client-secret-env', 'NOT_SET_ANYWHERE'], { env: s.env });
+    const noSecret = await runCli(
+      ['accounts', 'add', 'google', 'gmail', '--client-id', s.google.client.id, '--client-secret-env', 'NOT_SET_ANYWHERE'],
+      { env: s.env },
+    );
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toContain('--client-secret-env NOT_SET_ANYWHERE: that variable is not set');
     await expectNothingSaved(s, 'gmail');
@@ -287,7 +327,10 @@ describe('campaigns through a Gmail account', () => {
     await link(s, 'gmail');
     const campaign = await writeCampaign({
       csv: recipientsCsv(8),
-      fields: { headers: { 'X-Campaign': 'spring' }, list_unsubscribe: { url: 'https://example.com/unsubscribe?email={{ email | url_encode }}', mailto: 'unsubscribe@example.com' } },
+      fields: {
+        headers: { 'X-Campaign': 'spring' },
+        list_unsubscribe: { url: 'https://example.com/unsubscribe?email={{ email | url_encode }}', mailto: 'unsubscribe@example.com' },
+      },
     });
     const sent = await send(s, campaign, 'gmail');
     expect(sent.code).toBe(0);
@@ -333,7 +376,11 @@ describe('campaigns through a Gmail account', () => {
   test('a message over 35 MB is refused by validate --via (exit 2)', async () => {
     const s = await setup();
     await link(s, 'gmail');
-    const campaign = await writeCampaign({ csv: recipientsCsv(1), fields: { attachments: ['huge.bin'] }, files: { 'huge.bin': Buffer.alloc(36 * 1024 * 1024) } });
+    const campaign = await writeCampaign({
+      csv: recipientsCsv(1),
+      fields: { attachments: ['huge.bin'] },
+      files: { 'huge.bin': Buffer.alloc(36 * 1024 * 1024) },
+    });
     const validated = await runCli(['campaign', 'validate', campaign.file, '--via', 'gmail'], { env: s.env });
     expect(validated.code).toBe(2);
     expect(validated.stderr).toContain('Gmail takes at most 35.0 MB');
@@ -416,7 +463,8 @@ describe('campaigns through a Gmail account', () => {
     };
     const stopped = await send(s, campaign, 'gmail', '--max-concurrent', '1');
     expect(stopped.code).toBe(1);
-    for (const advice of ['invalid_grant', 'mailshot accounts remove gmail', 'mailshot accounts add google gmail', '7 days']) expect(stopped.stderr).toContain(advice);
+    for (const advice of ['invalid_grant', 'mailshot accounts remove gmail', 'mailshot accounts add google gmail', '7 days'])
+      expect(stopped.stderr).toContain(advice);
     expect(stopped.stderr).not.toMatch(/\n\s+at /);
     expect(await deliveredCounts(s.google)).toEqual(once(recipients(2)));
     expect(await totals(s, campaign)).toMatchObject({ sent: 2, failed: 0, in_doubt: 0 });
@@ -456,7 +504,9 @@ describe('campaigns through a Gmail account', () => {
       const delivered = await Promise.all(s.google.accepted.slice(before).map(toOf));
       if (via === 'lookup') {
         expect(delivered.sort()).toEqual(recipients(3));
-        expect((await journal(campaign)).find((line) => line.ev === 'sent' && line.to === 'r1@example.com')!.reply).toContain('found in Sent');
+        expect((await journal(campaign)).find((line) => line.ev === 'sent' && line.to === 'r1@example.com')!.reply).toContain(
+          'found in Sent',
+        );
       } else {
         expect(delivered.sort()).toEqual(['r0@example.com', 'r1@example.com', 'r1@example.com', 'r2@example.com']); // resent, with the same Message-ID
       }
@@ -474,7 +524,14 @@ describe('the Google simulator', () => {
     const exchange = (verifier: string) =>
       fetch(s.google.env.MAILSHOT_GOOGLE_TOKEN_URL, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: redirect.searchParams.get('code')!, code_verifier: verifier, client_id: s.google.client.id, client_secret: s.google.client.secret, redirect_uri: `${redirect.origin}/` }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: redirect.searchParams.get('code')!,
+          code_verifier: verifier,
+          client_id: s.google.client.id,
+          client_secret: s.google.client.secret,
+          redirect_uri: `${redirect.origin}/`,
+        }),
       });
     const wrong = await exchange('not-the-verifier-' + 'x'.repeat(40));
     expect(wrong.status).toBe(400);

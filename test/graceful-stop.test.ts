@@ -24,7 +24,9 @@ async function expectStoppedCleanly(setup: Awaited<ReturnType<typeof slowCampaig
   expect(stderr).not.toMatch(/unexpected error|\n\s+at |EPIPE/);
   const state = JSON.parse(await readFile(path.join(campaign.stateDir, 'state.json'), 'utf8')) as { status: string; reason: string };
   expect(state).toMatchObject({ status: 'paused', reason: expect.stringContaining('interrupted') });
-  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as { totals: Record<string, number> };
+  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
+    totals: Record<string, number>;
+  };
   expect(status.totals.in_doubt).toBe(0);
   expect(status.totals.sent).toBe(server.received.length); // every message the server took is recorded
   expect(status.totals.sent).toBeLessThan(count);
@@ -69,7 +71,9 @@ describe('graceful ends', () => {
     expect(code).toBe(0);
     expect(receivedCounts(setup.server).size).toBe(100);
     expect([...receivedCounts(setup.server).values()].every((copies) => copies === 1)).toBe(true);
-    const status = JSON.parse((await runCli(['campaign', 'status', setup.campaign.file, '--json'], { env: setup.env })).stdout) as { status: string };
+    const status = JSON.parse((await runCli(['campaign', 'status', setup.campaign.file, '--json'], { env: setup.env })).stdout) as {
+      status: string;
+    };
     expect(status.status).toBe('done');
   });
 });

@@ -24,11 +24,17 @@ function onceFor(target: string, stage: ReplyStage, reply: InjectedReply, times 
 
 async function attempts(stateDir: string, to: string): Promise<string[]> {
   const lines = (await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean);
-  return lines.map((line) => JSON.parse(line) as { ev: string; to?: string }).filter((event) => event.to === to).map((event) => event.ev);
+  return lines
+    .map((line) => JSON.parse(line) as { ev: string; to?: string })
+    .filter((event) => event.to === to)
+    .map((event) => event.ev);
 }
 
 async function statusJson(file: string, env: Record<string, string | undefined>) {
-  return JSON.parse((await runCli(['campaign', 'status', file, '--json'], { env })).stdout) as { status: string; totals: Record<string, number> };
+  return JSON.parse((await runCli(['campaign', 'status', file, '--json'], { env })).stdout) as {
+    status: string;
+    totals: Record<string, number>;
+  };
 }
 
 describe('a reply lost after the message was handed over', () => {
@@ -46,7 +52,9 @@ describe('a reply lost after the message was handed over', () => {
     expect(await attempts(campaign.stateDir, 'r2@example.com')).toEqual(['attempt']); // one attempt, not retried
     const status = await statusJson(campaign.file, env);
     expect(status.totals).toMatchObject({ sent: 4, in_doubt: 1 });
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as { recipients: { recipient: string; status: string }[] };
+    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+      recipients: { recipient: string; status: string }[];
+    };
     expect(report.recipients.filter((r) => r.status === 'in_doubt').map((r) => r.recipient)).toEqual(['r2@example.com']);
 
     const resumed = await runCli(['campaign', 'resume', campaign.file], { env });
@@ -71,7 +79,9 @@ describe('a reply lost after the message was handed over', () => {
 
 describe('waiting to retry is not in doubt', () => {
   test('killed while a refused recipient waits to retry: it is deferred, not in doubt, and --in-doubt skip still delivers it', async () => {
-    const server = await startServer({ replies: onceFor('r1@example.com', 'data', { code: 451, message: '4.3.0 Temporary local problem' }, 2) });
+    const server = await startServer({
+      replies: onceFor('r1@example.com', 'data', { code: 451, message: '4.3.0 Temporary local problem' }, 2),
+    });
     const env = await fileSecretsEnv();
     await addAccount(env, 'busy', server, { args: ['--max-concurrent', '2'] });
     const campaign = await writeCampaign({ csv: recipientsCsv(4) });

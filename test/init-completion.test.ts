@@ -60,7 +60,11 @@ describe('mailshot completion', () => {
     const { stdout } = await runCli(['completion', 'fish']);
     const dir = await tempDir();
     await writeFile(path.join(dir, 'mailshot.fish'), stdout);
-    const out = execFileSync('fish', ['-c', `source ${dir}/mailshot.fish; complete -C 'mailshot campaign re'; complete -C 'mailshot accounts add smtp --pass'`], { encoding: 'utf8' });
+    const out = execFileSync(
+      'fish',
+      ['-c', `source ${dir}/mailshot.fish; complete -C 'mailshot campaign re'; complete -C 'mailshot accounts add smtp --pass'`],
+      { encoding: 'utf8' },
+    );
     expect(out).toContain('resume\tcontinue a paused or interrupted campaign');
     expect(out).toContain('--password-stdin');
     expect(out).not.toContain('validate');
@@ -98,10 +102,14 @@ describe('help examples and the man page', () => {
     execFileSync('npm', ['run', '--silent', 'build:man', '--', out], { cwd: repoRoot, encoding: 'utf8' });
     const page = await readFile(out, 'utf8');
     expect(page).toMatch(/^\.TH MAILSHOT 1/);
-    for (const command of ['campaign send', 'campaign resume', 'accounts add google', 'report', 'init', 'completion']) expect(page).toContain(`.SS "mailshot ${command}"`);
+    for (const command of ['campaign send', 'campaign resume', 'accounts add google', 'report', 'init', 'completion'])
+      expect(page).toContain(`.SS "mailshot ${command}"`);
     expect(page).toContain('\\-\\-spread');
     if (hasShell('man', ['--version'])) {
-      const rendered = execFileSync('man', ['-l', out], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '80', MAN_KEEP_FORMATTING: '' } });
+      const rendered = execFileSync('man', ['-l', out], {
+        encoding: 'utf8',
+        env: { ...process.env, MANWIDTH: '80', MAN_KEEP_FORMATTING: '' },
+      });
       expect(rendered).toContain('mailshot campaign send campaign.yaml --via work --rate 30/min');
     }
   });

@@ -47,10 +47,15 @@ describe('inline images', () => {
     });
     await send(campaign);
     const { raw, mail } = (await outboxMessages(campaign)).get('ann@example.com')!;
-    expect(mimeShape(raw)).toBe('multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,image/png,image/png)),text/plain)');
+    expect(mimeShape(raw)).toBe(
+      'multipart/mixed(multipart/alternative(text/plain,multipart/related(text/html,image/png,image/png)),text/plain)',
+    );
     expect(bareLineEnds(raw)).toEqual([]);
     const parts = inlineParts(mail);
-    expect(mail.attachments.filter((attachment) => attachment.related).map((attachment) => attachment.contentDisposition)).toEqual(['inline', 'inline']);
+    expect(mail.attachments.filter((attachment) => attachment.related).map((attachment) => attachment.contentDisposition)).toEqual([
+      'inline',
+      'inline',
+    ]);
     expect(parts.map(({ filename, contentType, usedInHtml }) => ({ filename, contentType, usedInHtml }))).toEqual([
       { filename: 'logo.png', contentType: 'image/png', usedInHtml: 2 },
       { filename: 'banner.png', contentType: 'image/png', usedInHtml: 1 },
@@ -98,7 +103,10 @@ describe('inline images', () => {
     expect(result.stderr).toContain('body.md:5: image "charts/q3.png": cannot read');
     expect(result.stderr).toContain('no such file');
 
-    const html = await writeCampaign({ fields: { markdown: undefined, html: 'body.html' }, files: { 'body.html': '<p>Hi {{ name }}</p>\n\n<p style="background: url(gone.png)">x</p>\n' } });
+    const html = await writeCampaign({
+      fields: { markdown: undefined, html: 'body.html' },
+      files: { 'body.html': '<p>Hi {{ name }}</p>\n\n<p style="background: url(gone.png)">x</p>\n' },
+    });
     const fromHtml = await runCli(['campaign', 'validate', html.file]);
     expect(fromHtml.code).toBe(2);
     expect(fromHtml.stderr).toContain('body.html:3: image "gone.png": cannot read');

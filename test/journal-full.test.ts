@@ -88,57 +88,61 @@ describe('the journal on a full disk', () => {
 describe('the disk under the journal fills up while sending', () => {
   const startServer = smtpServersPerTest();
 
-  onSmallDisk('stops handing messages over at once, exits 1 saying why; after space is freed resume completes', async () => {
-    const server = await startServer();
-    const env = await fileSecretsEnv();
-    await addAccount(env, 'smtp1', server, { args: ['--max-concurrent', String(concurrency)] });
-    const campaign = await writeCampaign({ csv: recipientsCsv(recipients) });
-    const stateDir = path.join(disk!, 'state');
-    const journalFile = path.join(stateDir, 'journal.jsonl');
+  onSmallDisk(
+    'stops handing messages over at once, exits 1 saying why; after space is freed resume completes',
+    async () => {
+      const server = await startServer();
+      const env = await fileSecretsEnv();
+      await addAccount(env, 'smtp1', server, { args: ['--max-concurrent', String(concurrency)] });
+      const campaign = await writeCampaign({ csv: recipientsCsv(recipients) });
+      const stateDir = path.join(disk!, 'state');
+      const journalFile = path.join(stateDir, 'journal.jsonl');
 
-    const sender = startCli(['campaign', 'send', campaign.file, '--via', 'smtp1', '--state', stateDir], { env });
-    const exited = collect(sender);
-    expect(await until(() => server.received.length >= 100, 30_000)).toBe(true);
-    const filler = await fillDisk(disk!);
-    const stopped = await exited;
+      const sender = startCli(['campaign', 'send', campaign.file, '--via', 'smtp1', '--state', stateDir], { env });
+      const exited = collect(sender);
+      expect(await until(() => server.received.length >= 100, 30_000)).toBe(true);
+      const filler = await fillDisk(disk!);
+      const stopped = await exited;
 
-    expect(stopped.stderr).not.toMatch(/unexpected error|\n\s+at /);
-    expect(stopped.stderr).toMatch(/cannot write the journal .*journal\.jsonl: ENOSPC: no space left on device/);
-    expect(stopped.stderr).toContain('mailshot campaign resume');
-    expect(stopped.code).toBe(1);
-    const handedOver = server.received.length;
-    expect(handedOver).toBeLessThan(recipients);
+      expect(stopped.stderr).not.toMatch(/unexpected error|\n\s+at /);
+      expect(stopped.stderr).toMatch(/cannot write the journal .*journal\.jsonl: ENOSPC: no space left on device/);
+      expect(stopped.stderr).toContain('mailshot campaign resume');
+      expect(stopped.code).toBe(1);
+      const handedOver = server.received.length;
+      expect(handedOver).toBeLessThan(recipients);
 
-    // Every message the server got has its `attempt` line on disk; at most the ones in flight lack an outcome.
-    const { events, last } = await readJournal(journalFile);
-    const attempted = new Set(events.filter((event) => event.ev === 'attempt').map((event) => event.to));
-    expect(server.received.filter((message) => !attempted.has(message.to[0])).map((message) => message.to[0])).toEqual([]);
-    const inDoubt = new Set([...last].filter(([, ev]) => ev === 'attempt').map(([to]) => to));
-    expect(inDoubt.size).toBeLessThanOrEqual(concurrency);
-    expect(server.received.filter((message) => last.get(message.to[0]) !== 'sent' && !inDoubt.has(message.to[0]))).toEqual([]);
+      // Every message the server got has its `attempt` line on disk; at most the ones in flight lack an outcome.
+      const { events, last } = await readJournal(journalFile);
+      const attempted = new Set(events.filter((event) => event.ev === 'attempt').map((event) => event.to));
+      expect(server.received.filter((message) => !attempted.has(message.to[0])).map((message) => message.to[0])).toEqual([]);
+      const inDoubt = new Set([...last].filter(([, ev]) => ev === 'attempt').map(([to]) => to));
+      expect(inDoubt.size).toBeLessThanOrEqual(concurrency);
+      expect(server.received.filter((message) => last.get(message.to[0]) !== 'sent' && !inDoubt.has(message.to[0]))).toEqual([]);
 
-    // Still full: resume refuses the same way and hands nothing over.
-    const stillFull = await runCli(['campaign', 'resume', campaign.file, '--state', stateDir], { env });
-    expect(stillFull.code).toBe(1);
-    expect(stillFull.stderr).toMatch(/no space left on device/);
-    expect(stillFull.stderr).not.toMatch(/unexpected error/);
-    expect(server.received.length).toBe(handedOver);
+      // Still full: resume refuses the same way and hands nothing over.
+      const stillFull = await runCli(['campaign', 'resume', campaign.file, '--state', stateDir], { env });
+      expect(stillFull.code).toBe(1);
+      expect(stillFull.stderr).toMatch(/no space left on device/);
+      expect(stillFull.stderr).not.toMatch(/unexpected error/);
+      expect(server.received.length).toBe(handedOver);
 
-    await rm(filler);
-    const resumed = await runCli(['campaign', 'resume', campaign.file, '--state', stateDir], { env });
-    expect(resumed.stderr).not.toMatch(/unexpected error/);
-    expect(resumed.code).toBe(0);
+      await rm(filler);
+      const resumed = await runCli(['campaign', 'resume', campaign.file, '--state', stateDir], { env });
+      expect(resumed.stderr).not.toMatch(/unexpected error/);
+      expect(resumed.code).toBe(0);
 
-    // Everyone delivered; a second delivery only for a recipient in doubt when the disk filled, with the same Message-ID.
-    const counts = receivedCounts(server);
-    expect(counts.size).toBe(recipients);
-    const twice = [...counts].filter(([, count]) => count > 1).map(([to]) => to);
-    expect(twice.every((to) => inDoubt.has(to))).toBe(true);
-    for (const to of twice) {
-      expect(new Set(server.received.filter((message) => message.to[0] === to).map((message) => message.messageId)).size).toBe(1);
-    }
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json', '--state', stateDir], { env })).stdout);
-    expect(report.status).toBe('done');
-    expect(report.totals).toMatchObject({ sent: recipients, failed: 0, pending: 0, in_doubt: 0, deferred: 0 });
-  }, 120_000);
+      // Everyone delivered; a second delivery only for a recipient in doubt when the disk filled, with the same Message-ID.
+      const counts = receivedCounts(server);
+      expect(counts.size).toBe(recipients);
+      const twice = [...counts].filter(([, count]) => count > 1).map(([to]) => to);
+      expect(twice.every((to) => inDoubt.has(to))).toBe(true);
+      for (const to of twice) {
+        expect(new Set(server.received.filter((message) => message.to[0] === to).map((message) => message.messageId)).size).toBe(1);
+      }
+      const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json', '--state', stateDir], { env })).stdout);
+      expect(report.status).toBe('done');
+      expect(report.totals).toMatchObject({ sent: recipients, failed: 0, pending: 0, in_doubt: 0, deferred: 0 });
+    },
+    120_000,
+  );
 });

@@ -22,13 +22,20 @@ describe('--json on validate and preview; errors as JSON', () => {
   test('preview --json: the rendered parts; with --raw the MIME text', async () => {
     const campaign = await writeCampaign();
     const parts = JSON.parse((await runCli(['campaign', 'preview', campaign.file, '--row', '2', '--json'])).stdout);
-    expect(parts).toMatchObject({ to: 'bob@example.com', subject: 'Hello Bob', text: expect.stringContaining('Hi Bob'), html: expect.stringContaining('<strong>Bob</strong>') });
+    expect(parts).toMatchObject({
+      to: 'bob@example.com',
+      subject: 'Hello Bob',
+      text: expect.stringContaining('Hi Bob'),
+      html: expect.stringContaining('<strong>Bob</strong>'),
+    });
     const raw = JSON.parse((await runCli(['campaign', 'preview', campaign.file, '--raw', '--json'])).stdout);
     expect(raw.raw).toContain('Subject: Hello Ann');
   });
 
   test('an error under --json is one JSON object on stderr, with the file and line it is about', async () => {
-    const campaign = await writeCampaign({ yaml: 'name: x\nfrom: not an address\nsubject: s\nmarkdown: body.md\nrecipients: recipients.csv\n' });
+    const campaign = await writeCampaign({
+      yaml: 'name: x\nfrom: not an address\nsubject: s\nmarkdown: body.md\nrecipients: recipients.csv\n',
+    });
     const bad = await runCli(['campaign', 'validate', campaign.file, '--json']);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');

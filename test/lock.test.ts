@@ -21,7 +21,7 @@ async function deadPid(): Promise<number> {
 }
 
 describe('taking over a stale lock', () => {
-  test('30 trials of 6 takers at once over a dead owner\'s lock: exactly one gets it each time', async () => {
+  test("30 trials of 6 takers at once over a dead owner's lock: exactly one gets it each time", async () => {
     const dir = await tempDir('mailshot-lock-');
     const dead = await deadPid();
     for (let trial = 0; trial < 30; trial++) {

@@ -41,7 +41,7 @@ describe('Markdown as people write it in mail', () => {
     expect(ann.mail.text).toContain('[ ] paid');
   });
 
-  test('markdown_breaks: false keeps Markdown\'s own rule (a newline inside a paragraph is a space)', async () => {
+  test("markdown_breaks: false keeps Markdown's own rule (a newline inside a paragraph is a space)", async () => {
     const campaign = await writeCampaign({ markdown, fields: { markdown_breaks: false } });
     const ann = (await sendToOutbox(campaign)).get('ann@example.com')!;
     expect(ann.mail.html).toContain('<p>See you soon,\nMara</p>');
@@ -71,7 +71,9 @@ describe('the text part', () => {
   test('a table written in html: keeps its columns (no "TagOrtMontagMünchen")', async () => {
     const campaign = await writeCampaign({
       fields: { markdown: undefined, html: 'body.html' },
-      files: { 'body.html': '<p>Hi {{ name }}</p><table><tr><td>Tag</td><td>Ort</td></tr><tr><td>Montag</td><td>München</td></tr></table>' },
+      files: {
+        'body.html': '<p>Hi {{ name }}</p><table><tr><td>Tag</td><td>Ort</td></tr><tr><td>Montag</td><td>München</td></tr></table>',
+      },
     });
     const ann = (await sendToOutbox(campaign)).get('ann@example.com')!;
     expect(ann.mail.text).toContain('Tag      Ort\nMontag   München');
@@ -80,11 +82,16 @@ describe('the text part', () => {
   test('a row inside {% if %} comes and goes with its condition, the columns aligned either way', async () => {
     const campaign = await writeCampaign({
       fields: { markdown: undefined, html: 'body.html' },
-      files: { 'body.html': '<table><tr><th>Item</th><th>Price</th></tr>{% if vip == "yes" %}<tr><td>VIP lounge</td><td>free</td></tr>{% endif %}<tr><td>{{ item }}</td><td>{{ price }}</td></tr></table>' },
+      files: {
+        'body.html':
+          '<table><tr><th>Item</th><th>Price</th></tr>{% if vip == "yes" %}<tr><td>VIP lounge</td><td>free</td></tr>{% endif %}<tr><td>{{ item }}</td><td>{{ price }}</td></tr></table>',
+      },
       csv: 'email,name,vip,item,price\nann@example.com,Ann,yes,Workshop ticket,12 EUR\nbob@example.com,Bob,no,Ticket,5 EUR\n',
     });
     const messages = await sendToOutbox(campaign);
-    expect(messages.get('ann@example.com')!.mail.text!.trim()).toBe('Item              Price\n---------------   ------\nVIP lounge        free\nWorkshop ticket   12 EUR');
+    expect(messages.get('ann@example.com')!.mail.text!.trim()).toBe(
+      'Item              Price\n---------------   ------\nVIP lounge        free\nWorkshop ticket   12 EUR',
+    );
     expect(messages.get('bob@example.com')!.mail.text!.trim()).toBe('Item     Price\n------   -----\nTicket   5 EUR');
   });
 
@@ -104,7 +111,9 @@ describe('the text part', () => {
       csv: 'email,name,workshop,vip,link\nann@example.com,Ann,Ceramics,no,https://example.org/ann\n',
     });
     const text = (await sendToOutbox(campaign)).get('ann@example.com')!.mail.text!;
-    expect(text).toContain('We saved you a seat at the Ceramics workshop, which takes place in the big hall on the first floor of the old mill.\n');
+    expect(text).toContain(
+      'We saved you a seat at the Ceramics workshop, which takes place in the big hall on the first floor of the old mill.\n',
+    );
     expect(text).not.toMatch(/\n[ \t]*\n[ \t]*\n/);
     expect(text).toContain('Programme: https://example.org/programme, our site [https://example.org] and https://example.org/ann.');
   });

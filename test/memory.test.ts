@@ -14,7 +14,8 @@ async function writeBigCsv(file: string): Promise<void> {
   out.write('email,name,city\n');
   for (let index = 0; index < rows; index++) {
     // Every 1000th row repeats an earlier address in other case, every 1000th (offset) is invalid.
-    const email = index % 1000 === 999 ? `R${index - 500}@Example.com` : index % 1000 === 500 ? `not-an-address-${index}` : `r${index}@example.com`;
+    const email =
+      index % 1000 === 999 ? `R${index - 500}@Example.com` : index % 1000 === 500 ? `not-an-address-${index}` : `r${index}@example.com`;
     if (!out.write(`${email},Person ${index},City ${index % 97}\n`)) await once(out, 'drain');
   }
   out.end();
@@ -35,7 +36,9 @@ describe('memory stays flat with list size', () => {
     const probe = path.join(dir, 'peak-rss.mjs');
     await writeFile(probe, "process.on('exit', () => process.stderr.write(`peak-rss-kb=${process.resourceUsage().maxRSS}\\n`));\n");
 
-    const child = spawn(process.execPath, ['--import', probe, mailshotBin, 'campaign', 'validate', campaign.file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', probe, mailshotBin, 'campaign', 'validate', campaign.file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const started = Date.now();
     const result = await collect(child);
     const seconds = (Date.now() - started) / 1000;
@@ -44,7 +47,9 @@ describe('memory stays flat with list size', () => {
     expect(result.code).toBe(0);
     // The scan really read every row: 998 of each 1000 are sent, one is a duplicate, one is invalid.
     expect(result.stdout).toContain(`OK — ${(rows / 1000) * 998} recipient(s) to send`);
-    expect(result.stdout).toContain(`${(rows / 1000) * 2} row(s) will be skipped (${rows / 1000} invalid address, ${rows / 1000} duplicate)`);
+    expect(result.stdout).toContain(
+      `${(rows / 1000) * 2} row(s) will be skipped (${rows / 1000} invalid address, ${rows / 1000} duplicate)`,
+    );
     expect(result.stdout).toContain('line 502: invalid address "not-an-address-500"');
     expect(result.stdout).toContain('line 1001: duplicate "R499@Example.com"');
 

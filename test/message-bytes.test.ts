@@ -38,7 +38,9 @@ describe('text attachments say their charset', () => {
       },
     });
     const ann = (await sendToOutbox(campaign)).get('ann@example.com')!;
-    const types = Object.fromEntries(ann.mail.attachments.map((attachment) => [attachment.filename, attachment.headers.get('content-type')]));
+    const types = Object.fromEntries(
+      ann.mail.attachments.map((attachment) => [attachment.filename, attachment.headers.get('content-type')]),
+    );
     expect(types['getting-started.txt']).toEqual({ value: 'text/plain', params: { charset: 'utf-8', name: 'getting-started.txt' } });
     expect(types['data.csv']).toEqual({ value: 'text/csv', params: { charset: 'utf-8', name: 'data.csv' } });
     expect(types['legacy.txt']).toEqual({ value: 'application/octet-stream', params: { name: 'legacy.txt' } });

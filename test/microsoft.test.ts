@@ -100,7 +100,10 @@ async function startUntil(args: string[], env: Env, pattern: RegExp): Promise<{ 
 }
 
 /** A plain request (https trusting `ca`, or http); the test process is the person's browser here. */
-function request(url: string, options: { method?: string; body?: string; headers?: Record<string, string>; ca?: string } = {}): Promise<{ status: number; body: string }> {
+function request(
+  url: string,
+  options: { method?: string; body?: string; headers?: Record<string, string>; ca?: string } = {},
+): Promise<{ status: number; body: string }> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -122,10 +125,15 @@ function request(url: string, options: { method?: string; body?: string; headers
 async function completeInBrowser(graph: GraphTestServer, signInUrl: string): Promise<void> {
   const page = await request(signInUrl, { ca: graph.certificate });
   expect(page.status).toBe(200);
-  const unescape = (value: string) => value.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
+  const unescape = (value: string) =>
+    value
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&amp;/g, '&');
   const action = new URL(unescape(/<form method="POST" name="hiddenform" action="([^"]+)"/.exec(page.body)![1]!));
   const fields = new URLSearchParams();
-  for (const [, name, value] of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)" \/>/g)) fields.append(name!, unescape(value!));
+  for (const [, name, value] of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)" \/>/g))
+    fields.append(name!, unescape(value!));
   const posted = await request(`http://127.0.0.1:${action.port}${action.pathname}`, {
     method: 'POST',
     body: fields.toString(),
@@ -149,9 +157,19 @@ describe('linking a Microsoft account', () => {
     expect(new Set(graph.tokenRequests)).toEqual(new Set(['device_code']));
 
     const { account, secret } = await stored(env, 'work');
-    expect(account).toMatchObject({ kind: 'microsoft', address: 'megan@contoso.example', clientId: testClientId, tenant: 'common', secret: 'file', reconcile: false, limits: { maxConcurrent: 4, rate: '30/min', dailyLimit: 10000 } });
+    expect(account).toMatchObject({
+      kind: 'microsoft',
+      address: 'megan@contoso.example',
+      clientId: testClientId,
+      tenant: 'common',
+      secret: 'file',
+      reconcile: false,
+      limits: { maxConcurrent: 4, rate: '30/min', dailyLimit: 10000 },
+    });
     const cache = JSON.parse(secret as string) as Record<string, Record<string, { secret: string }>>;
-    const tokens = ['AccessToken', 'RefreshToken', 'IdToken'].flatMap((kind) => Object.values(cache[kind] ?? {}).map((entry) => entry.secret));
+    const tokens = ['AccessToken', 'RefreshToken', 'IdToken'].flatMap((kind) =>
+      Object.values(cache[kind] ?? {}).map((entry) => entry.secret),
+    );
     expect(tokens).toHaveLength(3);
     const files = (await readdir(env.MAILSHOT_CONFIG_DIR, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
     expect(files.map((file) => file.name)).toEqual(expect.arrayContaining(['accounts.json', 'secrets.json']));
@@ -182,7 +200,11 @@ describe('linking a Microsoft account', () => {
     expect(graph.tokenRequests).toEqual(['authorization_code']);
 
     const declining = await start({ browser: 'cancel' });
-    const cancelled = await startUntil(addArgs('nope'), { ...declining.env, BROWSER: 'true', DISPLAY: undefined, WAYLAND_DISPLAY: undefined }, /(https:\/\/\S+\/authorize\?\S+)/);
+    const cancelled = await startUntil(
+      addArgs('nope'),
+      { ...declining.env, BROWSER: 'true', DISPLAY: undefined, WAYLAND_DISPLAY: undefined },
+      /(https:\/\/\S+\/authorize\?\S+)/,
+    );
     await completeInBrowser(declining.graph, cancelled.match[1]!);
     const result = await cancelled.done;
     expect(result).toMatchObject({ code: 1 });
@@ -200,7 +222,10 @@ describe('sending through Graph', () => {
     expect(sent.stderr).toContain('done: sent 16');
     expect(sent).toMatchObject({ code: 0 });
     expectEachOnce(graph, 16);
-    expect(graph.received.find((message) => message.to[0] === 'r3@example.com')).toMatchObject({ subject: 'Hello Person 3', text: expect.stringContaining('Person 3') });
+    expect(graph.received.find((message) => message.to[0] === 'r3@example.com')).toMatchObject({
+      subject: 'Hello Person 3',
+      text: expect.stringContaining('Person 3'),
+    });
     expect(new Set(graph.received.map((message) => message.messageId)).size).toBe(16);
     expect(graph.peakConcurrent).toBeLessThanOrEqual(4);
     expect(graph.peakConcurrent).toBeGreaterThan(1);
@@ -260,7 +285,9 @@ describe('sending through Graph', () => {
     const campaign = await campaignOf(3, 'revoked', graph);
     const sent = await runCli(['campaign', 'send', campaign.file], { env });
     expect(sent).toMatchObject({ code: 1 });
-    expect(sent.stderr).toMatch(/account "revoked": the account's authorisation is no longer valid \(400 invalid_grant: AADSTS65001: .*\); link the account again: mailshot accounts remove revoked, then mailshot accounts add microsoft revoked --client-id/);
+    expect(sent.stderr).toMatch(
+      /account "revoked": the account's authorisation is no longer valid \(400 invalid_grant: AADSTS65001: .*\); link the account again: mailshot accounts remove revoked, then mailshot accounts add microsoft revoked --client-id/,
+    );
     expect(sent.stderr).not.toMatch(/Trace ID|at .*\.js:\d+/);
     expect(graph.received).toHaveLength(0);
     const tested = await runCli(['accounts', 'test', 'revoked'], { env });
@@ -275,7 +302,7 @@ describe('sending through Graph', () => {
     const sent = await runCli(['campaign', 'send', campaign.file], { env });
     expect(sent).toMatchObject({ code: 1 });
     expect(sent.stderr).toContain('403 ErrorSendAsDenied');
-    expect(sent.stderr).toContain('the signed-in mailbox may not send as the campaign\'s from address');
+    expect(sent.stderr).toContain("the signed-in mailbox may not send as the campaign's from address");
     expect(graph.received).toHaveLength(0);
     const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
     expect(report.totals.failed).toBe(0);
@@ -298,7 +325,8 @@ describe('sending through Graph', () => {
       await snapshotTakenBefore(campaign.stateDir, journal);
       const resumed = await runCli(['campaign', 'resume', campaign.file], { env });
       expect(resumed).toMatchObject({ code: 0 });
-      if (via === 'settled') expect(await readFile(journal, 'utf8')).toMatch(/"to":"r1@example.com".*"reply":"found in Sent by its Message-ID </);
+      if (via === 'settled')
+        expect(await readFile(journal, 'utf8')).toMatch(/"to":"r1@example.com".*"reply":"found in Sent by its Message-ID </);
     }
     const r1 = graph.received.filter((message) => message.to[0] === 'r1@example.com');
     expect(r1).toHaveLength(3); // once for "settled" (found in Sent, not resent), twice for "plain"
@@ -319,13 +347,18 @@ describe('bad input', () => {
     expect(await stored(env, 'x')).toEqual({ account: undefined, secret: undefined });
   });
 
-  test('an unknown tenant or app registration: the identity platform\'s AADSTS answer, exit 2, nothing saved', async () => {
+  test("an unknown tenant or app registration: the identity platform's AADSTS answer, exit 2, nothing saved", async () => {
     const { env } = await start();
     const tenant = await runCli(addArgs('x', '--tenant', 'no-such-tenant.example', '--device-code'), { env });
     expect(tenant).toMatchObject({ code: 2 });
-    expect(tenant.stderr).toMatch(/Microsoft does not know the tenant "no-such-tenant\.example" \(AADSTS90002: Tenant 'no-such-tenant\.example' not found\..*\); check --tenant/);
+    expect(tenant.stderr).toMatch(
+      /Microsoft does not know the tenant "no-such-tenant\.example" \(AADSTS90002: Tenant 'no-such-tenant\.example' not found\..*\); check --tenant/,
+    );
     expect(tenant.stderr).not.toContain('Trace ID');
-    const client = await runCli(['accounts', 'add', 'microsoft', 'x', '--client-id', '11111111-2222-3333-4444-555555555555', '--device-code'], { env });
+    const client = await runCli(
+      ['accounts', 'add', 'microsoft', 'x', '--client-id', '11111111-2222-3333-4444-555555555555', '--device-code'],
+      { env },
+    );
     expect(client).toMatchObject({ code: 2 });
     expect(client.stderr).toMatch(/Microsoft refused the app registration 11111111-2222-3333-4444-555555555555 \(AADSTS700016: /);
     expect(await stored(env, 'x')).toEqual({ account: undefined, secret: undefined });
@@ -343,14 +376,19 @@ describe('bad input', () => {
     graph.decline(match[1]!);
     const declined = await done;
     expect(declined).toMatchObject({ code: 1 });
-    expect(declined.stderr).toMatch(/the sign-in was declined or cancelled \(AADSTS70000: The end user denied the authorization request\.\); nothing was saved/);
+    expect(declined.stderr).toMatch(
+      /the sign-in was declined or cancelled \(AADSTS70000: The end user denied the authorization request\.\); nothing was saved/,
+    );
     expect(await stored(env, 'no')).toEqual({ account: undefined, secret: undefined });
   });
 
   test('a message over the Graph size limit is refused by campaign validate --via (exit 2)', async () => {
     const { env } = await start();
     await link(env, 'sizes');
-    const campaign = await writeCampaign({ fields: { attachments: ['big.bin'] }, files: { 'big.bin': Buffer.alloc(2.5 * 1024 * 1024, 7) } });
+    const campaign = await writeCampaign({
+      fields: { attachments: ['big.bin'] },
+      files: { 'big.bin': Buffer.alloc(2.5 * 1024 * 1024, 7) },
+    });
     const validated = await runCli(['campaign', 'validate', campaign.file, '--via', 'sizes'], { env });
     expect(validated).toMatchObject({ code: 2 });
     expect(validated.stderr).toMatch(/is 3\.\d MB; Microsoft Graph takes at most 3\.0 MB/);

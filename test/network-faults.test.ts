@@ -101,7 +101,12 @@ describe('a server that drops connections and answers with errors', () => {
       const count = received.get(to) ?? 0;
       if (refusal === undefined) {
         if (count !== 1 || outcome?.status !== 'sent') wrong.push(`${to}: received ${count}, reported ${outcome?.status}`);
-      } else if (count !== 0 || outcome?.status !== 'failed' || outcome.code !== refusal.split(' ', 2).join(' ') || !outcome.detail?.includes(refusal)) {
+      } else if (
+        count !== 0 ||
+        outcome?.status !== 'failed' ||
+        outcome.code !== refusal.split(' ', 2).join(' ') ||
+        !outcome.detail?.includes(refusal)
+      ) {
         wrong.push(`${to}: refused with "${refusal}", received ${count}, reported ${JSON.stringify(outcome)}`);
       }
     }

@@ -15,7 +15,7 @@ const start = smtpServersPerTest();
 const password = 'Correct-Horse-Battery-Staple';
 const stackTrace = /unexpected error|\n\s+at /;
 
-describe('the user\'s own folders, left open', () => {
+describe("the user's own folders, left open", () => {
   test('a world-writable config folder: accounts list exits 1 naming the folder and `chmod 700`', async () => {
     const env = await fileSecretsEnv();
     await chmod(env.MAILSHOT_CONFIG_DIR, 0o777);
@@ -53,7 +53,10 @@ describe('the user\'s own folders, left open', () => {
     const elsewhere = path.join(await tempDir(), 'elsewhere.json');
     await writeFile(elsewhere, '{}\n', { mode: 0o600 });
     await symlink(elsewhere, path.join(env.MAILSHOT_CONFIG_DIR, 'secrets.json'));
-    const result = await runCli(['accounts', 'add', 'smtp', 'work', '--host', '127.0.0.1', '--user', 'me', '--password-stdin'], { env, input: password });
+    const result = await runCli(['accounts', 'add', 'smtp', 'work', '--host', '127.0.0.1', '--user', 'me', '--password-stdin'], {
+      env,
+      input: password,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${path.join(env.MAILSHOT_CONFIG_DIR, 'secrets.json')} is a symbolic link`);
     expect(await readFile(elsewhere, 'utf8')).toBe('{}\n');
@@ -88,7 +91,8 @@ describe('the user\'s own folders, left open', () => {
 function otherUser(): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const name = 'mailshot-other';
-  if (spawnSync('id', ['-u', name]).status !== 0) execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name]);
+  if (spawnSync('id', ['-u', name]).status !== 0)
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name]);
   return name;
 }
 
@@ -120,7 +124,10 @@ asOtherUser('another local user', () => {
     await chmod(config, 0o777);
     asAttacker(`echo '{}' > ${hers}/loot.json; chmod 600 ${hers}/loot.json; ln -s ${hers}/loot.json ${config}/secrets.json`);
     const env = { MAILSHOT_CONFIG_DIR: config, MAILSHOT_SECRET_STORE: 'file' };
-    const result = await runCli(['accounts', 'add', 'smtp', 'work', '--host', '127.0.0.1', '--user', 'me', '--password-stdin'], { env, input: password });
+    const result = await runCli(['accounts', 'add', 'smtp', 'work', '--host', '127.0.0.1', '--user', 'me', '--password-stdin'], {
+      env,
+      input: password,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`chmod 700 '${config}'`);
     expect(await readFile(path.join(hers, 'loot.json'), 'utf8')).toBe('{}\n');
@@ -135,7 +142,10 @@ asOtherUser('another local user', () => {
     asAttacker(`echo '{}' > ${hers}/loot.json; ln -s ${hers}/loot.json ${config}/secrets.json`);
     await chmod(config, 0o700);
     const env = { MAILSHOT_CONFIG_DIR: config, MAILSHOT_SECRET_STORE: 'file' };
-    const result = await runCli(['accounts', 'add', 'smtp', 'work', '--host', '127.0.0.1', '--user', 'me', '--password-stdin'], { env, input: password });
+    const result = await runCli(['accounts', 'add', 'smtp', 'work', '--host', '127.0.0.1', '--user', 'me', '--password-stdin'], {
+      env,
+      input: password,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${config}/secrets.json is a symbolic link`);
     expect(spawnSync('grep', ['-r', password, root]).status).toBe(1);
@@ -149,7 +159,9 @@ asOtherUser('another local user', () => {
     const env = { MAILSHOT_CONFIG_DIR: config, MAILSHOT_SECRET_STORE: 'file' };
     await addAccount(env, 'work', mine, { security: 'none', user: 'me', password });
     await chmod(config, 0o777); // left open, e.g. by a careless backup restore
-    const accounts = JSON.parse(await readFile(path.join(config, 'accounts.json'), 'utf8')) as { accounts: Record<string, { port: number }> };
+    const accounts = JSON.parse(await readFile(path.join(config, 'accounts.json'), 'utf8')) as {
+      accounts: Record<string, { port: number }>;
+    };
     accounts.accounts.work!.port = her.port;
     asAttacker(`printf '%s' '${JSON.stringify(accounts)}' > ${config}/forged.json; mv -f ${config}/forged.json ${config}/accounts.json`);
     const result = await runCli(['accounts', 'test', 'work'], { env });
@@ -167,11 +179,13 @@ asOtherUser('another local user', () => {
     expect(result.stderr).toMatch(new RegExp(`${config} \\(the config folder\\) belongs to another user \\(uid \\d+; you are uid 0\\)`));
   });
 
-  test('pre-creates a campaign\'s state folder with a journal of hers: send refuses it and writes nothing there', async () => {
+  test("pre-creates a campaign's state folder with a journal of hers: send refuses it and writes nothing there", async () => {
     const { root } = await sharedPlace();
     const campaign = await writeCampaign({ dir: path.join(root, 'campaign') });
     await chmod(campaign.dir, 0o777);
-    asAttacker(`mkdir -p -m 700 ${campaign.stateDir}; echo '{"ev":"sent","to":"ann@example.com","at":1,"reply":"250"}' > ${campaign.stateDir}/journal.jsonl`);
+    asAttacker(
+      `mkdir -p -m 700 ${campaign.stateDir}; echo '{"ev":"sent","to":"ann@example.com","at":1,"reply":"250"}' > ${campaign.stateDir}/journal.jsonl`,
+    );
     const result = await runCli(['campaign', 'send', campaign.file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${campaign.stateDir} (the campaign state folder) belongs to another user`);

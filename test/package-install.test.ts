@@ -16,11 +16,15 @@ test('the packed tarball installs into a clean prefix and sends the bundled exam
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: repoRoot });
   const [{ filename, files }] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
   const shipped = files.map((file) => file.path);
-  expect(shipped).toEqual(expect.arrayContaining(['bin/mailshot.js', 'dist/cli.js', 'LICENSE', 'README.md', 'examples/welcome/campaign.yaml']));
+  expect(shipped).toEqual(
+    expect.arrayContaining(['bin/mailshot.js', 'dist/cli.js', 'LICENSE', 'README.md', 'examples/welcome/campaign.yaml']),
+  );
   expect(shipped.filter((file) => /^(src|test|bench)\/|\.mailshot\//.test(file))).toEqual([]);
 
   const prefix = path.join(work, 'prefix');
-  await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', path.join(work, filename)], { cwd: work });
+  await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', path.join(work, filename)], {
+    cwd: work,
+  });
   const mailshot = path.join(prefix, 'bin', 'mailshot');
   const user = path.join(work, 'user');
   await cp(path.join(prefix, 'lib', 'node_modules', 'mailshot', 'examples', 'welcome'), user, { recursive: true });

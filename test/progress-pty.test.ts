@@ -70,8 +70,19 @@ describe('progress elsewhere', () => {
   test('--json: snake_case events, the start event carries the schema version, each event once', async () => {
     const campaign = await writeCampaign({ csv: recipientsCsv(4) });
     const { stdout } = await runCli(['campaign', 'send', campaign.file, '--json']);
-    const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events[0]).toEqual({ type: 'start', schema_version: 1, campaign: 'Test campaign', via: 'outbox', recipients: 4, already_done: 0, to_send: 4 });
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events[0]).toEqual({
+      type: 'start',
+      schema_version: 1,
+      campaign: 'Test campaign',
+      via: 'outbox',
+      recipients: 4,
+      already_done: 0,
+      to_send: 4,
+    });
     for (const event of events) for (const key of Object.keys(event)) expect(key).toMatch(/^[a-z0-9_]+$/);
     expect(events.filter((event) => event.type === 'end')).toHaveLength(1);
     const progress = events.filter((event) => event.type === 'progress').map((event) => JSON.stringify(event));

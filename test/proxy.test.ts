@@ -28,10 +28,11 @@ async function startProxy(): Promise<{ url: string; tunnels: string[]; close: ()
   return {
     url: `http://127.0.0.1:${port}`,
     tunnels,
-    close: () => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -50,7 +51,10 @@ test('HTTPS_PROXY: sign-in and sending through Graph both tunnel through the pro
       HTTPS_PROXY: proxy.url,
       NO_PROXY: '',
     };
-    const linked = await runCli(['accounts', 'add', 'microsoft', 'office', '--client-id', testClientId, '--device-code', '--rate', '50/s'], { env });
+    const linked = await runCli(
+      ['accounts', 'add', 'microsoft', 'office', '--client-id', testClientId, '--device-code', '--rate', '50/s'],
+      { env },
+    );
     expect(linked.code).toBe(0);
     const afterSignIn = proxy.tunnels.length;
     expect(afterSignIn).toBeGreaterThan(0);
@@ -63,9 +67,16 @@ test('HTTPS_PROXY: sign-in and sending through Graph both tunnel through the pro
     expect(proxy.tunnels.every((target) => target === host || target === new URL(graph.authority).host)).toBe(true);
 
     const before = proxy.tunnels.length;
-    const bypass = await runCli(['campaign', 'send', (await writeCampaign({ csv: recipientsCsv(2), fields: { via: 'office', from: `Megan <${graph.address}>` } })).file], {
-      env: { ...env, NO_PROXY: '127.0.0.1' },
-    });
+    const bypass = await runCli(
+      [
+        'campaign',
+        'send',
+        (await writeCampaign({ csv: recipientsCsv(2), fields: { via: 'office', from: `Megan <${graph.address}>` } })).file,
+      ],
+      {
+        env: { ...env, NO_PROXY: '127.0.0.1' },
+      },
+    );
     expect(bypass.code).toBe(0);
     expect(proxy.tunnels.length).toBe(before);
   } finally {

@@ -11,7 +11,16 @@ const bounce = '550 5.1.1 <gone@example.com>: Recipient address rejected: User u
 async function handWritten(campaign: CampaignFixture): Promise<void> {
   await mkdir(campaign.stateDir, { recursive: true });
   const now = new Date(start).toISOString();
-  const state = { version: 1, campaignId: 'report-cli', campaignFile: campaign.file, via: 'outbox', status: 'paused', recipients: 8, createdAt: now, updatedAt: now };
+  const state = {
+    version: 1,
+    campaignId: 'report-cli',
+    campaignFile: campaign.file,
+    via: 'outbox',
+    status: 'paused',
+    recipients: 8,
+    createdAt: now,
+    updatedAt: now,
+  };
   const events = [
     { ev: 'skipped', at: at(0), reason: 'invalid_address', line: 9, value: 'not-an-address' },
     { ev: 'run', at: at(0), what: 'start', via: 'outbox', name: 'Spring newsletter' },
@@ -57,14 +66,21 @@ describe('report', () => {
     expect(table.stdout).not.toContain('Skipped:');
     expect(table.stdout).toContain('Listed      failed, deferred, in doubt recipients only');
 
-    const csv = parse((await runCli(['report', campaign.file, '--failed', '--format', 'csv'])).stdout, { columns: true }) as Record<string, string>[];
+    const csv = parse((await runCli(['report', campaign.file, '--failed', '--format', 'csv'])).stdout, { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(csv.map((row) => [row.recipient, row.status, row.line])).toEqual([
       ['gone@example.com', 'failed', '7'],
       ['later@example.com', 'deferred', '8'],
       ['doubt@example.com', 'in_doubt', '10'],
     ]);
     const json = JSON.parse((await runCli(['report', campaign.file, '--failed', '--format', 'json'])).stdout);
-    expect(json.recipients.map((row: { recipient: string }) => row.recipient)).toEqual(['gone@example.com', 'later@example.com', 'doubt@example.com']);
+    expect(json.recipients.map((row: { recipient: string }) => row.recipient)).toEqual([
+      'gone@example.com',
+      'later@example.com',
+      'doubt@example.com',
+    ]);
     expect(json.name).toBe('Spring newsletter');
     expect(json.totals).toMatchObject({ sent: 5, failed: 1, deferred: 1, in_doubt: 1, skipped: 1 });
   });
@@ -87,7 +103,7 @@ describe('report', () => {
     expect(open.stderr).toContain('--open goes with --format html');
   });
 
-  test('a real run records each row\'s line and the campaign\'s name', async () => {
+  test("a real run records each row's line and the campaign's name", async () => {
     const fresh = await writeCampaign({ csv: 'email,name\nbad,X\nann@example.com,Ann\nbob@example.com,Bob\n' });
     expect((await runCli(['campaign', 'send', fresh.file])).code).toBe(0);
     const json = JSON.parse((await runCli(['report', fresh.file, '--format', 'json'])).stdout);

@@ -25,7 +25,16 @@ beforeAll(async () => {
   if (!haveBrowser) throw new Error(missingBrowser);
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -60,7 +69,16 @@ async function totalOf(page: Page, key: string): Promise<number> {
 async function handWrittenState(campaign: CampaignFixture, events: object[], recipients: number, status: string): Promise<void> {
   await mkdir(campaign.stateDir, { recursive: true });
   const now = new Date().toISOString();
-  const state = { version: 1, campaignId: 'report-test', campaignFile: campaign.file, via: 'outbox', status, recipients, createdAt: now, updatedAt: now };
+  const state = {
+    version: 1,
+    campaignId: 'report-test',
+    campaignFile: campaign.file,
+    via: 'outbox',
+    status,
+    recipients,
+    createdAt: now,
+    updatedAt: now,
+  };
   await writeFile(path.join(campaign.stateDir, 'state.json'), JSON.stringify(state));
   await writeFile(path.join(campaign.stateDir, 'journal.jsonl'), events.map((event) => JSON.stringify(event) + '\n').join(''));
 }
@@ -91,10 +109,23 @@ function journal(): object[] {
     ...[7, 8, 9].flatMap((index) => sent(`r${index}@example.com`, at(2, index))),
     { ev: 'attempt', to: 'bad1@example.com', at: at(2, 20) },
     { ev: 'failed', to: 'bad1@example.com', at: at(2, 21), kind: 'permanent', code: '550', text: scriptReply },
-    { ev: 'failed', to: 'bad2@example.com', at: at(2, 30), kind: 'template', text: 'the message for bad2@example.com is 30 MB, over the server limit of 25 MB' },
+    {
+      ev: 'failed',
+      to: 'bad2@example.com',
+      at: at(2, 30),
+      kind: 'template',
+      text: 'the message for bad2@example.com is 30 MB, over the server limit of 25 MB',
+    },
     ...sent('r6@example.com', at(3, 2)),
     { ev: 'attempt', to: 'bad3@example.com', at: at(3, 10) },
-    { ev: 'failed', to: 'bad3@example.com', at: at(3, 11), kind: 'permanent', code: '550', text: '550 5.1.1 The email account that you tried to reach does not exist' },
+    {
+      ev: 'failed',
+      to: 'bad3@example.com',
+      at: at(3, 11),
+      kind: 'permanent',
+      code: '550',
+      text: '550 5.1.1 The email account that you tried to reach does not exist',
+    },
     { ev: 'limits', at: at(3, 30), concurrency: 3, rate: '32/min', why: '20 messages accepted in a row' },
     { ev: 'run', at: at(3, 50), what: 'end', status: 'paused' },
     { ev: 'run', at: at(90, 5), what: 'start', via: 'outbox' },
@@ -217,7 +248,12 @@ describeInBrowser('report --format html', () => {
     const count = 5003;
     const events = [
       { ev: 'run', at: at(0), what: 'start', via: 'outbox' },
-      ...Array.from({ length: count }, (_, index) => ({ ev: 'sent', to: `r${index}@example.com`, at: at(0) + index * 50, reply: '250 OK' })),
+      ...Array.from({ length: count }, (_, index) => ({
+        ev: 'sent',
+        to: `r${index}@example.com`,
+        at: at(0) + index * 50,
+        reply: '250 OK',
+      })),
       { ev: 'run', at: at(0) + count * 50, what: 'end', status: 'done' },
     ];
     await handWrittenState(campaign, events, count, 'done');
@@ -232,50 +268,72 @@ describeInBrowser('report --format html', () => {
     await page.close();
   });
 
-  (process.platform === 'linux' ? test : test.skip)('--open hands the page to the browser named by $BROWSER (xdg-open, no desktop)', async () => {
-    const campaign = await writeCampaign();
-    await handWrittenState(campaign, journal(), 20, 'done');
-    const dir = await tempDir();
-    const opened = path.join(dir, 'opened.txt');
-    const fakeBrowser = path.join(dir, 'browser.sh');
-    await writeFile(fakeBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
-    await chmod(fakeBrowser, 0o755);
-    const noDesktop = { DISPLAY: undefined, WAYLAND_DISPLAY: undefined, XDG_CURRENT_DESKTOP: undefined, DESKTOP_SESSION: undefined, KDE_FULL_SESSION: undefined, GNOME_DESKTOP_SESSION_ID: undefined };
-    const result = await runCli(['report', campaign.file, '--format', 'html', '--open'], { env: { ...noDesktop, BROWSER: fakeBrowser } });
-    expect(result.code).toBe(0);
-    const file = result.stdout.trim();
-    expect(await until(() => existsSync(opened), 5000)).toBe(true);
-    expect(await readFile(opened, 'utf8')).toBe(file);
-  });
+  (process.platform === 'linux' ? test : test.skip)(
+    '--open hands the page to the browser named by $BROWSER (xdg-open, no desktop)',
+    async () => {
+      const campaign = await writeCampaign();
+      await handWrittenState(campaign, journal(), 20, 'done');
+      const dir = await tempDir();
+      const opened = path.join(dir, 'opened.txt');
+      const fakeBrowser = path.join(dir, 'browser.sh');
+      await writeFile(fakeBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+      await chmod(fakeBrowser, 0o755);
+      const noDesktop = {
+        DISPLAY: undefined,
+        WAYLAND_DISPLAY: undefined,
+        XDG_CURRENT_DESKTOP: undefined,
+        DESKTOP_SESSION: undefined,
+        KDE_FULL_SESSION: undefined,
+        GNOME_DESKTOP_SESSION_ID: undefined,
+      };
+      const result = await runCli(['report', campaign.file, '--format', 'html', '--open'], { env: { ...noDesktop, BROWSER: fakeBrowser } });
+      expect(result.code).toBe(0);
+      const file = result.stdout.trim();
+      expect(await until(() => existsSync(opened), 5000)).toBe(true);
+      expect(await readFile(opened, 'utf8')).toBe(file);
+    },
+  );
 
-  (process.platform === 'linux' ? test : test.skip)('campaign preview --open: the browser named by $BROWSER gets a page with the inline image rendered', async () => {
-    const campaign = await writeCampaign({
-      markdown: 'Hi **{{ name }}**,\n\n![Logo](logo.png)\n\n<div style="width:20px;height:20px;background-image:url(logo.png)" class="banner"></div>\n',
-      files: { 'logo.png': pngOf(200, 30, 30) },
-    });
-    const dir = await tempDir();
-    const opened = path.join(dir, 'opened.txt');
-    const fakeBrowser = path.join(dir, 'browser.sh');
-    await writeFile(fakeBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
-    await chmod(fakeBrowser, 0o755);
-    const noDesktop = { DISPLAY: undefined, WAYLAND_DISPLAY: undefined, XDG_CURRENT_DESKTOP: undefined, DESKTOP_SESSION: undefined, KDE_FULL_SESSION: undefined, GNOME_DESKTOP_SESSION_ID: undefined };
-    const result = await runCli(['campaign', 'preview', campaign.file, '--open'], { env: { ...noDesktop, BROWSER: fakeBrowser } });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const page = result.stdout.trim();
-    expect(await until(() => existsSync(opened), 5000)).toBe(true);
-    expect(await readFile(opened, 'utf8')).toBe(page);
-    expect(await readFile(page, 'utf8')).not.toContain('cid:');
+  (process.platform === 'linux' ? test : test.skip)(
+    'campaign preview --open: the browser named by $BROWSER gets a page with the inline image rendered',
+    async () => {
+      const campaign = await writeCampaign({
+        markdown:
+          'Hi **{{ name }}**,\n\n![Logo](logo.png)\n\n<div style="width:20px;height:20px;background-image:url(logo.png)" class="banner"></div>\n',
+        files: { 'logo.png': pngOf(200, 30, 30) },
+      });
+      const dir = await tempDir();
+      const opened = path.join(dir, 'opened.txt');
+      const fakeBrowser = path.join(dir, 'browser.sh');
+      await writeFile(fakeBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+      await chmod(fakeBrowser, 0o755);
+      const noDesktop = {
+        DISPLAY: undefined,
+        WAYLAND_DISPLAY: undefined,
+        XDG_CURRENT_DESKTOP: undefined,
+        DESKTOP_SESSION: undefined,
+        KDE_FULL_SESSION: undefined,
+        GNOME_DESKTOP_SESSION_ID: undefined,
+      };
+      const result = await runCli(['campaign', 'preview', campaign.file, '--open'], { env: { ...noDesktop, BROWSER: fakeBrowser } });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const page = result.stdout.trim();
+      expect(await until(() => existsSync(opened), 5000)).toBe(true);
+      expect(await readFile(opened, 'utf8')).toBe(page);
+      expect(await readFile(page, 'utf8')).not.toContain('cid:');
 
-    const { page: tab, requests, problems } = await openReport(page);
-    expect(await tab.locator('strong').innerText()).toBe('Ann');
-    const image = tab.locator('img[alt="Logo"]');
-    expect(await image.evaluate((element) => {
-      const picture = element as unknown as { complete: boolean; naturalWidth: number };
-      return [picture.complete, picture.naturalWidth];
-    })).toEqual([true, 1]);
-    // the pixel the browser drew is the PNG's red, for the <img> and the CSS background alike (run in the page)
-    const drawn = await tab.evaluate(`(async () => {
+      const { page: tab, requests, problems } = await openReport(page);
+      expect(await tab.locator('strong').innerText()).toBe('Ann');
+      const image = tab.locator('img[alt="Logo"]');
+      expect(
+        await image.evaluate((element) => {
+          const picture = element as unknown as { complete: boolean; naturalWidth: number };
+          return [picture.complete, picture.naturalWidth];
+        }),
+      ).toEqual([true, 1]);
+      // the pixel the browser drew is the PNG's red, for the <img> and the CSS background alike (run in the page)
+      const drawn = await tab.evaluate(`(async () => {
       const pixelOf = async (source) => {
         const picture = new Image();
         picture.src = source;
@@ -289,13 +347,17 @@ describeInBrowser('report --format html', () => {
       const background = getComputedStyle(document.querySelector('.banner')).backgroundImage.replace(/^url\\("?|"?\\)$/g, '');
       return [await pixelOf(document.querySelector('img').src), await pixelOf(background)];
     })()`);
-    expect(drawn).toEqual([[200, 30, 30, 255], [200, 30, 30, 255]]);
-    await mkdir(artifacts, { recursive: true });
-    await tab.screenshot({ path: path.join(artifacts, 'preview.png') });
-    expect(requests.filter((url) => !url.startsWith('data:'))).toEqual([pathToFileURL(page).href]);
-    expect(problems).toEqual([]);
-    await tab.close();
-  });
+      expect(drawn).toEqual([
+        [200, 30, 30, 255],
+        [200, 30, 30, 255],
+      ]);
+      await mkdir(artifacts, { recursive: true });
+      await tab.screenshot({ path: path.join(artifacts, 'preview.png') });
+      expect(requests.filter((url) => !url.startsWith('data:'))).toEqual([pathToFileURL(page).href]);
+      expect(problems).toEqual([]);
+      await tab.close();
+    },
+  );
 
   test('bad usage: --open without --format html, an --output folder that does not exist', async () => {
     const campaign = await writeCampaign();
@@ -313,12 +375,24 @@ describeInBrowser('report --format html', () => {
   test('the campaign name is the title; addresses and codes never break mid-word in a narrow window; each code once', async () => {
     const campaign = await writeCampaign();
     const longAddress = 'firstname.middlename.lastname.department@subdomain.example-company.com';
-    await handWrittenState(campaign, [
-      { ev: 'run', at: at(0), what: 'start', via: 'outbox', name: 'Spring newsletter' },
-      { ev: 'attempt', to: longAddress, at: at(0, 1), line: 2 },
-      { ev: 'failed', to: longAddress, at: at(0, 2), kind: 'permanent', code: '550 5.1.1', text: '550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual mailbox table' },
-      { ev: 'run', at: at(0, 3), what: 'end', status: 'done' },
-    ], 1, 'done');
+    await handWrittenState(
+      campaign,
+      [
+        { ev: 'run', at: at(0), what: 'start', via: 'outbox', name: 'Spring newsletter' },
+        { ev: 'attempt', to: longAddress, at: at(0, 1), line: 2 },
+        {
+          ev: 'failed',
+          to: longAddress,
+          at: at(0, 2),
+          kind: 'permanent',
+          code: '550 5.1.1',
+          text: '550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual mailbox table',
+        },
+        { ev: 'run', at: at(0, 3), what: 'end', status: 'done' },
+      ],
+      1,
+      'done',
+    );
     const result = await runCli(['report', campaign.file, '--format', 'html'], { env });
     expect(result.code).toBe(0);
     const page = await browser.newPage({ viewport: { width: 480, height: 800 } });
@@ -327,16 +401,27 @@ describeInBrowser('report --format html', () => {
     expect(await page.locator('h1').innerText()).toBe('Spring newsletter');
     const lineBoxes = (selector: string) =>
       // The distinct tops of the text's boxes: one line, one top.
-      page.locator(selector).first().evaluate((cell) => {
-        interface Box { top: number }
-        const doc = (cell as unknown as { ownerDocument: { createRange(): { selectNodeContents(node: unknown): void; getClientRects(): Iterable<Box> } } }).ownerDocument;
-        const range = doc.createRange();
-        range.selectNodeContents((cell as unknown as { firstChild: unknown }).firstChild);
-        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
-      });
+      page
+        .locator(selector)
+        .first()
+        .evaluate((cell) => {
+          interface Box {
+            top: number;
+          }
+          const doc = (
+            cell as unknown as {
+              ownerDocument: { createRange(): { selectNodeContents(node: unknown): void; getClientRects(): Iterable<Box> } };
+            }
+          ).ownerDocument;
+          const range = doc.createRange();
+          range.selectNodeContents((cell as unknown as { firstChild: unknown }).firstChild);
+          return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+        });
     expect(await lineBoxes('td.address')).toBe(1);
     expect(await lineBoxes('td.code')).toBe(1);
     expect(await page.locator('main').innerText()).not.toContain('550 5.1.1 550 5.1.1');
-    expect(await page.locator('td.detail').first().innerText()).toBe('<x@example.com>: Recipient address rejected: User unknown in virtual mailbox table');
+    expect(await page.locator('td.detail').first().innerText()).toBe(
+      '<x@example.com>: Recipient address rejected: User unknown in virtual mailbox table',
+    );
   });
 });

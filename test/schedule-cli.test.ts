@@ -6,7 +6,7 @@ async function outboxCount(outbox: string): Promise<number> {
   return (await readdir(outbox).catch(() => [])).filter((name) => name.endsWith('.eml')).length;
 }
 
-describe('send later, recipients\' time zones, spread, cron', () => {
+describe("send later, recipients' time zones, spread, cron", () => {
   test('--at records the schedule and exits 75; resume before the time is quiet and sends nothing; after it, sends', async () => {
     const campaign = await writeCampaign();
     const at = new Date(Date.now() + 3000).toISOString();
@@ -41,7 +41,7 @@ describe('send later, recipients\' time zones, spread, cron', () => {
     expect(await outboxCount(campaign.outbox)).toBe(2);
   }, 30_000);
 
-  test("deliver_at_local: each recipient waits for that time on their own clock", async () => {
+  test('deliver_at_local: each recipient waits for that time on their own clock', async () => {
     const soon = new Date(Date.now() + 120_000);
     const hhmm = `${String(soon.getUTCHours()).padStart(2, '0')}:${String(soon.getUTCMinutes()).padStart(2, '0')}`;
     const campaign = await writeCampaign({
@@ -64,12 +64,17 @@ describe('send later, recipients\' time zones, spread, cron', () => {
   });
 
   test('--spread spaces the deliveries over the window', async () => {
-    const campaign = await writeCampaign({ csv: 'email,name\n' + Array.from({ length: 5 }, (_, index) => `s${index}@example.com,S${index}`).join('\n') + '\n' });
+    const campaign = await writeCampaign({
+      csv: 'email,name\n' + Array.from({ length: 5 }, (_, index) => `s${index}@example.com,S${index}`).join('\n') + '\n',
+    });
     const started = Date.now();
     const result = await runCli(['campaign', 'send', campaign.file, '--spread', '4s']);
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(3000); // 5 messages, one every 0.8 s
-    const journal = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const journal = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const sentAt = journal.filter((event) => event.ev === 'sent').map((event) => event.at as number);
     expect(sentAt[sentAt.length - 1] - sentAt[0]).toBeGreaterThanOrEqual(2800);
   }, 30_000);

@@ -43,7 +43,7 @@ const optionalYaml: Record<Optional, string> = {
 /** A small seeded generator, so that a failing shape can be replayed. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
-  return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function shapes(): Shape[] {
@@ -99,7 +99,11 @@ function describe_(shape: Shape): string {
 
 function expectClean(result: CliResult, what: string): void {
   const output = result.stdout + result.stderr;
-  expect({ what, code: result.code, unexpected: /unexpected error/i.test(output) ? output : '' }).toEqual({ what, code: 0, unexpected: '' });
+  expect({ what, code: result.code, unexpected: /unexpected error/i.test(output) ? output : '' }).toEqual({
+    what,
+    code: 0,
+    unexpected: '',
+  });
 }
 
 async function checkShape(shape: Shape): Promise<void> {
@@ -115,7 +119,10 @@ async function checkShape(shape: Shape): Promise<void> {
   expect(files).toHaveLength(3);
   const messages = await Promise.all(files.map(async (file) => simpleParser(await readFile(path.join(campaign.outbox, file)))));
   const bob = messages.find((message) => message.subject === 'Hi Bob');
-  expect(bob?.to && 'value' in bob.to ? bob.to.value[0] : undefined).toEqual({ address: 'bob@example.com', name: shape.fields.has('to_name') ? 'Bob' : 'Bob Stone' });
+  expect(bob?.to && 'value' in bob.to ? bob.to.value[0] : undefined).toEqual({
+    address: 'bob@example.com',
+    name: shape.fields.has('to_name') ? 'Bob' : 'Bob Stone',
+  });
   expect(messages.map((message) => message.subject).sort()).toEqual(['Hi Ann', 'Hi Bob', 'Hi Cara, PhD']);
   for (const message of messages) {
     expect(message.text).toMatch(/Hello/);
@@ -129,8 +136,12 @@ describe('campaigns of every shape through the CLI', () => {
   // Two at a time: each shape spawns three processes.
   for (let index = 0; index < all.length; index += 2) {
     const pair = all.slice(index, index + 2);
-    test(pair.map(describe_).join(' | '), async () => {
-      await Promise.all(pair.map(checkShape));
-    }, 60_000);
+    test(
+      pair.map(describe_).join(' | '),
+      async () => {
+        await Promise.all(pair.map(checkShape));
+      },
+      60_000,
+    );
   }
 });

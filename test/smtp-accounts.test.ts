@@ -66,7 +66,7 @@ describe('accounts test with AUTH', () => {
     expect(server.received).toEqual([]);
   });
 
-  test('a wrong password: exit 1, the server\'s 535 reply and how to fix it', async () => {
+  test("a wrong password: exit 1, the server's 535 reply and how to fix it", async () => {
     const server = await start({ auth: { user, pass: password } });
     await addAccount(env, 'work', server, { user, password: 'not-the-password' });
     const result = await runCli(['accounts', 'test', 'work'], { env });
@@ -87,7 +87,13 @@ describe('accounts test with AUTH', () => {
     const result = await runCli(['accounts', 'test', 'work', '--json'], { env });
     expect(result.code).toBe(1);
     const json = JSON.parse(result.stdout);
-    expect(json).toEqual({ account: 'work', ok: false, kind: 'auth', code: '535 5.7.8', error: expect.stringContaining('535 5.7.8 Username and Password not accepted.') });
+    expect(json).toEqual({
+      account: 'work',
+      ok: false,
+      kind: 'auth',
+      code: '535 5.7.8',
+      error: expect.stringContaining('535 5.7.8 Username and Password not accepted.'),
+    });
     expect(result.stderr).toContain('535 5.7.8');
     expect(result.stdout + result.stderr).not.toContain('not-the-password');
   });
@@ -144,10 +150,17 @@ describe('accounts test with TLS on a self-signed certificate', () => {
     await addAccount(env, 'strict', server, { security: 'tls', user, password });
     const rejected = await runCli(['accounts', 'test', 'strict', '--json'], { env });
     expect(rejected.code).toBe(1);
-    expect(JSON.parse(rejected.stdout)).toMatchObject({ account: 'strict', ok: false, kind: 'config', code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(JSON.parse(rejected.stdout)).toMatchObject({
+      account: 'strict',
+      ok: false,
+      kind: 'config',
+      code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+    });
     expect(rejected.stderr).toContain('--insecure-tls');
 
-    const trusted = await runCli(['accounts', 'test', 'strict', '--json'], { env: { ...env, NODE_EXTRA_CA_CERTS: await certificateFile(server) } });
+    const trusted = await runCli(['accounts', 'test', 'strict', '--json'], {
+      env: { ...env, NODE_EXTRA_CA_CERTS: await certificateFile(server) },
+    });
     expect(trusted.code).toBe(0);
     expect(JSON.parse(trusted.stdout)).toMatchObject({ ok: true, encrypted: 'yes', authentication: `accepted for ${user}` });
 
@@ -182,7 +195,10 @@ describe('accounts test with TLS on a self-signed certificate', () => {
 describe('TLS unless the account says otherwise', () => {
   test('by default (STARTTLS required) a server that offers no STARTTLS gets no password: test and send stop, exit 1', async () => {
     const server = await start({ auth: { user, pass: password } }); // plain: STARTTLS not offered, AUTH allowed without it
-    const added = await runCli(['accounts', 'add', 'smtp', 'default', '--host', server.host, '--port', String(server.port), '--user', user, '--password-stdin'], { env, input: password });
+    const added = await runCli(
+      ['accounts', 'add', 'smtp', 'default', '--host', server.host, '--port', String(server.port), '--user', user, '--password-stdin'],
+      { env, input: password },
+    );
     expect(added.code).toBe(0);
     expect(added.stderr).not.toContain('unencrypted');
     const tested = await runCli(['accounts', 'test', 'default'], { env });
@@ -208,15 +224,18 @@ describe('TLS unless the account says otherwise', () => {
     ['mail.example.com', ['--security', 'none'], false, 'mail.example.com:25, no TLS'], // no password to expose
     ['mail.example.com', ['--port', '25', '--user', user], false, 'mail.example.com:25, starttls'], // port 25 still means STARTTLS
     ['localhost', ['--security', 'none', '--user', user], false, 'localhost:25, no TLS'],
-  ])('accounts add smtp --host %s %j: warns that the password travels unencrypted: %s; listed as "%s"', async (host, flags, warns, listed) => {
-    const args = ['accounts', 'add', 'smtp', 'acct', '--host', host, ...flags];
-    const result = await runCli(flags.includes('--user') ? [...args, '--password-stdin'] : args, { env, input: password });
-    expect(result.code).toBe(0);
-    const warning = `--security none: the password of ${user} will travel unencrypted to ${host}`;
-    if (warns) expect(result.stderr).toContain(warning);
-    else expect(result.stderr).not.toContain('unencrypted');
-    expect((await runCli(['accounts', 'list'], { env })).stdout).toContain(listed);
-  });
+  ])(
+    'accounts add smtp --host %s %j: warns that the password travels unencrypted: %s; listed as "%s"',
+    async (host, flags, warns, listed) => {
+      const args = ['accounts', 'add', 'smtp', 'acct', '--host', host, ...flags];
+      const result = await runCli(flags.includes('--user') ? [...args, '--password-stdin'] : args, { env, input: password });
+      expect(result.code).toBe(0);
+      const warning = `--security none: the password of ${user} will travel unencrypted to ${host}`;
+      if (warns) expect(result.stderr).toContain(warning);
+      else expect(result.stderr).not.toContain('unencrypted');
+      expect((await runCli(['accounts', 'list'], { env })).stdout).toContain(listed);
+    },
+  );
 });
 
 describe('accounts test where nothing listens', () => {
@@ -268,7 +287,12 @@ describe('secrets in the OS keychain (Secret Service)', () => {
       const campaign = await writeCampaign();
       const sent = await runCli(['campaign', 'send', campaign.file, '--via', name], { env: keychainEnv });
       expect(sent.code).toBe(0);
-      expect([...receivedCounts(server)]).toEqual(expect.arrayContaining([['ann@example.com', 1], ['bob@example.com', 1]]));
+      expect([...receivedCounts(server)]).toEqual(
+        expect.arrayContaining([
+          ['ann@example.com', 1],
+          ['bob@example.com', 1],
+        ]),
+      );
       expect(server.received).toHaveLength(2);
     } finally {
       const removed = await runCli(['accounts', 'remove', name], { env: keychainEnv });

@@ -25,7 +25,9 @@ interface Setup {
 }
 
 /** A server with AUTH, an account "smtp1" linked to it (password in the owner-only file), a campaign of `count` recipients. */
-async function setup(options: { count?: number; server?: SmtpServerOptions; accountArgs?: string[]; fields?: Record<string, unknown> } = {}): Promise<Setup> {
+async function setup(
+  options: { count?: number; server?: SmtpServerOptions; accountArgs?: string[]; fields?: Record<string, unknown> } = {},
+): Promise<Setup> {
   const security = options.server?.security ?? 'none';
   const count = options.count ?? 6;
   const server = await startSmtpServer({ auth: { user, pass: password }, ...options.server });
@@ -72,7 +74,10 @@ type JournalLine = { ev: string; to?: string; code?: string; kind?: string };
 
 async function journal(s: Setup): Promise<JournalLine[]> {
   const text = await readFile(path.join(s.campaign.stateDir, 'journal.jsonl'), 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalLine);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as JournalLine);
 }
 
 /** Events of one kind per recipient, from the journal. */
@@ -90,8 +95,20 @@ function expectEachReceivedOnce(server: SmtpTestServer, recipients: string[]): v
 /** The report says everyone was sent, and its totals agree with the server and the journal. */
 async function expectAllSent(s: Setup): Promise<void> {
   const json = await report(s);
-  expect(json.totals).toMatchObject({ recipients: s.recipients.length, sent: s.recipients.length, failed: 0, deferred: 0, pending: 0, in_doubt: 0 });
-  expect(json.recipients.filter((r) => r.status === 'sent').map((r) => r.recipient).sort()).toEqual([...s.recipients].sort());
+  expect(json.totals).toMatchObject({
+    recipients: s.recipients.length,
+    sent: s.recipients.length,
+    failed: 0,
+    deferred: 0,
+    pending: 0,
+    in_doubt: 0,
+  });
+  expect(
+    json.recipients
+      .filter((r) => r.status === 'sent')
+      .map((r) => r.recipient)
+      .sort(),
+  ).toEqual([...s.recipients].sort());
   expect([...(await journalCounts(s, 'sent')).values()]).toEqual(s.recipients.map(() => 1));
 }
 
@@ -144,9 +161,17 @@ describe('campaign send through an SMTP account', () => {
     await withSetup({}, async (s) => {
       const sent = await send(s, '--json');
       expect(sent.code).toBe(0);
-      const events = sent.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; to?: string; outcome?: string; status?: string });
+      const events = sent.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; to?: string; outcome?: string; status?: string });
       expect(events[0]).toMatchObject({ type: 'start', via: 'smtp1', to_send: s.recipients.length });
-      expect(events.filter((e) => e.type === 'recipient').map((e) => [e.to, e.outcome]).sort()).toEqual(s.recipients.map((to) => [to, 'sent']).sort());
+      expect(
+        events
+          .filter((e) => e.type === 'recipient')
+          .map((e) => [e.to, e.outcome])
+          .sort(),
+      ).toEqual(s.recipients.map((to) => [to, 'sent']).sort());
       expect(events.at(-1)).toMatchObject({ type: 'end', status: 'done' });
       expectEachReceivedOnce(s.server, s.recipients);
     });
@@ -160,15 +185,18 @@ describe('connection limits', () => {
   ] as const)('--max-concurrent %i on %s: never more connections open at once, over 40 recipients', async (max, where) => {
     const flag = ['--max-concurrent', String(max)];
     // the server is as strict as the cap (like Postfix's anvil): one connection more would get 421
-    await withSetup({ count: 40, server: { delayMs: 25, maxConnections: max }, accountArgs: where === 'accounts add' ? flag : [] }, async (s) => {
-      const sent = await send(s, ...(where === 'campaign send' ? flag : []));
-      expect(sent.code).toBe(0);
-      expectEachReceivedOnce(s.server, s.recipients);
-      expect(s.server.peakConnections).toBeLessThanOrEqual(max);
-      expect(s.server.peakConnections).toBeGreaterThan(1); // it did send in parallel: the cap was what held it
-      expect(s.server.refusedConnections).toBe(0);
-      await expectAllSent(s);
-    });
+    await withSetup(
+      { count: 40, server: { delayMs: 25, maxConnections: max }, accountArgs: where === 'accounts add' ? flag : [] },
+      async (s) => {
+        const sent = await send(s, ...(where === 'campaign send' ? flag : []));
+        expect(sent.code).toBe(0);
+        expectEachReceivedOnce(s.server, s.recipients);
+        expect(s.server.peakConnections).toBeLessThanOrEqual(max);
+        expect(s.server.peakConnections).toBeGreaterThan(1); // it did send in parallel: the cap was what held it
+        expect(s.server.refusedConnections).toBe(0);
+        await expectAllSent(s);
+      },
+    );
   });
 
   test.concurrent('--per-connection 5: a new connection at least every 5 messages', async () => {
@@ -201,7 +229,12 @@ describe('replies injected by the server', () => {
       const json = await report(s);
       expect(json.totals).toMatchObject({ sent: others.length, failed: 1, deferred: 0, pending: 0 });
       expect(json.failed_by_reason).toEqual({ permanent: 1 });
-      expect(json.recipients.find((r) => r.recipient === bad)).toMatchObject({ status: 'failed', reason: 'permanent', code: reportCode, detail: expect.stringContaining(message) });
+      expect(json.recipients.find((r) => r.recipient === bad)).toMatchObject({
+        status: 'failed',
+        reason: 'permanent',
+        code: reportCode,
+        detail: expect.stringContaining(message),
+      });
       expect((await journalCounts(s, 'attempt')).get(bad)).toBe(1); // a permanent refusal is not retried
       const failedOnly = await runCli(['report', s.campaign.file, '--format', 'json', '--failed'], { env: s.env });
       expect(JSON.parse(failedOnly.stdout).recipients.map((r: { recipient: string }) => r.recipient)).toEqual([bad]);
@@ -235,26 +268,38 @@ describe('replies injected by the server', () => {
 
   test('451 on every attempt: that recipient deferred, exit 75; resume delivers it once', async () => {
     const stuck = 'r3@example.com';
-    await withSetup({ server: { replies: firstAttempts('data', stuck, { code: 451, message: '4.3.0 Requested action aborted: local error in processing' }, Infinity) } }, async (s) => {
-      const sent = await send(s);
-      expect(sent.code).toBe(75);
-      expect(sent.stderr).toMatch(/1 recipient\(s\) deferred/);
-      expect(sent.stderr).toContain('campaign resume');
-      const others = s.recipients.filter((to) => to !== stuck);
-      expectEachReceivedOnce(s.server, others);
-      const before = await report(s);
-      expect(before.totals).toMatchObject({ sent: others.length, failed: 0, deferred: 1, pending: 1 });
-      expect(before.recipients.find((r) => r.recipient === stuck)).toMatchObject({ status: 'deferred', code: '451 4.3.0' });
-      expect((await journalCounts(s, 'attempt')).get(stuck)).toBe(3);
+    await withSetup(
+      {
+        server: {
+          replies: firstAttempts(
+            'data',
+            stuck,
+            { code: 451, message: '4.3.0 Requested action aborted: local error in processing' },
+            Infinity,
+          ),
+        },
+      },
+      async (s) => {
+        const sent = await send(s);
+        expect(sent.code).toBe(75);
+        expect(sent.stderr).toMatch(/1 recipient\(s\) deferred/);
+        expect(sent.stderr).toContain('campaign resume');
+        const others = s.recipients.filter((to) => to !== stuck);
+        expectEachReceivedOnce(s.server, others);
+        const before = await report(s);
+        expect(before.totals).toMatchObject({ sent: others.length, failed: 0, deferred: 1, pending: 1 });
+        expect(before.recipients.find((r) => r.recipient === stuck)).toMatchObject({ status: 'deferred', code: '451 4.3.0' });
+        expect((await journalCounts(s, 'attempt')).get(stuck)).toBe(3);
 
-      s.server.setReply(undefined);
-      const resumed = await resume(s);
-      expect(resumed.stderr).toContain('done: sent 1, failed 0');
-      expect(resumed.code).toBe(0);
-      expectEachReceivedOnce(s.server, s.recipients);
-      await expectAllSent(s);
-      expect((await report(s)).status).toBe('done');
-    });
+        s.server.setReply(undefined);
+        const resumed = await resume(s);
+        expect(resumed.stderr).toContain('done: sent 1, failed 0');
+        expect(resumed.code).toBe(0);
+        expectEachReceivedOnce(s.server, s.recipients);
+        await expectAllSent(s);
+        expect((await report(s)).status).toBe('done');
+      },
+    );
   });
 });
 
@@ -308,7 +353,26 @@ describe('authentication fails in the middle of a campaign', () => {
     try {
       const env = { ...(await fileSecretsEnv()), SMTP1_PASSWORD: password };
       const added = await runCli(
-        ['accounts', 'add', 'smtp', 'smtp1', '--host', server.host, '--port', String(server.port), '--security', 'none', '--user', user, '--password-env', 'SMTP1_PASSWORD', '--max-concurrent', '1', '--per-connection', '2'],
+        [
+          'accounts',
+          'add',
+          'smtp',
+          'smtp1',
+          '--host',
+          server.host,
+          '--port',
+          String(server.port),
+          '--security',
+          'none',
+          '--user',
+          user,
+          '--password-env',
+          'SMTP1_PASSWORD',
+          '--max-concurrent',
+          '1',
+          '--per-connection',
+          '2',
+        ],
         { env },
       );
       expect(added.code).toBe(0);
@@ -365,7 +429,11 @@ describe('secrets hygiene', () => {
         { args: ['accounts', 'add', 'smtp', 'smtp1', ...server1, '--user', user, '--password-stdin'], input: `${password}\n`, code: 0 },
         { args: ['accounts', 'add', 'smtp', 'envy', ...server1, '--user', user, '--password-env', 'SMTP1_PASSWORD'], code: 0 },
         // the password is right, the user name is not: the failure's messages must not carry the password either
-        { args: ['accounts', 'add', 'smtp', 'wrong', ...server1, '--user', 'someone@example.com', '--password-stdin'], input: password, code: 0 },
+        {
+          args: ['accounts', 'add', 'smtp', 'wrong', ...server1, '--user', 'someone@example.com', '--password-stdin'],
+          input: password,
+          code: 0,
+        },
         { args: ['accounts', 'set', 'smtp1', '--max-concurrent', '2'], code: 0 },
         { args: ['accounts', 'list'], code: 0 },
         { args: ['accounts', 'list', '--json'], code: 0 },
@@ -413,16 +481,29 @@ describe('secrets hygiene', () => {
       const states = [await entriesUnder(campaign.stateDir), await entriesUnder(outboxCampaign.stateDir)];
       const files = [...config.files.filter((file) => file !== secretFile), ...states.flatMap((state) => state.files)];
       expect(files.map((file) => path.basename(file))).toEqual(
-        expect.arrayContaining(['accounts.json', 'journal.jsonl', 'state.json', 'report.html', expect.stringMatching(/\.eml$/), expect.stringMatching(/^\d{4}-\d\d-\d\d\.log$/)]),
+        expect.arrayContaining([
+          'accounts.json',
+          'journal.jsonl',
+          'state.json',
+          'report.html',
+          expect.stringMatching(/\.eml$/),
+          expect.stringMatching(/^\d{4}-\d\d-\d\d\.log$/),
+        ]),
       );
-      const places = [...(await Promise.all(files.map(async (file): Promise<[string, string]> => [file, await readFile(file, 'latin1')]))), ...outputs];
+      const places = [
+        ...(await Promise.all(files.map(async (file): Promise<[string, string]> => [file, await readFile(file, 'latin1')]))),
+        ...outputs,
+      ];
       const leaks = places.flatMap(([where, text]) => forms.filter((form) => text.includes(form)).map((form) => `${where}: ${form}`));
       expect(leaks).toEqual([]);
 
       // Owner-only: the secrets, the account settings, and the state folder (it holds the recipient list's outcomes).
       const folders = [...config.folders, ...states.flatMap((state) => state.folders), path.dirname(campaign.stateDir)];
       const files600 = [secretFile, ...files];
-      const modes = Object.fromEntries([...(await Promise.all(folders.map(async (folder) => [folder, await modeOf(folder)]))), ...(await Promise.all(files600.map(async (file) => [file, await modeOf(file)])))]);
+      const modes = Object.fromEntries([
+        ...(await Promise.all(folders.map(async (folder) => [folder, await modeOf(folder)]))),
+        ...(await Promise.all(files600.map(async (file) => [file, await modeOf(file)]))),
+      ]);
       const expected = Object.fromEntries([...folders.map((folder) => [folder, '700']), ...files600.map((file) => [file, '600'])]);
       expect(modes).toEqual(expected);
     } finally {
@@ -452,10 +533,27 @@ describe('bad input', () => {
     const server = await startSmtpServer({ auth: { user, pass: password } });
     try {
       const env = await fileSecretsEnv();
-      const add = ['accounts', 'add', 'smtp', 'envy', '--host', server.host, '--port', String(server.port), '--security', 'none', '--user', user, '--password-env', 'MAILSHOT_TEST_SMTP_PW'];
+      const add = [
+        'accounts',
+        'add',
+        'smtp',
+        'envy',
+        '--host',
+        server.host,
+        '--port',
+        String(server.port),
+        '--security',
+        'none',
+        '--user',
+        user,
+        '--password-env',
+        'MAILSHOT_TEST_SMTP_PW',
+      ];
       expect((await runCli(add, { env: { ...env, MAILSHOT_TEST_SMTP_PW: password } })).code).toBe(0);
       const campaign = await writeCampaign();
-      const result = await runCli(['campaign', 'send', campaign.file, '--via', 'envy'], { env: { ...env, MAILSHOT_TEST_SMTP_PW: undefined } });
+      const result = await runCli(['campaign', 'send', campaign.file, '--via', 'envy'], {
+        env: { ...env, MAILSHOT_TEST_SMTP_PW: undefined },
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('$MAILSHOT_TEST_SMTP_PW');
       expect(result.stderr).toContain('not set');

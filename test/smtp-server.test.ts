@@ -52,7 +52,6 @@ async function sendExpectingError(server: SmtpTestServer, to: string, options: C
 
 const start = smtpServersPerTest();
 
-
 test('records an accepted message with envelope, Message-ID and raw data', async () => {
   const server = await start();
   const info = await send(server, 'ann@example.org');
@@ -123,7 +122,8 @@ describe('injected replies reach the client as real servers send them', () => {
   ];
   test.each(cases)('%s → %d %s', async (stage, code, message, kind) => {
     const server = await start({
-      replies: (s, _session, recipient) => (s === stage && (s !== 'rcpt' || recipient === 'bad@example.org') ? { code, message } : undefined),
+      replies: (s, _session, recipient) =>
+        s === stage && (s !== 'rcpt' || recipient === 'bad@example.org') ? { code, message } : undefined,
     });
     const error = await sendExpectingError(server, 'bad@example.org');
     expect(error.responseCode).toBe(code);
@@ -138,10 +138,14 @@ describe('injected replies reach the client as real servers send them', () => {
   });
 
   test('421 closes the connection', async () => {
-    const server = await start({ replies: (stage) => (stage === 'data' ? { code: 421, message: '4.7.0 Try again later, closing connection.' } : undefined) });
+    const server = await start({
+      replies: (stage) => (stage === 'data' ? { code: 421, message: '4.7.0 Try again later, closing connection.' } : undefined),
+    });
     const transport = createTransport({ pool: true, maxConnections: 1, host: server.host, port: server.port, secure: false });
     try {
-      await expect(transport.sendMail({ from: 's@example.com', to: 'a@example.org', text: 'x' })).rejects.toMatchObject({ responseCode: 421 });
+      await expect(transport.sendMail({ from: 's@example.com', to: 'a@example.org', text: 'x' })).rejects.toMatchObject({
+        responseCode: 421,
+      });
       const opened = server.connectionsOpened;
       expect(await until(() => server.currentConnections === 0)).toBe(true);
       server.setReply(undefined);
@@ -174,7 +178,11 @@ describe('injected replies reach the client as real servers send them', () => {
       },
     });
     await send(server, 'a@example.org', { auth: { user: 'u', pass: 'p' } });
-    expect(seen).toEqual(['mail 1 u sender@example.com [] -', 'rcpt 1 u sender@example.com [] a@example.org', 'data 1 u sender@example.com [a@example.org] -']);
+    expect(seen).toEqual([
+      'mail 1 u sender@example.com [] -',
+      'rcpt 1 u sender@example.com [] a@example.org',
+      'data 1 u sender@example.com [a@example.org] -',
+    ]);
   });
 });
 

@@ -13,12 +13,16 @@ async function campaignOf(count: number, via: string, prefix = 'r'): Promise<Cam
 
 async function journalEvents(campaign: CampaignFixture): Promise<Record<string, unknown>[]> {
   const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
-  return text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 function expectEachOnce(smtp: SmtpTestServer, count: number, prefix = 'r'): void {
   const counts = receivedCounts(smtp);
-  for (let index = 0; index < count; index++) expect([`${prefix}${index}@example.com`, counts.get(`${prefix}${index}@example.com`)]).toEqual([`${prefix}${index}@example.com`, 1]);
+  for (let index = 0; index < count; index++)
+    expect([`${prefix}${index}@example.com`, counts.get(`${prefix}${index}@example.com`)]).toEqual([`${prefix}${index}@example.com`, 1]);
   expect(smtp.received).toHaveLength(count);
 }
 
@@ -48,7 +52,11 @@ describe('throttling against a server that enforces limits', () => {
     expect(changes.some((change) => /too much mail/.test(String(change.why)) && change.rate !== undefined)).toBe(true);
     expect(smtp.refusedConnections).toBeLessThan(30); // it stops knocking once it knows
     // the --json stream and the report show the same changes
-    const streamed = result.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((event) => event.type === 'limits');
+    const streamed = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((event) => event.type === 'limits');
     expect(streamed.length).toBe(changes.length);
     const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
     expect(report.totals).toMatchObject({ sent: 60, failed: 0, pending: 0, in_doubt: 0 });
@@ -81,7 +89,8 @@ describe('throttling against a server that enforces limits', () => {
     const smtp = await server({
       replies: (stage) => {
         if (stage !== 'mail') return undefined;
-        if (smtp.received.length >= 4 && !quotaOver) return { code: 550, message: '5.4.5 Daily user sending limit exceeded. Try again in 3 seconds' };
+        if (smtp.received.length >= 4 && !quotaOver)
+          return { code: 550, message: '5.4.5 Daily user sending limit exceeded. Try again in 3 seconds' };
         return undefined;
       },
     });
@@ -115,7 +124,9 @@ describe('throttling against a server that enforces limits', () => {
     await addAccount(env, 'capped', smtp, { args: ['--daily-limit', '7'] });
     const first = await campaignOf(5, 'capped', 'a');
     const second = await campaignOf(5, 'capped', 'b');
-    const [one, two] = await Promise.all([first, second].map((campaign) => collect(startCli(['campaign', 'send', campaign.file], { env }))));
+    const [one, two] = await Promise.all(
+      [first, second].map((campaign) => collect(startCli(['campaign', 'send', campaign.file], { env }))),
+    );
     expect(smtp.received).toHaveLength(7);
     expect([one.code, two.code]).toContain(75); // whichever ran into the limit (both may, interleaved)
     expect([one.code, two.code].every((code) => code === 0 || code === 75)).toBe(true);

@@ -25,12 +25,17 @@ test('the usage log cannot be written: exit 1 naming it, nothing sent; after the
   expect(sent.stderr).toContain(`cannot write the account's daily usage log ${log}`);
   expect(sent.stderr).not.toMatch(/interrupted|--limit undefined|unexpected error|\n\s+at /);
   expect(server.received).toHaveLength(0);
-  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as { status: string; totals: Record<string, number> };
+  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
+    status: string;
+    totals: Record<string, number>;
+  };
   expect(status.status).toBe('stopped');
   expect(status.totals).toMatchObject({ sent: 0, skipped: 0, in_doubt: 0, pending: 5 });
 
   await rm(log);
   const resumed = await runCli(['campaign', 'resume', campaign.file], { env });
   expect(resumed.code).toBe(0);
-  expect(server.received.map((message) => message.to[0]).sort()).toEqual(Array.from({ length: 5 }, (_, index) => `r${index}@example.com`).sort());
+  expect(server.received.map((message) => message.to[0]).sort()).toEqual(
+    Array.from({ length: 5 }, (_, index) => `r${index}@example.com`).sort(),
+  );
 });

@@ -19,7 +19,11 @@ export async function run({ root, scale, memoryRounds, log }) {
     const samples = [];
     for (let index = 0; index < memoryRounds; index++) {
       const stateDir = path.join(dir, `state-${index}`);
-      const result = await runMailshot(['campaign', 'send', file, '--max-concurrent', '8', '--state', stateDir], { configDir, keepStdout: false, sampleRssMs: 100 });
+      const result = await runMailshot(['campaign', 'send', file, '--max-concurrent', '8', '--state', stateDir], {
+        configDir,
+        keepStdout: false,
+        sampleRssMs: 100,
+      });
       expectExit(result, 0, `campaign send (${size} recipients, outbox)`);
       const sent = (await readdir(path.join(stateDir, 'outbox'))).filter((name) => name.endsWith('.eml')).length;
       if (sent !== size) throw new Error(`outbox holds ${sent} messages, expected ${size}`);

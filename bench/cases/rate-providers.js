@@ -77,7 +77,13 @@ for (const provider of [gmail, graph]) {
       }
       const { via, from } = await provider.link(sim, configDir, env);
       const file = await writeCampaign(dir, count, { from });
-      const { result, limitEvents } = await sendAtFourTimes(file, via, { rateR, rateSeconds, configDir, env, state: path.join(dir, 'state') });
+      const { result, limitEvents } = await sendAtFourTimes(file, via, {
+        rateR,
+        rateSeconds,
+        configDir,
+        env,
+        state: path.join(dir, 'state'),
+      });
       const stats = await sim.stats();
       for (const [refusal, times] of Object.entries(stats.refusals)) log(`  refused ${times}×: ${refusal}`);
       for (const event of limitEvents) log(`  limits: concurrency ${event.concurrency}, rate ${event.rate ?? '-'}: ${event.why}`);

@@ -18,7 +18,12 @@ export async function run({ root, rateR, rateSeconds, log }) {
   const sink = await startSink(['--rate', String(rateR), '--window-ms', '1000', '--mode', 'sliding', '--times']);
   try {
     await addSmtpAccount(configDir, 'limited', sink.port);
-    const { result, limitEvents } = await sendAtFourTimes(file, 'limited', { rateR, rateSeconds, configDir, state: path.join(dir, 'state') });
+    const { result, limitEvents } = await sendAtFourTimes(file, 'limited', {
+      rateR,
+      rateSeconds,
+      configDir,
+      state: path.join(dir, 'state'),
+    });
     const stats = await sink.stats();
     const { figures, met, line } = rateOutcome({ stats, rateR, count, result, limitEvents, log });
     return { id, title: 'rate efficiency against a 450-throttling server', line, met, figures };
@@ -84,7 +89,11 @@ export function rateOutcome({ stats, rateR, count, result, limitEvents, log }) {
   log(`  rejected/s by second: ${figures.rejectsPerSecond.join(' ')}`);
   // A run that paused (exit 75: recipients deferred after repeated throttling) is a miss, not a crash.
   if (result.code !== 0) log(`  mailshot exited ${result.code}: ${result.stderr.trim().split('\n').pop()}`);
-  const met = { rate: acceptedRate >= 0.9 * rateR, rejections: rejectedShare < 0.05, completed: result.code === 0 && stats.accepted === count };
+  const met = {
+    rate: acceptedRate >= 0.9 * rateR,
+    rejections: rejectedShare < 0.05,
+    completed: result.code === 0 && stats.accepted === count,
+  };
   const line =
     `allowed ${rateR}/s, configured ${rateR * 4}/s: accepted ${acceptedRate.toFixed(1)}/s = ${figures.percentOfAllowed}% of R (target ≥ 90%); ` +
     `rejected ${figures.rejectedPercentAfter10s}% of attempts after 10 s (target < 5%), ${rejectedFirst10} in the first 10 s; ` +

@@ -51,18 +51,29 @@ export async function run({ root, resumeSent, rounds, log }) {
     await rm(path.join(stateDir, 'outbox'), { recursive: true, force: true });
     await rm(path.join(stateDir, 'lock'), { force: true });
   };
-  log(`  generated ${resumeSent} finished + ${pending} pending: journal ${(journalBytes / 1e6).toFixed(0)} MB, in ${((Date.now() - generated) / 1000).toFixed(1)} s`);
+  log(
+    `  generated ${resumeSent} finished + ${pending} pending: journal ${(journalBytes / 1e6).toFixed(0)} MB, in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
+  );
 
   // The run that finished the 1,000,000 stopped before the last 1,000 (here: `--limit 0`, as at a daily
   // limit): it read the whole journal and list, and left the checkpoint the timed resumes start from.
   await restore();
-  const checkpointRun = expectExit(await runMailshot(['campaign', 'resume', file, '--state', stateDir, '--limit', '0'], { configDir }), 75, 'campaign resume --limit 0');
+  const checkpointRun = expectExit(
+    await runMailshot(['campaign', 'resume', file, '--state', stateDir, '--limit', '0'], { configDir }),
+    75,
+    'campaign resume --limit 0',
+  );
   // The first `status` after it reads the whole journal and keeps its snapshot (status-snapshot.json).
-  const firstStatus = expectExit(await runMailshot(['campaign', 'status', file, '--state', stateDir], { configDir }), 0, 'campaign status (first)');
+  const firstStatus = expectExit(
+    await runMailshot(['campaign', 'status', file, '--state', stateDir], { configDir }),
+    0,
+    'campaign status (first)',
+  );
   log(`  first status (reads the whole journal, writes its snapshot): ${(firstStatus.wallMs / 1000).toFixed(2)} s`);
   restoredBytes = (await stat(journalFile)).size;
   restoredState = await readFile(path.join(stateDir, 'state.json'), 'utf8');
-  for (const name of ['checkpoint.json', 'checkpoint.keys', 'status-snapshot.json']) restoredFiles[name] = await readFile(path.join(stateDir, name));
+  for (const name of ['checkpoint.json', 'checkpoint.keys', 'status-snapshot.json'])
+    restoredFiles[name] = await readFile(path.join(stateDir, name));
   log(`  resume without a checkpoint (reads everything, writes the checkpoint): ${(checkpointRun.wallMs / 1000).toFixed(2)} s`);
 
   const samples = { firstMessage: [], resumeTotal: [], status: [], report: [] };
@@ -85,14 +96,22 @@ export async function run({ root, resumeSent, rounds, log }) {
     const status = expectExit(await runMailshot(['campaign', 'status', file, '--state', stateDir], { configDir }), 0, 'campaign status');
     samples.status.push(status.wallMs / 1000);
 
-    const report = expectExit(await runMailshot(['report', file, '--state', stateDir, '--format', 'json'], { configDir, keepStdout: false }), 0, 'report --format json');
+    const report = expectExit(
+      await runMailshot(['report', file, '--state', stateDir, '--format', 'json'], { configDir, keepStdout: false }),
+      0,
+      'report --format json',
+    );
     samples.report.push(report.wallMs / 1000);
     log(
       `  round ${index + 1}/${rounds}: first message after ${(firstAt / 1000).toFixed(2)} s (resume done in ${(resumed.wallMs / 1000).toFixed(2)} s, peak RSS ${(resumed.usage.maxRssBytes / 1e6).toFixed(0)} MB); ` +
         `status ${(status.wallMs / 1000).toFixed(2)} s; report ${(report.wallMs / 1000).toFixed(2)} s (${(report.stdoutBytes / 1e6).toFixed(0)} MB of JSON, peak RSS ${(report.usage.maxRssBytes / 1e6).toFixed(0)} MB)`,
     );
     samples.peakRssMB ??= {};
-    for (const [what, result] of [['resume', resumed], ['status', status], ['report', report]]) {
+    for (const [what, result] of [
+      ['resume', resumed],
+      ['status', status],
+      ['report', report],
+    ]) {
       (samples.peakRssMB[what] ??= []).push(result.usage.maxRssBytes / 1e6);
     }
   }

@@ -11,8 +11,27 @@ import { benchDir, expectExit, mailshotBin, mailshotEnv, median, round, runMails
 export const id = 'startup';
 
 const heavy = [
-  'ajv', 'semver', 'liquidjs', 'marked', 'html-to-text', 'nodemailer', 'csv-parse', 'zod', 'yaml', 'cli-progress', '@napi-rs/keyring', 'conf',
-  'luxon', 'chrono-node', 'open', '@googleapis/gmail', 'googleapis-common', 'google-auth-library', 'gaxios', '@azure/msal-node', '@azure/msal-common',
+  'ajv',
+  'semver',
+  'liquidjs',
+  'marked',
+  'html-to-text',
+  'nodemailer',
+  'csv-parse',
+  'zod',
+  'yaml',
+  'cli-progress',
+  '@napi-rs/keyring',
+  'conf',
+  'luxon',
+  'chrono-node',
+  'open',
+  '@googleapis/gmail',
+  'googleapis-common',
+  'google-auth-library',
+  'gaxios',
+  '@azure/msal-node',
+  '@azure/msal-common',
 ];
 
 export async function run({ root, startupRounds, log }) {

@@ -9,9 +9,7 @@
  * alone (first MAIL FROM to last accepted message), shown beside it.
  */
 import path from 'node:path';
-import {
-  addSmtpAccount, benchDir, expectExit, median, round, runMailshot, runNode, startSink, writeCampaign,
-} from '../lib.js';
+import { addSmtpAccount, benchDir, expectExit, median, round, runMailshot, runNode, startSink, writeCampaign } from '../lib.js';
 
 export const id = 'throughput';
 
@@ -33,7 +31,17 @@ export async function run({ root, scale, rounds, log }) {
       let result;
       if (side === 'mailshot') {
         result = await runMailshot(
-          ['campaign', 'send', campaign, '--via', 'sink', '--max-concurrent', '8', '--state', path.join(root, `throughput-state-${++stateCounter}`)],
+          [
+            'campaign',
+            'send',
+            campaign,
+            '--via',
+            'sink',
+            '--max-concurrent',
+            '8',
+            '--state',
+            path.join(root, `throughput-state-${++stateCounter}`),
+          ],
           { configDir, keepStdout: false },
         );
         expectExit(result, 0, 'mailshot campaign send');
@@ -68,11 +76,14 @@ export async function run({ root, scale, rounds, log }) {
       for (const side of order) {
         const sample = await measure(side, file, campaignDir, count);
         samples[side].push(sample);
-        log(`  round ${round + 1}/${rounds} ${side.padEnd(8)} ${sample.messagesPerSecond.toFixed(0)} msg/s end to end, ${sample.sendingPhasePerSecond.toFixed(0)} msg/s sending phase, ${sample.cpuSecondsPer1000.toFixed(2)} CPU s/1000`);
+        log(
+          `  round ${round + 1}/${rounds} ${side.padEnd(8)} ${sample.messagesPerSecond.toFixed(0)} msg/s end to end, ${sample.sendingPhasePerSecond.toFixed(0)} msg/s sending phase, ${sample.cpuSecondsPer1000.toFixed(2)} CPU s/1000`,
+        );
       }
     }
 
-    const summarise = (list) => Object.fromEntries(Object.keys(list[0]).map((key) => [key, round(median(list.map((sample) => sample[key])), 3)]));
+    const summarise = (list) =>
+      Object.fromEntries(Object.keys(list[0]).map((key) => [key, round(median(list.map((sample) => sample[key])), 3)]));
     const mailshot = summarise(samples.mailshot);
     const baseline = summarise(samples.baseline);
     const ratio = mailshot.messagesPerSecond / baseline.messagesPerSecond;

@@ -10,7 +10,11 @@ export const kindDefaults: Record<AccountKind | 'outbox', { limits: AccountLimit
   outbox: { limits: {}, label: 'the outbox' },
   smtp: { limits: {}, label: 'SMTP' },
   google: { limits: { maxConcurrent: 5, rate: '1/s', dailyLimit: 500 }, maxMessageBytes: 35 * 1024 * 1024, label: 'Gmail' },
-  microsoft: { limits: { maxConcurrent: 4, rate: '30/min', dailyLimit: 10_000 }, maxMessageBytes: 3 * 1024 * 1024, label: 'Microsoft Graph' },
+  microsoft: {
+    limits: { maxConcurrent: 4, rate: '30/min', dailyLimit: 10_000 },
+    maxMessageBytes: 3 * 1024 * 1024,
+    label: 'Microsoft Graph',
+  },
 };
 
 export const workspaceDailyLimit = 2000;

@@ -48,7 +48,9 @@ export async function setAccountLimits(name: string, limits: AccountLimits): Pro
   if (limits.dailyLimit !== undefined) {
     const sent = await dailyUsage(name, undefined).sentInWindow();
     if (limits.dailyLimit < sent) {
-      throw new InputError(`--daily-limit ${limits.dailyLimit} is below the ${sent} recipient(s) "${name}" already sent to in the last 24 hours; choose at least ${sent}`);
+      throw new InputError(
+        `--daily-limit ${limits.dailyLimit} is below the ${sent} recipient(s) "${name}" already sent to in the last 24 hours; choose at least ${sent}`,
+      );
     }
   }
   account.limits = mergeLimits(account.limits, limits);

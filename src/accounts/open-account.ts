@@ -29,7 +29,13 @@ export async function openAccount(via: string, outboxDir: string, overrides: Acc
   const stored = (await AccountRegistry.open()).get(via);
   const account = { ...stored, limits: mergeLimits(stored.limits, overrides) };
   const limits = effectiveLimits(account.limits);
-  return { name: via, sizeLimit: sizeLimitOf(account.kind), transport: await transportFor(account), limits, usage: dailyUsage(via, limits.dailyLimit) };
+  return {
+    name: via,
+    sizeLimit: sizeLimitOf(account.kind),
+    transport: await transportFor(account),
+    limits,
+    usage: dailyUsage(via, limits.dailyLimit),
+  };
 }
 
 /** The account kind's message size limit, for `validate --via` and the send loop. */
@@ -57,11 +63,17 @@ export async function transportFor(account: Account): Promise<Transport> {
       return new SmtpTransport(account, await credentialOf(account), pool);
     }
     case 'google': {
-      const [{ GmailTransport }, { googleTokens }] = await Promise.all([import('../transports/gmail.js'), import('../auth/google-oauth.js')]);
+      const [{ GmailTransport }, { googleTokens }] = await Promise.all([
+        import('../transports/gmail.js'),
+        import('../auth/google-oauth.js'),
+      ]);
       return new GmailTransport(account, googleTokens(account.clientId, account.name, credentialStore(account)));
     }
     case 'microsoft': {
-      const [{ GraphTransport }, { microsoftTokens }] = await Promise.all([import('../transports/microsoft.js'), import('../auth/microsoft-oauth.js')]);
+      const [{ GraphTransport }, { microsoftTokens }] = await Promise.all([
+        import('../transports/microsoft.js'),
+        import('../auth/microsoft-oauth.js'),
+      ]);
       return new GraphTransport(account, microsoftTokens(account, credentialStore(account)));
     }
   }

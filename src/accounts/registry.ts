@@ -29,7 +29,9 @@ export class AccountRegistry {
     const account = this.find(name);
     if (!account) {
       const known = this.list().map((entry) => entry.name);
-      throw new InputError(`no account named "${name}"${known.length ? ` (accounts: ${known.join(', ')})` : ''}; see \`mailshot accounts list\``);
+      throw new InputError(
+        `no account named "${name}"${known.length ? ` (accounts: ${known.join(', ')})` : ''}; see \`mailshot accounts list\``,
+      );
     }
     return account;
   }
@@ -41,7 +43,9 @@ export class AccountRegistry {
     }
     if (name === 'outbox') throw new InputError('"outbox" is the built-in outbox; choose another account name');
     if (this.find(name)) {
-      throw new InputError(`an account named "${name}" exists already; remove it first (\`mailshot accounts remove ${name}\`) or choose another name`);
+      throw new InputError(
+        `an account named "${name}" exists already; remove it first (\`mailshot accounts remove ${name}\`) or choose another name`,
+      );
     }
   }
 

@@ -10,7 +10,12 @@ import { storeSecret } from '../auth/secrets.js';
  * the secret from wherever it may have got to; killed after the last, the account is complete. A
  * failure to store the secret removes the pending record again.
  */
-export async function saveNewAccount<A extends Account>(registry: AccountRegistry, account: A, secret: string, warn: (message: string) => void): Promise<A> {
+export async function saveNewAccount<A extends Account>(
+  registry: AccountRegistry,
+  account: A,
+  secret: string,
+  warn: (message: string) => void,
+): Promise<A> {
   registry.put({ ...account, secret: 'pending' });
   crashHereForTests('record');
   let saved: A;

@@ -4,7 +4,8 @@ import type { Account } from './account.js';
 import { credentialOf } from '../auth/credentials.js';
 import { AccountRegistry } from './registry.js';
 
-export type VerifyResult = { account: Account; ok: true; facts: Record<string, string> } | { account: Account; ok: false; error: DeliveryError };
+export type VerifyResult =
+  { account: Account; ok: true; facts: Record<string, string> } | { account: Account; ok: false; error: DeliveryError };
 
 /** Connects and signs in with the account's settings and secret, sending nothing. */
 export async function verifyAccount(name: string): Promise<VerifyResult> {

@@ -27,14 +27,18 @@ export async function credentialOf(account: SecretOwner): Promise<string | undef
   if (account.passwordEnv) {
     const value = process.env[account.passwordEnv];
     if (value === undefined) {
-      throw new StopError(`account "${account.name}" reads its password from $${account.passwordEnv}, which is not set; export it and try again`);
+      throw new StopError(
+        `account "${account.name}" reads its password from $${account.passwordEnv}, which is not set; export it and try again`,
+      );
     }
     return value;
   }
   if (account.secret === 'none') return undefined;
   const secret = await readSecret(account.name, account.secret);
   if (secret === undefined) {
-    throw new StopError(`the stored password of account "${account.name}" is missing; run \`mailshot accounts add\` for it again (after \`mailshot accounts remove ${account.name}\`)`);
+    throw new StopError(
+      `the stored password of account "${account.name}" is missing; run \`mailshot accounts add\` for it again (after \`mailshot accounts remove ${account.name}\`)`,
+    );
   }
   return secret;
 }

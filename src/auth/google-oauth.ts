@@ -31,7 +31,10 @@ export function requestedScopes(reconcile: boolean): string[] {
 
 /** Whether granted scopes (Google lets a person untick each one) allow sending, or looking messages up. */
 export function allows(granted: readonly string[], what: keyof typeof gmailScopes): boolean {
-  const enough = what === 'send' ? [gmailScopes.send, scope('gmail.compose'), scope('gmail.modify'), fullMailbox] : [gmailScopes.lookUp, scope('gmail.modify'), fullMailbox];
+  const enough =
+    what === 'send'
+      ? [gmailScopes.send, scope('gmail.compose'), scope('gmail.modify'), fullMailbox]
+      : [gmailScopes.lookUp, scope('gmail.modify'), fullMailbox];
   return granted.some((scope) => enough.includes(scope));
 }
 
@@ -49,11 +52,14 @@ export interface GoogleSecret {
 function parseGoogleSecret(text: string | undefined, account: string): GoogleSecret {
   try {
     const secret = JSON.parse(text ?? '') as Partial<GoogleSecret>;
-    if (typeof secret.clientSecret === 'string' && typeof secret.refreshToken === 'string') return { clientSecret: secret.clientSecret, refreshToken: secret.refreshToken };
+    if (typeof secret.clientSecret === 'string' && typeof secret.refreshToken === 'string')
+      return { clientSecret: secret.clientSecret, refreshToken: secret.refreshToken };
   } catch {
     // reported below
   }
-  throw new StopError(`the stored sign-in of account "${account}" is missing or unreadable; link it again: mailshot accounts remove ${account}, then mailshot accounts add google ${account} --client-id …`);
+  throw new StopError(
+    `the stored sign-in of account "${account}" is missing or unreadable; link it again: mailshot accounts remove ${account}, then mailshot accounts add google ${account} --client-id …`,
+  );
 }
 
 /**
@@ -116,7 +122,8 @@ class AccessTokens {
 export function googleTokens(clientId: string, account: string, store: CredentialStore) {
   let tokens: Promise<AccessTokens> | undefined;
   let ready: AccessTokens | undefined;
-  const open = async () => (ready = await (tokens ??= store.read().then((text) => new AccessTokens(clientId, parseGoogleSecret(text, account), store))));
+  const open = async () =>
+    (ready = await (tokens ??= store.read().then((text) => new AccessTokens(clientId, parseGoogleSecret(text, account), store))));
   return {
     current: async () => (await open()).current(),
     renew: async (rejected: string) => (await open()).renew(rejected),

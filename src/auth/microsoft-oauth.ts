@@ -117,7 +117,12 @@ export class MicrosoftIdentity {
   private failureOf(error: unknown): unknown {
     const problem = this.network.problem;
     if (problem && 'unreachable' in problem) {
-      return new IdentityFailure('unreachable', `cannot reach the Microsoft sign-in service at ${authorityHost()} (${problem.unreachable})`, undefined, true);
+      return new IdentityFailure(
+        'unreachable',
+        `cannot reach the Microsoft sign-in service at ${authorityHost()} (${problem.unreachable})`,
+        undefined,
+        true,
+      );
     }
     // MSAL keeps only the error code of some answers (and none of the device-code endpoint's): the recorded reply has it all.
     if (problem) return new IdentityFailure(problem.body.error, problem.body.error_description ?? problem.body.error, problem);
@@ -131,7 +136,10 @@ export class MicrosoftIdentity {
  * The access token from MSAL's cache (kept in the secret store), renewed with the refresh token when due,
  * or at once after a 401. A refusal is thrown as an IdentityFailure.
  */
-export function microsoftTokens(link: MicrosoftLink, store: CredentialStore): { current(): Promise<string>; renew(rejected: string): Promise<string> } {
+export function microsoftTokens(
+  link: MicrosoftLink,
+  store: CredentialStore,
+): { current(): Promise<string>; renew(rejected: string): Promise<string> } {
   let identity: Promise<MicrosoftIdentity> | undefined;
   const token = async (forceRefresh: boolean) => {
     const opened = await (identity ??= MicrosoftIdentity.open(link, store));
@@ -169,10 +177,20 @@ class RecordingNetwork implements INetworkModule {
     return this.send<T>('POST', url, options);
   }
 
-  private async send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions = {}, timeout = requestTimeoutMs): Promise<NetworkResponse<T>> {
+  private async send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options: NetworkRequestOptions = {},
+    timeout = requestTimeoutMs,
+  ): Promise<NetworkResponse<T>> {
     let response: Response;
     try {
-      response = await httpFetch('microsoft sign-in', url, { method, headers: options.headers, body: method === 'POST' ? (options.body ?? '') : undefined, signal: AbortSignal.timeout(timeout) });
+      response = await httpFetch('microsoft sign-in', url, {
+        method,
+        headers: options.headers,
+        body: method === 'POST' ? (options.body ?? '') : undefined,
+        signal: AbortSignal.timeout(timeout),
+      });
     } catch (error) {
       this.problem = { unreachable: networkErrorText(error) };
       throw error;
@@ -182,7 +200,10 @@ class RecordingNetwork implements INetworkModule {
     try {
       body = JSON.parse(text);
     } catch {
-      this.problem = { status: response.status, body: { error: `http_${response.status}`, error_description: `not a JSON answer: ${text.slice(0, 200)}` } };
+      this.problem = {
+        status: response.status,
+        body: { error: `http_${response.status}`, error_description: `not a JSON answer: ${text.slice(0, 200)}` },
+      };
       throw new Error(this.problem.body.error_description);
     }
     const refusal = body as Partial<OAuthErrorBody>;

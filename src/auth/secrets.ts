@@ -23,7 +23,8 @@ export async function storeSecret(account: string, secret: string, warn: (messag
       (await keychainEntry(account)).setPassword(secret);
       return 'keychain';
     } catch (error) {
-      if (process.env.MAILSHOT_SECRET_STORE === 'keychain') throw new StopError(`cannot store the secret in the keychain: ${(error as Error).message}`);
+      if (process.env.MAILSHOT_SECRET_STORE === 'keychain')
+        throw new StopError(`cannot store the secret in the keychain: ${(error as Error).message}`);
     }
   }
   // Said once, when the file is created: it stays (empty) when its last account is removed.
@@ -41,7 +42,9 @@ export async function readSecret(account: string, location: SecretLocation): Pro
     try {
       return (await keychainEntry(account)).getPassword() ?? undefined;
     } catch (error) {
-      throw new StopError(`cannot read the secret of account "${account}" from the keychain: ${(error as Error).message}; is the keyring unlocked?`);
+      throw new StopError(
+        `cannot read the secret of account "${account}" from the keychain: ${(error as Error).message}; is the keyring unlocked?`,
+      );
     }
   }
   if (location === 'file') return (await readSecretFile())[account];
@@ -54,7 +57,9 @@ export async function replaceSecret(account: string, location: SecretLocation, s
     try {
       (await keychainEntry(account)).setPassword(secret);
     } catch (error) {
-      throw new StopError(`cannot update the secret of account "${account}" in the keychain: ${(error as Error).message}; is the keyring unlocked?`);
+      throw new StopError(
+        `cannot update the secret of account "${account}" in the keychain: ${(error as Error).message}; is the keyring unlocked?`,
+      );
     }
   } else if (location === 'file') {
     await writeSecretFile({ ...(await readSecretFile()), [account]: secret });

@@ -53,7 +53,13 @@ export class AddressSet {
     if (bytes.length < 16) return undefined;
     const [size, slotCount, blockCount, blockUsed] = [0, 4, 8, 12].map((at) => bytes.readUInt32LE(at));
     const blocksAt = 16 + slotCount * 4;
-    if (slotCount < 1 || (slotCount & (slotCount - 1)) !== 0 || blockCount < 1 || bytes.length !== blocksAt + (blockCount - 1) * blockBytes + blockUsed) return undefined;
+    if (
+      slotCount < 1 ||
+      (slotCount & (slotCount - 1)) !== 0 ||
+      blockCount < 1 ||
+      bytes.length !== blocksAt + (blockCount - 1) * blockBytes + blockUsed
+    )
+      return undefined;
     const set = new AddressSet();
     set.slots = new Uint32Array(slotCount);
     Buffer.from(set.slots.buffer).set(bytes.subarray(16, blocksAt));

@@ -69,7 +69,10 @@ export function trimSpaces(cell: string): string {
 
 /** The characters of `text` that render as nothing, shown by their code point (jane@exa<U+200B>mple.com). */
 export function showInvisible(text: string): string {
-  return text.replace(new RegExp(invisible.source, 'gu'), (char) => `<U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`);
+  return text.replace(
+    new RegExp(invisible.source, 'gu'),
+    (char) => `<U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`,
+  );
 }
 
 /** The local part in canonical form, or why it cannot be one. */

@@ -49,13 +49,17 @@ export class MessageComposer {
     const file = path.resolve(this.campaign.dir, relative);
     let content = this.files.get(file);
     if (!content) {
-      content = attachmentPath(this.campaign, relative).then(async (real) => {
-        const bytes = await readRegularFile(real, attachmentLimits);
-        return { content: bytes, contentType: attachmentType(real, bytes) };
-      }).catch((error: unknown) => {
-        if (error instanceof InputError) throw error;
-        throw new InputError(`cannot read attachment ${file} (field "attachments" of ${path.basename(this.campaign.file)}): ${describeFsError(error)}`);
-      });
+      content = attachmentPath(this.campaign, relative)
+        .then(async (real) => {
+          const bytes = await readRegularFile(real, attachmentLimits);
+          return { content: bytes, contentType: attachmentType(real, bytes) };
+        })
+        .catch((error: unknown) => {
+          if (error instanceof InputError) throw error;
+          throw new InputError(
+            `cannot read attachment ${file} (field "attachments" of ${path.basename(this.campaign.file)}): ${describeFsError(error)}`,
+          );
+        });
       this.files.set(file, content);
     }
     return content;

@@ -14,7 +14,9 @@ export function parseCopies(field: 'cc' | 'bcc', rendered: string[]): Mailbox[] 
     for (const entry of addressparser(text, { flatten: true })) {
       const address = 'address' in entry ? entry.address : '';
       if (!address || !isValidAddress(address) || hasUtf8LocalPart(address)) {
-        throw new InputError(`field "${field}" rendered to "${text}", in which "${address || text}" is not an address mailshot can send to; fix the campaign file or the CSV value`);
+        throw new InputError(
+          `field "${field}" rendered to "${text}", in which "${address || text}" is not an address mailshot can send to; fix the campaign file or the CSV value`,
+        );
       }
       mailboxes.push({ name: entry.name, address });
     }

@@ -49,13 +49,22 @@ const schema = z
     email_column: z.string().min(1).default('email'),
     to_name: template.optional(),
     // Each entry a template giving one address or several, comma-separated ("{{ manager_email }}", "Archive <me@example.com>").
-    cc: z.union([template, z.array(template).min(1, 'needs at least one address')]).transform(asList).optional(),
-    bcc: z.union([template, z.array(template).min(1, 'needs at least one address')]).transform(asList).optional(),
+    cc: z
+      .union([template, z.array(template).min(1, 'needs at least one address')])
+      .transform(asList)
+      .optional(),
+    bcc: z
+      .union([template, z.array(template).min(1, 'needs at least one address')])
+      .transform(asList)
+      .optional(),
     headers: z
       .record(
-        z.string().regex(/^[A-Za-z0-9-]+$/, 'header names may contain only letters, digits and "-"')
+        z
+          .string()
+          .regex(/^[A-Za-z0-9-]+$/, 'header names may contain only letters, digits and "-"')
           .superRefine((name, context) => {
-            if (isReserved(name)) context.addIssue({ code: 'custom', message: `is set by mailshot itself: ${reservedHeaders[name.toLowerCase()]}` });
+            if (isReserved(name))
+              context.addIssue({ code: 'custom', message: `is set by mailshot itself: ${reservedHeaders[name.toLowerCase()]}` });
           }),
         z.union([z.string(), z.number()]).transform(String),
       )
@@ -70,9 +79,15 @@ const schema = z
       .refine((value) => value.url || value.mailto, 'needs a url, a mailto, or both')
       .optional(),
     via: z.string().min(1).optional(),
-    deliver_at_local: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the local time as HH:MM, e.g. "09:00"').optional(),
+    deliver_at_local: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the local time as HH:MM, e.g. "09:00"')
+      .optional(),
     timezone_column: z.string().min(1).optional(),
-    default_timezone: z.string().refine(isKnownTimeZone, 'is not a known IANA time zone (e.g. "Europe/Paris", "America/New_York")').optional(),
+    default_timezone: z
+      .string()
+      .refine(isKnownTimeZone, 'is not a known IANA time zone (e.g. "Europe/Paris", "America/New_York")')
+      .optional(),
   })
   .strict()
   .refine((value) => value.markdown || value.html || value.text, {
@@ -148,13 +163,17 @@ export async function loadCampaign(file: string): Promise<CampaignDefinition> {
   const fields = parsed.data;
   const resolve = (relative: string) => path.resolve(dir, relative);
   const confinement = { file: absolute, dir, allowFilesOutside: fields.allow_files_outside ?? fields.allow_attachments_outside ?? false };
-  const warnings = fields.allow_attachments_outside === undefined ? [] : [
-    `${file}: "allow_attachments_outside" is now called "allow_files_outside" (it covers templates and recipients too); rename it`,
-  ];
+  const warnings =
+    fields.allow_attachments_outside === undefined
+      ? []
+      : [`${file}: "allow_attachments_outside" is now called "allow_files_outside" (it covers templates and recipients too); rename it`];
   const sources: CampaignDefinition['sources'] = {};
   for (const kind of ['markdown', 'html', 'text'] as const) {
     const relative = fields[kind];
-    if (relative) sources[kind] = await readInput(resolve(relative), `${kind} template (field "${kind}" in ${file})`, () => confinedPath(confinement, relative, kind));
+    if (relative)
+      sources[kind] = await readInput(resolve(relative), `${kind} template (field "${kind}" in ${file})`, () =>
+        confinedPath(confinement, relative, kind),
+      );
   }
   const recipientsFile = resolve(fields.recipients);
   await confinedPath(confinement, fields.recipients, 'recipients').catch((error: unknown) => {
@@ -184,10 +203,15 @@ export async function readInput(file: string, what: string, realPath = async () 
 export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'it is a folder, not a file';
-    default: return (error as Error).message;
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    default:
+      return (error as Error).message;
   }
 }
 

@@ -61,10 +61,13 @@ export function referToInlineImages(html: string, source: ImageSource): { html: 
       const tag = html.slice(start, parser.endIndex + 1);
       let text = tag;
       if (name === 'img' && attributes.src) text = rewriteAttribute(text, 'src', (value) => refer(value, start) ?? value);
-      if (attributes.style) text = rewriteAttribute(text, 'style', (style) => style.replace(cssUrl, (whole, quote: string, url: string) => {
-        const cid = refer(url, start);
-        return cid ? `url(${quote}${cid}${quote})` : whole;
-      }));
+      if (attributes.style)
+        text = rewriteAttribute(text, 'style', (style) =>
+          style.replace(cssUrl, (whole, quote: string, url: string) => {
+            const cid = refer(url, start);
+            return cid ? `url(${quote}${cid}${quote})` : whole;
+          }),
+        );
       if (text !== tag) edits.push({ start, end: parser.endIndex + 1, text });
     },
   });
@@ -77,20 +80,30 @@ export function referToInlineImages(html: string, source: ImageSource): { html: 
 /** Reads each referenced image once; a missing one, or one that leads outside the folder, is an InputError naming the template and line. */
 export async function readInlineImages(references: ImageReference[], origin: string, dir: string): Promise<InlineImage[]> {
   const realDir = await realpath(dir);
-  return Promise.all(references.map(async (reference) => {
-    const where = `${origin}:${reference.line}: image "${reference.src}"`;
-    let real: string;
-    let content: Buffer;
-    try {
-      real = await realpath(reference.file);
-      content = await readFile(real);
-    } catch (error) {
-      throw new InputError(`${where}: cannot read ${reference.file}: ${describeFsError(error)}; put the image in the campaign folder or fix the path`);
-    }
-    if (!isInside(realDir, real)) throw outsideFolder(where, real, dir);
-    const image = { file: reference.file, cid: reference.cid, filename: path.basename(reference.file), contentType: detectMimeType(real), content };
-    return { ...image, part: await relatedPart(image) };
-  }));
+  return Promise.all(
+    references.map(async (reference) => {
+      const where = `${origin}:${reference.line}: image "${reference.src}"`;
+      let real: string;
+      let content: Buffer;
+      try {
+        real = await realpath(reference.file);
+        content = await readFile(real);
+      } catch (error) {
+        throw new InputError(
+          `${where}: cannot read ${reference.file}: ${describeFsError(error)}; put the image in the campaign folder or fix the path`,
+        );
+      }
+      if (!isInside(realDir, real)) throw outsideFolder(where, real, dir);
+      const image = {
+        file: reference.file,
+        cid: reference.cid,
+        filename: path.basename(reference.file),
+        contentType: detectMimeType(real),
+        content,
+      };
+      return { ...image, part: await relatedPart(image) };
+    }),
+  );
 }
 
 /** The image as a part of multipart/related, inline, by its Content-ID. */
@@ -108,7 +121,9 @@ const cssUrl = /url\(\s*(&quot;|&#0*34;|&#0*39;|&apos;|['"]?)(.*?)\1\s*\)/gi;
 
 function isLocal(src: string): boolean {
   const value = src.trim();
-  return value !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(value) && !value.startsWith('//') && !value.startsWith('#') && !/\{\{|\{%/.test(value);
+  return (
+    value !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(value) && !value.startsWith('//') && !value.startsWith('#') && !/\{\{|\{%/.test(value)
+  );
 }
 
 function fileOf(src: string, source: ImageSource): string {
@@ -128,7 +143,7 @@ function fileOf(src: string, source: ImageSource): string {
 function decodeEntities(text: string): string {
   const named: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
   return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|quot|apos|lt|gt));/gi, (whole, decimal?: string, hex?: string, name?: string) =>
-    decimal ? String.fromCodePoint(Number(decimal)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : named[name!.toLowerCase()] ?? whole,
+    decimal ? String.fromCodePoint(Number(decimal)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (named[name!.toLowerCase()] ?? whole),
   );
 }
 

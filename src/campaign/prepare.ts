@@ -2,7 +2,17 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { openRegularFile } from '../system/safe-file.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
-import { isRecipient, readLayout, readRecipients, rejectReasonText, type CsvLayout, type CsvReading, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import {
+  isRecipient,
+  readLayout,
+  readRecipients,
+  rejectReasonText,
+  type CsvLayout,
+  type CsvReading,
+  type Recipient,
+  type RejectedRow,
+  type RejectReason,
+} from './recipients.js';
 import { attachmentPath, MessageComposer, refuseUnusablePath } from './compose.js';
 import { PreparedTemplates, type RenderedParts } from './render.js';
 
@@ -22,7 +32,9 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
   await templates.readImages();
   const zoneColumn = definition.timezone_column;
   if (zoneColumn && !layout.columns.includes(zoneColumn)) {
-    throw new InputError(`${path.basename(definition.file)}: field "timezone_column": ${definition.recipients} has no column "${zoneColumn}" (columns: ${layout.columns.join(', ')})`);
+    throw new InputError(
+      `${path.basename(definition.file)}: field "timezone_column": ${definition.recipients} has no column "${zoneColumn}" (columns: ${layout.columns.join(', ')})`,
+    );
   }
   for (const attachment of definition.attachments) {
     if (!/\{\{|\{%/.test(attachment)) await checkAttachment(attachment, definition);
@@ -31,7 +43,11 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
 }
 
 /** The CSV's rows in order; rows whose recipient `isSettled` are passed over unread (on resume). */
-export function recipientsOf(campaign: PreparedCampaign, isSettled?: (key: string) => boolean, reading?: CsvReading): AsyncGenerator<Recipient | RejectedRow> {
+export function recipientsOf(
+  campaign: PreparedCampaign,
+  isSettled?: (key: string) => boolean,
+  reading?: CsvReading,
+): AsyncGenerator<Recipient | RejectedRow> {
   const { definition, layout } = campaign;
   return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled, reading);
 }
@@ -58,7 +74,10 @@ export interface ScanOptions {
   sizeLimit?: SizeLimit;
 }
 
-export async function scanRecipients(campaign: PreparedCampaign, { onRejected, onRecipient, sizeLimit }: ScanOptions = {}): Promise<ScanResult> {
+export async function scanRecipients(
+  campaign: PreparedCampaign,
+  { onRejected, onRecipient, sizeLimit }: ScanOptions = {},
+): Promise<ScanResult> {
   const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
   const result: ScanResult = { recipients: 0, rejected };
   const checkedFiles = new Set<string>();
@@ -83,7 +102,9 @@ export async function scanRecipients(campaign: PreparedCampaign, { onRejected, o
     }
   }
   if (result.recipients === 0) {
-    throw new InputError(`${campaign.definition.recipientsFile}: no valid recipient in the "${campaign.definition.email_column}" column; nothing to send`);
+    throw new InputError(
+      `${campaign.definition.recipientsFile}: no valid recipient in the "${campaign.definition.email_column}" column; nothing to send`,
+    );
   }
   return result;
 }
@@ -117,6 +138,8 @@ async function checkAttachment(relative: string, definition: CampaignDefinition,
     await (await openRegularFile(await attachmentPath(definition, relative, forRow))).close();
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${file}: cannot read this attachment${forRow} (field "attachments" of ${path.basename(definition.file)}): ${describeFsError(error)}`);
+    throw new InputError(
+      `${file}: cannot read this attachment${forRow} (field "attachments" of ${path.basename(definition.file)}): ${describeFsError(error)}`,
+    );
   }
 }

@@ -60,7 +60,9 @@ export async function readLayout(file: string, emailColumn: string): Promise<Csv
   const problem = textProblem(headerBytes);
   if (problem) throw new InputError(`${file}:1: this line ${problem.what}; ${saveAsUtf8}`);
   if (lineEnd < 0 && head.length === headBytes) {
-    throw new InputError(`${file}:1: the first line is longer than ${headBytes / 1024} KB; it must be the header naming the columns (e.g. "email,name")`);
+    throw new InputError(
+      `${file}:1: the first line is longer than ${headBytes / 1024} KB; it must be the header naming the columns (e.g. "email,name")`,
+    );
   }
   const firstLine = headerBytes.toString('utf8').replace(/^\uFEFF/, '');
   if (!firstLine.trim()) throw new InputError(`${file}:1: the first line must be the header naming the columns (e.g. "email,name")`);
@@ -138,7 +140,9 @@ export async function* readRecipients(
       skip_empty_lines: true,
       max_record_size: maxRecordBytes,
       // Byte offsets only for a pass that asks (a send): the info object lives only for this call.
-      ...(onRow && { on_record: (record: ParsedRecord, info: { bytes: number }) => Object.assign(record, { end: (start?.offset ?? 0) + info.bytes }) }),
+      ...(onRow && {
+        on_record: (record: ParsedRecord, info: { bytes: number }) => Object.assign(record, { end: (start?.offset ?? 0) + info.bytes }),
+      }),
     } as CsvOptions),
     () => undefined, // errors reach the loop below through the parser
   );
@@ -178,7 +182,13 @@ function rowClassifier(layout: CsvLayout, emailColumn: string, isSettled?: (key:
   return (record: string[], raw: string, line: number): { row?: Recipient | RejectedRow; key?: string } => {
     // A short or long row ("Smith, John" unquoted) would be sent with its columns shifted.
     if (record.length !== layout.columns.length) {
-      return { row: { line, reason: 'field_count', value: `${record.length} field(s) where the header has ${layout.columns.length}: ${excerpt(raw.trim(), 200)}` } };
+      return {
+        row: {
+          line,
+          reason: 'field_count',
+          value: `${record.length} field(s) where the header has ${layout.columns.length}: ${excerpt(raw.trim(), 200)}`,
+        },
+      };
     }
     const cell = trimSpaces(record[emailIndex]);
     const quick = isSettled && plainKey(cell);

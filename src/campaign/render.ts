@@ -94,7 +94,9 @@ export class PreparedTemplates {
     this.subject = this.compile(name('subject'), 'text', campaign.subject);
     if (campaign.to_name) this.toName = this.compile(name('to_name'), 'text', campaign.to_name);
     this.cc = (campaign.cc ?? []).map((entry, index) => this.compile(name(campaign.cc!.length > 1 ? `cc[${index}]` : 'cc'), 'text', entry));
-    this.bcc = (campaign.bcc ?? []).map((entry, index) => this.compile(name(campaign.bcc!.length > 1 ? `bcc[${index}]` : 'bcc'), 'text', entry));
+    this.bcc = (campaign.bcc ?? []).map((entry, index) =>
+      this.compile(name(campaign.bcc!.length > 1 ? `bcc[${index}]` : 'bcc'), 'text', entry),
+    );
     const { markdown, html, text } = campaign.sources;
     const htmlOrigin = path.basename(campaign.markdown ?? campaign.html ?? campaign.text!);
     // Syntax errors are found in the Markdown itself, so their line numbers are those of the user's file.
@@ -103,17 +105,22 @@ export class PreparedTemplates {
     this.campaignDir = campaign.dir;
     const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks) : html;
     if (htmlSource !== undefined) {
-      const lineOf = markdown !== undefined ? (src: string) => lineOfText(markdown, src) : (_src: string, index: number) => lineAt(html!, index);
+      const lineOf =
+        markdown !== undefined ? (src: string) => lineOfText(markdown, src) : (_src: string, index: number) => lineAt(html!, index);
       const domain = domainOf(parseMailbox(campaign.from)!.address);
       const inline = referToInlineImages(htmlSource, { origin: htmlOrigin, dir: campaign.dir, domain, lineOf });
       this.imageReferences = inline.references;
       this.html = this.compile(htmlOrigin, 'html', inline.html, markdownParsed ?? true);
     }
     this.derivedText = text === undefined;
-    this.text = text !== undefined
-      ? this.compile(path.basename(campaign.text!), 'text', text, true)
-      : this.compile(`text derived from ${htmlOrigin}`, 'text', htmlSourceToText(htmlSource!));
-    this.headers = Object.entries(campaign.headers).map(([header, value]) => [header, this.compile(name(`headers.${header}`), 'text', value)]);
+    this.text =
+      text !== undefined
+        ? this.compile(path.basename(campaign.text!), 'text', text, true)
+        : this.compile(`text derived from ${htmlOrigin}`, 'text', htmlSourceToText(htmlSource!));
+    this.headers = Object.entries(campaign.headers).map(([header, value]) => [
+      header,
+      this.compile(name(`headers.${header}`), 'text', value),
+    ]);
     const unsubscribe = campaign.list_unsubscribe;
     if (unsubscribe?.url) this.unsubscribeUrl = this.compile(name('list_unsubscribe.url'), 'text', unsubscribe.url);
     if (unsubscribe?.mailto) this.unsubscribeMailto = this.compile(name('list_unsubscribe.mailto'), 'text', unsubscribe.mailto);
@@ -154,7 +161,10 @@ export class PreparedTemplates {
 
   render(fields: Record<string, string>): RenderedParts {
     const run = (template: NamedTemplate) => this.run(template, fields);
-    const oneLine = (template: NamedTemplate) => run(template).replace(/[\r\n\0]+/g, ' ').trim();
+    const oneLine = (template: NamedTemplate) =>
+      run(template)
+        .replace(/[\r\n\0]+/g, ' ')
+        .trim();
     return {
       subject: oneLine(this.subject),
       toName: this.toName ? oneLine(this.toName) : '',
@@ -167,7 +177,9 @@ export class PreparedTemplates {
         url: this.unsubscribeUrl && oneLine(this.unsubscribeUrl),
         mailto: this.unsubscribeMailto && oneLine(this.unsubscribeMailto),
       },
-      attachments: this.inlineFiles.size ? this.attachments.map(oneLine).filter((file) => !this.isInline(file)) : this.attachments.map(oneLine),
+      attachments: this.inlineFiles.size
+        ? this.attachments.map(oneLine).filter((file) => !this.isInline(file))
+        : this.attachments.map(oneLine),
       inlineImages: this.inlineImages,
     };
   }

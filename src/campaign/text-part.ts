@@ -66,7 +66,13 @@ function layOut(block: string): string {
   cells.forEach((row, index) => {
     if (!row) return out.push(rows[index]);
     out.push(row.map(pad).join(columnGap).trimEnd());
-    if (rows[index].startsWith(header)) out.push(widths.slice(0, row.length).map((width) => '-'.repeat(width)).join(columnGap));
+    if (rows[index].startsWith(header))
+      out.push(
+        widths
+          .slice(0, row.length)
+          .map((width) => '-'.repeat(width))
+          .join(columnGap),
+      );
   });
   return out.join('\n');
 }

@@ -39,9 +39,14 @@ export function validationText(file: string, validation: Validation): string {
   const { skipped, skippedRows } = validation;
   const out = [`${file}: OK — ${validation.recipients} recipient(s) to send`];
   if (skipped) {
-    const reasons = (Object.entries(validation.skippedByReason) as [RejectReason, number][]).map(([reason, count]) => `${count} ${rejectReasonText[reason]}`);
+    const reasons = (Object.entries(validation.skippedByReason) as [RejectReason, number][]).map(
+      ([reason, count]) => `${count} ${rejectReasonText[reason]}`,
+    );
     // Escaped: a CSV cell may hold line breaks or terminal escapes.
-    out.push(`${skipped} row(s) will be skipped (${reasons.join(', ')}):`, ...skippedRows.map((row) => `  line ${row.line}: ${rejectReasonText[row.reason]} ${JSON.stringify(row.value)}`));
+    out.push(
+      `${skipped} row(s) will be skipped (${reasons.join(', ')}):`,
+      ...skippedRows.map((row) => `  line ${row.line}: ${rejectReasonText[row.reason]} ${JSON.stringify(row.value)}`),
+    );
     if (skipped > skippedRows.length) out.push(`  … and ${skipped - skippedRows.length} more`);
   }
   return out.join('\n') + '\n';

@@ -9,7 +9,12 @@ export function describePlan(plan: SendPlan): string {
   const pace = [`${maxConcurrent} at once`, rate && formatRate(rate), dailyLimit && `${dailyLimit} a day`].filter(Boolean).join(', ');
   const byRate = rate ? (plan.recipients * rate.perMs) / rate.count : undefined;
   const days = dailyLimit ? Math.ceil(plan.recipients / dailyLimit) : 1;
-  const time = days > 1 ? `about ${days} days (${dailyLimit} a day; the campaign pauses and resumes)` : byRate ? `about ${formatDuration(byRate)}` : 'as fast as the server takes them';
+  const time =
+    days > 1
+      ? `about ${days} days (${dailyLimit} a day; the campaign pauses and resumes)`
+      : byRate
+        ? `about ${formatDuration(byRate)}`
+        : 'as fast as the server takes them';
   return [
     `About to send ${plan.recipients} message(s) through "${plan.via}"`,
     `  From:   ${plan.from}`,

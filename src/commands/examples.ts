@@ -4,11 +4,17 @@ import type { Command } from 'commander';
 const examples: Record<string, string[]> = {
   'accounts add smtp': [
     'mailshot accounts add smtp work --host smtp.example.com --user me@example.com',
-    "printf '%s\\n' \"$PW\" | mailshot accounts add smtp work --host smtp.example.com --user me --password-stdin",
+    'printf \'%s\\n\' "$PW" | mailshot accounts add smtp work --host smtp.example.com --user me --password-stdin',
     'mailshot accounts add smtp relay --host mail.example.com --port 465 --security tls --rate 30/min',
   ],
-  'accounts add google': ['mailshot accounts add google gmail --client-id 1234.apps.googleusercontent.com', 'mailshot accounts add google gmail --client-id ID --workspace --no-browser'],
-  'accounts add microsoft': ['mailshot accounts add microsoft office --client-id 00000000-0000-0000-0000-000000000000', 'mailshot accounts add microsoft office --client-id ID --tenant organizations --device-code'],
+  'accounts add google': [
+    'mailshot accounts add google gmail --client-id 1234.apps.googleusercontent.com',
+    'mailshot accounts add google gmail --client-id ID --workspace --no-browser',
+  ],
+  'accounts add microsoft': [
+    'mailshot accounts add microsoft office --client-id 00000000-0000-0000-0000-000000000000',
+    'mailshot accounts add microsoft office --client-id ID --tenant organizations --device-code',
+  ],
   'accounts set': ['mailshot accounts set work --rate 20/min --daily-limit 500'],
   'accounts list': ['mailshot accounts list', 'mailshot accounts list --json'],
   'accounts test': ['mailshot accounts test work'],
@@ -20,7 +26,10 @@ const examples: Record<string, string[]> = {
     'mailshot campaign send campaign.yaml --via work --rate 30/min',
     'mailshot campaign send campaign.yaml --via work --at "tomorrow 09:00" --wait',
   ],
-  'campaign test': ['mailshot campaign test campaign.yaml --to me@example.com --via work', 'mailshot campaign test campaign.yaml --to me@example.com,boss@example.com --row 5'],
+  'campaign test': [
+    'mailshot campaign test campaign.yaml --to me@example.com --via work',
+    'mailshot campaign test campaign.yaml --to me@example.com,boss@example.com --row 5',
+  ],
   'campaign reset': ['mailshot campaign reset campaign.yaml'],
   'campaign unlock': ['mailshot campaign unlock campaign.yaml      # after `campaign status` shows the lock is stale'],
   'campaign repair': ['mailshot campaign repair campaign.yaml && mailshot campaign resume campaign.yaml'],
@@ -33,7 +42,11 @@ const examples: Record<string, string[]> = {
   'suppress import': ['mailshot suppress import unsubscribed.csv --account work          # a CSV with an email column'],
   'suppress export': ['mailshot suppress export --account work > suppressed.csv'],
   'bounces check': ['mailshot bounces check work', 'mailshot bounces check work --since 2026-11-01 --json'],
-  report: ['mailshot report campaign.yaml --failed', 'mailshot report campaign.yaml --format csv --output results.csv', 'mailshot report campaign.yaml --format html --open'],
+  report: [
+    'mailshot report campaign.yaml --failed',
+    'mailshot report campaign.yaml --format csv --output results.csv',
+    'mailshot report campaign.yaml --format html --open',
+  ],
 };
 
 /** Adds an "Examples:" section to every command listed above. */

@@ -19,7 +19,10 @@ export async function run(options: InitOptions, io: CommandIo): Promise<void> {
   const names = Object.keys(starterFiles);
   // Check all first, so a refusal leaves nothing half-written; 'wx' still refuses a file that appears meanwhile.
   const existing = names.filter((name) => existsSync(path.join(dir, name)));
-  if (existing.length) throw new InputError(`${existing.map((name) => path.join(dir, name)).join(', ')} already exist(s); init never overwrites: choose an empty folder`);
+  if (existing.length)
+    throw new InputError(
+      `${existing.map((name) => path.join(dir, name)).join(', ')} already exist(s); init never overwrites: choose an empty folder`,
+    );
   for (const name of names) {
     await writeFile(path.join(dir, name), starterFiles[name]!, { flag: 'wx', mode: 0o644 }).catch((error: NodeJS.ErrnoException) => {
       throw new InputError(`cannot write ${path.join(dir, name)}: ${error.message}`);

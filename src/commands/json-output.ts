@@ -16,7 +16,9 @@ export function jsonRequested(argv: string[]): boolean {
  * line when the message starts with "file:line: " (as mailshot's messages about a file do).
  */
 export function errorJson(code: number, message: string): string {
-  const where = /^(?<file>[^\s:][^:\n]*?):(?<line>\d+): /.exec(message) ?? /^(?<file>[^\s:][^:\n]*?\.(?:ya?ml|csv|md|html?|txt|jsonl?)): /.exec(message);
+  const where =
+    /^(?<file>[^\s:][^:\n]*?):(?<line>\d+): /.exec(message) ??
+    /^(?<file>[^\s:][^:\n]*?\.(?:ya?ml|csv|md|html?|txt|jsonl?)): /.exec(message);
   const error: Record<string, unknown> = { code, message };
   if (where?.groups) {
     error.file = where.groups.file;

@@ -37,7 +37,9 @@ export function limitOptions(command: Command, kinds: { smtp: boolean } = { smtp
     .option('--max-concurrent <n>', 'no more than N messages at once to this server', wholeNumber(1))
     .option('--rate <n/unit>', 'at most N messages per s, min or h (e.g. 30/min), evenly spaced', rateText)
     .option('--daily-limit <n>', 'at most N messages in any 24 hours, across all campaigns of the account', wholeNumber(1));
-  return kinds.smtp ? command.option('--per-connection <n>', 'SMTP accounts: reconnect after N messages on one connection', wholeNumber(1)) : command;
+  return kinds.smtp
+    ? command.option('--per-connection <n>', 'SMTP accounts: reconnect after N messages on one connection', wholeNumber(1))
+    : command;
 }
 
 /** Only the limits, of all the flags. */

@@ -1,7 +1,11 @@
 import type { RenderedParts } from '../campaign/render.js';
 
 /** `preview --json`: what `preview` prints, as fields. */
-export function previewJson(parts: RenderedParts, message: { to: string; cc: string[]; bcc: string[]; raw: string | Buffer }, raw?: boolean): object {
+export function previewJson(
+  parts: RenderedParts,
+  message: { to: string; cc: string[]; bcc: string[]; raw: string | Buffer },
+  raw?: boolean,
+): object {
   if (raw) return { to: message.to, raw: message.raw.toString() };
   return {
     to: message.to,
@@ -12,7 +16,9 @@ export function previewJson(parts: RenderedParts, message: { to: string; cc: str
     headers: parts.headers,
     list_unsubscribe: parts.listUnsubscribe.url || parts.listUnsubscribe.mailto ? parts.listUnsubscribe : undefined,
     attachments: parts.attachments,
-    inline_images: parts.inlineImages.length ? parts.inlineImages.map((image) => ({ filename: image.filename, cid: image.cid })) : undefined,
+    inline_images: parts.inlineImages.length
+      ? parts.inlineImages.map((image) => ({ filename: image.filename, cid: image.cid }))
+      : undefined,
     text: parts.text,
     html: parts.html || undefined,
   };

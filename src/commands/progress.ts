@@ -82,7 +82,15 @@ function jsonView(stdout: Writer): ProgressView {
 function jsonEvent(event: RunEvent): object {
   switch (event.type) {
     case 'start':
-      return { type: 'start', schema_version: eventSchemaVersion, campaign: event.campaign, via: event.via, recipients: event.recipients, already_done: event.alreadyDone, to_send: event.toSend };
+      return {
+        type: 'start',
+        schema_version: eventSchemaVersion,
+        campaign: event.campaign,
+        via: event.via,
+        recipients: event.recipients,
+        already_done: event.alreadyDone,
+        to_send: event.toSend,
+      };
     case 'end':
       return { type: 'end', status: event.status, reason: event.reason, paused_until: event.pausedUntil };
     default:
@@ -168,7 +176,9 @@ function lineView(io: CommandIo, verbose: boolean): ProgressView {
   const state = tally();
   const say = (line: string) => notice(io, line);
   const print = () =>
-    say(`${state.handled}/${state.total} handled (sent ${state.counts.sent}, failed ${state.counts.failed}, deferred ${state.counts.deferred})${state.rate === undefined ? '' : `, ${state.rate}/s`}`);
+    say(
+      `${state.handled}/${state.total} handled (sent ${state.counts.sent}, failed ${state.counts.failed}, deferred ${state.counts.deferred})${state.rate === undefined ? '' : `, ${state.rate}/s`}`,
+    );
   let timer: NodeJS.Timeout | undefined;
   return {
     onEvent(event) {

@@ -26,7 +26,12 @@ export interface ReportOptions {
 export async function run(options: ReportOptions, io: CommandIo): Promise<void> {
   if (options.format !== 'html' && options.open) throw new InputError('--open goes with --format html');
   const { summarise } = await import('../report/summary.js');
-  const summary = await summarise(options.file, options.state, (message) => warn(io, message), options.failed ? ['failed', 'deferred', 'in_doubt'] : undefined);
+  const summary = await summarise(
+    options.file,
+    options.state,
+    (message) => warn(io, message),
+    options.failed ? ['failed', 'deferred', 'in_doubt'] : undefined,
+  );
   const report = (await formats[options.format]())(summary);
   if (options.format !== 'html' && !options.output) {
     io.stdout.write(report);

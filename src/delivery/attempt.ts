@@ -45,7 +45,11 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
     return message;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    await run.record({ ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message, line: recipient.line }, 'failed', error.message);
+    await run.record(
+      { ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message, line: recipient.line },
+      'failed',
+      error.message,
+    );
     return undefined;
   }
 }
@@ -69,7 +73,11 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     const accepted = await account.transport.send(message);
     pacer.onAccepted();
     run.deliveredBefore = true;
-    await run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200), ...copiesOf(message) }, 'sent', accepted.response);
+    await run.record(
+      { ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200), ...copiesOf(message) },
+      'sent',
+      accepted.response,
+    );
     return undefined;
   } catch (error) {
     return onFailure(run, recipient, asDeliveryError(error), attempt);
@@ -83,7 +91,14 @@ async function onFailure(run: CampaignRun, recipient: Recipient, failure: Delive
     run.options.onEvent({ type: 'recipient', to: recipient.key, outcome: 'in_doubt', detail: failure.message });
     return undefined;
   }
-  const refusal = { ev: 'deferred', to: recipient.key, at: Date.now(), kind: failure.kind, code: failure.details.code, text: failure.message.slice(0, 500) } as const;
+  const refusal = {
+    ev: 'deferred',
+    to: recipient.key,
+    at: Date.now(),
+    kind: failure.kind,
+    code: failure.details.code,
+    text: failure.message.slice(0, 500),
+  } as const;
   const giveUp = () => run.record(refusal, 'deferred', failure.message);
   const throttleWaitMs = failure.kind === 'throttled' ? run.pacer.onThrottled(failure) : 0;
   const decision = decide(failure, attempt, run.deliveredBefore, throttleWaitMs);

@@ -55,7 +55,10 @@ export async function loadProgress(
   const found = await validCheckpoint(paths, campaign, campaignId);
   if (!found) return { known: await lastEventByRecipient(paths.journal, warn, onRun), prefixKeys: new AddressSet() };
   const { checkpoint, prefixKeys } = found;
-  const known = await lastEventByRecipient(paths.journal, warn, onRun, { offset: checkpoint.journal.offset, last: new Map(checkpoint.beyond) });
+  const known = await lastEventByRecipient(paths.journal, warn, onRun, {
+    offset: checkpoint.journal.offset,
+    last: new Map(checkpoint.beyond),
+  });
   return { known, prefixKeys, start: checkpoint.prefix };
 }
 

@@ -29,7 +29,13 @@ export async function resumeCronLine(file: string, stateDir: string | undefined,
       `${file} has not been started (no state in ${paths.dir}): run \`mailshot campaign send ${file}\` (with --at to start later) first, then add the cron line`,
     );
   }
-  return cronLine({ campaignFile, stateDir: stateDir && paths.dir, log: path.join(paths.dir, 'cron.log'), everyMinutes, env: cronEnvironment() });
+  return cronLine({
+    campaignFile,
+    stateDir: stateDir && paths.dir,
+    log: path.join(paths.dir, 'cron.log'),
+    everyMinutes,
+    env: cronEnvironment(),
+  });
 }
 
 /** The settings of this shell a cron run needs; MAILSHOT_CONFIG_DIR names the folder itself, so XDG_CONFIG_HOME need not be carried. */

@@ -19,7 +19,12 @@ export interface Dispatched {
  * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to
  * retry): more would only hold composed messages in memory. An unexpected error of one recipient ends the run.
  */
-export async function dispatch(run: CampaignRun, progress: Progress, alreadyDone: number, suppressed: SuppressionList): Promise<Dispatched> {
+export async function dispatch(
+  run: CampaignRun,
+  progress: Progress,
+  alreadyDone: number,
+  suppressed: SuppressionList,
+): Promise<Dispatched> {
   const { options, campaign, state, via } = run;
   const { known, prefixKeys, start } = progress;
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
@@ -35,7 +40,11 @@ export async function dispatch(run: CampaignRun, progress: Progress, alreadyDone
     unsettled++;
     const suppression = suppressed.get(row.key);
     if (suppression) {
-      await run.record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'suppressed', suppressed: suppression.reason, line: row.line }, 'skipped', `suppressed (${suppression.reason})`);
+      await run.record(
+        { ev: 'skipped', to: row.key, at: Date.now(), reason: 'suppressed', suppressed: suppression.reason, line: row.line },
+        'skipped',
+        `suppressed (${suppression.reason})`,
+      );
       continue;
     }
     const last = known.get(row.key);
@@ -51,7 +60,9 @@ export async function dispatch(run: CampaignRun, progress: Progress, alreadyDone
     result.due++;
     if (run.ended || (options.limit !== undefined && handedOver >= options.limit)) continue;
     if (handedOver++ === 0) announce(Math.min(state.recipients - alreadyDone, options.limit ?? Infinity));
-    const task: Promise<void> = sendRecipient(run, row, last === 'attempt').catch((error: unknown) => run.end('stopped', (error as Error).message, error));
+    const task: Promise<void> = sendRecipient(run, row, last === 'attempt').catch((error: unknown) =>
+      run.end('stopped', (error as Error).message, error),
+    );
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     while (inFlight.size >= run.pacer.slots.concurrency + run.waitingToRetry) await Promise.race(inFlight);
@@ -64,7 +75,11 @@ export async function dispatch(run: CampaignRun, progress: Progress, alreadyDone
 }
 
 function skipInDoubt(run: CampaignRun, row: Recipient): Promise<void> {
-  return run.record({ ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line }, 'skipped', 'in doubt: not resent (--in-doubt skip)');
+  return run.record(
+    { ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line },
+    'skipped',
+    'in doubt: not resent (--in-doubt skip)',
+  );
 }
 
 /** Sent, failed for good, or skipped on purpose: nothing more to do for this recipient. */

@@ -63,9 +63,13 @@ export function settle(stop: RunEnd | undefined, tally: Tally): RunEnd & { nextD
   const { counts } = tally;
   const left = tally.due - counts.sent - counts.failed - counts.in_doubt;
   if (counts.in_doubt > 0) {
-    return { status: 'paused', reason: `${counts.in_doubt} recipient(s) in doubt: the connection was lost after the message was handed over; resume looks them up in Sent where the account can, else resends them with the same Message-ID (--in-doubt skip does not)` };
+    return {
+      status: 'paused',
+      reason: `${counts.in_doubt} recipient(s) in doubt: the connection was lost after the message was handed over; resume looks them up in Sent where the account can, else resends them with the same Message-ID (--in-doubt skip does not)`,
+    };
   }
-  if (counts.deferred > 0) return { status: 'paused', reason: `${counts.deferred} recipient(s) deferred after repeated temporary failures; run resume later` };
+  if (counts.deferred > 0)
+    return { status: 'paused', reason: `${counts.deferred} recipient(s) deferred after repeated temporary failures; run resume later` };
   if (left > 0) return { status: 'paused', reason: `stopped at --limit ${tally.limit}; ${left} recipient(s) left` };
   if (tally.nextDue < Infinity) {
     const nextDueAt = new Date(tally.nextDue).toISOString();

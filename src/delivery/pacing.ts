@@ -89,7 +89,12 @@ export class Pacer {
  * With `--spread`, the recipients still to send are spaced evenly over what is left of the window;
  * the account's own rate still applies when it is the lower.
  */
-export function spreadLimits(limits: EffectiveLimits, state: Pick<CampaignState, 'spreadUntil' | 'recipients'>, finished: number, now = Date.now()): EffectiveLimits {
+export function spreadLimits(
+  limits: EffectiveLimits,
+  state: Pick<CampaignState, 'spreadUntil' | 'recipients'>,
+  finished: number,
+  now = Date.now(),
+): EffectiveLimits {
   const windowMs = state.spreadUntil ? Date.parse(state.spreadUntil) - now : 0;
   if (windowMs <= 0) return limits;
   const left = state.recipients - finished;

@@ -32,14 +32,21 @@ export async function repairState(campaignFile: string, stateDir: string | undef
     await journal.close();
     const facts = await journalFacts(paths.journal, warn);
     const previous = await readState(paths).catch(() => undefined);
-    if (facts.ids.size > 1) throw new StopError(`${paths.journal} names more than one campaign id (${[...facts.ids].join(', ')}): it mixes two campaigns' journals; restore it from a backup`);
+    if (facts.ids.size > 1)
+      throw new StopError(
+        `${paths.journal} names more than one campaign id (${[...facts.ids].join(', ')}): it mixes two campaigns' journals; restore it from a backup`,
+      );
     let campaignId = [...facts.ids][0] ?? previous?.campaignId;
     if (!campaignId) {
       campaignId = randomUUID();
-      warn(`${paths.journal} records no campaign id (written by an older mailshot): recipients still in doubt will be resent with new Message-IDs`);
+      warn(
+        `${paths.journal} records no campaign id (written by an older mailshot): recipients still in doubt will be resent with new Message-IDs`,
+      );
     }
     if (previous?.journalBytes !== undefined && previous.journalBytes > size) {
-      warn(`the journal is ${previous.journalBytes - size} bytes shorter than the state recorded: recipients recorded only in the lost part will be sent again`);
+      warn(
+        `the journal is ${previous.journalBytes - size} bytes shorter than the state recorded: recipients recorded only in the lost part will be sent again`,
+      );
     }
     const now = new Date().toISOString();
     const state: CampaignState = {

@@ -43,7 +43,13 @@ export type Decision = { then: 'retry'; inMs: number } | { then: 'fail' | 'defer
  * `throttleWaitMs` is how long the pacer holds this recipient after a throttling reply (the server's
  * retry time or the adaptive backoff); a wait longer than maxRetryWaitMs pauses the run instead.
  */
-export function decide(failure: DeliveryError, attempt: number, deliveredBefore: boolean, throttleWaitMs = 0, random = Math.random): Decision {
+export function decide(
+  failure: DeliveryError,
+  attempt: number,
+  deliveredBefore: boolean,
+  throttleWaitMs = 0,
+  random = Math.random,
+): Decision {
   const cost = costOf[failure.kind](failure, deliveredBefore);
   const { attempts, exhausted } = attemptsFor[cost];
   if (cost === 'throttled' && throttleWaitMs > maxRetryWaitMs) return { then: 'pause', cost };

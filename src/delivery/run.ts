@@ -62,12 +62,16 @@ async function load(run: CampaignRun): Promise<RunResult | void> {
   }
   run.continuation = continuationOf(found, run.campaign.definition.file, options.via ?? run.campaign.definition.via, paths);
   if (options.resume && run.continuation.fresh) {
-    throw new InputError(`${options.campaignFile} was never started through "${run.continuation.via}" (only rehearsed in the outbox); use \`mailshot campaign send\``);
+    throw new InputError(
+      `${options.campaignFile} was never started through "${run.continuation.via}" (only rehearsed in the outbox); use \`mailshot campaign send\``,
+    );
   }
   const existing = (run.existing = run.continuation.fresh ? undefined : found);
   if (existing?.status === 'done') return alreadyComplete(paths);
   if (existing && (options.at || options.spreadMs)) {
-    throw new InputError(`${options.campaignFile} was started already; --at and --spread apply when a campaign starts (\`mailshot campaign reset\` starts it over)`);
+    throw new InputError(
+      `${options.campaignFile} was started already; --at and --spread apply when a campaign starts (\`mailshot campaign reset\` starts it over)`,
+    );
   }
   if (existing?.pausedUntil && Date.parse(existing.pausedUntil) > Date.now()) return notYet(existing, paths);
   run.via = run.continuation.via;
@@ -128,7 +132,8 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
   const { paths, options } = run;
   const state = await readState(paths);
   await refuseMismatch(paths, state, options.campaignFile);
-  if (state && state.via !== run.via) throw new LaterError(`another run started this campaign through "${state.via}" meanwhile; nothing was sent`);
+  if (state && state.via !== run.via)
+    throw new LaterError(`another run started this campaign through "${state.via}" meanwhile; nothing was sent`);
   if (state?.status === 'done') return alreadyComplete(paths);
   run.journal = await Journal.open(paths.journal, options.warn);
   if (state) {
@@ -180,7 +185,14 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   if (options.signal.aborted) onAbort();
   Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: run.via });
   await writeSnapshot(paths, state, run.journal!);
-  await run.journal!.append({ ev: 'run', at: Date.now(), what: 'start', via: run.via, name: run.campaign.definition.name, campaign: state.campaignId });
+  await run.journal!.append({
+    ev: 'run',
+    at: Date.now(),
+    what: 'start',
+    via: run.via,
+    name: run.campaign.definition.name,
+    campaign: state.campaignId,
+  });
   run.dispatched = await dispatch(run, progress, alreadyDone, suppressed);
   options.signal.removeEventListener('abort', onAbort);
 }
@@ -199,7 +211,13 @@ async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
     );
   }
   const onChange = (change: LimitChange) => {
-    const event = { ev: 'limits', at: Date.now(), concurrency: change.to.concurrency, rate: change.to.rate && formatRate(change.to.rate), why: change.why } as const;
+    const event = {
+      ev: 'limits',
+      at: Date.now(),
+      concurrency: change.to.concurrency,
+      rate: change.to.rate && formatRate(change.to.rate),
+      why: change.why,
+    } as const;
     void run.journal!.append(event).catch(() => undefined);
     run.options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
   };
@@ -209,7 +227,12 @@ async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
 /** Settles how the run ended and writes it to the journal and the snapshot, and tells the view. */
 async function recordResult(run: CampaignRun): Promise<RunResult> {
   const { state, paths, options } = run;
-  const end = settle(run.ending, { ...run.dispatched!, counts: run.counts, limit: options.limit, localTime: run.campaign.definition.deliver_at_local });
+  const end = settle(run.ending, {
+    ...run.dispatched!,
+    counts: run.counts,
+    limit: options.limit,
+    localTime: run.campaign.definition.deliver_at_local,
+  });
   applyEnd(state, end);
   await run.journal!.append({ ev: 'run', at: Date.now(), what: 'end', status: end.status }).catch(() => undefined);
   // After a failure such as a full disk the snapshot may not be writable either: the first error is the one to report.

@@ -40,8 +40,14 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
     await account.transport.verify().catch(stopOnDeliveryError(`account "${via}"`));
     for (const address of targets) {
       const reservation = account.usage ? await account.usage.reserve() : { ok: true as const };
-      if (!reservation.ok) throw new StopError(`the account's daily limit is reached; test messages can be sent again after ${new Date(reservation.freeAt).toISOString()}`);
-      const message = await composer.compose({ ...recipient, address, key: normaliseAddress(address) }, { ...parts, subject: `[TEST] ${parts.subject}` });
+      if (!reservation.ok)
+        throw new StopError(
+          `the account's daily limit is reached; test messages can be sent again after ${new Date(reservation.freeAt).toISOString()}`,
+        );
+      const message = await composer.compose(
+        { ...recipient, address, key: normaliseAddress(address) },
+        { ...parts, subject: `[TEST] ${parts.subject}` },
+      );
       const accepted = await account.transport.send(message).catch(stopOnDeliveryError(`test message to ${address} not sent`));
       sent.push({ to: address, reply: accepted.response });
     }

@@ -15,7 +15,8 @@ export function parseAt(text: string, now: Date): Date {
 /** `--spread`: a duration such as "6h", "90m" or "2 days". */
 export function parseSpread(text: string): number {
   // A bare number would be taken as milliseconds: "--spread 6" must not send everything at once.
-  if (/^\s*[\d.]+\s*$/.test(text)) throw new InputError(`--spread "${text}": give a unit, e.g. ${text.trim()}h, ${text.trim()}m or ${text.trim()}d`);
+  if (/^\s*[\d.]+\s*$/.test(text))
+    throw new InputError(`--spread "${text}": give a unit, e.g. ${text.trim()}h, ${text.trim()}m or ${text.trim()}d`);
   const duration = ms(text as ms.StringValue) as number | undefined;
   if (duration === undefined || !Number.isFinite(duration) || duration <= 0) {
     throw new InputError(`--spread "${text}": not a duration; write e.g. 6h, 90m or 2 days`);

@@ -92,14 +92,16 @@ export function timelineChart(perMinute: Summary['per_minute'], events: Timeline
   const y = (value: number) => plot.bottom - (value / yMax) * (plot.bottom - plot.top);
 
   const svg = html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="Messages per minute over time">
-<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" class="hatch-line"/></pattern></defs>
-${yAxis(yMax, step, y)}
-${breaks(segments)}
-${events.filter((event) => event.until !== undefined).map((event) => html`<rect class="pause-band" x="${n(x(event.at))}" y="${plot.top}" width="${n(Math.max(1, x(event.until!) - x(event.at)))}" height="${plot.bottom - plot.top}"/>`)}
-<g class="bars">${bars.map((bar) => barOf(bar, x, y))}</g>
-${timeAxis(segments)}
-${markers(events, x)}
-</svg>`;
+    <defs>
+      <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+        <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
+      </pattern>
+    </defs>
+    ${yAxis(yMax, step, y)} ${breaks(segments)}
+    ${events.filter((event) => event.until !== undefined).map((event) => html`<rect class="pause-band" x="${n(x(event.at))}" y="${plot.top}" width="${n(Math.max(1, x(event.until!) - x(event.at)))}" height="${plot.bottom - plot.top}" />`)}
+    <g class="bars">${bars.map((bar) => barOf(bar, x, y))}</g>
+    ${timeAxis(segments)} ${markers(events, x)}
+  </svg>`;
   return { svg, minutesPerBar };
 }
 
@@ -170,11 +172,19 @@ function barOf(bar: Bar, x: (time: number) => number, y: (value: number) => numb
   const parts = (['sent', 'failed', 'deferred'] as const).map((kind) => {
     if (!bar[kind]) return undefined;
     const value = rate(bar, bar[kind]);
-    const part = html`<rect class="${kind}" x="${n(left + gap / 2)}" y="${n(y(base + value))}" width="${n(Math.max(1, span - gap))}" height="${n(y(base) - y(base + value))}"/>`;
+    const part = html`<rect
+      class="${kind}"
+      x="${n(left + gap / 2)}"
+      y="${n(y(base + value))}"
+      width="${n(Math.max(1, span - gap))}"
+      height="${n(y(base) - y(base + value))}"
+    />`;
     base += value;
     return part;
   });
-  const counts = [`${bar.sent} sent`, bar.failed && `${bar.failed} failed`, bar.deferred && `${bar.deferred} deferred`].filter(Boolean).join(', ');
+  const counts = [`${bar.sent} sent`, bar.failed && `${bar.failed} failed`, bar.deferred && `${bar.deferred} deferred`]
+    .filter(Boolean)
+    .join(', ');
   const when = bar.to - bar.from > minute ? `${axisTime.format(bar.from)}–${axisTime.format(bar.to)}` : axisTime.format(bar.from);
   return html`<g class="bar"><title>${when}: ${counts}</title>${parts}</g>`;
 }
@@ -182,9 +192,19 @@ function barOf(bar: Bar, x: (time: number) => number, y: (value: number) => numb
 function yAxis(yMax: number, step: number, y: (value: number) => number): Markup {
   const ticks: number[] = [];
   for (let value = 0; value <= yMax + step / 2; value += step) ticks.push(value);
-  return html`<g class="y-axis">${ticks.map(
-    (value) => html`<line class="grid" x1="${plot.left}" x2="${plot.right}" y1="${n(y(value))}" y2="${n(y(value))}"/><text x="${plot.left - 8}" y="${n(y(value) + 4)}" text-anchor="end">${Number(value.toFixed(2))}</text>`,
-  )}<text class="axis-title" transform="translate(14 ${(plot.top + plot.bottom) / 2}) rotate(-90)" text-anchor="middle">messages / min</text></g>`;
+  return html`<g class="y-axis"
+    >${ticks.map(
+      (value) =>
+        html`<line class="grid" x1="${plot.left}" x2="${plot.right}" y1="${n(y(value))}" y2="${n(y(value))}" /><text
+            x="${plot.left - 8}"
+            y="${n(y(value) + 4)}"
+            text-anchor="end"
+            >${Number(value.toFixed(2))}</text
+          >`,
+    )}<text class="axis-title" transform="translate(14 ${(plot.top + plot.bottom) / 2}) rotate(-90)" text-anchor="middle"
+      >messages / min</text
+    ></g
+  >`;
 }
 
 function breaks(segments: Segment[]): Markup[] {
@@ -193,7 +213,14 @@ function breaks(segments: Segment[]): Markup[] {
     const left = previous.x + previous.width;
     const middle = left + breakWidth / 2;
     const label = `${formatDuration(segment.from - previous.to)} later`;
-    return html`<g class="break"><title>nothing happened for ${formatDuration(segment.from - previous.to)}</title><rect x="${n(left)}" y="${plot.top}" width="${breakWidth}" height="${plot.bottom - plot.top}" fill="url(#hatch)"/><text transform="translate(${n(middle + 4)} ${(plot.top + plot.bottom) / 2}) rotate(-90)" text-anchor="middle">${label}</text></g>`;
+    return html`<g class="break"
+      ><title>nothing happened for ${formatDuration(segment.from - previous.to)}</title
+      ><rect x="${n(left)}" y="${plot.top}" width="${breakWidth}" height="${plot.bottom - plot.top}" fill="url(#hatch)" /><text
+        transform="translate(${n(middle + 4)} ${(plot.top + plot.bottom) / 2}) rotate(-90)"
+        text-anchor="middle"
+        >${label}</text
+      ></g
+    >`;
   });
 }
 
@@ -216,12 +243,21 @@ function timeAxis(segments: Segment[]): Markup {
       const x = segment.x + ((tick - segment.from) / (segment.to - segment.from)) * segment.width;
       if (x - lastX < 52) continue;
       const day = axisDate.format(tick);
-      labels.push(html`<line class="tick" x1="${n(x)}" x2="${n(x)}" y1="${plot.bottom}" y2="${plot.bottom + 5}"/><text x="${n(x)}" y="${plot.bottom + 18}" text-anchor="middle">${axisTime.format(tick)}</text>${day !== lastDay && html`<text class="date" x="${n(x)}" y="${plot.bottom + 33}" text-anchor="middle">${day}</text>`}`);
+      labels.push(
+        html`<line class="tick" x1="${n(x)}" x2="${n(x)}" y1="${plot.bottom}" y2="${plot.bottom + 5}" /><text
+            x="${n(x)}"
+            y="${plot.bottom + 18}"
+            text-anchor="middle"
+            >${axisTime.format(tick)}</text
+          >${day !== lastDay && html`<text class="date" x="${n(x)}" y="${plot.bottom + 33}" text-anchor="middle">${day}</text>`}`,
+      );
       lastX = x;
       lastDay = day;
     }
   }
-  return html`<g class="x-axis"><line class="axis" x1="${plot.left}" x2="${plot.right}" y1="${plot.bottom}" y2="${plot.bottom}"/>${labels}</g>`;
+  return html`<g class="x-axis"
+    ><line class="axis" x1="${plot.left}" x2="${plot.right}" y1="${plot.bottom}" y2="${plot.bottom}" />${labels}</g
+  >`;
 }
 
 /** A dashed line at each event's time and a numbered badge above the plot; badges of close events are spread apart. */
@@ -233,10 +269,23 @@ function markers(events: TimelineEvent[], x: (time: number) => number): Markup {
     badges[index] = Math.min(badges[index], index === badges.length - 1 ? plot.right : badges[index + 1] - markerSpacing);
   }
   const badgeY = plot.top - 22;
-  return html`<g class="markers">${events.map((event, index) => {
-    const at = positions[index];
-    return html`<g class="marker marker-${event.kind}" data-event="${event.number}"><title>${event.number}. ${eventTime.format(event.at)}: ${event.title} — ${event.detail}</title><line class="marker-line" x1="${n(at)}" x2="${n(at)}" y1="${plot.top}" y2="${plot.bottom}"/><line class="leader" x1="${n(badges[index])}" y1="${badgeY + 9}" x2="${n(at)}" y2="${plot.top}"/><circle cx="${n(badges[index])}" cy="${badgeY}" r="9"/><text x="${n(badges[index])}" y="${badgeY + 4}" text-anchor="middle">${event.number}</text></g>`;
-  })}</g>`;
+  return html`<g class="markers"
+    >${events.map((event, index) => {
+      const at = positions[index];
+      return html`<g class="marker marker-${event.kind}" data-event="${event.number}"
+        ><title>${event.number}. ${eventTime.format(event.at)}: ${event.title} — ${event.detail}</title
+        ><line class="marker-line" x1="${n(at)}" x2="${n(at)}" y1="${plot.top}" y2="${plot.bottom}" /><line
+          class="leader"
+          x1="${n(badges[index])}"
+          y1="${badgeY + 9}"
+          x2="${n(at)}"
+          y2="${plot.top}"
+        /><circle cx="${n(badges[index])}" cy="${badgeY}" r="9" /><text x="${n(badges[index])}" y="${badgeY + 4}" text-anchor="middle"
+          >${event.number}</text
+        ></g
+      >`;
+    })}</g
+  >`;
 }
 
 /** Coordinates with one decimal keep the SVG small. */

@@ -7,7 +7,7 @@ const afterColumns = ['after_delivery', 'after_status', 'after_detail', 'after_a
 
 /** One row per recipient (and per rejected CSV row); the copies of a message space-separated. */
 export function formatCsv(summary: Summary): string {
-  const cell = (value: string | number | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : value ?? '');
+  const cell = (value: string | number | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
   const rows = summary.recipients.map((outcome) => [
     ...columns.map((column) => cell(outcome[column])),
     outcome.after ? (outcome.after.hard === false ? 'soft_bounced' : outcome.after.event) : '',

@@ -86,9 +86,13 @@ export async function summarise(
 ): Promise<Summary> {
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
-  if (!state && !existsSync(campaignFile)) throw new InputError(`${campaignFile}: no such file (check the campaign file's name and folder)`);
+  if (!state && !existsSync(campaignFile))
+    throw new InputError(`${campaignFile}: no such file (check the campaign file's name and folder)`);
   await refuseMismatch(paths, state, campaignFile);
-  if (!state) throw new InputError(`${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``);
+  if (!state)
+    throw new InputError(
+      `${campaignFile} has not been sent yet (no state in ${paths.dir}); run \`mailshot campaign send ${campaignFile}\``,
+    );
   // `status` starts from its snapshot of the journal when there is one (src/report/status-snapshot.ts).
   const snapshots = only === 'in_doubt' ? await import('./status-snapshot.js') : undefined;
   const snapshot = await snapshots?.loadSnapshot(paths, state.campaignId);
@@ -108,7 +112,10 @@ export async function summarise(
     summary.lock = { pid: owner.pid, host: owner.host, since: owner.since, age_seconds: Math.round(ageMs / 1000), owner: liveness };
   }
   if (state.status === 'running' && lockInfo?.liveness !== 'alive' && lockInfo?.liveness !== 'elsewhere') {
-    Object.assign(summary, { status: 'interrupted', reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue' });
+    Object.assign(summary, {
+      status: 'interrupted',
+      reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue',
+    });
   }
   return summary;
 }
@@ -189,7 +196,8 @@ export class JournalFold {
     const recipients: RecipientOutcome[] = [];
     for (const event of this.last.values()) {
       const status = countRecipient(counted, event);
-      if (only === undefined || only.includes(status)) recipients.push(withAfter({ ...outcomeOf(event), line: this.lines.get(event.to) }, this.after.get(event.to)));
+      if (only === undefined || only.includes(status))
+        recipients.push(withAfter({ ...outcomeOf(event), line: this.lines.get(event.to) }, this.after.get(event.to)));
     }
     const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
     const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
@@ -201,13 +209,26 @@ export class JournalFold {
       status: state.status,
       reason: state.reason,
       paused_until: state.pausedUntil,
-      totals: { recipients: state.recipients, sent, failed, skipped: skippedKnown + this.rejected.length + counted.rejected, pending, in_doubt: inDoubt, deferred },
+      totals: {
+        recipients: state.recipients,
+        sent,
+        failed,
+        skipped: skippedKnown + this.rejected.length + counted.rejected,
+        pending,
+        in_doubt: inDoubt,
+        deferred,
+      },
       skipped_by_reason: skippedByReason,
       copies,
       failed_by_reason: failedByReason,
       after_delivery: afterDeliveryOf(this.after.values(), sent),
       started_at: runs[0]?.started_at,
-      ended_at: iso(this.runs.map((run) => run.ended).filter((at) => at !== undefined).at(-1)),
+      ended_at: iso(
+        this.runs
+          .map((run) => run.ended)
+          .filter((at) => at !== undefined)
+          .at(-1),
+      ),
       limit_changes: this.limitChanges,
       throughput_per_minute: this.throughput(sent),
       runs,
@@ -247,7 +268,12 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
     case 'skipped':
       return { ...base, status: 'skipped', reason: event.reason, line: event.line, detail: event.suppressed };
     case 'attempt':
-      return { ...base, status: 'in_doubt', detail: 'handed to the server, no answer recorded (the sender stopped, or the connection was lost after the message was handed over)' };
+      return {
+        ...base,
+        status: 'in_doubt',
+        detail:
+          'handed to the server, no answer recorded (the sender stopped, or the connection was lost after the message was handed over)',
+      };
   }
 }
 
@@ -258,7 +284,8 @@ function isHard(event: AfterDeliveryEvent | undefined): boolean {
 function withAfter(outcome: RecipientOutcome, event: AfterDeliveryEvent | undefined): RecipientOutcome {
   if (!event) return outcome;
   const at = iso(event.at)!;
-  if (event.ev === 'bounced') return { ...outcome, after: { event: event.ev, hard: event.hard, status: event.status, detail: event.diagnostic, at } };
+  if (event.ev === 'bounced')
+    return { ...outcome, after: { event: event.ev, hard: event.hard, status: event.status, detail: event.diagnostic, at } };
   return { ...outcome, after: { event: event.ev, detail: event.ev === 'complained' ? event.feedback : undefined, at } };
 }
 

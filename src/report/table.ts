@@ -35,10 +35,15 @@ export function formatTable(summary: Summary): string {
     }
   }
   const deferred = summary.recipients.filter((outcome) => outcome.status === 'deferred');
-  if (deferred.length) lines.push('', `Deferred (${deferred.length}): temporary failures kept coming back; resume tries them again`, ...listed(deferred));
+  if (deferred.length)
+    lines.push('', `Deferred (${deferred.length}): temporary failures kept coming back; resume tries them again`, ...listed(deferred));
   const inDoubt = summary.recipients.filter((outcome) => outcome.status === 'in_doubt');
   if (inDoubt.length) {
-    lines.push('', `In doubt (${inDoubt.length}): handed to the server, outcome not recorded; resume resends them unless --in-doubt skip`, ...listed(inDoubt));
+    lines.push(
+      '',
+      `In doubt (${inDoubt.length}): handed to the server, outcome not recorded; resume resends them unless --in-doubt skip`,
+      ...listed(inDoubt),
+    );
   }
   lines.push(...afterDeliveryLines(summary));
   if (summary.limit_changes.length && !failedOnly) {
@@ -59,7 +64,11 @@ function afterDeliveryLines(summary: Summary): string[] {
     `After delivery  ${after.bounced} bounced (${percent(after.bounce_rate)} of sent) · ${after.soft_bounced} soft bounce(s) · ` +
       `${after.complained} complaint(s) (${percent(after.complaint_rate)}) · ${after.unsubscribed} unsubscribed`,
   ];
-  const titles = { bounced: 'Delivered, then bounced', complained: 'Delivered, then complained', unsubscribed: 'Delivered, then unsubscribed' } as const;
+  const titles = {
+    bounced: 'Delivered, then bounced',
+    complained: 'Delivered, then complained',
+    unsubscribed: 'Delivered, then unsubscribed',
+  } as const;
   for (const [event, title] of Object.entries(titles)) {
     const matching = summary.recipients.filter((outcome) => outcome.after?.event === event);
     if (!matching.length) continue;

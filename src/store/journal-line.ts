@@ -22,7 +22,8 @@ export function isKnownEvent(ev: string): ev is JournalEvent['ev'] {
 }
 
 /** The advice for a damaged line in the middle of the journal: never "start over", which would resend everyone. */
-const damagedAdvice = 'restore the journal from a backup, or correct or delete that line by hand; moving the state folder away would send everyone again';
+const damagedAdvice =
+  'restore the journal from a backup, or correct or delete that line by hand; moving the state folder away would send everyone again';
 
 /** Parses one journal line strictly, or throws an InputError naming the file and line. */
 export function parseJournalLine(file: string, text: string, number: number): JournalEvent {
@@ -41,7 +42,9 @@ export function parseJournalLine(file: string, text: string, number: number): Jo
     const value = event[field];
     const optional = kind.endsWith('?');
     if ((value === undefined && optional) || typeof value === kind.replace('?', '')) continue;
-    throw new InputError(`${where}: a "${event.ev}" event needs ${optional ? 'a' : 'the'} field "${field}" as a ${kind.replace('?', '')}; the journal was edited or damaged (${damagedAdvice})`);
+    throw new InputError(
+      `${where}: a "${event.ev}" event needs ${optional ? 'a' : 'the'} field "${field}" as a ${kind.replace('?', '')}; the journal was edited or damaged (${damagedAdvice})`,
+    );
   }
   return event as unknown as JournalEvent;
 }

@@ -55,9 +55,12 @@ export class Journal {
    * (a write that went wrong), is cut off first so appends start on a fresh line after intact events.
    */
   static async open(file: string, warn: (message: string) => void): Promise<Journal> {
-    const handle = await openOwnerOnly(file, 'a+').then((opened) => opened!, (error: unknown) => {
-      throw unusableJournal(file, error);
-    });
+    const handle = await openOwnerOnly(file, 'a+').then(
+      (opened) => opened!,
+      (error: unknown) => {
+        throw unusableJournal(file, error);
+      },
+    );
     try {
       const { size } = await handle.stat();
       let intact = await intactLength(handle, size);
@@ -195,7 +198,7 @@ async function* journalLines(file: string, warn: (message: string) => void, offs
   let number = 0;
   let pending: Line | undefined;
   try {
-    for (let position = offset; ; ) {
+    for (let position = offset; ;) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
       if (!bytesRead) break;
       position += bytesRead;
@@ -247,7 +250,7 @@ async function readRange(handle: FileHandle, start: number, end: number): Promis
  * written (and fail with ENOSPC) before the lines count as on disk.
  */
 async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const { bytesWritten } = await handle.write(bytes, offset);
     offset += bytesWritten;
   }

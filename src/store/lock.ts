@@ -21,7 +21,12 @@ export interface LockInfo {
  * at once, but only by one process: see breakStale(). Returns the release function.
  */
 export async function acquireLock(file: string): Promise<() => Promise<void>> {
-  const mine = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') } satisfies LockOwner);
+  const mine = JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  } satisfies LockOwner);
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await writeFile(temp, mine, { mode: 0o600 }).catch((error: unknown) => {
     throw lockError(error, file);
@@ -61,7 +66,9 @@ export async function unlock(file: string): Promise<LockInfo | undefined> {
   const info = describe(current);
   if (info.liveness === 'alive') throw lockedError(file, info);
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(temp, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token: 'unlock' }), { mode: 0o600 });
+  await writeFile(temp, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token: 'unlock' }), {
+    mode: 0o600,
+  });
   try {
     await breakStale(file, current, temp);
   } finally {
@@ -87,7 +94,8 @@ async function breakStale(file: string, content: string, temp: string): Promise<
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(error, file);
       const holder = await readLock(breaker);
       if (holder === undefined) return; // its holder finished and cleaned up: look at the lock again
-      if (describe(holder).liveness !== 'dead') throw new LaterError(`another mailshot is taking over the stale lock ${file} right now; nothing was sent. Try again in a moment`);
+      if (describe(holder).liveness !== 'dead')
+        throw new LaterError(`another mailshot is taking over the stale lock ${file} right now; nothing was sent. Try again in a moment`);
       continue;
     }
     try {
@@ -97,7 +105,9 @@ async function breakStale(file: string, content: string, temp: string): Promise<
     }
     return;
   }
-  throw new LaterError(`cannot take over the stale lock ${file}: ${maxBreakers} take-overs died half-way; run \`mailshot campaign unlock\` on the campaign`);
+  throw new LaterError(
+    `cannot take over the stale lock ${file}: ${maxBreakers} take-overs died half-way; run \`mailshot campaign unlock\` on the campaign`,
+  );
 }
 
 async function releaseIfMine(file: string, mine: string): Promise<void> {
@@ -132,7 +142,9 @@ function lockedError(file: string, { owner, liveness, ageMs }: LockInfo): LaterE
     liveness === 'elsewhere'
       ? `if that machine (or container) is gone, run \`mailshot campaign unlock\` on the campaign (lock file ${file})`
       : 'wait for it to finish, or check `mailshot campaign status`';
-  return new LaterError(`this campaign is being sent by another mailshot (${who}); nothing was sent. ${advice[0]!.toUpperCase()}${advice.slice(1)}`);
+  return new LaterError(
+    `this campaign is being sent by another mailshot (${who}); nothing was sent. ${advice[0]!.toUpperCase()}${advice.slice(1)}`,
+  );
 }
 
 /** Another run taking the lock at the same moment is a reason to come back later; anything else (permissions, a full disk) is not. */
@@ -141,4 +153,3 @@ function lockError(error: unknown, file: string): Error {
   if ((error as NodeJS.ErrnoException).code === 'EEXIST') return new LaterError(message);
   return new StopError(`${message}; ${stateFolderAdvice}`);
 }
-

@@ -11,7 +11,10 @@ import { stateFolderAdvice, type StatePaths } from './state.js';
  */
 export async function setStateAside(paths: StatePaths, why: 'rehearsal' | 'reset'): Promise<string> {
   const release = await acquireLock(paths.lock);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const destination = `${paths.dir}.${why}-${stamp}`;
   try {
     await rename(paths.dir, destination);

@@ -69,7 +69,8 @@ function defaultStateDir(campaignFile: string): string {
 }
 
 /** What to do when the state folder cannot be read or written. */
-export const stateFolderAdvice = 'check that the state folder is a folder you may write to, on a disk with free space (or choose another with --state DIR)';
+export const stateFolderAdvice =
+  'check that the state folder is a folder you may write to, on a disk with free space (or choose another with --state DIR)';
 
 /** The state directory holds the recipient list's outcomes: personal data, so owner-only. */
 export async function ensureStateDir(paths: StatePaths): Promise<void> {
@@ -97,7 +98,9 @@ export async function readState(paths: StatePaths): Promise<CampaignState | unde
     if (state.version !== 1 || typeof state.campaignId !== 'string') throw new Error('unknown layout');
     return state;
   } catch (error) {
-    throw new InputError(`${paths.state}: damaged or edited by hand (${(error as Error).message}); restore it from a backup, or run \`mailshot campaign repair\` on the campaign file to rebuild it from the journal`);
+    throw new InputError(
+      `${paths.state}: damaged or edited by hand (${(error as Error).message}); restore it from a backup, or run \`mailshot campaign repair\` on the campaign file to rebuild it from the journal`,
+    );
   }
 }
 
@@ -107,6 +110,8 @@ export async function writeState(paths: StatePaths, state: CampaignState): Promi
     await writeOwnerOnly(paths.state, JSON.stringify(state, null, 2) + '\n');
   } catch (error) {
     if (error instanceof MailshotError) throw error;
-    throw new StopError(`cannot write ${paths.state}: ${(error as Error).message}; free disk space (or fix the folder's permissions), then run \`mailshot campaign resume\``);
+    throw new StopError(
+      `cannot write ${paths.state}: ${(error as Error).message}; free disk space (or fix the folder's permissions), then run \`mailshot campaign resume\``,
+    );
   }
 }

@@ -27,7 +27,10 @@ export function completionScript(shell: Shell, program: string, root: Completion
 function bashScript(program: string, nodes: CompletionNode[]): string {
   const fn = `_${program.replace(/\W/g, '_')}`;
   const cases = nodes
-    .map((node) => `    ${single(node.path.join(' '))}) subs=${single(node.children.map((child) => child.path.at(-1)).join(' '))}; opts=${single(optionWords(node).join(' '))}; files=${node.takesArguments ? 1 : 0} ;;`)
+    .map(
+      (node) =>
+        `    ${single(node.path.join(' '))}) subs=${single(node.children.map((child) => child.path.at(-1)).join(' '))}; opts=${single(optionWords(node).join(' '))}; files=${node.takesArguments ? 1 : 0} ;;`,
+    )
     .join('\n');
   return `# ${program} completion for bash. Load it with:  source <(${program} completion bash)
 ${fn}_at() {
@@ -98,11 +101,16 @@ if (( $+functions[compdef] )); then compdef ${fn} ${program}; fi
 /** Fish: one `complete` line per sub-command and option, guarded by the command the words so far name. */
 function fishScript(program: string, nodes: CompletionNode[]): string {
   const fn = `__${program.replace(/\W/g, '_')}`;
-  const known = nodes.filter((node) => node.path.length).map((node) => single(node.path.join(' '))).join(' ');
+  const known = nodes
+    .filter((node) => node.path.length)
+    .map((node) => single(node.path.join(' ')))
+    .join(' ');
   const lines = nodes.flatMap((node) => {
     const guard = `-n ${single(`${fn}_at ${single(node.path.join(' '))}`)}`;
     return [
-      ...node.children.map((child) => `complete -c ${program} ${guard} -f -a ${single(child.path.at(-1)!)} -d ${single(child.description)}`),
+      ...node.children.map(
+        (child) => `complete -c ${program} ${guard} -f -a ${single(child.path.at(-1)!)} -d ${single(child.description)}`,
+      ),
       ...node.options.map((option) => {
         const names = option.names.map((name) => (name.startsWith('--') ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`)).join(' ');
         return `complete -c ${program} ${guard} ${names}${option.takesValue ? ' -r' : ''} -d ${single(option.description)}`;

@@ -40,7 +40,9 @@ function mailshotCommand(env: Record<string, string> = {}): string {
   const mailshot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/mailshot.js');
   const pathVariable = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':');
   const variables = { PATH: pathVariable, ...env, MAILSHOT_LOG_TIMES: '1' };
-  const assignments = Object.entries(variables).map(([name, value]) => `${name}=${quote(value)}`).join(' ');
+  const assignments = Object.entries(variables)
+    .map(([name, value]) => `${name}=${quote(value)}`)
+    .join(' ');
   return `${assignments} ${quote(process.execPath)} ${quote(mailshot)}`;
 }
 
@@ -51,7 +53,10 @@ export function cronSchedule(everyMinutes: number): string {
   if (expressible.includes(everyMinutes)) return `0 */${everyMinutes / 60} * * *`;
   const below = expressible.filter((minutes) => minutes < everyMinutes).at(-1);
   const above = expressible.find((minutes) => minutes > everyMinutes);
-  const nearest = [below, above].filter((minutes) => minutes !== undefined).map((minutes) => `--every ${minutes}`).join(' or ');
+  const nearest = [below, above]
+    .filter((minutes) => minutes !== undefined)
+    .map((minutes) => `--every ${minutes}`)
+    .join(' or ');
   throw new InputError(
     `--every ${everyMinutes}: cron cannot repeat that evenly (it counts minutes within each hour and hours within each day); use ${nearest}`,
   );

@@ -25,7 +25,16 @@ export function keepAwake(why: string, options: KeepAwakeOptions = {}): () => vo
   if (platform === 'darwin' && has('caffeinate')) {
     helper = run('caffeinate', ['-i', '-w', String(pid)]);
   } else if (platform === 'linux' && systemd && has('systemd-inhibit')) {
-    helper = run('systemd-inhibit', ['--what=sleep', '--who=mailshot', `--why=${why}`, '--mode=block', 'tail', `--pid=${pid}`, '-f', '/dev/null']);
+    helper = run('systemd-inhibit', [
+      '--what=sleep',
+      '--who=mailshot',
+      `--why=${why}`,
+      '--mode=block',
+      'tail',
+      `--pid=${pid}`,
+      '-f',
+      '/dev/null',
+    ]);
   }
   return () => {
     helper?.kill();

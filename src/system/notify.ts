@@ -96,7 +96,12 @@ export function desktopNotification(
     return { command: 'osascript', args: ['-e', `display notification ${appleString(body)} with title ${appleString(title)}`] };
   }
   const desktop = env.DISPLAY || env.WAYLAND_DISPLAY;
-  if (platform === 'linux' && desktop && has('notify-send') && (env.DBUS_SESSION_BUS_ADDRESS || existsSync(`/run/user/${process.getuid?.()}/bus`))) {
+  if (
+    platform === 'linux' &&
+    desktop &&
+    has('notify-send') &&
+    (env.DBUS_SESSION_BUS_ADDRESS || existsSync(`/run/user/${process.getuid?.()}/bus`))
+  ) {
     return { command: 'notify-send', args: ['--app-name=mailshot', title, body] };
   }
   return undefined;

@@ -68,7 +68,10 @@ export async function openOwnerOnly(file: string, mode: 'r' | 'a+'): Promise<Fil
   try {
     const info = await handle.stat();
     refuseUnsafe(file, info, 'this file');
-    if (!info.isFile()) throw new StopError(`${file} is not a regular file; move it away (\`mv ${quote(file)} ${quote(`${file}.moved`)}\`) and run the command again`);
+    if (!info.isFile())
+      throw new StopError(
+        `${file} is not a regular file; move it away (\`mv ${quote(file)} ${quote(`${file}.moved`)}\`) and run the command again`,
+      );
   } catch (error) {
     await handle.close();
     throw error;
@@ -111,7 +114,8 @@ export async function removeLeftoverCopies(file: string): Promise<void> {
   const base = path.basename(file);
   const names = await readdir(path.dirname(file)).catch(() => []);
   for (const name of names) {
-    if (name.startsWith(`${base}.`) && /^[0-9a-f]+$/.test(name.slice(base.length + 1))) await rm(path.join(path.dirname(file), name), { force: true });
+    if (name.startsWith(`${base}.`) && /^[0-9a-f]+$/.test(name.slice(base.length + 1)))
+      await rm(path.join(path.dirname(file), name), { force: true });
   }
 }
 
@@ -126,10 +130,14 @@ function refuseUnsafe(file: string, info: Stats, what: string): void {
   }
   if (info.mode & 0o022) {
     const fix = info.isDirectory() ? `chmod 700 ${quote(file)}` : `chmod 600 ${quote(file)}`;
-    throw new StopError(`${file} (${what}) may be changed by other users (mode ${(info.mode & 0o777).toString(8)}); mailshot did not use it. Make it yours alone: \`${fix}\``);
+    throw new StopError(
+      `${file} (${what}) may be changed by other users (mode ${(info.mode & 0o777).toString(8)}); mailshot did not use it. Make it yours alone: \`${fix}\``,
+    );
   }
 }
 
 function symbolicLink(file: string): StopError {
-  return new StopError(`${file} is a symbolic link, which mailshot does not follow here (another user could aim it at a file of theirs); replace it with the file itself (\`rm ${quote(file)}\`)`);
+  return new StopError(
+    `${file} is a symbolic link, which mailshot does not follow here (another user could aim it at a file of theirs); replace it with the file itself (\`rm ${quote(file)}\`)`,
+  );
 }

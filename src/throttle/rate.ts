@@ -25,7 +25,12 @@ export function formatRate(rate: Rate): string {
 /** "4 at once, 30/min, 500 per 24 h, 100 per connection": the limits that are set, in one wording everywhere. */
 export function formatLimits(limits: { concurrency?: number; rate?: string; dailyLimit?: number; perConnection?: number }): string {
   const { concurrency, rate, dailyLimit, perConnection } = limits;
-  return [concurrency && `${concurrency} at once`, rate, dailyLimit && `${dailyLimit} per 24 h`, perConnection && `${perConnection} per connection`]
+  return [
+    concurrency && `${concurrency} at once`,
+    rate,
+    dailyLimit && `${dailyLimit} per 24 h`,
+    perConnection && `${perConnection} per connection`,
+  ]
     .filter(Boolean)
     .join(', ');
 }

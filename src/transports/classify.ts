@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- the file is the two ordered rule tables (data) and their matcher, kept together */
 /**
  * Turns what a mail service answers into a DeliveryError kind — one place, two ordered tables.
  *
@@ -75,7 +76,11 @@ const UNREACHABLE_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EDNS', 'EHOSTUNREACH', 
 const SMTP_RULES: readonly SmtpRule[] = [
   // ── quota: pause the whole account (before any generic 5xx row) ──
   { pattern: { reply: /^550 5\.4\.5\b/ }, kind: 'quota', why: 'Gmail: daily user sending / SMTP relay limit exceeded' },
-  { pattern: { reply: /^554 5\.2\.0\b/, text: /QuotaExceeded/i }, kind: 'quota', why: 'Exchange Online: SubmissionQuotaExceededException (daily submission quota)' },
+  {
+    pattern: { reply: /^554 5\.2\.0\b/, text: /QuotaExceeded/i },
+    kind: 'quota',
+    why: 'Exchange Online: SubmissionQuotaExceededException (daily submission quota)',
+  },
   { pattern: { reply: /^550 5\.1\.90\b/ }, kind: 'quota', why: 'Exchange Online: daily limit for message recipients reached' },
 
   // ── authentication ──
@@ -107,13 +112,29 @@ const SMTP_RULES: readonly SmtpRule[] = [
   },
 
   // ── throttling: the server asks us to slow down ──
-  { pattern: { reply: /^421 4\.7\.28\b/ }, kind: 'throttled', why: 'Gmail: too many messages with the same Message-ID (IDs must be unique per message)' },
-  { pattern: { reply: /^(?:421|432|450|451|454)\b/, text: SLOW_DOWN }, kind: 'throttled', why: '421/432/450/451/454 with rate, connection-count or "try again later" text' },
+  {
+    pattern: { reply: /^421 4\.7\.28\b/ },
+    kind: 'throttled',
+    why: 'Gmail: too many messages with the same Message-ID (IDs must be unique per message)',
+  },
+  {
+    pattern: { reply: /^(?:421|432|450|451|454)\b/, text: SLOW_DOWN },
+    kind: 'throttled',
+    why: '421/432/450/451/454 with rate, connection-count or "try again later" text',
+  },
 
   // ── other temporary replies ──
-  { pattern: { reply: /^452 4\.5\.3\b/ }, kind: 'transient', why: 'too many recipients in this transaction; a later, smaller one will pass' },
+  {
+    pattern: { reply: /^452 4\.5\.3\b/ },
+    kind: 'transient',
+    why: 'too many recipients in this transaction; a later, smaller one will pass',
+  },
   { pattern: { reply: /^4\d\d\b/ }, kind: 'transient', why: 'RFC 5321 4yz: temporary failure, try again later' },
-  { pattern: { reply: /^503\b/ }, kind: 'transient', why: '503 bad sequence of commands: the session was out of step; a new connection can succeed' },
+  {
+    pattern: { reply: /^503\b/ },
+    kind: 'transient',
+    why: '503 bad sequence of commands: the session was out of step; a new connection can succeed',
+  },
 
   // ── authentication failures without a 53x reply (missing credentials, 5xx to AUTH, OAuth2) ──
   {
@@ -125,7 +146,11 @@ const SMTP_RULES: readonly SmtpRule[] = [
 
   // ── permanent, for this recipient or this message ──
   { pattern: { reply: /^550 5\.7\.1\b/, text: /Message-ID/i }, kind: 'permanent', why: 'Gmail: message without a valid Message-ID header' },
-  { pattern: { reply: /^5\d\d\b/ }, kind: 'permanent', why: 'RFC 5321 5yz: do not repeat this request (user unknown, mailbox name not allowed, content refused …)' },
+  {
+    pattern: { reply: /^5\d\d\b/ },
+    kind: 'permanent',
+    why: 'RFC 5321 5yz: do not repeat this request (user unknown, mailbox name not allowed, content refused …)',
+  },
 
   // ── no reply: the connection itself ──
   {
@@ -170,7 +195,23 @@ const SMTP_RULES: readonly SmtpRule[] = [
     message: 'no-greeting',
   },
   {
-    pattern: { code: ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EPROTOCOL', 'EMAXLIMIT', 'EABORT', 'ESTREAM'] },
+    pattern: {
+      code: [
+        'ECONNRESET',
+        'EPIPE',
+        'ECONNABORTED',
+        'EHOSTUNREACH',
+        'ENETUNREACH',
+        'ENETDOWN',
+        'ETIMEDOUT',
+        'ECONNECTION',
+        'ESOCKET',
+        'EPROTOCOL',
+        'EMAXLIMIT',
+        'EABORT',
+        'ESTREAM',
+      ],
+    },
     kind: 'transient',
     why: 'dropped connection, timeout or garbled reply: RFC 5321 counts a lost connection as 451',
   },
@@ -260,15 +301,35 @@ export interface HttpRule {
 /** Checked top to bottom: provider reasons and messages first, the HTTP status second. */
 const HTTP_RULES: readonly HttpRule[] = [
   // ── quota ──
-  { pattern: { text: /\(Mail sending\)/ }, kind: 'quota', why: 'Gmail: the sending-limit form of the user-rate 429; it lasts hours, not seconds' },
+  {
+    pattern: { text: /\(Mail sending\)/ },
+    kind: 'quota',
+    why: 'Gmail: the sending-limit form of the user-rate 429; it lasts hours, not seconds',
+  },
   { pattern: { reason: ['dailyLimitExceeded', 'quotaExceeded'] }, kind: 'quota', why: 'Gmail: daily sending limit' },
-  { pattern: { reason: ['ErrorExceededMessageLimit', 'ErrorQuotaExceeded', 'ErrorSubmissionQuotaExceeded'] }, kind: 'quota', why: 'Exchange Online: daily recipient / submission limit' },
-  { pattern: { text: /SubmissionQuotaExceeded|5\.1\.90|daily limit for message recipients/i }, kind: 'quota', why: 'Exchange Online: daily limit given in the message text' },
+  {
+    pattern: { reason: ['ErrorExceededMessageLimit', 'ErrorQuotaExceeded', 'ErrorSubmissionQuotaExceeded'] },
+    kind: 'quota',
+    why: 'Exchange Online: daily recipient / submission limit',
+  },
+  {
+    pattern: { text: /SubmissionQuotaExceeded|5\.1\.90|daily limit for message recipients/i },
+    kind: 'quota',
+    why: 'Exchange Online: daily limit given in the message text',
+  },
 
   // ── throttled ──
-  { pattern: { reason: ['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED'] }, kind: 'throttled', why: 'Gmail: per-user or per-project rate limit (403 or 429)' },
+  {
+    pattern: { reason: ['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED'] },
+    kind: 'throttled',
+    why: 'Gmail: per-user or per-project rate limit (403 or 429)',
+  },
   { pattern: { text: /too many concurrent requests/i }, kind: 'throttled', why: 'Gmail: concurrent requests per user' },
-  { pattern: { reason: ['TooManyRequests', 'ApplicationThrottled'] }, kind: 'throttled', why: 'Microsoft Graph throttling (429 with Retry-After)' },
+  {
+    pattern: { reason: ['TooManyRequests', 'ApplicationThrottled'] },
+    kind: 'throttled',
+    why: 'Microsoft Graph throttling (429 with Retry-After)',
+  },
   { pattern: { text: /MailboxConcurrency/i }, kind: 'throttled', why: 'Microsoft Graph: over 4 concurrent requests to one mailbox' },
 
   // ── auth and config ──
@@ -285,7 +346,16 @@ const HTTP_RULES: readonly HttpRule[] = [
     message: 'oauth-client-rejected',
   },
   {
-    pattern: { reason: ['invalid_grant', 'InvalidAuthenticationToken', 'authError', 'insufficientPermissions', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'ErrorAccessDenied'] },
+    pattern: {
+      reason: [
+        'invalid_grant',
+        'InvalidAuthenticationToken',
+        'authError',
+        'insufficientPermissions',
+        'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+        'ErrorAccessDenied',
+      ],
+    },
     kind: 'auth',
     why: 'refresh token revoked/expired (apps in "Testing" expire after 7 days), token invalid, or missing scope',
     message: 'grant-revoked',
@@ -299,9 +369,17 @@ const HTTP_RULES: readonly HttpRule[] = [
 
   // ── by status ──
   { pattern: { status: (s) => s === 429 }, kind: 'throttled', why: 'HTTP 429 Too Many Requests' },
-  { pattern: { status: (s) => s === 408 || s === 409 || s === 423 || s === 425 }, kind: 'transient', why: 'request timeout / conflict / locked: try again' },
+  {
+    pattern: { status: (s) => s === 408 || s === 409 || s === 423 || s === 425 },
+    kind: 'transient',
+    why: 'request timeout / conflict / locked: try again',
+  },
   { pattern: { status: (s) => s >= 500 }, kind: 'transient', why: 'HTTP 5xx: the service failed; retry with backoff' },
-  { pattern: { status: (s) => s >= 400 && s < 500 }, kind: 'permanent', why: 'other 4xx: this message or recipient was refused (bad MIME, invalid address, too large …)' },
+  {
+    pattern: { status: (s) => s >= 400 && s < 500 },
+    kind: 'permanent',
+    why: 'other 4xx: this message or recipient was refused (bad MIME, invalid address, too large …)',
+  },
   { pattern: {}, kind: 'transient', why: 'unrecognised response: treated as temporary; the loop bounds the retries' },
 ];
 

@@ -4,7 +4,15 @@ import { MailshotError } from '../errors.js';
 import { logHttp } from '../system/protocol-log.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
-import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+import {
+  DeliveryError,
+  rawWithBccHeader,
+  type Accepted,
+  type AccountInfo,
+  type OutgoingMessage,
+  type TokenSource,
+  type Transport,
+} from './transport.js';
 
 /** What the Gmail transport needs to know about the account. */
 export interface GmailSettings {
@@ -58,7 +66,10 @@ export class GmailTransport implements Transport {
         `the account's permissions do not include sending email (granted: ${granted.join(' ')}); link it again and allow sending: mailshot accounts remove ${this.account.name}, then mailshot accounts add google ${this.account.name} --client-id …`,
       );
     }
-    const facts: Record<string, string> = { address: this.account.address, permissions: allows(granted, 'lookUp') ? 'send, look up Sent' : 'send' };
+    const facts: Record<string, string> = {
+      address: this.account.address,
+      permissions: allows(granted, 'lookUp') ? 'send, look up Sent' : 'send',
+    };
     const expiresAt = tokens.expiresAt();
     if (expiresAt) facts['access token'] = `renewed, valid until ${expiresAt.toISOString()}`;
     return { facts };
@@ -83,19 +94,29 @@ export class GmailTransport implements Transport {
 
   /** For `bounces check` (accounts linked with --read-mail): one page of the ids of messages matching a search, newest first. */
   async listMessages(q: string, pageToken?: string): Promise<{ ids: string[]; nextPageToken?: string }> {
-    const { data } = await this.authorized((options) => this.api.users.messages.list({ userId: 'me', q, maxResults: 100, pageToken }, options));
-    return { ids: (data.messages ?? []).flatMap((message) => (message.id ? [message.id] : [])), nextPageToken: data.nextPageToken ?? undefined };
+    const { data } = await this.authorized((options) =>
+      this.api.users.messages.list({ userId: 'me', q, maxResults: 100, pageToken }, options),
+    );
+    return {
+      ids: (data.messages ?? []).flatMap((message) => (message.id ? [message.id] : [])),
+      nextPageToken: data.nextPageToken ?? undefined,
+    };
   }
 
   /** One message as MIME (`format=raw`), with when Gmail received it. */
   async rawMessage(id: string): Promise<{ raw: Buffer; receivedAt?: Date }> {
     const { data } = await this.authorized((options) => this.api.users.messages.get({ userId: 'me', id, format: 'raw' }, options));
-    return { raw: Buffer.from(data.raw ?? '', 'base64url'), receivedAt: data.internalDate ? new Date(Number(data.internalDate)) : undefined };
+    return {
+      raw: Buffer.from(data.raw ?? '', 'base64url'),
+      receivedAt: data.internalDate ? new Date(Number(data.internalDate)) : undefined,
+    };
   }
 
   private async lookUpSent(messageId: string): Promise<boolean> {
     const rfc822msgid = messageId.replace(/^<|>$/g, '');
-    const { data } = await this.authorized((options) => this.api.users.messages.list({ userId: 'me', q: `in:sent rfc822msgid:${rfc822msgid}`, maxResults: 1 }, options));
+    const { data } = await this.authorized((options) =>
+      this.api.users.messages.list({ userId: 'me', q: `in:sent rfc822msgid:${rfc822msgid}`, maxResults: 1 }, options),
+    );
     return (data.messages?.length ?? 0) > 0;
   }
 
@@ -129,7 +150,10 @@ export class GmailTransport implements Transport {
     if (error instanceof DeliveryError || error instanceof MailshotError) return error;
     const response = responseOf(error);
     if (response) {
-      return classifyHttpError(response.status, response.data, plainHeaders(response.headers), { account: this.account.name, provider: 'google' });
+      return classifyHttpError(response.status, response.data, plainHeaders(response.headers), {
+        account: this.account.name,
+        provider: 'google',
+      });
     }
     // No answer at all: the network (the send loop pauses and retries; the first connect says "resume later").
     const code = systemCode(error);
@@ -178,7 +202,11 @@ function plainHeaders(headers: unknown): Record<string, string> {
 
 /** ECONNREFUSED, ENOTFOUND, ECONNRESET …: the first error code along the cause chain. */
 function systemCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current = error, depth = 0;
+    current && typeof current === 'object' && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z]/.test(code)) return code;
   }

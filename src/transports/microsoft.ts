@@ -2,7 +2,15 @@ import { graphApiUrl, IdentityFailure, networkErrorText } from '../auth/microsof
 import { classifyHttpError } from './classify.js';
 import { httpFetch } from '../system/http.js';
 import { httpSendFailure } from './hand-over.js';
-import { DeliveryError, rawWithBccHeader, type Accepted, type AccountInfo, type OutgoingMessage, type TokenSource, type Transport } from './transport.js';
+import {
+  DeliveryError,
+  rawWithBccHeader,
+  type Accepted,
+  type AccountInfo,
+  type OutgoingMessage,
+  type TokenSource,
+  type Transport,
+} from './transport.js';
 
 /** What the Graph transport needs to know about the account. */
 export interface GraphSettings {
@@ -35,13 +43,20 @@ export class GraphTransport implements Transport {
     const facts: Record<string, string> = { address: me.mail || me.userPrincipalName || '(none)' };
     if (me.displayName) facts.name = me.displayName;
     facts.graph = graphApiUrl();
-    facts.reconcile = this.account.reconcile ? 'yes: a recipient left in doubt is looked up in Sent Items' : 'no (link with --reconcile to look up recipients left in doubt)';
+    facts.reconcile = this.account.reconcile
+      ? 'yes: a recipient left in doubt is looked up in Sent Items'
+      : 'no (link with --reconcile to look up recipients left in doubt)';
     return { facts };
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
     // Exchange takes the recipients of a MIME message from To, Cc and Bcc, and removes Bcc from what it delivers.
-    const response = await this.call('POST', '/me/sendMail', { 'Content-Type': 'text/plain' }, rawWithBccHeader(message).toString('base64'));
+    const response = await this.call(
+      'POST',
+      '/me/sendMail',
+      { 'Content-Type': 'text/plain' },
+      rawWithBccHeader(message).toString('base64'),
+    );
     await response.body?.cancel();
     const requestId = response.headers.get('request-id');
     return { response: `${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ''}` };
@@ -55,9 +70,17 @@ export class GraphTransport implements Transport {
    */
   async listInbox(since: Date, next?: string): Promise<{ items: { id: string; receivedAt: Date }[]; next?: string }> {
     const filter = `receivedDateTime ge ${since.toISOString()}`;
-    const path = next ? next.slice(graphApiUrl().length) : `/me/mailFolders/inbox/messages?$filter=${encodeURIComponent(filter)}&$orderby=receivedDateTime%20asc&$select=id,receivedDateTime&$top=100`;
-    const page = (await (await this.call('GET', path)).json()) as { value?: { id: string; receivedDateTime: string }[]; '@odata.nextLink'?: string };
-    return { items: (page.value ?? []).map((item) => ({ id: item.id, receivedAt: new Date(item.receivedDateTime) })), next: page['@odata.nextLink'] };
+    const path = next
+      ? next.slice(graphApiUrl().length)
+      : `/me/mailFolders/inbox/messages?$filter=${encodeURIComponent(filter)}&$orderby=receivedDateTime%20asc&$select=id,receivedDateTime&$top=100`;
+    const page = (await (await this.call('GET', path)).json()) as {
+      value?: { id: string; receivedDateTime: string }[];
+      '@odata.nextLink'?: string;
+    };
+    return {
+      items: (page.value ?? []).map((item) => ({ id: item.id, receivedAt: new Date(item.receivedDateTime) })),
+      next: page['@odata.nextLink'],
+    };
   }
 
   /** One message as MIME (`/$value`). */
@@ -87,7 +110,13 @@ export class GraphTransport implements Transport {
     return response;
   }
 
-  private async request(method: string, path: string, headers: Record<string, string>, body: string | undefined, token: string): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    token: string,
+  ): Promise<Response> {
     try {
       return await httpFetch('graph', `${graphApiUrl()}${path}`, {
         method,
@@ -97,7 +126,11 @@ export class GraphTransport implements Transport {
       });
     } catch (error) {
       const code = (error as { cause?: { code?: unknown } }).cause?.code;
-      const failure = new DeliveryError('transient', `cannot reach Microsoft Graph at ${new URL(graphApiUrl()).host} (${networkErrorText(error)})`, typeof code === 'string' ? { code } : {});
+      const failure = new DeliveryError(
+        'transient',
+        `cannot reach Microsoft Graph at ${new URL(graphApiUrl()).host} (${networkErrorText(error)})`,
+        typeof code === 'string' ? { code } : {},
+      );
       // No response to a sendMail: Graph may have taken the message (a timeout, a reset after the request).
       throw path === '/me/sendMail' ? httpSendFailure(failure, typeof code === 'string' ? code : undefined) : failure;
     }

@@ -49,13 +49,21 @@ function tidyMessage(message: string): string {
 
 /** Splits an SMTP reply (possibly multi-line, "550-5.1.1 …\n550 5.1.1 …") into code, enhanced code and text. */
 export function parseReply(response: string): { code: number; enhanced: string; text: string; line: string } {
-  const lines = response.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = response
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const first = /^([2-5]\d\d)(?:[ -]|$)/.exec(lines[0] ?? '');
   if (!first) return { code: 0, enhanced: '', text: response.trim(), line: '' };
   const code = Number(first[1]);
   const enhancedMatch = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(lines[0]!);
   const enhanced = enhancedMatch ? enhancedMatch[1]! : '';
-  const texts = lines.map((l) => l.replace(/^\d{3}[ -]?/, '').replace(/^[245]\.\d{1,3}\.\d{1,3}\s*/, '').trim());
+  const texts = lines.map((l) =>
+    l
+      .replace(/^\d{3}[ -]?/, '')
+      .replace(/^[245]\.\d{1,3}\.\d{1,3}\s*/, '')
+      .trim(),
+  );
   const text = texts.filter(Boolean).join(' ');
   return { code, enhanced, text, line: [String(code), enhanced, text].filter(Boolean).join(' ') };
 }

@@ -53,7 +53,11 @@ export class SmtpTransport implements Transport {
   /** Connects, negotiates TLS, signs in and quits: no message is sent. */
   verify(): Promise<AccountInfo> {
     const greeting = greetingRecorder();
-    const connection = new SMTPConnection({ ...this.connectionOptions(), logger: greeting.logger(this.account.name), transactionLog: true });
+    const connection = new SMTPConnection({
+      ...this.connectionOptions(),
+      logger: greeting.logger(this.account.name),
+      transactionLog: true,
+    });
     const facts: Record<string, string> = { server: `${this.account.host}:${this.account.port}` };
     return new Promise<AccountInfo>((resolve, reject) => {
       const fail = (error: unknown) => {
@@ -84,7 +88,9 @@ export class SmtpTransport implements Transport {
   async send(message: OutgoingMessage): Promise<Accepted> {
     const result = await this.lanes.send({ from: message.from, to: envelopeRecipients(message) }, message.raw);
     // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
-    const refused = result.ok ? result.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to) : undefined;
+    const refused = result.ok
+      ? result.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to)
+      : undefined;
     if (refused) throw this.classify(refused);
     if (result.ok) return { response: result.response };
     const failure = this.classify(result.error);

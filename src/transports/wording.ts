@@ -17,8 +17,7 @@ export interface ClassifyContext {
   now?: Date;
 }
 
-const where = (c: ClassifyContext): string =>
-  c.host ? `${c.host}${c.port ? `:${c.port}` : ''}` : 'the server';
+const where = (c: ClassifyContext): string => (c.host ? `${c.host}${c.port ? `:${c.port}` : ''}` : 'the server');
 const accountName = (c: ClassifyContext): string => c.account ?? 'NAME';
 // `accounts add` refuses a name that exists, so the advice starts with the removal.
 const relinkSmtp = (c: ClassifyContext): string =>
@@ -40,14 +39,16 @@ export const providerSaid = (f: HttpFacts): string =>
 export const smtpWording = {
   'smtp-auth-disabled': (f: SmtpFacts, c: ClassifyContext) =>
     `${serverSaid(f)}: SMTP AUTH with a password is turned off for this mailbox; enable SMTP AUTH for it in the Microsoft 365 admin centre, or link it as a Microsoft account instead: mailshot accounts add microsoft ${accountName(c)} --client-id …`,
-  'app-password': (f: SmtpFacts, c: ClassifyContext) => `${serverSaid(f)}: create an app password for this Google account, then ${relinkSmtp(c)}`,
+  'app-password': (f: SmtpFacts, c: ClassifyContext) =>
+    `${serverSaid(f)}: create an app password for this Google account, then ${relinkSmtp(c)}`,
   'auth-failed': (f: SmtpFacts, c: ClassifyContext) => `authentication failed at ${where(c)}: ${serverSaid(f)}; ${relinkSmtp(c)}`,
   'starttls-refused': (f: SmtpFacts, c: ClassifyContext) =>
     `${where(c)} did not start TLS (${serverSaid(f)}), so the password was not sent; if the server speaks TLS from the first byte use --security tls (usually port 465); --security none would send the password unencrypted`,
   'untrusted-certificate': untrustedCertificate,
   'tls-mismatch': (f: SmtpFacts, c: ClassifyContext) =>
     `TLS failed with ${where(c)} (${f.text}); check --security and --port: implicit TLS ("--security tls") is usually port 465, STARTTLS ("--security starttls") port 587`,
-  'unknown-host': (f: SmtpFacts, c: ClassifyContext) => `cannot find the host${c.host ? ` ${c.host}` : ''} (${f.text}); check --host of the account`,
+  'unknown-host': (f: SmtpFacts, c: ClassifyContext) =>
+    `cannot find the host${c.host ? ` ${c.host}` : ''} (${f.text}); check --host of the account`,
   'connection-refused': (f: SmtpFacts, c: ClassifyContext) =>
     `connection refused by ${where(c)} (${f.text}); check --host and --port of the account (587 for STARTTLS, 465 for TLS) and that the server is running`,
   'no-greeting': (f: SmtpFacts, c: ClassifyContext) =>
@@ -59,7 +60,9 @@ export type SmtpWording = keyof typeof smtpWording;
 export const httpWording = {
   'send-as-denied': (f: HttpFacts) =>
     `${providerSaid(f)}; the signed-in mailbox may not send as the campaign's from address: set "from" to the account's own address (see mailshot accounts list) or get Send As permission for it`,
-  'oauth-client-rejected': (f: HttpFacts, c: ClassifyContext) => `the OAuth client was rejected (${providerSaid(f)}); check --client-id/--client-secret and ${relinkOAuth(c)}`,
-  'grant-revoked': (f: HttpFacts, c: ClassifyContext) => `the account's authorisation is no longer valid (${providerSaid(f)}); ${relinkOAuth(c)}`,
+  'oauth-client-rejected': (f: HttpFacts, c: ClassifyContext) =>
+    `the OAuth client was rejected (${providerSaid(f)}); check --client-id/--client-secret and ${relinkOAuth(c)}`,
+  'grant-revoked': (f: HttpFacts, c: ClassifyContext) =>
+    `the account's authorisation is no longer valid (${providerSaid(f)}); ${relinkOAuth(c)}`,
 };
 export type HttpWording = keyof typeof httpWording;

@@ -69,14 +69,16 @@ export interface CampaignFixture {
  * Writes a campaign folder: campaign.yaml (fields merged over sensible defaults), recipients.csv,
  * body.md, plus any extra files. Pass `yaml` to write the campaign file verbatim instead.
  */
-export async function writeCampaign(options: {
-  fields?: Record<string, unknown>;
-  yaml?: string;
-  csv?: string | Buffer;
-  markdown?: string;
-  files?: Record<string, string | Buffer>;
-  dir?: string;
-} = {}): Promise<CampaignFixture> {
+export async function writeCampaign(
+  options: {
+    fields?: Record<string, unknown>;
+    yaml?: string;
+    csv?: string | Buffer;
+    markdown?: string;
+    files?: Record<string, string | Buffer>;
+    dir?: string;
+  } = {},
+): Promise<CampaignFixture> {
   const dir = options.dir ?? (await tempDir());
   await mkdir(dir, { recursive: true });
   const fields = {
@@ -87,7 +89,12 @@ export async function writeCampaign(options: {
     recipients: 'recipients.csv',
     ...options.fields,
   };
-  const yaml = options.yaml ?? Object.entries(fields).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join('\n') + '\n';
+  const yaml =
+    options.yaml ??
+    Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+      .join('\n') + '\n';
   await writeFile(path.join(dir, 'campaign.yaml'), yaml);
   await writeFile(path.join(dir, 'recipients.csv'), options.csv ?? 'email,name\nann@example.com,Ann\nbob@example.com,Bob\n');
   await writeFile(path.join(dir, 'body.md'), options.markdown ?? 'Hi **{{ name }}**,\n\nthis is a test.\n');

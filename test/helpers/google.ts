@@ -12,7 +12,21 @@ export function googleEnv(google: GmailSimulator, config: Env): Env {
 
 /** `accounts add google NAME --no-browser`, consenting at the simulator; fails the test when it does not link. */
 export async function linkGoogle(google: GmailSimulator, env: Env, name: string, args: string[] = []): Promise<void> {
-  const child = startCli(['accounts', 'add', 'google', name, '--client-id', google.client.id, '--client-secret-env', 'GOOGLE_CLIENT_SECRET', '--no-browser', ...args], { env });
+  const child = startCli(
+    [
+      'accounts',
+      'add',
+      'google',
+      name,
+      '--client-id',
+      google.client.id,
+      '--client-secret-env',
+      'GOOGLE_CLIENT_SECRET',
+      '--no-browser',
+      ...args,
+    ],
+    { env },
+  );
   const done = collect(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: string) => (stderr += chunk));

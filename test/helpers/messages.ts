@@ -10,7 +10,9 @@ export interface ProducedMessage {
 }
 
 export function addressesOf(field: AddressObject | AddressObject[] | undefined): string[] {
-  return (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) => object.value.map((entry) => entry.address!.toLowerCase()));
+  return (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) =>
+    object.value.map((entry) => entry.address!.toLowerCase()),
+  );
 }
 
 /** Every .eml of the outbox, parsed, keyed by the lower-cased To address. */
@@ -44,7 +46,10 @@ export function mimeShape(raw: Buffer): string {
     if (!type.startsWith('multipart/')) return type;
     const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)![1];
     const body = part.slice(headEnd + 4);
-    const children = body.split(`--${boundary}`).slice(1, -1).map((child) => parse(child.replace(/^\r\n/, '')));
+    const children = body
+      .split(`--${boundary}`)
+      .slice(1, -1)
+      .map((child) => parse(child.replace(/^\r\n/, '')));
     return `${type}(${children.join(',')})`;
   };
   return parse(text);

@@ -22,10 +22,24 @@ export async function addAccount(
   server: Pick<SmtpTestServer, 'host' | 'port'>,
   options: { security?: 'tls' | 'starttls' | 'none'; user?: string; password?: string; args?: string[] } = {},
 ): Promise<CliResult> {
-  const args = ['accounts', 'add', 'smtp', name, '--host', server.host, '--port', String(server.port), '--security', options.security ?? 'none'];
+  const args = [
+    'accounts',
+    'add',
+    'smtp',
+    name,
+    '--host',
+    server.host,
+    '--port',
+    String(server.port),
+    '--security',
+    options.security ?? 'none',
+  ];
   if (options.user) args.push('--user', options.user);
   if (options.password !== undefined) args.push('--password-stdin');
-  const result = await runCli([...args, ...(options.args ?? [])], { env, input: options.password === undefined ? '' : `${options.password}\n` });
+  const result = await runCli([...args, ...(options.args ?? [])], {
+    env,
+    input: options.password === undefined ? '' : `${options.password}\n`,
+  });
   if (result.code !== 0) throw new Error(`accounts add ${name} failed (${result.code}): ${result.stderr}`);
   return result;
 }

@@ -143,11 +143,14 @@ describe('crash trials', () => {
         const first = stops.length === 0;
         const acceptedBefore = acceptedCount();
         const journalBefore = first ? 0 : statSync(journalFile).size;
-        const sender = startCli(first ? ['campaign', 'send', campaign.file, '--via', 'sink'] : ['campaign', 'resume', campaign.file], { env });
+        const sender = startCli(first ? ['campaign', 'send', campaign.file, '--via', 'sink'] : ['campaign', 'resume', campaign.file], {
+          env,
+        });
         const exited = collect(sender);
-        const cancel = plan.trigger === 'accepted'
-          ? stopWhen(sender, logFile, () => acceptedCount() >= acceptedBefore + plan.after, plan)
-          : stopWhen(sender, journalFile, () => statSync(journalFile).size >= journalBefore + plan.after, plan);
+        const cancel =
+          plan.trigger === 'accepted'
+            ? stopWhen(sender, logFile, () => acceptedCount() >= acceptedBefore + plan.after, plan)
+            : stopWhen(sender, journalFile, () => statSync(journalFile).size >= journalBefore + plan.after, plan);
         const result = await exited;
         cancel();
         expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);

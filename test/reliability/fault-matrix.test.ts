@@ -12,7 +12,15 @@ import path from 'node:path';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignFixture } from '../helpers/cli.js';
 import { between, seededRandom, testSeed } from '../helpers/random.js';
 import { addAccount, fileSecretsEnv, until, type Env } from '../helpers/smtp.js';
-import { expectExactlyOnceOrInDoubt, inDoubtNow, readLog, recipientList, settled, startServerProcess, type ServerProcess } from './harness.js';
+import {
+  expectExactlyOnceOrInDoubt,
+  inDoubtNow,
+  readLog,
+  recipientList,
+  settled,
+  startServerProcess,
+  type ServerProcess,
+} from './harness.js';
 import { readFileSync } from 'node:fs';
 
 const seed = testSeed(1414);
@@ -29,14 +37,21 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 /** Each case uses its own domain, so the shared server's log tells the cases apart. */
-async function campaignFor(name: string, extra: Parameters<typeof writeCampaign>[0] = {}): Promise<{ campaign: CampaignFixture; to: string[] }> {
+async function campaignFor(
+  name: string,
+  extra: Parameters<typeof writeCampaign>[0] = {},
+): Promise<{ campaign: CampaignFixture; to: string[] }> {
   const csv = recipientsCsv(recipients).replace(/@example\.com/g, `@${name}.example.com`);
   const campaign = await writeCampaign({ csv, ...extra });
   return { campaign, to: recipientList(recipients).map((to) => to.replace('@example.com', `@${name}.example.com`)) };
 }
 
-const acceptedFor = async (domain: string) => (await readLog(server.logFile)).filter((message) => message.to.endsWith(`@${domain}.example.com`));
-const acceptedCount = (domain: string) => readFileSync(server.logFile, 'utf8').split('\n').filter((line) => line.includes(`@${domain}.example.com`)).length;
+const acceptedFor = async (domain: string) =>
+  (await readLog(server.logFile)).filter((message) => message.to.endsWith(`@${domain}.example.com`));
+const acceptedCount = (domain: string) =>
+  readFileSync(server.logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(`@${domain}.example.com`)).length;
 
 /** Resumes until done; returns how often each recipient was in doubt at a stop. */
 async function finish(campaign: CampaignFixture, inDoubtAtStops: Map<string, number>): Promise<void> {
@@ -68,51 +83,63 @@ describe(`fault matrix (seed ${seed})`, () => {
     expectExactlyOnceOrInDoubt(await acceptedFor(`hup${trial}`), to, new Map());
   });
 
-  test.each([1, 2, 3])('(e) stdout closed mid-send (`send --json | head`), trial %i: exit 75, no stack trace, nobody in doubt', async (trial) => {
-    const { campaign, to } = await campaignFor(`pipe${trial}`);
-    const lines = between(random, 1, 10);
-    const sender = startCli(['campaign', 'send', campaign.file, '--via', 'sink', '--json'], { env });
-    let stderr = '';
-    let seen = 0;
-    sender.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    sender.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString().split('\n').length - 1;
-      if (seen >= lines) sender.stdout!.destroy();
-    });
-    const code = await new Promise<number | null>((resolve) => sender.on('close', (exitCode) => resolve(exitCode)));
-    expect(stderr).not.toMatch(/unexpected error|\n\s+at |EPIPE/);
-    expect(code).toBe(75);
-    await settled(server);
-    expect((await inDoubtNow(campaign.file, env)).size).toBe(0);
-    await finish(campaign, new Map());
-    expectExactlyOnceOrInDoubt(await acceptedFor(`pipe${trial}`), to, new Map());
-  });
+  test.each([1, 2, 3])(
+    '(e) stdout closed mid-send (`send --json | head`), trial %i: exit 75, no stack trace, nobody in doubt',
+    async (trial) => {
+      const { campaign, to } = await campaignFor(`pipe${trial}`);
+      const lines = between(random, 1, 10);
+      const sender = startCli(['campaign', 'send', campaign.file, '--via', 'sink', '--json'], { env });
+      let stderr = '';
+      let seen = 0;
+      sender.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      sender.stdout!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString().split('\n').length - 1;
+        if (seen >= lines) sender.stdout!.destroy();
+      });
+      const code = await new Promise<number | null>((resolve) => sender.on('close', (exitCode) => resolve(exitCode)));
+      expect(stderr).not.toMatch(/unexpected error|\n\s+at |EPIPE/);
+      expect(code).toBe(75);
+      await settled(server);
+      expect((await inDoubtNow(campaign.file, env)).size).toBe(0);
+      await finish(campaign, new Map());
+      expectExactlyOnceOrInDoubt(await acceptedFor(`pipe${trial}`), to, new Map());
+    },
+  );
 
   test.each([
     ['emptied', 1, (journal: string) => writeFile(journal, '')],
     ['cut to half', 1, async (journal: string) => truncate(journal, Math.floor((await readFile(journal)).length / 2))],
-    ['poisoned (an unknown event in the middle)', 2, async (journal: string) => {
-      const lines = (await readFile(journal, 'utf8')).split('\n');
-      lines.splice(2, 0, '{"ev":"sEnt","to":"r9@x.example.com","at":1,"reply":"250"}');
-      await writeFile(journal, lines.join('\n'));
-    }],
-  ])('(f) journal %s: resume refuses (exit %i), nothing resent; with the journal restored, resume completes', async (_how, exit, damage) => {
-    const name = `journal${exit}${Math.floor(random() * 1e6)}`;
-    const { campaign, to } = await campaignFor(name);
-    expect((await runCli(['campaign', 'send', campaign.file, '--via', 'sink', '--limit', String(between(random, 5, 20))], { env })).code).toBe(75);
-    const journal = path.join(campaign.stateDir, 'journal.jsonl');
-    await copyFile(journal, `${journal}.backup`);
-    await damage(journal);
-    const before = (await acceptedFor(name)).length;
-    const refused = await runCli(['campaign', 'resume', campaign.file], { env });
-    expect(refused.code).toBe(exit);
-    expect(refused.stderr).toContain(journal);
-    expect(refused.stderr).not.toMatch(/\n\s+at |move the state folder away/);
-    expect((await acceptedFor(name)).length).toBe(before);
-    await copyFile(`${journal}.backup`, journal);
-    await finish(campaign, new Map());
-    expectExactlyOnceOrInDoubt(await acceptedFor(name), to, new Map());
-  });
+    [
+      'poisoned (an unknown event in the middle)',
+      2,
+      async (journal: string) => {
+        const lines = (await readFile(journal, 'utf8')).split('\n');
+        lines.splice(2, 0, '{"ev":"sEnt","to":"r9@x.example.com","at":1,"reply":"250"}');
+        await writeFile(journal, lines.join('\n'));
+      },
+    ],
+  ])(
+    '(f) journal %s: resume refuses (exit %i), nothing resent; with the journal restored, resume completes',
+    async (_how, exit, damage) => {
+      const name = `journal${exit}${Math.floor(random() * 1e6)}`;
+      const { campaign, to } = await campaignFor(name);
+      expect(
+        (await runCli(['campaign', 'send', campaign.file, '--via', 'sink', '--limit', String(between(random, 5, 20))], { env })).code,
+      ).toBe(75);
+      const journal = path.join(campaign.stateDir, 'journal.jsonl');
+      await copyFile(journal, `${journal}.backup`);
+      await damage(journal);
+      const before = (await acceptedFor(name)).length;
+      const refused = await runCli(['campaign', 'resume', campaign.file], { env });
+      expect(refused.code).toBe(exit);
+      expect(refused.stderr).toContain(journal);
+      expect(refused.stderr).not.toMatch(/\n\s+at |move the state folder away/);
+      expect((await acceptedFor(name)).length).toBe(before);
+      await copyFile(`${journal}.backup`, journal);
+      await finish(campaign, new Map());
+      expectExactlyOnceOrInDoubt(await acceptedFor(name), to, new Map());
+    },
+  );
 
   test('(f) state.json deleted with a recipient in doubt: refused (exit 1); `campaign repair` keeps the campaign id, so the resend has the same Message-ID', async () => {
     const { campaign, to } = await campaignFor('nostate');

@@ -58,7 +58,10 @@ export interface AcceptedMessage {
 }
 
 export async function readLog(logFile: string): Promise<AcceptedMessage[]> {
-  return (await readFile(logFile, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as AcceptedMessage);
+  return (await readFile(logFile, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AcceptedMessage);
 }
 
 /** Waits until the server has no session open: what a stopped sender handed over is then in the log. */
@@ -91,7 +94,11 @@ export async function inDoubtNow(file: string, env: Env): Promise<Set<string>> {
  * carry one Message-ID; a recipient received more than once was reported in doubt at least once for
  * every extra copy. Returns what to print.
  */
-export function expectExactlyOnceOrInDoubt(log: AcceptedMessage[], recipients: string[], reportedInDoubt: Map<string, number>): { duplicates: number } {
+export function expectExactlyOnceOrInDoubt(
+  log: AcceptedMessage[],
+  recipients: string[],
+  reportedInDoubt: Map<string, number>,
+): { duplicates: number } {
   const copies = new Map<string, AcceptedMessage[]>();
   for (const message of log) copies.set(message.to, [...(copies.get(message.to) ?? []), message]);
   expect([...recipients].filter((to) => !copies.has(to))).toEqual([]); // nobody lost
@@ -99,8 +106,10 @@ export function expectExactlyOnceOrInDoubt(log: AcceptedMessage[], recipients: s
   const wrong: string[] = [];
   let duplicates = 0;
   for (const [to, messages] of copies) {
-    if (new Set(messages.map((message) => message.messageId)).size !== 1) wrong.push(`${to}: ${messages.length} copies with different Message-IDs`);
-    if (messages.length - 1 > (reportedInDoubt.get(to) ?? 0)) wrong.push(`${to}: ${messages.length} copies, reported in doubt ${reportedInDoubt.get(to) ?? 0} time(s)`);
+    if (new Set(messages.map((message) => message.messageId)).size !== 1)
+      wrong.push(`${to}: ${messages.length} copies with different Message-IDs`);
+    if (messages.length - 1 > (reportedInDoubt.get(to) ?? 0))
+      wrong.push(`${to}: ${messages.length} copies, reported in doubt ${reportedInDoubt.get(to) ?? 0} time(s)`);
     duplicates += messages.length - 1;
   }
   expect(wrong).toEqual([]);

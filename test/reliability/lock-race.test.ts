@@ -39,13 +39,25 @@ test(`${trials} trials of ${senders} sends started together over a stale lock: o
     for (let trial = 0; trial < trials; trial++) {
       const campaign = await writeCampaign({ csv: recipientsCsv(recipients).replace(/@example\.com/g, `@t${trial}.example.com`) });
       await mkdir(campaign.stateDir, { recursive: true });
-      await writeFile(path.join(campaign.stateDir, 'lock'), JSON.stringify({ pid: await deadPid(), host: os.hostname(), since: new Date().toISOString() }));
+      await writeFile(
+        path.join(campaign.stateDir, 'lock'),
+        JSON.stringify({ pid: await deadPid(), host: os.hostname(), since: new Date().toISOString() }),
+      );
       const delays = Array.from({ length: senders }, () => between(random, 0, 30));
-      const results = await Promise.all(delays.map(async (ms) => (await sleep(ms), collect(startCli(['campaign', 'send', campaign.file, '--via', 'sink'], { env })))));
+      const results = await Promise.all(
+        delays.map(async (ms) => (await sleep(ms), collect(startCli(['campaign', 'send', campaign.file, '--via', 'sink'], { env })))),
+      );
       await settled(server);
       for (const result of results) {
         expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
-        const outcome = result.code === 0 && /done: sent [1-9]/.test(result.stderr) ? 'sent' : result.code === 0 ? 'already complete' : result.code === 75 ? 'locked' : `exit ${result.code}`;
+        const outcome =
+          result.code === 0 && /done: sent [1-9]/.test(result.stderr)
+            ? 'sent'
+            : result.code === 0
+              ? 'already complete'
+              : result.code === 75
+                ? 'locked'
+                : `exit ${result.code}`;
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
       expect(results.filter((result) => /done: sent [1-9]/.test(result.stderr))).toHaveLength(1);
@@ -57,7 +69,9 @@ test(`${trials} trials of ${senders} sends started together over a stale lock: o
       const { campaignId } = JSON.parse(await readFile(path.join(campaign.stateDir, 'state.json'), 'utf8')) as { campaignId: string };
       expect(campaignId).toMatch(/^[0-9a-f-]{36}$/);
     }
-    process.stdout.write(`lock race (seed ${seed}): ${trials} trials × ${senders} senders: ${[...outcomes].map(([what, n]) => `${what} ×${n}`).join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `lock race (seed ${seed}): ${trials} trials × ${senders} senders: ${[...outcomes].map(([what, n]) => `${what} ×${n}`).join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } finally {
     server.stop();
   }

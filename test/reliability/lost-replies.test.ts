@@ -24,7 +24,10 @@ test(`${recipients} recipients, 30 % of replies lost after the server stored the
     const perRun: number[] = [];
     for (let run = 0; ; run++) {
       expect(run).toBeLessThan(15);
-      const result = await runCli(run === 0 ? ['campaign', 'send', campaign.file, '--via', 'lossy'] : ['campaign', 'resume', campaign.file], { env });
+      const result = await runCli(
+        run === 0 ? ['campaign', 'send', campaign.file, '--via', 'lossy'] : ['campaign', 'resume', campaign.file],
+        { env },
+      );
       expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
       await settled(server);
       const inDoubt = await inDoubtNow(campaign.file, env);
@@ -43,7 +46,9 @@ test(`${recipients} recipients, 30 % of replies lost after the server stored the
     const { duplicates } = expectExactlyOnceOrInDoubt(await readLog(server.logFile), recipientList(recipients), reportedInDoubt);
     expect(duplicates).toBeGreaterThan(0); // the faults did happen
     expect((await reportOf(campaign.file, env)).totals).toMatchObject({ sent: recipients, in_doubt: 0, pending: 0 });
-    process.stdout.write(`lost replies (seed ${seed}): in doubt after each run ${perRun.join(' → ')}; ${duplicates} duplicate(s), each reported in doubt; ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `lost replies (seed ${seed}): in doubt after each run ${perRun.join(' → ')}; ${duplicates} duplicate(s), each reported in doubt; ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } finally {
     server.stop();
   }

@@ -126,7 +126,16 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
   const sendLog: number[] = [];
   const accepted: AcceptedMessage[] = [];
   const inbox: GmailSimulator['inbox'] = [];
-  const stats: GmailSimulatorStats = { codeExchanges: 0, refreshes: 0, unauthorized: 0, throttled: 0, concurrent: 0, dailyCapped: 0, lookups: 0, peakConcurrent: 0 };
+  const stats: GmailSimulatorStats = {
+    codeExchanges: 0,
+    refreshes: 0,
+    unauthorized: 0,
+    throttled: 0,
+    concurrent: 0,
+    dailyCapped: 0,
+    lookups: 0,
+    peakConcurrent: 0,
+  };
   let inFlight = 0;
   let tokensExpiredAfterSends = false;
   const simulator = { options } as GmailSimulator;
@@ -136,7 +145,13 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     const token = `ya29.${random(32)}`;
     const seconds = simulator.options.accessTokenSeconds ?? 3599;
     accessTokens.set(token, { scopes, expiresAt: Date.now() + seconds * 1000, valid: true });
-    return { access_token: token, expires_in: seconds, scope: scopes.join(' '), token_type: 'Bearer', ...(scopes.includes('openid') ? { id_token: idToken(client.id, address()) } : {}) };
+    return {
+      access_token: token,
+      expires_in: seconds,
+      scope: scopes.join(' '),
+      token_type: 'Bearer',
+      ...(scopes.includes('openid') ? { id_token: idToken(client.id, address()) } : {}),
+    };
   };
 
   // ── OAuth ──
@@ -145,8 +160,10 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     const q = url.searchParams;
     if (q.get('client_id') !== client.id) return text(response, 401, 'Error 401: invalid_client\nThe OAuth client was not found.');
     const redirectUri = q.get('redirect_uri') ?? '';
-    if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+(\/|$)/.test(redirectUri)) return text(response, 400, 'Error 400: redirect_uri_mismatch');
-    if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) return text(response, 400, 'Error 400: invalid_request');
+    if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+(\/|$)/.test(redirectUri))
+      return text(response, 400, 'Error 400: redirect_uri_mismatch');
+    if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge'))
+      return text(response, 400, 'Error 400: invalid_request');
     const location = new URL(redirectUri);
     const state = q.get('state');
     if (state !== null) location.searchParams.set('state', state);
@@ -170,14 +187,22 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     const form = new URLSearchParams((await body(request)).toString('utf8'));
     await sleep(simulator.options.tokenLatencyMs ?? 0);
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '');
-    const [id, secret] = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':') : [form.get('client_id'), form.get('client_secret')];
-    if (id !== client.id || secret !== client.secret) return json(response, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
+    const [id, secret] = basic
+      ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')
+      : [form.get('client_id'), form.get('client_secret')];
+    if (id !== client.id || secret !== client.secret)
+      return json(response, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
     if (form.get('grant_type') === 'authorization_code') {
       const pending = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
       if (!pending) return json(response, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
-      if (form.get('redirect_uri') !== pending.redirectUri) return json(response, 400, { error: 'redirect_uri_mismatch', error_description: 'Bad Request' });
-      if (createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') !== pending.challenge) {
+      if (form.get('redirect_uri') !== pending.redirectUri)
+        return json(response, 400, { error: 'redirect_uri_mismatch', error_description: 'Bad Request' });
+      if (
+        createHash('sha256')
+          .update(form.get('code_verifier') ?? '')
+          .digest('base64url') !== pending.challenge
+      ) {
         return json(response, 400, { error: 'invalid_grant', error_description: 'Invalid code verifier.' });
       }
       stats.codeExchanges++;
@@ -228,9 +253,22 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
       if (used + units <= limit) break;
     }
     const answer = simulator.options.throttleAnswer ?? 'retry-after';
-    if (answer === '403') json(response, 403, googleError(403, 'PERMISSION_DENIED', 'usageLimits', 'userRateLimitExceeded', 'User Rate Limit Exceeded'));
-    else if (answer === '429') json(response, 429, googleError(429, 'RESOURCE_EXHAUSTED', 'usageLimits', 'rateLimitExceeded', 'Rate Limit Exceeded'));
-    else json(response, 429, googleError(429, 'RESOURCE_EXHAUSTED', 'usageLimits', 'userRateLimitExceeded', `User-rate limit exceeded.  Retry after ${new Date(freeAt).toISOString()}`));
+    if (answer === '403')
+      json(response, 403, googleError(403, 'PERMISSION_DENIED', 'usageLimits', 'userRateLimitExceeded', 'User Rate Limit Exceeded'));
+    else if (answer === '429')
+      json(response, 429, googleError(429, 'RESOURCE_EXHAUSTED', 'usageLimits', 'rateLimitExceeded', 'Rate Limit Exceeded'));
+    else
+      json(
+        response,
+        429,
+        googleError(
+          429,
+          'RESOURCE_EXHAUSTED',
+          'usageLimits',
+          'userRateLimitExceeded',
+          `User-rate limit exceeded.  Retry after ${new Date(freeAt).toISOString()}`,
+        ),
+      );
     return false;
   };
 
@@ -242,20 +280,54 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     if (sendLog.length + recipients <= messages) return true;
     stats.dailyCapped++;
     const retryAt = new Date(sendLog[0]! + windowMs).toISOString();
-    if (answer === 'dailyLimitExceeded') json(response, 403, googleError(403, 'PERMISSION_DENIED', 'usageLimits', 'dailyLimitExceeded', 'Daily Limit Exceeded'));
-    else json(response, 429, googleError(429, 'RESOURCE_EXHAUSTED', 'usageLimits', 'userRateLimitExceeded', `User-rate limit exceeded.  Retry after ${retryAt} (Mail sending)`));
+    if (answer === 'dailyLimitExceeded')
+      json(response, 403, googleError(403, 'PERMISSION_DENIED', 'usageLimits', 'dailyLimitExceeded', 'Daily Limit Exceeded'));
+    else
+      json(
+        response,
+        429,
+        googleError(
+          429,
+          'RESOURCE_EXHAUSTED',
+          'usageLimits',
+          'userRateLimitExceeded',
+          `User-rate limit exceeded.  Retry after ${retryAt} (Mail sending)`,
+        ),
+      );
     return false;
   };
 
-  const send = async (route: 'json' | 'media', url: URL, request: http.IncomingMessage, response: http.ServerResponse, scopes: string[]) => {
+  const send = async (
+    route: 'json' | 'media',
+    url: URL,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    scopes: string[],
+  ) => {
     const payload = await body(request);
     if (!scopes.some((scope) => sendScopes.includes(scope))) return json(response, 403, insufficientScopesBody);
     if (!charge(100, response)) return;
     let raw: Buffer;
     if (route === 'media') {
-      if (url.searchParams.get('uploadType') !== 'media') return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'badRequest', 'The simulator takes uploadType=media only.'));
+      if (url.searchParams.get('uploadType') !== 'media')
+        return json(
+          response,
+          400,
+          googleError(400, 'INVALID_ARGUMENT', 'global', 'badRequest', 'The simulator takes uploadType=media only.'),
+        );
       const type = request.headers['content-type'] ?? '';
-      if (!type.startsWith('message/')) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'badContent', `Media type '${type}' is not supported. Valid media types: [message/*]`));
+      if (!type.startsWith('message/'))
+        return json(
+          response,
+          400,
+          googleError(
+            400,
+            'INVALID_ARGUMENT',
+            'global',
+            'badContent',
+            `Media type '${type}' is not supported. Valid media types: [message/*]`,
+          ),
+        );
       raw = payload;
     } else {
       let message: { raw?: unknown };
@@ -265,14 +337,26 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
         return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'parseError', 'Invalid JSON payload received.'));
       }
       if (typeof message.raw !== 'string' || !message.raw) {
-        return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', "'raw' RFC822 payload message string or uploading message via /upload/* URL required"));
+        return json(
+          response,
+          400,
+          googleError(
+            400,
+            'INVALID_ARGUMENT',
+            'global',
+            'invalidArgument',
+            "'raw' RFC822 payload message string or uploading message via /upload/* URL required",
+          ),
+        );
       }
       raw = Buffer.from(message.raw, 'base64url');
     }
     const messageId = headerOf(raw, 'message-id');
-    if (!messageId) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Invalid Message-ID header'));
+    if (!messageId)
+      return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Invalid Message-ID header'));
     const recipients = headerRecipients(raw);
-    if (!allRecipients(recipients).length) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Recipient address required'));
+    if (!allRecipients(recipients).length)
+      return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'Recipient address required'));
     if (!underDailyCap(response, allRecipients(recipients).length)) return;
     const id = random(8, 'hex');
     const message: AcceptedMessage = { id, raw, messageId, route, recipients };
@@ -291,7 +375,11 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     const q = url.searchParams.get('q');
     if (!scopes.some((scope) => readScopes.includes(scope))) {
       if (q && scopes.includes(googleScope('gmail.metadata'))) {
-        return json(response, 403, googleError(403, 'PERMISSION_DENIED', 'global', 'forbidden', "Metadata scope does not support 'q' parameter"));
+        return json(
+          response,
+          403,
+          googleError(403, 'PERMISSION_DENIED', 'global', 'forbidden', "Metadata scope does not support 'q' parameter"),
+        );
       }
       return json(response, 403, insufficientScopesBody);
     }
@@ -302,10 +390,18 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     for (const term of (q ?? '').split(/\s+/).filter(Boolean)) {
       const [operator, value = ''] = term.split(/:(.*)/s);
       if (operator === 'rfc822msgid') found = found.filter((message) => message.messageId === `<${value.replace(/^<|>$/g, '')}>`);
-      else if (!(operator === 'in' && value === 'sent')) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', `The simulator does not know the search term "${term}"`));
+      else if (!(operator === 'in' && value === 'sent'))
+        return json(
+          response,
+          400,
+          googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', `The simulator does not know the search term "${term}"`),
+        );
     }
     const max = Number(url.searchParams.get('maxResults') ?? 100);
-    const messages = found.slice(-max).reverse().map((message) => ({ id: message.id, threadId: message.id }));
+    const messages = found
+      .slice(-max)
+      .reverse()
+      .map((message) => ({ id: message.id, threadId: message.id }));
     json(response, 200, messages.length ? { messages, resultSizeEstimate: messages.length } : { resultSizeEstimate: 0 });
   };
 
@@ -315,13 +411,22 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     for (const term of q.split(/\s+/).filter(Boolean)) {
       const [operator, value = ''] = term.split(/:(.*)/s);
       if (operator === 'after') found = found.filter((message) => message.internalDate > Number(value) * 1000);
-      else if (!(operator === 'in' && value === 'inbox')) return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', `The simulator does not know the search term "${term}"`));
+      else if (!(operator === 'in' && value === 'inbox'))
+        return json(
+          response,
+          400,
+          googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', `The simulator does not know the search term "${term}"`),
+        );
     }
     const max = Math.min(500, Number(url.searchParams.get('maxResults') ?? 100));
     const offset = Number(url.searchParams.get('pageToken') ?? 0);
     const page = found.slice(offset, offset + max).map((message) => ({ id: message.id, threadId: message.id }));
     const more = offset + max < found.length;
-    json(response, 200, { ...(page.length ? { messages: page } : {}), ...(more ? { nextPageToken: String(offset + max) } : {}), resultSizeEstimate: found.length });
+    json(response, 200, {
+      ...(page.length ? { messages: page } : {}),
+      ...(more ? { nextPageToken: String(offset + max) } : {}),
+      resultSizeEstimate: found.length,
+    });
   };
 
   /** `messages.get` with `format=raw`: the message as base64url, with Gmail's fields around it. */
@@ -330,8 +435,18 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     if (!charge(5, response)) return;
     const message = inbox.find((entry) => entry.id === id);
     if (!message) return json(response, 404, googleError(404, 'NOT_FOUND', 'global', 'notFound', 'Requested entity was not found.'));
-    if (url.searchParams.get('format') !== 'raw') return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'The simulator serves format=raw only'));
-    json(response, 200, { id, threadId: id, labelIds: ['INBOX', 'UNREAD'], snippet: '', sizeEstimate: message.raw.length, historyId: '4242', internalDate: String(message.internalDate), raw: message.raw.toString('base64url') });
+    if (url.searchParams.get('format') !== 'raw')
+      return json(response, 400, googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', 'The simulator serves format=raw only'));
+    json(response, 200, {
+      id,
+      threadId: id,
+      labelIds: ['INBOX', 'UNREAD'],
+      snippet: '',
+      sizeEstimate: message.raw.length,
+      historyId: '4242',
+      internalDate: String(message.internalDate),
+      raw: message.raw.toString('base64url'),
+    });
   };
 
   const gmailApi = async (url: URL, request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -341,7 +456,11 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     const limit = simulator.options.maxConcurrent ?? 10;
     if (inFlight >= limit) {
       stats.concurrent++;
-      return json(response, 429, googleError(429, 'RESOURCE_EXHAUSTED', 'usageLimits', 'rateLimitExceeded', 'Too many concurrent requests for user'));
+      return json(
+        response,
+        429,
+        googleError(429, 'RESOURCE_EXHAUSTED', 'usageLimits', 'rateLimitExceeded', 'Too many concurrent requests for user'),
+      );
     }
     inFlight++;
     stats.peakConcurrent = Math.max(stats.peakConcurrent, inFlight);
@@ -371,9 +490,12 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
           ? token(request, response)
           : url.pathname.startsWith('/gmail/') || url.pathname.startsWith('/upload/gmail/')
             ? gmailApi(url, request, response)
-            : Promise.resolve(json(response, 404, googleError(404, 'NOT_FOUND', 'global', 'notFound', `The simulator does not serve ${url.pathname}`)));
+            : Promise.resolve(
+                json(response, 404, googleError(404, 'NOT_FOUND', 'global', 'notFound', `The simulator does not serve ${url.pathname}`)),
+              );
     handled.catch((error: unknown) => {
-      if (!response.headersSent) json(response, 500, googleError(500, 'INTERNAL', 'global', 'backendError', `simulator: ${(error as Error).message}`));
+      if (!response.headersSent)
+        json(response, 500, googleError(500, 'INTERNAL', 'global', 'backendError', `simulator: ${(error as Error).message}`));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -381,7 +503,11 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
 
   return Object.assign(simulator, {
     url,
-    env: { MAILSHOT_GOOGLE_AUTH_URL: `${url}/o/oauth2/v2/auth`, MAILSHOT_GOOGLE_TOKEN_URL: `${url}/token`, MAILSHOT_GMAIL_API_URL: `${url}/` },
+    env: {
+      MAILSHOT_GOOGLE_AUTH_URL: `${url}/o/oauth2/v2/auth`,
+      MAILSHOT_GOOGLE_TOKEN_URL: `${url}/token`,
+      MAILSHOT_GMAIL_API_URL: `${url}/`,
+    },
     client,
     accepted,
     inbox,
@@ -401,7 +527,8 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
 const unauthenticatedBody = {
   error: {
     code: 401,
-    message: 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+    message:
+      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
     errors: [{ message: 'Invalid Credentials', domain: 'global', reason: 'authError', location: 'Authorization', locationType: 'header' }],
     status: 'UNAUTHENTICATED',
   },
@@ -425,14 +552,26 @@ function googleError(code: number, status: string, domain: string, reason: strin
 function idToken(clientId: string, email: string): string {
   const now = Math.floor(Date.now() / 1000);
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const claims = { iss: 'https://accounts.google.com', azp: clientId, aud: clientId, sub: '110248495921238986420', email, email_verified: true, iat: now, exp: now + 3599 };
+  const claims = {
+    iss: 'https://accounts.google.com',
+    azp: clientId,
+    aud: clientId,
+    sub: '110248495921238986420',
+    email,
+    email_verified: true,
+    iat: now,
+    exp: now + 3599,
+  };
   return `${part({ alg: 'RS256', kid: 'simulator', typ: 'JWT' })}.${part(claims)}.${random(64)}`;
 }
 
 /** One header of a raw message (folded lines joined), or ''. */
 function headerOf(raw: Buffer, name: string): string {
   const end = raw.indexOf('\r\n\r\n');
-  const head = raw.subarray(0, end === -1 ? raw.length : end).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const head = raw
+    .subarray(0, end === -1 ? raw.length : end)
+    .toString('utf8')
+    .replace(/\r\n[ \t]+/g, ' ');
   return new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
 }
 

@@ -216,10 +216,18 @@ class GraphTestServerImpl implements GraphTestServer {
 
   private checkTenantAndClient(tenant: string, clientId: string): Record<string, unknown> | undefined {
     if (!['common', 'organizations', 'consumers', testTenantId, 'contoso.example'].includes(tenant)) {
-      return aadError('invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+      return aadError(
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      );
     }
     if (clientId !== this.clientId) {
-      return aadError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+      return aadError(
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
     }
     return undefined;
   }
@@ -228,7 +236,13 @@ class GraphTestServerImpl implements GraphTestServer {
     const deviceCode = randomBytes(32).toString('base64url');
     const userCode = randomBytes(6).toString('base64url').replace(/[-_]/g, 'X').slice(0, 8).toUpperCase();
     const expiresIn = this.options.deviceCode?.expiresIn ?? 900;
-    this.deviceCodes.set(deviceCode, { userCode, scopes: scopesOf(params), expiresAt: Date.now() + expiresIn * 1000, polls: 0, decision: 'pending' });
+    this.deviceCodes.set(deviceCode, {
+      userCode,
+      scopes: scopesOf(params),
+      expiresAt: Date.now() + expiresIn * 1000,
+      polls: 0,
+      decision: 'pending',
+    });
     const page = `${this.authority}/devicelogin`;
     json(response, 200, {
       user_code: userCode,
@@ -253,12 +267,23 @@ class GraphTestServerImpl implements GraphTestServer {
       fields.error_description = 'AADSTS65004: User declined to consent to access the app.';
     } else {
       const code = randomBytes(24).toString('base64url');
-      this.authorizationCodes.set(code, { scopes: scopesOf(params), nonce: params.get('nonce') ?? undefined, redirectUri, challenge: params.get('code_challenge')! });
+      this.authorizationCodes.set(code, {
+        scopes: scopesOf(params),
+        nonce: params.get('nonce') ?? undefined,
+        redirectUri,
+        challenge: params.get('code_challenge')!,
+      });
       fields.code = code;
       fields.client_info = this.clientInfo();
     }
-    const inputs = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}" />`).join('');
-    html(response, 200, `<html><body><form method="POST" name="hiddenform" action="${escapeHtml(redirectUri)}">${inputs}</form><script>document.forms[0].submit()</script></body></html>`);
+    const inputs = Object.entries(fields)
+      .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}" />`)
+      .join('');
+    html(
+      response,
+      200,
+      `<html><body><form method="POST" name="hiddenform" action="${escapeHtml(redirectUri)}">${inputs}</form><script>document.forms[0].submit()</script></body></html>`,
+    );
   }
 
   private token(params: URLSearchParams, response: ServerResponse): void {
@@ -267,15 +292,25 @@ class GraphTestServerImpl implements GraphTestServer {
     // RFC 8628's name, and the short one MSAL sends (the identity platform takes both).
     if (grantType === 'urn:ietf:params:oauth:grant-type:device_code' || grantType === 'device_code') {
       const state = this.deviceCodes.get(params.get('device_code') ?? '');
-      if (!state) return json(response, 400, aadError('bad_verification_code', 70000, 'The provided value for the input parameter \'device_code\' is not valid.'));
+      if (!state)
+        return json(
+          response,
+          400,
+          aadError('bad_verification_code', 70000, "The provided value for the input parameter 'device_code' is not valid."),
+        );
       state.polls++;
       this.polls.set(state.userCode, state.polls);
       const approveAfter = this.options.deviceCode?.approveAfterPolls ?? 0;
       if (state.decision === 'pending' && approveAfter !== 'manual' && state.polls > approveAfter) state.decision = 'approved';
       if (Date.now() > state.expiresAt) return json(response, 400, aadError('expired_token', 70019, 'Verification code expired.'));
-      if (state.decision === 'declined') return json(response, 400, aadError('authorization_declined', 70000, 'The end user denied the authorization request.'));
+      if (state.decision === 'declined')
+        return json(response, 400, aadError('authorization_declined', 70000, 'The end user denied the authorization request.'));
       if (state.decision === 'pending') {
-        return json(response, 400, aadError('authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.'));
+        return json(
+          response,
+          400,
+          aadError('authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.'),
+        );
       }
       this.deviceCodes.delete(params.get('device_code')!);
       return json(response, 200, this.issueTokens({ scopes: state.scopes }));
@@ -284,7 +319,11 @@ class GraphTestServerImpl implements GraphTestServer {
       const code = this.authorizationCodes.get(params.get('code') ?? '');
       this.authorizationCodes.delete(params.get('code') ?? '');
       const verifier = params.get('code_verifier') ?? '';
-      if (!code || code.redirectUri !== params.get('redirect_uri') || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {
+      if (
+        !code ||
+        code.redirectUri !== params.get('redirect_uri') ||
+        createHash('sha256').update(verifier).digest('base64url') !== code.challenge
+      ) {
         return json(response, 400, aadError('invalid_grant', 70000, 'The provided value for the code parameter is not valid.'));
       }
       return json(response, 200, this.issueTokens(code));
@@ -292,9 +331,23 @@ class GraphTestServerImpl implements GraphTestServer {
     if (grantType === 'refresh_token') {
       const grant = this.refreshTokens.get(params.get('refresh_token') ?? '');
       if (this.consentRevoked) {
-        return json(response, 400, aadError('invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${this.clientId}' named 'mailshot'. Send an interactive authorization request for this user and resource.`, 'consent_required'));
+        return json(
+          response,
+          400,
+          aadError(
+            'invalid_grant',
+            65001,
+            `The user or administrator has not consented to use the application with ID '${this.clientId}' named 'mailshot'. Send an interactive authorization request for this user and resource.`,
+            'consent_required',
+          ),
+        );
       }
-      if (!grant) return json(response, 400, aadError('invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity.'));
+      if (!grant)
+        return json(
+          response,
+          400,
+          aadError('invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity.'),
+        );
       return json(response, 200, this.issueTokens({ scopes: grant.scopes }));
     }
     json(response, 400, aadError('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`));
@@ -322,7 +375,8 @@ class GraphTestServerImpl implements GraphTestServer {
       tid: testTenantId,
       ...(grant.nonce ? { nonce: grant.nonce } : {}),
     };
-    const idToken = [{ typ: 'JWT', alg: 'none' }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.';
+    const idToken =
+      [{ typ: 'JWT', alg: 'none' }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.';
     return {
       token_type: 'Bearer',
       scope: scopes.join(' '),
@@ -345,7 +399,12 @@ class GraphTestServerImpl implements GraphTestServer {
     const path = url.pathname.slice('/v1.0'.length);
     const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {
       this.refusals.push({ status, code, path });
-      json(response, status, { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID() } } }, headers);
+      json(
+        response,
+        status,
+        { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID() } } },
+        headers,
+      );
     };
     const token = this.accessTokens.get(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
     if (!token || token.expiresAt < Date.now() || this.consentRevoked) {
@@ -361,7 +420,12 @@ class GraphTestServerImpl implements GraphTestServer {
       const denied = () => refuse(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
       if (request.method === 'GET' && path === '/me') {
         if (!granted('User.Read')) return denied();
-        return json(response, 200, { id: this.oid, displayName: this.options.user?.displayName ?? 'Megan Bowen', mail: this.address, userPrincipalName: this.address });
+        return json(response, 200, {
+          id: this.oid,
+          displayName: this.options.user?.displayName ?? 'Megan Bowen',
+          mail: this.address,
+          userPrincipalName: this.address,
+        });
       }
       if (request.method === 'GET' && path === '/me/mailFolders/sentitems/messages') {
         if (!granted('Mail.ReadBasic') && !granted('Mail.Read')) return denied();
@@ -396,22 +460,38 @@ class GraphTestServerImpl implements GraphTestServer {
   private listInbox(url: URL, response: ServerResponse, refuse: (status: number, code: string, message: string) => void): void {
     const since = /^receivedDateTime ge (\S+)$/.exec(url.searchParams.get('$filter') ?? '')?.[1];
     if (!since || Number.isNaN(Date.parse(since))) return refuse(400, 'BadRequest', 'Invalid filter clause');
-    if (url.searchParams.get('$orderby') !== 'receivedDateTime asc') return refuse(400, 'BadRequest', 'The simulator sorts by receivedDateTime asc only');
+    if (url.searchParams.get('$orderby') !== 'receivedDateTime asc')
+      return refuse(400, 'BadRequest', 'The simulator sorts by receivedDateTime asc only');
     const found = this.inbox.filter((message) => Date.parse(message.receivedDateTime) >= Date.parse(since));
     const top = Math.min(1000, Number(url.searchParams.get('$top') ?? 10));
     const skip = Number(url.searchParams.get('$skip') ?? 0);
     const next = new URL(url.href.replace(/^http:/, 'https:'));
     next.host = new URL(this.graphUrl).host;
     next.searchParams.set('$skip', String(skip + top));
-    const page = found.slice(skip, skip + top).map((message) => ({ '@odata.etag': 'W/"CQAAABYAAAC"', id: message.id, receivedDateTime: message.receivedDateTime }));
-    json(response, 200, { '@odata.context': `${this.graphUrl}/$metadata#users('${this.oid}')/mailFolders('inbox')/messages(id,receivedDateTime)`, value: page, ...(skip + top < found.length ? { '@odata.nextLink': next.href } : {}) });
+    const page = found
+      .slice(skip, skip + top)
+      .map((message) => ({ '@odata.etag': 'W/"CQAAABYAAAC"', id: message.id, receivedDateTime: message.receivedDateTime }));
+    json(response, 200, {
+      '@odata.context': `${this.graphUrl}/$metadata#users('${this.oid}')/mailFolders('inbox')/messages(id,receivedDateTime)`,
+      value: page,
+      ...(skip + top < found.length ? { '@odata.nextLink': next.href } : {}),
+    });
   }
 
   deliverToInbox(raw: Buffer, at = new Date()): void {
-    this.inbox.push({ id: `AAMkAGI2${randomUUID().replace(/-/g, '')}AAA=`, raw, receivedDateTime: at.toISOString().replace(/\.\d+Z$/, 'Z') });
+    this.inbox.push({
+      id: `AAMkAGI2${randomUUID().replace(/-/g, '')}AAA=`,
+      raw,
+      receivedDateTime: at.toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
   }
 
-  private async sendMail(request: IncomingMessage, body: Buffer, response: ServerResponse, refuse: (status: number, code: string, message: string, headers?: Record<string, string>) => void): Promise<void> {
+  private async sendMail(
+    request: IncomingMessage,
+    body: Buffer,
+    response: ServerResponse,
+    refuse: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
+  ): Promise<void> {
     const text = body.toString('latin1').replace(/\r?\n/g, '');
     if (!(request.headers['content-type'] ?? '').startsWith('text/plain') || !text || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
       return refuse(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
@@ -419,13 +499,18 @@ class GraphTestServerImpl implements GraphTestServer {
     const raw = Buffer.from(text, 'base64');
     const mail = await simpleParser(raw);
     if (mail.from?.value[0]?.address?.toLowerCase() !== this.address) {
-      return refuse(403, 'ErrorSendAsDenied', 'The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.');
+      return refuse(
+        403,
+        'ErrorSendAsDenied',
+        'The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.',
+      );
     }
     const now = Date.now();
     const { rate } = this.options;
     if (rate) {
       while (this.sendTimes.length && this.sendTimes[0]! <= now - rate.windowMs) this.sendTimes.shift();
-      if (this.sendTimes.length >= rate.max) return refuse(429, 'TooManyRequests', 'Please retry again later.', { 'Retry-After': rate.retryAfter });
+      if (this.sendTimes.length >= rate.max)
+        return refuse(429, 'TooManyRequests', 'Please retry again later.', { 'Retry-After': rate.retryAfter });
     }
     const recipients = headerRecipients(raw);
     const count = allRecipients(recipients).length;

@@ -277,7 +277,12 @@ class SmtpTestServerImpl implements SmtpTestServer {
   }
 
   /** Runs the hook; throws the reply error, drops the connection, or returns to go on. */
-  private async applyHook(stage: ReplyStage, session: SMTPServerSession, info: SessionInfo, recipient?: string): Promise<'drop' | 'store-then-drop' | undefined> {
+  private async applyHook(
+    stage: ReplyStage,
+    session: SMTPServerSession,
+    info: SessionInfo,
+    recipient?: string,
+  ): Promise<'drop' | 'store-then-drop' | undefined> {
     if (!this.hook) return undefined;
     const reply = await this.hook(stage, info, recipient);
     if (reply === undefined) return undefined;
@@ -285,7 +290,12 @@ class SmtpTestServerImpl implements SmtpTestServer {
       this.injected.push({ stage, reply, ...(recipient !== undefined ? { recipient } : {}), sessionId: session.id });
       return reply;
     }
-    this.injected.push({ stage, reply: `${reply.code} ${reply.message}`, ...(recipient !== undefined ? { recipient } : {}), sessionId: session.id });
+    this.injected.push({
+      stage,
+      reply: `${reply.code} ${reply.message}`,
+      ...(recipient !== undefined ? { recipient } : {}),
+      sessionId: session.id,
+    });
     throw replyError(reply.code, reply.message);
   }
 

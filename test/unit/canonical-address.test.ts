@@ -29,7 +29,11 @@ describe('canonicalAddress: one form per mailbox', () => {
   });
 
   test('the spellings of one mailbox share one key, hence one Message-ID', () => {
-    const keys = new Set(['ann@bücher.example', nfd, 'ann@xn--bcher-kva.example', 'Ann@Bücher.Example'].map((cell) => (canonicalAddress(cell) as { address: string }).address));
+    const keys = new Set(
+      ['ann@bücher.example', nfd, 'ann@xn--bcher-kva.example', 'Ann@Bücher.Example'].map(
+        (cell) => (canonicalAddress(cell) as { address: string }).address,
+      ),
+    );
     expect(keys.size).toBe(1);
     expect(new Set([...keys].map((key) => messageIdFor('campaign', key, 'sender@example.com'))).size).toBe(1);
   });

@@ -31,7 +31,13 @@ describe('cc and bcc values', () => {
 
   test('a copy to the recipient itself, or one listed twice, adds nobody', () => {
     const mailbox = (address: string) => ({ name: '', address });
-    expect(extraRecipients('Ann@example.com', [mailbox('ann@example.com'), mailbox('mia@example.com')], [mailbox('MIA@example.com'), mailbox('arc@example.com')])).toEqual({
+    expect(
+      extraRecipients(
+        'Ann@example.com',
+        [mailbox('ann@example.com'), mailbox('mia@example.com')],
+        [mailbox('MIA@example.com'), mailbox('arc@example.com')],
+      ),
+    ).toEqual({
       cc: [mailbox('mia@example.com')],
       bcc: [mailbox('arc@example.com')],
     });
@@ -42,15 +48,20 @@ describe('local images of the HTML', () => {
   const source = { origin: 'body.html', dir: path.resolve('/campaign'), domain: 'example.com', lineOf: () => 1 };
 
   test('only local addresses become cid:, each file once', () => {
-    const html = '<img src="a.png"><img src=\'./a.png\'><img src="https://x.example/b.png"><img src="data:image/gif;base64,AA=="><img src="cid:c@x"><img src="{{ logo }}"><p style="background:url(&quot;d%20&amp;%20e.png&quot;)">';
+    const html =
+      '<img src="a.png"><img src=\'./a.png\'><img src="https://x.example/b.png"><img src="data:image/gif;base64,AA=="><img src="cid:c@x"><img src="{{ logo }}"><p style="background:url(&quot;d%20&amp;%20e.png&quot;)">';
     const { html: rewritten, references } = referToInlineImages(html, source);
     expect(references.map((reference) => path.basename(reference.file))).toEqual(['a.png', 'd & e.png']);
     const [a, d] = references.map((reference) => reference.cid);
-    expect(rewritten).toBe(html.replace('"a.png"', `"cid:${a}"`).replace("'./a.png'", `'cid:${a}'`).replace('d%20&amp;%20e.png', `cid:${d}`));
+    expect(rewritten).toBe(
+      html.replace('"a.png"', `"cid:${a}"`).replace("'./a.png'", `'cid:${a}'`).replace('d%20&amp;%20e.png', `cid:${d}`),
+    );
   });
 
   test('an image path outside the folder is refused', () => {
-    expect(() => referToInlineImages('<img src="../secret.png">', source)).toThrow(/body\.html:1: image "\.\.\/secret\.png" leads outside the campaign folder/);
+    expect(() => referToInlineImages('<img src="../secret.png">', source)).toThrow(
+      /body\.html:1: image "\.\.\/secret\.png" leads outside the campaign folder/,
+    );
   });
 });
 

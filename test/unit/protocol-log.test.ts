@@ -10,7 +10,15 @@ describe('the --debug log hides credentials', () => {
 
   test('AUTH LOGIN: the user name and password answers to 334 are hidden, the rest of the conversation kept', () => {
     const log = smtpLogger('smtp x');
-    for (const [tnx, text] of [['client', 'AUTH LOGIN'], ['server', '334 VXNlcm5hbWU6'], ['client', 'bWU='], ['server', '334 UGFzc3dvcmQ6'], ['client', 'c2VjcmV0'], ['server', '235 2.7.0 ok'], ['client', 'MAIL FROM:<a@example.com>']]) {
+    for (const [tnx, text] of [
+      ['client', 'AUTH LOGIN'],
+      ['server', '334 VXNlcm5hbWU6'],
+      ['client', 'bWU='],
+      ['server', '334 UGFzc3dvcmQ6'],
+      ['client', 'c2VjcmV0'],
+      ['server', '235 2.7.0 ok'],
+      ['client', 'MAIL FROM:<a@example.com>'],
+    ]) {
       log.debug({ tnx }, text);
     }
     expect(lines).toEqual([

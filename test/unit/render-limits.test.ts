@@ -5,7 +5,8 @@
 import { prepareCampaign } from '../../src/campaign/prepare.js';
 import { writeCampaign } from '../helpers/cli.js';
 
-const doubling = (times: number) => `{% capture a %}${'x'.repeat(64)}{% endcapture %}${'{% capture a %}{{ a }}{{ a }}{% endcapture %}'.repeat(times)}{{ a | size }}`;
+const doubling = (times: number) =>
+  `{% capture a %}${'x'.repeat(64)}{% endcapture %}${'{% capture a %}{{ a }}{{ a }}{% endcapture %}'.repeat(times)}{{ a | size }}`;
 
 async function templates(text: string, csv = 'email,name\nann@example.com,Ann\n') {
   const { file } = await writeCampaign({ fields: { text: 'body.txt' }, files: { 'body.txt': text }, csv });

@@ -2,8 +2,15 @@
 import { classifyHttpError, classifySmtpError } from '../../src/transports/classify.js';
 
 /** Shaped like nodemailer's error for a server reply, or for a socket that failed. */
-const reply = (text: string) => Object.assign(new Error(`Mail command failed: ${text}`), { code: 'EENVELOPE', response: text, responseCode: Number(text.slice(0, 3)), command: 'MAIL FROM' });
-const socket = (message: string, code: string, originalCode: string) => Object.assign(new Error(message), { code, originalCode, command: 'CONN' });
+const reply = (text: string) =>
+  Object.assign(new Error(`Mail command failed: ${text}`), {
+    code: 'EENVELOPE',
+    response: text,
+    responseCode: Number(text.slice(0, 3)),
+    command: 'MAIL FROM',
+  });
+const socket = (message: string, code: string, originalCode: string) =>
+  Object.assign(new Error(message), { code, originalCode, command: 'CONN' });
 
 test.each([
   ['421 4.7.0 Error: too many connections from 127.0.0.1', 'connections'],
@@ -15,22 +22,39 @@ test.each([
 });
 
 test('a refused or unresolvable server is unreachable (a setting on the first connect, network loss later); a bad certificate is not', () => {
-  expect(classifySmtpError(socket('connect ECONNREFUSED 127.0.0.1:1', 'ESOCKET', 'ECONNREFUSED')).details).toEqual({ code: 'ECONNREFUSED', unreachable: true });
-  expect(classifySmtpError(socket('getaddrinfo ENOTFOUND x.invalid', 'EDNS', 'ENOTFOUND')).details).toEqual({ code: 'ENOTFOUND', unreachable: true });
-  expect(classifySmtpError(socket('self-signed certificate', 'ESOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT')).details.unreachable).toBeUndefined();
+  expect(classifySmtpError(socket('connect ECONNREFUSED 127.0.0.1:1', 'ESOCKET', 'ECONNREFUSED')).details).toEqual({
+    code: 'ECONNREFUSED',
+    unreachable: true,
+  });
+  expect(classifySmtpError(socket('getaddrinfo ENOTFOUND x.invalid', 'EDNS', 'ENOTFOUND')).details).toEqual({
+    code: 'ENOTFOUND',
+    unreachable: true,
+  });
+  expect(
+    classifySmtpError(socket('self-signed certificate', 'ESOCKET', 'DEPTH_ZERO_SELF_SIGNED_CERT')).details.unreachable,
+  ).toBeUndefined();
 });
 
 test('a dropped connection carries no "replied": the send loop counts it as the network, not as a temporary reply', () => {
   const dropped = classifySmtpError(socket('Connection closed unexpectedly', 'ECONNECTION', 'ECONNRESET'));
   expect(dropped).toMatchObject({ kind: 'transient', details: { code: 'ECONNRESET' } });
   expect(dropped.details.replied).toBeUndefined();
-  expect(classifySmtpError(reply('451 4.3.0 Mail server temporarily rejected message.')).details).toEqual({ code: '451 4.3.0', replied: true });
+  expect(classifySmtpError(reply('451 4.3.0 Mail server temporarily rejected message.')).details).toEqual({
+    code: '451 4.3.0',
+    replied: true,
+  });
 });
 
 test('HTTP: Graph over its concurrency is about connections, a Gmail rate limit about the rate', () => {
-  const graph = classifyHttpError(429, { error: { code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' } }, { 'Retry-After': '2' });
+  const graph = classifyHttpError(
+    429,
+    { error: { code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' } },
+    { 'Retry-After': '2' },
+  );
   expect(graph).toMatchObject({ kind: 'throttled', details: { limit: 'connections', replied: true, code: '429 ApplicationThrottled' } });
-  const gmail = classifyHttpError(429, { error: { code: 429, message: 'Rate Limit Exceeded', errors: [{ reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }] } });
+  const gmail = classifyHttpError(429, {
+    error: { code: 429, message: 'Rate Limit Exceeded', errors: [{ reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }] },
+  });
   expect(gmail).toMatchObject({ kind: 'throttled', details: { limit: 'rate', replied: true } });
   expect(classifyHttpError(500, 'oops').details).toEqual({ code: '500', replied: true });
 });

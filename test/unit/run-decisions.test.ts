@@ -37,7 +37,7 @@ describe('retry policy', () => {
     expect(decide(failure('transient', { code: 'ECONNRESET' }), 3, false, 0, midJitter)).toEqual({ then: 'retry', inMs: 4000 });
   });
 
-  test("throttling waits what the pacer says, up to 8 attempts; a wait over the cap pauses the run", () => {
+  test('throttling waits what the pacer says, up to 8 attempts; a wait over the cap pauses the run', () => {
     const throttled = failure('throttled', { replied: true, limit: 'rate' });
     expect(decide(throttled, 1, true, 2500)).toEqual({ then: 'retry', inMs: 2500 });
     expect(decide(throttled, 8, true, 2500)).toEqual({ then: 'defer', cost: 'throttled' });
@@ -59,7 +59,10 @@ describe('--spread pacing', () => {
   });
 
   test('the recipients left are spaced evenly over what is left of the window', () => {
-    expect(spreadLimits({ maxConcurrent: 4 }, state(2, 120), 20, now)).toEqual({ maxConcurrent: 4, rate: { count: 100, perMs: 7_200_000 } });
+    expect(spreadLimits({ maxConcurrent: 4 }, state(2, 120), 20, now)).toEqual({
+      maxConcurrent: 4,
+      rate: { count: 100, perMs: 7_200_000 },
+    });
   });
 
   test("the account's own rate stays when it is slower; an ended window or nothing left changes nothing", () => {
@@ -79,7 +82,8 @@ describe('the pacer', () => {
     const paced = new Pacer({ maxConcurrent: 8, rate: { count: 10, perMs: 1000 } }, undefined, clock, (change) => changes.push(change));
     return { clock, changes, paced };
   }
-  const throttled = (details: DeliveryErrorDetails) => new DeliveryError('throttled', '421 4.7.0 Too many connections, slow down', { replied: true, ...details });
+  const throttled = (details: DeliveryErrorDetails) =>
+    new DeliveryError('throttled', '421 4.7.0 Too many connections, slow down', { replied: true, ...details });
 
   test('it cuts the limit the transport named (not what the text seems to say), once per burst of replies', async () => {
     const { clock, changes, paced } = await pacer();
@@ -120,7 +124,11 @@ describe('how a run ends', () => {
 
   test('a stop (with its error) wins over what is left', () => {
     const error = new Error('535 5.7.8');
-    expect(settle({ status: 'stopped', reason: '535 5.7.8', error }, tally({ sent: 4 }, 10))).toEqual({ status: 'stopped', reason: '535 5.7.8', error });
+    expect(settle({ status: 'stopped', reason: '535 5.7.8', error }, tally({ sent: 4 }, 10))).toEqual({
+      status: 'stopped',
+      reason: '535 5.7.8',
+      error,
+    });
   });
 
   test('deferred recipients, then the --limit, then recipients due later, else done', () => {
@@ -128,7 +136,10 @@ describe('how a run ends', () => {
       status: 'paused',
       reason: '2 recipient(s) deferred after repeated temporary failures; run resume later',
     });
-    expect(settle(undefined, tally({ sent: 3 }, 5, { limit: 3 }))).toEqual({ status: 'paused', reason: 'stopped at --limit 3; 2 recipient(s) left' });
+    expect(settle(undefined, tally({ sent: 3 }, 5, { limit: 3 }))).toEqual({
+      status: 'paused',
+      reason: 'stopped at --limit 3; 2 recipient(s) left',
+    });
     const later = Date.UTC(2026, 11, 2, 8);
     expect(settle(undefined, tally({ sent: 5 }, 5, { nextDue: later }))).toEqual({
       status: 'scheduled',
@@ -150,6 +161,8 @@ describe('how a run ends', () => {
 
   test('the tally names every outcome', () => {
     expect(tallyText({ sent: 3, failed: 1, deferred: 0, skipped: 2, in_doubt: 0 })).toBe('sent 3, failed 1, deferred 0, skipped 2');
-    expect(tallyText({ sent: 3, failed: 1, deferred: 0, skipped: 2, in_doubt: 1 })).toBe('sent 3, failed 1, deferred 0, skipped 2, in doubt 1');
+    expect(tallyText({ sent: 3, failed: 1, deferred: 0, skipped: 2, in_doubt: 1 })).toBe(
+      'sent 3, failed 1, deferred 0, skipped 2, in doubt 1',
+    );
   });
 });

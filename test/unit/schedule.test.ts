@@ -19,8 +19,12 @@ describe('DeliverySchedule', () => {
     expect(schedule.dueAt(recipient('Asia/Tokyo'))).toBe(at('2026-03-01T10:00:00Z'));
   });
 
-  test("each recipient is due at the next 09:00 on their own clock", () => {
-    const schedule = new DeliverySchedule(definition({ deliver_at_local: '09:00', timezone_column: 'tz', default_timezone: 'UTC' }), at('2026-03-01T10:00:00Z'), () => undefined);
+  test('each recipient is due at the next 09:00 on their own clock', () => {
+    const schedule = new DeliverySchedule(
+      definition({ deliver_at_local: '09:00', timezone_column: 'tz', default_timezone: 'UTC' }),
+      at('2026-03-01T10:00:00Z'),
+      () => undefined,
+    );
     expect(new Date(schedule.dueAt(recipient('Asia/Tokyo'))).toISOString()).toBe('2026-03-02T00:00:00.000Z'); // 19:00 there: tomorrow 09:00 JST
     expect(new Date(schedule.dueAt(recipient('America/New_York'))).toISOString()).toBe('2026-03-01T14:00:00.000Z'); // 05:00 there: today
     expect(new Date(schedule.dueAt(recipient('UTC'))).toISOString()).toBe('2026-03-02T09:00:00.000Z'); // 10:00: tomorrow
@@ -28,19 +32,35 @@ describe('DeliverySchedule', () => {
 
   test('daylight-saving changes: the local time holds across the switch', () => {
     // Europe/Berlin goes from UTC+1 to UTC+2 on 2026-03-29 at 02:00 local.
-    const schedule = new DeliverySchedule(definition({ deliver_at_local: '09:00', timezone_column: 'tz' }), at('2026-03-28T12:00:00Z'), () => undefined);
+    const schedule = new DeliverySchedule(
+      definition({ deliver_at_local: '09:00', timezone_column: 'tz' }),
+      at('2026-03-28T12:00:00Z'),
+      () => undefined,
+    );
     expect(new Date(schedule.dueAt(recipient('Europe/Berlin'))).toISOString()).toBe('2026-03-29T07:00:00.000Z'); // 09:00 CEST
     // A time that does not exist that night (02:30) moves forward with the clocks.
-    const gap = new DeliverySchedule(definition({ deliver_at_local: '02:30', timezone_column: 'tz' }), at('2026-03-28T12:00:00Z'), () => undefined);
+    const gap = new DeliverySchedule(
+      definition({ deliver_at_local: '02:30', timezone_column: 'tz' }),
+      at('2026-03-28T12:00:00Z'),
+      () => undefined,
+    );
     expect(new Date(gap.dueAt(recipient('Europe/Berlin'))).toISOString()).toBe('2026-03-29T01:30:00.000Z'); // 03:30 CEST
     // Autumn: 2026-10-25, UTC+2 → UTC+1.
-    const autumn = new DeliverySchedule(definition({ deliver_at_local: '09:00', timezone_column: 'tz' }), at('2026-10-24T12:00:00Z'), () => undefined);
+    const autumn = new DeliverySchedule(
+      definition({ deliver_at_local: '09:00', timezone_column: 'tz' }),
+      at('2026-10-24T12:00:00Z'),
+      () => undefined,
+    );
     expect(new Date(autumn.dueAt(recipient('Europe/Berlin'))).toISOString()).toBe('2026-10-25T08:00:00.000Z'); // 09:00 CET
   });
 
   test('an empty or unknown zone falls back to default_timezone, with one warning per bad value', () => {
     const warnings: string[] = [];
-    const schedule = new DeliverySchedule(definition({ deliver_at_local: '09:00', timezone_column: 'tz', default_timezone: 'Asia/Tokyo' }), at('2026-03-01T10:00:00Z'), (message) => warnings.push(message));
+    const schedule = new DeliverySchedule(
+      definition({ deliver_at_local: '09:00', timezone_column: 'tz', default_timezone: 'Asia/Tokyo' }),
+      at('2026-03-01T10:00:00Z'),
+      (message) => warnings.push(message),
+    );
     const tokyo = schedule.dueAt(recipient('Asia/Tokyo'));
     expect(schedule.dueAt(recipient(''))).toBe(tokyo);
     expect(schedule.dueAt(recipient('Mars/Olympus', 7))).toBe(tokyo);

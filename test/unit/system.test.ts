@@ -16,19 +16,40 @@ function recorder() {
   return { started, run };
 }
 
-const notice: RunNotice = { event: 'done', campaign: 'welcome.yaml', file: '/c/welcome.yaml', reason: 'all recipients handled', counts: { sent: 30, failed: 2, deferred: 0, skipped: 1, in_doubt: 0 } };
+const notice: RunNotice = {
+  event: 'done',
+  campaign: 'welcome.yaml',
+  file: '/c/welcome.yaml',
+  reason: 'all recipients handled',
+  counts: { sent: 30, failed: 2, deferred: 0, skipped: 1, in_doubt: 0 },
+};
 
 describe('desktop notifications', () => {
   test('macOS: osascript with a quoted AppleScript string', () => {
     const { started, run } = recorder();
     notifyRunEnd({ ...notice, campaign: 'say "hi"' }, { platform: 'darwin', env: {}, run, has: (command) => command === 'osascript' });
-    expect(started).toEqual([{ command: 'osascript', args: ['-e', 'display notification "sent 30, failed 2" with title "mailshot: \\"say \\"hi\\"\\" done"'], env: undefined }]);
+    expect(started).toEqual([
+      {
+        command: 'osascript',
+        args: ['-e', 'display notification "sent 30, failed 2" with title "mailshot: \\"say \\"hi\\"\\" done"'],
+        env: undefined,
+      },
+    ]);
   });
 
   test('Linux desktop: notify-send; a server without a display: nothing', () => {
     const desktop = recorder();
-    notifyRunEnd({ ...notice, event: 'paused', reason: 'quota' }, { platform: 'linux', env: { DISPLAY: ':0', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }, run: desktop.run, has: () => true });
-    expect(desktop.started).toEqual([{ command: 'notify-send', args: ['--app-name=mailshot', 'mailshot: "welcome.yaml" paused', 'sent 30, failed 2 — quota'], env: undefined }]);
+    notifyRunEnd(
+      { ...notice, event: 'paused', reason: 'quota' },
+      { platform: 'linux', env: { DISPLAY: ':0', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }, run: desktop.run, has: () => true },
+    );
+    expect(desktop.started).toEqual([
+      {
+        command: 'notify-send',
+        args: ['--app-name=mailshot', 'mailshot: "welcome.yaml" paused', 'sent 30, failed 2 — quota'],
+        env: undefined,
+      },
+    ]);
     const server = recorder();
     notifyRunEnd(notice, { platform: 'linux', env: {}, run: server.run, has: () => true });
     expect(server.started).toEqual([]);
@@ -36,7 +57,11 @@ describe('desktop notifications', () => {
 
   test('--notify-command runs for real through the shell with the outcome in its environment', async () => {
     const out = path.join(await tempDir(), 'event.txt');
-    await notifyRunEnd(notice, { platform: 'linux', env: { PATH: process.env.PATH }, command: `echo "$MAILSHOT_EVENT $MAILSHOT_CAMPAIGN $MAILSHOT_FILE $MAILSHOT_SENT $MAILSHOT_FAILED" > '${out}'` });
+    await notifyRunEnd(notice, {
+      platform: 'linux',
+      env: { PATH: process.env.PATH },
+      command: `echo "$MAILSHOT_EVENT $MAILSHOT_CAMPAIGN $MAILSHOT_FILE $MAILSHOT_SENT $MAILSHOT_FAILED" > '${out}'`,
+    });
     expect((await readFile(out, 'utf8')).trim()).toBe('done welcome.yaml /c/welcome.yaml 30 2');
   });
 });
@@ -49,7 +74,16 @@ describe('keeping the machine awake', () => {
     const linux = recorder();
     keepAwake('sending x', { platform: 'linux', pid: 4242, run: linux.run, has: () => true, systemdRunning: true })();
     expect(linux.started[0].command).toBe('systemd-inhibit');
-    expect(linux.started[0].args).toEqual(['--what=sleep', '--who=mailshot', '--why=sending x', '--mode=block', 'tail', '--pid=4242', '-f', '/dev/null']);
+    expect(linux.started[0].args).toEqual([
+      '--what=sleep',
+      '--who=mailshot',
+      '--why=sending x',
+      '--mode=block',
+      'tail',
+      '--pid=4242',
+      '-f',
+      '/dev/null',
+    ]);
   });
 
   test('skipped silently where neither exists (no systemd, or a container)', () => {

@@ -133,9 +133,16 @@ describe('concurrency refused: capped below the number open at the refusal', () 
 
   test('each further refusal about connections in the same burst lowers the cap by one; a rate refusal does not', () => {
     const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('40/s') });
-    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', undefined, fixedJitter, 'connections', 8);
+    controller.onThrottled(
+      '429 ApplicationThrottled: Application is over its MailboxConcurrency limit.',
+      undefined,
+      fixedJitter,
+      'connections',
+      8,
+    );
     expect(controller.cap).toBe(7);
-    for (let index = 0; index < 3; index++) controller.onRefusedAgain('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.');
+    for (let index = 0; index < 3; index++)
+      controller.onRefusedAgain('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.');
     expect(controller.cap).toBe(4); // 8 in flight, 4 refused: the server takes 4
     expect(controller.onRefusedAgain('429 TooManyRequests: Please retry again later.')).toBeUndefined();
     expect(controller.cap).toBe(4);
@@ -211,7 +218,9 @@ describe('AppendBatcher (daily-usage lines written together)', () => {
     await Promise.all(lines.slice(0, 100).map((line) => batcher.append(file, line)));
     const called = lines.slice(0, 100);
     const append = (line: string) => (called.push(line), batcher.append(file, line));
-    await Promise.all(lines.slice(100).map((line, index) => new Promise((resolve) => setTimeout(resolve, index % 7)).then(() => append(line))));
+    await Promise.all(
+      lines.slice(100).map((line, index) => new Promise((resolve) => setTimeout(resolve, index % 7)).then(() => append(line))),
+    );
     expect(await readFile(file, 'utf8')).toBe(called.join(''));
     expect(called.slice().sort()).toEqual(lines.slice().sort());
 

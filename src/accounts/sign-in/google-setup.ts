@@ -84,11 +84,20 @@ async function signIn(setup: GoogleSetup, io: SignInIo): Promise<Grant> {
 }
 
 /** The code from the browser's redirect or a pasted address, whichever comes first, or the reason there is none. */
-async function awaitAuthorizationCode(setup: GoogleSetup, io: SignInIo, url: string, loopback: LoopbackRedirect<string>, state: string): Promise<string> {
+async function awaitAuthorizationCode(
+  setup: GoogleSetup,
+  io: SignInIo,
+  url: string,
+  loopback: LoopbackRedirect<string>,
+  state: string,
+): Promise<string> {
   const timeoutMs = Number(process.env.MAILSHOT_SIGNIN_TIMEOUT_MS) || defaultTimeoutMs;
   const done = new AbortController();
   const pasted = () => pastedRedirect(io, loopback.redirectUri, done.signal).then((params) => authorizationCode(params, state));
-  const contenders = [loopback.result, sleep(timeoutMs, undefined, { signal: done.signal }).then(() => Promise.reject(timedOut(timeoutMs)))];
+  const contenders = [
+    loopback.result,
+    sleep(timeoutMs, undefined, { signal: done.signal }).then(() => Promise.reject(timedOut(timeoutMs))),
+  ];
   if (setup.browser) {
     io.notice(`opening a browser to sign in to Google; if none opens, open this address in one:\n  ${url}`);
     const noBrowser = io.openBrowser(url).then(
@@ -128,11 +137,17 @@ async function pastedRedirect(io: SignInIo, redirectUri: string, signal: AbortSi
 /** The authorization code in a redirect, after the `state` check that ties the answer to this sign-in. */
 function authorizationCode(params: URLSearchParams, state: string): string {
   if (params.get('state') !== state) {
-    throw new InputError('the sign-in answer does not belong to this sign-in (its "state" does not match); nothing was saved. Run the command again and use the address it prints');
+    throw new InputError(
+      'the sign-in answer does not belong to this sign-in (its "state" does not match); nothing was saved. Run the command again and use the address it prints',
+    );
   }
   const error = params.get('error');
-  if (error === 'access_denied') throw new StopError('sign-in cancelled: access was not allowed on the Google consent screen; nothing was saved');
-  if (error) throw new StopError(`Google did not complete the sign-in (${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}); nothing was saved`);
+  if (error === 'access_denied')
+    throw new StopError('sign-in cancelled: access was not allowed on the Google consent screen; nothing was saved');
+  if (error)
+    throw new StopError(
+      `Google did not complete the sign-in (${error}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}); nothing was saved`,
+    );
   const code = params.get('code');
   if (!code) throw new InputError('the address from the browser has no authorization code; nothing was saved. Run the command again');
   return code;
@@ -153,11 +168,16 @@ async function exchange(client: OAuth2Client, code: string, codeVerifier: string
 
 function tokenRefusal(error: unknown): MailshotError {
   const response = (error as { response?: { status: number; data?: unknown } }).response;
-  if (!response) return new StopError(`cannot reach Google to finish the sign-in (${(error as Error).message}); nothing was saved. Check the network and run the command again`);
+  if (!response)
+    return new StopError(
+      `cannot reach Google to finish the sign-in (${(error as Error).message}); nothing was saved. Check the network and run the command again`,
+    );
   const { reasons, text } = httpFacts(response.status, response.data);
   const said = `${reasons[0] ?? response.status}${text ? `: ${text}` : ''}`;
   if (reasons.includes('invalid_client') || reasons.includes('unauthorized_client')) {
-    return new StopError(`Google did not accept the OAuth client (${said}); check --client-id and the client secret of your "Desktop app" client; nothing was saved`);
+    return new StopError(
+      `Google did not accept the OAuth client (${said}); check --client-id and the client secret of your "Desktop app" client; nothing was saved`,
+    );
   }
   return new StopError(`Google refused to finish the sign-in (${said}); nothing was saved. Run the command again`);
 }
@@ -165,15 +185,21 @@ function tokenRefusal(error: unknown): MailshotError {
 function grantOf(tokens: Credentials, setup: GoogleSetup, io: SignInIo): Grant {
   const granted = (tokens.scope ?? '').split(' ');
   if (!allows(granted, 'send')) {
-    throw new StopError('permission to send email was not given on the Google consent screen; nothing was saved. Run the command again and allow mailshot to send email on your behalf');
+    throw new StopError(
+      'permission to send email was not given on the Google consent screen; nothing was saved. Run the command again and allow mailshot to send email on your behalf',
+    );
   }
-  if (!tokens.refresh_token) throw new StopError('Google returned no refresh token, so mailshot could not send later; nothing was saved. Run the command again');
+  if (!tokens.refresh_token)
+    throw new StopError('Google returned no refresh token, so mailshot could not send later; nothing was saved. Run the command again');
   const reconcile = setup.reconcile && allows(granted, 'lookUp');
   if (setup.reconcile && !reconcile) {
-    io.warn('permission to read your messages was not given: recipients left in doubt by a crash cannot be looked up in Sent and are resent instead');
+    io.warn(
+      'permission to read your messages was not given: recipients left in doubt by a crash cannot be looked up in Sent and are resent instead',
+    );
   }
   const readMail = Boolean(setup.readMail) && allows(granted, 'lookUp');
-  if (setup.readMail && !readMail) io.warn('permission to read your messages was not given: `mailshot bounces check` cannot read bounces from this account');
+  if (setup.readMail && !readMail)
+    io.warn('permission to read your messages was not given: `mailshot bounces check` cannot read bounces from this account');
   return { address: addressOf(tokens.id_token, setup.clientId), refreshToken: tokens.refresh_token, reconcile, readMail };
 }
 

@@ -65,7 +65,9 @@ export async function addMicrosoftAccount(setup: MicrosoftSetup, io: SignInIo): 
 
 function checkSetup({ clientId, tenant }: MicrosoftSetup): void {
   if (!guid.test(clientId)) {
-    throw new InputError(`--client-id "${clientId}" is not an application (client) id: copy the GUID shown on your app registration's Overview page`);
+    throw new InputError(
+      `--client-id "${clientId}" is not an application (client) id: copy the GUID shown on your app registration's Overview page`,
+    );
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(tenant)) {
     throw new InputError(`--tenant "${tenant}": use common, organizations, consumers, or your directory's tenant id or domain`);
@@ -115,7 +117,9 @@ function signInFailure(error: unknown, { tenant, clientId }: MicrosoftSetup): un
   const aadsts = /AADSTS(\d+)/.exec(said)?.[1];
   if (error.unreachable) return new StopError(`${said}; nothing was saved. Check the network connection and try again`);
   if (error.code === 'invalid_tenant' || aadsts === '90002') {
-    return new InputError(`Microsoft does not know the tenant "${tenant}" (${said}); check --tenant: common, organizations, consumers, or your directory's tenant id or domain`);
+    return new InputError(
+      `Microsoft does not know the tenant "${tenant}" (${said}); check --tenant: common, organizations, consumers, or your directory's tenant id or domain`,
+    );
   }
   if (['invalid_client', 'unauthorized_client'].includes(error.code) || aadsts === '700016') {
     return new InputError(
@@ -123,7 +127,9 @@ function signInFailure(error: unknown, { tenant, clientId }: MicrosoftSetup): un
     );
   }
   if (['expired_token', 'code_expired', 'device_code_expired'].includes(error.code)) {
-    return new StopError(`the sign-in code expired before the sign-in was finished (${said}); nothing was saved. Run the command again and enter the code promptly`);
+    return new StopError(
+      `the sign-in code expired before the sign-in was finished (${said}); nothing was saved. Run the command again and enter the code promptly`,
+    );
   }
   if (['authorization_declined', 'access_denied'].includes(error.code)) {
     return new StopError(`the sign-in was declined or cancelled (${said}); nothing was saved. Run the command again to link the account`);

@@ -43,31 +43,59 @@ export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions
 
 /** Links an account: settings checked, the secret stored, then the account; a failure leaves neither. */
 export async function run(options: AddOptions, io: CommandIo): Promise<void> {
-  const account = options.kind === 'smtp' ? await addSmtp(options, io) : options.kind === 'google' ? await addGoogle(options, io) : await addMicrosoft(options, io);
+  const account =
+    options.kind === 'smtp'
+      ? await addSmtp(options, io)
+      : options.kind === 'google'
+        ? await addGoogle(options, io)
+        : await addMicrosoft(options, io);
   notice(io, `added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
 }
 
 async function addSmtp(options: SmtpAddOptions, io: CommandIo) {
   if (options.port !== undefined && options.port > 65535) throw new InputError(`--port ${options.port}: a port is 1 to 65535`);
   const password = options.user && !options.passwordEnv ? await readPassword(options, io) : undefined;
-  const [{ addSmtpAccount }, { imapSettingsFrom }] = await Promise.all([import('../../accounts/sign-in/smtp-setup.js'), import('../../accounts/imap-settings.js')]);
+  const [{ addSmtpAccount }, { imapSettingsFrom }] = await Promise.all([
+    import('../../accounts/sign-in/smtp-setup.js'),
+    import('../../accounts/imap-settings.js'),
+  ]);
   const { name, host, port, security, user, passwordEnv, insecureTls } = options;
   const imap = imapSettingsFrom(options, host);
-  return addSmtpAccount({ name, host, port, security, user, password, passwordEnv, insecureTls, imap, limits: limitsFrom(options) }, (message) => warn(io, message));
+  return addSmtpAccount(
+    { name, host, port, security, user, password, passwordEnv, insecureTls, imap, limits: limitsFrom(options) },
+    (message) => warn(io, message),
+  );
 }
 
 async function addGoogle(options: GoogleAddOptions, io: CommandIo) {
   const clientSecret = await readSecretInput(options.clientSecretEnv, '--client-secret-env', 'OAuth client secret', io);
   const { addGoogleAccount } = await import('../../accounts/sign-in/google-setup.js');
   const { name, clientId, browser } = options;
-  const setup = { name, clientId, clientSecret, workspace: Boolean(options.workspace), browser, reconcile: Boolean(options.reconcile), readMail: Boolean(options.readMail), limits: limitsFrom(options) };
+  const setup = {
+    name,
+    clientId,
+    clientSecret,
+    workspace: Boolean(options.workspace),
+    browser,
+    reconcile: Boolean(options.reconcile),
+    readMail: Boolean(options.readMail),
+    limits: limitsFrom(options),
+  };
   return addGoogleAccount(setup, signInIo(io));
 }
 
 async function addMicrosoft(options: MicrosoftAddOptions, io: CommandIo) {
   const { addMicrosoftAccount } = await import('../../accounts/sign-in/microsoft-setup.js');
   const { name, clientId, tenant } = options;
-  const setup = { name, clientId, tenant, deviceCode: Boolean(options.deviceCode), reconcile: Boolean(options.reconcile), readMail: Boolean(options.readMail), limits: limitsFrom(options) };
+  const setup = {
+    name,
+    clientId,
+    tenant,
+    deviceCode: Boolean(options.deviceCode),
+    reconcile: Boolean(options.reconcile),
+    readMail: Boolean(options.readMail),
+    limits: limitsFrom(options),
+  };
   return addMicrosoftAccount(setup, signInIo(io));
 }
 

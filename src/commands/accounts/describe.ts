@@ -11,7 +11,10 @@ export function describe(account: Account): string {
     parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
     if (account.imap) parts.push(`mailbox: IMAP ${account.imap.host}:${account.imap.port} (${account.imap.security})`);
   } else {
-    parts.push(account.address, account.kind === 'google' ? (account.workspace ? 'Google Workspace' : 'Gmail') : `Microsoft (tenant ${account.tenant})`);
+    parts.push(
+      account.address,
+      account.kind === 'google' ? (account.workspace ? 'Google Workspace' : 'Gmail') : `Microsoft (tenant ${account.tenant})`,
+    );
     parts.push(`token: ${account.secret}`);
     if (account.reconcile) parts.push('can look up Sent');
     if (account.readMail) parts.push('can read mail for bounces');

@@ -19,7 +19,9 @@ export async function run(options: SetOptions, io: CommandIo): Promise<void> {
     if (unchanged) return;
   }
   if (unchanged) {
-    throw new InputError('name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security)');
+    throw new InputError(
+      'name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security)',
+    );
   }
   const { setAccountLimits } = await import('../../accounts/limits.js');
   notice(io, `limits of "${options.name}": ${describeLimits(await setAccountLimits(options.name, limits)) || 'defaults'}`);

@@ -13,12 +13,19 @@ export async function run({ name, json }: TestOptions, io: CommandIo): Promise<v
   const result = await verifyAccount(name);
   if (result.ok) {
     if (json) io.stdout.write(JSON.stringify({ account: name, ok: true, ...result.facts }, null, 2) + '\n');
-    else io.stdout.write(`${name}: OK\n${Object.entries(result.facts).map(([key, value]) => `  ${key}: ${value}`).join('\n')}\n`);
+    else
+      io.stdout.write(
+        `${name}: OK\n${Object.entries(result.facts)
+          .map(([key, value]) => `  ${key}: ${value}`)
+          .join('\n')}\n`,
+      );
     return;
   }
   const { error } = result;
   if (json) {
-    io.stdout.write(JSON.stringify({ account: name, ok: false, kind: error.kind, code: error.details.code, error: error.message }, null, 2) + '\n');
+    io.stdout.write(
+      JSON.stringify({ account: name, ok: false, kind: error.kind, code: error.details.code, error: error.message }, null, 2) + '\n',
+    );
   }
   throw new StopError(`account "${name}" (${describe(result.account)}): ${error.message}`);
 }

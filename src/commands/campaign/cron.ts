@@ -12,5 +12,8 @@ export interface CronOptions {
 export async function run(options: CronOptions, io: CommandIo): Promise<void> {
   const { resumeCronLine } = await import('../../delivery/cron-entry.js');
   io.stdout.write((await resumeCronLine(options.file, options.state, options.every)) + '\n');
-  if (options.bounces) io.stdout.write((await import('../../delivery/cron-entry.js')).bouncesCheckCronLine(options.file, options.state, options.bounces) + '\n');
+  if (options.bounces)
+    io.stdout.write(
+      (await import('../../delivery/cron-entry.js')).bouncesCheckCronLine(options.file, options.state, options.bounces) + '\n',
+    );
 }

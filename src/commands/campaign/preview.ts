@@ -17,7 +17,8 @@ export interface PreviewOptions {
 
 export async function run(options: PreviewOptions, io: CommandIo): Promise<void> {
   const { previewRow } = await import('../../campaign/preview.js');
-  if (options.open && options.raw) throw new InputError('--raw and --open do not go together: --raw prints the MIME message, --open shows the page');
+  if (options.open && options.raw)
+    throw new InputError('--raw and --open do not go together: --raw prints the MIME message, --open shows the page');
   const { parts, message, recipient } = await previewRow(options.file, options.row);
   if (options.json) return printJson(io, previewJson(parts, message, options.raw));
   if (options.open) {
@@ -38,9 +39,13 @@ export async function run(options: PreviewOptions, io: CommandIo): Promise<void>
     ...(message.bcc.length ? [`Bcc: ${message.bcc.join(', ')} (envelope only, not in the message)`] : []),
     `Subject: ${parts.subject}`,
     ...Object.entries(parts.headers).map(([name, value]) => `${name}: ${value}`),
-    ...(listUnsubscribe.url || listUnsubscribe.mailto ? [`List-Unsubscribe: ${[listUnsubscribe.url, listUnsubscribe.mailto].filter(Boolean).join(', ')}`] : []),
+    ...(listUnsubscribe.url || listUnsubscribe.mailto
+      ? [`List-Unsubscribe: ${[listUnsubscribe.url, listUnsubscribe.mailto].filter(Boolean).join(', ')}`]
+      : []),
     ...(parts.attachments.length ? [`Attachments: ${parts.attachments.join(', ')}`] : []),
-    ...(parts.inlineImages.length ? [`Inline images: ${parts.inlineImages.map((image) => `${image.filename} (cid:${image.cid})`).join(', ')}`] : []),
+    ...(parts.inlineImages.length
+      ? [`Inline images: ${parts.inlineImages.map((image) => `${image.filename} (cid:${image.cid})`).join(', ')}`]
+      : []),
   ];
   const body = [`--- text ---`, parts.text.trimEnd(), ...(parts.html ? ['--- html ---', parts.html.trimEnd()] : [])];
   io.stdout.write([...headers, '', ...body].join('\n') + '\n');

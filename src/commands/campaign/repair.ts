@@ -9,5 +9,8 @@ export interface RepairOptions {
 export async function run(options: RepairOptions, io: CommandIo): Promise<void> {
   const { repairState } = await import('../../delivery/repair.js');
   const { state, paths, events } = await repairState(options.file, options.state, (message) => warn(io, message));
-  notice(io, `rebuilt ${paths.state} from ${events} journal event(s) (campaign id ${state.campaignId}, via ${state.via}); \`mailshot campaign resume ${options.file}\` continues`);
+  notice(
+    io,
+    `rebuilt ${paths.state} from ${events} journal event(s) (campaign id ${state.campaignId}, via ${state.via}); \`mailshot campaign resume ${options.file}\` continues`,
+  );
 }

@@ -9,5 +9,8 @@ export interface ResetOptions {
 export async function run(options: ResetOptions, io: CommandIo): Promise<void> {
   const { resetCampaign } = await import('../../delivery/reset.js');
   const kept = await resetCampaign(options.file, options.state);
-  notice(io, `the campaign's state is kept in ${kept}; the next \`mailshot campaign send ${options.file}\` starts from the first recipient`);
+  notice(
+    io,
+    `the campaign's state is kept in ${kept}; the next \`mailshot campaign send ${options.file}\` starts from the first recipient`,
+  );
 }

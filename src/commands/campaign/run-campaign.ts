@@ -76,7 +76,8 @@ export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 
   try {
     result = await runWaiting(options, {
       wait: Boolean(flags.wait),
-      onWaiting: (until, why) => notice(io, `waiting until ${localTime(until, { seconds: true })} (${why}); Ctrl-C stops, \`resume\` continues later`),
+      onWaiting: (until, why) =>
+        notice(io, `waiting until ${localTime(until, { seconds: true })} (${why}); Ctrl-C stops, \`resume\` continues later`),
       onRunStart: (run) => (run.at ? () => undefined : keepAwake(`sending ${path.basename(flags.file)}`)),
     });
   } catch (error) {

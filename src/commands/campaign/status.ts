@@ -7,13 +7,14 @@ export interface StatusOptions {
 }
 
 export async function run(options: StatusOptions, io: CommandIo): Promise<void> {
-  const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }, { formatLimits }, { reputationWarnings }] = await Promise.all([
-    import('../../report/summary.js'),
-    import('../../report/table.js'),
-    import('../../accounts/limits.js'),
-    import('../../throttle/rate.js'),
-    import('../../report/reputation.js'),
-  ]);
+  const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }, { formatLimits }, { reputationWarnings }] =
+    await Promise.all([
+      import('../../report/summary.js'),
+      import('../../report/table.js'),
+      import('../../accounts/limits.js'),
+      import('../../throttle/rate.js'),
+      import('../../report/reputation.js'),
+    ]);
   const summary = await summarise(options.file, options.state, (message) => warn(io, message), 'in_doubt');
   const account = await accountStanding(summary.via);
   const warnings = reputationWarnings(summary.after_delivery);
@@ -28,6 +29,8 @@ export async function run(options: StatusOptions, io: CommandIo): Promise<void> 
     const { maxConcurrent, rate, dailyLimit } = account.limits;
     const allowed = dailyLimit ? ` of ${dailyLimit} allowed` : '';
     const pace = formatLimits({ concurrency: maxConcurrent ?? defaultMaxConcurrent, rate });
-    io.stdout.write(`Account     ${summary.via}: ${account.sent_last_24h} recipient(s) sent to in the last 24 h${allowed}; at most ${pace}\n`);
+    io.stdout.write(
+      `Account     ${summary.via}: ${account.sent_last_24h} recipient(s) sent to in the last 24 h${allowed}; at most ${pace}\n`,
+    );
   }
 }

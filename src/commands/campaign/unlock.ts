@@ -10,5 +10,9 @@ export async function run(options: UnlockOptions, io: CommandIo): Promise<void> 
   const { unlockCampaign } = await import('../../delivery/unlock.js');
   const removed = await unlockCampaign(options.file, options.state);
   if (!removed) notice(io, `${options.file} is not locked; nothing to do`);
-  else notice(io, `removed the lock of pid ${removed.owner.pid} on ${removed.owner.host} (since ${removed.owner.since}); \`mailshot campaign resume\` continues`);
+  else
+    notice(
+      io,
+      `removed the lock of pid ${removed.owner.pid} on ${removed.owner.host} (since ${removed.owner.since}); \`mailshot campaign resume\` continues`,
+    );
 }

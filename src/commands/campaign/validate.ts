@@ -10,7 +10,10 @@ export interface ValidateOptions {
 }
 
 export async function run(options: ValidateOptions, io: CommandIo): Promise<void> {
-  const [{ prepareCampaign }, { validateCampaign, validationText }] = await Promise.all([import('../../campaign/prepare.js'), import('../../campaign/validate.js')]);
+  const [{ prepareCampaign }, { validateCampaign, validationText }] = await Promise.all([
+    import('../../campaign/prepare.js'),
+    import('../../campaign/validate.js'),
+  ]);
   const prepared = await prepareCampaign(options.file);
   // Account and time-zone code load only when the campaign needs them: validate of a huge list runs close to its memory budget.
   const via = options.via ?? prepared.definition.via;
@@ -27,8 +30,18 @@ export async function run(options: ValidateOptions, io: CommandIo): Promise<void
     if (suppression?.get(recipient.key)) suppressed++;
   };
   const validation = await validateCampaign(prepared, { sizeLimit, onRecipient });
-  const suppressedText = suppression && `${suppressed} of them suppressed for ${suppression.identity} (unsubscribed, bounced or complained): they will be skipped\n`;
+  const suppressedText =
+    suppression &&
+    `${suppressed} of them suppressed for ${suppression.identity} (unsubscribed, bounced or complained): they will be skipped\n`;
   if (!options.json) return void io.stdout.write(validationText(options.file, validation) + (suppressedText ?? ''));
   const { recipients, skipped, skippedByReason, skippedRows } = validation;
-  printJson(io, { file: options.file, ok: true, recipients, skipped, skipped_by_reason: skippedByReason, skipped_rows: skippedRows, ...(suppression ? { suppressed } : {}) });
+  printJson(io, {
+    file: options.file,
+    ok: true,
+    recipients,
+    skipped,
+    skipped_by_reason: skippedByReason,
+    skipped_rows: skippedRows,
+    ...(suppression ? { suppressed } : {}),
+  });
 }
