@@ -5,41 +5,16 @@
  * Inbox's messages + /$value), suppresses exactly those recipients, and a second campaign skips them.
  * Accounts linked without --read-mail are told how to fix it.
  */
-import { collect, recipientsCsv, runCli, startCli, writeCampaign } from './helpers/cli.js';
+import { recipientsCsv, runCli, writeCampaign } from './helpers/cli.js';
 import { bounceFixture } from './helpers/bounces.js';
-import { certificateFile, fileSecretsEnv, until, type Env } from './helpers/smtp.js';
-import { startGmailSimulator, type GmailSimulator } from './servers/gmail.js';
+import { linkGoogle } from './helpers/google.js';
+import { fileSecretsEnv, type Env } from './helpers/smtp.js';
+import { startGmailSimulator } from './servers/gmail.js';
 import { startGraphServer, testClientId, type GraphTestServer } from './servers/graph.js';
+import { graphEnv } from './helpers/graph.js';
 
 type ConfigEnv = Env & { MAILSHOT_CONFIG_DIR: string };
 const unsubscribe = 'unsubscribe@example.com';
-
-/** Links a Google account through the simulator's consent screen (the test plays the browser). */
-async function linkGoogle(google: GmailSimulator, env: ConfigEnv, name: string, args: string[]): Promise<void> {
-  const child = startCli(
-    [
-      'accounts',
-      'add',
-      'google',
-      name,
-      '--client-id',
-      google.client.id,
-      '--client-secret-env',
-      'GOOGLE_CLIENT_SECRET',
-      '--no-browser',
-      ...args,
-    ],
-    { env },
-  );
-  const done = collect(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
-  await until(() => /http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+/.test(stderr), 10_000);
-  const consent = await fetch(/http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+/.exec(stderr)![0], { redirect: 'manual' });
-  await fetch(consent.headers.get('location')!);
-  const result = await done;
-  if (result.code !== 0) throw new Error(`accounts add google failed: ${result.stderr}`);
-}
 
 /** The bounces of the scenario, for the messages the provider accepted (Message-ID per recipient). */
 async function scenario(sender: string, messageIdOf: (to: string) => string): Promise<Buffer[]> {
@@ -108,12 +83,7 @@ describe('bounces check through the provider APIs', () => {
   test('Microsoft Graph: the Inbox since the last check + /$value; the same suppressions; a second campaign skips them', async () => {
     const graph: GraphTestServer = await startGraphServer();
     try {
-      const env = {
-        ...(await fileSecretsEnv()),
-        NODE_EXTRA_CA_CERTS: await certificateFile(graph),
-        MAILSHOT_MS_AUTHORITY: graph.authority,
-        MAILSHOT_GRAPH_API_URL: graph.graphUrl,
-      };
+      const env = await graphEnv(graph);
       const linked = await runCli(
         ['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--read-mail', '--rate', '50/s'],
         { env },

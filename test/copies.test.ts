@@ -7,9 +7,10 @@ import { simpleParser } from 'mailparser';
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { linkGoogle, googleEnv } from './helpers/google.js';
 import { addressesOf, bareLineEnds, outboxMessages } from './helpers/messages.js';
-import { addAccount, certificateFile, fileSecretsEnv, smtpServersPerTest, type Env } from './helpers/smtp.js';
+import { addAccount, fileSecretsEnv, smtpServersPerTest, type Env } from './helpers/smtp.js';
 import { startGmailSimulator, type GmailSimulator } from './servers/gmail.js';
 import { startGraphServer, testClientId, type GraphTestServer } from './servers/graph.js';
+import { graphEnv } from './helpers/graph.js';
 
 const csv = 'email,name,manager\nann@example.com,Ann,"Mia <mia@example.com>, leo@example.com"\nbob@example.com,Bob,\n';
 const copies = { cc: '{{ manager }}', bcc: ['Archive <archive@example.com>'] };
@@ -168,12 +169,7 @@ describe("cc and bcc through the providers' APIs", () => {
 
   test('Graph: the MIME carries Bcc (Exchange sends to To, Cc and Bcc), the delivered copy does not; every line ends in CRLF', async () => {
     graph = await startGraphServer();
-    const env = {
-      ...(await fileSecretsEnv()),
-      NODE_EXTRA_CA_CERTS: await certificateFile(graph),
-      MAILSHOT_MS_AUTHORITY: graph.authority,
-      MAILSHOT_GRAPH_API_URL: graph.graphUrl,
-    };
+    const env = await graphEnv(graph);
     const linked = await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code'], { env });
     expect(linked.code).toBe(0);
     const campaign = await writeCampaign({ csv, fields: { ...copies, via: 'work', from: `Megan <${graph.address}>` } });
@@ -189,12 +185,7 @@ describe("cc and bcc through the providers' APIs", () => {
 
   test('Graph counts every recipient against its daily limit: 2 messages of 2 recipients fit a limit of 4, the third pauses', async () => {
     graph = await startGraphServer({ dailyLimit: 4, quotaRetryAfter: '3600' });
-    const env = {
-      ...(await fileSecretsEnv()),
-      NODE_EXTRA_CA_CERTS: await certificateFile(graph),
-      MAILSHOT_MS_AUTHORITY: graph.authority,
-      MAILSHOT_GRAPH_API_URL: graph.graphUrl,
-    };
+    const env = await graphEnv(graph);
     expect(
       (
         await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--daily-limit', '100'], {

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { addAccount, certificateFile, fileSecretsEnv, smtpServersPerTest, until } from './helpers/smtp.js';
+import { addAccount, fileSecretsEnv, smtpServersPerTest, until } from './helpers/smtp.js';
 import { startGmailSimulator, type GmailSimulator } from './servers/gmail.js';
 import { startGraphServer, testClientId, type GraphTestServer } from './servers/graph.js';
 import { collect, runCli, startCli, writeCampaign } from './helpers/cli.js';
+import { graphEnv } from './helpers/graph.js';
 
 const password = 'Tr0ub4dor&3-secret-7731';
 const startServer = smtpServersPerTest();
@@ -56,12 +57,7 @@ describe('--debug with Microsoft Graph', () => {
 
   test('each sign-in and Graph exchange is a line; no token or Authorization header ever shows', async () => {
     graph = await startGraphServer();
-    const env = {
-      ...(await fileSecretsEnv()),
-      NODE_EXTRA_CA_CERTS: await certificateFile(graph),
-      MAILSHOT_MS_AUTHORITY: graph.authority,
-      MAILSHOT_GRAPH_API_URL: graph.graphUrl,
-    };
+    const env = await graphEnv(graph);
     const linked = await runCli(
       ['accounts', 'add', 'microsoft', 'office', '--client-id', testClientId, '--device-code', '--rate', '50/s', '--debug'],
       { env },

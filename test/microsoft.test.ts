@@ -12,8 +12,9 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
-import { certificateFile, fileSecretsEnv, until, type Env } from './helpers/smtp.js';
+import { until, type Env } from './helpers/smtp.js';
 import { startGraphServer, testClientId, type GraphServerOptions, type GraphTestServer } from './servers/graph.js';
+import { graphEnv } from './helpers/graph.js';
 
 const servers: GraphTestServer[] = [];
 afterEach(async () => {
@@ -26,12 +27,7 @@ type ConfigEnv = Env & { MAILSHOT_CONFIG_DIR: string };
 async function start(options: GraphServerOptions = {}): Promise<{ graph: GraphTestServer; env: ConfigEnv }> {
   const graph = await startGraphServer(options);
   servers.push(graph);
-  const env = {
-    ...(await fileSecretsEnv()),
-    NODE_EXTRA_CA_CERTS: await certificateFile(graph),
-    MAILSHOT_MS_AUTHORITY: graph.authority,
-    MAILSHOT_GRAPH_API_URL: graph.graphUrl,
-  };
+  const env = await graphEnv(graph);
   return { graph, env };
 }
 

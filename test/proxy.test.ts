@@ -2,8 +2,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { recipientsCsv, runCli, writeCampaign } from './helpers/cli.js';
-import { certificateFile, fileSecretsEnv } from './helpers/smtp.js';
 import { startGraphServer, testClientId, type GraphTestServer } from './servers/graph.js';
+import { graphEnv } from './helpers/graph.js';
 
 /** A CONNECT proxy on 127.0.0.1 that counts the tunnels it opened, by target. */
 async function startProxy(): Promise<{ url: string; tunnels: string[]; close: () => Promise<void> }> {
@@ -44,10 +44,7 @@ test('HTTPS_PROXY: sign-in and sending through Graph both tunnel through the pro
   const proxy = await startProxy();
   try {
     const env = {
-      ...(await fileSecretsEnv()),
-      NODE_EXTRA_CA_CERTS: await certificateFile(graph),
-      MAILSHOT_MS_AUTHORITY: graph.authority,
-      MAILSHOT_GRAPH_API_URL: graph.graphUrl,
+      ...(await graphEnv(graph)),
       HTTPS_PROXY: proxy.url,
       NO_PROXY: '',
     };

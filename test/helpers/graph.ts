@@ -1,0 +1,13 @@
+/** The environment that points mailshot at the local Graph simulator (test/servers/graph.ts), over its own HTTPS certificate. */
+import { certificateFile, fileSecretsEnv, type Env } from './smtp.js';
+import type { GraphTestServer } from '../servers/graph.js';
+
+/** A private config folder with file secrets, the simulator's certificate trusted, and its identity and Graph addresses. */
+export async function graphEnv(graph: GraphTestServer): Promise<Env & { MAILSHOT_CONFIG_DIR: string }> {
+  return {
+    ...(await fileSecretsEnv()),
+    NODE_EXTRA_CA_CERTS: await certificateFile(graph),
+    MAILSHOT_MS_AUTHORITY: graph.authority,
+    MAILSHOT_GRAPH_API_URL: graph.graphUrl,
+  };
+}
