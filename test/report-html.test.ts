@@ -273,20 +273,8 @@ describeInBrowser('report --format html', () => {
     async () => {
       const campaign = await writeCampaign();
       await handWrittenState(campaign, journal(), 20, 'done');
-      const dir = await tempDir();
-      const opened = path.join(dir, 'opened.txt');
-      const fakeBrowser = path.join(dir, 'browser.sh');
-      await writeFile(fakeBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
-      await chmod(fakeBrowser, 0o755);
-      const noDesktop = {
-        DISPLAY: undefined,
-        WAYLAND_DISPLAY: undefined,
-        XDG_CURRENT_DESKTOP: undefined,
-        DESKTOP_SESSION: undefined,
-        KDE_FULL_SESSION: undefined,
-        GNOME_DESKTOP_SESSION_ID: undefined,
-      };
-      const result = await runCli(['report', campaign.file, '--format', 'html', '--open'], { env: { ...noDesktop, BROWSER: fakeBrowser } });
+      const { opened, env: browserEnv } = await fakeBrowser();
+      const result = await runCli(['report', campaign.file, '--format', 'html', '--open'], { env: browserEnv });
       expect(result.code).toBe(0);
       const file = result.stdout.trim();
       expect(await until(() => existsSync(opened), 5000)).toBe(true);
@@ -302,20 +290,8 @@ describeInBrowser('report --format html', () => {
           'Hi **{{ name }}**,\n\n![Logo](logo.png)\n\n<div style="width:20px;height:20px;background-image:url(logo.png)" class="banner"></div>\n',
         files: { 'logo.png': pngOf(200, 30, 30) },
       });
-      const dir = await tempDir();
-      const opened = path.join(dir, 'opened.txt');
-      const fakeBrowser = path.join(dir, 'browser.sh');
-      await writeFile(fakeBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
-      await chmod(fakeBrowser, 0o755);
-      const noDesktop = {
-        DISPLAY: undefined,
-        WAYLAND_DISPLAY: undefined,
-        XDG_CURRENT_DESKTOP: undefined,
-        DESKTOP_SESSION: undefined,
-        KDE_FULL_SESSION: undefined,
-        GNOME_DESKTOP_SESSION_ID: undefined,
-      };
-      const result = await runCli(['campaign', 'preview', campaign.file, '--open'], { env: { ...noDesktop, BROWSER: fakeBrowser } });
+      const { opened, env: browserEnv } = await fakeBrowser();
+      const result = await runCli(['campaign', 'preview', campaign.file, '--open'], { env: browserEnv });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const page = result.stdout.trim();
@@ -425,3 +401,21 @@ describeInBrowser('report --format html', () => {
     );
   });
 });
+
+/** A "browser" that writes the address it was given to a file, and an environment with no desktop that names it in $BROWSER. */
+async function fakeBrowser(): Promise<{ opened: string; env: Record<string, string | undefined> }> {
+  const dir = await tempDir();
+  const opened = path.join(dir, 'opened.txt');
+  const browser = path.join(dir, 'browser.sh');
+  await writeFile(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+  await chmod(browser, 0o755);
+  const noDesktop = [
+    'DISPLAY',
+    'WAYLAND_DISPLAY',
+    'XDG_CURRENT_DESKTOP',
+    'DESKTOP_SESSION',
+    'KDE_FULL_SESSION',
+    'GNOME_DESKTOP_SESSION_ID',
+  ];
+  return { opened, env: { ...Object.fromEntries(noDesktop.map((name) => [name, undefined])), BROWSER: browser } };
+}
