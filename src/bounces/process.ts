@@ -7,6 +7,7 @@ import { classify, type MailReport } from './classify.js';
 import type { Delivery } from './dsn.js';
 import { noteInJournal } from './journal-note.js';
 import { sentMessagesAmong, type SentMessage } from './match.js';
+import { recipientOfMessageId } from './message-id-index.js';
 import { mailParts, type MailParts } from './mime.js';
 
 /** Larger messages are not read: no bounce or report is that big, and reading it would hold it in memory. */
@@ -46,6 +47,8 @@ export interface CheckSummary {
 }
 
 const listedLimit = 200;
+/** A report refers to one message, with a few References at most: a message listing hundreds is not looked up in full. */
+const maxReferencedIds = 20;
 
 /** Reads each message, decides what it is, and suppresses and records what it proves. */
 export class MailboxProcessor {
@@ -142,7 +145,7 @@ export class MailboxProcessor {
     message: MailboxMessage,
     at: Date,
   ): Promise<void> {
-    const matches = sentMessagesAmong(this.campaigns, parts.referencedIds, [...report.recipients, ...parts.addresses]);
+    const matches = await this.complainedAbout(parts, [...report.recipients, ...parts.addresses]);
     if (!matches.length)
       return this.unmatched(
         'unmatched',
@@ -182,6 +185,24 @@ export class MailboxProcessor {
         .map((entry): AfterDeliveryEvent => ({ ev: 'unsubscribed', to: entry.address, at: entry.at.getTime() }));
       if (events.length) await noteInJournal(campaign.stateDir, events);
     }
+  }
+
+  /**
+   * The messages a complaint is about: by Message-ID and a named address, or — when it names no address
+   * mailshot sent to (RFC 6590 redaction, a forwarder's rewrite) — by Message-ID alone, through each
+   * campaign's index of the Message-IDs it sent. A bounce always names the address that failed: one
+   * for another address (a forward's target) suppresses nobody.
+   */
+  private async complainedAbout(parts: MailParts, addresses: string[]): Promise<SentMessage[]> {
+    const named = sentMessagesAmong(this.campaigns, parts.referencedIds, addresses);
+    if (named.length) return named;
+    const found: SentMessage[] = [];
+    for (const messageId of parts.referencedIds.slice(0, maxReferencedIds))
+      for (const campaign of this.campaigns) {
+        const recipient = await recipientOfMessageId(campaign, messageId);
+        if (recipient) found.push({ campaign, recipient, messageId });
+      }
+    return found;
   }
 
   private async suppress(address: string, reason: 'bounced' | 'complained' | 'unsubscribed', detail: string, at: Date): Promise<void> {
