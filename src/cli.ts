@@ -7,6 +7,7 @@ import { limitOptions, oneOf, wholeNumber } from './commands/options.js';
 import { formats, type Format } from './commands/report.js';
 import { registerBounces } from './commands/bounces.js';
 import { registerSuppress } from './commands/suppress.js';
+import { registerCampaignCheck } from './commands/campaign/check-command.js';
 import { accountCommands } from './commands/accounts/commander.js';
 import { runs } from './commands/lazy-action.js';
 import { setVerbosity } from './commands/verbosity.js';
@@ -145,6 +146,7 @@ function campaignCommands(campaign: Command): void {
         (file: string, flags: { to: string; row: number }) => ({ ...flags, file }),
       ),
     );
+  registerCampaignCheck(campaign);
   campaignStateCommands(campaign);
 }
 

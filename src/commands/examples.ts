@@ -20,6 +20,7 @@ const examples: Record<string, string[]> = {
   'accounts test': ['mailshot accounts test work'],
   'accounts remove': ['mailshot accounts remove work'],
   'campaign validate': ['mailshot campaign validate campaign.yaml', 'mailshot campaign validate campaign.yaml --via work'],
+  'campaign check': ['mailshot campaign check campaign.yaml --via work', 'mailshot campaign check campaign.yaml --via work --json'],
   'campaign preview': ['mailshot campaign preview campaign.yaml --row 3', 'mailshot campaign preview campaign.yaml --raw > message.eml'],
   'campaign send': [
     'mailshot campaign send campaign.yaml                 # rehearsal: .eml files in the outbox folder',

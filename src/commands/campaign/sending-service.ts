@@ -1,0 +1,20 @@
+import type { Account } from '../../accounts/account.js';
+import { outboxAccount } from '../../accounts/open-account.js';
+import { AccountRegistry } from '../../accounts/registry.js';
+import type { SendingService } from '../../campaign/check/service.js';
+
+/** What the deliverability pre-flight needs to know about the account named by --via. */
+export async function sendingServiceOf(via: string): Promise<SendingService> {
+  if (via === outboxAccount) return { kind: 'outbox' };
+  return serviceOfAccount((await AccountRegistry.open()).get(via));
+}
+
+function serviceOfAccount(account: Account): SendingService {
+  switch (account.kind) {
+    case 'smtp':
+      return { kind: 'smtp', account: account.name, host: account.host };
+    case 'google':
+    case 'microsoft':
+      return { kind: account.kind, account: account.name, address: account.address };
+  }
+}
