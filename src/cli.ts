@@ -121,6 +121,7 @@ function campaignCommands(campaign: Command): void {
     .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')
     .option('--spread <duration>', "space the deliveries evenly over this long, e.g. 6h, 90m or 2d (the account's rate still applies)")
     .option('--yes', 'do not ask before a first real send (no question is asked without a terminal)')
+    .option('--require-deliverability', 'stop a first real send when a `campaign check` of SPF, DKIM or DMARC fails')
     .action(
       runs(
         () => import('./commands/campaign/send.js'),
@@ -146,12 +147,12 @@ function campaignCommands(campaign: Command): void {
         (file: string, flags: { to: string; row: number }) => ({ ...flags, file }),
       ),
     );
-  registerCampaignCheck(campaign);
   campaignStateCommands(campaign);
 }
 
-/** Commands that look after a campaign's state: reset, cron, status, unlock, repair. */
+/** `check` (deliverability), then the commands that look after a campaign's state: reset, cron, status, unlock, repair. */
 function campaignStateCommands(campaign: Command): void {
+  registerCampaignCheck(campaign);
   campaign
     .command('reset')
     .description("move the campaign's state folder aside (kept, never deleted) so that it can be sent again from the start")

@@ -212,6 +212,30 @@ describe('mailshot campaign check (the process)', () => {
     }
   });
 
+  test('a first real send runs the quick check: warnings, and with --require-deliverability nothing is sent', async () => {
+    const smtp = await startSmtpServer();
+    try {
+      const env = { ...(await fileSecretsEnv()), MAILSHOT_DNS_SERVER: dns.address };
+      await addAccount(env, 'relay', smtp);
+      const campaign = await writeCampaign({ fields: { from: 'News <news@nosvc.test>', via: 'relay' } });
+      const stopped = await runCli(['campaign', 'send', campaign.file, '--require-deliverability'], { env });
+      expect(stopped.code).toBe(1);
+      expect(stopped.stderr).toContain("deliverability: FAIL spf: nosvc.test's SPF record does not authorise the SMTP relay 127.0.0.1");
+      expect(stopped.stderr).toContain('1 deliverability check(s) failed; nothing was sent (--require-deliverability)');
+      expect(smtp.received).toEqual([]);
+      const sent = await runCli(['campaign', 'send', campaign.file], { env });
+      expect(sent.code).toBe(0);
+      expect(sent.stderr).toContain('sending anyway. `mailshot campaign check');
+      expect(smtp.received).toHaveLength(2);
+      const clean = await writeCampaign({ fields: { from: 'News <news@own.test>', via: 'relay' } });
+      const quiet = await runCli(['campaign', 'send', clean.file, '--require-deliverability'], { env });
+      expect(quiet.code).toBe(0);
+      expect(quiet.stderr).not.toContain('FAIL');
+    } finally {
+      await smtp.close();
+    }
+  });
+
   test('a Gmail account whose mailbox is on another domain than the From: DKIM and alignment fail, with the records to add', async () => {
     const gmail = await startGmailSimulator();
     try {

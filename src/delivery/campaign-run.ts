@@ -31,6 +31,8 @@ export interface RunOptions {
   resume: boolean;
   /** Asked before a first real send (not the outbox); false cancels it. */
   confirm?: (plan: SendPlan) => Promise<boolean>;
+  /** Run before a first real send, before `confirm`: the deliverability pre-flight (warns; throws to stop). */
+  preflight?: (plan: SendPlan) => Promise<void>;
   /** Aborting stops dispatching; in-flight messages finish and are recorded. */
   signal: AbortSignal;
   onEvent: (event: RunEvent) => void;

@@ -92,12 +92,13 @@ async function scanFirstSend(run: CampaignRun): Promise<void> {
   run.firstSend = { rejected, recipients: scan.recipients };
 }
 
-/** On a terminal, a first real send says what it is about to do and asks; the outbox never asks. */
+/** A first real send checks the From domain's DNS, then, on a terminal, says what it is about to do and asks; the outbox never asks. */
 async function confirmFirstSend(run: CampaignRun): Promise<void> {
-  const { confirm } = run.options;
-  if (!run.firstSend || run.via === outboxAccount || !confirm) return;
+  const { confirm, preflight } = run.options;
+  if (!run.firstSend || run.via === outboxAccount) return;
   const plan = { via: run.via, from: run.campaign.definition.from, recipients: run.firstSend.recipients, limits: run.sending.limits };
-  if (!(await confirm(plan))) throw new StopError('cancelled; nothing was sent');
+  await preflight?.(plan);
+  if (confirm && !(await confirm(plan))) throw new StopError('cancelled; nothing was sent');
 }
 
 /** A real send after an outbox run starts afresh: the rehearsal is kept aside, counting for nothing. */

@@ -21,6 +21,8 @@ export interface RunFlags extends AccountLimits {
   /** Do not ask before a first real send. */
   yes?: boolean;
   inDoubt: InDoubtPolicy;
+  /** `send`: stop a first real send when the deliverability pre-flight fails (else it warns). */
+  requireDeliverability?: boolean;
 }
 
 let modules: ReturnType<typeof importRunModules> | undefined;
@@ -65,6 +67,7 @@ export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 
     limits: limitsFrom(flags),
     // Only a person at a terminal is asked; scripts and cron are not.
     confirm: flags.yes || !io.isTTY.stdin || !io.isTTY.stderr ? undefined : (plan) => confirmSend(plan, io),
+    preflight: when.resume ? undefined : async (plan) => (await import('./send-preflight.js')).checkBeforeSend(plan, flags, io),
     signal: controller.signal,
     onEvent: (event) => {
       if (event.type === 'start') name = event.campaign;
