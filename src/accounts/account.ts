@@ -25,8 +25,18 @@ export interface SmtpAccount {
   insecureTls?: boolean;
   /** Where `bounces check` reads the mailbox; absent: the SMTP host's usual IMAP name, TLS on 993. */
   imap?: { host: string; port: number; security: SmtpSecurity };
+  /** mailshot signs with DKIM (`--dkim-*`): the private key is a secret of its own (dkim-signing.ts). */
+  dkim?: DkimSigning;
   limits: AccountLimits;
   createdAt: string;
+}
+
+export interface DkimSigning {
+  domain: string;
+  selector: string;
+  /** The public half (PEM), so that `campaign check` compares it with DNS without reading the secret. */
+  publicKey: string;
+  secret: SecretLocation;
 }
 
 /** Fields every OAuth account has. Its secret (refresh token or token cache) is a JSON text in the secret store. */

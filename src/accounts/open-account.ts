@@ -58,9 +58,9 @@ export async function transportFor(account: Account): Promise<Transport> {
   refuseIncomplete(account);
   switch (account.kind) {
     case 'smtp': {
-      const { SmtpTransport } = await import('../transports/smtp.js');
+      const [{ SmtpTransport }, { dkimKeyOf }] = await Promise.all([import('../transports/smtp.js'), import('./dkim-signing.js')]);
       const pool = { maxConnections: effectiveLimits(account.limits).maxConcurrent, perConnection: account.limits.perConnection };
-      return new SmtpTransport(account, await credentialOf(account), pool);
+      return new SmtpTransport(account, await credentialOf(account), pool, await dkimKeyOf(account));
     }
     case 'google': {
       const [{ GmailTransport }, { googleTokens }] = await Promise.all([

@@ -3,6 +3,7 @@ import { classifySmtpError } from './classify.js';
 import { protocolLogActive, smtpLogger } from '../system/protocol-log.js';
 import { lostAfterHandOver } from './hand-over.js';
 import { SmtpLanes } from './smtp-lanes.js';
+import { dkimSigned, type DkimKey } from './dkim-sign.js';
 import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** nodemailer's own default: some servers want fewer per connection (`--per-connection`). */
@@ -45,6 +46,8 @@ export class SmtpTransport implements Transport {
     private readonly account: SmtpSettings,
     private readonly password: string | undefined,
     pool: SmtpPoolSize,
+    /** The account's own DKIM key, when mailshot signs (its relay does not). */
+    private readonly dkim?: DkimKey,
   ) {
     const auth = account.user ? { user: account.user, pass: password ?? '' } : undefined;
     this.lanes = new SmtpLanes(this.connectionOptions(), auth, pool.perConnection ?? defaultPerConnection);
@@ -86,7 +89,8 @@ export class SmtpTransport implements Transport {
   }
 
   async send(message: OutgoingMessage): Promise<Accepted> {
-    const result = await this.lanes.send({ from: message.from, to: envelopeRecipients(message) }, message.raw);
+    const raw = this.dkim ? await dkimSigned(message.raw, this.dkim) : message.raw;
+    const result = await this.lanes.send({ from: message.from, to: envelopeRecipients(message) }, raw);
     // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
     const refused = result.ok
       ? result.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to)

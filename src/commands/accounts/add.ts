@@ -5,8 +5,10 @@ import { InputError } from '../../errors.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import { limitsFrom } from '../options.js';
 import { describe } from './describe.js';
+import type { DkimFlags } from '../../accounts/dkim-signing.js';
+import { dkimStep } from './dkim-options.js';
 
-export interface SmtpAddOptions extends AccountLimits, ImapFlags {
+export interface SmtpAddOptions extends AccountLimits, ImapFlags, DkimFlags {
   kind: 'smtp';
   name: string;
   host: string;
@@ -43,12 +45,14 @@ export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions
 
 /** Links an account: settings checked, the secret stored, then the account; a failure leaves neither. */
 export async function run(options: AddOptions, io: CommandIo): Promise<void> {
+  const storeDkimKey = options.kind === 'smtp' ? await dkimStep(options, io) : undefined;
   const account =
     options.kind === 'smtp'
       ? await addSmtp(options, io)
       : options.kind === 'google'
         ? await addGoogle(options, io)
         : await addMicrosoft(options, io);
+  await storeDkimKey?.(account.name);
   notice(io, `added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
 }
 

@@ -1,16 +1,19 @@
 import { Command, Option } from 'commander';
 import { runs } from '../lazy-action.js';
 import { limitOptions, oneOf, wholeNumber } from '../options.js';
+import { dkimOptions } from './dkim-options.js';
 
 // The `accounts` commands as commander wires them; each action loads its command (accounts/<verb>.ts) when it runs.
 
 export function accountCommands(accounts: Command): void {
   addCommands(accounts.command('add').description('link an account'));
-  limitOptions(
-    accounts
-      .command('set')
-      .description("change an account's sending limits (or where its mailbox is read)")
-      .argument('<name>', 'account name'),
+  dkimOptions(
+    limitOptions(
+      accounts
+        .command('set')
+        .description("change an account's sending limits (or where its mailbox is read)")
+        .argument('<name>', 'account name'),
+    ),
   )
     .option('--imap-host <host>', 'IMAP server for `bounces check`')
     .option('--imap-port <port>', 'IMAP port', wholeNumber(1))
@@ -56,7 +59,7 @@ export function accountCommands(accounts: Command): void {
 
 function addCommands(add: Command): void {
   const load = () => import('./add.js');
-  limitOptions(add.command('smtp'))
+  dkimOptions(limitOptions(add.command('smtp')))
     .description('an SMTP server (password from stdin, an environment variable, or a prompt)')
     .argument('<name>', 'a name for this account, used with --via')
     .requiredOption('--host <host>', 'server host name')

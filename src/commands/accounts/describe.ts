@@ -10,6 +10,7 @@ export function describe(account: Account): string {
     if (account.user) parts.push(`user ${account.user}`);
     parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
     if (account.imap) parts.push(`mailbox: IMAP ${account.imap.host}:${account.imap.port} (${account.imap.security})`);
+    if (account.dkim) parts.push(`DKIM: ${account.dkim.selector}._domainkey.${account.dkim.domain} (key: ${account.dkim.secret})`);
   } else {
     parts.push(
       account.address,

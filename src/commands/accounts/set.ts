@@ -4,8 +4,10 @@ import type { AccountLimits } from '../../accounts/account.js';
 import { limitsFrom } from '../options.js';
 import { describeLimits } from './describe.js';
 import type { ImapFlags } from '../../accounts/imap-settings.js';
+import type { DkimFlags } from '../../accounts/dkim-signing.js';
+import { dkimStep } from './dkim-options.js';
 
-export interface SetOptions extends AccountLimits, ImapFlags {
+export interface SetOptions extends AccountLimits, ImapFlags, DkimFlags {
   name: string;
 }
 
@@ -13,6 +15,11 @@ export interface SetOptions extends AccountLimits, ImapFlags {
 export async function run(options: SetOptions, io: CommandIo): Promise<void> {
   const limits = limitsFrom(options);
   const unchanged = Object.values(limits).every((value) => value === undefined);
+  const storeDkimKey = await dkimStep(options, io);
+  if (storeDkimKey) {
+    await storeDkimKey(options.name);
+    if (unchanged && options.imapHost === undefined && options.imapPort === undefined && options.imapSecurity === undefined) return;
+  }
   if (options.imapHost !== undefined || options.imapPort !== undefined || options.imapSecurity !== undefined) {
     const imap = await (await import('../../accounts/imap-settings.js')).setImapSettings(options.name, options);
     notice(io, `mailbox of "${options.name}": IMAP ${imap.host}:${imap.port} (${imap.security})`);
@@ -20,7 +27,7 @@ export async function run(options: SetOptions, io: CommandIo): Promise<void> {
   }
   if (unchanged) {
     throw new InputError(
-      'name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security)',
+      'name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security, or --dkim-domain with --dkim-selector and --dkim-key-file)',
     );
   }
   const { setAccountLimits } = await import('../../accounts/limits.js');

@@ -12,7 +12,14 @@ export async function sendingServiceOf(via: string): Promise<SendingService> {
 function serviceOfAccount(account: Account): SendingService {
   switch (account.kind) {
     case 'smtp':
-      return { kind: 'smtp', account: account.name, host: account.host };
+      return {
+        kind: 'smtp',
+        account: account.name,
+        host: account.host,
+        ...(account.dkim
+          ? { dkim: { domain: account.dkim.domain, selector: account.dkim.selector, publicKey: account.dkim.publicKey } }
+          : {}),
+      };
     case 'google':
     case 'microsoft':
       return { kind: account.kind, account: account.name, address: account.address };
