@@ -7,7 +7,7 @@ import { limitOptions, oneOf, wholeNumber } from './commands/options.js';
 import { formats, type Format } from './commands/report.js';
 import { registerBounces } from './commands/bounces.js';
 import { registerSuppress } from './commands/suppress.js';
-import { registerCampaignCheck } from './commands/campaign/check-command.js';
+import { landingCheckOptions, registerCampaignCheck } from './commands/campaign/check-command.js';
 import { accountCommands } from './commands/accounts/commander.js';
 import { runs } from './commands/lazy-action.js';
 import { setVerbosity } from './commands/verbosity.js';
@@ -134,8 +134,7 @@ function campaignCommands(campaign: Command): void {
       (file: string, flags: { inDoubt: 'resend' | 'skip' }) => ({ ...flags, file }),
     ),
   );
-  campaign
-    .command('test')
+  landingCheckOptions(campaign.command('test'))
     .description("send one row's message, marked [TEST], to the given addresses only; no campaign recipient gets it")
     .argument('<file>', 'campaign YAML file')
     .requiredOption('--to <addresses>', 'comma-separated addresses to send the test to')

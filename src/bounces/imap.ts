@@ -142,7 +142,7 @@ async function readBatch(client: ImapFlow, batch: Sized[], uidValidity: string, 
   await handleUpTo(Infinity);
 }
 
-async function connect(account: SmtpAccount, settings: ImapSettings, password: string | undefined): Promise<ImapFlow> {
+export async function connect(account: SmtpAccount, settings: ImapSettings, password: string | undefined): Promise<ImapFlow> {
   const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: settings.host,

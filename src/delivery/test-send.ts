@@ -19,7 +19,7 @@ export interface TestSendOptions {
 
 export interface TestSendResult {
   via: string;
-  sent: { to: string; reply: string }[];
+  sent: { to: string; reply: string; messageId: string }[];
 }
 
 /**
@@ -49,7 +49,7 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
         { ...parts, subject: `[TEST] ${parts.subject}` },
       );
       const accepted = await account.transport.send(message).catch(stopOnDeliveryError(`test message to ${address} not sent`));
-      sent.push({ to: address, reply: accepted.response });
+      sent.push({ to: address, reply: accepted.response, messageId: message.messageId });
     }
   } finally {
     await account.transport.close();

@@ -1,7 +1,8 @@
 /**
  * A real IMAP server for the tests: Dovecot, started on 127.0.0.1 on a free port with a temporary
- * configuration, one passwd-file user and a Maildir under a temporary folder. Messages are put in the
- * INBOX with IMAP APPEND. `dovecotAvailable()` says whether the binary is installed; tests skip with a
+ * configuration, one passwd-file user and a Maildir under a temporary folder (its Junk folder marked
+ * special-use \Junk, as mail servers mark it). Messages are put in the INBOX, or in Junk, with IMAP
+ * APPEND. `dovecotAvailable()` says whether the binary is installed; tests skip with a
  * notice without it, except under CI=true, where its absence fails them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -31,8 +32,8 @@ export interface DovecotServer {
   port: number;
   user: string;
   password: string;
-  /** Puts messages in the INBOX (IMAP APPEND), in order. */
-  deliver(messages: Buffer[]): Promise<void>;
+  /** Puts messages in the INBOX, or in another folder (created when missing, e.g. "Junk"), with IMAP APPEND, in order. */
+  deliver(messages: Buffer[], folder?: string): Promise<void>;
   log(): Promise<string>;
   close(): Promise<void>;
 }
@@ -60,7 +61,7 @@ export async function startDovecot(options: { user?: string; password?: string; 
     port,
     user,
     password,
-    async deliver(messages) {
+    async deliver(messages, folder = 'INBOX') {
       const client = new ImapFlow({
         host: '127.0.0.1',
         port,
@@ -71,7 +72,8 @@ export async function startDovecot(options: { user?: string; password?: string; 
       });
       await client.connect();
       try {
-        for (const message of messages) await client.append('INBOX', message);
+        if (folder !== 'INBOX' && !(await client.list()).some((box) => box.path === folder)) await client.mailboxCreate(folder);
+        for (const message of messages) await client.append(folder, message);
       } finally {
         await client.logout();
       }
@@ -107,6 +109,12 @@ default_internal_user = ${owner.internal}
 first_valid_uid = ${owner.uid}
 last_valid_uid = 0
 mail_location = maildir:${dir}/mail/%u
+namespace inbox {
+  inbox = yes
+  mailbox Junk {
+    special_use = \\Junk
+  }
+}
 mail_uid = ${owner.uid}
 mail_gid = ${owner.gid}
 service imap-login {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runs } from '../lazy-action.js';
+import { wholeNumber } from '../options.js';
 
 /** `campaign check FILE`: will it land — SPF, DKIM, DMARC, alignment and the bulk-sender rules, from DNS. */
 export function registerCampaignCheck(campaign: Command): void {
@@ -17,4 +18,11 @@ export function registerCampaignCheck(campaign: Command): void {
         (file: string, flags: object) => ({ ...flags, file }),
       ),
     );
+}
+
+/** `campaign test --check`: wait for the test message in the account's mailbox and say where it landed. */
+export function landingCheckOptions(test: Command): Command {
+  return test
+    .option('--check', "then wait for it in the account's mailbox (--to an address it reads): where it landed, how it authenticated")
+    .option('--check-timeout <seconds>', 'how long --check waits for the message', wholeNumber(1), 120);
 }
