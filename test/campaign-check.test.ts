@@ -70,6 +70,14 @@ describe('the pre-flight, decision by decision, against the test DNS server', ()
       why: expect.stringContaining('the SMTP relay relay.own.test'),
     });
     expect((await findings('a@good.test', microsoft)).spf.status).toBe('fail');
+    const sendgrid: SendingService = { kind: 'smtp', account: 'sg', host: 'smtp.sendgrid.net' };
+    expect((await findings('a@sg.test', sendgrid)).spf).toMatchObject({
+      status: 'pass',
+      why: expect.stringContaining('smtp.sendgrid.net (SendGrid)'),
+    });
+    expect((await findings('a@nosvc.test', sendgrid)).spf.record).toBe(
+      'nosvc.test TXT "v=spf1 ip4:198.51.100.1 include:sendgrid.net -all"',
+    );
   });
 
   test("DKIM: missing, 512, 1024 and 2048 bits, a CNAME to the tenant, the account's own key and a wrong one", async () => {
@@ -181,7 +189,7 @@ describe('mailshot campaign check (the process)', () => {
       const failing = await writeCampaign({ fields: { from: 'News <news@nosvc.test>', via: 'relay' } });
       const text = await runCli(['campaign', 'check', failing.file, '--dns-server', dns.address], { env });
       expect(text.code).toBe(1);
-      expect(text.stdout).toContain('Will it land? nosvc.test through "relay"');
+      expect(text.stdout).toContain('Will it land? nosvc.test through "relay" (the SMTP relay 127.0.0.1)\n');
       expect(text.stdout).toMatch(/^ {2}fail {2}spf {7}nosvc\.test's SPF record does not authorise the SMTP relay 127\.0\.0\.1$/m);
       expect(text.stdout).toContain('add: nosvc.test TXT "v=spf1 ip4:198.51.100.1 ip4:127.0.0.1 -all"');
       expect(text.stdout).toMatch(/fix the failing ones before a real send\n$/);

@@ -32,6 +32,7 @@ export const matrix: Zone = {
   '_spf.google.com': [txt('v=spf1 include:_netblocks.google.com ~all')],
   '_netblocks.google.com': [txt('v=spf1 ip4:209.85.128.0/17 ip4:74.125.0.0/16 ~all')],
   'spf.protection.outlook.com': [txt('v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 -all')],
+  'sendgrid.net': [txt('v=spf1 ip4:167.89.0.0/17 -all')],
   ...overLimit,
   // no SPF at all; a DMARC record that only monitors
   'nospf.test': [txt('google-site-verification=abc')],
@@ -46,6 +47,8 @@ export const matrix: Zone = {
         .join(' ')} -all`,
     ),
   ],
+  // a known provider's relay: its include, not the submission host's address
+  'sg.test': [txt('v=spf1 include:sendgrid.net -all')],
   // two SPF records
   'twospf.test': [txt('v=spf1 include:_spf.google.com ~all'), txt('v=spf1 ip4:127.0.0.1 -all')],
   // Google done right: SPF, a 2048-bit key (its record is longer than 255 bytes), DMARC reject

@@ -1,6 +1,7 @@
 import { InputError, StopError } from '../../errors.js';
 import type { CommandIo } from '../io.js';
 import { printJson } from '../json-output.js';
+import { serviceName } from '../../campaign/check/service.js';
 
 export interface CheckOptions {
   file: string;
@@ -42,6 +43,6 @@ export async function run(options: CheckOptions, io: CommandIo): Promise<number>
     throw new StopError(`a DNS look-up failed (${(error as Error).message}); check the network or --dns-server, then run the check again`);
   });
   if (options.json) printJson(io, { file: options.file, via, domain: result.domain, ok: result.failed === 0, findings: result.findings });
-  else io.stdout.write(preflightText(result, `"${via}"`));
+  else io.stdout.write(preflightText(result, `"${via}" (${serviceName(service)})`));
   return result.failed ? 1 : 0;
 }
