@@ -4,10 +4,14 @@
  * Authentication-Results header a receiving server adds. mailshot, waiting in the mailbox, says where it
  * landed and what the header says; a message that never arrives ends the bounded wait with a clear line.
  */
-import { collect, startCli, writeCampaign } from './helpers/cli.js';
+import { collect, runCli, startCli, writeCampaign } from './helpers/cli.js';
+import { linkGoogle } from './helpers/google.js';
+import { graphEnv } from './helpers/graph.js';
 import { addAccount, fileSecretsEnv, until, type Env } from './helpers/smtp.js';
 import { describeWithDovecot, startDovecot, type DovecotServer } from './servers/dovecot.js';
 import { startSmtpServer, type SmtpTestServer } from './servers/smtp.js';
+import { startGmailSimulator } from './servers/gmail.js';
+import { startGraphServer, testClientId } from './servers/graph.js';
 
 const user = 'sender@example.com';
 const password = 'imap-S3cret-25c';
@@ -31,27 +35,47 @@ async function world(): Promise<World> {
   return { smtp, imap, env, file };
 }
 
-/** Runs `campaign test --check`; when the message reaches the SMTP server, `receive` plays the receiving side. */
-async function testWithCheck(w: World, timeout: number, receive?: (raw: Buffer) => Promise<void>) {
-  const before = w.smtp.received.length;
-  const child = startCli(['campaign', 'test', w.file, '--to', user, '--via', 'smtp1', '--check', '--check-timeout', String(timeout)], {
-    env: w.env,
-  });
+interface Sender {
+  env: Env;
+  file: string;
+  account: string;
+  to: string;
+  /** The messages the sending server accepted so far, raw. */
+  sent: () => Buffer[];
+}
+
+/** Runs `campaign test --check`; when the message reaches the sending server, `receive` plays the receiving side. */
+async function testWithCheck(s: Sender, timeout: number, receive?: (raw: Buffer) => unknown) {
+  const before = s.sent().length;
+  const args = ['campaign', 'test', s.file, '--to', s.to, '--via', s.account, '--check', '--check-timeout', String(timeout)];
+  const child = startCli(args, { env: s.env });
   const done = collect(child);
   if (receive) {
-    expect(await until(() => w.smtp.received.length > before, 30_000)).toBe(true);
-    await receive(w.smtp.received[before]!.raw);
+    await until(() => s.sent().length > before || child.exitCode !== null, 30_000);
+    if (s.sent().length === before) throw new Error(`the test message was not sent: ${JSON.stringify(await done)}`);
+    await receive(s.sent()[before]!);
   }
   return done;
 }
 
 const withResults = (raw: Buffer, results: string) => Buffer.concat([Buffer.from(`Authentication-Results: ${results}\r\n`), raw]);
 
+/** What a receiving server writes when everything passes for `domain`, and how mailshot prints it. */
+const passing = (domain: string) =>
+  `mx.receiver.test; spf=pass smtp.mailfrom=news@${domain}; dkim=pass header.d=${domain}; dmarc=pass header.from=${domain}`;
+const passingText = (domain: string) =>
+  `  spf=pass (smtp.mailfrom=news@${domain})\n  dkim=pass (header.d=${domain})\n  dmarc=pass (header.from=${domain})\n`;
+const failing = (domain: string) =>
+  `mx.receiver.test; spf=softfail smtp.mailfrom=news@${domain}; dkim=none; dmarc=fail header.from=${domain}`;
+const failingText = (domain: string) =>
+  `  spf=softfail (smtp.mailfrom=news@${domain})\n  dkim=none\n  dmarc=fail (header.from=${domain})\n`;
+
 describeWithDovecot('campaign test --check (Dovecot)', () => {
   test('landed in the INBOX with spf, dkim and dmarc passing; in Junk with dmarc failing; not at all', async () => {
     const w = await world();
+    const s: Sender = { env: w.env, file: w.file, account: 'smtp1', to: user, sent: () => w.smtp.received.map((message) => message.raw) };
     try {
-      const inbox = await testWithCheck(w, 60, (raw) =>
+      const inbox = await testWithCheck(s, 60, (raw) =>
         w.imap.deliver([
           withResults(
             raw,
@@ -65,22 +89,65 @@ describeWithDovecot('campaign test --check (Dovecot)', () => {
       );
       expect(inbox.code).toBe(0);
 
-      const junk = await testWithCheck(w, 60, (raw) =>
+      const junk = await testWithCheck(s, 60, (raw) =>
         w.imap.deliver(
           [withResults(raw, 'mx.receiver.test; spf=softfail smtp.mailfrom=news@own.test; dkim=none; dmarc=fail header.from=own.test')],
           'Junk',
         ),
       );
       expect(junk.stdout).toBe(
-        'Landed in Junk (spam)\n  spf=softfail (smtp.mailfrom=news@own.test)\n  dkim=none\n  dmarc=fail (header.from=own.test)\n',
+        'Landed in Junk: marked as spam\n  spf=softfail (smtp.mailfrom=news@own.test)\n  dkim=none\n  dmarc=fail (header.from=own.test)\n',
       );
       expect(junk.code).toBe(1);
 
-      const lost = await testWithCheck(w, 1);
-      expect(lost.stdout).toMatch(/^The test message to sender@example\.com did not arrive in 1 s \(INBOX and Junk of "smtp1"\)/);
+      const lost = await testWithCheck(s, 1);
+      expect(lost.stdout).toMatch(/^The test message to sender@example\.com did not arrive in 1 s \(Inbox and spam of "smtp1"\)/);
       expect(lost.code).toBe(1);
     } finally {
       await Promise.all([w.smtp.close(), w.imap.close()]);
+    }
+  });
+});
+
+describe('campaign test --check through the provider APIs', () => {
+  test('Gmail: in:anywhere rfc822msgid, then INBOX or SPAM by label', async () => {
+    const google = await startGmailSimulator();
+    try {
+      const env = { ...(await fileSecretsEnv()), ...google.env, GOOGLE_CLIENT_SECRET: google.client.secret };
+      await linkGoogle(google, env, 'gmail', ['--read-mail']);
+      const domain = 'own.test';
+      const { file } = await writeCampaign({ fields: { from: 'News <news@own.test>' } });
+      const s: Sender = { env, file, account: 'gmail', to: 'me@own.test', sent: () => google.accepted.map((message) => message.raw) };
+      const inbox = await testWithCheck(s, 60, (raw) => google.deliverToInbox(withResults(raw, passing(domain))));
+      expect(inbox.stdout).toBe(`Landed in INBOX\n${passingText(domain)}`);
+      expect(inbox.code).toBe(0);
+      const spam = await testWithCheck(s, 60, (raw) => google.deliverToSpam(withResults(raw, failing(domain))));
+      expect(spam.stdout).toBe(`Landed in Spam: marked as spam\n${failingText(domain)}`);
+      expect(spam.code).toBe(1);
+    } finally {
+      await google.close();
+    }
+  });
+
+  test('Microsoft Graph: the Inbox, then Junk Email, by internetMessageId', async () => {
+    const graph = await startGraphServer();
+    try {
+      const env = await graphEnv(graph);
+      const linked = await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--read-mail'], {
+        env,
+      });
+      expect(linked.code).toBe(0);
+      const domain = graph.address.slice(graph.address.indexOf('@') + 1);
+      const { file } = await writeCampaign({ fields: { from: `Megan <${graph.address}>` } });
+      const s: Sender = { env, file, account: 'work', to: graph.address, sent: () => graph.received.map((message) => message.raw) };
+      const inbox = await testWithCheck(s, 60, (raw) => graph.deliverToInbox(withResults(raw, passing(domain))));
+      expect(inbox.stdout).toBe(`Landed in Inbox\n${passingText(domain)}`);
+      expect(inbox.code).toBe(0);
+      const junk = await testWithCheck(s, 60, (raw) => graph.deliverToJunk(withResults(raw, failing(domain))));
+      expect(junk.stdout).toBe(`Landed in Junk Email: marked as spam\n${failingText(domain)}`);
+      expect(junk.code).toBe(1);
+    } finally {
+      await graph.close();
     }
   });
 });

@@ -16,12 +16,7 @@ const saveEvery = 50;
  * remembered in the cursor, so none is counted twice.
  */
 export async function readApiMailbox(account: GoogleAccount | MicrosoftAccount, request: ReadRequest): Promise<void> {
-  if (!account.readMail) {
-    throw new StopError(
-      `account "${account.name}" was linked without permission to read mail; link it again with --read-mail: ` +
-        `mailshot accounts remove ${account.name}, then mailshot accounts add ${account.kind} ${account.name} --client-id … --read-mail`,
-    );
-  }
+  requireReadMail(account);
   const cursor = request.cursor;
   const start = request.since ?? new Date(cursor.newest !== undefined ? cursor.newest - lookBackMs : Date.now() - firstWindowMs);
   const seen = (cursor.seen ??= {});
@@ -42,6 +37,15 @@ export async function readApiMailbox(account: GoogleAccount | MicrosoftAccount, 
     if (++handled % saveEvery === 0) await request.save(cursor);
   }
   prune(cursor);
+}
+
+/** Reading the mailbox needs the account linked with --read-mail. */
+export function requireReadMail(account: GoogleAccount | MicrosoftAccount): void {
+  if (account.readMail) return;
+  throw new StopError(
+    `account "${account.name}" was linked without permission to read mail; link it again with --read-mail: ` +
+      `mailshot accounts remove ${account.name}, then mailshot accounts add ${account.kind} ${account.name} --client-id … --read-mail`,
+  );
 }
 
 /** What the Gmail transport offers for reading (accounts linked with --read-mail). */

@@ -1,7 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import type { SmtpAccount } from '../accounts/account.js';
 import { imapSettingsOf } from '../accounts/imap-settings.js';
-import { InputError } from '../errors.js';
 import { connect } from './imap.js';
 
 /** Where a test message landed in the mailbox, and what the receiving server said of its authentication. */
@@ -19,36 +17,43 @@ export interface WaitOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const junkNames = /^(junk|spam|junk e-?mail|bulk mail|\[gmail\]\/spam)$/i;
+const junkNames = /^(junk|spam|junk e-?mail|bulk mail)$/i;
 
 /**
- * Looks in the INBOX and the Junk folder (special-use \Junk, else a folder named Junk or Spam), read-only,
- * for the message with this Message-ID, until it shows up or the wait is over (undefined then).
+ * `campaign test --check`: looks for the test message in the mailbox of the account that sent it — its
+ * Inbox and its spam folder, read-only (IMAP for SMTP accounts, the Gmail API, Graph) — until it shows
+ * up or the wait is over (undefined then).
  */
-export async function waitForImapLanding(
-  account: SmtpAccount,
-  password: string | undefined,
-  messageId: string,
-  options: WaitOptions,
-): Promise<Landing | undefined> {
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const end = now() + options.timeoutMs;
-  const client = await connect(account, imapSettingsOf(account), password);
+export async function waitForLanding(accountName: string, messageId: string, options: WaitOptions): Promise<Landing | undefined> {
+  const [{ AccountRegistry }, { credentialOf }] = await Promise.all([import('../accounts/registry.js'), import('../auth/credentials.js')]);
+  const account = (await AccountRegistry.open()).get(accountName);
+  if (account.kind !== 'smtp') {
+    const { apiLandingLookup } = await import('./landing-api.js');
+    return pollUntil(await apiLandingLookup(account, messageId), options);
+  }
+  const client = await connect(account, imapSettingsOf(account), await credentialOf(account));
   try {
-    for (;;) {
-      const found = await findIn(client, messageId);
-      if (found) return found;
-      const left = end - now();
-      if (left <= 0) return undefined;
-      await sleep(Math.min(options.pollMs, left));
-    }
+    return await pollUntil(() => findOverImap(client, messageId), options);
   } finally {
     await client.logout().catch(() => client.close());
   }
 }
 
-async function findIn(client: ImapFlow, messageId: string): Promise<Landing | undefined> {
+async function pollUntil(look: () => Promise<Landing | undefined>, options: WaitOptions): Promise<Landing | undefined> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const end = now() + options.timeoutMs;
+  for (;;) {
+    const found = await look();
+    if (found) return found;
+    const left = end - now();
+    if (left <= 0) return undefined;
+    await sleep(Math.min(options.pollMs, left));
+  }
+}
+
+/** The INBOX, then the Junk folder (special-use \Junk, else one named Junk or Spam), searched by Message-ID. */
+async function findOverImap(client: ImapFlow, messageId: string): Promise<Landing | undefined> {
   const folders = await client.list();
   const junk = folders.find((folder) => folder.specialUse === '\\Junk') ?? folders.find((folder) => junkNames.test(folder.path));
   for (const [path, isJunk] of [['INBOX', false], ...(junk ? [[junk.path, true]] : [])] as [string, boolean][]) {
@@ -57,7 +62,7 @@ async function findIn(client: ImapFlow, messageId: string): Promise<Landing | un
       const uids = (await client.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
       if (!uids.length) continue;
       const message = await client.fetchOne(String(uids[0]), { headers: ['authentication-results'] }, { uid: true });
-      return { folder: path, junk: isJunk, authenticationResults: headerValues(message ? message.headers : undefined) };
+      return { folder: path, junk: isJunk, authenticationResults: authenticationResultsOf(message ? message.headers : undefined) };
     } finally {
       lock.release();
     }
@@ -65,18 +70,10 @@ async function findIn(client: ImapFlow, messageId: string): Promise<Landing | un
   return undefined;
 }
 
-function headerValues(headers: Buffer | undefined): string[] {
-  const text = (headers?.toString('utf8') ?? '').replace(/\r?\n[ \t]+/g, ' ');
-  return [...text.matchAll(/^authentication-results:[ \t]*(.*)$/gim)].map((match) => match[1]!.trim());
-}
-
-/** `campaign test --check`: waits for the test message in the mailbox of the account that sent it. */
-export async function waitForLanding(accountName: string, messageId: string, options: WaitOptions): Promise<Landing | undefined> {
-  const [{ AccountRegistry }, { credentialOf }] = await Promise.all([import('../accounts/registry.js'), import('../auth/credentials.js')]);
-  const account = (await AccountRegistry.open()).get(accountName);
-  if (account.kind !== 'smtp')
-    throw new InputError(
-      `--check reads the mailbox over IMAP: it works with SMTP accounts; for "${accountName}" (${account.kind}), look at the test message's headers in the mailbox`,
-    );
-  return waitForImapLanding(account, await credentialOf(account), messageId, options);
+/** The Authentication-Results values of a message's header (or of a header block), in order. */
+export function authenticationResultsOf(raw: Buffer | undefined): string[] {
+  const text = raw?.toString('utf8') ?? '';
+  const end = text.search(/\r?\n\r?\n/);
+  const header = (end === -1 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  return [...header.matchAll(/^authentication-results:[ \t]*(.*)$/gim)].map((match) => match[1]!.trim());
 }

@@ -103,12 +103,13 @@ export class GmailTransport implements Transport {
     };
   }
 
-  /** One message as MIME (`format=raw`), with when Gmail received it. */
-  async rawMessage(id: string): Promise<{ raw: Buffer; receivedAt?: Date }> {
+  /** One message as MIME (`format=raw`), with when Gmail received it and its labels (INBOX, SPAM …). */
+  async rawMessage(id: string): Promise<{ raw: Buffer; receivedAt?: Date; labelIds: string[] }> {
     const { data } = await this.authorized((options) => this.api.users.messages.get({ userId: 'me', id, format: 'raw' }, options));
     return {
       raw: Buffer.from(data.raw ?? '', 'base64url'),
       receivedAt: data.internalDate ? new Date(Number(data.internalDate)) : undefined,
+      labelIds: data.labelIds ?? [],
     };
   }
 

@@ -88,11 +88,16 @@ export class GraphTransport implements Transport {
     return Buffer.from(await (await this.call('GET', `/me/messages/${encodeURIComponent(id)}/$value`)).arrayBuffer());
   }
 
-  private async isInSentItems(messageId: string): Promise<boolean> {
+  /** The id of the message with this Message-ID in a well-known folder (inbox, junkemail, sentitems), if there is one. */
+  async messageInFolder(folder: 'inbox' | 'junkemail' | 'sentitems', messageId: string): Promise<string | undefined> {
     const filter = `internetMessageId eq '${messageId.replace(/'/g, "''")}'`;
-    const response = await this.call('GET', `/me/mailFolders/sentitems/messages?$filter=${encodeURIComponent(filter)}&$select=id`);
-    const { value } = (await response.json()) as { value?: unknown[] };
-    return Array.isArray(value) && value.length > 0;
+    const response = await this.call('GET', `/me/mailFolders/${folder}/messages?$filter=${encodeURIComponent(filter)}&$select=id`);
+    const { value } = (await response.json()) as { value?: { id?: string }[] };
+    return Array.isArray(value) ? value.find((item) => typeof item.id === 'string')?.id : undefined;
+  }
+
+  private async isInSentItems(messageId: string): Promise<boolean> {
+    return (await this.messageInFolder('sentitems', messageId)) !== undefined;
   }
 
   /** One Graph request; a 401 renews the token and tries once more. */

@@ -88,10 +88,12 @@ export interface GmailSimulator {
   /** Read at every request: a test may change them between runs. */
   options: GmailSimulatorOptions;
   accepted: AcceptedMessage[];
-  /** Messages that arrived in the mailbox (bounces, reports, replies), oldest first. */
-  inbox: { id: string; raw: Buffer; internalDate: number }[];
+  /** Messages that arrived in the mailbox (bounces, reports, replies), oldest first; `label` SPAM for those Gmail filed as spam. */
+  inbox: { id: string; raw: Buffer; internalDate: number; label?: 'SPAM' }[];
   /** A message arrives in the INBOX (as mail from outside would). */
   deliverToInbox(raw: Buffer, at?: Date): void;
+  /** A message arrives and Gmail files it as spam: not in `in:inbox`, found by `in:anywhere`. */
+  deliverToSpam(raw: Buffer): void;
   stats: GmailSimulatorStats;
   /** Refresh tokens that work now (a test checks which one mailshot stored). */
   liveRefreshTokens(): string[];
@@ -385,6 +387,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     }
     if (!charge(5, response)) return;
     if (/\bin:inbox\b/.test(q ?? '')) return listInbox(q!, url, response);
+    if (/\bin:anywhere\b/.test(q ?? '')) return listAnywhere(q!, response);
     stats.lookups++;
     let found = accepted;
     for (const term of (q ?? '').split(/\s+/).filter(Boolean)) {
@@ -407,7 +410,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
 
   /** `in:inbox after:EPOCH`: newest first, `maxResults` per page (at most 500), `nextPageToken` while more remain. */
   const listInbox = (q: string, url: URL, response: http.ServerResponse) => {
-    let found = [...inbox].reverse();
+    let found = inbox.filter((message) => !message.label).reverse();
     for (const term of q.split(/\s+/).filter(Boolean)) {
       const [operator, value = ''] = term.split(/:(.*)/s);
       if (operator === 'after') found = found.filter((message) => message.internalDate > Number(value) * 1000);
@@ -429,6 +432,24 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     });
   };
 
+  /** `in:anywhere rfc822msgid:ID`: the received messages with that Message-ID, spam included. */
+  const listAnywhere = (q: string, response: http.ServerResponse) => {
+    let found = [...inbox];
+    for (const term of q.split(/\s+/).filter(Boolean)) {
+      const [operator, value = ''] = term.split(/:(.*)/s);
+      if (operator === 'rfc822msgid')
+        found = found.filter((message) => headerOf(message.raw, 'message-id') === `<${value.replace(/^<|>$/g, '')}>`);
+      else if (!(operator === 'in' && value === 'anywhere'))
+        return json(
+          response,
+          400,
+          googleError(400, 'INVALID_ARGUMENT', 'global', 'invalidArgument', `The simulator does not know the search term "${term}"`),
+        );
+    }
+    const messages = found.map((message) => ({ id: message.id, threadId: message.id }));
+    json(response, 200, messages.length ? { messages, resultSizeEstimate: messages.length } : { resultSizeEstimate: 0 });
+  };
+
   /** `messages.get` with `format=raw`: the message as base64url, with Gmail's fields around it. */
   const getMessage = (id: string, url: URL, response: http.ServerResponse, scopes: string[]) => {
     if (!scopes.some((scope) => readScopes.includes(scope))) return json(response, 403, insufficientScopesBody);
@@ -440,7 +461,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     json(response, 200, {
       id,
       threadId: id,
-      labelIds: ['INBOX', 'UNREAD'],
+      labelIds: [message.label ?? 'INBOX', 'UNREAD'],
       snippet: '',
       sizeEstimate: message.raw.length,
       historyId: '4242',
@@ -512,6 +533,7 @@ export async function startGmailSimulator(options: GmailSimulatorOptions = {}): 
     accepted,
     inbox,
     deliverToInbox: (raw: Buffer, at = new Date()) => inbox.push({ id: random(8, 'hex'), raw, internalDate: at.getTime() }),
+    deliverToSpam: (raw: Buffer) => inbox.push({ id: random(8, 'hex'), raw, internalDate: Date.now(), label: 'SPAM' }),
     stats,
     liveRefreshTokens: () => [...grants].filter(([, grant]) => grant.live).map(([refreshToken]) => refreshToken),
     revokeGrants: () => grants.forEach((grant) => (grant.live = false)),

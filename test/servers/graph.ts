@@ -27,6 +27,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { testCertificate } from './certificate.js';
+import { messageIdOf } from './smtp.js';
 
 export const testClientId = '0b6f1a4e-3c2d-4e5f-9a8b-7c6d5e4f3a2b';
 export const testTenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -86,6 +87,8 @@ export interface GraphTestServer {
   readonly inbox: { id: string; raw: Buffer; receivedDateTime: string }[];
   /** A message arrives in the Inbox (as mail from outside would). */
   deliverToInbox(raw: Buffer, at?: Date): void;
+  /** A message arrives and Outlook files it in Junk Email. */
+  deliverToJunk(raw: Buffer): void;
   /** Most Graph requests open at once, counting those refused for concurrency. */
   readonly peakConcurrent: number;
   /** Every error answer of the Graph side: status and error code. */
@@ -127,6 +130,7 @@ class GraphTestServerImpl implements GraphTestServer {
   readonly address: string;
   received: GraphMessage[] = [];
   inbox: { id: string; raw: Buffer; receivedDateTime: string }[] = [];
+  junk: { id: string; raw: Buffer; receivedDateTime: string }[] = [];
   peakConcurrent = 0;
   refusals: { status: number; code: string; path: string }[] = [];
   tokenRequests: string[] = [];
@@ -434,14 +438,21 @@ class GraphTestServerImpl implements GraphTestServer {
         const found = this.received.filter((message) => message.messageId === wanted);
         return json(response, 200, { value: found.map((_, index) => ({ id: `AAMk${index}` })) });
       }
-      if (request.method === 'GET' && path === '/me/mailFolders/inbox/messages') {
+      const folder = /^\/me\/mailFolders\/(inbox|junkemail)\/messages$/.exec(path)?.[1];
+      if (request.method === 'GET' && folder) {
         if (!granted('Mail.Read') && !granted('Mail.ReadBasic')) return denied();
-        return this.listInbox(url, response, refuse);
+        const wanted = /^internetMessageId eq '((?:[^']|'')*)'$/.exec(url.searchParams.get('$filter') ?? '')?.[1]?.replace(/''/g, "'");
+        if (wanted !== undefined) {
+          const found = (folder === 'inbox' ? this.inbox : this.junk).filter((message) => messageIdOf(message.raw) === wanted);
+          return json(response, 200, { value: found.map((message) => ({ id: message.id })) });
+        }
+        if (folder === 'inbox') return this.listInbox(url, response, refuse);
+        return refuse(400, 'BadRequest', 'Invalid filter clause');
       }
       const value = /^\/me\/messages\/([^/]+)\/\$value$/.exec(path);
       if (request.method === 'GET' && value) {
         if (!granted('Mail.Read')) return denied(); // Mail.ReadBasic does not give the body
-        const message = this.inbox.find((entry) => entry.id === decodeURIComponent(value[1]!));
+        const message = [...this.inbox, ...this.junk].find((entry) => entry.id === decodeURIComponent(value[1]!));
         if (!message) return refuse(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
         response.writeHead(200, { 'content-type': 'text/plain' });
         return void response.end(message.raw);
@@ -475,6 +486,15 @@ class GraphTestServerImpl implements GraphTestServer {
       '@odata.context': `${this.graphUrl}/$metadata#users('${this.oid}')/mailFolders('inbox')/messages(id,receivedDateTime)`,
       value: page,
       ...(skip + top < found.length ? { '@odata.nextLink': next.href } : {}),
+    });
+  }
+
+  /** A message arrives and Outlook files it in Junk Email. */
+  deliverToJunk(raw: Buffer): void {
+    this.junk.push({
+      id: `AAMkAGI2${randomUUID().replace(/-/g, '')}AAJ=`,
+      raw,
+      receivedDateTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
   }
 

@@ -18,15 +18,15 @@ export async function reportLanding(check: LandingCheck, io: CommandIo): Promise
     import('../../bounces/landing.js'),
     import('../../bounces/auth-results.js'),
   ]);
-  notice(io, `waiting up to ${check.timeout} s for the test message in the mailbox of "${check.via}" (INBOX and Junk)`);
+  notice(io, `waiting up to ${check.timeout} s for the test message in the mailbox of "${check.via}" (Inbox and spam)`);
   const landing = await waitForLanding(check.via, check.messageId, { timeoutMs: check.timeout * 1000, pollMs });
   if (!landing) {
     io.stdout.write(
-      `The test message to ${check.to} did not arrive in ${check.timeout} s (INBOX and Junk of "${check.via}"); it may be delayed or refused: look at the mailbox, or try again with a longer --check-timeout\n`,
+      `The test message to ${check.to} did not arrive in ${check.timeout} s (Inbox and spam of "${check.via}"); it may be delayed or refused: look at the mailbox, or try again with a longer --check-timeout\n`,
     );
     return 1;
   }
-  const lines = [`Landed in ${landing.junk ? `${landing.folder} (spam)` : landing.folder}`];
+  const lines = [`Landed in ${landing.folder}${landing.junk ? ': marked as spam' : ''}`];
   const [newest] = landing.authenticationResults;
   if (newest === undefined) lines.push('  no Authentication-Results header: the receiving server added none');
   else for (const verdict of authVerdicts(newest)) lines.push(`  ${verdictText(verdict)}`);
