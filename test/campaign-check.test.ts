@@ -244,6 +244,22 @@ describe('mailshot campaign check (the process)', () => {
     }
   });
 
+  test('a DNS server that does not answer does not hold a first send up: a warning, and the mail goes', async () => {
+    const [smtp, silent] = await Promise.all([startSmtpServer(), startDnsServer({}, { silent: true })]);
+    try {
+      const env = { ...(await fileSecretsEnv()), MAILSHOT_DNS_SERVER: silent.address };
+      await addAccount(env, 'relay', smtp);
+      const campaign = await writeCampaign({ fields: { from: 'News <news@own.test>', via: 'relay' } });
+      const sent = await runCli(['campaign', 'send', campaign.file], { env });
+      expect(sent.stderr).toMatch(/the deliverability check could not look up DNS \(.*\); sending anyway/);
+      expect(sent.code).toBe(0);
+      expect(smtp.received).toHaveLength(2);
+      expect(silent.questions.length).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([smtp.close(), silent.close()]);
+    }
+  });
+
   test('a Gmail account whose mailbox is on another domain than the From: DKIM and alignment fail, with the records to add', async () => {
     const gmail = await startGmailSimulator();
     try {

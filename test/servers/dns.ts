@@ -43,7 +43,8 @@ function answersFor(zone: Zone, name: string, type: string): dnsPacket.Answer[] 
     );
 }
 
-export async function startDnsServer(zone: Zone): Promise<DnsTestServer> {
+/** `silent`: a server that never answers, as a resolver behind a dead network. */
+export async function startDnsServer(zone: Zone, options: { silent?: boolean } = {}): Promise<DnsTestServer> {
   const socket = createSocket('udp4');
   const questions: string[] = [];
   const lowerZone: Zone = Object.fromEntries(Object.entries(zone).map(([name, records]) => [name.toLowerCase(), records]));
@@ -52,6 +53,7 @@ export async function startDnsServer(zone: Zone): Promise<DnsTestServer> {
     const question = query.questions?.[0];
     if (!question) return;
     questions.push(question.name.toLowerCase());
+    if (options.silent) return;
     const answers = answersFor(lowerZone, question.name, question.type);
     const response = dnsPacket.encode({
       type: 'response',

@@ -12,16 +12,19 @@ export interface Dns {
   txt(name: string): Promise<string[]>;
   /** IPv4 and IPv6 addresses of a host (itself when it is an address). */
   addresses(host: string): Promise<string[]>;
+  /** Ends the look-ups in progress (they fail with ECANCELLED): a deadline ran out. */
+  cancel(): void;
 }
 
 const timeoutMs = 5000;
 
-export function dnsResolver(server = process.env.MAILSHOT_DNS_SERVER): Dns {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
+export function dnsResolver(server = process.env.MAILSHOT_DNS_SERVER, tries = 2): Dns {
+  const resolver = new Resolver({ timeout: timeoutMs, tries });
   if (server) resolver.setServers([serverAddress(server)]);
   const lookup = ((name: string, type: string) => resolver.resolve(name, type)) as DnsLookup;
   return {
     lookup,
+    cancel: () => resolver.cancel(),
     txt: async (name) => ((await absentIsEmpty(resolver.resolveTxt(name))) as string[][]).map((parts) => parts.join('')),
     async addresses(host) {
       if (isIP(host)) return [host];

@@ -2,6 +2,9 @@ import type { SendPlan } from '../../delivery/campaign-run.js';
 import { StopError } from '../../errors.js';
 import { warn, type CommandIo } from '../io.js';
 
+/** The quick check gives up after this long. */
+const deadlineMs = 8000;
+
 export interface PreflightFlags {
   file: string;
   /** Stop when a check fails, rather than warn. */
@@ -19,13 +22,18 @@ export async function checkBeforeSend(plan: SendPlan, flags: PreflightFlags, io:
     import('./sending-service.js'),
   ]);
   const details = `\`mailshot campaign check ${flags.file} --via ${plan.via}\` shows what to add to DNS`;
+  const dns = dnsResolver(undefined, 1);
+  // a resolver that does not answer (no network) must not hold the send up: past the deadline, its look-ups end
+  const deadline = setTimeout(() => dns.cancel(), deadlineMs);
   let result: Awaited<ReturnType<typeof preflight>>;
   try {
-    result = await preflight({ from: plan.from, service: await sendingServiceOf(plan.via), dns: dnsResolver() });
+    result = await preflight({ from: plan.from, service: await sendingServiceOf(plan.via), dns });
   } catch (error) {
     const why = `the deliverability check could not look up DNS (${(error as Error).message})`;
     if (flags.requireDeliverability) throw new StopError(`${why}; nothing was sent (--require-deliverability)`);
     return warn(io, `${why}; sending anyway`);
+  } finally {
+    clearTimeout(deadline);
   }
   for (const finding of result.findings)
     if (finding.status !== 'pass')
