@@ -1,4 +1,4 @@
-import { appendFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IndexedCampaign } from '../../src/bounces/campaign-index.js';
 import { recipientOfMessageId } from '../../src/bounces/message-id-index.js';
@@ -42,6 +42,9 @@ describe('the Message-ID index of a campaign', () => {
     await appendFile(journal, 'mple","at":3,"mid":"<c@club.example>"}\n');
     expect(await recipientOfMessageId(campaign, '<c@club.example>')).toBe('c@x.example');
     expect(await recipientOfMessageId(campaign, '<a@club.example>')).toBe('a@x.example');
+    expect((await stat(index)).size).toBe(32 + 3 * 16);
+    await rm(index); // deleted: built again from the whole journal
+    expect(await recipientOfMessageId(campaign, '<b@club.example>')).toBe('b@x.example');
     expect((await stat(index)).size).toBe(32 + 3 * 16);
   });
 
