@@ -1,0 +1,85 @@
+/**
+ * A server that echoes what it was sent for AUTH (some servers and proxies quote a refused command) must not
+ * carry the password anywhere: not on stderr or stdout (--json, --debug), not in the state or config folder,
+ * not in any report format, not in the environment of --notify-command.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
+import { hostileServersPerTest } from './helpers/hostile-smtp.js';
+import { addAccount, fileSecretsEnv } from './helpers/smtp.js';
+
+const hostileServer = hostileServersPerTest();
+
+const user = 'alice@example.com';
+const password = 'Tr0ub4dor&3-horse';
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const forbidden = [password, base64(password), base64(`\0${user}\0${password}`)];
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/** Every output and file the test collected, with the secrets it still holds. */
+async function leaksIn(texts: Record<string, string>, folders: string[]): Promise<string[]> {
+  for (const folder of folders) {
+    for (const file of await filesUnder(folder)) texts[file] = await readFile(file, 'latin1');
+  }
+  return Object.entries(texts).flatMap(([where, text]) =>
+    forbidden.filter((secret) => text.includes(secret)).map((secret) => `${where}: ${secret}`),
+  );
+}
+
+/** The notify command's environment, less the variable the test itself passes the password in (--password-env). */
+async function notifyEnv(file: string): Promise<string> {
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  return lines.filter((line) => !line.startsWith('MAILSHOT_TEST_PASSWORD=')).join('\n');
+}
+
+async function setUp(options: Parameters<typeof hostileServer>[0]) {
+  const server = await hostileServer(options);
+  const env = { ...(await fileSecretsEnv()), MAILSHOT_TEST_PASSWORD: password };
+  await addAccount(env, 'hostile', server, { user, args: ['--password-env', 'MAILSHOT_TEST_PASSWORD'] });
+  const campaign = await writeCampaign({ fields: { from: user } });
+  const notified = path.join(await tempDir(), 'notify-env.txt');
+  const send = (extra: string[]) =>
+    runCli(
+      ['campaign', 'send', campaign.file, '--via', 'hostile', '--yes', '--debug', '--notify-command', `env > '${notified}'`, ...extra],
+      { env },
+    );
+  return { env, campaign, notified, send };
+}
+
+test.each([
+  ['AUTH PLAIN', ['PLAIN']],
+  ['AUTH LOGIN', ['LOGIN']],
+])('a server refusing %s by quoting it: the password is nowhere', async (_name, mechanisms) => {
+  const { env, campaign, notified, send } = await setUp({ mechanisms, echoAuth: 'refuse' });
+  const human = await send([]);
+  const json = await send(['--json']);
+  expect(human.code).toBe(1);
+  expect(json.code).toBe(1);
+  expect(human.stderr).toContain('[credentials hidden]');
+  const texts: Record<string, string> = { stderr: human.stderr, stdout: human.stdout, '--json stdout': json.stdout, '--json stderr': json.stderr };
+  texts['notify env'] = await notifyEnv(notified);
+  expect(texts['notify env']).toContain('MAILSHOT_REASON=');
+  expect(await leaksIn(texts, [env.MAILSHOT_CONFIG_DIR, campaign.dir])).toEqual([]);
+});
+
+test('a server quoting the AUTH arguments in every refusal: journal, reports and notification hold none of it', async () => {
+  const { env, campaign, notified, send } = await setUp({ mechanisms: ['PLAIN'], echoAuth: 'later' });
+  const sent = await send(['--json']);
+  expect(sent.stdout).toContain('[credentials hidden]');
+  const texts: Record<string, string> = { 'send stdout': sent.stdout, 'send stderr': sent.stderr, 'notify env': await notifyEnv(notified) };
+  for (const format of ['table', 'json', 'csv', 'html']) {
+    const report = await runCli(['report', campaign.file, '--format', format], { env });
+    expect(report.code).toBe(0);
+    const written = format === 'html' ? await readFile(report.stdout.trim(), 'utf8') : report.stdout;
+    expect(written).toContain('credentials hidden');
+    texts[`report ${format}`] = written + report.stderr;
+  }
+  const status = await runCli(['campaign', 'status', campaign.file, '--json'], { env });
+  texts.status = status.stdout + status.stderr;
+  expect(await leaksIn(texts, [env.MAILSHOT_CONFIG_DIR, campaign.dir])).toEqual([]);
+});
