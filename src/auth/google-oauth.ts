@@ -40,7 +40,13 @@ export function allows(granted: readonly string[], what: keyof typeof gmailScope
 
 export function oauthClient(clientId: string, clientSecret: string): OAuth2Client {
   const { auth, token } = googleEndpoints();
-  return new OAuth2Client({ clientId, clientSecret, endpoints: { oauth2AuthBaseUrl: auth, oauth2TokenUrl: token } });
+  // A token endpoint that hangs cannot hold a run: each exchange has 30 s.
+  return new OAuth2Client({
+    clientId,
+    clientSecret,
+    endpoints: { oauth2AuthBaseUrl: auth, oauth2TokenUrl: token },
+    transporterOptions: { timeout: 30_000 },
+  });
 }
 
 /** A Google account's secret: one JSON text in the keychain (or the owner-only file), never in the registry. */

@@ -15,6 +15,8 @@ import {
   type Transport,
 } from './transport.js';
 
+const requestTimeoutMs = 120_000;
+
 /** What the Gmail transport needs to know about the account. */
 export interface GmailSettings {
   name: string;
@@ -128,7 +130,11 @@ export class GmailTransport implements Transport {
    */
   private async authorized<T>(request: (options: RequestOptions) => Promise<T>, sends = false): Promise<T> {
     // rootUrl per call: the client's own rootUrl option does not reach the upload address.
-    const options = (token: string): RequestOptions => ({ rootUrl: this.rootUrl, headers: { authorization: `Bearer ${token}` } });
+    const options = (token: string): RequestOptions => ({
+      rootUrl: this.rootUrl,
+      headers: { authorization: `Bearer ${token}` },
+      timeout: requestTimeoutMs,
+    });
     const sent: string[] = [];
     try {
       const token = await this.tokens.current();
@@ -186,6 +192,8 @@ async function logged<T>(request: Promise<T>): Promise<T> {
 interface RequestOptions {
   rootUrl: string;
   headers: { authorization: string };
+  /** The whole request, upload and answer included: a hung or trickling API cannot hold the run. */
+  timeout: number;
 }
 
 interface HttpResponse {
