@@ -8,6 +8,7 @@ export interface HostileOptions {
   mechanisms?: string[];
   echoAuth?: 'refuse' | 'later';
   trickle?: { after: string; intervalMs: number };
+  rcptReply?: string;
 }
 
 export interface HostileServer {

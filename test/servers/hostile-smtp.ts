@@ -5,7 +5,8 @@
  *
  * OPTIONS_JSON: `mechanisms` it offers (default PLAIN LOGIN XOAUTH2); `echoAuth`: "refuse" answers AUTH by
  * quoting everything the client sent for it, "later" accepts AUTH and quotes it in every RCPT refusal;
- * `trickle: {after, intervalMs}` answers the command `after` (EHLO, AUTH) one byte every intervalMs.
+ * `trickle: {after, intervalMs}` answers the command `after` (EHLO, AUTH) one byte every intervalMs;
+ * `rcptReply` answers every RCPT TO with that text (escape sequences and all).
  * Over IPC it sends {"port": N} once it listens and {"seen": COMMAND} for each command it reads.
  */
 import net from 'node:net';
@@ -14,6 +15,7 @@ interface HostileOptions {
   mechanisms?: string[];
   echoAuth?: 'refuse' | 'later';
   trickle?: { after: string; intervalMs: number };
+  rcptReply?: string;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HostileOptions;
@@ -55,6 +57,7 @@ function session(socket: net.Socket): void {
       return authDone();
     }
     if (lastVerb === 'MAIL') return reply('250 2.1.0 ok');
+    if (lastVerb === 'RCPT' && options.rcptReply) return reply(options.rcptReply);
     if (lastVerb === 'RCPT') return reply(`550 5.1.1 refused; your session said: "${authLines.join('" "')}"`);
     if (lastVerb === 'QUIT') return void socket.end('221 bye\r\n');
     return reply('250 ok');

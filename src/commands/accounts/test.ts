@@ -1,4 +1,5 @@
 import { StopError } from '../../errors.js';
+import { terminalSafe } from '../../system/terminal-text.js';
 import type { CommandIo } from '../io.js';
 import { describe } from './describe.js';
 
@@ -16,7 +17,7 @@ export async function run({ name, json }: TestOptions, io: CommandIo): Promise<v
     else
       io.stdout.write(
         `${name}: OK\n${Object.entries(result.facts)
-          .map(([key, value]) => `  ${key}: ${value}`)
+          .map(([key, value]) => `  ${key}: ${terminalSafe(value)}`)
           .join('\n')}\n`,
       );
     return;
