@@ -5,6 +5,7 @@
 import { OAuth2Client } from 'google-auth-library';
 import { StopError } from '../errors.js';
 import type { CredentialStore } from './credentials.js';
+import { credentialRedactor, redactError } from '../system/redact.js';
 
 export function googleEndpoints(): { auth: string; token: string; gmail: string } {
   return {
@@ -92,7 +93,11 @@ class AccessTokens {
   }
 
   async current(): Promise<string> {
-    const { token } = await this.client.getAccessToken();
+    const { token } = await this.client.getAccessToken().catch((error: unknown) => {
+      // The token endpoint's answer goes on to errors: without the refresh token and client secret it was sent.
+      const { refreshToken, clientSecret } = this.secret;
+      throw redactError(error, credentialRedactor({ tokens: [refreshToken, clientSecret, this.rotated ?? ''] }));
+    });
     await this.keepRotatedRefreshToken();
     if (!token) throw new Error('Google answered the token refresh without an access token');
     return token;

@@ -68,14 +68,26 @@ function base64Fragments(secret: string): string[] {
   return fragments;
 }
 
+/** An HTTP body as text or parsed JSON; JSON is redacted as its text, so it stays the same shape. */
+function redactBody(body: unknown, redact: Redact): unknown {
+  if (typeof body === 'string') return redact(body);
+  if (Buffer.isBuffer(body) || body === null || typeof body !== 'object') return body;
+  return JSON.parse(redact(JSON.stringify(body))) as unknown;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The same error with every text a server could have put in it redacted (message, response, stack, causes). */
+/**
+ * The same error with every text a server could have put in it redacted: message, response (a reply, or an
+ * HTTP response's body), stack, causes.
+ */
 export function redactError<T>(error: T, redact: Redact): T {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const fields = current as Record<string, unknown>;
+    const response = fields.response as { data?: unknown } | undefined;
+    if (response && typeof response === 'object' && response.data !== undefined) response.data = redactBody(response.data, redact);
     for (const key of ['message', 'response', 'stack', 'responseText', 'serverResponseCode']) {
       if (typeof fields[key] === 'string') {
         try {

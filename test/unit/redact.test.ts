@@ -39,3 +39,14 @@ test('an error is redacted in its message, response, stack and cause', () => {
   redactError(error, redact);
   expect(leaks(`${error.message} ${error.response} ${error.stack} ${(error.cause as Error).message}`)).toEqual([]);
 });
+
+test('an HTTP error keeps the shape of its body (text or JSON) without the tokens', () => {
+  const json = Object.assign(new Error('400'), {
+    response: { status: 400, data: { error: 'invalid_grant', error_description: `bad ${token}` } },
+  });
+  redactError(json, redact);
+  expect(json.response.data).toEqual({ error: 'invalid_grant', error_description: 'bad [credentials hidden]' });
+  const text = Object.assign(new Error('401'), { response: { status: 401, data: `Bearer ${token} rejected` } });
+  redactError(text, redact);
+  expect(text.response.data).toBe('Bearer [credentials hidden] rejected');
+});
