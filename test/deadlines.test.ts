@@ -10,6 +10,7 @@ import { smtpDeadlines } from '../src/transports/smtp-deadlines.js';
 import { DeliveryError } from '../src/transports/transport.js';
 
 const hostileServer = hostileServersPerTest();
+const hostileImap = hostileServersPerTest('hostile-imap.ts');
 const trickle = (after: string) => ({ trickle: { after, intervalMs: 20_000 } });
 
 async function campaignThrough(server: HostileServer) {
@@ -75,4 +76,14 @@ test('`accounts test` against a trickling server ends at the sign-in deadline, n
   const result = await runCli(['accounts', 'test', 'slow'], { env: { ...env, MAILSHOT_SIGN_IN_DEADLINE_MS: '1000' } });
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('signing in did not finish within 1 s');
+});
+
+test('an IMAP server trickling its answer to the sign-in: `bounces check` gives up at the deadline (exit 75)', async () => {
+  const [smtp, imap] = await Promise.all([hostileServer({ mechanisms: ['PLAIN'] }), hostileImap({ trickle: { intervalMs: 20_000 } })]);
+  const env = { ...(await fileSecretsEnv()), MAILSHOT_TEST_PASSWORD: 'secret-password' };
+  const imapArgs = ['--imap-host', imap.host, '--imap-port', String(imap.port), '--imap-security', 'none'];
+  await addAccount(env, 'slow', smtp, { user: 'me@example.com', args: ['--password-env', 'MAILSHOT_TEST_PASSWORD', ...imapArgs] });
+  const check = await runCli(['bounces', 'check', 'slow'], { env: { ...env, MAILSHOT_SIGN_IN_DEADLINE_MS: '1500' } });
+  expect(check.code).toBe(75);
+  expect(check.stderr).toContain(`IMAP ${imap.host}:${imap.port}: signing in did not finish within 2 s`);
 });

@@ -61,7 +61,12 @@ test.each([
   expect(human.code).toBe(1);
   expect(json.code).toBe(1);
   expect(human.stderr).toContain('[credentials hidden]');
-  const texts: Record<string, string> = { stderr: human.stderr, stdout: human.stdout, '--json stdout': json.stdout, '--json stderr': json.stderr };
+  const texts: Record<string, string> = {
+    stderr: human.stderr,
+    stdout: human.stdout,
+    '--json stdout': json.stdout,
+    '--json stderr': json.stderr,
+  };
   texts['notify env'] = await notifyEnv(notified);
   expect(texts['notify env']).toContain('MAILSHOT_REASON=');
   expect(await leaksIn(texts, [env.MAILSHOT_CONFIG_DIR, campaign.dir])).toEqual([]);
@@ -82,4 +87,22 @@ test('a server quoting the AUTH arguments in every refusal: journal, reports and
   const status = await runCli(['campaign', 'status', campaign.file, '--json'], { env });
   texts.status = status.stdout + status.stderr;
   expect(await leaksIn(texts, [env.MAILSHOT_CONFIG_DIR, campaign.dir])).toEqual([]);
+});
+
+describe('an IMAP server quoting the sign-in it refuses', () => {
+  const hostileImap = hostileServersPerTest('hostile-imap.ts');
+
+  test('bounces check and accounts test: the password is nowhere', async () => {
+    const [smtp, imap] = await Promise.all([hostileServer({ mechanisms: ['PLAIN'] }), hostileImap({})]);
+    const env = { ...(await fileSecretsEnv()), MAILSHOT_TEST_PASSWORD: password };
+    const imapArgs = ['--imap-host', imap.host, '--imap-port', String(imap.port), '--imap-security', 'none'];
+    await addAccount(env, 'hostile', smtp, { user, args: ['--password-env', 'MAILSHOT_TEST_PASSWORD', ...imapArgs] });
+    const check = await runCli(['bounces', 'check', 'hostile'], { env });
+    const tested = await runCli(['accounts', 'test', 'hostile', '--json'], { env });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('[credentials hidden]');
+    expect(tested.code).toBe(1);
+    const texts = { 'bounces check': check.stdout + check.stderr, 'accounts test': tested.stdout + tested.stderr };
+    expect(await leaksIn(texts, [env.MAILSHOT_CONFIG_DIR])).toEqual([]);
+  });
 });

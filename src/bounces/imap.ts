@@ -186,10 +186,10 @@ async function connect(account: SmtpAccount, settings: ImapSettings, password: s
 /** Wrong settings or credentials stop (exit 1) naming what to change; anything else is retried by the caller. */
 function connectError(account: SmtpAccount, settings: ImapSettings, error: unknown): Error {
   const where = `IMAP ${settings.host}:${settings.port} (${settings.security})`;
-  const failure = error as { authenticationFailed?: boolean; code?: string; message?: string };
+  const failure = error as { authenticationFailed?: boolean; code?: string; message?: string; responseText?: string };
   if (failure.authenticationFailed) {
     return new StopError(
-      `${where} refused the sign-in of ${account.user ?? '(no user)'}: ${failure.message}; the account's user and password are used for IMAP too`,
+      `${where} refused the sign-in of ${account.user ?? '(no user)'}: ${failure.responseText || failure.message}; the account's user and password are used for IMAP too`,
     );
   }
   if (

@@ -1,4 +1,4 @@
-/** Starts test/servers/hostile-smtp.ts in a process of its own; stopped after each test. */
+/** Starts test/servers/hostile-smtp.ts (or hostile-imap.ts) in a process of its own; stopped after each test. */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,10 @@ export interface HostileOptions {
   rcptReply?: string;
 }
 
+export interface HostileImapOptions {
+  trickle?: { intervalMs: number };
+}
+
 export interface HostileServer {
   host: string;
   port: number;
@@ -18,13 +22,17 @@ export interface HostileServer {
   seen(command: string): Promise<void>;
 }
 
-export function hostileServersPerTest(): (options: HostileOptions) => Promise<HostileServer> {
+export function hostileServersPerTest(): (options: HostileOptions) => Promise<HostileServer>;
+export function hostileServersPerTest(script: 'hostile-imap.ts'): (options: HostileImapOptions) => Promise<HostileServer>;
+export function hostileServersPerTest(
+  script = 'hostile-smtp.ts',
+): (options: HostileOptions | HostileImapOptions) => Promise<HostileServer> {
   const children: ChildProcess[] = [];
   afterEach(() => {
     for (const child of children.splice(0)) child.kill();
   });
   return async (options) => {
-    const child = fork(path.join(repoRoot, 'test/servers/hostile-smtp.ts'), [JSON.stringify(options)], {
+    const child = fork(path.join(repoRoot, 'test/servers', script), [JSON.stringify(options)], {
       execArgv: ['--import', pathToFileURL(path.join(repoRoot, 'test/servers/ts-loader.mjs')).href],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -32,7 +40,7 @@ export function hostileServersPerTest(): (options: HostileOptions) => Promise<Ho
     const seen = new Set<string>();
     const waiting = new Map<string, () => void>();
     const port = await new Promise<number>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`the hostile SMTP server exited (${code})`)));
+      child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
       child.on('message', (message: { port?: number; seen?: string }) => {
         if (message.port) resolve(message.port);
         if (message.seen) {
