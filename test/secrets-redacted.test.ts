@@ -1,13 +1,16 @@
 /**
  * A server that echoes what it was sent for AUTH (some servers and proxies quote a refused command) must not
  * carry the password anywhere: not on stderr or stdout (--json, --debug), not in the state or config folder,
- * not in any report format, not in the environment of --notify-command.
+ * not in any report format, not in the environment of --notify-command. The same for an IMAP server quoting
+ * the sign-in it refuses and for Graph quoting the access token.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { hostileServersPerTest } from './helpers/hostile-smtp.js';
 import { addAccount, fileSecretsEnv } from './helpers/smtp.js';
+import { graphEnv } from './helpers/graph.js';
+import { startGraphServer, testClientId, type GraphTestServer } from './servers/graph.js';
 
 const hostileServer = hostileServersPerTest();
 
@@ -104,5 +107,32 @@ describe('an IMAP server quoting the sign-in it refuses', () => {
     expect(tested.code).toBe(1);
     const texts = { 'bounces check': check.stdout + check.stderr, 'accounts test': tested.stdout + tested.stderr };
     expect(await leaksIn(texts, [env.MAILSHOT_CONFIG_DIR])).toEqual([]);
+  });
+});
+
+describe('Graph refusing a message by quoting the Authorization header', () => {
+  const graphs: GraphTestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(graphs.splice(0).map((graph) => graph.close()));
+  });
+
+  test('the access token is in no output, journal or report', async () => {
+    const graph = await startGraphServer({ echoAuthorization: true });
+    graphs.push(graph);
+    const env = await graphEnv(graph);
+    const linked = await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--rate', '50/s'], {
+      env,
+    });
+    expect(linked.code).toBe(0);
+    const campaign = await writeCampaign({ fields: { via: 'work', from: graph.address } });
+    const sent = await runCli(['campaign', 'send', campaign.file, '--yes', '--json', '--debug'], { env });
+    expect(sent.stdout).toContain('Authorization: Bearer [credentials hidden]');
+    const texts: Record<string, string> = { send: sent.stdout + sent.stderr };
+    for (const format of ['table', 'json', 'csv'])
+      texts[`report ${format}`] = (await runCli(['report', campaign.file, '--format', format], { env })).stdout;
+    expect(graph.issuedAccessTokens.length).toBeGreaterThan(0);
+    for (const file of await filesUnder(campaign.dir)) texts[file] = await readFile(file, 'latin1');
+    const leaks = Object.entries(texts).filter(([, text]) => graph.issuedAccessTokens.some((token) => text.includes(token)));
+    expect(leaks.map(([where]) => where)).toEqual([]);
   });
 });

@@ -58,6 +58,8 @@ export interface GraphServerOptions {
   delayMs?: number;
   /** Access token lifetime in seconds (default 3600). */
   accessTokenSeconds?: number;
+  /** sendMail refuses every message with an error quoting the request's Authorization header (as a careless proxy might). */
+  echoAuthorization?: boolean;
 }
 
 export interface GraphMessage {
@@ -90,6 +92,8 @@ export interface GraphTestServer {
   readonly peakConcurrent: number;
   /** Every error answer of the Graph side: status and error code. */
   readonly refusals: { status: number; code: string; path: string }[];
+  /** Every access token issued so far. */
+  readonly issuedAccessTokens: string[];
   /** Token endpoint calls by grant type, including refused ones (e.g. "refresh_token"). */
   readonly tokenRequests: string[];
   /** Polls per device code so far (by user code). */
@@ -129,6 +133,7 @@ class GraphTestServerImpl implements GraphTestServer {
   inbox: { id: string; raw: Buffer; receivedDateTime: string }[] = [];
   peakConcurrent = 0;
   refusals: { status: number; code: string; path: string }[] = [];
+  issuedAccessTokens: string[] = [];
   tokenRequests: string[] = [];
   polls = new Map<string, number>();
   private readonly oid = randomUUID();
@@ -360,6 +365,7 @@ class GraphTestServerImpl implements GraphTestServer {
     const refreshToken = randomBytes(48).toString('base64url');
     const scopes = grant.scopes.filter((scope) => !oidcScopes.has(scope));
     this.accessTokens.set(accessToken, { scopes, expiresAt: Date.now() + lifetime * 1000 });
+    this.issuedAccessTokens.push(accessToken);
     this.refreshTokens.set(refreshToken, { scopes: grant.scopes });
     const claims = {
       ver: '2.0',
@@ -492,6 +498,9 @@ class GraphTestServerImpl implements GraphTestServer {
     response: ServerResponse,
     refuse: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
   ): Promise<void> {
+    if (this.options.echoAuthorization) {
+      return refuse(400, 'ErrorInvalidRequest', `Invalid request; Authorization: ${request.headers.authorization ?? ''}`);
+    }
     const text = body.toString('latin1').replace(/\r?\n/g, '');
     if (!(request.headers['content-type'] ?? '').startsWith('text/plain') || !text || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
       return refuse(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
