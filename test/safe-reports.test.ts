@@ -21,6 +21,7 @@ const csv = [
   '@SUM(1+1),C',
   '-2+3,D',
   '=1+1,E',
+  'eve@example.com,"Eve \x1b]0;cell\x07\x1b[2J"',
   '',
 ].join('\n');
 
@@ -39,7 +40,7 @@ async function sentCampaign() {
   const env = { ...(await fileSecretsEnv()), MAILSHOT_TEST_PASSWORD: 'pw-123456' };
   await addAccount(env, 'hostile', server, { user: 'me@example.com', args: ['--password-env', 'MAILSHOT_TEST_PASSWORD'] });
   const campaign = await writeCampaign({ csv, fields: { from: 'me@example.com' } });
-  const send = await inTerminal(['campaign', 'send', campaign.file, '--via', 'hostile', '--yes', '-v'], env);
+  const send = await inTerminal(['campaign', 'send', campaign.file, '--via', 'hostile', '--yes', '--debug'], env);
   return { env, campaign, send };
 }
 
@@ -60,12 +61,16 @@ test('report and suppress export CSV: cells a spreadsheet would run are written 
   expect(exported.stdout).toContain("'-minus@example.com");
 });
 
-test('no command writes a server reply’s escape sequences to a terminal', async () => {
+test('no command writes a server’s or a cell’s escape sequences to a terminal', async () => {
   const { env, campaign, send } = await sentCampaign();
   const outputs: Record<string, string> = { send };
   for (const format of ['table', 'csv', 'json'])
     outputs[`report ${format}`] = await inTerminal(['report', campaign.file, '--format', format], env);
   outputs.status = await inTerminal(['campaign', 'status', campaign.file], env);
+  outputs.validate = await inTerminal(['campaign', 'validate', campaign.file], env);
+  outputs.preview = await inTerminal(['campaign', 'preview', campaign.file, '--row', '6'], env);
+  outputs['preview --raw'] = await inTerminal(['campaign', 'preview', campaign.file, '--row', '6', '--raw'], env);
+  expect(outputs.preview).toContain('Eve \\u001b]0;cell');
   outputs['suppress export'] = await inTerminal(['suppress', 'export', '--account', 'hostile'], env);
   outputs['suppress list'] = await inTerminal(['suppress', 'list', '--account', 'hostile'], env);
   expect(outputs['report csv']).toContain('\\u001b]0;pwned');

@@ -33,6 +33,11 @@ export function notice(io: CommandIo, message: string): void {
   io.stderr.write(`${stamp()}mailshot: ${terminalSafe(message)}\n`);
 }
 
+/** Human text on stdout (a preview, a status, a report): on a terminal, control characters from cells or servers are shown escaped. */
+export function writeForPerson(io: CommandIo, text: string | Buffer): void {
+  io.stdout.write(io.isTTY.stdout ? terminalSafe(text.toString()) : text);
+}
+
 /** In a log (the cron line sets MAILSHOT_LOG_TIMES), each line starts with its time, ISO 8601 UTC. */
 function stamp(): string {
   return process.env.MAILSHOT_LOG_TIMES ? `${new Date().toISOString()} ` : '';
