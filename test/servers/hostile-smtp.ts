@@ -27,17 +27,16 @@ function session(socket: net.Socket): void {
   const authLines: string[] = [];
   let loginStep = 0;
   let buffered = '';
+  let lastVerb = '';
   const reply = (text: string) => {
     const bytes = `${text}\r\n`;
-    const verb = lastVerb;
-    if (!options.trickle || options.trickle.after !== verb) return void socket.write(bytes);
+    if (!options.trickle || options.trickle.after !== lastVerb) return void socket.write(bytes);
     let at = 0;
     const timer = setInterval(() => {
       if (socket.destroyed || at >= bytes.length) return clearInterval(timer);
       socket.write(bytes[at++]!);
     }, options.trickle.intervalMs);
   };
-  let lastVerb = '';
   const answer = (line: string) => {
     if (loginStep > 0) {
       authLines.push(line);
