@@ -116,7 +116,7 @@ describe('Graph refusing a message by quoting the Authorization header', () => {
     await Promise.all(graphs.splice(0).map((graph) => graph.close()));
   });
 
-  test('the access token is in no output, journal or report', async () => {
+  test('sendMail quoting the Authorization header: the access token is in no output, journal or report', async () => {
     const graph = await startGraphServer({ echoAuthorization: true });
     graphs.push(graph);
     const env = await graphEnv(graph);
@@ -133,6 +133,26 @@ describe('Graph refusing a message by quoting the Authorization header', () => {
     expect(graph.issuedAccessTokens.length).toBeGreaterThan(0);
     for (const file of await filesUnder(campaign.dir)) texts[file] = await readFile(file, 'latin1');
     const leaks = Object.entries(texts).filter(([, text]) => graph.issuedAccessTokens.some((token) => text.includes(token)));
+    expect(leaks.map(([where]) => where)).toEqual([]);
+  });
+
+  test('a refused token refresh quoting the refresh token: it is in no output or state', async () => {
+    const graph = await startGraphServer({ echoTokenRequest: true });
+    graphs.push(graph);
+    const env = await graphEnv(graph);
+    const linked = await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code'], { env });
+    expect(linked.code).toBe(0);
+    graph.revokeConsent();
+    const campaign = await writeCampaign({ fields: { via: 'work', from: graph.address } });
+    const sent = await runCli(['campaign', 'send', campaign.file, '--yes', '--debug'], { env });
+    const tested = await runCli(['accounts', 'test', 'work', '--json'], { env });
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toContain('Request: ');
+    expect(sent.stderr).toContain('refresh_token=[credentials hidden]');
+    const texts: Record<string, string> = { send: sent.stdout + sent.stderr, 'accounts test': tested.stdout + tested.stderr };
+    for (const file of await filesUnder(campaign.dir)) texts[file] = await readFile(file, 'latin1');
+    const leaks = Object.entries(texts).filter(([, text]) => graph.issuedRefreshTokens.some((token) => text.includes(token)));
+    expect(graph.issuedRefreshTokens.length).toBeGreaterThan(0);
     expect(leaks.map(([where]) => where)).toEqual([]);
   });
 });

@@ -60,6 +60,8 @@ export interface GraphServerOptions {
   accessTokenSeconds?: number;
   /** sendMail refuses every message with an error quoting the request's Authorization header (as a careless proxy might). */
   echoAuthorization?: boolean;
+  /** A refused refresh (after revokeConsent) quotes the request it refuses, refresh token included. */
+  echoTokenRequest?: boolean;
 }
 
 export interface GraphMessage {
@@ -92,8 +94,9 @@ export interface GraphTestServer {
   readonly peakConcurrent: number;
   /** Every error answer of the Graph side: status and error code. */
   readonly refusals: { status: number; code: string; path: string }[];
-  /** Every access token issued so far. */
+  /** Every access and refresh token issued so far. */
   readonly issuedAccessTokens: string[];
+  readonly issuedRefreshTokens: string[];
   /** Token endpoint calls by grant type, including refused ones (e.g. "refresh_token"). */
   readonly tokenRequests: string[];
   /** Polls per device code so far (by user code). */
@@ -134,6 +137,7 @@ class GraphTestServerImpl implements GraphTestServer {
   peakConcurrent = 0;
   refusals: { status: number; code: string; path: string }[] = [];
   issuedAccessTokens: string[] = [];
+  issuedRefreshTokens: string[] = [];
   tokenRequests: string[] = [];
   polls = new Map<string, number>();
   private readonly oid = randomUUID();
@@ -342,7 +346,8 @@ class GraphTestServerImpl implements GraphTestServer {
           aadError(
             'invalid_grant',
             65001,
-            `The user or administrator has not consented to use the application with ID '${this.clientId}' named 'mailshot'. Send an interactive authorization request for this user and resource.`,
+            `The user or administrator has not consented to use the application with ID '${this.clientId}' named 'mailshot'. Send an interactive authorization request for this user and resource.` +
+              (this.options.echoTokenRequest ? ` Request: ${params.toString()}` : ''),
             'consent_required',
           ),
         );
@@ -366,6 +371,7 @@ class GraphTestServerImpl implements GraphTestServer {
     const scopes = grant.scopes.filter((scope) => !oidcScopes.has(scope));
     this.accessTokens.set(accessToken, { scopes, expiresAt: Date.now() + lifetime * 1000 });
     this.issuedAccessTokens.push(accessToken);
+    this.issuedRefreshTokens.push(refreshToken);
     this.refreshTokens.set(refreshToken, { scopes: grant.scopes });
     const claims = {
       ver: '2.0',
