@@ -70,6 +70,17 @@ test('SIGTERM while signing in ends the run within 5 s, frees the lock and says 
   expect(again.stderr).not.toMatch(/lock/i);
 });
 
+test('`campaign test` against a trickling server ends at the sign-in deadline (exit 75), nothing sent', async () => {
+  const server = await hostileServer({ mechanisms: ['PLAIN'], ...trickle('EHLO') });
+  const { env, args } = await campaignThrough(server);
+  const file = args[2]!;
+  const tested = await runCli(['campaign', 'test', file, '--to', 'me@example.com', '--via', 'slow'], {
+    env: { ...env, MAILSHOT_SIGN_IN_DEADLINE_MS: '1500' },
+  });
+  expect(tested.code).toBe(75);
+  expect(tested.stderr).toContain('account "slow": signing in did not finish within 2 s; nothing was sent');
+});
+
 test('`accounts test` against a trickling server ends at the sign-in deadline, naming it', async () => {
   const server = await hostileServer({ mechanisms: ['PLAIN'], ...trickle('AUTH') });
   const { env } = await campaignThrough(server);
