@@ -106,13 +106,13 @@ export class SmtpTransport implements Transport {
     this.lanes.close();
   }
 
-  /** Every server text an error carries is redacted before anything reads it. */
+  /**
+   * The reply decides the kind as the server wrote it; the error that goes on (to messages, the journal,
+   * reports) holds its words redacted.
+   */
   private classify(error: unknown) {
-    return classifySmtpError(redactError(error, this.redact), {
-      account: this.account.name,
-      host: this.account.host,
-      port: this.account.port,
-    });
+    const context = { account: this.account.name, host: this.account.host, port: this.account.port };
+    return redactError(classifySmtpError(error, context), this.redact);
   }
 
   /** A connection whose every reply is timed (smtp-deadlines.ts); `logger` sees its transaction log too. */
