@@ -13,6 +13,7 @@ import { runs } from './commands/lazy-action.js';
 import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
 import { guardOutput } from './system/output.js';
+import { terminalSafe } from './system/terminal-text.js';
 
 // The commander program only: each action loads its command (commands/<noun>/<verb>.ts) when it runs, so that
 // `--help` and light commands start fast, and hands it its options and the process's streams.
@@ -262,7 +263,7 @@ function exitCodeFor(error: unknown): number {
   }
   const detail = process.env.MAILSHOT_DEBUG ? (error as Error)?.stack : (error as Error)?.message;
   process.stderr.write(
-    `mailshot: unexpected error: ${detail ?? String(error)}\n(set MAILSHOT_DEBUG=1 for details, and please report it)\n`,
+    `mailshot: unexpected error: ${terminalSafe(detail ?? String(error))}\n(set MAILSHOT_DEBUG=1 for details, and please report it)\n`,
   );
   return ExitCode.mustFix;
 }

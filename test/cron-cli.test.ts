@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { collect, recipientsCsv, runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest } from './helpers/smtp.js';
@@ -49,5 +49,42 @@ describe('campaign cron', () => {
     expect(cron.stderr).toContain('has not been started');
     expect(cron.stderr).toContain('mailshot campaign send');
     expect(cron.stdout).toBe('');
+  });
+});
+
+describe('campaign cron with a proxy URL holding a password', () => {
+  test('the line carries no password: it reads an owner-only cron.env, and still runs under env -i sh -c', async () => {
+    const server = await startServer({ auth: { user: 'me', pass: 'pw-7731' } });
+    const proxyPassword = 'pr0xy-s3cret-4417';
+    const proxy = `http://proxyuser:${proxyPassword}@127.0.0.1:9`;
+    const env = { ...(await fileSecretsEnv()), HTTPS_PROXY: proxy, NO_PROXY: '127.0.0.1' };
+    const added = await addAccount(env, 'work', server, { user: 'me', password: 'pw-7731' });
+    expect(added.stderr).toContain('HTTPS_PROXY holds a password');
+    const campaign = await writeCampaign({ csv: recipientsCsv(3), fields: { via: 'work' } });
+    expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'], { env })).code).toBe(75);
+    const printed = await runCli(['campaign', 'cron', campaign.file, '--every', '15', '--bounces', 'work'], { env });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).not.toContain(proxyPassword);
+    expect(printed.stdout).not.toContain('HTTPS_PROXY=');
+    const envFile = path.join(env.MAILSHOT_CONFIG_DIR, 'cron.env');
+    expect(
+      printed.stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => line.includes(`. '${envFile}' && `)),
+    ).toBe(true);
+    expect(printed.stderr.match(/HTTPS_PROXY holds a password/g)).toHaveLength(1);
+    expect(printed.stderr).toContain(envFile);
+    expect((await stat(envFile)).mode & 0o777).toBe(0o600);
+    expect(await readFile(envFile, 'utf8')).toBe(`export HTTPS_PROXY='${proxy}'\n`);
+
+    // The line as cron runs it reaches the account, and the shell it runs in has the proxy from the file.
+    const line = printed.stdout.split('\n')[0]!;
+    const command = line.replace(/^(\S+\s+){5}/, '');
+    const cron = await collect(spawn('env', ['-i', '/bin/sh', '-c', command], { cwd: await tempDir() }));
+    expect(cron.code).toBe(0);
+    expect([...receivedCounts(server).values()]).toEqual([1, 1, 1]);
+    const probe = command.replace(/&& PATH=.*$/, '&& printf %s "$HTTPS_PROXY"');
+    expect((await collect(spawn('env', ['-i', '/bin/sh', '-c', probe]))).stdout).toBe(proxy);
   });
 });

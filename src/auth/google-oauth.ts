@@ -5,6 +5,7 @@
 import { OAuth2Client } from 'google-auth-library';
 import { StopError } from '../errors.js';
 import type { CredentialStore } from './credentials.js';
+import { credentialRedactor, redactError } from '../system/redact.js';
 
 export function googleEndpoints(): { auth: string; token: string; gmail: string } {
   return {
@@ -40,7 +41,13 @@ export function allows(granted: readonly string[], what: keyof typeof gmailScope
 
 export function oauthClient(clientId: string, clientSecret: string): OAuth2Client {
   const { auth, token } = googleEndpoints();
-  return new OAuth2Client({ clientId, clientSecret, endpoints: { oauth2AuthBaseUrl: auth, oauth2TokenUrl: token } });
+  // A token endpoint that hangs cannot hold a run: each exchange has 30 s.
+  return new OAuth2Client({
+    clientId,
+    clientSecret,
+    endpoints: { oauth2AuthBaseUrl: auth, oauth2TokenUrl: token },
+    transporterOptions: { timeout: 30_000 },
+  });
 }
 
 /** A Google account's secret: one JSON text in the keychain (or the owner-only file), never in the registry. */
@@ -86,7 +93,11 @@ class AccessTokens {
   }
 
   async current(): Promise<string> {
-    const { token } = await this.client.getAccessToken();
+    const { token } = await this.client.getAccessToken().catch((error: unknown) => {
+      // The token endpoint's answer goes on to errors: without the refresh token and client secret it was sent.
+      const { refreshToken, clientSecret } = this.secret;
+      throw redactError(error, credentialRedactor({ tokens: [refreshToken, clientSecret, this.rotated ?? ''] }));
+    });
     await this.keepRotatedRefreshToken();
     if (!token) throw new Error('Google answered the token refresh without an access token');
     return token;

@@ -9,6 +9,7 @@ import type { ICachePlugin, INetworkModule, NetworkRequestOptions, NetworkRespon
 import { StopError } from '../errors.js';
 import { httpFetch } from '../system/http.js';
 import type { CredentialStore } from './credentials.js';
+import { credentialRedactor } from '../system/redact.js';
 
 /** What MSAL needs to know about an account (sign-in runs before the account exists). */
 export interface MicrosoftLink {
@@ -195,7 +196,9 @@ class RecordingNetwork implements INetworkModule {
       this.problem = { unreachable: networkErrorText(error) };
       throw error;
     }
-    const text = await response.text();
+    // A refusal may quote the request: without the secrets this request carried (a success carries new tokens, kept).
+    const answer = await response.text();
+    const text = response.status >= 400 ? credentialRedactor({ tokens: secretsIn(options.body) })(answer) : answer;
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -213,6 +216,13 @@ class RecordingNetwork implements INetworkModule {
     }
     return { headers: Object.fromEntries(response.headers), body: body as T, status: response.status };
   }
+}
+
+/** The values of a token request's form that must not be shown: refresh token, codes, client secret, assertions. */
+function secretsIn(body: string | undefined): string[] {
+  const form = new URLSearchParams(body ?? '');
+  const names = ['refresh_token', 'code', 'code_verifier', 'device_code', 'client_secret', 'client_assertion', 'assertion'];
+  return names.map((name) => form.get(name) ?? '').filter(Boolean);
 }
 
 function firstLine(text: string | undefined): string | undefined {

@@ -2,6 +2,8 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { SmtpAccount } from '../accounts/account.js';
 import { imapSettingsOf, type ImapSettings } from '../accounts/imap-settings.js';
 import { LaterError, StopError } from '../errors.js';
+import { signInDeadlineMs } from '../system/deadline.js';
+import { credentialRedactor, redactError } from '../system/redact.js';
 import type { MailboxCursor } from './cursor.js';
 import { maxMessageBytes, type MailboxMessage } from './process.js';
 
@@ -34,8 +36,9 @@ export async function readImapMailbox(account: SmtpAccount, password: string | u
     try {
       await readSession(account, settings, password, request, batchLimit);
       return;
-    } catch (error) {
-      if (error instanceof StopError || error instanceof LaterError) throw error;
+    } catch (caught) {
+      if (caught instanceof StopError || caught instanceof LaterError) throw caught;
+      const error = redactError(caught, credentialRedactor({ user: account.user, password }));
       await request.save(request.cursor);
       const progressed = request.cursor.imap?.lastUid !== before;
       drops = progressed ? 1 : drops + 1;
@@ -157,21 +160,36 @@ export async function connect(account: SmtpAccount, settings: ImapSettings, pass
     socketTimeout: 60_000,
   });
   client.on('error', () => undefined); // surfaced by the command in progress
+  // imapflow times the connection, the greeting and idleness; a server trickling its replies is bounded here.
+  const deadlineMs = signInDeadlineMs();
+  let late = false;
+  const deadline = setTimeout(() => {
+    late = true;
+    client.close();
+  }, deadlineMs);
   try {
     await client.connect();
     return client;
   } catch (error) {
-    throw connectError(account, settings, error);
+    if (late) {
+      throw new LaterError(
+        `IMAP ${settings.host}:${settings.port}: signing in did not finish within ${Math.round(deadlineMs / 1000)} s. Run \`mailshot bounces check\` again later`,
+      );
+    }
+    // The server's words go into the message: without the password it was sent (some servers echo LOGIN).
+    throw connectError(account, settings, redactError(error, credentialRedactor({ user: account.user, password })));
+  } finally {
+    clearTimeout(deadline);
   }
 }
 
 /** Wrong settings or credentials stop (exit 1) naming what to change; anything else is retried by the caller. */
 function connectError(account: SmtpAccount, settings: ImapSettings, error: unknown): Error {
   const where = `IMAP ${settings.host}:${settings.port} (${settings.security})`;
-  const failure = error as { authenticationFailed?: boolean; code?: string; message?: string };
+  const failure = error as { authenticationFailed?: boolean; code?: string; message?: string; responseText?: string };
   if (failure.authenticationFailed) {
     return new StopError(
-      `${where} refused the sign-in of ${account.user ?? '(no user)'}: ${failure.message}; the account's user and password are used for IMAP too`,
+      `${where} refused the sign-in of ${account.user ?? '(no user)'}: ${failure.responseText || failure.message}; the account's user and password are used for IMAP too`,
     );
   }
   if (

@@ -1,11 +1,16 @@
+import { terminalSafe } from '../system/terminal-text.js';
+
 /** Where a command talks to the person: passed in, so a command runs the same in a test as in a terminal. */
 export interface CommandIo {
   /** Machine output (JSON, reports, the preview). */
   stdout: Writer;
   /** Human text: notices, warnings, progress. */
   stderr: Writer;
-  /** Which streams are terminals: stderr for bars and bells and the quiet-from-cron rule, stdin for prompts. */
-  isTTY: { stdin: boolean; stderr: boolean };
+  /**
+   * Which streams are terminals: stderr for bars and bells and the quiet-from-cron rule, stdin for prompts,
+   * stdout for reports (control characters from servers and cells are shown escaped there).
+   */
+  isTTY: { stdin: boolean; stderr: boolean; stdout?: boolean };
   /** Asks one line on stderr and reads it from stdin (without echo for a secret, on a terminal); aborting stops reading. */
   prompt(question: string, options?: { secret?: boolean; signal?: AbortSignal }): Promise<string>;
   /** All of standard input (`--password-stdin`). */
@@ -16,13 +21,21 @@ export interface Writer {
   write(chunk: string | Uint8Array): unknown;
 }
 
-/** Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. */
+/**
+ * Warnings and notices go to stderr, prefixed, so stdout stays machine-readable. They may quote a server
+ * or a cell: control characters in them are shown escaped.
+ */
 export function warn(io: CommandIo, message: string): void {
-  io.stderr.write(`${stamp()}mailshot: warning: ${message}\n`);
+  io.stderr.write(`${stamp()}mailshot: warning: ${terminalSafe(message)}\n`);
 }
 
 export function notice(io: CommandIo, message: string): void {
-  io.stderr.write(`${stamp()}mailshot: ${message}\n`);
+  io.stderr.write(`${stamp()}mailshot: ${terminalSafe(message)}\n`);
+}
+
+/** Human text on stdout (a preview, a status, a report): on a terminal, control characters from cells or servers are shown escaped. */
+export function writeForPerson(io: CommandIo, text: string | Buffer): void {
+  io.stdout.write(io.isTTY.stdout ? terminalSafe(text.toString()) : text);
 }
 
 /** In a log (the cron line sets MAILSHOT_LOG_TIMES), each line starts with its time, ISO 8601 UTC. */
@@ -35,7 +48,7 @@ export function processIo(): CommandIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    isTTY: { stdin: Boolean(process.stdin.isTTY), stderr: Boolean(process.stderr.isTTY) },
+    isTTY: { stdin: Boolean(process.stdin.isTTY), stderr: Boolean(process.stderr.isTTY), stdout: Boolean(process.stdout.isTTY) },
     async prompt(question, options = {}) {
       if (options.secret && process.stdin.isTTY) {
         const { read } = await import('read');

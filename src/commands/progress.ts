@@ -4,6 +4,7 @@ import { formatLimits } from '../throttle/rate.js';
 import { notice, type CommandIo, type Writer } from './io.js';
 import { EtaEstimate, fitLine, formatEta } from './progress-line.js';
 import type { Verbosity } from './verbosity.js';
+import { terminalSafe } from '../system/terminal-text.js';
 
 export interface ProgressView {
   onEvent(event: RunEvent): void;
@@ -103,7 +104,8 @@ function startLine(event: Extract<RunEvent, { type: 'start' }>): string {
 }
 
 function recipientLine(event: Extract<RunEvent, { type: 'recipient' }>): string {
-  return `${event.outcome} ${JSON.stringify(event.to).slice(1, -1)}${event.detail ? ` — ${JSON.stringify(event.detail).slice(1, -1)}` : ''}`;
+  const shown = (text: string) => terminalSafe(JSON.stringify(text).slice(1, -1));
+  return `${event.outcome} ${shown(event.to)}${event.detail ? ` — ${shown(event.detail)}` : ''}`;
 }
 
 /** The bar and as many whole fields as fit the terminal's width. */

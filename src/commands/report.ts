@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Summary } from '../report/summary.js';
-import { warn, type CommandIo } from './io.js';
+import { warn, writeForPerson, type CommandIo } from './io.js';
 
 /** Each format's module loads only when asked for. */
 export const formats = {
@@ -34,7 +34,8 @@ export async function run(options: ReportOptions, io: CommandIo): Promise<void> 
   );
   const report = (await formats[options.format]())(summary);
   if (options.format !== 'html' && !options.output) {
-    io.stdout.write(report);
+    // On a terminal, a server's or a cell's control characters are shown, not acted on; in a file they stay data.
+    writeForPerson(io, report);
     return;
   }
   // A page is a file to open, not text for a terminal: write it and print where it is.

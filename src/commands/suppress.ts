@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { printable } from '../report/table.js';
+import { terminalSafe } from '../system/terminal-text.js';
 import { notice as noticeTo, processIo } from './io.js';
 import { oneOf } from './options.js';
 
@@ -89,7 +90,9 @@ async function exportAddresses(flags: SuppressFlags): Promise<void> {
   if (flags.json) return void process.stdout.write(JSON.stringify(list.all(), null, 2) + '\n');
   const { stringify } = await import('csv-stringify/sync');
   const rows = list.all().map((entry) => [entry.address, entry.reason, entry.at, entry.detail ?? '']);
-  process.stdout.write(stringify(rows, { header: true, columns: ['email', 'reason', 'at', 'detail'] }));
+  // A spreadsheet shows a cell starting with = + - @ as text only after a leading ' (OWASP's rule).
+  const csv = stringify(rows, { header: true, columns: ['email', 'reason', 'at', 'detail'], escape_formulas: true });
+  process.stdout.write(process.stdout.isTTY ? terminalSafe(csv) : csv);
 }
 
 async function openList(account: string | undefined) {

@@ -1,5 +1,6 @@
 import { setProtocolLog } from '../system/protocol-log.js';
 import type { Writer } from './io.js';
+import { terminalSafe } from '../system/terminal-text.js';
 
 /** The program-wide --quiet / --verbose / --debug choice, set once before a command's action runs. */
 export interface Verbosity {
@@ -16,7 +17,7 @@ let current: Verbosity = { quiet: false, verbose: false, debug: false };
 /** `stderr`: where --debug writes the protocol lines. */
 export function setVerbosity(flags: Partial<Verbosity>, stderr: Writer): void {
   current = { quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) || Boolean(flags.debug), debug: Boolean(flags.debug) };
-  setProtocolLog(current.debug ? (line) => stderr.write(`mailshot: debug: ${line}\n`) : undefined);
+  setProtocolLog(current.debug ? (line) => stderr.write(`mailshot: debug: ${terminalSafe(line)}\n`) : undefined);
 }
 
 export function verbosity(): Verbosity {

@@ -11,6 +11,7 @@ import { openAccount as open, outboxAccount } from '../accounts/open-account.js'
 import { systemClock } from '../throttle/clock.js';
 import { LearnedCeiling, learnedCeilingDays } from '../throttle/learned-ceiling.js';
 import { configDir } from '../auth/config-dir.js';
+import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
 import type { LimitChange } from '../throttle/adaptive.js';
 import { formatRate } from '../throttle/rate.js';
 import { asDeliveryError } from './attempt.js';
@@ -116,15 +117,22 @@ async function takeLock(run: CampaignRun): Promise<void> {
   run.releaseLock = await acquireLock(run.paths.lock);
 }
 
-/** Connects and signs in before the first message, so a wrong password or host stops the run before it starts. */
+/**
+ * Connects and signs in before the first message, so a wrong password or host stops the run before it starts.
+ * It holds the lock meanwhile, so it has a deadline, and Ctrl-C or SIGTERM ends it at once.
+ */
 async function signIn(run: CampaignRun): Promise<void> {
+  const { signal } = run.options;
   try {
-    await run.sending.transport.verify();
+    await withDeadline(signInDeadlineMs(), signal, (stop) => run.sending.transport.verify(stop));
   } catch (error) {
+    const later = `nothing was sent. Run \`mailshot campaign resume\` later`;
+    if (signal.aborted) throw new LaterError(`interrupted while signing in to account "${run.via}"; ${later}`);
+    if (error instanceof DeadlineError) throw new LaterError(`account "${run.via}": signing in ${error.message}; ${later}`);
     const failure = asDeliveryError(error);
     const message = `account "${run.via}": ${failure.message}`;
     if (failure.kind === 'auth' || failure.kind === 'config') throw new StopError(message);
-    throw new LaterError(`${message}; nothing was sent. Run \`mailshot campaign resume\` later`);
+    throw new LaterError(`${message}; ${later}`);
   }
 }
 

@@ -4,8 +4,9 @@ import { openAccount, outboxAccount } from '../accounts/open-account.js';
 import { normaliseAddress, parseMailbox } from '../campaign/address.js';
 import { MessageComposer } from '../campaign/compose.js';
 import { previewRow } from '../campaign/preview.js';
-import { InputError, StopError } from '../errors.js';
+import { InputError, LaterError, StopError } from '../errors.js';
 import { statePaths } from '../store/state.js';
+import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
 import { DeliveryError } from '../transports/transport.js';
 
 export interface TestSendOptions {
@@ -37,7 +38,9 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
   const composer = new MessageComposer(campaign, `test-${randomUUID()}`);
   const sent: TestSendResult['sent'] = [];
   try {
-    await account.transport.verify().catch(stopOnDeliveryError(`account "${via}"`));
+    await withDeadline(signInDeadlineMs(), undefined, (stop) => account.transport.verify(stop)).catch(
+      stopOnDeliveryError(`account "${via}"`),
+    );
     for (const address of targets) {
       const reservation = account.usage ? await account.usage.reserve() : { ok: true as const };
       if (!reservation.ok)
@@ -60,6 +63,7 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
 function stopOnDeliveryError(what: string) {
   return (error: unknown): never => {
     if (error instanceof DeliveryError) throw new StopError(`${what}: ${error.message}`);
+    if (error instanceof DeadlineError) throw new LaterError(`${what}: signing in ${error.message}; nothing was sent`);
     throw error;
   };
 }

@@ -5,7 +5,10 @@ const columns = ['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at'
 /** What `bounces check` found after delivery: bounced, complained or unsubscribed, the bounce's status and diagnostic. */
 const afterColumns = ['after_delivery', 'after_status', 'after_detail', 'after_at'] as const;
 
-/** One row per recipient (and per rejected CSV row); the copies of a message space-separated. */
+/**
+ * One row per recipient (and per rejected CSV row); the copies of a message space-separated. A cell starting
+ * with = + - @, tab or CR gets a leading ' so that a spreadsheet shows it as text instead of running it.
+ */
 export function formatCsv(summary: Summary): string {
   const cell = (value: string | number | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
   const rows = summary.recipients.map((outcome) => [
@@ -15,5 +18,5 @@ export function formatCsv(summary: Summary): string {
     outcome.after?.detail ?? '',
     outcome.after?.at ?? '',
   ]);
-  return stringify(rows, { header: true, columns: [...columns, ...afterColumns] });
+  return stringify(rows, { header: true, columns: [...columns, ...afterColumns], escape_formulas: true });
 }

@@ -9,6 +9,8 @@ export interface CronSetup {
   everyMinutes: number;
   /** Variables the run needs that cron's bare environment lacks (MAILSHOT_CONFIG_DIR, the secret store …). */
   env?: Record<string, string>;
+  /** An owner-only file of `export NAME='value'` lines the line reads: variables that hold a secret. */
+  envFile?: string;
 }
 
 /** Intervals cron repeats evenly: minutes that divide an hour, hours that divide a day. */
@@ -25,25 +27,35 @@ const expressible = [...evenMinutes, ...evenHours.map((hours) => hours * 60)];
 export function cronLine(setup: CronSetup): string {
   const state = setup.stateDir ? ` --state ${quote(setup.stateDir)}` : '';
   return (
-    `${cronSchedule(setup.everyMinutes)} cd ${quote(path.dirname(setup.campaignFile))} && ${mailshotCommand(setup.env)} ` +
+    `${cronSchedule(setup.everyMinutes)} cd ${quote(path.dirname(setup.campaignFile))} && ${mailshotCommand(setup.env, setup.envFile)} ` +
     `campaign resume ${quote(setup.campaignFile)}${state} >> ${quote(setup.log)} 2>&1`
   );
 }
 
 /** The second line: `bounces check ACCOUNT` every hour at minute 17 (locked and idempotent, so overlaps and repeats are harmless). */
-export function bouncesCronLine(account: string, log: string, env?: Record<string, string>): string {
-  return `17 * * * * ${mailshotCommand(env)} bounces check ${quote(account)} >> ${quote(log)} 2>&1`;
+export function bouncesCronLine(account: string, log: string, env?: Record<string, string>, envFile?: string): string {
+  return `17 * * * * ${mailshotCommand(env, envFile)} bounces check ${quote(account)} >> ${quote(log)} 2>&1`;
 }
 
-/** This very Node and mailshot, with the variables the run needs and a time on each log line. */
-function mailshotCommand(env: Record<string, string> = {}): string {
+/** Lines of a file `sh` reads with `.`: each variable exported, its value quoted. */
+export function envFileText(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([name, value]) => `export ${name}=${quote(value)}\n`)
+    .join('');
+}
+
+/**
+ * This very Node and mailshot, with the variables the run needs and a time on each log line. Secrets come from
+ * `envFile`, read by the shell: cron's `sh -c '<line>'` lives as long as the run, and any local user sees its line.
+ */
+function mailshotCommand(env: Record<string, string> = {}, envFile?: string): string {
   const mailshot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/mailshot.js');
   const pathVariable = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':');
   const variables = { PATH: pathVariable, ...env, MAILSHOT_LOG_TIMES: '1' };
   const assignments = Object.entries(variables)
     .map(([name, value]) => `${name}=${quote(value)}`)
     .join(' ');
-  return `${assignments} ${quote(process.execPath)} ${quote(mailshot)}`;
+  return `${envFile ? `. ${quote(envFile)} && ` : ''}${assignments} ${quote(process.execPath)} ${quote(mailshot)}`;
 }
 
 /** The five time fields for "every N minutes", or an error offering the nearest intervals cron can keep. */

@@ -1,8 +1,10 @@
 import { format } from 'node:util';
+import type { Redact } from './redact.js';
 
 /**
  * --debug: the SMTP conversation and the HTTP requests, as lines for the person. Credentials never
- * reach it: AUTH arguments and the answers to the server's 334 challenges are replaced, and HTTP
+ * reach it: AUTH arguments and the answers to the server's 334 challenges are replaced, the server's
+ * lines pass through the connection's redactor (a server may echo what it was sent), and HTTP
  * lines carry only the method, the address without its query and the status.
  */
 let sink: ((line: string) => void) | undefined;
@@ -16,11 +18,11 @@ export function protocolLogActive(): boolean {
 }
 
 /** A nodemailer (bunyan-style) logger that writes `label C: …` / `label S: …` lines, redacted. */
-export function smtpLogger(label: string) {
+export function smtpLogger(label: string, redact: Redact) {
   let answeringChallenge = false;
   const write = (entry: { tnx?: string } | undefined, message: unknown, ...args: unknown[]) => {
     if (!sink) return;
-    const text = format(String(message ?? ''), ...args);
+    const text = redact(format(String(message ?? ''), ...args));
     for (const line of text.split(/\r?\n/)) {
       if (entry?.tnx === 'server') answeringChallenge = /^334\b/.test(line);
       const shown = entry?.tnx === 'client' ? redactClientLine(line, answeringChallenge) : line;

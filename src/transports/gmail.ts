@@ -2,6 +2,7 @@ import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { allows, googleEndpoints } from '../auth/google-oauth.js';
 import { MailshotError } from '../errors.js';
 import { logHttp } from '../system/protocol-log.js';
+import { credentialRedactor, redactError } from '../system/redact.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
 import {
@@ -13,6 +14,8 @@ import {
   type TokenSource,
   type Transport,
 } from './transport.js';
+
+const requestTimeoutMs = 120_000;
 
 /** What the Gmail transport needs to know about the account. */
 export interface GmailSettings {
@@ -128,9 +131,15 @@ export class GmailTransport implements Transport {
    */
   private async authorized<T>(request: (options: RequestOptions) => Promise<T>, sends = false): Promise<T> {
     // rootUrl per call: the client's own rootUrl option does not reach the upload address.
-    const options = (token: string): RequestOptions => ({ rootUrl: this.rootUrl, headers: { authorization: `Bearer ${token}` } });
+    const options = (token: string): RequestOptions => ({
+      rootUrl: this.rootUrl,
+      headers: { authorization: `Bearer ${token}` },
+      timeout: requestTimeoutMs,
+    });
+    const sent: string[] = [];
     try {
       const token = await this.tokens.current();
+      sent.push(token);
       const attempt = (current: string) =>
         logged(request(options(current))).catch((error: unknown) => {
           const failure = this.failure(error);
@@ -140,10 +149,13 @@ export class GmailTransport implements Transport {
         return await attempt(token);
       } catch (error) {
         if (responseOf(error)?.status !== 401) throw error;
-        return await attempt(await this.tokens.renew(token));
+        const renewed = await this.tokens.renew(token);
+        sent.push(renewed);
+        return await attempt(renewed);
       }
     } catch (error) {
-      throw this.failure(error);
+      // Google's words go on to errors and the journal: without the tokens this request carried.
+      throw redactError(this.failure(error), credentialRedactor({ tokens: sent }));
     }
   }
 
@@ -181,6 +193,8 @@ async function logged<T>(request: Promise<T>): Promise<T> {
 interface RequestOptions {
   rootUrl: string;
   headers: { authorization: string };
+  /** The whole request, upload and answer included: a hung or trickling API cannot hold the run. */
+  timeout: number;
 }
 
 interface HttpResponse {

@@ -1,4 +1,5 @@
 import { graphApiUrl, IdentityFailure, networkErrorText } from '../auth/microsoft-oauth.js';
+import { credentialRedactor, redactError } from '../system/redact.js';
 import { classifyHttpError } from './classify.js';
 import { httpFetch } from '../system/http.js';
 import { httpSendFailure } from './hand-over.js';
@@ -102,15 +103,21 @@ export class GraphTransport implements Transport {
 
   /** One Graph request; a 401 renews the token and tries once more. */
   private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
-    const token = await this.token(() => this.tokens.current());
-    let response = await this.request(method, path, headers, body, token);
+    const sent = [await this.token(() => this.tokens.current())];
+    let response = await this.request(method, path, headers, body, sent[0]!);
     if (response.status === 401) {
       await response.body?.cancel();
-      response = await this.request(method, path, headers, body, await this.token(() => this.tokens.renew(token)));
+      sent.push(await this.token(() => this.tokens.renew(sent[0]!)));
+      response = await this.request(method, path, headers, body, sent[1]!);
     }
     if (!response.ok) {
       const headerMap = Object.fromEntries(response.headers);
-      throw classifyHttpError(response.status, await response.text(), headerMap, { account: this.account.name, provider: 'microsoft' });
+      // Graph's words go on to errors and the journal: without the tokens this request carried.
+      const failure = classifyHttpError(response.status, await response.text(), headerMap, {
+        account: this.account.name,
+        provider: 'microsoft',
+      });
+      throw redactError(failure, credentialRedactor({ tokens: sent }));
     }
     return response;
   }

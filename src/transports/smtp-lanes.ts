@@ -1,8 +1,6 @@
 import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
-export type ConnectionOptions = ConstructorParameters<typeof SMTPConnection>[0];
-
 /** What a send through a lane ends with: the server's final reply, or the error and whether the body had been handed over. */
 export type LaneResult = { ok: true; response: string; rejectedErrors?: unknown[] } | { ok: false; error: unknown; handedOver: boolean };
 
@@ -17,7 +15,7 @@ export class SmtpLanes {
   private readonly idle: Lane[] = [];
 
   constructor(
-    private readonly options: ConnectionOptions,
+    private readonly newConnection: () => SMTPConnection,
     private readonly auth: { user: string; pass: string } | undefined,
     private readonly perConnection: number,
   ) {}
@@ -25,7 +23,7 @@ export class SmtpLanes {
   async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<LaneResult> {
     let lane: Lane;
     try {
-      lane = this.takeIdle() ?? (await Lane.open(this.options, this.auth));
+      lane = this.takeIdle() ?? (await Lane.open(this.newConnection(), this.auth));
     } catch (error) {
       return { ok: false, error, handedOver: false };
     }
@@ -60,8 +58,7 @@ class Lane {
     connection.on('end', retire);
   }
 
-  static open(options: ConnectionOptions, auth: { user: string; pass: string } | undefined): Promise<Lane> {
-    const connection = new SMTPConnection(options);
+  static open(connection: SMTPConnection, auth: { user: string; pass: string } | undefined): Promise<Lane> {
     return new Promise((resolve, reject) => {
       const fail = (error: unknown) => {
         connection.close();

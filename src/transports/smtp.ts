@@ -1,7 +1,9 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { classifySmtpError } from './classify.js';
 import { protocolLogActive, smtpLogger } from '../system/protocol-log.js';
+import { credentialRedactor, redactError, type Redact } from '../system/redact.js';
 import { lostAfterHandOver } from './hand-over.js';
+import { ReplyWatch, smtpDeadlines, type SmtpDeadlines, type SmtpLogger } from './smtp-deadlines.js';
 import { SmtpLanes } from './smtp-lanes.js';
 import { dkimSigned, type DkimKey } from './dkim-sign.js';
 import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
@@ -32,8 +34,6 @@ export interface SmtpPoolSize {
   perConnection?: number;
 }
 
-const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
-
 /**
  * Sends over reused SMTP connections (smtp-lanes.ts), as many at once as the send loop sends, each replaced
  * after `perConnection` messages. Nothing is re-queued here: the send loop decides on retries, and a message
@@ -41,6 +41,8 @@ const timeouts = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTim
  */
 export class SmtpTransport implements Transport {
   private readonly lanes: SmtpLanes;
+  /** Hides this account's password from whatever the server says (some servers echo the AUTH command). */
+  private readonly redact: Redact;
 
   constructor(
     private readonly account: SmtpSettings,
@@ -48,30 +50,32 @@ export class SmtpTransport implements Transport {
     pool: SmtpPoolSize,
     /** The account's own DKIM key, when mailshot signs (its relay does not). */
     private readonly dkim?: DkimKey,
+    private readonly deadlines: SmtpDeadlines = smtpDeadlines,
   ) {
+    this.redact = credentialRedactor({ user: account.user, password });
     const auth = account.user ? { user: account.user, pass: password ?? '' } : undefined;
-    this.lanes = new SmtpLanes(this.connectionOptions(), auth, pool.perConnection ?? defaultPerConnection);
+    this.lanes = new SmtpLanes(() => this.newConnection(), auth, pool.perConnection ?? defaultPerConnection);
   }
 
-  /** Connects, negotiates TLS, signs in and quits: no message is sent. */
-  verify(): Promise<AccountInfo> {
-    const greeting = greetingRecorder();
-    const connection = new SMTPConnection({
-      ...this.connectionOptions(),
-      logger: greeting.logger(this.account.name),
-      transactionLog: true,
-    });
+  /** Connects, negotiates TLS, signs in and quits: no message is sent. Aborting closes the connection. */
+  verify(signal?: AbortSignal): Promise<AccountInfo> {
+    const greeting = greetingRecorder(this.debugLogger());
+    const connection = this.newConnection(greeting.logger);
     const facts: Record<string, string> = { server: `${this.account.host}:${this.account.port}` };
     return new Promise<AccountInfo>((resolve, reject) => {
       const fail = (error: unknown) => {
+        signal?.removeEventListener('abort', abort);
         connection.close();
         reject(this.classify(error));
       };
+      const abort = () => fail(Object.assign(new Error('stopped while signing in'), { code: 'EABORT' }));
+      signal?.addEventListener('abort', abort, { once: true });
       connection.once('error', fail);
       connection.connect(() => {
-        facts.greeting = greeting.line;
+        facts.greeting = this.redact(greeting.line);
         facts.encrypted = connection.secure ? 'yes' : 'no';
         const done = () => {
+          signal?.removeEventListener('abort', abort);
           connection.quit();
           resolve({ facts });
         };
@@ -96,7 +100,7 @@ export class SmtpTransport implements Transport {
       ? result.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to)
       : undefined;
     if (refused) throw this.classify(refused);
-    if (result.ok) return { response: result.response };
+    if (result.ok) return { response: this.redact(result.response) };
     const failure = this.classify(result.error);
     // A reply after the body (250 lost, 451, 550 …) is the server's word; no reply at all leaves it in doubt.
     throw result.handedOver && !failure.details.replied ? lostAfterHandOver(failure) : failure;
@@ -106,23 +110,38 @@ export class SmtpTransport implements Transport {
     this.lanes.close();
   }
 
+  /**
+   * The reply decides the kind as the server wrote it; the error that goes on (to messages, the journal,
+   * reports) holds its words redacted.
+   */
   private classify(error: unknown) {
-    return classifySmtpError(error, { account: this.account.name, host: this.account.host, port: this.account.port });
+    const context = { account: this.account.name, host: this.account.host, port: this.account.port };
+    return redactError(classifySmtpError(error, context), this.redact);
   }
 
-  private connectionOptions() {
-    const { host, port, security, user, insecureTls } = this.account;
-    return {
+  /** A connection whose every reply is timed (smtp-deadlines.ts); `logger` sees its transaction log too. */
+  private newConnection(logger: SmtpLogger | undefined = this.debugLogger()): SMTPConnection {
+    const { host, port, security, insecureTls } = this.account;
+    const watch = new ReplyWatch(this.deadlines, logger);
+    const connection = new SMTPConnection({
       host,
       port,
       secure: security === 'tls',
       requireTLS: security === 'starttls',
       ignoreTLS: security === 'none',
-      auth: user ? { user, pass: this.password ?? '' } : undefined,
       tls: { rejectUnauthorized: !insecureTls },
-      ...timeouts,
-      ...(protocolLogActive() ? { logger: smtpLogger(`smtp ${this.account.name}`), debug: true } : {}),
-    };
+      connectionTimeout: this.deadlines.connect,
+      greetingTimeout: this.deadlines.greeting,
+      socketTimeout: this.deadlines.idle,
+      logger: watch.logger,
+      transactionLog: true,
+      debug: protocolLogActive(),
+    });
+    return watch.attach(connection);
+  }
+
+  private debugLogger(): SmtpLogger | undefined {
+    return protocolLogActive() ? smtpLogger(`smtp ${this.account.name}`, this.redact) : undefined;
   }
 }
 
@@ -131,22 +150,19 @@ export class SmtpTransport implements Transport {
  * by the time `connect()` calls back is the EHLO answer. The transaction log carries client lines too
  * (AUTH among them); only server lines are looked at, and only the first is kept.
  */
-function greetingRecorder() {
+function greetingRecorder(next: SmtpLogger | undefined) {
   let line = '';
   const ignore = () => undefined;
-  const logger = (name: string) => {
-    const debugLog = protocolLogActive() ? smtpLogger(`smtp ${name}`) : undefined;
-    return {
-      debug: (entry: { tnx?: string } | undefined, message?: unknown, ...args: unknown[]) => {
-        if (!line && entry?.tnx === 'server') line = String(message ?? '').split('\n')[0]!;
-        debugLog?.debug(entry, message, ...args);
-      },
-      trace: ignore,
-      info: debugLog?.info ?? ignore,
-      warn: ignore,
-      error: ignore,
-      fatal: ignore,
-    };
+  const logger: SmtpLogger = {
+    debug: (entry, message, ...args) => {
+      if (!line && entry?.tnx === 'server') line = String(message ?? '').split('\n')[0]!;
+      next?.debug(entry, message, ...args);
+    },
+    trace: ignore,
+    info: next?.info ?? ignore,
+    warn: next?.warn ?? ignore,
+    error: next?.error ?? ignore,
+    fatal: ignore,
   };
   return {
     logger,

@@ -1,7 +1,7 @@
 /** What every transport (outbox, SMTP, Gmail, Microsoft) offers the send loop. */
 export interface Transport {
-  /** Connects and authenticates; sends nothing. */
-  verify(): Promise<AccountInfo>;
+  /** Connects and authenticates; sends nothing. An abort ends it at once (SMTP closes its connection). */
+  verify(signal?: AbortSignal): Promise<AccountInfo>;
   send(message: OutgoingMessage): Promise<Accepted>;
   close(): Promise<void>;
   /**

@@ -59,6 +59,10 @@ export interface GraphServerOptions {
   delayMs?: number;
   /** Access token lifetime in seconds (default 3600). */
   accessTokenSeconds?: number;
+  /** sendMail refuses every message with an error quoting the request's Authorization header (as a careless proxy might). */
+  echoAuthorization?: boolean;
+  /** A refused refresh (after revokeConsent) quotes the request it refuses, refresh token included. */
+  echoTokenRequest?: boolean;
 }
 
 export interface GraphMessage {
@@ -93,6 +97,9 @@ export interface GraphTestServer {
   readonly peakConcurrent: number;
   /** Every error answer of the Graph side: status and error code. */
   readonly refusals: { status: number; code: string; path: string }[];
+  /** Every access and refresh token issued so far. */
+  readonly issuedAccessTokens: string[];
+  readonly issuedRefreshTokens: string[];
   /** Token endpoint calls by grant type, including refused ones (e.g. "refresh_token"). */
   readonly tokenRequests: string[];
   /** Polls per device code so far (by user code). */
@@ -133,6 +140,8 @@ class GraphTestServerImpl implements GraphTestServer {
   junk: { id: string; raw: Buffer; receivedDateTime: string }[] = [];
   peakConcurrent = 0;
   refusals: { status: number; code: string; path: string }[] = [];
+  issuedAccessTokens: string[] = [];
+  issuedRefreshTokens: string[] = [];
   tokenRequests: string[] = [];
   polls = new Map<string, number>();
   private readonly oid = randomUUID();
@@ -341,7 +350,8 @@ class GraphTestServerImpl implements GraphTestServer {
           aadError(
             'invalid_grant',
             65001,
-            `The user or administrator has not consented to use the application with ID '${this.clientId}' named 'mailshot'. Send an interactive authorization request for this user and resource.`,
+            `The user or administrator has not consented to use the application with ID '${this.clientId}' named 'mailshot'. Send an interactive authorization request for this user and resource.` +
+              (this.options.echoTokenRequest ? ` Request: ${params.toString()}` : ''),
             'consent_required',
           ),
         );
@@ -364,6 +374,8 @@ class GraphTestServerImpl implements GraphTestServer {
     const refreshToken = randomBytes(48).toString('base64url');
     const scopes = grant.scopes.filter((scope) => !oidcScopes.has(scope));
     this.accessTokens.set(accessToken, { scopes, expiresAt: Date.now() + lifetime * 1000 });
+    this.issuedAccessTokens.push(accessToken);
+    this.issuedRefreshTokens.push(refreshToken);
     this.refreshTokens.set(refreshToken, { scopes: grant.scopes });
     const claims = {
       ver: '2.0',
@@ -512,6 +524,9 @@ class GraphTestServerImpl implements GraphTestServer {
     response: ServerResponse,
     refuse: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
   ): Promise<void> {
+    if (this.options.echoAuthorization) {
+      return refuse(400, 'ErrorInvalidRequest', `Invalid request; Authorization: ${request.headers.authorization ?? ''}`);
+    }
     const text = body.toString('latin1').replace(/\r?\n/g, '');
     if (!(request.headers['content-type'] ?? '').startsWith('text/plain') || !text || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
       return refuse(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');

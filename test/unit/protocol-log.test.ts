@@ -1,4 +1,5 @@
 import { logHttp, setProtocolLog, smtpLogger } from '../../src/system/protocol-log.js';
+import { credentialRedactor } from '../../src/system/redact.js';
 
 describe('the --debug log hides credentials', () => {
   const lines: string[] = [];
@@ -9,7 +10,7 @@ describe('the --debug log hides credentials', () => {
   });
 
   test('AUTH LOGIN: the user name and password answers to 334 are hidden, the rest of the conversation kept', () => {
-    const log = smtpLogger('smtp x');
+    const log = smtpLogger('smtp x', credentialRedactor({ user: 'me', password: 'secret' }));
     for (const [tnx, text] of [
       ['client', 'AUTH LOGIN'],
       ['server', '334 VXNlcm5hbWU6'],
@@ -30,6 +31,15 @@ describe('the --debug log hides credentials', () => {
       'smtp x S: 235 2.7.0 ok',
       'smtp x C: MAIL FROM:<a@example.com>',
     ]);
+  });
+
+  test('a server line echoing the AUTH argument is redacted', () => {
+    const plain = Buffer.from('\0me\0hunter2-password').toString('base64');
+    smtpLogger('smtp x', credentialRedactor({ user: 'me', password: 'hunter2-password' })).debug(
+      { tnx: 'server' },
+      `500 5.5.1 Command unrecognized: "AUTH PLAIN ${plain}"`,
+    );
+    expect(lines).toEqual(['smtp x S: 500 5.5.1 Command unrecognized: "AUTH PLAIN [credentials hidden]"']);
   });
 
   test('HTTP: method, address without its query, status; no header at all', () => {

@@ -2,6 +2,7 @@ import type { AccountLimits, SmtpSecurity } from '../../accounts/account.js';
 import type { ImapFlags } from '../../accounts/imap-settings.js';
 import type { SignInIo } from '../../accounts/sign-in/io.js';
 import { InputError } from '../../errors.js';
+import { proxyPasswordWarning } from '../../system/http.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import { limitsFrom } from '../options.js';
 import { describe } from './describe.js';
@@ -45,6 +46,8 @@ export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions
 
 /** Links an account: settings checked, the secret stored, then the account; a failure leaves neither. */
 export async function run(options: AddOptions, io: CommandIo): Promise<void> {
+  const proxyWarning = proxyPasswordWarning();
+  if (proxyWarning) warn(io, proxyWarning);
   const storeDkimKey = options.kind === 'smtp' ? await dkimStep(options, io) : undefined;
   const account =
     options.kind === 'smtp'

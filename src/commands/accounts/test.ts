@@ -1,5 +1,7 @@
 import { StopError } from '../../errors.js';
-import type { CommandIo } from '../io.js';
+import { terminalSafe } from '../../system/terminal-text.js';
+import { proxyPasswordWarning } from '../../system/http.js';
+import { warn, type CommandIo } from '../io.js';
 import { describe } from './describe.js';
 
 export interface TestOptions {
@@ -9,6 +11,8 @@ export interface TestOptions {
 
 /** Connects and signs in, sending nothing. */
 export async function run({ name, json }: TestOptions, io: CommandIo): Promise<void> {
+  const proxyWarning = proxyPasswordWarning();
+  if (proxyWarning) warn(io, proxyWarning);
   const { verifyAccount } = await import('../../accounts/verify.js');
   const result = await verifyAccount(name);
   if (result.ok) {
@@ -16,7 +20,7 @@ export async function run({ name, json }: TestOptions, io: CommandIo): Promise<v
     else
       io.stdout.write(
         `${name}: OK\n${Object.entries(result.facts)
-          .map(([key, value]) => `  ${key}: ${value}`)
+          .map(([key, value]) => `  ${key}: ${terminalSafe(value)}`)
           .join('\n')}\n`,
       );
     return;

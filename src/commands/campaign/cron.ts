@@ -1,4 +1,4 @@
-import type { CommandIo } from '../io.js';
+import { warn, type CommandIo } from '../io.js';
 
 export interface CronOptions {
   file: string;
@@ -10,10 +10,13 @@ export interface CronOptions {
 }
 
 export async function run(options: CronOptions, io: CommandIo): Promise<void> {
-  const { resumeCronLine } = await import('../../delivery/cron-entry.js');
-  io.stdout.write((await resumeCronLine(options.file, options.state, options.every)) + '\n');
-  if (options.bounces)
-    io.stdout.write(
-      (await import('../../delivery/cron-entry.js')).bouncesCheckCronLine(options.file, options.state, options.bounces) + '\n',
-    );
+  const { resumeCronLine, bouncesCheckCronLine } = await import('../../delivery/cron-entry.js');
+  let warned = false;
+  // Said once, though both lines read the same file.
+  const once = (message: string) => {
+    if (!warned) warn(io, message);
+    warned = true;
+  };
+  io.stdout.write((await resumeCronLine(options.file, options.state, options.every, once)) + '\n');
+  if (options.bounces) io.stdout.write((await bouncesCheckCronLine(options.file, options.state, options.bounces, once)) + '\n');
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../../errors.js';
-import { warn, type CommandIo } from '../io.js';
+import { warn, writeForPerson, type CommandIo } from '../io.js';
 import { printJson } from '../json-output.js';
 import { previewJson } from '../preview-json.js';
 
@@ -29,7 +29,7 @@ export async function run(options: PreviewOptions, io: CommandIo): Promise<void>
     return;
   }
   if (options.raw) {
-    io.stdout.write(message.raw);
+    writeForPerson(io, message.raw);
     return;
   }
   const { listUnsubscribe } = parts;
@@ -48,5 +48,5 @@ export async function run(options: PreviewOptions, io: CommandIo): Promise<void>
       : []),
   ];
   const body = [`--- text ---`, parts.text.trimEnd(), ...(parts.html ? ['--- html ---', parts.html.trimEnd()] : [])];
-  io.stdout.write([...headers, '', ...body].join('\n') + '\n');
+  writeForPerson(io, [...headers, '', ...body].join('\n') + '\n');
 }

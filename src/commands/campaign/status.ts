@@ -1,4 +1,4 @@
-import { warn, type CommandIo } from '../io.js';
+import { warn, writeForPerson, type CommandIo } from '../io.js';
 
 export interface StatusOptions {
   file: string;
@@ -24,7 +24,7 @@ export async function run(options: StatusOptions, io: CommandIo): Promise<void> 
     return;
   }
   for (const warning of warnings) warn(io, warning);
-  io.stdout.write(formatTable(summary));
+  writeForPerson(io, formatTable(summary));
   if (account) {
     const { maxConcurrent, rate, dailyLimit } = account.limits;
     const allowed = dailyLimit ? ` of ${dailyLimit} allowed` : '';

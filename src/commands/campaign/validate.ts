@@ -1,4 +1,4 @@
-import { warn, type CommandIo } from '../io.js';
+import { warn, writeForPerson, type CommandIo } from '../io.js';
 import { printJson } from '../json-output.js';
 
 export interface ValidateOptions {
@@ -33,7 +33,7 @@ export async function run(options: ValidateOptions, io: CommandIo): Promise<void
   const suppressedText =
     suppression &&
     `${suppressed} of them suppressed for ${suppression.identity} (unsubscribed, bounced or complained): they will be skipped\n`;
-  if (!options.json) return void io.stdout.write(validationText(options.file, validation) + (suppressedText ?? ''));
+  if (!options.json) return void writeForPerson(io, validationText(options.file, validation) + (suppressedText ?? ''));
   const { recipients, skipped, skippedByReason, skippedRows } = validation;
   printJson(io, {
     file: options.file,
