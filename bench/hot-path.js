@@ -50,7 +50,7 @@ await step('Liquid render (subject, HTML, text)', async () => {
   for (const row of rows) parts.push(campaign.templates.render(row.fields));
 });
 const messages = [];
-await step('MIME compose (MailComposer.build → Buffer)', async () => {
+await step('MIME compose (MailComposer tree, written synchronously)', async () => {
   for (let index = 0; index < rows.length; index++) messages.push(await composer.compose(rows[index], parts[index]));
 });
 await step('journal: attempt + sent per message, 8 writers', async () => {
