@@ -52,7 +52,7 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
       sent.push({ to: address, reply: accepted.response });
     }
   } finally {
-    await account.transport.close();
+    await Promise.all([account.transport.close(), account.usage?.close()]);
   }
   return { via, sent };
 }
