@@ -216,7 +216,8 @@ async function* journalLines(file: string, warn: (message: string) => void, offs
   }
   if (!handle) return;
   const decoder = new StringDecoder('utf8');
-  const chunk = Buffer.allocUnsafe(1 << 20);
+  // 64 KiB at a time: the lines of a chunk are alive together, and bigger chunks grow the heap (and RSS) of a long read
+  const chunk = Buffer.allocUnsafe(1 << 16);
   let carry = '';
   let number = 0;
   let pending: Line | undefined;
