@@ -50,8 +50,11 @@ await step('Liquid render (subject, HTML, text)', async () => {
   for (const row of rows) parts.push(campaign.templates.render(row.fields));
 });
 const messages = [];
-await step('MIME compose (MailComposer.build → Buffer)', async () => {
+await step('MIME compose (MailComposer tree, written synchronously)', async () => {
   for (let index = 0; index < rows.length; index++) messages.push(await composer.compose(rows[index], parts[index]));
+});
+await step("the same trees through nodemailer's stream build (MimeNode.build, as before issue 27)", async () => {
+  for (let index = 0; index < rows.length; index++) await (await composer.compile(rows[index], parts[index])).tree.build();
 });
 await step('journal: attempt + sent per message, 8 writers', async () => {
   const journal = await Journal.open(path.join(root, 'journal.jsonl'), () => undefined);

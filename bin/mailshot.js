@@ -3,4 +3,4 @@ import module from 'node:module';
 
 // Node ≥ 22.1 keeps compiled code between runs (start-up is mostly module loading); Node 20 has no such cache.
 module.enableCompileCache?.();
-await import('../dist/cli.js');
+await import('../dist/bundle/cli.js');

@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Argument, Command, CommanderError } from 'commander';
 import { addExamples } from './commands/examples.js';
 import { notice, processIo } from './commands/io.js';
@@ -13,12 +14,13 @@ import { runs } from './commands/lazy-action.js';
 import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
 import { guardOutput } from './system/output.js';
+import { packageRoot } from './system/package-root.js';
 import { terminalSafe } from './system/terminal-text.js';
 
 // The commander program only: each action loads its command (commands/<noun>/<verb>.ts) when it runs, so that
 // `--help` and light commands start fast, and hands it its options and the process's streams.
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+const { version } = JSON.parse(readFileSync(path.join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
 // Under --json, stderr carries errors as one JSON object each: commander's own text is held back.
 const json = jsonRequested(process.argv.slice(2));
 

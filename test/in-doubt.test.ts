@@ -89,6 +89,11 @@ describe('waiting to retry is not in doubt', () => {
     const exited = collect(sender);
     // The others are sent at once; r1 waits ~1 s, then ~2 s, between its attempts.
     expect(await until(() => server.injected.length >= 1 && server.received.length >= 3, 10_000)).toBe(true);
+    // … and recorded: an outcome rides the journal's next commit, a moment after the server's reply
+    const others = ['r0@example.com', 'r2@example.com', 'r3@example.com'];
+    const recorded = async () =>
+      (await Promise.all(others.map((to) => attempts(campaign.stateDir, to)))).every((evs) => evs.at(-1) === 'sent');
+    for (const end = Date.now() + 10_000; !(await recorded()) && Date.now() < end;) await new Promise((resolve) => setTimeout(resolve, 10));
     sender.kill('SIGKILL');
     await exited;
     expect((await attempts(campaign.stateDir, 'r1@example.com')).at(-1)).toBe('deferred');

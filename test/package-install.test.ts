@@ -17,7 +17,7 @@ test('the packed tarball installs into a clean prefix and sends the bundled exam
   const [{ filename, files }] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
   const shipped = files.map((file) => file.path);
   expect(shipped).toEqual(
-    expect.arrayContaining(['bin/mailshot.js', 'dist/cli.js', 'LICENSE', 'README.md', 'examples/welcome/campaign.yaml']),
+    expect.arrayContaining(['bin/mailshot.js', 'dist/bundle/cli.js', 'LICENSE', 'README.md', 'examples/welcome/campaign.yaml']),
   );
   expect(shipped.filter((file) => /^(src|test|bench)\/|\.mailshot\//.test(file))).toEqual([]);
 

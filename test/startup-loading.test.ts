@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot, runCli, tempDir, writeCampaign } from './helpers/cli.js';
 
@@ -42,5 +43,21 @@ describe('start-up: heavy packages load only where used', () => {
     const scheduled = await packagesLoaded(['campaign', 'send', later.file, '--at', 'tomorrow 09:00'], configDir);
     expect(scheduled.code).toBe(75);
     expect(loads(scheduled.files, 'node_modules/chrono-node/')).toBe(true);
+  });
+
+  test("--help loads commander and the bundle's start-up chunks only: no campaign parsing (yaml, zod), templates or journal", async () => {
+    const { code, files } = await packagesLoaded(['--help'], await tempDir());
+    expect(code).toBe(0);
+    const packages = new Set(
+      files.filter((file) => file.includes('/node_modules/')).map((file) => file.split('/node_modules/')[1].split('/')[0]),
+    );
+    expect([...packages]).toEqual(['commander']);
+    // packages bundled into dist/bundle (yaml, zod …) and mailshot's own modules are named in the chunks' comments
+    const bundled = files.filter((file) => file.includes('/dist/bundle/'));
+    expect(bundled.length).toBeGreaterThan(0);
+    const sources = (await Promise.all(bundled.map((file) => readFile(file, 'utf8')))).join('\n');
+    for (const heavy of ['node_modules/yaml/', 'node_modules/zod/', 'src/store/journal.ts', 'src/campaign/definition.ts']) {
+      expect([heavy, sources.includes(`// ${heavy}`)]).toEqual([heavy, false]);
+    }
   });
 });

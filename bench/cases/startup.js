@@ -1,12 +1,12 @@
 /**
- * Case 4 — start-up. Wall time from spawn to exit of `mailshot --help` (≤ 0.15 s), `mailshot accounts list`,
- * `mailshot campaign status FILE` (a small finished campaign) and `mailshot campaign validate FILE` (a
- * 36-row campaign), each ≤ 0.3 s; `node -e 0` beside them.
+ * Case 4 — start-up. Wall time from spawn to exit of `mailshot --help` (≤ 0.10 s), `mailshot campaign validate`
+ * of examples/welcome (≤ 0.25 s), `mailshot accounts list` and `mailshot campaign status FILE` (a small
+ * finished campaign; each ≤ 0.3 s); `node -e 0` beside them.
  * The commands run round-robin for several rounds (median), without the bench's usage preload.
  * Also lists which heavy packages each command loads, to show the lazy loading holds.
  */
 import path from 'node:path';
-import { benchDir, expectExit, mailshotBin, mailshotEnv, median, round, runMailshot, runNode, writeCampaign } from '../lib.js';
+import { benchDir, expectExit, mailshotBin, mailshotEnv, median, repoRoot, round, runMailshot, runNode, writeCampaign } from '../lib.js';
 
 export const id = 'startup';
 
@@ -39,16 +39,17 @@ export async function run({ root, startupRounds, log }) {
   const dir = path.join(root, 'startup');
   const file = await writeCampaign(dir, 100);
   expectExit(await runMailshot(['campaign', 'send', file], { configDir }), 0, 'campaign send (outbox, 100)');
-  const small = await writeCampaign(path.join(root, 'startup-validate'), 36);
+  const example = path.join(repoRoot, 'examples', 'welcome', 'campaign.yaml');
 
   const commands = {
     'node -e 0': { script: '-e', args: ['0'] },
     'mailshot --help': { script: mailshotBin, args: ['--help'] },
     'mailshot accounts list': { script: mailshotBin, args: ['accounts', 'list'] },
     'mailshot campaign status': { script: mailshotBin, args: ['campaign', 'status', file] },
-    'mailshot campaign validate': { script: mailshotBin, args: ['campaign', 'validate', small] },
+    'mailshot campaign validate': { script: mailshotBin, args: ['campaign', 'validate', example] },
   };
-  const target = (name) => (name === 'mailshot --help' ? 0.15 : 0.3);
+  // issue 27's targets on a quiet machine: --help ≤ 0.10 s, validate of the example ≤ 0.25 s
+  const target = (name) => ({ 'mailshot --help': 0.1, 'mailshot campaign validate': 0.25 })[name] ?? 0.3;
   const samples = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   for (let index = 0; index < startupRounds; index++) {
     for (const [name, { script, args }] of Object.entries(commands)) {

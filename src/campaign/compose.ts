@@ -10,6 +10,8 @@ import { describeFsError, type CampaignDefinition } from './definition.js';
 import { domainOf, parseMailbox, type Mailbox } from './address.js';
 import type { Recipient } from './recipients.js';
 import type { RenderedParts } from './render.js';
+import type MimeNode from 'nodemailer/lib/mime-node';
+import type { MimeSerialiser } from './mime-serialise.js';
 
 /**
  * The same campaign and recipient always get the same Message-ID, so a message resent after a crash
@@ -20,9 +22,27 @@ export function messageIdFor(campaignId: string, recipientKey: string, fromAddre
   return `<${digest}@${domainOf(fromAddress)}>`;
 }
 
+/**
+ * The shared part of a message's multipart boundaries, derived from the campaign and recipient like the
+ * Message-ID, so that the same message is composed to the same bytes (nodemailer's default is random).
+ */
+export function baseBoundaryFor(campaignId: string, recipientKey: string): string {
+  return createHash('sha256').update(`boundary\0${campaignId}\0${recipientKey}`).digest('hex').slice(0, 16);
+}
+
 // nodemailer's composer loads at the first message: `validate` without a size limit never needs it.
 let composerModule: Promise<typeof import('nodemailer/lib/mail-composer')> | undefined;
 const mailComposer = async () => (await (composerModule ??= import('nodemailer/lib/mail-composer'))).default;
+let serialiserModule: Promise<typeof import('./mime-serialise.js')> | undefined;
+const mimeSerialiser = async () => new (await (serialiserModule ??= import('./mime-serialise.js'))).MimeSerialiser();
+
+/** A message's MIME tree as nodemailer builds it, and what the envelope and journal need besides. */
+export interface CompiledMessage {
+  tree: MimeNode;
+  messageId: string;
+  cc: string[];
+  bcc: string[];
+}
 
 /** An attachment as read once: its bytes and the content type they call for. */
 interface AttachmentFile {
@@ -35,6 +55,7 @@ export class MessageComposer {
   private readonly from: Mailbox;
   private readonly replyTo?: Mailbox;
   private readonly files = new Map<string, Promise<AttachmentFile>>();
+  private serialiser?: MimeSerialiser;
 
   constructor(
     private readonly campaign: CampaignDefinition,
@@ -65,7 +86,18 @@ export class MessageComposer {
     return content;
   }
 
+  /** The message for a recipient: nodemailer's MIME tree written out synchronously (see MimeSerialiser). */
   async compose(recipient: Recipient, parts: RenderedParts): Promise<OutgoingMessage> {
+    const { tree, messageId, cc, bcc } = await this.compile(recipient, parts);
+    this.serialiser ??= await mimeSerialiser();
+    const raw = this.serialiser.serialise(tree);
+    // nodemailer's envelope has the domains in ASCII (ann@xn--bcher-kva.example), as in the headers it writes
+    const envelope = tree.getEnvelope();
+    return { from: envelope.from || this.from.address, to: envelope.to[0], cc, bcc, messageId, raw };
+  }
+
+  /** nodemailer's MIME tree of a recipient's message (built, not yet written out). */
+  async compile(recipient: Recipient, parts: RenderedParts): Promise<CompiledMessage> {
     const messageId = messageIdFor(this.campaignId, recipient.key, this.from.address);
     // Inline images go as the parts built once per campaign: no base64 per message.
     const inline = parts.inlineImages.map(({ filename, cid, contentType, part }) => ({ filename, cid, contentType, raw: part }));
@@ -74,7 +106,7 @@ export class MessageComposer {
     );
     const copies = extraRecipients(recipient.address, parts.cc, parts.bcc);
     const MailComposer = await mailComposer();
-    const composer = new MailComposer({
+    const tree = new MailComposer({
       from: this.from,
       to: { name: this.campaign.to_name ? parts.toName : (recipient.name ?? ''), address: recipient.address },
       cc: copies.cc,
@@ -83,15 +115,13 @@ export class MessageComposer {
       text: crlf(parts.text),
       html: parts.html && crlf(parts.html),
       messageId,
+      baseBoundary: baseBoundaryFor(this.campaignId, recipient.key),
       headers: { ...parts.headers, ...listUnsubscribeHeaders(parts.listUnsubscribe) },
       attachments: [...inline, ...attachments],
-    });
-    const mail = composer.compile();
-    // nodemailer's envelope has the domains in ASCII (ann@xn--bcher-kva.example), as in the headers it writes
-    const envelope = mail.getEnvelope();
+    }).compile();
     const cc = copies.cc.map((mailbox) => asciiAddress(mailbox.address));
     const bcc = copies.bcc.map((mailbox) => asciiAddress(mailbox.address));
-    return { from: envelope.from || this.from.address, to: envelope.to[0], cc, bcc, messageId, raw: await mail.build() };
+    return { tree, messageId, cc, bcc };
   }
 }
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { printable } from '../report/table.js';
 import { terminalSafe } from '../system/terminal-text.js';
 import { notice as noticeTo, processIo } from './io.js';
 import { oneOf } from './options.js';
@@ -41,6 +40,8 @@ async function listAddresses(flags: SuppressFlags): Promise<void> {
   const entries = list.all();
   if (flags.json)
     return void process.stdout.write(JSON.stringify({ identity: list.identity, count: entries.length, entries }, null, 2) + '\n');
+  // loaded here: the report's module is not part of every command's start-up
+  const { printable } = await import('../report/table.js');
   for (const entry of entries)
     process.stdout.write(`${entry.address}\t${entry.reason}\t${entry.at}${entry.detail ? `\t${printable(entry.detail)}` : ''}\n`);
   notice(`${entries.length} address(es) suppressed for ${list.identity}`);

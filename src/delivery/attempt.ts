@@ -11,7 +11,7 @@ import { decide, type Cost } from './retry-policy.js';
 /** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
 interface Retry {
   inMs: number;
-  giveUp: () => Promise<void>;
+  giveUp: () => void;
 }
 
 /** Composes one recipient's message and hands it over, retrying as the retry policy says. */
@@ -22,7 +22,7 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
   const { transport } = run.sending;
   if (inDoubt && transport.findSent && (await transport.findSent(message.messageId).catch(() => false))) {
     const reply = `found in Sent by its Message-ID ${message.messageId}`;
-    await run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply }, 'sent', 'already sent (found in Sent)');
+    run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply }, 'sent', 'already sent (found in Sent)');
     return;
   }
   // Each attempt takes a slot of its own: a recipient waiting to retry does not hold one.
@@ -45,7 +45,7 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
     return message;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    await run.record(
+    run.record(
       { ev: 'failed', to: recipient.key, at: Date.now(), kind: 'template', text: error.message, line: recipient.line },
       'failed',
       error.message,
@@ -73,7 +73,7 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     const accepted = await account.transport.send(message);
     pacer.onAccepted();
     run.deliveredBefore = true;
-    await run.record(
+    run.record(
       { ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200), ...copiesOf(message) },
       'sent',
       accepted.response,
@@ -108,7 +108,7 @@ async function onFailure(run: CampaignRun, recipient: Recipient, failure: Delive
       await run.journal!.append(refusal);
       return { inMs: decision.inMs, giveUp };
     case 'fail':
-      await run.record({ ...refusal, ev: 'failed' }, 'failed', failure.message);
+      run.record({ ...refusal, ev: 'failed' }, 'failed', failure.message);
       return undefined;
     case 'defer':
       break;
@@ -119,7 +119,7 @@ async function onFailure(run: CampaignRun, recipient: Recipient, failure: Delive
       await pauseFor(run, failure, decision.cost, throttleWaitMs);
       break;
   }
-  await giveUp();
+  giveUp();
   return undefined;
 }
 

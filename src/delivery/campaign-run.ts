@@ -106,15 +106,18 @@ export class CampaignRun {
     this.end('paused', `${why}; paused until ${this.state.pausedUntil}`);
   }
 
-  /** Journals a recipient's outcome, counts it and tells the view. */
-  async record(event: JournalEvent & { to: string }, outcome: Outcome, detail: string): Promise<void> {
-    await this.journal!.append(event);
+  /**
+   * Journals a recipient's outcome, counts it and tells the view. The line rides the journal's next
+   * commit (the next recipient's `attempt`, or the run's end); a write that fails stops the run.
+   */
+  record(event: JournalEvent & { to: string }, outcome: Outcome, detail: string): void {
+    this.journal!.append(event, { ride: true }).catch((error: unknown) => this.end('stopped', (error as Error).message, error));
     this.tracker?.recorded(event.to, event.ev);
     this.counts[outcome]++;
     this.options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
   }
 
-  /** Closes what the steps opened, last first: the journal, the lock, the account's connections. */
+  /** Closes what the steps opened, last first: the journal, the lock, the account's connections and usage log. */
   async close(): Promise<void> {
     try {
       await this.journal?.close();
@@ -122,7 +125,7 @@ export class CampaignRun {
       try {
         await this.releaseLock?.();
       } finally {
-        await this.account?.transport.close();
+        await Promise.all([this.account?.transport.close(), this.account?.usage?.close()]);
       }
     }
   }

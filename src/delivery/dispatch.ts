@@ -40,7 +40,7 @@ export async function dispatch(
     unsettled++;
     const suppression = suppressed.get(row.key);
     if (suppression) {
-      await run.record(
+      run.record(
         { ev: 'skipped', to: row.key, at: Date.now(), reason: 'suppressed', suppressed: suppression.reason, line: row.line },
         'skipped',
         `suppressed (${suppression.reason})`,
@@ -49,7 +49,7 @@ export async function dispatch(
     }
     const last = known.get(row.key);
     if (last === 'attempt' && options.inDoubt === 'skip') {
-      await skipInDoubt(run, row);
+      skipInDoubt(run, row);
       continue;
     }
     const due = schedule.dueAt(row);
@@ -74,8 +74,8 @@ export async function dispatch(
   return result;
 }
 
-function skipInDoubt(run: CampaignRun, row: Recipient): Promise<void> {
-  return run.record(
+function skipInDoubt(run: CampaignRun, row: Recipient): void {
+  run.record(
     { ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line },
     'skipped',
     'in doubt: not resent (--in-doubt skip)',

@@ -55,7 +55,7 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
       sent.push({ to: address, reply: accepted.response, messageId: message.messageId });
     }
   } finally {
-    await account.transport.close();
+    await Promise.all([account.transport.close(), account.usage?.close()]);
   }
   return { via, sent };
 }

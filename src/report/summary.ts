@@ -97,6 +97,7 @@ export async function summarise(
   const snapshots = only === 'in_doubt' ? await import('./status-snapshot.js') : undefined;
   const snapshot = await snapshots?.loadSnapshot(paths, state.campaignId);
   const fold = snapshot?.fold ?? new JournalFold();
+  fold.listing = only === undefined ? undefined : [only].flat();
   const sizeBefore = (await stat(paths.journal).catch(() => undefined))?.size;
   let events = 0;
   for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
@@ -136,9 +137,27 @@ export function emptySettled(): Settled {
 
 export const countReason = (byReason: Record<string, number>, reason = 'unknown') => (byReason[reason] = (byReason[reason] ?? 0) + 1);
 
+const statusOf = (event: RecipientEvent): RecipientStatus => (event.ev === 'attempt' ? 'in_doubt' : event.ev);
+
+/** What countRecipient reads of an event, and no more (no server reply, no text). */
+function countable(event: RecipientEvent): RecipientEvent {
+  const { to, at } = event;
+  switch (event.ev) {
+    case 'sent':
+      return { ev: 'sent', to, at, reply: '', ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
+    case 'failed':
+    case 'deferred':
+      return { ev: event.ev, to, at, kind: event.kind, text: '' };
+    case 'skipped':
+      return { ev: 'skipped', to, at, reason: event.reason, line: event.line };
+    case 'attempt':
+      return { ev: 'attempt', to, at };
+  }
+}
+
 /** Counts a recipient by its last event; returns its status. */
 export function countRecipient(settled: Settled, event: RecipientEvent): RecipientStatus {
-  const status = event.ev === 'attempt' ? 'in_doubt' : event.ev;
+  const status = statusOf(event);
   settled.tally[status]++;
   if (event.ev === 'sent') {
     settled.copies.cc += event.cc?.length ?? 0;
@@ -161,6 +180,12 @@ export class JournalFold {
   name?: string;
   /** What a status snapshot counted instead of keeping (src/report/status-snapshot.ts). */
   readonly settled = emptySettled();
+  /**
+   * The statuses whose recipients will be listed (undefined: all). A recipient whose last event is of
+   * another status is kept as what counting it needs only, so that the totals of a list of millions
+   * (a run's end, `status`) take a few bytes per recipient, not its whole event.
+   */
+  listing?: RecipientStatus[];
 
   add(event: JournalEvent): void {
     const run = this.runs.at(-1);
@@ -178,8 +203,7 @@ export class JournalFold {
     } else if (event.ev === 'skipped' && !event.to) {
       this.rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
     } else if ('to' in event && event.to) {
-      this.last.set(event.to, event as RecipientEvent);
-      if ('line' in event && event.line !== undefined) this.lines.set(event.to, event.line);
+      this.keep(event as RecipientEvent);
       if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
         const minute = Math.floor(event.at / 60_000) * 60_000;
         const counts = this.perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
@@ -187,6 +211,19 @@ export class JournalFold {
         this.perMinute.set(minute, counts);
       }
     }
+  }
+
+  /** A recipient's latest event: whole if it is to be listed, else counted only (with its CSV line, for a later event). */
+  private keep(event: RecipientEvent): void {
+    const own = 'line' in event ? event.line : undefined;
+    const line = own ?? this.lines.get(event.to) ?? (this.last.get(event.to) as { line?: number } | undefined)?.line;
+    if (!this.listing || this.listing.includes(statusOf(event))) {
+      this.last.set(event.to, event);
+      if (line !== undefined) this.lines.set(event.to, line);
+      return;
+    }
+    this.last.set(event.to, Object.assign(countable(event), line === undefined ? {} : { line }));
+    this.lines.delete(event.to);
   }
 
   summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {

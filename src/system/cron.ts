@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { packageRoot } from './package-root.js';
 
 export interface CronSetup {
   campaignFile: string;
@@ -49,7 +49,7 @@ export function envFileText(env: Record<string, string>): string {
  * `envFile`, read by the shell: cron's `sh -c '<line>'` lives as long as the run, and any local user sees its line.
  */
 function mailshotCommand(env: Record<string, string> = {}, envFile?: string): string {
-  const mailshot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/mailshot.js');
+  const mailshot = path.join(packageRoot(import.meta.url), 'bin', 'mailshot.js');
   const pathVariable = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':');
   const variables = { PATH: pathVariable, ...env, MAILSHOT_LOG_TIMES: '1' };
   const assignments = Object.entries(variables)

@@ -52,10 +52,11 @@ export async function checkOwnerOnlyFolder(dir: string, what: string, depth = 1)
 /**
  * Opens a secret, account, state or journal file without following a symbolic link (O_NOFOLLOW), then
  * checks the open file itself: a regular file, the user's, not writable by others. 'r' returns
- * undefined when the file does not exist; 'a+' creates it (mode 0600).
+ * undefined when the file does not exist; 'a+' creates it (mode 0600). `dsync`: every write is durable when it returns.
  */
-export async function openOwnerOnly(file: string, mode: 'r' | 'a+'): Promise<FileHandle | undefined> {
-  const flags = mode === 'r' ? constants.O_RDONLY : constants.O_RDWR | constants.O_APPEND | constants.O_CREAT;
+export async function openOwnerOnly(file: string, mode: 'r' | 'a+', { dsync = false } = {}): Promise<FileHandle | undefined> {
+  const flags =
+    (mode === 'r' ? constants.O_RDONLY : constants.O_RDWR | constants.O_APPEND | constants.O_CREAT) | (dsync ? constants.O_DSYNC : 0);
   let handle: FileHandle;
   try {
     handle = await open(file, flags | (constants.O_NOFOLLOW ?? 0), 0o600);

@@ -1,4 +1,5 @@
-import { appendFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { writeAll } from '../system/write-all.js';
 
 interface Queue {
   text: string;
@@ -6,13 +7,14 @@ interface Queue {
 }
 
 /**
- * Appends lines to files: the lines queued for a file while its last append ran go out together in the
- * next one (a single O_APPEND write, so each line stays whole and in order). Each append resolves once
- * its line is in the file. With several messages in flight this is one open/write/close for many sends.
+ * Appends lines to files kept open until close(): the lines queued for a file while its last write ran
+ * go out together in the next one (a single O_APPEND write, so each line stays whole and in order, also
+ * beside other processes appending to the same file). Each append resolves once its line is in the file.
  */
 export class AppendBatcher {
   private readonly queues = new Map<string, Queue>();
-  private readonly writing = new Set<string>();
+  private readonly writing = new Map<string, Promise<void>>();
+  private readonly handles = new Map<string, Promise<FileHandle>>();
 
   append(file: string, line: string): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -20,11 +22,32 @@ export class AppendBatcher {
       if (!queue) this.queues.set(file, (queue = { text: '', waiters: [] }));
       queue.text += line;
       queue.waiters.push({ resolve, reject });
-      if (!this.writing.has(file)) {
-        this.writing.add(file);
-        void this.flush(file);
-      }
+      if (!this.writing.has(file)) this.writing.set(file, this.flush(file));
     });
+  }
+
+  /** The open handle of a file appended to before (it reads too), or undefined. */
+  openHandle(file: string): Promise<FileHandle> | undefined {
+    return this.handles.get(file);
+  }
+
+  /** Waits for the appends in progress, then closes the files. */
+  async close(): Promise<void> {
+    await Promise.all(this.writing.values());
+    const handles = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(handles.map((handle) => handle.then((opened) => opened.close()).catch(() => undefined)));
+  }
+
+  private handleFor(file: string): Promise<FileHandle> {
+    let handle = this.handles.get(file);
+    if (!handle) {
+      handle = open(file, 'a+', 0o600);
+      this.handles.set(file, handle);
+      // a file that could not be opened is tried again at the next append
+      handle.catch(() => this.handles.get(file) === handle && this.handles.delete(file));
+    }
+    return handle;
   }
 
   private async flush(file: string): Promise<void> {
@@ -32,7 +55,7 @@ export class AppendBatcher {
     for (let queue = this.queues.get(file); queue; queue = this.queues.get(file)) {
       this.queues.delete(file); // lines appended from now on wait for the next write
       try {
-        await appendFile(file, queue.text, { mode: 0o600 });
+        await writeAll(await this.handleFor(file), Buffer.from(queue.text));
         for (const waiter of queue.waiters) waiter.resolve();
       } catch (error) {
         for (const waiter of queue.waiters) waiter.reject(error);

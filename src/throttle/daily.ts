@@ -17,9 +17,9 @@ interface Entry {
 
 /**
  * An account's sends over the rolling last 24 hours, shared by every campaign and process that uses the
- * account. Each send appends a line to a per-day log (`<dir>/<YYYY-MM-DD>.log`); appends are atomic, so
- * a sender takes its place in the file first and then counts the lines before its own. A line over the
- * limit is cancelled again (`<time> -<token>`). No lock is needed and two campaigns together never
+ * account. Each send appends a line to a per-day log (`<dir>/<YYYY-MM-DD>.log`, kept open until close());
+ * appends are atomic, so a sender takes its place in the file first and then counts the lines before its
+ * own. A line over the limit is cancelled again (`<time> -<token>`). No lock is needed and two campaigns together never
  * exceed the limit. The logs are read incrementally: each reservation reads only what was appended since.
  */
 export class DailyUsage {
@@ -63,6 +63,11 @@ export class DailyUsage {
     await this.appends.append(file, `${now} ${token}\n`.repeat(times)).catch((error: unknown) => usageLogError(file, error));
   }
 
+  /** Closes the day logs (they stay open for the run); appends in progress finish first. */
+  close(): Promise<void> {
+    return this.appends.close();
+  }
+
   async sentInWindow(): Promise<number> {
     return (await this.window(this.clock.now())).length;
   }
@@ -102,7 +107,9 @@ export class DailyUsage {
   private async entriesOf(file: string): Promise<Entry[]> {
     const log = this.logs.get(file) ?? { offset: 0, entries: [] };
     this.logs.set(file, log);
-    const handle = await open(file, 'r').catch(() => undefined);
+    // the day log this process appends to is open already; another one is opened for this read
+    const appending = await this.appends.openHandle(file)?.catch(() => undefined);
+    const handle = appending ?? (await open(file, 'r').catch(() => undefined));
     if (!handle) return log.entries;
     try {
       const { size } = await handle.stat();
@@ -125,7 +132,7 @@ export class DailyUsage {
       }
       return log.entries;
     } finally {
-      await handle.close();
+      if (handle !== appending) await handle.close();
     }
   }
 

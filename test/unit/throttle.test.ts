@@ -230,6 +230,26 @@ describe('AppendBatcher (daily-usage lines written together)', () => {
     expect((await readFile(file, 'utf8')).endsWith('c\n')).toBe(true);
   });
 
+  test('a day log stays open between appends (one descriptor, no open/close per line) until close()', async () => {
+    const { AppendBatcher } = await import('../../src/throttle/append-batch.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const { readdir, readFile, readlink } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const file = path.join(await tempDir('mailshot-append-'), 'day.log');
+    const descriptorsOf = async () => {
+      const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return links.filter((link) => link === file).length;
+    };
+    const batcher = new AppendBatcher();
+    for (let index = 0; index < 5; index++) {
+      await batcher.append(file, `${index}\n`);
+      expect(await descriptorsOf()).toBe(1);
+    }
+    await Promise.all([batcher.append(file, '5\n'), batcher.close()]);
+    expect(await descriptorsOf()).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe('0\n1\n2\n3\n4\n5\n');
+  });
+
   test('forty reservations at once against a limit of 25: exactly 25 granted', async () => {
     const { DailyUsage } = await import('../../src/throttle/daily.js');
     const { tempDir } = await import('../helpers/cli.js');
