@@ -6,6 +6,7 @@ import { parseRate, type Rate } from '../throttle/rate.js';
 import type { AccountLimits } from './account.js';
 import { configDir } from '../auth/config-dir.js';
 import { AccountRegistry } from './registry.js';
+import { LearnedCeiling } from '../throttle/learned-ceiling.js';
 
 /** Limits in force for one run: the account's, overridden by the run's options, over the kind's defaults. */
 export interface EffectiveLimits {
@@ -41,8 +42,16 @@ export function dailyUsage(account: string, dailyLimit: number | undefined, cloc
   return new DailyUsage(path.join(configDir(), 'usage', account), dailyLimit, clock);
 }
 
-/** `accounts set`: changes limits; a daily limit below what was already sent in the window is refused. */
-export async function setAccountLimits(name: string, limits: AccountLimits): Promise<AccountLimits> {
+/**
+ * `accounts set`: changes limits; a daily limit below what was already sent in the window is refused. A
+ * `maxConcurrent` the person gives replaces the concurrency the server refused earlier (the learned ceiling),
+ * as `forgetLearned` does; `forgotten` describes what was forgotten.
+ */
+export async function setAccountLimits(
+  name: string,
+  limits: AccountLimits,
+  forgetLearned = false,
+): Promise<{ limits: AccountLimits; forgotten?: string }> {
   const registry = await AccountRegistry.open();
   const account = registry.get(name);
   if (limits.dailyLimit !== undefined) {
@@ -55,12 +64,29 @@ export async function setAccountLimits(name: string, limits: AccountLimits): Pro
   }
   account.limits = mergeLimits(account.limits, limits);
   registry.put(account);
-  return account.limits;
+  if (!forgetLearned && limits.maxConcurrent === undefined) return { limits: account.limits };
+  const learned = (await LearnedCeiling.load(configDir(), name)).learned;
+  await LearnedCeiling.forget(configDir(), name);
+  return { limits: account.limits, forgotten: learned && `${learned.concurrency} at once` };
 }
 
-/** For `campaign status`: the account's configured limits and its sends in the last 24 hours. */
-export async function accountStanding(name: string): Promise<{ limits: AccountLimits; sent_last_24h: number } | undefined> {
+/** A concurrency the account's server refused, as `status` shows it: how many, why, until when. */
+export interface LearnedStanding {
+  concurrency: number;
+  why: string;
+  until: string;
+}
+
+/** For `campaign status`: the account's configured limits, its sends in the last 24 hours, and a learned ceiling. */
+export async function accountStanding(
+  name: string,
+): Promise<{ limits: AccountLimits; sent_last_24h: number; learned?: LearnedStanding } | undefined> {
   const account = (await AccountRegistry.open()).find(name);
   if (!account) return undefined;
-  return { limits: account.limits, sent_last_24h: await dailyUsage(name, undefined).sentInWindow() };
+  const learned = (await LearnedCeiling.load(configDir(), name)).learned;
+  return {
+    limits: account.limits,
+    sent_last_24h: await dailyUsage(name, undefined).sentInWindow(),
+    ...(learned ? { learned: { concurrency: learned.concurrency, why: learned.why, until: learned.expiresAt } } : {}),
+  };
 }

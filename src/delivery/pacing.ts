@@ -27,9 +27,12 @@ export class Pacer {
     private readonly usage: DailyUsage | undefined,
     private readonly clock: Clock,
     private readonly onChange: (change: LimitChange) => void,
+    /** Where a concurrency the server refuses is remembered for the account's next runs. */
     private readonly learned?: LearnedCeiling,
+    /** Start below this concurrency (refused in an earlier run), unless the person gave a limit. */
+    learnedCap?: number,
   ) {
-    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate }, learned?.concurrency);
+    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate }, learnedCap);
     this.slots = pLimit(this.controller.current.concurrency);
     this.rate = new RateLimiter(limits.rate, clock);
   }
@@ -66,7 +69,7 @@ export class Pacer {
       : this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
-    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap);
+    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap, error.message);
     this.apply(change);
     return Math.max(waitMs, (retryAt ?? 0) - now);
   }

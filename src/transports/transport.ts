@@ -73,6 +73,8 @@ export interface DeliveryErrorDetails {
   unreachable?: boolean;
   /** A throttling reply names the limit it is about: the number of connections (concurrent requests) or the message rate. */
   limit?: ThrottledLimit;
+  /** A temporary refusal of this recipient only (greylisting, a full mailbox): it waits and is tried again; no limit moves. */
+  recipientOnly?: boolean;
   /** The server had the message when the connection failed without a reply: in doubt (transports/hand-over.ts). */
   handedOver?: boolean;
 }

@@ -166,11 +166,17 @@ describe('concurrency refused: capped below the number open at the refusal', () 
     const dir = await tempDir('mailshot-learned-');
     const now = Date.UTC(2026, 11, 1);
     expect((await LearnedCeiling.load(dir, 'work', now)).concurrency).toBeUndefined();
-    await (await LearnedCeiling.load(dir, 'work', now)).remember(3, now);
-    expect((await LearnedCeiling.load(dir, 'work', now + 3_600_000)).concurrency).toBe(3);
+    await (await LearnedCeiling.load(dir, 'work', now)).remember(3, '421 4.7.0 Error: too many connections from 127.0.0.1', now);
+    expect((await LearnedCeiling.load(dir, 'work', now + 3_600_000)).learned).toMatchObject({
+      concurrency: 3,
+      why: '421 4.7.0 Error: too many connections from 127.0.0.1',
+      expiresAt: new Date(now + learnedCeilingDays * 86_400_000).toISOString(),
+    });
     expect((await LearnedCeiling.load(dir, 'other', now)).concurrency).toBeUndefined();
     expect((await LearnedCeiling.load(dir, 'work', now + learnedCeilingDays * 86_400_000 + 1)).concurrency).toBeUndefined();
     expect((await stat(path.join(dir, 'learned', 'work.json'))).mode & 0o077).toBe(0);
+    await LearnedCeiling.forget(dir, 'work');
+    expect((await LearnedCeiling.load(dir, 'work', now)).concurrency).toBeUndefined();
   });
 });
 
@@ -239,5 +245,16 @@ describe('AppendBatcher (daily-usage lines written together)', () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => usage.reserve()));
     expect(results.filter((result) => result.ok)).toHaveLength(25);
     expect(await usage.sentInWindow()).toBe(25);
+  });
+});
+
+describe('only a reply about connections caps concurrency', () => {
+  test('a rate complaint before any rate is known slows down for now but sets no ceiling to remember', () => {
+    const controller = new AdaptiveController({ concurrency: 4 });
+    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', undefined, () => 0.5, 'rate', 4);
+    expect(controller.current.concurrency).toBe(2);
+    expect(controller.cap).toBeUndefined();
+    for (let index = 0; index < 100; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(4);
   });
 });
