@@ -112,3 +112,30 @@ test('`accounts set NAME --forget-learned` clears a learned ceiling and changes 
   const list = JSON.parse((await runCli(['accounts', 'list', '--json'], { env })).stdout);
   expect(list[0].limits).toMatchObject({ maxConcurrent: 3 });
 }, 60_000);
+
+test('--daily-limit counts what the server accepted: a recipient answered 451 three times, then 250, leaves the count at the accepted five', async () => {
+  const refusals = new Map<string, number>();
+  const smtp = await server({
+    replies: (stage, session) => {
+      const to = session.to[0];
+      if (stage !== 'data' || to !== 'r0@example.com' || (refusals.get(to) ?? 0) >= 3) return undefined;
+      refusals.set(to, (refusals.get(to) ?? 0) + 1);
+      return { code: 451, message: '4.3.0 Requested action aborted: local error in processing' };
+    },
+  });
+  await addAccount(env, 'daily', smtp, { args: ['--daily-limit', '5', '--max-concurrent', '1'] });
+  const campaign = await campaignOf(5, 'daily');
+  const first = await runCli(['campaign', 'send', campaign.file], { env });
+  expect(first.stderr).not.toContain('daily limit');
+  expect(smtp.received).toHaveLength(4);
+  expect(refusals.get('r0@example.com')).toBe(3);
+  const resumed = await runCli(['campaign', 'resume', campaign.file], { env });
+  expect(resumed.stderr).not.toContain('daily limit');
+  expect(resumed.code).toBe(0);
+  expect(smtp.received).toHaveLength(5);
+  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
+  expect(status.account.sent_last_24h).toBe(5);
+  expect((await runCli(['campaign', 'status', campaign.file], { env })).stdout).toContain(
+    '5 recipient(s) sent to in the last 24 h of 5 allowed',
+  );
+}, 90_000);

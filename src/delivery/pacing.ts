@@ -43,6 +43,11 @@ export class Pacer {
     return this.usage ? this.usage.reserve(recipients) : { ok: true };
   }
 
+  /** The server refused the message, or never got it: its recipients go back to the daily window. */
+  async giveBack(reservation: Reservation): Promise<void> {
+    if (reservation.ok && reservation.token) await this.usage?.release(reservation.token);
+  }
+
   onAccepted(): void {
     const now = this.clock.now();
     this.accepted.push(now);

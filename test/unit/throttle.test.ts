@@ -211,6 +211,26 @@ describe('DailyUsage (rolling 24 h, shared by processes)', () => {
   });
 });
 
+describe('DailyUsage counts what the server accepted', () => {
+  test('a refused message gives its recipients back, across midnight and to another user of the account', async () => {
+    const { DailyUsage } = await import('../../src/throttle/daily.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const dir = await tempDir('mailshot-usage-');
+    const clock = new FakeClock();
+    await clock.advance(Date.UTC(2026, 10, 27, 23, 59, 59));
+    const usage = new DailyUsage(dir, 3, clock);
+    const other = new DailyUsage(dir, 3, clock);
+    const refused = await usage.reserve(2); // a message with a copy, refused by the server
+    expect(refused).toMatchObject({ ok: true });
+    await clock.advance(2000); // the refusal came after midnight
+    await usage.release((refused as { token: string }).token);
+    expect(await other.sentInWindow()).toBe(0);
+    expect((await Promise.all([other.reserve(), other.reserve(), usage.reserve()])).every((result) => result.ok)).toBe(true);
+    expect((await other.reserve()).ok).toBe(false);
+    expect(await usage.sentInWindow()).toBe(3);
+  });
+});
+
 describe('AppendBatcher (daily-usage lines written together)', () => {
   test('lines appended at once all arrive, whole and in order; a failed write rejects its own lines only', async () => {
     const { AppendBatcher } = await import('../../src/throttle/append-batch.js');
