@@ -5,8 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { recipientsCsv, runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
-import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
+import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, until, type Env } from './helpers/smtp.js';
 
 const server = smtpServersPerTest();
 
@@ -139,3 +139,60 @@ test('--daily-limit counts what the server accepted: a recipient answered 451 th
     '5 recipient(s) sent to in the last 24 h of 5 allowed',
   );
 }, 90_000);
+
+/** The most MAIL FROM commands the server saw within any `windowMs`, by its own clock. */
+function fastestWindow(times: number[], windowMs: number): number {
+  let most = 0;
+  for (let first = 0, last = 0; last < times.length; last++) {
+    while (times[last]! - times[first]! > windowMs) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+describe('limits shared by every process sending through the account', () => {
+  test.each([2, 3])(
+    '%i campaigns at once through one account (2 at once, 2/s): the server never sees more connections or a faster rate',
+    async (campaigns) => {
+      const mailTimes: number[] = [];
+      const smtp = await server({
+        delayMs: 150,
+        replies: (stage) => void (stage === 'mail' && mailTimes.push(Date.now())),
+      });
+      await addAccount(env, 'shared', smtp, { args: ['--max-concurrent', '2', '--rate', '2/s'] });
+      const files = await Promise.all(Array.from({ length: campaigns }, (_, index) => campaignOf(8, 'shared', `c${index}r`)));
+      const results = await Promise.all(files.map((campaign) => runCli(['campaign', 'send', campaign.file], { env })));
+      expect(results.map((result) => result.code)).toEqual(files.map(() => 0));
+      expect(smtp.received).toHaveLength(8 * campaigns);
+      expect(new Set(smtp.received.map((message) => message.to[0])).size).toBe(8 * campaigns);
+      expect(smtp.peakConnections).toBeLessThanOrEqual(2);
+      // 2/s with no burst: at most 10 in 5 s, plus one turn at the window's edge and one of timing jitter
+      expect(fastestWindow(mailTimes, 5000)).toBeLessThanOrEqual(12);
+      const list = JSON.parse((await runCli(['accounts', 'list', '--json'], { env })).stdout);
+      expect(list[0].slots).toEqual({ in_use: 0, by: [] });
+    },
+    120_000,
+  );
+
+  test('a process killed mid-send frees its slots at once: the other campaign goes on and completes', async () => {
+    const smtp = await server({ delayMs: 300 });
+    await addAccount(env, 'killed', smtp, { args: ['--max-concurrent', '2'] });
+    const doomed = await campaignOf(30, 'killed', 'k');
+    const survivor = await campaignOf(10, 'killed', 's');
+    const child = startCli(['campaign', 'send', doomed.file], { env });
+    const ended = collect(child);
+    expect(await until(() => smtp.received.length >= 2, 30_000)).toBe(true);
+    const busy = JSON.parse((await runCli(['accounts', 'list', '--json'], { env })).stdout)[0].slots;
+    expect(busy.by).toEqual([child.pid]);
+    const other = collect(startCli(['campaign', 'send', survivor.file], { env }));
+    child.kill('SIGKILL');
+    expect((await ended).signal).toBe('SIGKILL');
+    const result = await other;
+    expect(result.code).toBe(0);
+    const counts = receivedCounts(smtp);
+    for (let index = 0; index < 10; index++) expect(counts.get(`s${index}@example.com`)).toBe(1);
+    expect(smtp.peakConnections).toBeLessThanOrEqual(2);
+    const status = JSON.parse((await runCli(['campaign', 'status', survivor.file, '--json'], { env })).stdout);
+    expect(status.account.slots).toEqual({ in_use: 0, by: [] });
+  }, 90_000);
+});

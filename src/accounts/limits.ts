@@ -7,6 +7,9 @@ import type { AccountLimits } from './account.js';
 import { configDir } from '../auth/config-dir.js';
 import { AccountRegistry } from './registry.js';
 import { LearnedCeiling } from '../throttle/learned-ceiling.js';
+import { AccountSlots } from '../throttle/slots.js';
+import { SharedRate } from '../throttle/shared-rate.js';
+import type { Transport } from '../transports/transport.js';
 
 /** Limits in force for one run: the account's, overridden by the run's options, over the kind's defaults. */
 export interface EffectiveLimits {
@@ -40,6 +43,32 @@ export function effectiveLimits(limits: AccountLimits): EffectiveLimits {
 /** The account's rolling 24 h send log, in the config folder: outside any campaign, shared by all of them. */
 export function dailyUsage(account: string, dailyLimit: number | undefined, clock: Clock = systemClock): DailyUsage {
   return new DailyUsage(path.join(configDir(), 'usage', account), dailyLimit, clock);
+}
+
+/** The account's concurrency slots and rate turns, in the config folder: shared by every process sending through it. */
+export function sharedLimits(account: string, transport: Transport, clock: Clock = systemClock): SharedLimits {
+  const dir = slotsDir(account);
+  const slots = new AccountSlots(dir, clock, () => transport.closeIdle?.() ?? Promise.resolve());
+  const rate = new SharedRate(dir, clock);
+  return { slots, rate, close: () => Promise.all([slots.close(), rate.close()]).then(() => undefined) };
+}
+
+/** The account's slots and rate turns, as a run holds them. */
+export interface SharedLimits {
+  slots: AccountSlots;
+  rate: SharedRate;
+  /** Gives back every slot this process holds. */
+  close(): Promise<void>;
+}
+
+function slotsDir(account: string): string {
+  return path.join(configDir(), 'slots', account);
+}
+
+/** How many of the account's slots are in use now, by which processes (for `status` and `accounts list`). */
+export async function slotsInUse(account: string): Promise<{ in_use: number; by: number[] }> {
+  const pids = await AccountSlots.inUse(slotsDir(account));
+  return { in_use: pids.length, by: [...new Set(pids)] };
 }
 
 /**
@@ -80,13 +109,16 @@ export interface LearnedStanding {
 /** For `campaign status`: the account's configured limits, its sends in the last 24 hours, and a learned ceiling. */
 export async function accountStanding(
   name: string,
-): Promise<{ limits: AccountLimits; sent_last_24h: number; learned?: LearnedStanding } | undefined> {
+): Promise<
+  { limits: AccountLimits; sent_last_24h: number; slots: { in_use: number; by: number[] }; learned?: LearnedStanding } | undefined
+> {
   const account = (await AccountRegistry.open()).find(name);
   if (!account) return undefined;
   const learned = (await LearnedCeiling.load(configDir(), name)).learned;
   return {
     limits: account.limits,
     sent_last_24h: await dailyUsage(name, undefined).sentInWindow(),
+    slots: await slotsInUse(name),
     ...(learned ? { learned: { concurrency: learned.concurrency, why: learned.why, until: learned.expiresAt } } : {}),
   };
 }

@@ -27,7 +27,7 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
   }
   // Each attempt takes a slot of its own: a recipient waiting to retry does not hold one.
   for (let attempt = 1; ; attempt++) {
-    const retry = await run.pacer.slots(() => attemptOnce(run, recipient, message, attempt));
+    const retry = await run.pacer.inSlot(() => attemptOnce(run, recipient, message, attempt), run.options.signal);
     if (!retry) return;
     run.waitingToRetry++;
     const resumed = await pause(retry.inMs, run.options.signal);

@@ -120,7 +120,11 @@ export class CampaignRun {
       try {
         await this.releaseLock?.();
       } finally {
-        await this.account?.transport.close();
+        try {
+          await this.account?.transport.close();
+        } finally {
+          await this.account?.shared?.close();
+        }
       }
     }
   }

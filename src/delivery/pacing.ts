@@ -7,6 +7,7 @@ import { RateLimiter, type Rate } from '../throttle/rate.js';
 import type { CampaignState } from '../store/state.js';
 import type { DeliveryError } from '../transports/transport.js';
 import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
+import type { SharedLimits } from '../accounts/limits.js';
 
 /** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
 const observeMs = 3000;
@@ -31,10 +32,29 @@ export class Pacer {
     private readonly learned?: LearnedCeiling,
     /** Start below this concurrency (refused in an earlier run), unless the person gave a limit. */
     learnedCap?: number,
+    /** The account's slots and rate turns, shared with every other process sending through it. */
+    private readonly shared?: SharedLimits,
   ) {
     this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate }, learnedCap);
     this.slots = pLimit(this.controller.current.concurrency);
-    this.rate = new RateLimiter(limits.rate, clock);
+    this.rate = new RateLimiter(limits.rate, clock, shared?.rate);
+  }
+
+  /**
+   * Runs `fn` in one of this run's slots (its concurrency, changed at run time) and one of the account's
+   * (shared with every process sending through it). Undefined when interrupted while waiting for one.
+   */
+  inSlot<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+    return this.slots(async () => {
+      const shared = this.shared?.slots;
+      const index = shared ? await shared.take(this.slots.concurrency, signal).catch(() => undefined) : 0;
+      if (index === undefined) return undefined;
+      try {
+        return await fn();
+      } finally {
+        shared?.done(index);
+      }
+    });
   }
 
   /** Waits for the rate, then takes the message's recipients from the daily window (or says when it frees up). */

@@ -224,7 +224,8 @@ async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
     void run.journal!.append(event).catch(() => undefined);
     run.options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
   };
-  return new Pacer(spreadLimits(limits, run.state, alreadyDone), usage, systemClock, onChange, learned, learnedCap);
+  const shared = run.sending.shared;
+  return new Pacer(spreadLimits(limits, run.state, alreadyDone), usage, systemClock, onChange, learned, learnedCap, shared);
 }
 
 /** Settles how the run ended and writes it to the journal and the snapshot, and tells the view. */

@@ -102,6 +102,10 @@ export class SmtpTransport implements Transport {
     this.lanes.close();
   }
 
+  closeIdle(): Promise<void> {
+    return this.lanes.closeIdle();
+  }
+
   private classify(error: unknown) {
     return classifySmtpError(error, { account: this.account.name, host: this.account.host, port: this.account.port });
   }

@@ -5,6 +5,11 @@ export interface Transport {
   send(message: OutgoingMessage): Promise<Accepted>;
   close(): Promise<void>;
   /**
+   * Closes the connections no message is using now, and resolves once they are closed (a transport that
+   * keeps connections open between messages: the account's slots count them, throttle/slots.ts).
+   */
+  closeIdle?(): Promise<void>;
+  /**
    * Whether the account already sent a message with this Message-ID (looked up in Sent), for settling a
    * recipient left in doubt by a crash. Only providers that allow the lookup, and accounts linked with it.
    */
