@@ -47,7 +47,7 @@ export class Pacer {
   inSlot<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T | undefined> {
     return this.slots(async () => {
       const shared = this.shared?.slots;
-      const index = shared ? await shared.take(this.slots.concurrency, signal).catch(() => undefined) : 0;
+      const index = shared ? await shared.take(this.slots.concurrency, signal).catch(abortedOrThrow(signal)) : 0;
       if (index === undefined) return undefined;
       try {
         return await fn();
@@ -130,4 +130,12 @@ export function spreadLimits(
   const spread: Rate = { count: left, perMs: windowMs };
   const slower = !limits.rate || spread.count / spread.perMs < limits.rate.count / limits.rate.perMs;
   return slower ? { ...limits, rate: spread } : limits;
+}
+
+/** An abort while waiting is no error (the run is ending); anything else is. */
+function abortedOrThrow(signal: AbortSignal) {
+  return (error: unknown): undefined => {
+    if (signal.aborted) return undefined;
+    throw error;
+  };
 }

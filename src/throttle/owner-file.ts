@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { StopError } from '../errors.js';
 import { ownerLiveness, type LockOwner } from '../system/lock-owner.js';
 
 /**
@@ -32,7 +33,7 @@ export class OwnerFiles {
         await link(source, file);
         return true;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw folderError(this.dir, error);
       }
       if (!(await this.breakIfDead(file))) return false;
     }
@@ -65,7 +66,9 @@ export class OwnerFiles {
 
   private ownerFile(): Promise<string> {
     this.ready ??= (async () => {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+        throw folderError(this.dir, error);
+      });
       await this.pruneDeadOwners();
       const file = path.join(this.dir, `.owner-${process.pid}-${randomBytes(4).toString('hex')}`);
       await writeFile(file, this.mine, { mode: 0o600 });
@@ -103,6 +106,14 @@ export class OwnerFiles {
     await unlink(aside).catch(() => undefined);
     return true;
   }
+}
+
+/** A folder the account's limits cannot be kept in stops the run: sending without them could overrun the server. */
+function folderError(dir: string, error: unknown): StopError {
+  return new StopError(
+    `cannot keep the account's sending slots in ${dir}: ${(error as Error).message}; nothing more is sent until it can be written ` +
+      `(free disk space, or make the folder writable), then run \`mailshot campaign resume\``,
+  );
 }
 
 async function readOwner(file: string): Promise<string | undefined> {
