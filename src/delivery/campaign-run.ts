@@ -121,6 +121,8 @@ export class CampaignRun {
         await this.releaseLock?.();
       } finally {
         try {
+          // Connections closed before the slots are given back: another process may open its own at once.
+          await this.account?.transport.closeIdle?.();
           await this.account?.transport.close();
         } finally {
           await this.account?.shared?.close();
