@@ -35,6 +35,9 @@ describe('classifySmtpError: real provider replies', () => {
     const error = classifySmtpError(nodemailerReplyError(fixture.reply, fixture.command));
     expect(error).toBeInstanceOf(DeliveryError);
     expect({ kind: error.kind, code: error.details.code }).toEqual({ kind: fixture.kind, code: fixture.code });
+    // only a reply that names connections or the rate moves a limit; one about a recipient moves none
+    const about = error.details.recipientOnly ? 'recipient' : error.details.limit;
+    expect(about).toBe(fixture.about);
     // the message is human: it carries the server's words, not nodemailer's prefix
     expect(error.message).not.toMatch(/Can't send mail|Mail command failed|Message failed/);
     const text = parseReply(fixture.reply).text;
@@ -61,6 +64,19 @@ describe('classifySmtpError: real provider replies', () => {
   test('a rate reply during AUTH slows down, it does not stop the campaign', () => {
     const error = classifySmtpError(nodemailerReplyError('454 4.7.0 Too many login attempts, please try again later.', 'AUTH PLAIN'));
     expect(error.kind).toBe('throttled');
+  });
+
+  test('"try again later" at RCPT TO is about that recipient; the same words to MAIL FROM or DATA move no limit either', () => {
+    const rcpt = classifySmtpError(nodemailerReplyError('450 4.7.1 Service unavailable, try again later', 'RCPT TO'));
+    expect(rcpt).toMatchObject({ kind: 'transient', details: { recipientOnly: true } });
+    for (const command of ['MAIL FROM', 'DATA'] as const) {
+      const other = classifySmtpError(nodemailerReplyError('421 4.7.0 Try again later, closing connection.', command));
+      expect({ kind: other.kind, limit: other.details.limit, recipientOnly: other.details.recipientOnly }).toEqual({
+        kind: 'transient',
+        limit: undefined,
+        recipientOnly: undefined,
+      });
+    }
   });
 
   test('auth messages say how to link the account again, with the account name when known', () => {

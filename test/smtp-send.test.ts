@@ -252,7 +252,8 @@ describe('replies injected by the server', () => {
     ['rcpt', { code: 421, message: '4.7.0 Try again later, closing connection.' }, 1],
     ['data', { code: 421, message: '4.7.0 Try again later, closing connection.' }, 1],
     ['rcpt', 'drop', 1],
-    ['rcpt', { code: 450, message: '4.2.1 The user you are trying to contact is receiving email too quickly.' }, 2],
+    // twice: a temporary reply about the message (one about the recipient waits minutes: test/account-limits.test.ts)
+    ['data', { code: 451, message: '4.3.0 Requested action aborted: local error in processing' }, 2],
   ] as const)('%s → %j for the first %i attempt(s): retried, delivered exactly once, no failures', async (stage, reply, times) => {
     const target = 'r1@example.com';
     await withSetup({ server: { replies: firstAttempts(stage, target, reply, times) } }, async (s) => {

@@ -6,6 +6,10 @@ import { parseRate, type Rate } from '../throttle/rate.js';
 import type { AccountLimits } from './account.js';
 import { configDir } from '../auth/config-dir.js';
 import { AccountRegistry } from './registry.js';
+import { LearnedCeiling } from '../throttle/learned-ceiling.js';
+import { AccountSlots } from '../throttle/slots.js';
+import { SharedRate } from '../throttle/shared-rate.js';
+import type { Transport } from '../transports/transport.js';
 
 /** Limits in force for one run: the account's, overridden by the run's options, over the kind's defaults. */
 export interface EffectiveLimits {
@@ -41,8 +45,42 @@ export function dailyUsage(account: string, dailyLimit: number | undefined, cloc
   return new DailyUsage(path.join(configDir(), 'usage', account), dailyLimit, clock);
 }
 
-/** `accounts set`: changes limits; a daily limit below what was already sent in the window is refused. */
-export async function setAccountLimits(name: string, limits: AccountLimits): Promise<AccountLimits> {
+/** The account's concurrency slots and rate turns, in the config folder: shared by every process sending through it. */
+export function sharedLimits(account: string, transport: Transport, clock: Clock = systemClock): SharedLimits {
+  const dir = slotsDir(account);
+  const slots = new AccountSlots(dir, clock, () => transport.closeIdle?.() ?? Promise.resolve());
+  const rate = new SharedRate(dir, clock);
+  return { slots, rate, close: () => Promise.all([slots.close(), rate.close()]).then(() => undefined) };
+}
+
+/** The account's slots and rate turns, as a run holds them. */
+export interface SharedLimits {
+  slots: AccountSlots;
+  rate: SharedRate;
+  /** Gives back every slot this process holds. */
+  close(): Promise<void>;
+}
+
+function slotsDir(account: string): string {
+  return path.join(configDir(), 'slots', account);
+}
+
+/** How many of the account's slots are in use now, by which processes (for `status` and `accounts list`). */
+export async function slotsInUse(account: string): Promise<{ in_use: number; by: number[] }> {
+  const pids = await AccountSlots.inUse(slotsDir(account));
+  return { in_use: pids.length, by: [...new Set(pids)] };
+}
+
+/**
+ * `accounts set`: changes limits; a daily limit below what was already sent in the window is refused. A
+ * `maxConcurrent` the person gives replaces the concurrency the server refused earlier (the learned ceiling),
+ * as `forgetLearned` does; `forgotten` describes what was forgotten.
+ */
+export async function setAccountLimits(
+  name: string,
+  limits: AccountLimits,
+  forgetLearned = false,
+): Promise<{ limits: AccountLimits; forgotten?: string }> {
   const registry = await AccountRegistry.open();
   const account = registry.get(name);
   if (limits.dailyLimit !== undefined) {
@@ -55,12 +93,32 @@ export async function setAccountLimits(name: string, limits: AccountLimits): Pro
   }
   account.limits = mergeLimits(account.limits, limits);
   registry.put(account);
-  return account.limits;
+  if (!forgetLearned && limits.maxConcurrent === undefined) return { limits: account.limits };
+  const learned = (await LearnedCeiling.load(configDir(), name)).learned;
+  await LearnedCeiling.forget(configDir(), name);
+  return { limits: account.limits, forgotten: learned && `${learned.concurrency} at once` };
 }
 
-/** For `campaign status`: the account's configured limits and its sends in the last 24 hours. */
-export async function accountStanding(name: string): Promise<{ limits: AccountLimits; sent_last_24h: number } | undefined> {
+/** A concurrency the account's server refused, as `status` shows it: how many, why, until when. */
+export interface LearnedStanding {
+  concurrency: number;
+  why: string;
+  until: string;
+}
+
+/** For `campaign status`: the account's configured limits, its sends in the last 24 hours, and a learned ceiling. */
+export async function accountStanding(
+  name: string,
+): Promise<
+  { limits: AccountLimits; sent_last_24h: number; slots: { in_use: number; by: number[] }; learned?: LearnedStanding } | undefined
+> {
   const account = (await AccountRegistry.open()).find(name);
   if (!account) return undefined;
-  return { limits: account.limits, sent_last_24h: await dailyUsage(name, undefined).sentInWindow() };
+  const learned = (await LearnedCeiling.load(configDir(), name)).learned;
+  return {
+    limits: account.limits,
+    sent_last_24h: await dailyUsage(name, undefined).sentInWindow(),
+    slots: await slotsInUse(name),
+    ...(learned ? { learned: { concurrency: learned.concurrency, why: learned.why, until: learned.expiresAt } } : {}),
+  };
 }

@@ -5,7 +5,7 @@ import type { SizeLimit } from '../campaign/prepare.js';
 import { credentialOf, credentialStore } from '../auth/credentials.js';
 import type { Account, AccountKind, AccountLimits } from './account.js';
 import { kindDefaults } from './kinds.js';
-import { dailyUsage, effectiveLimits, mergeLimits, type EffectiveLimits } from './limits.js';
+import { dailyUsage, effectiveLimits, mergeLimits, sharedLimits, type EffectiveLimits, type SharedLimits } from './limits.js';
 import { AccountRegistry } from './registry.js';
 import { refuseIncomplete } from './save-account.js';
 
@@ -19,6 +19,8 @@ export interface SendingAccount {
   transport: Transport;
   limits: EffectiveLimits;
   usage?: DailyUsage;
+  /** The account's concurrency slots and rate turns, shared with every other process sending through it. */
+  shared?: SharedLimits;
 }
 
 /** Opens the named account (or the outbox) with the run's limit overrides on top of the account's. */
@@ -29,12 +31,14 @@ export async function openAccount(via: string, outboxDir: string, overrides: Acc
   const stored = (await AccountRegistry.open()).get(via);
   const account = { ...stored, limits: mergeLimits(stored.limits, overrides) };
   const limits = effectiveLimits(account.limits);
+  const transport = await transportFor(account);
   return {
     name: via,
     sizeLimit: sizeLimitOf(account.kind),
-    transport: await transportFor(account),
+    transport,
     limits,
     usage: dailyUsage(via, limits.dailyLimit),
+    shared: sharedLimits(via, transport),
   };
 }
 

@@ -27,7 +27,7 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
   }
   // Each attempt takes a slot of its own: a recipient waiting to retry does not hold one.
   for (let attempt = 1; ; attempt++) {
-    const retry = await run.pacer.slots(() => attemptOnce(run, recipient, message, attempt));
+    const retry = await run.pacer.inSlot(() => attemptOnce(run, recipient, message, attempt), run.options.signal);
     if (!retry) return;
     run.waitingToRetry++;
     const resumed = await pause(retry.inMs, run.options.signal);
@@ -62,7 +62,10 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     if (run.options.signal.aborted) return undefined;
     throw error;
   });
-  if (!slot || run.ended) return undefined;
+  if (!slot || run.ended) {
+    if (slot) await pacer.giveBack(slot);
+    return undefined;
+  }
   if (!slot.ok) {
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
     return undefined;
@@ -80,7 +83,10 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     );
     return undefined;
   } catch (error) {
-    return onFailure(run, recipient, asDeliveryError(error), attempt);
+    const failure = asDeliveryError(error);
+    // Refused, or lost before the server had it: providers count only what they accepted (or may have).
+    if (!isInDoubt(failure)) await pacer.giveBack(slot);
+    return onFailure(run, recipient, failure, attempt);
   }
 }
 

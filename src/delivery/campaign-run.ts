@@ -125,7 +125,13 @@ export class CampaignRun {
       try {
         await this.releaseLock?.();
       } finally {
-        await Promise.all([this.account?.transport.close(), this.account?.usage?.close()]);
+        try {
+          // Connections closed before the slots are given back: another process may open its own at once.
+          await this.account?.transport.closeIdle?.();
+          await Promise.all([this.account?.transport.close(), this.account?.usage?.close()]);
+        } finally {
+          await this.account?.shared?.close();
+        }
       }
     }
   }

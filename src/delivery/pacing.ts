@@ -7,6 +7,7 @@ import { RateLimiter, type Rate } from '../throttle/rate.js';
 import type { CampaignState } from '../store/state.js';
 import type { DeliveryError } from '../transports/transport.js';
 import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
+import type { SharedLimits } from '../accounts/limits.js';
 
 /** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
 const observeMs = 3000;
@@ -27,17 +28,44 @@ export class Pacer {
     private readonly usage: DailyUsage | undefined,
     private readonly clock: Clock,
     private readonly onChange: (change: LimitChange) => void,
+    /** Where a concurrency the server refuses is remembered for the account's next runs. */
     private readonly learned?: LearnedCeiling,
+    /** Start below this concurrency (refused in an earlier run), unless the person gave a limit. */
+    learnedCap?: number,
+    /** The account's slots and rate turns, shared with every other process sending through it. */
+    private readonly shared?: SharedLimits,
   ) {
-    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate }, learned?.concurrency);
+    this.controller = new AdaptiveController({ concurrency: limits.maxConcurrent, rate: limits.rate }, learnedCap);
     this.slots = pLimit(this.controller.current.concurrency);
-    this.rate = new RateLimiter(limits.rate, clock);
+    this.rate = new RateLimiter(limits.rate, clock, shared?.rate);
+  }
+
+  /**
+   * Runs `fn` in one of this run's slots (its concurrency, changed at run time) and one of the account's
+   * (shared with every process sending through it). Undefined when interrupted while waiting for one.
+   */
+  inSlot<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+    return this.slots(async () => {
+      const shared = this.shared?.slots;
+      const index = shared ? await shared.take(this.slots.concurrency, signal).catch(abortedOrThrow(signal)) : 0;
+      if (index === undefined) return undefined;
+      try {
+        return await fn();
+      } finally {
+        shared?.done(index);
+      }
+    });
   }
 
   /** Waits for the rate, then takes the message's recipients from the daily window (or says when it frees up). */
   async beforeSend(signal: AbortSignal, recipients = 1): Promise<Reservation> {
     await this.rate.take(signal);
     return this.usage ? this.usage.reserve(recipients) : { ok: true };
+  }
+
+  /** The server refused the message, or never got it: its recipients go back to the daily window. */
+  async giveBack(reservation: Reservation): Promise<void> {
+    if (reservation.ok && reservation.token) await this.usage?.release(reservation.token);
   }
 
   onAccepted(): void {
@@ -66,7 +94,7 @@ export class Pacer {
       : this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
-    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap);
+    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap, error.message);
     this.apply(change);
     return Math.max(waitMs, (retryAt ?? 0) - now);
   }
@@ -102,4 +130,12 @@ export function spreadLimits(
   const spread: Rate = { count: left, perMs: windowMs };
   const slower = !limits.rate || spread.count / spread.perMs < limits.rate.count / limits.rate.perMs;
   return slower ? { ...limits, rate: spread } : limits;
+}
+
+/** An abort while waiting is no error (the run is ending); anything else is. */
+function abortedOrThrow(signal: AbortSignal) {
+  return (error: unknown): undefined => {
+    if (signal.aborted) return undefined;
+    throw error;
+  };
 }

@@ -1,10 +1,11 @@
 import type { DeliveryError, DeliveryErrorKind } from '../transports/transport.js';
 
 /**
- * What a failure costs: this recipient only, the account's quota, the account itself (credentials,
- * settings), the network, the server's patience (throttling), or a temporary hiccup.
+ * What a failure costs: this recipient only, this recipient for some minutes (greylisting, a full mailbox),
+ * the account's quota, the account itself (credentials, settings), the network, the server's patience
+ * (throttling), or a temporary hiccup.
  */
-export type Cost = 'recipient' | 'quota' | 'account' | 'network' | 'throttled' | 'transient';
+export type Cost = 'recipient' | 'recipient-later' | 'quota' | 'account' | 'network' | 'throttled' | 'transient';
 
 /**
  * DESIGN's "what the loop does" column, keyed by DeliveryError kind (a table of data). A server that
@@ -17,12 +18,13 @@ const costOf: Record<DeliveryErrorKind, (failure: DeliveryError, deliveredBefore
   auth: () => 'account',
   config: (failure, deliveredBefore) => (deliveredBefore && failure.details.unreachable ? 'network' : 'account'),
   throttled: () => 'throttled',
-  transient: (failure) => (failure.details.replied ? 'transient' : 'network'),
+  transient: (failure) => (failure.details.recipientOnly ? 'recipient-later' : failure.details.replied ? 'transient' : 'network'),
 };
 
 /** Hand-offs per recipient in one run for each cost, and what happens after the last (a table of data). */
 export const attemptsFor: Record<Cost, { attempts: number; exhausted: Exclude<Decision['then'], 'retry'> }> = {
   recipient: { attempts: 1, exhausted: 'fail' },
+  'recipient-later': { attempts: 6, exhausted: 'defer' },
   quota: { attempts: 1, exhausted: 'pause' },
   account: { attempts: 1, exhausted: 'stop' },
   network: { attempts: 4, exhausted: 'pause' },
@@ -54,7 +56,20 @@ export function decide(
   const { attempts, exhausted } = attemptsFor[cost];
   if (cost === 'throttled' && throttleWaitMs > maxRetryWaitMs) return { then: 'pause', cost };
   if (attempt >= attempts) return { then: exhausted, cost };
+  if (cost === 'recipient-later') return { then: 'retry', inMs: recipientWait(failure, attempt, random) };
   return { then: 'retry', inMs: cost === 'throttled' ? throttleWaitMs : backoff(attempt, random) };
+}
+
+/** First wait of a recipient refused for now (greylisting lets a retry through after minutes, often 1–5). */
+const recipientWaitMs = 15_000;
+
+/**
+ * The server's own retry time, else 15 s, 30 s, 1 min, 2 min, 4 min (±20 %): together past the 5 minutes
+ * common greylisting daemons (postgrey) hold a first attempt back.
+ */
+function recipientWait(failure: DeliveryError, attempt: number, random: () => number): number {
+  const hinted = (failure.details.retryAt?.getTime() ?? 0) - Date.now();
+  return Math.max(hinted, backoff(attempt, random) * (recipientWaitMs / 1000));
 }
 
 /** 1 s, 2 s, 4 s … with ±20 % jitter. */

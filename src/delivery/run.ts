@@ -9,7 +9,7 @@ import { refuseMismatch, refuseOtherCampaign, refuseShorter, writeSnapshot } fro
 import { ensureStateDir, readState, statePaths, type CampaignState } from '../store/state.js';
 import { openAccount as open, outboxAccount } from '../accounts/open-account.js';
 import { systemClock } from '../throttle/clock.js';
-import { LearnedCeiling, learnedCeilingDays } from '../throttle/learned-ceiling.js';
+import { LearnedCeiling } from '../throttle/learned-ceiling.js';
 import { configDir } from '../auth/config-dir.js';
 import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
 import type { LimitChange } from '../throttle/adaptive.js';
@@ -208,15 +208,18 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
 
 /**
  * The pacer, with --spread over the account's limits and below a concurrency the account's server refused
- * in an earlier run; every change of limits is journaled and shown.
+ * in an earlier run (unless this run was given --max-concurrent: a limit the person gives replaces it);
+ * every change of limits is journaled and shown.
  */
 async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
   const { limits, usage } = run.sending;
   const learned = run.via === outboxAccount ? undefined : await LearnedCeiling.load(configDir(), run.via);
-  if (learned?.concurrency !== undefined && learned.concurrency < limits.maxConcurrent) {
+  const learnedCap = run.options.limits.maxConcurrent === undefined ? learned?.concurrency : undefined;
+  if (learnedCap !== undefined && learnedCap < limits.maxConcurrent) {
     run.options.warn(
-      `account "${run.via}": starting at ${learned.concurrency} at once, not ${limits.maxConcurrent}: ` +
-        `its server refused more connections in an earlier run (remembered for ${learnedCeilingDays} days)`,
+      `account "${run.via}": starting at ${learnedCap} at once, not ${limits.maxConcurrent}: its server refused more connections ` +
+        `(${learned!.learned!.why}); remembered until ${learned!.learned!.expiresAt}. A limit you give replaces it: ` +
+        `\`mailshot accounts set ${run.via} --max-concurrent N\`, or \`--forget-learned\``,
     );
   }
   const onChange = (change: LimitChange) => {
@@ -230,7 +233,8 @@ async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
     void run.journal!.append(event).catch(() => undefined);
     run.options.onEvent({ type: 'limits', concurrency: event.concurrency, rate: event.rate, why: event.why });
   };
-  return new Pacer(spreadLimits(limits, run.state, alreadyDone), usage, systemClock, onChange, learned);
+  const shared = run.sending.shared;
+  return new Pacer(spreadLimits(limits, run.state, alreadyDone), usage, systemClock, onChange, learned, learnedCap, shared);
 }
 
 /** Settles how the run ended and writes it to the journal and the snapshot, and tells the view. */

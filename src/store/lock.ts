@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { LaterError, StopError } from '../errors.js';
-import { ownerLiveness, type Liveness, type LockOwner } from './lock-owner.js';
+import { ownerLiveness, type Liveness, type LockOwner } from '../system/lock-owner.js';
 import { stateFolderAdvice } from './state.js';
 
 /** How many take-overs of one stale lock may have died half-way before we give up and ask for `campaign unlock`. */

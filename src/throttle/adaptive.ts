@@ -72,8 +72,9 @@ export class AdaptiveController {
     // cuts the rate and leaves the connections alone (fewer would only add round trips).
     if (limit === 'connections' || effective === undefined) {
       to.concurrency = Math.max(1, Math.floor(this.limits.concurrency / 2));
-      // Refused with this many open: never again as many (the configured limit may be far above it).
-      this.concurrencyCap = Math.max(1, Math.min(this.concurrencyCap, inFlight - 1));
+      // Refused with this many open: never again as many (the configured limit may be far above it). A rate
+      // complaint before any rate is known only slows down for now: it says nothing about connections.
+      if (limit === 'connections') this.concurrencyCap = Math.max(1, Math.min(this.concurrencyCap, inFlight - 1));
     } else {
       const measured = perMs(observed);
       const target = Math.max(effective / 2, measured === undefined ? 0 : Math.min(effective, measured * 0.95));

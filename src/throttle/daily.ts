@@ -7,7 +7,8 @@ import type { Clock } from './clock.js';
 
 const dayMs = 24 * 3_600_000;
 
-export type Reservation = { ok: true } | { ok: false; freeAt: number };
+/** Recipients taken from the window (`token` gives them back), or when the window frees enough. */
+export type Reservation = { ok: true; token?: string } | { ok: false; freeAt: number };
 
 interface Entry {
   at: number;
@@ -17,9 +18,12 @@ interface Entry {
 
 /**
  * An account's sends over the rolling last 24 hours, shared by every campaign and process that uses the
- * account. Each send appends a line to a per-day log (`<dir>/<YYYY-MM-DD>.log`, kept open until close());
- * appends are atomic, so a sender takes its place in the file first and then counts the lines before its
- * own. A line over the limit is cancelled again (`<time> -<token>`). No lock is needed and two campaigns together never
+ * account. What it counts is what providers count: the envelope recipients of each message the server
+ * accepted, or that may have reached it (in doubt). A sender reserves before it hands a message over and
+ * gives the reservation back when the server refused it (`release`). Each send appends a line to a per-day
+ * log (`<dir>/<YYYY-MM-DD>.log`, kept open until close()); appends are atomic, so a sender takes its place in
+ * the file first and then counts the lines before its own. A line over the
+ * limit is cancelled again (`<time> -<token>`). No lock is needed and two campaigns together never
  * exceed the limit. The logs are read incrementally: each reservation reads only what was appended since.
  */
 export class DailyUsage {
@@ -49,12 +53,17 @@ export class DailyUsage {
     this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => this.prune());
     await this.folderReady.catch((error: unknown) => usageLogError(this.dir, error));
     await this.append(now, token, recipients);
-    if (this.limit === undefined) return { ok: true };
+    if (this.limit === undefined) return { ok: true, token };
     const entries = await this.window(now);
     const position = entries.findLastIndex((entry) => entry.token === token);
-    if (position < this.limit) return { ok: true };
+    if (position < this.limit) return { ok: true, token };
     await this.append(now, `-${token}`);
     return { ok: false, freeAt: entries[position - this.limit].at + dayMs };
+  }
+
+  /** Gives a reservation back: the server refused the message (or never got it), so the provider does not count it. */
+  async release(token: string): Promise<void> {
+    await this.append(this.clock.now(), `-${token}`);
   }
 
   /** A send that cannot be counted is not sent: a read-only or full config folder stops the run, naming the file. */
@@ -96,11 +105,10 @@ export class DailyUsage {
   private async readWindow(now: number): Promise<Entry[]> {
     const files = this.daysOfWindow(now);
     for (const file of this.logs.keys()) if (!files.includes(file)) this.forget(file);
-    const live: Entry[] = [];
-    for (const file of files) {
-      for (const entry of await this.entriesOf(file)) if (!entry.cancelled && entry.at > now - dayMs) live.push(entry);
-    }
-    return live;
+    // Every log is read before any entry is judged: a line may be given back in the next day's log.
+    const entries: Entry[] = [];
+    for (const file of files) entries.push(...(await this.entriesOf(file)));
+    return entries.filter((entry) => !entry.cancelled && entry.at > now - dayMs);
   }
 
   /** Reads what was appended to a day log since the last look. */

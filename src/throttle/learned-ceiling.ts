@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
 
@@ -6,8 +6,10 @@ import { readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
 export const learnedCeilingDays = 7;
 const dayMs = 86_400_000;
 
-interface Learned {
+/** A concurrency the account's server refused: how many at once, the reply that refused it, until when it holds. */
+export interface Learned {
   concurrency: number;
+  why: string;
   learnedAt: string;
   expiresAt: string;
 }
@@ -15,16 +17,21 @@ interface Learned {
 /**
  * The concurrency an account's server refused (too many connections at once), remembered in the config
  * folder (`learned/<account>.json`) so the account's next runs start below it instead of being refused
- * again. It expires after a week; `accounts set --max-concurrent` does not clear it, the expiry does.
+ * again. It expires after a week; a limit the person gives (`accounts set --max-concurrent`) replaces it at
+ * once, and `accounts set --forget-learned` clears it.
  */
 export class LearnedCeiling {
   private constructor(
     private readonly file: string,
-    readonly concurrency: number | undefined,
+    readonly learned: Learned | undefined,
   ) {}
 
+  get concurrency(): number | undefined {
+    return this.learned?.concurrency;
+  }
+
   static async load(configDir: string, account: string, now = Date.now()): Promise<LearnedCeiling> {
-    const file = path.join(configDir, 'learned', `${encodeURIComponent(account)}.json`);
+    const file = fileOf(configDir, account);
     let learned: Partial<Learned> | undefined;
     try {
       learned = JSON.parse((await readOwnerOnly(file)) ?? 'null') as Partial<Learned> | undefined;
@@ -33,13 +40,29 @@ export class LearnedCeiling {
     }
     const valid =
       learned && Number.isInteger(learned.concurrency) && learned.concurrency! >= 1 && Date.parse(learned.expiresAt ?? '') > now;
-    return new LearnedCeiling(file, valid ? learned!.concurrency : undefined);
+    return new LearnedCeiling(file, valid ? ({ why: '', ...learned } as Learned) : undefined);
   }
 
-  /** Remembers a refused concurrency (best effort: a read-only config folder only loses the memory). */
-  async remember(concurrency: number, now = Date.now()): Promise<void> {
+  /** Forgets what was learned for the account (a limit the person gave replaces it). */
+  static async forget(configDir: string, account: string): Promise<void> {
+    await rm(fileOf(configDir, account), { force: true });
+  }
+
+  private writing: Promise<void> = Promise.resolve();
+
+  /**
+   * Remembers a refused concurrency and the reply that refused it (best effort: a read-only config folder only
+   * loses the memory). Writes go one after the other, so the last cap of a burst of refusals is the one kept.
+   */
+  remember(concurrency: number, why: string, now = Date.now()): Promise<void> {
+    this.writing = this.writing.then(() => this.write(concurrency, why, now));
+    return this.writing;
+  }
+
+  private async write(concurrency: number, why: string, now: number): Promise<void> {
     const learned: Learned = {
       concurrency,
+      why: why.slice(0, 200),
       learnedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + learnedCeilingDays * dayMs).toISOString(),
     };
@@ -50,4 +73,8 @@ export class LearnedCeiling {
       // the run goes on at the capped concurrency; only the next run does not know
     }
   }
+}
+
+function fileOf(configDir: string, account: string): string {
+  return path.join(configDir, 'learned', `${encodeURIComponent(account)}.json`);
 }

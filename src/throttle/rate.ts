@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Clock } from './clock.js';
+import type { SharedRate } from './shared-rate.js';
 
 export interface Rate {
   count: number;
@@ -46,9 +47,11 @@ function round(value: number): number {
 export class RateLimiter {
   private nextAt = 0;
 
+  /** `shared`: the account's turns, shared with every other process sending through it (shared-rate.ts). */
   constructor(
     private rate: Rate | undefined,
     private readonly clock: Clock,
+    private readonly shared?: SharedRate,
   ) {}
 
   setRate(rate: Rate | undefined): void {
@@ -62,8 +65,11 @@ export class RateLimiter {
   /** Resolves when this caller may send. */
   async take(signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();
-    const slot = Math.max(now, this.nextAt);
-    this.nextAt = slot + (this.rate ? this.rate.perMs / this.rate.count : 0);
-    if (slot > now) await this.clock.sleep(slot - now, signal);
+    const intervalMs = this.rate ? this.rate.perMs / this.rate.count : 0;
+    const earliest = Math.max(now, this.nextAt);
+    this.nextAt = earliest + intervalMs;
+    const slot = this.shared && intervalMs ? await this.shared.claim(earliest, intervalMs, signal) : earliest;
+    const wait = slot - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait, signal);
   }
 }

@@ -40,6 +40,8 @@ export interface SmtpPattern {
   text?: RegExp;
   /** Matches when any of the error's codes is one of these. */
   code?: readonly string[];
+  /** Tested against the SMTP command that was answered (`RCPT TO`, `DATA` …). */
+  command?: RegExp;
 }
 
 export interface SmtpRule {
@@ -48,11 +50,26 @@ export interface SmtpRule {
   why: string;
   /** The wording of the message (wording.ts); without it, the server's reply or the error message. */
   message?: SmtpWording;
+  /** A throttling row names the limit the reply is about: only that limit moves. */
+  limit?: ThrottledLimit;
+  /** A temporary refusal of this recipient only: it waits, the account's limits stay. */
+  recipientOnly?: true;
 }
 
-/** Reply text that says "slow down" rather than "something broke". */
-const SLOW_DOWN =
-  /\brate\b|ratelimit|too many|too much mail|try again later|receiving (?:e-?mail|mail|messages) too quickly|concurrent|limit exceeded|server busy|thread limit/i;
+/** Reply text that names the number of connections (sessions, concurrent requests) the server takes. */
+const CONNECTIONS =
+  /too many (?:connections|concurrent|simultaneous|sessions)|concurrent (?:connections|sessions|smtp)|connection (?:limit|rate)|sender thread limit|too many login attempts/i;
+
+/** Reply text that names the message rate (messages or recipients per time) the server takes from this sender. */
+const MESSAGE_RATE =
+  /too much mail|too many (?:messages|mails|recipients from)|rate limit|ratelimit|rate exceeded|sending rate|message rate|sender rate|sending too fast|throttling failure/i;
+
+/**
+ * Reply text about one recipient: greylisting (postgrey, Postfix policy services, Exim's greylistd, rspamd's
+ * default "Try again later"), a full mailbox, a recipient who receives too quickly.
+ */
+const ONE_RECIPIENT =
+  /gr[ae]y-?list|not yet authori[sz]ed to deliver mail|mailbox (?:is )?full|over quota|receiving (?:e-?mail|mail|messages) too quickly|^try again later\.?$/i;
 
 const CERTIFICATE_CODES = [
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -111,16 +128,33 @@ const SMTP_RULES: readonly SmtpRule[] = [
     message: 'starttls-refused',
   },
 
-  // ── throttling: the server asks us to slow down ──
+  // ── about one recipient (before the throttling rows): defer it; the account's limits stay as they are ──
+  {
+    pattern: { reply: /^4\d\d\b/, text: ONE_RECIPIENT },
+    kind: 'transient',
+    recipientOnly: true,
+    why: 'greylisting, a full mailbox, a recipient receiving too quickly: this recipient waits, nothing else slows down',
+  },
+
+  // ── throttling: only a reply that names a limit moves it ──
+  {
+    pattern: { reply: /^4\d\d\b/, text: CONNECTIONS },
+    kind: 'throttled',
+    limit: 'connections',
+    why: 'too many connections or sessions at once (Postfix anvil 421, "concurrent connections", "sender thread limit")',
+  },
+  { pattern: { reply: /^432 4\.3\.2\b/ }, kind: 'throttled', limit: 'connections', why: 'Exchange Online: concurrent connections limit' },
   {
     pattern: { reply: /^421 4\.7\.28\b/ },
     kind: 'throttled',
+    limit: 'rate',
     why: 'Gmail: too many messages with the same Message-ID (IDs must be unique per message)',
   },
   {
-    pattern: { reply: /^(?:421|432|450|451|454)\b/, text: SLOW_DOWN },
+    pattern: { reply: /^4\d\d\b/, text: MESSAGE_RATE },
     kind: 'throttled',
-    why: '421/432/450/451/454 with rate, connection-count or "try again later" text',
+    limit: 'rate',
+    why: 'too much mail, too many messages or recipients per time, a rate limit (Postfix anvil 450 4.7.1, SES 454)',
   },
 
   // ── other temporary replies ──
@@ -129,7 +163,17 @@ const SMTP_RULES: readonly SmtpRule[] = [
     kind: 'transient',
     why: 'too many recipients in this transaction; a later, smaller one will pass',
   },
-  { pattern: { reply: /^4\d\d\b/ }, kind: 'transient', why: 'RFC 5321 4yz: temporary failure, try again later' },
+  {
+    pattern: { reply: /^4\d\d\b/, command: /^RCPT\b/ },
+    kind: 'transient',
+    recipientOnly: true,
+    why: 'any other 4xx to RCPT TO ("try again later", a lookup failure for its domain) is about that recipient',
+  },
+  {
+    pattern: { reply: /^4\d\d\b/ },
+    kind: 'transient',
+    why: 'RFC 5321 4yz: temporary failure ("try again later", "server busy"); retried with backoff, no limit moves',
+  },
   {
     pattern: { reply: /^503\b/ },
     kind: 'transient',
@@ -234,6 +278,7 @@ function smtpMatches(p: SmtpPattern, f: SmtpFacts): boolean {
   if (p.reply && !(f.reply && p.reply.test(f.reply))) return false;
   if (p.text && !p.text.test(f.text)) return false;
   if (p.code && !f.codes.some((c) => p.code!.includes(c))) return false;
+  if (p.command && !p.command.test(f.command)) return false;
   return true;
 }
 
@@ -260,7 +305,8 @@ export function classifySmtpError(error: unknown, context: ClassifyContext = {})
     ...(retryAt ? { retryAt } : {}),
     ...(facts.replyCode ? { replied: true } : {}),
     ...(code && (UNREACHABLE_CODES as readonly string[]).includes(code) ? { unreachable: true } : {}),
-    ...(rule.kind === 'throttled' ? { limit: limitNamedBy(message) } : {}),
+    ...(rule.limit ? { limit: rule.limit } : {}),
+    ...(rule.recipientOnly ? { recipientOnly: true } : {}),
   });
 }
 
@@ -274,7 +320,7 @@ export function isUnreachable(error: DeliveryError): boolean {
   return error.details.unreachable === true;
 }
 
-const connectionComplaint = /connection|concurren|thread limit|sessions?\b/i;
+const connectionComplaint = new RegExp(`${CONNECTIONS.source}|MailboxConcurrency`, 'i');
 
 /** Which limit a throttling reply is about: the number of connections (concurrent requests), else the message rate. */
 export function limitNamedBy(reply: string): ThrottledLimit {
@@ -296,6 +342,8 @@ export interface HttpRule {
   why: string;
   /** The wording of the message (wording.ts); without it, the provider's status, reason and message. */
   message?: HttpWording;
+  /** A throttling row names the limit the response is about. */
+  limit?: ThrottledLimit;
 }
 
 /** Checked top to bottom: provider reasons and messages first, the HTTP status second. */
@@ -318,19 +366,31 @@ const HTTP_RULES: readonly HttpRule[] = [
     why: 'Exchange Online: daily limit given in the message text',
   },
 
-  // ── throttled ──
+  // ── throttled: the concurrency rows first (Gmail sends them with the rate reasons) ──
+  {
+    pattern: { text: /too many concurrent requests/i },
+    kind: 'throttled',
+    limit: 'connections',
+    why: 'Gmail: concurrent requests per user',
+  },
+  {
+    pattern: { text: /MailboxConcurrency/i },
+    kind: 'throttled',
+    limit: 'connections',
+    why: 'Microsoft Graph: over 4 concurrent requests to one mailbox',
+  },
   {
     pattern: { reason: ['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED'] },
     kind: 'throttled',
+    limit: 'rate',
     why: 'Gmail: per-user or per-project rate limit (403 or 429)',
   },
-  { pattern: { text: /too many concurrent requests/i }, kind: 'throttled', why: 'Gmail: concurrent requests per user' },
   {
     pattern: { reason: ['TooManyRequests', 'ApplicationThrottled'] },
     kind: 'throttled',
+    limit: 'rate',
     why: 'Microsoft Graph throttling (429 with Retry-After)',
   },
-  { pattern: { text: /MailboxConcurrency/i }, kind: 'throttled', why: 'Microsoft Graph: over 4 concurrent requests to one mailbox' },
 
   // ── auth and config ──
   {
@@ -368,7 +428,7 @@ const HTTP_RULES: readonly HttpRule[] = [
   },
 
   // ── by status ──
-  { pattern: { status: (s) => s === 429 }, kind: 'throttled', why: 'HTTP 429 Too Many Requests' },
+  { pattern: { status: (s) => s === 429 }, kind: 'throttled', limit: 'rate', why: 'HTTP 429 Too Many Requests' },
   {
     pattern: { status: (s) => s === 408 || s === 409 || s === 423 || s === 425 },
     kind: 'transient',
@@ -415,6 +475,6 @@ export function classifyHttpError(
     code,
     replied: true,
     ...(retryAt ? { retryAt } : {}),
-    ...(rule.kind === 'throttled' ? { limit: limitNamedBy(message) } : {}),
+    ...(rule.limit ? { limit: rule.limit } : {}),
   });
 }

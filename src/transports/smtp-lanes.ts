@@ -1,6 +1,9 @@
 import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
+/** How long a QUIT waits for the server to close the connection before it is cut off. */
+const quitWaitMs = 2000;
+
 /** What a send through a lane ends with: the server's final reply, or the error and whether the body had been handed over. */
 export type LaneResult = { ok: true; response: string; rejectedErrors?: unknown[] } | { ok: false; error: unknown; handedOver: boolean };
 
@@ -37,6 +40,11 @@ export class SmtpLanes {
 
   close(): void {
     for (const lane of this.idle.splice(0)) lane.quit();
+  }
+
+  /** Says QUIT on the idle connections and resolves once the server has closed them (or 2 s passed). */
+  async closeIdle(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((lane) => lane.quitAndWait()));
   }
 
   private takeIdle(): Lane | undefined {
@@ -108,6 +116,24 @@ class Lane {
   quit(): void {
     this.alive = false;
     this.connection.quit();
+  }
+
+  /** QUIT, then wait for the connection to end; a server that does not close it within 2 s is cut off. */
+  quitAndWait(): Promise<void> {
+    if ((this.connection as { destroyed?: boolean }).destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.connection.close();
+        done();
+      }, quitWaitMs);
+      this.connection.once('end', done);
+      if (this.alive) this.quit();
+      else this.connection.close();
+    });
   }
 
   close(): void {

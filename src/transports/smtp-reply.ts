@@ -12,6 +12,8 @@ export interface SmtpFacts {
   enhanced: string;
   /** The reply text without codes, or the error message when there was no reply. */
   text: string;
+  /** The SMTP command nodemailer was running when it failed (`RCPT TO`, `DATA` …), or ''. */
+  command: string;
 }
 
 /** Reads the facts the rows look at from whatever nodemailer (or the network stack) threw. */
@@ -38,6 +40,7 @@ export function smtpFacts(error: unknown): SmtpFacts {
     replyCode,
     enhanced: parsed.enhanced,
     text: parsed.code ? parsed.text : tidyMessage(message),
+    command: typeof e.command === 'string' ? e.command : '',
   };
 }
 

@@ -110,6 +110,10 @@ export class SmtpTransport implements Transport {
     this.lanes.close();
   }
 
+  closeIdle(): Promise<void> {
+    return this.lanes.closeIdle();
+  }
+
   /**
    * The reply decides the kind as the server wrote it; the error that goes on (to messages, the journal,
    * reports) holds its words redacted.

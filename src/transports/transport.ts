@@ -5,6 +5,11 @@ export interface Transport {
   send(message: OutgoingMessage): Promise<Accepted>;
   close(): Promise<void>;
   /**
+   * Closes the connections no message is using now, and resolves once they are closed (a transport that
+   * keeps connections open between messages: the account's slots count them, throttle/slots.ts).
+   */
+  closeIdle?(): Promise<void>;
+  /**
    * Whether the account already sent a message with this Message-ID (looked up in Sent), for settling a
    * recipient left in doubt by a crash. Only providers that allow the lookup, and accounts linked with it.
    */
@@ -73,6 +78,8 @@ export interface DeliveryErrorDetails {
   unreachable?: boolean;
   /** A throttling reply names the limit it is about: the number of connections (concurrent requests) or the message rate. */
   limit?: ThrottledLimit;
+  /** A temporary refusal of this recipient only (greylisting, a full mailbox): it waits and is tried again; no limit moves. */
+  recipientOnly?: boolean;
   /** The server had the message when the connection failed without a reply: in doubt (transports/hand-over.ts). */
   handedOver?: boolean;
 }

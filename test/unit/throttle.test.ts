@@ -166,11 +166,17 @@ describe('concurrency refused: capped below the number open at the refusal', () 
     const dir = await tempDir('mailshot-learned-');
     const now = Date.UTC(2026, 11, 1);
     expect((await LearnedCeiling.load(dir, 'work', now)).concurrency).toBeUndefined();
-    await (await LearnedCeiling.load(dir, 'work', now)).remember(3, now);
-    expect((await LearnedCeiling.load(dir, 'work', now + 3_600_000)).concurrency).toBe(3);
+    await (await LearnedCeiling.load(dir, 'work', now)).remember(3, '421 4.7.0 Error: too many connections from 127.0.0.1', now);
+    expect((await LearnedCeiling.load(dir, 'work', now + 3_600_000)).learned).toMatchObject({
+      concurrency: 3,
+      why: '421 4.7.0 Error: too many connections from 127.0.0.1',
+      expiresAt: new Date(now + learnedCeilingDays * 86_400_000).toISOString(),
+    });
     expect((await LearnedCeiling.load(dir, 'other', now)).concurrency).toBeUndefined();
     expect((await LearnedCeiling.load(dir, 'work', now + learnedCeilingDays * 86_400_000 + 1)).concurrency).toBeUndefined();
     expect((await stat(path.join(dir, 'learned', 'work.json'))).mode & 0o077).toBe(0);
+    await LearnedCeiling.forget(dir, 'work');
+    expect((await LearnedCeiling.load(dir, 'work', now)).concurrency).toBeUndefined();
   });
 });
 
@@ -202,6 +208,26 @@ describe('DailyUsage (rolling 24 h, shared by processes)', () => {
     await writeFile(path.join(dir, '2026-11-20.log'), `${Date.UTC(2026, 10, 20)} old\n`);
     await new DailyUsage(dir, 5, clock).reserve();
     expect((await readdir(dir)).sort()).toEqual(['2026-11-27.log', '2026-11-28.log']);
+  });
+});
+
+describe('DailyUsage counts what the server accepted', () => {
+  test('a refused message gives its recipients back, across midnight and to another user of the account', async () => {
+    const { DailyUsage } = await import('../../src/throttle/daily.js');
+    const { tempDir } = await import('../helpers/cli.js');
+    const dir = await tempDir('mailshot-usage-');
+    const clock = new FakeClock();
+    await clock.advance(Date.UTC(2026, 10, 27, 23, 59, 59));
+    const usage = new DailyUsage(dir, 3, clock);
+    const other = new DailyUsage(dir, 3, clock);
+    const refused = await usage.reserve(2); // a message with a copy, refused by the server
+    expect(refused).toMatchObject({ ok: true });
+    await clock.advance(2000); // the refusal came after midnight
+    await usage.release((refused as { token: string }).token);
+    expect(await other.sentInWindow()).toBe(0);
+    expect((await Promise.all([other.reserve(), other.reserve(), usage.reserve()])).every((result) => result.ok)).toBe(true);
+    expect((await other.reserve()).ok).toBe(false);
+    expect(await usage.sentInWindow()).toBe(3);
   });
 });
 
@@ -259,5 +285,16 @@ describe('AppendBatcher (daily-usage lines written together)', () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => usage.reserve()));
     expect(results.filter((result) => result.ok)).toHaveLength(25);
     expect(await usage.sentInWindow()).toBe(25);
+  });
+});
+
+describe('only a reply about connections caps concurrency', () => {
+  test('a rate complaint before any rate is known slows down for now but sets no ceiling to remember', () => {
+    const controller = new AdaptiveController({ concurrency: 4 });
+    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', undefined, () => 0.5, 'rate', 4);
+    expect(controller.current.concurrency).toBe(2);
+    expect(controller.cap).toBeUndefined();
+    for (let index = 0; index < 100; index++) controller.onSuccess();
+    expect(controller.current.concurrency).toBe(4);
   });
 });

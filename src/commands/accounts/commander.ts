@@ -15,6 +15,7 @@ export function accountCommands(accounts: Command): void {
         .argument('<name>', 'account name'),
     ),
   )
+    .option('--forget-learned', 'forget the concurrency the server refused in an earlier run (--max-concurrent replaces it too)')
     .option('--imap-host <host>', 'IMAP server for `bounces check`')
     .option('--imap-port <port>', 'IMAP port', wholeNumber(1))
     .option('--imap-security <mode>', 'IMAP: tls, starttls or none', oneOf(['tls', 'starttls', 'none'] as const))

@@ -7,8 +7,13 @@ export interface ListOptions {
 
 /** The linked accounts, never their secrets. */
 export async function run(options: ListOptions, io: CommandIo): Promise<void> {
-  const { AccountRegistry } = await import('../../accounts/registry.js');
-  const list = (await AccountRegistry.open()).list();
+  const [{ AccountRegistry }, { slotsInUse }] = await Promise.all([
+    import('../../accounts/registry.js'),
+    import('../../accounts/limits.js'),
+  ]);
+  const list = await Promise.all(
+    (await AccountRegistry.open()).list().map(async (account) => ({ ...account, slots: await slotsInUse(account.name) })),
+  );
   if (options.json) {
     io.stdout.write(JSON.stringify(list, null, 2) + '\n');
     return;
@@ -17,5 +22,8 @@ export async function run(options: ListOptions, io: CommandIo): Promise<void> {
     notice(io, 'no accounts yet; campaigns go to the outbox. Link one with `mailshot accounts add smtp NAME --host …`');
     return;
   }
-  for (const account of list) io.stdout.write(`${account.name}\t${account.kind}\t${describe(account)}\n`);
+  for (const account of list) {
+    const busy = account.slots.in_use ? `\tsending now: ${account.slots.in_use} at once` : '';
+    io.stdout.write(`${account.name}\t${account.kind}\t${describe(account)}${busy}\n`);
+  }
 }

@@ -9,6 +9,8 @@ import { dkimStep } from './dkim-options.js';
 
 export interface SetOptions extends AccountLimits, ImapFlags, DkimFlags {
   name: string;
+  /** Forget the concurrency the account's server refused in an earlier run. */
+  forgetLearned?: boolean;
 }
 
 /** Changes an account's sending limits. */
@@ -25,11 +27,13 @@ export async function run(options: SetOptions, io: CommandIo): Promise<void> {
     notice(io, `mailbox of "${options.name}": IMAP ${imap.host}:${imap.port} (${imap.security})`);
     if (unchanged) return;
   }
-  if (unchanged) {
+  if (unchanged && !options.forgetLearned) {
     throw new InputError(
-      'name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security, or --dkim-domain with --dkim-selector and --dkim-key-file)',
+      'name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --forget-learned, --imap-host, --imap-port, --imap-security, or --dkim-domain with --dkim-selector and --dkim-key-file)',
     );
   }
   const { setAccountLimits } = await import('../../accounts/limits.js');
-  notice(io, `limits of "${options.name}": ${describeLimits(await setAccountLimits(options.name, limits)) || 'defaults'}`);
+  const set = await setAccountLimits(options.name, limits, options.forgetLearned);
+  if (set.forgotten) notice(io, `"${options.name}": the concurrency its server refused earlier (${set.forgotten}) is forgotten`);
+  if (!unchanged) notice(io, `limits of "${options.name}": ${describeLimits(set.limits) || 'defaults'}`);
 }

@@ -32,5 +32,16 @@ export async function run(options: StatusOptions, io: CommandIo): Promise<void> 
     io.stdout.write(
       `Account     ${summary.via}: ${account.sent_last_24h} recipient(s) sent to in the last 24 h${allowed}; at most ${pace}\n`,
     );
+    const { learned, slots } = account;
+    if (slots.in_use) {
+      const who = slots.by.map((pid) => `pid ${pid}`).join(', ');
+      io.stdout.write(`            sending now: ${slots.in_use} message(s) at once through this account (${who})\n`);
+    }
+    if (learned) {
+      io.stdout.write(
+        `            its server refused more than ${learned.concurrency} at once (${learned.why}); held until ${learned.until} ` +
+          `unless \`mailshot accounts set ${summary.via} --max-concurrent N\` or \`--forget-learned\` replaces it\n`,
+      );
+    }
   }
 }

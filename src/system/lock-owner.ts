@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
-/** What a lock file says about the run that holds it. */
+/** What a lock or slot file says about the process that holds it (campaign locks, account slots). */
 export interface LockOwner {
   pid: number;
   host: string;
