@@ -10,4 +10,5 @@ export default {
   // The crash trials (about a minute) run on their own: npm run test:reliability
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reliability/'],
   testTimeout: 30000,
+  setupFiles: ['<rootDir>/test/helpers/no-outside-dns.ts'],
 };
