@@ -3,7 +3,7 @@
  * prefix, and runs the installed command from a folder outside the repository.
  */
 import { execFile } from 'node:child_process';
-import { cp, readdir } from 'node:fs/promises';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, tempDir } from './helpers/cli.js';
@@ -22,9 +22,16 @@ test('the packed tarball installs into a clean prefix and sends the bundled exam
   expect(shipped.filter((file) => /^(src|test|bench)\/|\.mailshot\//.test(file))).toEqual([]);
 
   const prefix = path.join(work, 'prefix');
-  await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', path.join(work, filename)], {
+  // From a folder outside the repository, from npm's cache alone (--offline): nothing to download, no warning
+  // (the published package has no install-time script for npm to ask about).
+  const install = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', `./${filename}`], {
     cwd: work,
   });
+  expect(install.stderr).not.toMatch(/warn|error/i);
+  const manifest = JSON.parse(await readFile(path.join(prefix, 'lib', 'node_modules', 'mailshot', 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  expect(Object.keys(manifest.scripts ?? {}).filter((name) => /^(pre|post)?(install|prepare)$/.test(name))).toEqual([]);
   const mailshot = path.join(prefix, 'bin', 'mailshot');
   const user = path.join(work, 'user');
   await cp(path.join(prefix, 'lib', 'node_modules', 'mailshot', 'examples', 'welcome'), user, { recursive: true });
