@@ -23,6 +23,8 @@ export interface SmtpAccount {
   secret: SecretLocation;
   /** Accept a certificate that does not verify (self-signed). Off unless asked for. */
   insecureTls?: boolean;
+  /** The provider preset it was added with (`--service`, presets.ts). */
+  preset?: string;
   /** Where `bounces check` reads the mailbox; absent: the SMTP host's usual IMAP name, TLS on 993. */
   imap?: { host: string; port: number; security: SmtpSecurity };
   limits: AccountLimits;

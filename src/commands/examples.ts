@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 /** Examples shown at the end of each command's --help (and in the man page, which is built from the help). */
 const examples: Record<string, string[]> = {
   'accounts add smtp': [
+    'mailshot accounts add smtp gmail --service gmail --user you@gmail.com    # asks for the app password',
     'mailshot accounts add smtp work --host smtp.example.com --user me@example.com',
     'printf \'%s\\n\' "$PW" | mailshot accounts add smtp work --host smtp.example.com --user me --password-stdin',
     'mailshot accounts add smtp relay --host mail.example.com --port 465 --security tls --rate 30/min',

@@ -1,5 +1,6 @@
 import type { AccountLimits, SmtpSecurity } from '../../accounts/account.js';
 import type { ImapFlags } from '../../accounts/imap-settings.js';
+import type { PresetName } from '../../accounts/presets.js';
 import type { SignInIo } from '../../accounts/sign-in/io.js';
 import { InputError } from '../../errors.js';
 import { notice, warn, type CommandIo } from '../io.js';
@@ -9,7 +10,8 @@ import { describe } from './describe.js';
 export interface SmtpAddOptions extends AccountLimits, ImapFlags {
   kind: 'smtp';
   name: string;
-  host: string;
+  host?: string;
+  service?: PresetName;
   port?: number;
   security?: SmtpSecurity;
   user?: string;
@@ -54,17 +56,36 @@ export async function run(options: AddOptions, io: CommandIo): Promise<void> {
 
 async function addSmtp(options: SmtpAddOptions, io: CommandIo) {
   if (options.port !== undefined && options.port > 65535) throw new InputError(`--port ${options.port}: a port is 1 to 65535`);
-  const password = options.user && !options.passwordEnv ? await readPassword(options, io) : undefined;
+  const server = await serverOf(options);
+  const password = options.user && !options.passwordEnv ? await readPassword({ ...options, ...server }, io) : undefined;
   const [{ addSmtpAccount }, { imapSettingsFrom }] = await Promise.all([
     import('../../accounts/sign-in/smtp-setup.js'),
     import('../../accounts/imap-settings.js'),
   ]);
-  const { name, host, port, security, user, passwordEnv, insecureTls } = options;
-  const imap = imapSettingsFrom(options, host);
+  const { name, user, passwordEnv, insecureTls, service } = options;
+  const imap = imapSettingsFrom(options, server.host);
   return addSmtpAccount(
-    { name, host, port, security, user, password, passwordEnv, insecureTls, imap, limits: limitsFrom(options) },
+    { name, ...server, user, password, passwordEnv, insecureTls, imap, limits: server.limits, preset: service },
     (message) => warn(io, message),
   );
+}
+
+/** Host, port, security and limits: the flags given, over the `--service` preset's. */
+async function serverOf(options: SmtpAddOptions) {
+  const flags = { port: options.port, security: options.security, limits: limitsFrom(options) };
+  if (!options.service) {
+    if (!options.host) throw new InputError('name the server with --host HOST, or a provider with --service (see --help)');
+    return { ...flags, host: options.host };
+  }
+  const { presets, presetServer } = await import('../../accounts/presets.js');
+  const { mergeLimits } = await import('../../accounts/limits.js');
+  const preset = await presetServer(options.service);
+  return {
+    host: options.host ?? preset.host,
+    port: options.port ?? (options.host ? undefined : preset.port),
+    security: options.security ?? preset.security,
+    limits: mergeLimits(presets[options.service].limits, flags.limits),
+  };
 }
 
 async function addGoogle(options: GoogleAddOptions, io: CommandIo) {
@@ -99,7 +120,7 @@ async function addMicrosoft(options: MicrosoftAddOptions, io: CommandIo) {
   return addMicrosoftAccount(setup, signInIo(io));
 }
 
-async function readPassword(options: SmtpAddOptions, io: CommandIo): Promise<string> {
+async function readPassword(options: SmtpAddOptions & { host: string }, io: CommandIo): Promise<string> {
   if (options.passwordStdin) {
     const password = (await io.readStdin()).replace(/\r?\n$/, '');
     if (!password) throw new InputError('--password-stdin: standard input was empty');

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { presetHelp, presetNames } from '../../accounts/presets.js';
 import { runs } from '../lazy-action.js';
 import { limitOptions, oneOf, wholeNumber } from '../options.js';
 
@@ -59,7 +60,8 @@ function addCommands(add: Command): void {
   limitOptions(add.command('smtp'))
     .description('an SMTP server (password from stdin, an environment variable, or a prompt)')
     .argument('<name>', 'a name for this account, used with --via')
-    .requiredOption('--host <host>', 'server host name')
+    .option('--service <provider>', `a provider's server and published limits: ${presetNames.join(', ')}`, oneOf(presetNames))
+    .option('--host <host>', 'server host name (with --service: the preset host, e.g. another SES region)')
     .option('--port <port>', 'server port (default: 465 for tls, 587 for starttls, 25 for none)', wholeNumber(1))
     .option('--security <mode>', 'tls (implicit), starttls (default) or none', oneOf(['tls', 'starttls', 'none'] as const))
     .option('--user <user>', 'user name to sign in with')
@@ -69,7 +71,8 @@ function addCommands(add: Command): void {
     .option('--imap-host <host>', "IMAP server for `bounces check` (default: the SMTP host's usual IMAP name, e.g. imap.example.com)")
     .option('--imap-port <port>', 'IMAP port (default 993 with tls, 143 otherwise)', wholeNumber(1))
     .option('--imap-security <mode>', 'IMAP: tls (default), starttls or none', oneOf(['tls', 'starttls', 'none'] as const))
-    .action(runs(load, (name: string, flags: { host: string }) => ({ ...flags, name, kind: 'smtp' as const })));
+    .addHelpText('after', `\nWhat each --service takes as the password (explicit flags override its settings):\n${presetHelp()}\n`)
+    .action(runs(load, (name: string, flags: object) => ({ ...flags, name, kind: 'smtp' as const })));
   limitOptions(add.command('google'), { smtp: false })
     .description('a Gmail or Google Workspace account, through the Gmail API (OAuth sign-in in the browser)')
     .argument('<name>', 'a name for this account, used with --via')

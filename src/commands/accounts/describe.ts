@@ -5,6 +5,7 @@ import { formatLimits } from '../../throttle/rate.js';
 export function describe(account: Account): string {
   const parts: string[] = [];
   if (account.kind === 'smtp') {
+    if (account.preset) parts.push(`preset ${account.preset}`);
     parts.push(`${account.host}:${account.port}`, account.security === 'none' ? 'no TLS' : account.security);
     if (account.insecureTls) parts.push('INSECURE TLS: certificate not verified');
     if (account.user) parts.push(`user ${account.user}`);
