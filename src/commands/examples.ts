@@ -16,7 +16,10 @@ const examples: Record<string, string[]> = {
     'mailshot accounts add microsoft office --client-id 00000000-0000-0000-0000-000000000000',
     'mailshot accounts add microsoft office --client-id ID --tenant organizations --device-code',
   ],
-  'accounts set': ['mailshot accounts set work --rate 20/min --daily-limit 500'],
+  'accounts set': [
+    'mailshot accounts set work --rate 20/min --daily-limit 500',
+    'printf \'%s\\n\' "$PW" | mailshot accounts set work --password-stdin',
+  ],
   'accounts list': ['mailshot accounts list', 'mailshot accounts list --json'],
   'accounts test': ['mailshot accounts test work'],
   'accounts remove': ['mailshot accounts remove work'],

@@ -6,6 +6,7 @@ import { InputError } from '../../errors.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import { limitsFrom } from '../options.js';
 import { describe } from './describe.js';
+import { readPasswordStdin } from './password-input.js';
 
 export interface SmtpAddOptions extends AccountLimits, ImapFlags {
   kind: 'smtp';
@@ -121,11 +122,7 @@ async function addMicrosoft(options: MicrosoftAddOptions, io: CommandIo) {
 }
 
 async function readPassword(options: SmtpAddOptions & { host: string }, io: CommandIo): Promise<string> {
-  if (options.passwordStdin) {
-    const password = (await io.readStdin()).replace(/\r?\n$/, '');
-    if (!password) throw new InputError('--password-stdin: standard input was empty');
-    return password;
-  }
+  if (options.passwordStdin) return readPasswordStdin(io);
   if (!io.isTTY.stdin) {
     throw new InputError(`--user ${options.user} needs a password: pipe it with --password-stdin, or name a variable with --password-env`);
   }

@@ -10,9 +10,14 @@ export function accountCommands(accounts: Command): void {
   limitOptions(
     accounts
       .command('set')
-      .description("change an account's sending limits (or where its mailbox is read)")
+      .description("change an account's sending limits, its SMTP password, or where its mailbox is read")
       .argument('<name>', 'account name'),
   )
+    .addOption(new Option('--password-stdin', 'SMTP accounts: a new password, from standard input').conflicts('passwordEnv'))
+    .option(
+      '--password-env <var>',
+      'SMTP accounts: read the password from this variable at every send from now on (the stored one is deleted)',
+    )
     .option('--imap-host <host>', 'IMAP server for `bounces check`')
     .option('--imap-port <port>', 'IMAP port', wholeNumber(1))
     .option('--imap-security <mode>', 'IMAP: tls, starttls or none', oneOf(['tls', 'starttls', 'none'] as const))

@@ -1,28 +1,43 @@
 import { InputError } from '../../errors.js';
-import { notice, type CommandIo } from '../io.js';
+import { notice, warn, type CommandIo } from '../io.js';
 import type { AccountLimits } from '../../accounts/account.js';
 import { limitsFrom } from '../options.js';
 import { describeLimits } from './describe.js';
 import type { ImapFlags } from '../../accounts/imap-settings.js';
+import { readPasswordStdin } from './password-input.js';
 
 export interface SetOptions extends AccountLimits, ImapFlags {
   name: string;
+  passwordStdin?: boolean;
+  passwordEnv?: string;
 }
 
-/** Changes an account's sending limits. */
+/** Changes an account's password, where its mailbox is read, or its sending limits. */
 export async function run(options: SetOptions, io: CommandIo): Promise<void> {
   const limits = limitsFrom(options);
   const unchanged = Object.values(limits).every((value) => value === undefined);
+  const passwordChange = options.passwordStdin || options.passwordEnv !== undefined;
+  if (passwordChange) await setPassword(options, io);
   if (options.imapHost !== undefined || options.imapPort !== undefined || options.imapSecurity !== undefined) {
     const imap = await (await import('../../accounts/imap-settings.js')).setImapSettings(options.name, options);
     notice(io, `mailbox of "${options.name}": IMAP ${imap.host}:${imap.port} (${imap.security})`);
     if (unchanged) return;
   }
+  if (unchanged && passwordChange) return;
   if (unchanged) {
     throw new InputError(
-      'name at least one limit to change: --max-concurrent, --rate, --daily-limit or --per-connection (or --imap-host, --imap-port, --imap-security)',
+      'name at least one thing to change: --max-concurrent, --rate, --daily-limit or --per-connection, ' +
+        '--password-stdin or --password-env, or --imap-host, --imap-port, --imap-security',
     );
   }
   const { setAccountLimits } = await import('../../accounts/limits.js');
   notice(io, `limits of "${options.name}": ${describeLimits(await setAccountLimits(options.name, limits)) || 'defaults'}`);
+}
+
+async function setPassword(options: SetOptions, io: CommandIo): Promise<void> {
+  const change = options.passwordEnv !== undefined ? { passwordEnv: options.passwordEnv } : { password: await readPasswordStdin(io) };
+  const { setSmtpPassword } = await import('../../accounts/password.js');
+  const account = await setSmtpPassword(options.name, change, (message) => warn(io, message));
+  const where = account.passwordEnv ? `read from $${account.passwordEnv} at every send` : `stored (${account.secret})`;
+  notice(io, `password of "${options.name}" replaced: ${where}; check it with \`mailshot accounts test ${options.name}\``);
 }
