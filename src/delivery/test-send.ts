@@ -7,6 +7,7 @@ import { previewRow } from '../campaign/preview.js';
 import { InputError, StopError } from '../errors.js';
 import { statePaths } from '../store/state.js';
 import { DeliveryError } from '../transports/transport.js';
+import { localTime } from '../system/local-time.js';
 
 export interface TestSendOptions {
   campaignFile: string;
@@ -41,9 +42,7 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
     for (const address of targets) {
       const reservation = account.usage ? await account.usage.reserve() : { ok: true as const };
       if (!reservation.ok)
-        throw new StopError(
-          `the account's daily limit is reached; test messages can be sent again after ${new Date(reservation.freeAt).toISOString()}`,
-        );
+        throw new StopError(`the account's daily limit is reached; test messages can be sent again after ${localTime(reservation.freeAt)}`);
       const message = await composer.compose(
         { ...recipient, address, key: normaliseAddress(address) },
         { ...parts, subject: `[TEST] ${parts.subject}` },
