@@ -22,8 +22,13 @@ test('the packed tarball installs into a clean prefix and sends the bundled exam
   expect(shipped.filter((file) => /^(src|test|bench)\/|\.mailshot\//.test(file))).toEqual([]);
 
   const prefix = path.join(work, 'prefix');
-  // From a folder outside the repository, from npm's cache alone (--offline): nothing to download, no warning
-  // (the published package has no install-time script for npm to ask about).
+  // A first install fills npm's cache with what `npm ci` leaves out (the packages' metadata); the second, into
+  // the clean prefix, from a folder outside the repository, uses that cache alone (--offline) and prints no
+  // warning (the published package has no install-time script for npm to ask about).
+  const warmPrefix = path.join(work, 'warm');
+  await run('npm', ['install', '-g', '--prefix', warmPrefix, '--no-audit', '--no-fund', '--prefer-offline', `./${filename}`], {
+    cwd: work,
+  });
   const install = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', `./${filename}`], {
     cwd: work,
   });

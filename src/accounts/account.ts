@@ -58,5 +58,17 @@ export interface MicrosoftAccount extends OAuthAccountBase {
   tenant: string;
 }
 
-export type Account = SmtpAccount | GoogleAccount | MicrosoftAccount;
+/** Amazon SES through its v2 API. Credentials come from the AWS default chain (environment, shared profile): none is stored. */
+export interface SesAccount {
+  kind: 'ses';
+  name: string;
+  /** The AWS region of the SES account, e.g. eu-west-1. */
+  region: string;
+  /** Always 'none': mailshot stores no AWS credential. */
+  secret: SecretLocation;
+  limits: AccountLimits;
+  createdAt: string;
+}
+
+export type Account = SmtpAccount | GoogleAccount | MicrosoftAccount | SesAccount;
 export type AccountKind = Account['kind'];

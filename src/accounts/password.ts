@@ -18,7 +18,9 @@ export async function setSmtpPassword(name: string, change: PasswordChange, warn
   refuseIncomplete(account);
   if (account.kind !== 'smtp') {
     throw new InputError(
-      `account "${name}" signs in with ${account.kind === 'google' ? 'Google' : 'Microsoft'}, not a password; remove it and add it again to sign in anew`,
+      account.kind === 'ses'
+        ? `account "${name}" uses the AWS credentials of the environment or profile; mailshot stores none to replace`
+        : `account "${name}" signs in with ${account.kind === 'google' ? 'Google' : 'Microsoft'}, not a password; remove it and add it again to sign in anew`,
     );
   }
   if (!account.user) {

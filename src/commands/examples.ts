@@ -16,6 +16,7 @@ const examples: Record<string, string[]> = {
     'mailshot accounts add microsoft office --client-id 00000000-0000-0000-0000-000000000000',
     'mailshot accounts add microsoft office --client-id ID --tenant organizations --device-code',
   ],
+  'accounts add ses': ['AWS_PROFILE=mail mailshot accounts add ses ses --region eu-west-1'],
   'accounts set': [
     'mailshot accounts set work --rate 20/min --daily-limit 500',
     'printf \'%s\\n\' "$PW" | mailshot accounts set work --password-stdin',

@@ -42,7 +42,13 @@ export interface MicrosoftAddOptions extends AccountLimits {
   readMail?: boolean;
 }
 
-export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions;
+export interface SesAddOptions extends AccountLimits {
+  kind: 'ses';
+  name: string;
+  region: string;
+}
+
+export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions | SesAddOptions;
 
 /** Links an account: settings checked, the secret stored, then the account; a failure leaves neither. */
 export async function run(options: AddOptions, io: CommandIo): Promise<void> {
@@ -51,7 +57,9 @@ export async function run(options: AddOptions, io: CommandIo): Promise<void> {
       ? await addSmtp(options, io)
       : options.kind === 'google'
         ? await addGoogle(options, io)
-        : await addMicrosoft(options, io);
+        : options.kind === 'ses'
+          ? await addSes(options)
+          : await addMicrosoft(options, io);
   notice(io, `added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
 }
 
@@ -87,6 +95,26 @@ async function serverOf(options: SmtpAddOptions) {
     security: options.security ?? preset.security,
     limits: mergeLimits(presets[options.service].limits, flags.limits),
   };
+}
+
+/** An SES account holds its region and limits only: the AWS credentials stay where the AWS tools keep them. */
+async function addSes(options: SesAddOptions) {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(options.region)) {
+    throw new InputError(`--region ${options.region}: not an AWS region; write it as SES names it, e.g. us-east-1 or eu-west-1`);
+  }
+  const { AccountRegistry } = await import('../../accounts/registry.js');
+  const registry = await AccountRegistry.open();
+  registry.checkNewName(options.name);
+  const account = {
+    kind: 'ses' as const,
+    name: options.name,
+    region: options.region,
+    secret: 'none' as const,
+    limits: limitsFrom(options),
+    createdAt: new Date().toISOString(),
+  };
+  await registry.add(account);
+  return account;
 }
 
 async function addGoogle(options: GoogleAddOptions, io: CommandIo) {

@@ -91,6 +91,11 @@ function addCommands(add: Command): void {
       'also ask to read your mail (gmail.readonly), so that `mailshot bounces check` finds bounces, complaints and unsubscribe requests in it',
     )
     .action(runs(load, (name: string, flags: { clientId: string; browser: boolean }) => ({ ...flags, name, kind: 'google' as const })));
+  limitOptions(add.command('ses'), { smtp: false })
+    .description('Amazon SES through its API; AWS credentials from the environment or a shared profile, never stored')
+    .argument('<name>', 'a name for this account, used with --via')
+    .requiredOption('--region <region>', 'the AWS region of your SES account, e.g. eu-west-1')
+    .action(runs(load, (name: string, flags: { region: string }) => ({ ...flags, name, kind: 'ses' as const })));
   limitOptions(add.command('microsoft'), { smtp: false })
     .description('a Microsoft 365 or Outlook.com account, through Microsoft Graph (MSAL sign-in)')
     .argument('<name>', 'a name for this account, used with --via')

@@ -11,6 +11,8 @@ export function describe(account: Account): string {
     if (account.user) parts.push(`user ${account.user}`);
     parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
     if (account.imap) parts.push(`mailbox: IMAP ${account.imap.host}:${account.imap.port} (${account.imap.security})`);
+  } else if (account.kind === 'ses') {
+    parts.push(`Amazon SES ${account.region}`, 'credentials: the AWS default chain (none stored)');
   } else {
     parts.push(
       account.address,
