@@ -147,3 +147,17 @@ test('kill -9 while SES holds a message without answering; resume: nobody lost, 
   // A message in flight at the kill is in doubt too: whatever is sent again goes with its first Message-ID.
   for (const ids of byRecipient.values()) expect(new Set(ids).size).toBe(1);
 }, 90_000);
+
+test("a daily limit set above SES's quota: SES's LimitExceededException pauses the run (exit 75), nobody failed", async () => {
+  const { ses, env } = await setup({ max24HourSend: 2, maxSendRate: 50 });
+  const campaign = await writeCampaign({ csv: recipientsCsv(4) });
+  const sent = await runCli(['campaign', 'send', campaign.file, '--via', 'ses', '--yes', '--daily-limit', '100'], { env });
+  expect(sent.code).toBe(75);
+  expect(sent.stderr).toContain("the SES account's 24-hour quota is used up");
+  expect(ses.received).toHaveLength(2);
+  expect(ses.refused.LimitExceededException).toBeGreaterThanOrEqual(1);
+  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
+    totals: Record<string, number>;
+  };
+  expect(status.totals).toMatchObject({ sent: 2, failed: 0 });
+});
