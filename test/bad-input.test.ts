@@ -283,10 +283,10 @@ describe('invalid campaign file', () => {
 
 describe('invalid recipients and templates', () => {
   test('CSV without the email column', async () => {
-    const campaign = await writeCampaign({ csv: 'mail,name\nann@example.com,Ann\n' });
+    const campaign = await writeCampaign({ csv: 'address,name\nann@example.com,Ann\n' });
     expectRejected(
       await runCli(['campaign', 'send', campaign.file]),
-      [`${path.join(campaign.dir, 'recipients.csv')}:1:`, 'no "email" column', 'found: mail, name', 'email_column'],
+      [`${path.join(campaign.dir, 'recipients.csv')}:1:`, 'no "email" column', 'found: address, name', 'email_column'],
       campaign,
     );
   });

@@ -10,6 +10,8 @@ describe('--json on validate and preview; errors as JSON', () => {
       file: campaign.file,
       ok: true,
       recipients: 1,
+      email_column: 'email',
+      blank: 0,
       skipped: 2,
       skipped_by_reason: { invalid_address: 1, duplicate: 1 },
       skipped_rows: [

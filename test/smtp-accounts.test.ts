@@ -74,7 +74,7 @@ describe('accounts test with AUTH', () => {
     expect(result.stderr).toContain('account "work"');
     expect(result.stderr).toContain('535 5.7.8 Username and Password not accepted.');
     expect(result.stderr).toMatch(/check the user name and password/);
-    expect(result.stderr).toContain('mailshot accounts remove work, then mailshot accounts add smtp work');
+    expect(result.stderr).toContain('give the right password with mailshot accounts set work --password-stdin');
     expect(result.stderr).not.toMatch(stackTrace);
     expect(result.stdout).toBe('');
     expect(server.authAttempts).toEqual([{ method: 'PLAIN', user, ok: false }]);

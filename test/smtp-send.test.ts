@@ -328,7 +328,9 @@ describe('authentication fails in the middle of a campaign', () => {
       expect(sent.code).toBe(1);
       expect(sent.stderr).toContain('535 5.7.8 Username and Password not accepted.');
       // advice that works when followed: `accounts add` alone refuses a name that exists
-      expect(sent.stderr).toMatch(/link the account again: mailshot accounts remove smtp1, then mailshot accounts add smtp smtp1 /);
+      expect(sent.stderr).toMatch(
+        /give the right password with mailshot accounts set smtp1 --password-stdin; a wrong user name needs mailshot accounts remove smtp1, then mailshot accounts add smtp smtp1 /,
+      );
       const delivered = s.server.received.length;
       expect(delivered).toBeGreaterThanOrEqual(4);
       expect(delivered).toBeLessThan(s.recipients.length);

@@ -23,6 +23,8 @@ export interface SmtpAccount {
   secret: SecretLocation;
   /** Accept a certificate that does not verify (self-signed). Off unless asked for. */
   insecureTls?: boolean;
+  /** The provider preset it was added with (`--service`, presets.ts). */
+  preset?: string;
   /** Where `bounces check` reads the mailbox; absent: the SMTP host's usual IMAP name, TLS on 993. */
   imap?: { host: string; port: number; security: SmtpSecurity };
   /** mailshot signs with DKIM (`--dkim-*`): the private key is a secret of its own (dkim-signing.ts). */
@@ -66,5 +68,17 @@ export interface MicrosoftAccount extends OAuthAccountBase {
   tenant: string;
 }
 
-export type Account = SmtpAccount | GoogleAccount | MicrosoftAccount;
+/** Amazon SES through its v2 API. Credentials come from the AWS default chain (environment, shared profile): none is stored. */
+export interface SesAccount {
+  kind: 'ses';
+  name: string;
+  /** The AWS region of the SES account, e.g. eu-west-1. */
+  region: string;
+  /** Always 'none': mailshot stores no AWS credential. */
+  secret: SecretLocation;
+  limits: AccountLimits;
+  createdAt: string;
+}
+
+export type Account = SmtpAccount | GoogleAccount | MicrosoftAccount | SesAccount;
 export type AccountKind = Account['kind'];

@@ -46,7 +46,9 @@ export async function setImapSettings(name: string, flags: ImapFlags): Promise<I
   const account = registry.get(name);
   if (account.kind !== 'smtp')
     throw new InputError(
-      `--imap-host, --imap-port and --imap-security are for SMTP accounts; "${name}" is a ${account.kind} account, whose mail is read through its API (link it with --read-mail)`,
+      account.kind === 'ses'
+        ? `--imap-host, --imap-port and --imap-security are for SMTP accounts; "${name}" is an Amazon SES account, which has no mailbox`
+        : `--imap-host, --imap-port and --imap-security are for SMTP accounts; "${name}" is a ${account.kind} account, whose mail is read through its API (link it with --read-mail)`,
     );
   const imap = imapSettingsFrom(flags, account.host, account.imap)!;
   registry.put({ ...account, imap });

@@ -10,6 +10,8 @@ export const kindDefaults: Record<AccountKind | 'outbox', { limits: AccountLimit
   outbox: { limits: {}, label: 'the outbox' },
   smtp: { limits: {}, label: 'SMTP' },
   google: { limits: { maxConcurrent: 5, rate: '1/s', dailyLimit: 500 }, maxMessageBytes: 35 * 1024 * 1024, label: 'Gmail' },
+  // SES v2: 40 MB per message, MIME included (docs.aws.amazon.com/ses, "Service quotas").
+  ses: { limits: {}, maxMessageBytes: 40 * 1024 * 1024, label: 'Amazon SES' },
   microsoft: {
     limits: { maxConcurrent: 4, rate: '30/min', dailyLimit: 10_000 },
     maxMessageBytes: 3 * 1024 * 1024,

@@ -1,5 +1,7 @@
 import { OutboxTransport } from '../transports/outbox.js';
-import type { Transport } from '../transports/transport.js';
+import { DeliveryError, type Transport } from '../transports/transport.js';
+import { LaterError, StopError } from '../errors.js';
+import type { SesTransport } from '../transports/ses.js';
 import type { DailyUsage } from '../throttle/daily.js';
 import type { SizeLimit } from '../campaign/prepare.js';
 import { credentialOf, credentialStore } from '../auth/credentials.js';
@@ -30,8 +32,9 @@ export async function openAccount(via: string, outboxDir: string, overrides: Acc
   }
   const stored = (await AccountRegistry.open()).get(via);
   const account = { ...stored, limits: mergeLimits(stored.limits, overrides) };
-  const limits = effectiveLimits(account.limits);
   const transport = await transportFor(account);
+  const quotaLimits = account.kind === 'ses' ? await sesQuotaLimits(via, transport as SesTransport) : {};
+  const limits = effectiveLimits(mergeLimits(quotaLimits, account.limits));
   return {
     name: via,
     sizeLimit: sizeLimitOf(account.kind),
@@ -40,6 +43,24 @@ export async function openAccount(via: string, outboxDir: string, overrides: Acc
     usage: dailyUsage(via, limits.dailyLimit),
     shared: sharedLimits(via, transport),
   };
+}
+
+/**
+ * SES states its own quota (GetAccount): the pace is 90% of its maximum rate, and the daily limit is what SES
+ * still allows on top of what this machine's log already counts, so the run pauses where SES would refuse.
+ * Limits set on the account or the run win.
+ */
+async function sesQuotaLimits(via: string, transport: SesTransport): Promise<AccountLimits> {
+  const quota = await transport.quota().catch((error: unknown) => {
+    if (!(error instanceof DeliveryError)) throw error;
+    const message = `cannot read the sending quota: ${error.message}`;
+    throw error.kind === 'auth' || error.kind === 'config' ? new StopError(message) : new LaterError(message);
+  });
+  const counted = await dailyUsage(via, undefined).sentInWindow();
+  const left = Math.max(0, quota.max24HourSend - quota.sentLast24Hours);
+  // Just under the maximum: requests paced at exactly the rate arrive bunched by the network, and SES counts arrivals.
+  const rate = Math.floor(quota.maxSendRate * 90) / 100;
+  return { rate: `${rate}/s`, dailyLimit: Math.max(1, counted + left) };
 }
 
 /** The account kind's message size limit, for `validate --via` and the send loop. */
@@ -79,6 +100,10 @@ export async function transportFor(account: Account): Promise<Transport> {
         import('../auth/microsoft-oauth.js'),
       ]);
       return new GraphTransport(account, microsoftTokens(account, credentialStore(account)));
+    }
+    case 'ses': {
+      const { SesTransport } = await import('../transports/ses.js');
+      return new SesTransport(account);
     }
   }
 }

@@ -37,7 +37,7 @@ export async function credentialOf(account: SecretOwner): Promise<string | undef
   const secret = await readSecret(account.name, account.secret);
   if (secret === undefined) {
     throw new StopError(
-      `the stored password of account "${account.name}" is missing; run \`mailshot accounts add\` for it again (after \`mailshot accounts remove ${account.name}\`)`,
+      `the stored password of account "${account.name}" is missing; give it again with \`mailshot accounts set ${account.name} --password-stdin\``,
     );
   }
   return secret;

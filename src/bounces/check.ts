@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Account } from '../accounts/account.js';
 import { credentialOf } from '../auth/credentials.js';
 import { AccountRegistry } from '../accounts/registry.js';
-import { LaterError, StopError } from '../errors.js';
+import { InputError, LaterError, StopError } from '../errors.js';
 import { acquireLock } from '../store/lock.js';
 import { identityOf } from '../suppress/identity.js';
 import { SuppressionList } from '../suppress/list.js';
@@ -59,6 +59,10 @@ async function readMailbox(account: Account, request: ReadRequest): Promise<void
       const { readImapMailbox } = await import('./imap.js');
       return readImapMailbox(account, await credentialOf(account), request);
     }
+    case 'ses':
+      throw new InputError(
+        `"${account.name}" is an Amazon SES account, which has no mailbox: SES forwards bounces and complaints to the From address; check that mailbox with an SMTP account of its own`,
+      );
     case 'google':
     case 'microsoft': {
       const { readApiMailbox } = await import('./api-mailbox.js');

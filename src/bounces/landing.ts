@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import type { ImapFlow } from 'imapflow';
 import { imapSettingsOf } from '../accounts/imap-settings.js';
 import { connect } from './imap.js';
@@ -27,6 +28,11 @@ const junkNames = /^(junk|spam|junk e-?mail|bulk mail)$/i;
 export async function waitForLanding(accountName: string, messageId: string, options: WaitOptions): Promise<Landing | undefined> {
   const [{ AccountRegistry }, { credentialOf }] = await Promise.all([import('../accounts/registry.js'), import('../auth/credentials.js')]);
   const account = (await AccountRegistry.open()).get(accountName);
+  if (account.kind === 'ses') {
+    throw new InputError(
+      `"${accountName}" is an Amazon SES account: it has no mailbox to look in; --check needs an SMTP account with a mailbox, or a Google or Microsoft one`,
+    );
+  }
   if (account.kind !== 'smtp') {
     const { apiLandingLookup } = await import('./landing-api.js');
     return pollUntil(await apiLandingLookup(account, messageId), options);

@@ -126,6 +126,8 @@ export interface CampaignDefinition extends CampaignFields {
   recipientsFile: string;
   /** allow_files_outside (or its former name): templates, recipients and attachments may lie outside the campaign folder. */
   allowFilesOutside: boolean;
+  /** email_column is written in the file; otherwise the CSV's usual address column names are tried. */
+  emailColumnGiven: boolean;
   warnings: string[];
 }
 
@@ -180,7 +182,8 @@ export async function loadCampaign(file: string): Promise<CampaignDefinition> {
     if (error instanceof InputError) throw error;
     throw new InputError(`cannot read recipients file ${recipientsFile}: ${describeFsError(error)}`);
   });
-  return { ...fields, ...confinement, file: absolute, sources, recipientsFile, warnings };
+  const emailColumnGiven = 'email_column' in value;
+  return { ...fields, ...confinement, file: absolute, sources, recipientsFile, warnings, emailColumnGiven };
 }
 
 /**

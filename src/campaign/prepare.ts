@@ -24,8 +24,9 @@ export interface PreparedCampaign {
 }
 
 export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
-  const definition = await loadCampaign(file);
-  const layout = await readLayout(definition.recipientsFile, definition.email_column);
+  const loaded = await loadCampaign(file);
+  const layout = await readLayout(loaded.recipientsFile, loaded.emailColumnGiven ? loaded.email_column : undefined);
+  const definition = { ...loaded, email_column: layout.emailColumn };
   layout.warnings.unshift(...definition.warnings);
   const templates = new PreparedTemplates(definition);
   templates.checkVariables(layout.columns, path.basename(definition.recipientsFile));
@@ -61,6 +62,8 @@ export interface SizeLimit {
 export interface ScanResult {
   recipients: number;
   rejected: Record<RejectReason, number>;
+  /** Rows with every field empty, passed over. */
+  blank: number;
 }
 
 /**
@@ -79,10 +82,10 @@ export async function scanRecipients(
   { onRejected, onRecipient, sizeLimit }: ScanOptions = {},
 ): Promise<ScanResult> {
   const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
-  const result: ScanResult = { recipients: 0, rejected };
+  const result: ScanResult = { recipients: 0, rejected, blank: 0 };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
-  for await (const row of recipientsOf(campaign)) {
+  for await (const row of recipientsOf(campaign, undefined, { onBlank: () => result.blank++ })) {
     if (!isRecipient(row)) {
       result.rejected[row.reason]++;
       onRejected?.(row);

@@ -46,14 +46,22 @@ export interface CsvLayout {
   columns: string[];
   delimiter: string;
   warnings: string[];
+  /** The address column: the one named, or found among the usual names when none was named. */
+  emailColumn: string;
 }
+
+/** Address column names of spreadsheet and address book exports, matched ignoring case, in order of preference. */
+const usualEmailColumns = ['email', 'e-mail', 'email address', 'e-mail address', 'mail'];
 
 const maxRecordBytes = 1_000_000;
 const headBytes = 64 * 1024;
 const candidateDelimiters = [',', ';', '\t'];
 
-/** Reads the header: delimiter, column names, and whether the email column exists. */
-export async function readLayout(file: string, emailColumn: string): Promise<CsvLayout> {
+/**
+ * Reads the header: delimiter, column names, and the email column — `emailColumn` when given, else the
+ * first of the usual names (any case) the header has.
+ */
+export async function readLayout(file: string, emailColumn?: string): Promise<CsvLayout> {
   const head = await readHead(file);
   const lineEnd = head.findIndex((byte) => byte === 0x0a || byte === 0x0d);
   const headerBytes = head.subarray(0, lineEnd < 0 ? head.length : lineEnd);
@@ -87,20 +95,31 @@ export async function readLayout(file: string, emailColumn: string): Promise<Csv
     if (seen.has(name)) throw new InputError(`${file}:1: column "${name}" appears twice; rename one of them`);
     seen.add(name);
   }
-  if (!seen.has(emailColumn)) {
+  const found = emailColumn ?? findEmailColumn(columns);
+  if (!found || !seen.has(found)) {
     throw new InputError(
-      `${file}:1: no "${emailColumn}" column (found: ${listColumns(columns)}); ` +
+      `${file}:1: no "${emailColumn ?? 'email'}" column (found: ${listColumns(columns)}); ` +
         `rename the address column or set email_column in the campaign file`,
     );
   }
-  return { columns, delimiter, warnings };
+  return { columns, delimiter, warnings, emailColumn: found };
+}
+
+function findEmailColumn(columns: string[]): string | undefined {
+  for (const usual of usualEmailColumns) {
+    const column = columns.find((name) => name.toLowerCase() === usual);
+    if (column) return column;
+  }
+  return undefined;
 }
 
 /** Where a pass over the CSV starts (a resume checkpoint's settled prefix), and who hears of each row's place. */
 export interface CsvReading {
   start?: { offset: number; line: number };
-  /** Each data row in order: where it ends, and whether it was passed over (settled, or rejected). */
+  /** Each data row in order: where it ends, and whether it was passed over (settled, rejected or blank). */
   onRow?: (row: RowPosition) => void;
+  /** A row with every field empty (a spreadsheet's ";;;;"): passed over without a word, only counted. */
+  onBlank?: (line: number) => void;
 }
 
 export interface RowPosition {
@@ -124,7 +143,7 @@ export async function* readRecipients(
   isSettled?: (key: string) => boolean,
   reading: CsvReading = {},
 ): AsyncGenerator<Recipient | RejectedRow> {
-  const { start, onRow } = reading;
+  const { start, onRow, onBlank } = reading;
   // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
   // keep few of them alive at each garbage collection, so the young generation stays at its small size.
   const parser = pipeline(
@@ -155,6 +174,11 @@ export async function* readRecipients(
       nextLine += lineBreaks(raw, raw.length);
       if (header) {
         header = false;
+        continue;
+      }
+      if (record.every((field) => !trimSpaces(field))) {
+        onBlank?.(line);
+        onRow?.({ line, end: end!, nextLine, passed: true });
         continue;
       }
       const { row, key } = classify(record, raw, line);

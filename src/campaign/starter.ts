@@ -3,7 +3,7 @@ export const starterFiles: Record<string, string> = {
   'campaign.yaml': `# A mailshot campaign. Check it with:   mailshot campaign validate campaign.yaml
 # See one message with:                mailshot campaign preview campaign.yaml
 # Rehearse (writes .eml files only):   mailshot campaign send campaign.yaml
-# Send for real through your account:  mailshot accounts add smtp NAME --host … then set "via" below.
+# Send for real through your account:  mailshot accounts add smtp NAME --service gmail --user … (or --host …), then set "via" below.
 
 # Shown in reports and notifications.
 name: My first campaign

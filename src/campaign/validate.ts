@@ -14,6 +14,10 @@ export interface ValidateOptions {
 /** What `campaign validate` found: the recipients, and the rows a first send would skip (the first few by line). */
 export interface Validation {
   recipients: number;
+  /** The CSV column the addresses are read from. */
+  emailColumn: string;
+  /** Rows with every field empty: passed over, not listed. */
+  blank: number;
   skipped: number;
   skippedByReason: Partial<Record<RejectReason, number>>;
   skippedRows: { line: number; reason: RejectReason; value: string }[];
@@ -31,13 +35,21 @@ export async function validateCampaign(campaign: PreparedCampaign, options: Vali
   });
   const reasons = (Object.entries(scan.rejected) as [RejectReason, number][]).filter(([, count]) => count > 0);
   const skipped = reasons.reduce((total, [, count]) => total + count, 0);
-  return { recipients: scan.recipients, skipped, skippedByReason: Object.fromEntries(reasons), skippedRows };
+  return {
+    recipients: scan.recipients,
+    emailColumn: campaign.definition.email_column,
+    blank: scan.blank,
+    skipped,
+    skippedByReason: Object.fromEntries(reasons),
+    skippedRows,
+  };
 }
 
 /** How many recipients the campaign has and which rows would be skipped, for a person. */
 export function validationText(file: string, validation: Validation): string {
   const { skipped, skippedRows } = validation;
-  const out = [`${file}: OK — ${validation.recipients} recipient(s) to send`];
+  const blank = validation.blank ? `, ${validation.blank} blank row(s) passed over` : '';
+  const out = [`${file}: OK — ${validation.recipients} recipient(s) to send (addresses from column "${validation.emailColumn}"${blank})`];
   if (skipped) {
     const reasons = (Object.entries(validation.skippedByReason) as [RejectReason, number][]).map(
       ([reason, count]) => `${count} ${rejectReasonText[reason]}`,

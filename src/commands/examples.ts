@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 /** Examples shown at the end of each command's --help (and in the man page, which is built from the help). */
 const examples: Record<string, string[]> = {
   'accounts add smtp': [
+    'mailshot accounts add smtp gmail --service gmail --user you@gmail.com    # asks for the app password',
     'mailshot accounts add smtp work --host smtp.example.com --user me@example.com',
     'printf \'%s\\n\' "$PW" | mailshot accounts add smtp work --host smtp.example.com --user me --password-stdin',
     'mailshot accounts add smtp relay --host mail.example.com --port 465 --security tls --rate 30/min',
@@ -15,7 +16,11 @@ const examples: Record<string, string[]> = {
     'mailshot accounts add microsoft office --client-id 00000000-0000-0000-0000-000000000000',
     'mailshot accounts add microsoft office --client-id ID --tenant organizations --device-code',
   ],
-  'accounts set': ['mailshot accounts set work --rate 20/min --daily-limit 500'],
+  'accounts add ses': ['AWS_PROFILE=mail mailshot accounts add ses ses --region eu-west-1'],
+  'accounts set': [
+    'mailshot accounts set work --rate 20/min --daily-limit 500',
+    'printf \'%s\\n\' "$PW" | mailshot accounts set work --password-stdin',
+  ],
   'accounts list': ['mailshot accounts list', 'mailshot accounts list --json'],
   'accounts test': ['mailshot accounts test work'],
   'accounts remove': ['mailshot accounts remove work'],

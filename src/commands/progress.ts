@@ -12,7 +12,7 @@ export interface ProgressView {
   close(): void;
 }
 
-/** Version of the --json event stream (documented in the README). */
+/** Version of the --json event stream (documented in docs/json.md). */
 export const eventSchemaVersion = 1;
 
 /**

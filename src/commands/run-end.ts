@@ -18,7 +18,7 @@ export async function tell(result: RunResult, options: EndOptions, io: CommandIo
   if (result.idle && !io.isTTY.stderr) return exitCode;
   const tally = tallyText(result.counts);
   const campaign = result.idle || result.status === 'scheduled' ? '' : await campaignTotals(options, io);
-  const { localTimesIn } = await import('../report/time.js');
+  const { localTimesIn } = await import('../system/local-time.js');
   const reason = localTimesIn(result.reason);
   if (result.status === 'done') {
     notice(io, result.idle ? reason : `done: ${tally} in this run${campaign}`);

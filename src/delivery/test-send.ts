@@ -8,6 +8,7 @@ import { InputError, LaterError, StopError } from '../errors.js';
 import { statePaths } from '../store/state.js';
 import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
 import { DeliveryError } from '../transports/transport.js';
+import { localTime } from '../system/local-time.js';
 
 export interface TestSendOptions {
   campaignFile: string;
@@ -44,9 +45,7 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
     for (const address of targets) {
       const reservation = account.usage ? await account.usage.reserve() : { ok: true as const };
       if (!reservation.ok)
-        throw new StopError(
-          `the account's daily limit is reached; test messages can be sent again after ${new Date(reservation.freeAt).toISOString()}`,
-        );
+        throw new StopError(`the account's daily limit is reached; test messages can be sent again after ${localTime(reservation.freeAt)}`);
       const message = await composer.compose(
         { ...recipient, address, key: normaliseAddress(address) },
         { ...parts, subject: `[TEST] ${parts.subject}` },

@@ -1,13 +1,14 @@
 import * as chrono from 'chrono-node';
 import ms from 'ms';
 import { InputError } from '../errors.js';
+import { localTime } from '../system/local-time.js';
 
 /** `--at`: an ISO time or words such as "tomorrow 09:00" (in this machine's time zone); never in the past. */
 export function parseAt(text: string, now: Date): Date {
   const at = chrono.parseDate(text, now, { forwardDate: true });
   if (!at) throw new InputError(`--at "${text}": not a time; write e.g. "2026-12-01T09:00" or "tomorrow 09:00"`);
   if (at.getTime() < now.getTime() - 60_000) {
-    throw new InputError(`--at "${text}" is ${at.toISOString()}, in the past; give a later time, or leave out --at to send now`);
+    throw new InputError(`--at "${text}" is ${localTime(at)}, in the past; give a later time, or leave out --at to send now`);
   }
   return at;
 }

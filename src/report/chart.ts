@@ -1,6 +1,7 @@
 import { formatLimits } from '../throttle/rate.js';
 import { html, type Markup } from './markup.js';
 import type { Summary } from './summary.js';
+import { localTime } from '../system/local-time.js';
 
 /** A limit change or an interrupted run, numbered as the chart and the list under it show it. */
 export interface TimelineEvent {
@@ -54,7 +55,6 @@ const maxBars = 360;
 const markerSpacing = 20;
 const axisTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const axisDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
-const eventTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 /** A stretch of activity drawn to scale; stretches are separated by breaks. */
 interface Segment {
@@ -273,7 +273,7 @@ function markers(events: TimelineEvent[], x: (time: number) => number): Markup {
     >${events.map((event, index) => {
       const at = positions[index];
       return html`<g class="marker marker-${event.kind}" data-event="${event.number}"
-        ><title>${event.number}. ${eventTime.format(event.at)}: ${event.title} — ${event.detail}</title
+        ><title>${event.number}. ${localTime(event.at, { seconds: true })}: ${event.title} — ${event.detail}</title
         ><line class="marker-line" x1="${n(at)}" x2="${n(at)}" y1="${plot.top}" y2="${plot.bottom}" /><line
           class="leader"
           x1="${n(badges[index])}"

@@ -5,6 +5,7 @@ import { formatDuration, timelineChart, timelineEvents, type TimelineEvent } fro
 import { html, Markup } from './markup.js';
 import { replyText, type RecipientOutcome, type Summary } from './summary.js';
 import { styles } from './html-styles.js';
+import { localTime, localTimesIn } from '../system/local-time.js';
 
 /** The recipient table stops here so the file of a very large campaign stays easy to open. */
 const maxRows = 5000;
@@ -32,8 +33,6 @@ const statusText: Record<string, string> = {
 };
 
 const number = new Intl.NumberFormat(undefined);
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const rowTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 
 /** Where `report --format html` writes unless told otherwise: beside the journal. */
 export function htmlReportPath(campaignFile: string, stateDir: string | undefined): string {
@@ -61,7 +60,8 @@ export function formatHtml(summary: Summary): string {
           ${header(summary)} ${totals(summary)} ${timeline(summary)} ${failures(summary)} ${skipped(summary)}
           ${afterDeliverySection(summary)} ${recipientTable(summary.recipients)}
           <footer>
-            Made by mailshot on ${dateTime.format(new Date())}. Times are in ${Intl.DateTimeFormat().resolvedOptions().timeZone}.
+            Made by mailshot on ${localTime(new Date(), { seconds: true })}. Times are in
+            ${Intl.DateTimeFormat().resolvedOptions().timeZone}.
           </footer>
         </main>
       </body>
@@ -74,8 +74,8 @@ function header(summary: Summary): Markup {
   const facts = [
     html`<span class="file">${summary.campaign}</span>`,
     html`<span>via <strong>${summary.via}</strong></span>`,
-    started !== undefined && html`<span>started ${dateTime.format(started)}</span>`,
-    ended !== undefined && html`<span>last run ended ${dateTime.format(ended)}</span>`,
+    started !== undefined && html`<span>started ${localTime(started, { seconds: true })}</span>`,
+    ended !== undefined && html`<span>last run ended ${localTime(ended, { seconds: true })}</span>`,
     started !== undefined && ended !== undefined && html`<span>${formatDuration(ended - started)} from start to end</span>`,
     summary.throughput_per_minute !== undefined &&
       html`<span>${summary.throughput_per_minute} messages/min from the first message to the last</span>`,
@@ -86,7 +86,7 @@ function header(summary: Summary): Markup {
     <p class="facts">${facts}</p>
     <p class="status status-${summary.status}" data-status="${summary.status}">
       <strong>${statusText[summary.status] ?? summary.status}</strong
-      >${summary.reason && html` — ${summary.reason}`}${summary.paused_until && !summary.reason?.includes(summary.paused_until) && html` (until ${dateTime.format(Date.parse(summary.paused_until))})`}
+      >${summary.reason && html` — ${localTimesIn(summary.reason)}`}${summary.paused_until && !summary.reason?.includes(summary.paused_until) && html` (until ${localTime(summary.paused_until, { seconds: true })})`}
     </p>
   </header>`;
 }
@@ -151,7 +151,7 @@ function eventList(events: TimelineEvent[]): Markup | false {
       ${events.map(
         (event) =>
           html`<li class="event event-${event.kind}" data-event="${event.number}">
-            <span class="badge">${event.number}</span><time>${dateTime.format(event.at)}</time
+            <span class="badge">${event.number}</span><time>${localTime(event.at, { seconds: true })}</time
             ><strong>${event.kind === 'limits' ? `limits: ${event.title}` : event.title}</strong><span class="why">${event.detail}</span>
           </li>`,
       )}
@@ -228,7 +228,7 @@ function recipientTable(recipients: RecipientOutcome[]): Markup {
                 <td>${outcome.reason}</td>
                 <td class="code">${outcome.code}</td>
                 <td class="detail">${replyText(outcome)}</td>
-                <td class="when">${outcome.at && rowTime.format(Date.parse(outcome.at))}</td>
+                <td class="when">${outcome.at && localTime(outcome.at, { seconds: true })}</td>
               </tr>`,
           )}
         </tbody>

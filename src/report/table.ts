@@ -1,7 +1,7 @@
 import type { RecipientStatus } from '../status.js';
 import { formatLimits } from '../throttle/rate.js';
 import { serverReply, totalsText, type RecipientOutcome, type Summary } from './summary.js';
-import { localTime, localTimesIn } from './time.js';
+import { localTime, localTimesIn } from '../system/local-time.js';
 
 const listLimit = 50;
 
@@ -93,7 +93,7 @@ function listed(outcomes: RecipientOutcome[]): string[] {
 }
 
 function lockLine({ pid, host, since, age_seconds, owner }: NonNullable<Summary['lock']>): string {
-  const held = `pid ${pid} on ${host} since ${since} (${Math.round(age_seconds / 60)} min)`;
+  const held = `pid ${pid} on ${host} since ${localTime(since, { seconds: true })} (${Math.round(age_seconds / 60)} min)`;
   if (owner === 'alive') return `held by ${held}, running`;
   if (owner === 'dead') return `left by ${held}, which has exited; the next run takes it over`;
   return `held by ${held}; cannot be checked from here: if that machine is gone, \`mailshot campaign unlock\` clears it`;

@@ -4,6 +4,7 @@ import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { LaterError, StopError } from '../errors.js';
 import { ownerLiveness, type Liveness, type LockOwner } from '../system/lock-owner.js';
 import { stateFolderAdvice } from './state.js';
+import { localTime } from '../system/local-time.js';
 
 /** How many take-overs of one stale lock may have died half-way before we give up and ask for `campaign unlock`. */
 const maxBreakers = 8;
@@ -137,7 +138,7 @@ function describe(content: string): LockInfo {
 }
 
 function lockedError(file: string, { owner, liveness, ageMs }: LockInfo): LaterError {
-  const who = `pid ${owner.pid} on ${owner.host}, since ${owner.since} (${Math.round(ageMs / 60_000)} min ago)`;
+  const who = `pid ${owner.pid} on ${owner.host}, since ${owner.since ? localTime(owner.since, { seconds: true }) : '?'} (${Math.round(ageMs / 60_000)} min ago)`;
   const advice =
     liveness === 'elsewhere'
       ? `if that machine (or container) is gone, run \`mailshot campaign unlock\` on the campaign (lock file ${file})`

@@ -7,10 +7,11 @@ import { InputError } from '../errors.js';
 /**
  * The sending identity whose suppression list applies: the mailbox address of a Google or Microsoft
  * account, an SMTP account's user name when it is an address (else the account's name: an SMTP login
- * need not be one), and "outbox" for rehearsals.
+ * need not be one), an SES account's name (it sends from many addresses), and "outbox" for rehearsals.
  */
 export function identityOf(account: Account | typeof outboxAccount): string {
   if (account === outboxAccount) return outboxAccount;
+  if (account.kind === 'ses') return account.name;
   if (account.kind !== 'smtp') return normaliseAddress(account.address);
   return account.user && isValidAddress(account.user.trim()) ? normaliseAddress(account.user) : account.name;
 }

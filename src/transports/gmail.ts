@@ -5,6 +5,7 @@ import { logHttp } from '../system/protocol-log.js';
 import { credentialRedactor, redactError } from '../system/redact.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
+import { localTime } from '../system/local-time.js';
 import {
   DeliveryError,
   rawWithBccHeader,
@@ -74,7 +75,7 @@ export class GmailTransport implements Transport {
       permissions: allows(granted, 'lookUp') ? 'send, look up Sent' : 'send',
     };
     const expiresAt = tokens.expiresAt();
-    if (expiresAt) facts['access token'] = `renewed, valid until ${expiresAt.toISOString()}`;
+    if (expiresAt) facts['access token'] = `renewed, valid until ${localTime(expiresAt, { seconds: true })}`;
     return { facts };
   }
 

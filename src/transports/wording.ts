@@ -19,9 +19,9 @@ export interface ClassifyContext {
 
 const where = (c: ClassifyContext): string => (c.host ? `${c.host}${c.port ? `:${c.port}` : ''}` : 'the server');
 const accountName = (c: ClassifyContext): string => c.account ?? 'NAME';
-// `accounts add` refuses a name that exists, so the advice starts with the removal.
+// `accounts add` refuses a name that exists, so a new user name starts with the removal.
 const relinkSmtp = (c: ClassifyContext): string =>
-  `check the user name and password, then link the account again: mailshot accounts remove ${accountName(c)}, then mailshot accounts add smtp ${accountName(c)} --host … --user … --password-stdin`;
+  `check the user name and password: give the right password with mailshot accounts set ${accountName(c)} --password-stdin; a wrong user name needs mailshot accounts remove ${accountName(c)}, then mailshot accounts add smtp ${accountName(c)} --host … --user … --password-stdin`;
 const serverSaid = (f: SmtpFacts): string => (f.reply ? `the server replied "${f.reply}"` : f.text);
 const untrustedCertificate = (f: SmtpFacts, c: ClassifyContext): string =>
   `the TLS certificate of ${where(c)} is not trusted (${f.text}); install a valid certificate on the server, use the host name the certificate was issued for, or if you trust this server add the account again with --insecure-tls`;

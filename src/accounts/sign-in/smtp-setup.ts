@@ -16,6 +16,7 @@ export interface SmtpSetup {
   insecureTls?: boolean;
   imap?: SmtpAccount['imap'];
   limits: AccountLimits;
+  preset?: string;
 }
 
 const defaultPort: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 25 };
@@ -38,6 +39,7 @@ export async function addSmtpAccount(setup: SmtpSetup, warn: (message: string) =
   const account: SmtpAccount = {
     kind: 'smtp',
     name: setup.name,
+    preset: setup.preset,
     host: setup.host,
     port: setup.port ?? defaultPort[security],
     security,

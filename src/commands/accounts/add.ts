@@ -1,5 +1,6 @@
 import type { AccountLimits, SmtpSecurity } from '../../accounts/account.js';
 import type { ImapFlags } from '../../accounts/imap-settings.js';
+import type { PresetName } from '../../accounts/presets.js';
 import type { SignInIo } from '../../accounts/sign-in/io.js';
 import { InputError } from '../../errors.js';
 import { proxyPasswordWarning } from '../../system/http.js';
@@ -8,11 +9,13 @@ import { limitsFrom } from '../options.js';
 import { describe } from './describe.js';
 import type { DkimFlags } from '../../accounts/dkim-signing.js';
 import { dkimStep } from './dkim-options.js';
+import { readPasswordStdin } from './password-input.js';
 
 export interface SmtpAddOptions extends AccountLimits, ImapFlags, DkimFlags {
   kind: 'smtp';
   name: string;
-  host: string;
+  host?: string;
+  service?: PresetName;
   port?: number;
   security?: SmtpSecurity;
   user?: string;
@@ -42,7 +45,13 @@ export interface MicrosoftAddOptions extends AccountLimits {
   readMail?: boolean;
 }
 
-export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions;
+export interface SesAddOptions extends AccountLimits {
+  kind: 'ses';
+  name: string;
+  region: string;
+}
+
+export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions | SesAddOptions;
 
 /** Links an account: settings checked, the secret stored, then the account; a failure leaves neither. */
 export async function run(options: AddOptions, io: CommandIo): Promise<void> {
@@ -54,24 +63,65 @@ export async function run(options: AddOptions, io: CommandIo): Promise<void> {
       ? await addSmtp(options, io)
       : options.kind === 'google'
         ? await addGoogle(options, io)
-        : await addMicrosoft(options, io);
+        : options.kind === 'ses'
+          ? await addSes(options)
+          : await addMicrosoft(options, io);
   await storeDkimKey?.(account.name);
   notice(io, `added account "${account.name}" (${describe(account)}); check it with \`mailshot accounts test ${account.name}\``);
 }
 
 async function addSmtp(options: SmtpAddOptions, io: CommandIo) {
   if (options.port !== undefined && options.port > 65535) throw new InputError(`--port ${options.port}: a port is 1 to 65535`);
-  const password = options.user && !options.passwordEnv ? await readPassword(options, io) : undefined;
+  const server = await serverOf(options);
+  const password = options.user && !options.passwordEnv ? await readPassword({ ...options, ...server }, io) : undefined;
   const [{ addSmtpAccount }, { imapSettingsFrom }] = await Promise.all([
     import('../../accounts/sign-in/smtp-setup.js'),
     import('../../accounts/imap-settings.js'),
   ]);
-  const { name, host, port, security, user, passwordEnv, insecureTls } = options;
-  const imap = imapSettingsFrom(options, host);
+  const { name, user, passwordEnv, insecureTls, service } = options;
+  const imap = imapSettingsFrom(options, server.host);
   return addSmtpAccount(
-    { name, host, port, security, user, password, passwordEnv, insecureTls, imap, limits: limitsFrom(options) },
+    { name, ...server, user, password, passwordEnv, insecureTls, imap, limits: server.limits, preset: service },
     (message) => warn(io, message),
   );
+}
+
+/** Host, port, security and limits: the flags given, over the `--service` preset's. */
+async function serverOf(options: SmtpAddOptions) {
+  const flags = { port: options.port, security: options.security, limits: limitsFrom(options) };
+  if (!options.service) {
+    if (!options.host) throw new InputError('name the server with --host HOST, or a provider with --service (see --help)');
+    return { ...flags, host: options.host };
+  }
+  const { presets, presetServer } = await import('../../accounts/presets.js');
+  const { mergeLimits } = await import('../../accounts/limits.js');
+  const preset = await presetServer(options.service);
+  return {
+    host: options.host ?? preset.host,
+    port: options.port ?? (options.host ? undefined : preset.port),
+    security: options.security ?? preset.security,
+    limits: mergeLimits(presets[options.service].limits, flags.limits),
+  };
+}
+
+/** An SES account holds its region and limits only: the AWS credentials stay where the AWS tools keep them. */
+async function addSes(options: SesAddOptions) {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(options.region)) {
+    throw new InputError(`--region ${options.region}: not an AWS region; write it as SES names it, e.g. us-east-1 or eu-west-1`);
+  }
+  const { AccountRegistry } = await import('../../accounts/registry.js');
+  const registry = await AccountRegistry.open();
+  registry.checkNewName(options.name);
+  const account = {
+    kind: 'ses' as const,
+    name: options.name,
+    region: options.region,
+    secret: 'none' as const,
+    limits: limitsFrom(options),
+    createdAt: new Date().toISOString(),
+  };
+  await registry.add(account);
+  return account;
 }
 
 async function addGoogle(options: GoogleAddOptions, io: CommandIo) {
@@ -106,12 +156,8 @@ async function addMicrosoft(options: MicrosoftAddOptions, io: CommandIo) {
   return addMicrosoftAccount(setup, signInIo(io));
 }
 
-async function readPassword(options: SmtpAddOptions, io: CommandIo): Promise<string> {
-  if (options.passwordStdin) {
-    const password = (await io.readStdin()).replace(/\r?\n$/, '');
-    if (!password) throw new InputError('--password-stdin: standard input was empty');
-    return password;
-  }
+async function readPassword(options: SmtpAddOptions & { host: string }, io: CommandIo): Promise<string> {
+  if (options.passwordStdin) return readPasswordStdin(io);
   if (!io.isTTY.stdin) {
     throw new InputError(`--user ${options.user} needs a password: pipe it with --password-stdin, or name a variable with --password-env`);
   }

@@ -5,12 +5,15 @@ import { formatLimits } from '../../throttle/rate.js';
 export function describe(account: Account): string {
   const parts: string[] = [];
   if (account.kind === 'smtp') {
+    if (account.preset) parts.push(`preset ${account.preset}`);
     parts.push(`${account.host}:${account.port}`, account.security === 'none' ? 'no TLS' : account.security);
     if (account.insecureTls) parts.push('INSECURE TLS: certificate not verified');
     if (account.user) parts.push(`user ${account.user}`);
     parts.push(account.passwordEnv ? `password from $${account.passwordEnv}` : `secret: ${account.secret}`);
     if (account.imap) parts.push(`mailbox: IMAP ${account.imap.host}:${account.imap.port} (${account.imap.security})`);
     if (account.dkim) parts.push(`DKIM: ${account.dkim.selector}._domainkey.${account.dkim.domain} (key: ${account.dkim.secret})`);
+  } else if (account.kind === 'ses') {
+    parts.push(`Amazon SES ${account.region}`, 'credentials: the AWS default chain (none stored)');
   } else {
     parts.push(
       account.address,

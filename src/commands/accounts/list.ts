@@ -19,7 +19,10 @@ export async function run(options: ListOptions, io: CommandIo): Promise<void> {
     return;
   }
   if (!list.length) {
-    notice(io, 'no accounts yet; campaigns go to the outbox. Link one with `mailshot accounts add smtp NAME --host …`');
+    notice(
+      io,
+      'no accounts yet; campaigns go to the outbox. Link one with `mailshot accounts add smtp NAME --service gmail --user …` (or --host …)',
+    );
     return;
   }
   for (const account of list) {

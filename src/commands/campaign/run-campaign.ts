@@ -35,7 +35,7 @@ function importRunModules() {
     import('../../system/notify.js'),
     import('../confirm.js'),
     import('../run-end.js'),
-    import('../../report/time.js'),
+    import('../../system/local-time.js'),
   ]);
 }
 

@@ -23,5 +23,8 @@ function serviceOfAccount(account: Account): SendingService {
     case 'google':
     case 'microsoft':
       return { kind: account.kind, account: account.name, address: account.address };
+    case 'ses':
+      // SES's API sends from the same servers as its SMTP endpoint: the pre-flight judges it as that relay.
+      return { kind: 'smtp', account: account.name, host: `email-smtp.${account.region}.amazonaws.com` };
   }
 }

@@ -1,4 +1,5 @@
 import { notice, type CommandIo } from '../io.js';
+import { localTime } from '../../system/local-time.js';
 
 export interface UnlockOptions {
   file: string;
@@ -13,6 +14,6 @@ export async function run(options: UnlockOptions, io: CommandIo): Promise<void> 
   else
     notice(
       io,
-      `removed the lock of pid ${removed.owner.pid} on ${removed.owner.host} (since ${removed.owner.since}); \`mailshot campaign resume\` continues`,
+      `removed the lock of pid ${removed.owner.pid} on ${removed.owner.host} (since ${localTime(removed.owner.since, { seconds: true })}); \`mailshot campaign resume\` continues`,
     );
 }

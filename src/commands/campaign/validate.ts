@@ -34,11 +34,13 @@ export async function run(options: ValidateOptions, io: CommandIo): Promise<void
     suppression &&
     `${suppressed} of them suppressed for ${suppression.identity} (unsubscribed, bounced or complained): they will be skipped\n`;
   if (!options.json) return void writeForPerson(io, validationText(options.file, validation) + (suppressedText ?? ''));
-  const { recipients, skipped, skippedByReason, skippedRows } = validation;
+  const { recipients, emailColumn, blank, skipped, skippedByReason, skippedRows } = validation;
   printJson(io, {
     file: options.file,
     ok: true,
     recipients,
+    email_column: emailColumn,
+    blank,
     skipped,
     skipped_by_reason: skippedByReason,
     skipped_rows: skippedRows,

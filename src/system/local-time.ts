@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { luxonDateTime } from '../system/luxon.js';
+import { luxonDateTime } from './luxon.js';
 
 /**
  * A time for a person: local, to the minute (seconds with `seconds`), with the zone's abbreviation —
