@@ -9,6 +9,7 @@ import { describeFsError } from './definition.js';
 import { parseMailbox } from './address.js';
 import { canonicalAddress, plainKey, showInvisible, trimSpaces, type AddressProblem } from './canonical-address.js';
 import { excerpt } from './excerpt.js';
+import { fingerprintOf, type CsvFingerprint } from './csv-fingerprint.js';
 import { saveAsUtf8, textGuard, textProblem } from './text.js';
 
 export interface Recipient {
@@ -101,6 +102,8 @@ export interface CsvReading {
   start?: { offset: number; line: number };
   /** Each data row in order: where it ends, and whether it was passed over (settled, or rejected). */
   onRow?: (row: RowPosition) => void;
+  /** The file as it was opened for this pass: a change after that is seen by comparing it with the file now. */
+  onOpen?: (fingerprint: CsvFingerprint) => void;
 }
 
 export interface RowPosition {
@@ -124,11 +127,13 @@ export async function* readRecipients(
   isSettled?: (key: string) => boolean,
   reading: CsvReading = {},
 ): AsyncGenerator<Recipient | RejectedRow> {
-  const { start, onRow } = reading;
+  const { start, onRow, onOpen } = reading;
+  const handle = await openRecipients(file);
+  onOpen?.(fingerprintOf(await handle.stat()));
   // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
   // keep few of them alive at each garbage collection, so the young generation stays at its small size.
   const parser = pipeline(
-    createReadStream(file, { fd: await openRecipients(file), highWaterMark: 16 * 1024, start: start?.offset ?? 0 }),
+    createReadStream(file, { fd: handle, highWaterMark: 16 * 1024, start: start?.offset ?? 0 }),
     textGuard(file),
     parse({
       bom: true,
