@@ -68,6 +68,8 @@ export class CampaignRun {
   continuation!: Continuation;
   account?: SendingAccount;
   firstSend?: { rejected: JournalEvent[]; recipients: number };
+  /** Recipients not done yet, when counted before the dispatch (a done campaign whose list gained rows). */
+  pending?: number;
   releaseLock?: () => Promise<void>;
   state!: CampaignState;
   journal?: Journal;

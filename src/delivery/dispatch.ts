@@ -62,7 +62,7 @@ export async function dispatch(
     result.due++;
     if (run.ended || (options.limit !== undefined && handedOver >= options.limit)) continue;
     if (await list.changed()) break;
-    if (handedOver++ === 0) announce(Math.min(state.recipients - alreadyDone, options.limit ?? Infinity));
+    if (handedOver++ === 0) announce(Math.min(run.pending ?? state.recipients - alreadyDone, options.limit ?? Infinity));
     const task: Promise<void> = sendRecipient(run, row, last === 'attempt').catch((error: unknown) =>
       run.end('stopped', (error as Error).message, error),
     );

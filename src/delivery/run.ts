@@ -21,6 +21,7 @@ import { dispatch, isSettled } from './dispatch.js';
 import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './outcome.js';
 import { Pacer, spreadLimits } from './pacing.js';
 import { suppressionFor } from './suppression.js';
+import { recipientsNotDone } from './new-rows.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
@@ -67,7 +68,11 @@ async function load(run: CampaignRun): Promise<RunResult | void> {
     );
   }
   const existing = (run.existing = run.continuation.fresh ? undefined : found);
-  if (existing?.status === 'done') return alreadyComplete(paths);
+  if (existing?.status === 'done') {
+    run.pending = await recipientsNotDone(run, existing);
+    if (!run.pending) return nothingLeft(run, existing);
+    options.warn(`${run.pending} recipient(s) added to ${run.campaign.definition.recipients} since this campaign was done; sending them`);
+  }
   if (existing && (options.at || options.spreadMs)) {
     throw new InputError(
       `${options.campaignFile} was started already; --at and --spread apply when a campaign starts (\`mailshot campaign reset\` starts it over)`,
@@ -134,7 +139,7 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
   await refuseMismatch(paths, state, options.campaignFile);
   if (state && state.via !== run.via)
     throw new LaterError(`another run started this campaign through "${state.via}" meanwhile; nothing was sent`);
-  if (state?.status === 'done') return alreadyComplete(paths);
+  if (state?.status === 'done' && !run.pending) return nothingLeft(run, state);
   run.journal = await Journal.open(paths.journal, options.warn);
   if (state) {
     run.state = state;
@@ -146,6 +151,16 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
   await writeSnapshot(paths, run.state, run.journal);
   await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
   if (run.state.status === 'scheduled') return { ...notYet(run.state, paths), idle: false };
+}
+
+/** A done campaign with no row added: says so, as a run that had nothing to send. */
+function nothingLeft(run: CampaignRun, state: CampaignState): RunResult {
+  const result = alreadyComplete(run.paths);
+  const { recipients } = state;
+  const name = run.campaign.definition.name;
+  run.options.onEvent({ type: 'start', campaign: name, via: state.via, recipients, alreadyDone: recipients, toSend: 0 });
+  run.options.onEvent({ type: 'end', status: 'done', reason: result.reason });
+  return result;
 }
 
 function newState(run: CampaignRun, recipients: number): CampaignState {
