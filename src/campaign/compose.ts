@@ -36,9 +36,11 @@ export class MessageComposer {
   private readonly replyTo?: Mailbox;
   private readonly files = new Map<string, Promise<AttachmentFile>>();
 
+  /** `idFrom`: the From address when the campaign started; Message-IDs keep its domain whatever From says now. */
   constructor(
     private readonly campaign: CampaignDefinition,
     private readonly campaignId: string,
+    private readonly idFrom?: string,
   ) {
     this.from = parseMailbox(campaign.from)!;
     this.replyTo = campaign.reply_to ? parseMailbox(campaign.reply_to)! : undefined;
@@ -66,7 +68,7 @@ export class MessageComposer {
   }
 
   async compose(recipient: Recipient, parts: RenderedParts): Promise<OutgoingMessage> {
-    const messageId = messageIdFor(this.campaignId, recipient.key, this.from.address);
+    const messageId = messageIdFor(this.campaignId, recipient.key, this.idFrom ?? this.from.address);
     // Inline images go as the parts built once per campaign: no base64 per message.
     const inline = parts.inlineImages.map(({ filename, cid, contentType, part }) => ({ filename, cid, contentType, raw: part }));
     const attachments = await Promise.all(

@@ -67,7 +67,7 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
     return undefined;
   }
-  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line });
+  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line, mid: message.messageId });
   run.tracker?.recorded(recipient.key, 'attempt');
   try {
     const accepted = await account.transport.send(message);

@@ -22,6 +22,7 @@ import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './out
 import { Pacer, spreadLimits } from './pacing.js';
 import { suppressionFor } from './suppression.js';
 import { recipientsNotDone } from './new-rows.js';
+import { startedAs, warnIfChanged } from './started-as.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
@@ -174,6 +175,7 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
     via: run.via,
     status: at ? 'scheduled' : 'running',
     recipients,
+    started: startedAs(run.campaign.definition),
     pausedUntil: at?.toISOString(),
     scheduledAt: at?.toISOString(),
     spreadUntil: spreadMs ? new Date(startsAt.getTime() + spreadMs).toISOString() : undefined,
@@ -193,7 +195,8 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   const suppressed = await suppressionFor(run.via, run.campaign.definition, state, paths);
   const alreadyDone = progress.prefixKeys.size + [...progress.known.values()].filter(isSettled).length;
   run.tracker = new ProgressTracker(progress, isSettled);
-  run.composer = new MessageComposer(run.campaign.definition, state.campaignId);
+  if (run.existing) warnIfChanged(state, run.campaign.definition, alreadyDone, options.warn);
+  run.composer = new MessageComposer(run.campaign.definition, state.campaignId, state.started?.from);
   run.pacer = await pacerFor(run, alreadyDone);
   const onAbort = () => run.end('paused', 'interrupted; in-flight messages were finished and recorded');
   options.signal.addEventListener('abort', onAbort);

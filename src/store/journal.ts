@@ -11,7 +11,7 @@ import { stateFolderAdvice } from './state.js';
  * `attempt` is "in doubt": it may or may not have been accepted.
  */
 export type JournalEvent =
-  | { ev: 'attempt'; to: string; at: number; line?: number }
+  | { ev: 'attempt'; to: string; at: number; line?: number; mid?: string }
   | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[] }
   | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string; line?: number }
   | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
