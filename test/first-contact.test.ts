@@ -144,6 +144,19 @@ describe('campaign test', () => {
     expect(s.server.received).toHaveLength(2);
   });
 
+  test('a campaign with cc and bcc: the test goes to --to only, counted per envelope recipient as the loop counts', async () => {
+    const server = await startServer();
+    const env = await fileSecretsEnv();
+    await addAccount(env, 'work', server, { args: ['--daily-limit', '2'] });
+    const campaign = await writeCampaign({ csv: recipientsCsv(2), fields: { cc: 'boss@example.com', bcc: ['archive@example.com'] } });
+    const s = { server, env, campaign };
+    expect((await cli(s, 'campaign', 'test', campaign.file, '--to', 'me@example.org,you@example.org', '--via', 'work')).code).toBe(0);
+    expect(server.received.map((message) => message.to)).toEqual([['me@example.org'], ['you@example.org']]);
+    for (const message of server.received) expect(message.raw.toString()).not.toMatch(/^Cc:/im);
+    // Two recipients counted: the daily limit of 2 is used up.
+    expect((await cli(s, 'campaign', 'test', campaign.file, '--to', 'me@example.org', '--via', 'work')).stderr).toContain('daily limit');
+  });
+
   test('an address that is not one is refused before anything is sent', async () => {
     const s = await setup(1);
     const result = await cli(s, 'campaign', 'test', s.campaign.file, '--to', 'me@example.org,oops', '--via', 'work');
@@ -183,6 +196,13 @@ describe('confirmation before a first real send', () => {
     const accepted = await onTerminal(s, ['campaign', 'send', s.campaign.file, '--via', 'work'], 'y');
     expect(accepted.code).toBe(0);
     expect(s.server.received).toHaveLength(3);
+  }, 60_000);
+
+  test('with --limit it states what this run sends', async () => {
+    const s = await setup(5);
+    const declined = await onTerminal(s, ['campaign', 'send', s.campaign.file, '--via', 'work', '--limit', '2'], 'n');
+    expect(declined.output).toMatch(/About to send 2 message\(s\) through "work" \(--limit 2; 3 of the 5 recipients left for later runs\)/);
+    expect(s.server.received).toHaveLength(0);
   }, 60_000);
 
   test('--yes asks nothing; the outbox never asks', async () => {

@@ -41,7 +41,11 @@ export interface RunOptions {
 export interface SendPlan {
   via: string;
   from: string;
+  /** What this run sends: the list's recipients, or fewer with --limit. */
   recipients: number;
+  /** The list's recipients. */
+  of: number;
+  limit?: number;
   limits: EffectiveLimits;
 }
 

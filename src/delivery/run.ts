@@ -102,7 +102,16 @@ async function scanFirstSend(run: CampaignRun): Promise<void> {
 async function confirmFirstSend(run: CampaignRun): Promise<void> {
   const { confirm } = run.options;
   if (!run.firstSend || run.via === outboxAccount || !confirm) return;
-  const plan = { via: run.via, from: run.campaign.definition.from, recipients: run.firstSend.recipients, limits: run.sending.limits };
+  const { recipients } = run.firstSend;
+  const { limit } = run.options;
+  const plan = {
+    via: run.via,
+    from: run.campaign.definition.from,
+    recipients: Math.min(recipients, limit ?? Infinity),
+    of: recipients,
+    limit,
+    limits: run.sending.limits,
+  };
   if (!(await confirm(plan))) throw new StopError('cancelled; nothing was sent');
 }
 

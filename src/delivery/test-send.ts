@@ -6,7 +6,7 @@ import { MessageComposer } from '../campaign/compose.js';
 import { previewRow } from '../campaign/preview.js';
 import { InputError, StopError } from '../errors.js';
 import { statePaths } from '../store/state.js';
-import { DeliveryError } from '../transports/transport.js';
+import { DeliveryError, envelopeRecipients } from '../transports/transport.js';
 
 export interface TestSendOptions {
   campaignFile: string;
@@ -39,15 +39,16 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
   try {
     await account.transport.verify().catch(stopOnDeliveryError(`account "${via}"`));
     for (const address of targets) {
-      const reservation = account.usage ? await account.usage.reserve() : { ok: true as const };
+      // To these addresses only: the campaign's cc and bcc are for its real messages.
+      const message = await composer.compose(
+        { ...recipient, address, key: normaliseAddress(address) },
+        { ...parts, subject: `[TEST] ${parts.subject}`, cc: [], bcc: [] },
+      );
+      const reservation = account.usage ? await account.usage.reserve(envelopeRecipients(message).length) : { ok: true as const };
       if (!reservation.ok)
         throw new StopError(
           `the account's daily limit is reached; test messages can be sent again after ${new Date(reservation.freeAt).toISOString()}`,
         );
-      const message = await composer.compose(
-        { ...recipient, address, key: normaliseAddress(address) },
-        { ...parts, subject: `[TEST] ${parts.subject}` },
-      );
       const accepted = await account.transport.send(message).catch(stopOnDeliveryError(`test message to ${address} not sent`));
       sent.push({ to: address, reply: accepted.response });
     }
