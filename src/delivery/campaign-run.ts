@@ -72,6 +72,8 @@ export class CampaignRun {
   continuation!: Continuation;
   account?: SendingAccount;
   firstSend?: { rejected: JournalEvent[]; recipients: number };
+  /** Copies that have a recipient's message already (the server refused only the recipient), from the journal. */
+  copiesAccepted = new Map<string, string[]>();
   /** Recipients not done yet, when counted before the dispatch (a done campaign whose list gained rows). */
   pending?: number;
   releaseLock?: () => Promise<void>;

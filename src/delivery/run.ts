@@ -23,6 +23,7 @@ import { Pacer, spreadLimits } from './pacing.js';
 import { suppressionFor } from './suppression.js';
 import { recipientsNotDone } from './new-rows.js';
 import { startedAs, warnIfChanged } from './started-as.js';
+import { copiesAcceptedIn } from './copies-accepted.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
@@ -202,6 +203,8 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   refuseShorter(paths, state, run.journal!.size, options.campaignFile);
   refuseOtherCampaign(paths, state, journalIds, options.campaignFile);
   const suppressed = await suppressionFor(run.via, run.campaign.definition, state, paths);
+  const { cc, bcc } = run.campaign.definition;
+  if (run.existing && (cc?.length || bcc?.length)) run.copiesAccepted = await copiesAcceptedIn(paths.journal, options.warn);
   const alreadyDone = progress.prefixKeys.size + [...progress.known.values()].filter(isSettled).length;
   run.tracker = new ProgressTracker(progress, isSettled);
   if (run.existing) warnIfChanged(state, run.campaign.definition, alreadyDone, options.warn);

@@ -23,6 +23,8 @@ export interface RecipientOutcome {
   /** Copies of a sent message: Cc (in its headers) and Bcc (envelope only). */
   cc?: string[];
   bcc?: string[];
+  /** Copies the server refused (over SMTP, per envelope recipient) while it took the message for the recipient. */
+  refused_copies?: { address: string; reply: string }[];
   /** What the mailbox said after delivery (`bounces check`): "delivered, then bounced". */
   after?: { event: AfterDeliveryEvent['ev']; hard?: boolean; status?: string; detail?: string; at: string };
 }
@@ -260,7 +262,14 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
   const base = { recipient: event.to, at: iso(event.at) };
   switch (event.ev) {
     case 'sent':
-      return { ...base, status: 'sent', detail: event.reply, ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
+      return {
+        ...base,
+        status: 'sent',
+        detail: event.reply + (event.refused ?? []).map(({ address, reply }) => `; copy to ${address} refused: ${reply}`).join(''),
+        ...(event.cc && { cc: event.cc }),
+        ...(event.bcc && { bcc: event.bcc }),
+        ...(event.refused?.length && { refused_copies: event.refused }),
+      };
     case 'failed':
       return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
     case 'deferred':

@@ -45,6 +45,17 @@ export function formatTable(summary: Summary): string {
       ...listed(inDoubt),
     );
   }
+  const refusedCopies = summary.recipients.flatMap((outcome) =>
+    (outcome.refused_copies ?? []).map(
+      ({ address, reply }) => `  ${printable(address)} (copy of ${printable(outcome.recipient)}'s message) — ${printable(reply)}`,
+    ),
+  );
+  if (refusedCopies.length && !failedOnly)
+    lines.push(
+      '',
+      `Copies refused (${refusedCopies.length}): the recipient got the message, these copies did not`,
+      ...refusedCopies.slice(0, listLimit),
+    );
   lines.push(...afterDeliveryLines(summary));
   if (summary.limit_changes.length && !failedOnly) {
     lines.push('', `Limit changes (${summary.limit_changes.length}):`);

@@ -5,6 +5,7 @@ import { logHttp } from '../system/protocol-log.js';
 import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
 import {
+  acceptedByApi,
   DeliveryError,
   rawWithBccHeader,
   type Accepted,
@@ -85,7 +86,7 @@ export class GmailTransport implements Transport {
           : this.api.users.messages.send({ userId: 'me', requestBody: { raw: raw.toString('base64url') } }, options),
       true,
     );
-    return { response: `gmail id ${data.id}` };
+    return acceptedByApi(message, `gmail id ${data.id}`);
   }
 
   async close(): Promise<void> {
