@@ -156,7 +156,8 @@ export class ProgressTracker {
     try {
       const journal = await stat(paths.journal);
       const tail = await journalTail(paths.journal, journal.size);
-      if (tail === undefined || !tail.endsWith('0a')) return; // a line being written: the next run tries again
+      const lastByte = journal.size ? await readPrivate(paths.journal, journal.size - 1, 1) : undefined;
+      if (tail === undefined || lastByte?.[0] !== 0x0a) return; // a line being written: the next run tries again
       // undefined when the CSV changed since the pass opened it: its offsets may not be row boundaries of the file now
       const sha256 = await prefixDigest(campaign.definition.recipientsFile, this.prefix.offset, this.opened);
       if (sha256 === undefined) return;
