@@ -204,8 +204,8 @@ function rowClassifier(layout: CsvLayout, emailColumn: string, isSettled?: (key:
     const key = checked.address;
     if (isSettled?.(key)) return { key };
     if (!seen.add(key)) return { row: { line, reason: 'duplicate', value: excerpt(cell) }, key };
-    const fields: Record<string, string> = {};
-    layout.columns.forEach((column, index) => (fields[column] = record[index]));
+    // Own properties whatever the names: a column "__proto__" is a value like any other.
+    const fields: Record<string, string> = Object.fromEntries(layout.columns.map((column, index) => [column, record[index]]));
     fields[emailColumn] = address;
     return { row: { line, address: key, name: name || undefined, key, fields }, key };
   };
