@@ -18,6 +18,16 @@ const edits: Record<string, (lines: string[]) => string[]> = {
   'a row deleted': (lines) => lines.filter((line) => !line.startsWith('dan@')),
   'rows reordered': (lines) => [...lines].reverse(),
   'an address changed': (lines) => lines.map((line) => line.replace('cat@example.com', 'cay@example.com')),
+  "a row's values changed": (lines) => lines.map((line) => line.replace('EVE eve-code', 'EVA eve-code')),
+};
+
+/** What resume and status say of each edit (nothing for a reordering: nobody's message changes). */
+const told: Record<string, { added: number; removed: number; changed: number } | undefined> = {
+  'a row inserted at the top': { added: 1, removed: 0, changed: 0 },
+  'a row deleted': { added: 0, removed: 1, changed: 0 },
+  'rows reordered': undefined,
+  'an address changed': { added: 1, removed: 1, changed: 0 },
+  "a row's values changed": { added: 0, removed: 0, changed: 1 },
 };
 
 /** What the server holds per recipient: the personalised value in each message it got, and its Message-ID. */
@@ -66,13 +76,24 @@ async function resume(campaign: CampaignFixture, env: Env) {
 describe('the list edited between runs and during one', () => {
   const newSmtpServer = smtpServersPerTest();
 
-  describe.each(Object.entries(edits))('%s', (_, edit) => {
-    test('while the campaign is paused', async () => {
+  describe.each(Object.entries(edits))('%s', (what, edit) => {
+    test('while the campaign is paused; resume and status say what changed in the list', async () => {
       const smtp = await newSmtpServer();
       const { campaign, env, list } = await campaignThrough(smtp);
       expect((await runCli(['campaign', 'send', campaign.file, '--limit', '2'], { env })).code).toBe(75);
       await writeFile(list, listOf(edit(rows)));
-      expect((await resume(campaign, env)).code).toBe(0);
+      const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
+        list_changes?: unknown;
+      };
+      expect(status.list_changes).toEqual(told[what]);
+      const resumed = await resume(campaign, env);
+      expect(resumed.code).toBe(0);
+      const change = told[what];
+      if (change) {
+        expect(resumed.stderr).toContain(
+          `recipients.csv changed since this campaign started: ${change.added} recipient(s) added, ${change.removed} removed, ${change.changed} changed`,
+        );
+      } else expect(resumed.stderr).not.toContain('changed since this campaign started');
       // Who was sent before the edit and is no longer in the list is not taken back: count them as expected.
       const before = rows.slice(0, 2);
       await expectEveryoneOnce(smtp, [...new Set([...edit(rows), ...before])]);

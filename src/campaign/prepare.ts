@@ -72,17 +72,19 @@ export interface ScanOptions {
   /** Called for each valid recipient (e.g. to check its time zone). */
   onRecipient?: (recipient: Recipient) => void;
   sizeLimit?: SizeLimit;
+  /** The file as this pass opened it. */
+  onOpen?: CsvReading['onOpen'];
 }
 
 export async function scanRecipients(
   campaign: PreparedCampaign,
-  { onRejected, onRecipient, sizeLimit }: ScanOptions = {},
+  { onRejected, onRecipient, sizeLimit, onOpen }: ScanOptions = {},
 ): Promise<ScanResult> {
   const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
   const result: ScanResult = { recipients: 0, rejected };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
-  for await (const row of recipientsOf(campaign)) {
+  for await (const row of recipientsOf(campaign, undefined, { onOpen })) {
     if (!isRecipient(row)) {
       result.rejected[row.reason]++;
       onRejected?.(row);

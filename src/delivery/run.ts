@@ -24,6 +24,10 @@ import { suppressionFor } from './suppression.js';
 import { recipientsNotDone } from './new-rows.js';
 import { startedAs, warnIfChanged } from './started-as.js';
 import { copiesAcceptedIn } from './copies-accepted.js';
+import { ListDigest, listChangesText } from '../campaign/list-digest.js';
+import type { CsvFingerprint } from '../campaign/csv-fingerprint.js';
+import { listAtStart, listChangesSinceStart } from '../report/list-changes.js';
+import { writeOwnerOnly } from '../system/owner-only.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
@@ -92,11 +96,15 @@ async function openAccount(run: CampaignRun): Promise<void> {
 async function scanFirstSend(run: CampaignRun): Promise<void> {
   if (run.existing) return;
   const rejected: JournalEvent[] = [];
+  const list = new ListDigest();
+  let opened: CsvFingerprint | undefined;
   const scan = await scanRecipients(run.campaign, {
     onRejected: (row) => rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value }),
+    onRecipient: (recipient) => list.add(recipient),
+    onOpen: (fingerprint) => (opened = fingerprint),
     sizeLimit: run.sending.sizeLimit,
   });
-  run.firstSend = { rejected, recipients: scan.recipients };
+  run.firstSend = { rejected, recipients: scan.recipients, list, opened };
 }
 
 /** On a terminal, a first real send says what it is about to do and asks; the outbox never asks. */
@@ -160,6 +168,7 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
   // The snapshot first: a journal without one is refused as damaged.
   run.state = newState(run, run.firstSend!.recipients);
   await writeSnapshot(paths, run.state, run.journal);
+  await writeOwnerOnly(listAtStart(paths), run.firstSend!.list.toBuffer());
   await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
   if (run.state.status === 'scheduled') return { ...notYet(run.state, paths), idle: false };
 }
@@ -185,7 +194,7 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
     via: run.via,
     status: at ? 'scheduled' : 'running',
     recipients,
-    started: startedAs(run.campaign.definition),
+    started: { ...startedAs(run.campaign.definition), list: run.firstSend!.opened },
     pausedUntil: at?.toISOString(),
     scheduledAt: at?.toISOString(),
     spreadUntil: spreadMs ? new Date(startsAt.getTime() + spreadMs).toISOString() : undefined,
@@ -207,7 +216,7 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   if (run.existing && (cc?.length || bcc?.length)) run.copiesAccepted = await copiesAcceptedIn(paths.journal, options.warn);
   const alreadyDone = progress.prefixKeys.size + [...progress.known.values()].filter(isSettled).length;
   run.tracker = new ProgressTracker(progress, isSettled);
-  if (run.existing) warnIfChanged(state, run.campaign.definition, alreadyDone, options.warn);
+  if (run.existing) await warnOfChanges(run, alreadyDone);
   run.composer = new MessageComposer(run.campaign.definition, state.campaignId, state.started?.from);
   run.pacer = await pacerFor(run, alreadyDone);
   const onAbort = () => run.end('paused', 'interrupted; in-flight messages were finished and recorded');
@@ -225,6 +234,19 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   });
   run.dispatched = await dispatch(run, progress, alreadyDone, suppressed);
   options.signal.removeEventListener('abort', onAbort);
+}
+
+/** A resume says what changed since the campaign started: the message (From, subject, template) and the list. */
+async function warnOfChanges(run: CampaignRun, alreadyDone: number): Promise<void> {
+  const { state, campaign, paths, options } = run;
+  warnIfChanged(state, campaign.definition, alreadyDone, options.warn);
+  const changes = listChangesText(await listChangesSinceStart(paths, state, campaign));
+  if (changes) {
+    options.warn(
+      `${campaign.definition.recipients} changed since this campaign started: ${changes}; ` +
+        `each recipient not done yet gets the values of their row as it is now`,
+    );
+  }
 }
 
 /**

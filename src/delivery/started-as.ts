@@ -3,7 +3,7 @@ import { parseMailbox } from '../campaign/address.js';
 import type { CampaignDefinition } from '../campaign/definition.js';
 import type { CampaignState } from '../store/state.js';
 
-type StartedAs = NonNullable<CampaignState['started']>;
+type StartedAs = Omit<NonNullable<CampaignState['started']>, 'list'>;
 
 /** What a campaign's messages are made of when it starts, recorded in its state. */
 export function startedAs(definition: CampaignDefinition): StartedAs {
