@@ -72,19 +72,19 @@ export interface ScanOptions {
   /** Called for each valid recipient (e.g. to check its time zone). */
   onRecipient?: (recipient: Recipient) => void;
   sizeLimit?: SizeLimit;
-  /** The file as this pass opened it. */
-  onOpen?: CsvReading['onOpen'];
+  /** Who hears of the file's opening and of each row's place (a first send keeping this pass). */
+  reading?: Pick<CsvReading, 'onOpen' | 'onRow'>;
 }
 
 export async function scanRecipients(
   campaign: PreparedCampaign,
-  { onRejected, onRecipient, sizeLimit, onOpen }: ScanOptions = {},
+  { onRejected, onRecipient, sizeLimit, reading }: ScanOptions = {},
 ): Promise<ScanResult> {
   const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
   const result: ScanResult = { recipients: 0, rejected };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
-  for await (const row of recipientsOf(campaign, undefined, { onOpen })) {
+  for await (const row of recipientsOf(campaign, undefined, reading)) {
     if (!isRecipient(row)) {
       result.rejected[row.reason]++;
       onRejected?.(row);

@@ -12,7 +12,7 @@ import type { Pacer } from './pacing.js';
 import type { Continuation } from './identity.js';
 import type { ProgressTracker } from './checkpoint.js';
 import type { ListDigest } from '../campaign/list-digest.js';
-import type { CsvFingerprint } from '../campaign/csv-fingerprint.js';
+import type { FirstPass } from './first-pass.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
 
@@ -73,7 +73,7 @@ export class CampaignRun {
   /** Whether the run continues the state it found, or starts afresh (after an outbox rehearsal). */
   continuation!: Continuation;
   account?: SendingAccount;
-  firstSend?: { rejected: JournalEvent[]; recipients: number; list: ListDigest; opened?: CsvFingerprint };
+  firstSend?: { rejected: JournalEvent[]; recipients: number; list: ListDigest; pass: FirstPass };
   /** Copies that have a recipient's message already (the server refused only the recipient), from the journal. */
   copiesAccepted = new Map<string, string[]>();
   /** Recipients not done yet, when counted before the dispatch (a done campaign whose list gained rows). */

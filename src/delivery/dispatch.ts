@@ -37,7 +37,10 @@ export async function dispatch(
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
   const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
   const list = listWatch(run);
-  for await (const row of recipientsOf(campaign, settledKey, { start, onRow: run.tracker?.onRow, onOpen: list.onOpen })) {
+  const reading = { start, onRow: run.tracker?.onRow, onOpen: list.onOpen };
+  // A first send goes through the rows its check read (and the person confirmed), when it kept them.
+  const rows = run.firstSend?.pass.replay(reading) ?? recipientsOf(campaign, settledKey, reading);
+  for await (const row of rows) {
     if (!isRecipient(row)) continue;
     unsettled++;
     const suppression = suppressed.get(row.key);

@@ -22,11 +22,11 @@ import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './out
 import { Pacer, spreadLimits } from './pacing.js';
 import { suppressionFor } from './suppression.js';
 import { recipientsNotDone } from './new-rows.js';
-import { startedAs, warnIfChanged } from './started-as.js';
+import { startedAs, warnOfChanges } from './started-as.js';
 import { copiesAcceptedIn } from './copies-accepted.js';
-import { ListDigest, listChangesText } from '../campaign/list-digest.js';
-import type { CsvFingerprint } from '../campaign/csv-fingerprint.js';
-import { listAtStart, listChangesSinceStart } from '../report/list-changes.js';
+import { ListDigest } from '../campaign/list-digest.js';
+import { FirstPass } from './first-pass.js';
+import { listAtStart } from '../report/list-changes.js';
 import { writeOwnerOnly } from '../system/owner-only.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
@@ -97,14 +97,20 @@ async function scanFirstSend(run: CampaignRun): Promise<void> {
   if (run.existing) return;
   const rejected: JournalEvent[] = [];
   const list = new ListDigest();
-  let opened: CsvFingerprint | undefined;
+  const pass = new FirstPass();
   const scan = await scanRecipients(run.campaign, {
-    onRejected: (row) => rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value }),
-    onRecipient: (recipient) => list.add(recipient),
-    onOpen: (fingerprint) => (opened = fingerprint),
+    onRejected: (row) => {
+      pass.keep(row);
+      rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value });
+    },
+    onRecipient: (recipient) => {
+      pass.keep(recipient);
+      list.add(recipient);
+    },
+    reading: pass.reading,
     sizeLimit: run.sending.sizeLimit,
   });
-  run.firstSend = { rejected, recipients: scan.recipients, list, opened };
+  run.firstSend = { rejected, recipients: scan.recipients, list, pass };
 }
 
 /** On a terminal, a first real send says what it is about to do and asks; the outbox never asks. */
@@ -194,7 +200,7 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
     via: run.via,
     status: at ? 'scheduled' : 'running',
     recipients,
-    started: { ...startedAs(run.campaign.definition), list: run.firstSend!.opened },
+    started: { ...startedAs(run.campaign.definition), list: run.firstSend!.pass.fingerprint },
     pausedUntil: at?.toISOString(),
     scheduledAt: at?.toISOString(),
     spreadUntil: spreadMs ? new Date(startsAt.getTime() + spreadMs).toISOString() : undefined,
@@ -234,19 +240,6 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   });
   run.dispatched = await dispatch(run, progress, alreadyDone, suppressed);
   options.signal.removeEventListener('abort', onAbort);
-}
-
-/** A resume says what changed since the campaign started: the message (From, subject, template) and the list. */
-async function warnOfChanges(run: CampaignRun, alreadyDone: number): Promise<void> {
-  const { state, campaign, paths, options } = run;
-  warnIfChanged(state, campaign.definition, alreadyDone, options.warn);
-  const changes = listChangesText(await listChangesSinceStart(paths, state, campaign));
-  if (changes) {
-    options.warn(
-      `${campaign.definition.recipients} changed since this campaign started: ${changes}; ` +
-        `each recipient not done yet gets the values of their row as it is now`,
-    );
-  }
 }
 
 /**
