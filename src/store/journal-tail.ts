@@ -13,7 +13,7 @@ export async function journalTail(file: string, offset: number): Promise<string 
   try {
     const hash = createHash('sha256');
     const buffer = Buffer.allocUnsafe(1 << 20);
-    for (let position = 0; position < offset; ) {
+    for (let position = 0; position < offset;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, offset - position), position);
       if (bytesRead === 0) return undefined;
       hash.update(buffer.subarray(0, bytesRead));
