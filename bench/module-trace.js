@@ -5,7 +5,7 @@
  * writes to fd 2 directly); the CommonJS part wraps Module._load.
  */
 import Module, { register } from 'node:module';
-import { writeSync } from 'node:fs';
+import { writeTraceLine } from './module-trace-write.js';
 
 register('./module-trace-hooks.js', import.meta.url);
 
@@ -13,9 +13,9 @@ const load = Module._load;
 Module._load = function (request, parent, isMain) {
   try {
     const file = Module._resolveFilename(request, parent, isMain);
-    if (file.includes('/')) writeSync(2, `bench-module: ${file}\n`);
-  } catch {
-    // not resolvable: let the real loader report it
+    if (file.includes('/')) writeTraceLine(`bench-module: ${file}\n`);
+  } catch (error) {
+    if (error.code !== 'MODULE_NOT_FOUND') throw error; // not resolvable: let the real loader report it
   }
   return load.apply(this, arguments);
 };

@@ -130,7 +130,7 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
       expect(table.stdout).toContain('37.5 % of sent');
       const csv = (await runCli(['report', first.file, '--format', 'csv'], { env: w.env })).stdout;
       expect(csv.split('\n')[0]).toBe(
-        'recipient,status,line,reason,code,detail,at,cc,bcc,after_delivery,after_status,after_detail,after_at',
+        'recipient,status,line,reason,code,detail,at,cc,bcc,refused_copies,after_delivery,after_status,after_detail,after_at',
       );
       expect(csv).toMatch(/^r1@example\.com,sent,.*,bounced,5\.1\.1,/m);
       expect(csv).toMatch(/^r6@example\.com,sent,.*,soft_bounced,4\.2\.2,/m);

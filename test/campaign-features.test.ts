@@ -425,6 +425,7 @@ describe('preview, report and status', () => {
       'at',
       'cc',
       'bcc',
+      'refused_copies',
       'after_delivery',
       'after_status',
       'after_detail',

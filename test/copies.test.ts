@@ -3,6 +3,7 @@
  * a recipient gets: SMTP has it in the envelope only; Gmail's messages.send and Graph's MIME sendMail take
  * their recipients from the headers and strip Bcc before delivery, so they get it as a header.
  */
+import { readFile } from 'node:fs/promises';
 import { simpleParser } from 'mailparser';
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { linkGoogle, googleEnv } from './helpers/google.js';
@@ -61,7 +62,7 @@ describe('cc and bcc', () => {
     expect(table.stdout).toContain('Copies      2 cc · 2 bcc');
     const csvReport = await runCli(['report', campaign.file, '--format', 'csv'], { env });
     expect(csvReport.stdout.split('\n')[0]).toBe(
-      'recipient,status,line,reason,code,detail,at,cc,bcc,after_delivery,after_status,after_detail,after_at',
+      'recipient,status,line,reason,code,detail,at,cc,bcc,refused_copies,after_delivery,after_status,after_detail,after_at',
     );
   });
 
@@ -83,6 +84,66 @@ describe('cc and bcc', () => {
       detail: expect.stringContaining('550 5.1.1 User unknown'),
     });
     expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({ status: 'sent' });
+  });
+
+  test('SMTP: 451 to the recipient and 250 to its copies, through send and two resumes: each copy gets the message once', async () => {
+    let busy = true;
+    const smtp = await newSmtpServer({
+      replies: (stage, _session, recipient) =>
+        busy && stage === 'rcpt' && recipient === 'ann@example.com' ? { code: 451, message: '4.2.1 Mailbox busy, try later' } : undefined,
+    });
+    const env = await fileSecretsEnv();
+    await addAccount(env, 'relay', smtp);
+    const campaign = await writeCampaign({ csv, fields: { ...copies, via: 'relay' } });
+    expect((await runCli(['campaign', 'send', campaign.file], { env })).code).toBe(75);
+    expect((await runCli(['campaign', 'resume', campaign.file], { env })).code).toBe(75);
+    busy = false;
+    const last = await runCli(['campaign', 'resume', campaign.file], { env });
+    expect(last.code).toBe(0);
+    const annId = smtp.received.find((message) => message.to.includes('ann@example.com'))!.messageId;
+    const bobId = smtp.received.find((message) => message.to.includes('bob@example.com'))!.messageId;
+    const got = (address: string) => smtp.received.filter((message) => message.to.includes(address)).map((message) => message.messageId);
+    expect(got('ann@example.com')).toEqual([annId]);
+    expect(got('mia@example.com')).toEqual([annId]);
+    expect(got('leo@example.com')).toEqual([annId]);
+    expect(got('archive@example.com').sort()).toEqual([annId, bobId].sort());
+    // The message ann finally got names her copies in its Cc header, as the first one did.
+    const final = await simpleParser(smtp.received.find((message) => message.to.includes('ann@example.com'))!.raw);
+    expect(addressesOf(final.cc)).toEqual(['mia@example.com', 'leo@example.com']);
+    const report = await reportJson(campaign, env);
+    expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({
+      cc: ['mia@example.com', 'leo@example.com'],
+    });
+  }, 60_000);
+
+  test('SMTP: 550 to a copy and 250 to the recipient: sent, and the refused copy is in every report format and in -v', async () => {
+    const smtp = await newSmtpServer({
+      replies: (stage, _session, recipient) =>
+        stage === 'rcpt' && recipient === 'archive@example.com' ? { code: 550, message: '5.1.1 No such mailbox here' } : undefined,
+    });
+    const env = await fileSecretsEnv();
+    await addAccount(env, 'relay', smtp);
+    const campaign = await writeCampaign({ csv, fields: { ...copies, via: 'relay' } });
+    const sent = await runCli(['campaign', 'send', campaign.file, '-v'], { env });
+    expect(sent.code).toBe(0);
+    expect(sent.stderr).toContain('copy to archive@example.com refused: 550 5.1.1 No such mailbox here');
+    for (let run = 0; run < 2; run++) expect((await runCli(['campaign', 'resume', campaign.file], { env })).code).toBe(0);
+    expect(smtp.received.map((message) => message.to[0]).sort()).toEqual(['ann@example.com', 'bob@example.com']);
+    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+      recipients: { recipient: string; status: string; refused_copies?: unknown }[];
+    };
+    for (const recipient of ['ann@example.com', 'bob@example.com']) {
+      expect(report.recipients.find((row) => row.recipient === recipient)).toMatchObject({
+        status: 'sent',
+        refused_copies: [{ address: 'archive@example.com', reply: expect.stringContaining('550 5.1.1 No such mailbox here') }],
+      });
+    }
+    const csvReport = (await runCli(['report', campaign.file, '--format', 'csv'], { env })).stdout;
+    expect(csvReport).toContain('archive@example.com (550 5.1.1 No such mailbox here');
+    const table = (await runCli(['report', campaign.file], { env })).stdout;
+    expect(table).toContain('Copies refused (2): the recipient got the message, these copies did not');
+    const htmlFile = (await runCli(['report', campaign.file, '--format', 'html'], { env })).stdout.trim();
+    expect(await readFile(htmlFile, 'utf8')).toContain('copy to archive@example.com refused: 550 5.1.1 No such mailbox here');
   });
 
   test('the outbox .eml has the Cc header and no Bcc; preview shows both', async () => {

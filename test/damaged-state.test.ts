@@ -115,6 +115,22 @@ describe('journal lines are strictly validated', () => {
     expect(await readdir(campaign.outbox)).toHaveLength(4);
   });
 
+  test('a line edited in place (same length) in a finished campaign: send, resume, status and report all refuse it alike', async () => {
+    const campaign = await writeCampaign({ csv: recipientsCsv(3) });
+    expect((await runCli(['campaign', 'send', campaign.file])).code).toBe(0);
+    expect((await runCli(['campaign', 'status', campaign.file])).code).toBe(0); // leaves a status snapshot too
+    const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
+    const text = await readFile(journalFile, 'utf8');
+    const lineNumber = text.split('\n').findIndex((line) => line.startsWith('{"ev":"sent","to":"r1@')) + 1;
+    await writeFile(journalFile, text.replace('{"ev":"sent","to":"r1@', '{"ev":"sEnt","to":"r1@'));
+    for (const args of [['campaign', 'send'], ['campaign', 'resume'], ['campaign', 'status'], ['report']]) {
+      const refused = await runCli([...args, campaign.file]);
+      expect({ args, code: refused.code }).toEqual({ args, code: 2 });
+      expect(refused.stderr).toContain(`${journalFile}:${lineNumber}: not a journal event`);
+    }
+    expect(await readdir(campaign.outbox)).toHaveLength(3);
+  });
+
   test('a damaged last line ending in a newline is cut off before appending: later runs and reports read a clean journal', async () => {
     const { campaign, journalFile } = await partlySent();
     await appendFile(journalFile, 'garbage that is not JSON\n');

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mailshotBin, recipientsCsv, runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
@@ -144,6 +144,19 @@ describe('campaign test', () => {
     expect(s.server.received).toHaveLength(2);
   });
 
+  test('a campaign with cc and bcc: the test goes to --to only, counted per envelope recipient as the loop counts', async () => {
+    const server = await startServer();
+    const env = await fileSecretsEnv();
+    await addAccount(env, 'work', server, { args: ['--daily-limit', '2'] });
+    const campaign = await writeCampaign({ csv: recipientsCsv(2), fields: { cc: 'boss@example.com', bcc: ['archive@example.com'] } });
+    const s = { server, env, campaign };
+    expect((await cli(s, 'campaign', 'test', campaign.file, '--to', 'me@example.org,you@example.org', '--via', 'work')).code).toBe(0);
+    expect(server.received.map((message) => message.to)).toEqual([['me@example.org'], ['you@example.org']]);
+    for (const message of server.received) expect(message.raw.toString()).not.toMatch(/^Cc:/im);
+    // Two recipients counted: the daily limit of 2 is used up.
+    expect((await cli(s, 'campaign', 'test', campaign.file, '--to', 'me@example.org', '--via', 'work')).stderr).toContain('daily limit');
+  });
+
   test('an address that is not one is refused before anything is sent', async () => {
     const s = await setup(1);
     const result = await cli(s, 'campaign', 'test', s.campaign.file, '--to', 'me@example.org,oops', '--via', 'work');
@@ -153,16 +166,22 @@ describe('campaign test', () => {
   });
 });
 
-/** Runs the CLI under a pseudo-terminal (util-linux `script`), typing `answer` at its prompt. */
-function onTerminal(s: Setup, args: string[], answer: string): Promise<{ code: number | null; output: string }> {
+/** Runs the CLI under a pseudo-terminal (util-linux `script`), typing `answer` at its prompt (after `beforeAnswer`). */
+function onTerminal(
+  s: Setup,
+  args: string[],
+  answer: string,
+  beforeAnswer: () => Promise<void> = async () => undefined,
+): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, mailshotBin, ...args].map((word) => `'${word}'`).join(' ');
   const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...s.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
     if (/Send now\? \[y\/N\]/.test(output) && answer) {
-      child.stdin.write(`${answer}\r`);
+      const typed = answer;
       answer = '';
+      void beforeAnswer().then(() => child.stdin.write(`${typed}\r`));
     }
   });
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
@@ -183,6 +202,27 @@ describe('confirmation before a first real send', () => {
     const accepted = await onTerminal(s, ['campaign', 'send', s.campaign.file, '--via', 'work'], 'y');
     expect(accepted.code).toBe(0);
     expect(s.server.received).toHaveLength(3);
+  }, 60_000);
+
+  test('with --limit it states what this run sends', async () => {
+    const s = await setup(5);
+    const declined = await onTerminal(s, ['campaign', 'send', s.campaign.file, '--via', 'work', '--limit', '2'], 'n');
+    expect(declined.output).toMatch(/About to send 2 message\(s\) through "work" \(--limit 2; 3 of the 5 recipients left for later runs\)/);
+    expect(s.server.received).toHaveLength(0);
+  }, 60_000);
+
+  test('the list is read once: a CSV edited while the question waits is not sent from; the run pauses and resume sends the new list', async () => {
+    const s = await setup(3);
+    const list = path.join(s.campaign.dir, 'recipients.csv');
+    const edited = await onTerminal(s, ['campaign', 'send', s.campaign.file, '--via', 'work'], 'y', () =>
+      writeFile(list, 'email,name\nnew@example.com,New\nr1@example.com,Person 1\n'),
+    );
+    expect(edited.output).toMatch(/About to send 3 message\(s\)/);
+    expect(edited.output).toContain('recipients.csv changed during this run');
+    expect(edited.code).toBe(75);
+    expect(s.server.received).toHaveLength(0);
+    expect((await cli(s, 'campaign', 'resume', s.campaign.file)).code).toBe(0);
+    expect(s.server.received.map((message) => message.to[0]).sort()).toEqual(['new@example.com', 'r1@example.com']);
   }, 60_000);
 
   test('--yes asks nothing; the outbox never asks', async () => {

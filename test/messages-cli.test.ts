@@ -36,7 +36,7 @@ describe('messages that say what to change', () => {
     const { code, stderr } = await runCli(['campaign', 'validate', campaign.file]);
     expect(code).toBe(2);
     expect(stderr).toContain('uses the variable "First"');
-    expect(stderr).toContain('the column "First Name" has a space in its name: write it as {{ ["First Name"] }}');
+    expect(stderr).toContain('the column "First Name" has a space in its name: write it as {{ row["First Name"] }}');
     const fixed = await writeCampaign({
       csv: 'email,First Name\nann@example.com,Ann\n',
       fields: { subject: 'Hello {{ ["First Name"] }}' },

@@ -79,10 +79,25 @@ describe('campaign status through its snapshot of the journal', () => {
     const expected = await reportOf(campaign.file, stateDir);
     expect(expected.totals).toMatchObject({ sent: count - 34, failed: 13, deferred: 11, in_doubt: 11 });
 
-    // Proof that the snapshot is used: the journal's first line, which the snapshot covers, is made unreadable.
+    // Proof that the snapshot is used: a count that only the snapshot holds shows in status.
+    const snapshotFile = path.join(stateDir, 'status-snapshot.json');
+    const snapshot = JSON.parse(await readFile(snapshotFile, 'utf8')) as { fold: { settled: { tally: { failed: number } } } };
+    snapshot.fold.settled.tally.failed += 1000;
+    await writeFile(snapshotFile, JSON.stringify(snapshot), { mode: 0o600 });
+    const throughSnapshot = await statusOf(campaign.file, stateDir);
+    expect(throughSnapshot.totals.failed).toBe(expected.totals.failed + 1000);
+    expect({ ...throughSnapshot, totals: undefined, failed_by_reason: undefined }).toEqual({
+      ...expected,
+      totals: undefined,
+      failed_by_reason: undefined,
+    });
+
+    // A line edited before the snapshot's offset voids it: status reads it and refuses it, as every command does.
     const text = await readFile(journal, 'utf8');
     await writeFile(journal, 'x'.repeat(text.indexOf('\n')) + text.slice(text.indexOf('\n')));
-    expect(await statusOf(campaign.file, stateDir)).toEqual(expected);
+    const refused = await runCli(['campaign', 'status', campaign.file, '--state', stateDir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('journal.jsonl:1: this line is not valid JSON');
   });
 
   test('a journal cut back behind the snapshot is read in full', async () => {

@@ -57,9 +57,11 @@ export class MessageComposer {
   private readonly files = new Map<string, Promise<AttachmentFile>>();
   private serialiser?: MimeSerialiser;
 
+  /** `idFrom`: the From address when the campaign started; Message-IDs keep its domain whatever From says now. */
   constructor(
     private readonly campaign: CampaignDefinition,
     private readonly campaignId: string,
+    private readonly idFrom?: string,
   ) {
     this.from = parseMailbox(campaign.from)!;
     this.replyTo = campaign.reply_to ? parseMailbox(campaign.reply_to)! : undefined;
@@ -98,7 +100,7 @@ export class MessageComposer {
 
   /** nodemailer's MIME tree of a recipient's message (built, not yet written out). */
   async compile(recipient: Recipient, parts: RenderedParts): Promise<CompiledMessage> {
-    const messageId = messageIdFor(this.campaignId, recipient.key, this.from.address);
+    const messageId = messageIdFor(this.campaignId, recipient.key, this.idFrom ?? this.from.address);
     // Inline images go as the parts built once per campaign: no base64 per message.
     const inline = parts.inlineImages.map(({ filename, cid, contentType, part }) => ({ filename, cid, contentType, raw: part }));
     const attachments = await Promise.all(

@@ -75,17 +75,19 @@ export interface ScanOptions {
   /** Called for each valid recipient (e.g. to check its time zone). */
   onRecipient?: (recipient: Recipient) => void;
   sizeLimit?: SizeLimit;
+  /** Who hears of the file's opening and of each row's place (a first send keeping this pass). */
+  reading?: Pick<CsvReading, 'onOpen' | 'onRow'>;
 }
 
 export async function scanRecipients(
   campaign: PreparedCampaign,
-  { onRejected, onRecipient, sizeLimit }: ScanOptions = {},
+  { onRejected, onRecipient, sizeLimit, reading }: ScanOptions = {},
 ): Promise<ScanResult> {
   const rejected = Object.fromEntries(Object.keys(rejectReasonText).map((reason) => [reason, 0])) as Record<RejectReason, number>;
   const result: ScanResult = { recipients: 0, rejected, blank: 0 };
   const checkedFiles = new Set<string>();
   const composer = sizeLimit && new MessageComposer(campaign.definition, 'validate');
-  for await (const row of recipientsOf(campaign, undefined, { onBlank: () => result.blank++ })) {
+  for await (const row of recipientsOf(campaign, undefined, { ...reading, onBlank: () => result.blank++ })) {
     if (!isRecipient(row)) {
       result.rejected[row.reason]++;
       onRejected?.(row);

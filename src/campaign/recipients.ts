@@ -9,6 +9,7 @@ import { describeFsError } from './definition.js';
 import { parseMailbox } from './address.js';
 import { canonicalAddress, plainKey, showInvisible, trimSpaces, type AddressProblem } from './canonical-address.js';
 import { excerpt } from './excerpt.js';
+import { fingerprintOf, type CsvFingerprint } from './csv-fingerprint.js';
 import { saveAsUtf8, textGuard, textProblem } from './text.js';
 
 export interface Recipient {
@@ -120,6 +121,8 @@ export interface CsvReading {
   onRow?: (row: RowPosition) => void;
   /** A row with every field empty (a spreadsheet's ";;;;"): passed over without a word, only counted. */
   onBlank?: (line: number) => void;
+  /** The file as it was opened for this pass: a change after that is seen by comparing it with the file now. */
+  onOpen?: (fingerprint: CsvFingerprint) => void;
 }
 
 export interface RowPosition {
@@ -143,11 +146,13 @@ export async function* readRecipients(
   isSettled?: (key: string) => boolean,
   reading: CsvReading = {},
 ): AsyncGenerator<Recipient | RejectedRow> {
-  const { start, onRow, onBlank } = reading;
+  const { start, onRow, onBlank, onOpen } = reading;
+  const handle = await openRecipients(file);
+  onOpen?.(fingerprintOf(await handle.stat()));
   // csv-parse turns each chunk into records at once, and they wait in the stream's buffer: small chunks
   // keep few of them alive at each garbage collection, so the young generation stays at its small size.
   const parser = pipeline(
-    createReadStream(file, { fd: await openRecipients(file), highWaterMark: 16 * 1024, start: start?.offset ?? 0 }),
+    createReadStream(file, { fd: handle, highWaterMark: 16 * 1024, start: start?.offset ?? 0 }),
     textGuard(file),
     parse({
       bom: true,
@@ -223,8 +228,8 @@ function rowClassifier(layout: CsvLayout, emailColumn: string, isSettled?: (key:
     const key = checked.address;
     if (isSettled?.(key)) return { key };
     if (!seen.add(key)) return { row: { line, reason: 'duplicate', value: excerpt(cell) }, key };
-    const fields: Record<string, string> = {};
-    layout.columns.forEach((column, index) => (fields[column] = record[index]));
+    // Own properties whatever the names: a column "__proto__" is a value like any other.
+    const fields: Record<string, string> = Object.fromEntries(layout.columns.map((column, index) => [column, record[index]]));
     fields[emailColumn] = address;
     return { row: { line, address: key, name: name || undefined, key, fields }, key };
   };

@@ -9,6 +9,8 @@ import { parseCopies } from './copies.js';
 import { readInlineImages, referToInlineImages, type ImageReference, type InlineImage } from './inline-images.js';
 import { finishText, htmlToTextTemplate, withoutTableMarkers } from './text-part.js';
 import { unknownVariableAdvice } from './variable-hint.js';
+import { literalColumnAdvice, literalColumnUse } from './liquid-names.js';
+import { blockAcrossMarkdownBlocks } from './markdown-blocks.js';
 
 /** Everything that varies per recipient, rendered from templates compiled once per campaign. */
 export interface RenderedParts {
@@ -35,6 +37,10 @@ interface NamedTemplate {
   fileParsed?: Template[];
   /** False when the source holds no Liquid tag: the output is the same for every recipient. */
   dynamic: boolean;
+  /** The text as the user wrote it (the Markdown of an HTML part made from it): where to look for names, and its lines. */
+  written: string;
+  /** Whether `written` is the user's file, whose lines are worth naming. */
+  isFile: boolean;
 }
 
 const limits = { renderLimit: 1_000, memoryLimit: 10_000_000, parseLimit: 1_000_000 };
@@ -103,14 +109,14 @@ export class PreparedTemplates {
     const markdownParsed = markdown !== undefined ? parse(htmlOrigin, 'html', markdown) : undefined;
     this.htmlOrigin = htmlOrigin;
     this.campaignDir = campaign.dir;
-    const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks) : html;
+    const htmlSource = markdown !== undefined ? markdownToHtml(markdown, campaign.markdown_breaks, htmlOrigin) : html;
     if (htmlSource !== undefined) {
       const lineOf =
         markdown !== undefined ? (src: string) => lineOfText(markdown, src) : (_src: string, index: number) => lineAt(html!, index);
       const domain = domainOf(parseMailbox(campaign.from)!.address);
       const inline = referToInlineImages(htmlSource, { origin: htmlOrigin, dir: campaign.dir, domain, lineOf });
       this.imageReferences = inline.references;
-      this.html = this.compile(htmlOrigin, 'html', inline.html, markdownParsed ?? true);
+      this.html = this.compile(htmlOrigin, 'html', inline.html, markdownParsed ?? true, markdown);
     }
     this.derivedText = text === undefined;
     this.text =
@@ -145,8 +151,13 @@ export class PreparedTemplates {
 
   /** Fails, before anything is sent, when a template uses a variable that is not a CSV column. */
   checkVariables(columns: string[], csvFile: string): void {
-    const known = new Set(columns);
+    const known = new Set(['row', ...columns]);
     for (const template of this.all) {
+      const literal = literalColumnUse(template.written, columns);
+      if (literal) {
+        const line = template.isFile ? `:${lineAt(template.written, literal.index)}:` : '';
+        throw new InputError(`${template.origin}${line} ${literalColumnAdvice(literal.column, csvFile)}`);
+      }
       for (const variable of engines[template.engine].globalVariablesSync(template.parsed)) {
         if (!known.has(variable)) {
           const row = template.fileParsed && engines[template.engine].analyzeSync(template.fileParsed).globals[variable]?.[0]?.location.row;
@@ -160,7 +171,9 @@ export class PreparedTemplates {
   }
 
   render(fields: Record<string, string>): RenderedParts {
-    const run = (template: NamedTemplate) => this.run(template, fields);
+    // Every column is also in `row`, where names Liquid cannot take bare work: {{ row.empty }}, {{ row["E-mail Address"] }}.
+    const scope = { row: fields, ...fields };
+    const run = (template: NamedTemplate) => this.run(template, scope);
     const oneLine = (template: NamedTemplate) =>
       run(template)
         .replace(/[\r\n\0]+/g, ' ')
@@ -190,14 +203,15 @@ export class PreparedTemplates {
   }
 
   /** `file`: true when `source` is the user's file itself, or that file's own parse when `source` was derived from it. */
-  private compile(origin: string, engine: Engine, source: string, file?: true | Template[]): NamedTemplate {
+  private compile(origin: string, engine: Engine, source: string, file?: true | Template[], written = source): NamedTemplate {
     const parsed = parse(origin, engine, source);
-    const template = { origin, engine, parsed, fileParsed: file === true ? parsed : file, dynamic: /\{\{|\{%/.test(source) };
+    const fileParsed = file === true ? parsed : file;
+    const template = { origin, engine, parsed, fileParsed, dynamic: /\{\{|\{%/.test(source), written, isFile: fileParsed !== undefined };
     this.all.push(template);
     return template;
   }
 
-  private run(template: NamedTemplate, fields: Record<string, string>): string {
+  private run(template: NamedTemplate, fields: Record<string, unknown>): string {
     try {
       return engines[template.engine].renderSync(template.parsed, fields) as string;
     } catch (error) {
@@ -232,19 +246,27 @@ function lineOfText(markdown: string, src: string): number {
   return index === undefined ? 1 : lineAt(markdown, index);
 }
 
-function protectLiquid(source: string): { text: string; restore: (output: string) => string } {
+function protectLiquid(source: string): { text: string; tags: string[]; restore: (output: string) => string } {
   const tags: string[] = [];
   const indexes = new Map<string, number>();
   // The same tag gets the same word, so that <a href="{{ url }}">{{ url }}</a> is seen as a link shown by its address.
   const indexOf = (tag: string) => indexes.get(tag) ?? indexes.set(tag, tags.push(tag) - 1).get(tag)!;
   const text = source.replace(liquidTag, (tag) => placeholder(indexOf(tag)));
-  return { text, restore: (output) => output.replace(placeholderPattern, (_, index: string) => tags[Number(index)]) };
+  return { text, tags, restore: (output) => output.replace(placeholderPattern, (_, index: string) => tags[Number(index)]) };
 }
 
 /** GitHub-flavoured (tables, task lists, autolinks); a single newline is a line break, as in a mail client, unless `breaks` is false. */
-function markdownToHtml(markdown: string, breaks: boolean): string {
-  const { text, restore } = protectLiquid(markdown);
+function markdownToHtml(markdown: string, breaks: boolean, origin: string): string {
+  const { text, tags, restore } = protectLiquid(markdown);
   const body = marked.parse(text, { async: false, gfm: true, breaks });
+  const spanning = blockAcrossMarkdownBlocks(body, tags, placeholderPattern);
+  if (spanning) {
+    throw new InputError(
+      `${origin}:${lineAt(markdown, markdown.indexOf(spanning))}: the Liquid block ${spanning} spans Markdown blocks (paragraphs, list items), ` +
+        `so the HTML it repeats or leaves out is not whole (e.g. <li>…</p>, a list inside a list): keep a block's tags inside one paragraph or list item, ` +
+        `or write that part in HTML, e.g. <ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>`,
+    );
+  }
   return restore(`<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n${body}</body></html>\n`);
 }
 

@@ -4,6 +4,6 @@
  */
 export function unknownVariableAdvice(variable: string, columns: string[]): string {
   const spaced = columns.find((column) => /\s/.test(column) && column.split(/\s+/).includes(variable));
-  if (spaced) return `the column "${spaced}" has a space in its name: write it as {{ ["${spaced}"] }}`;
+  if (spaced) return `the column "${spaced}" has a space in its name: write it as {{ row["${spaced}"] }}`;
   return 'add the column or fix the template';
 }

@@ -16,7 +16,10 @@ export function describePlan(plan: SendPlan): string {
         ? `about ${formatDuration(byRate)}`
         : 'as fast as the server takes them';
   return [
-    `About to send ${plan.recipients} message(s) through "${plan.via}"`,
+    `About to send ${plan.recipients} message(s) through "${plan.via}"` +
+      (plan.recipients < plan.of
+        ? ` (--limit ${plan.limit}; ${plan.of - plan.recipients} of the ${plan.of} recipients left for later runs)`
+        : ''),
     `  From:   ${plan.from}`,
     `  Limits: ${pace}`,
     `  Time:   ${time}`,

@@ -15,7 +15,8 @@ export interface EndOptions {
  */
 export async function tell(result: RunResult, options: EndOptions, io: CommandIo): Promise<number> {
   const exitCode = result.status === 'done' ? ExitCode.done : ExitCode.later;
-  if (result.idle && !io.isTTY.stderr) return exitCode;
+  // From cron, a paused or scheduled campaign with nothing due says nothing; a done one always says so.
+  if (result.idle && result.status !== 'done' && !io.isTTY.stderr) return exitCode;
   const tally = tallyText(result.counts);
   const campaign = result.idle || result.status === 'scheduled' ? '' : await campaignTotals(options, io);
   const { localTimesIn } = await import('../system/local-time.js');
@@ -32,7 +33,7 @@ export async function tell(result: RunResult, options: EndOptions, io: CommandIo
 }
 
 async function campaignTotals(options: EndOptions, io: CommandIo): Promise<string> {
-  const { summarise, totalsText } = await import('../report/summary.js');
+  const [{ summarise }, { totalsText }] = await Promise.all([import('../report/summary.js'), import('../report/reply-text.js')]);
   const summary = await summarise(options.campaignFile, options.stateDir, (message) => warn(io, message), []);
   return `; campaign: ${totalsText(summary.totals)}`;
 }

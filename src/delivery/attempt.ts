@@ -25,9 +25,11 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
     run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply }, 'sent', 'already sent (found in Sent)');
     return;
   }
+  // Copies that took the message in an earlier attempt (the server refused only the recipient) are not sent it again.
+  const copiesDone = new Set(run.copiesAccepted.get(recipient.key));
   // Each attempt takes a slot of its own: a recipient waiting to retry does not hold one.
   for (let attempt = 1; ; attempt++) {
-    const retry = await run.pacer.inSlot(() => attemptOnce(run, recipient, message, attempt), run.options.signal);
+    const retry = await run.pacer.inSlot(() => attemptOnce(run, recipient, { message, copiesDone }, attempt), run.options.signal);
     if (!retry) return;
     run.waitingToRetry++;
     const resumed = await pause(retry.inMs, run.options.signal);
@@ -55,10 +57,16 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
 }
 
 /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
-async function attemptOnce(run: CampaignRun, recipient: Recipient, message: OutgoingMessage, attempt: number): Promise<Retry | undefined> {
+async function attemptOnce(
+  run: CampaignRun,
+  recipient: Recipient,
+  { message, copiesDone }: { message: OutgoingMessage; copiesDone: Set<string> },
+  attempt: number,
+): Promise<Retry | undefined> {
   const { pacer, sending: account } = run;
+  const pending = withoutCopies(message, copiesDone);
   // undefined: interrupted while waiting; any other failure (the usage log cannot be written) stops the run
-  const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(message).length).catch((error: unknown) => {
+  const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(pending).length).catch((error: unknown) => {
     if (run.options.signal.aborted) return undefined;
     throw error;
   });
@@ -70,28 +78,44 @@ async function attemptOnce(run: CampaignRun, recipient: Recipient, message: Outg
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
     return undefined;
   }
-  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line });
+  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line, mid: message.messageId });
   run.tracker?.recorded(recipient.key, 'attempt');
   try {
-    const accepted = await account.transport.send(message);
+    const accepted = await account.transport.send(pending);
     pacer.onAccepted();
     run.deliveredBefore = true;
+    const refused = accepted.rejected.map(({ address, reply }) => ({ address, reply: reply.slice(0, 200) }));
+    const refusedText = refused.map(({ address, reply }) => `; copy to ${address} refused: ${reply}`).join('');
     run.record(
-      { ev: 'sent', to: recipient.key, at: Date.now(), reply: accepted.response.slice(0, 200), ...copiesOf(message) },
+      {
+        ev: 'sent',
+        to: recipient.key,
+        at: Date.now(),
+        reply: accepted.response.slice(0, 200),
+        ...copiesOf(message),
+        ...(refused.length && { refused }),
+      },
       'sent',
-      accepted.response,
+      accepted.response + refusedText,
     );
     return undefined;
   } catch (error) {
     const failure = asDeliveryError(error);
+    failure.details.acceptedCopies?.forEach((address) => copiesDone.add(address));
     // Refused, or lost before the server had it: providers count only what they accepted (or may have).
     if (!isInDoubt(failure)) await pacer.giveBack(slot);
-    return onFailure(run, recipient, failure, attempt);
+    return onFailure(run, recipient, failure, attempt, [...copiesDone]);
   }
 }
 
 /** Applies the retry policy's decision to a failed hand-off. */
-async function onFailure(run: CampaignRun, recipient: Recipient, failure: DeliveryError, attempt: number): Promise<Retry | undefined> {
+async function onFailure(
+  run: CampaignRun,
+  recipient: Recipient,
+  failure: DeliveryError,
+  attempt: number,
+  copiesDone: string[],
+): Promise<Retry | undefined> {
   if (isInDoubt(failure)) {
     run.counts.in_doubt++;
     run.options.onEvent({ type: 'recipient', to: recipient.key, outcome: 'in_doubt', detail: failure.message });
@@ -104,6 +128,7 @@ async function onFailure(run: CampaignRun, recipient: Recipient, failure: Delive
     kind: failure.kind,
     code: failure.details.code,
     text: failure.message.slice(0, 500),
+    ...(copiesDone.length && { accepted: copiesDone }),
   } as const;
   const giveUp = () => run.record(refusal, 'deferred', failure.message);
   const throttleWaitMs = failure.kind === 'throttled' ? run.pacer.onThrottled(failure) : 0;
@@ -149,6 +174,12 @@ async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The message without the copies that have it already: the envelope only (the Cc header still names them all). */
+function withoutCopies(message: OutgoingMessage, done: Set<string>): OutgoingMessage {
+  if (!done.size) return message;
+  return { ...message, cc: message.cc.filter((address) => !done.has(address)), bcc: message.bcc.filter((address) => !done.has(address)) };
 }
 
 export function asDeliveryError(error: unknown): DeliveryError {

@@ -11,6 +11,8 @@ import type { Dispatched } from './dispatch.js';
 import type { Pacer } from './pacing.js';
 import type { Continuation } from './identity.js';
 import type { ProgressTracker } from './checkpoint.js';
+import type { ListDigest } from '../campaign/list-digest.js';
+import type { FirstPass } from './first-pass.js';
 
 export type InDoubtPolicy = 'resend' | 'skip';
 
@@ -43,7 +45,11 @@ export interface RunOptions {
 export interface SendPlan {
   via: string;
   from: string;
+  /** What this run sends: the list's recipients, or fewer with --limit. */
   recipients: number;
+  /** The list's recipients. */
+  of: number;
+  limit?: number;
   limits: EffectiveLimits;
 }
 
@@ -69,7 +75,11 @@ export class CampaignRun {
   /** Whether the run continues the state it found, or starts afresh (after an outbox rehearsal). */
   continuation!: Continuation;
   account?: SendingAccount;
-  firstSend?: { rejected: JournalEvent[]; recipients: number };
+  firstSend?: { rejected: JournalEvent[]; recipients: number; list: ListDigest; pass: FirstPass };
+  /** Copies that have a recipient's message already (the server refused only the recipient), from the journal. */
+  copiesAccepted = new Map<string, string[]>();
+  /** Recipients not done yet, when counted before the dispatch (a done campaign whose list gained rows). */
+  pending?: number;
   releaseLock?: () => Promise<void>;
   state!: CampaignState;
   journal?: Journal;

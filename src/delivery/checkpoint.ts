@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { currentFingerprint, prefixDigest, sameFingerprint, type CsvFingerprint } from '../campaign/csv-fingerprint.js';
 import path from 'node:path';
 import { writeOwnerOnly } from '../system/owner-only.js';
 import { AddressSet } from '../campaign/address-set.js';
@@ -16,15 +17,16 @@ type LastEvent = JournalEvent['ev'];
  * `prefix.offset` is settled (sent, failed, skipped) or rejected, so a resume reads neither those rows
  * nor the journal before `journal.offset`. The keys of the prefix are kept (checkpoint.keys) so that a
  * duplicate of a finished recipient further down the list is still recognised; `beyond` holds what the
- * journal said, up to its offset, about recipients after the prefix. It holds only while the CSV keeps
- * its size and modification time and the journal still has the same bytes before its offset: else the
- * resume reads everything, as without a checkpoint.
+ * journal said, up to its offset, about recipients after the prefix. The CSV is fingerprinted when the
+ * run opened it, and no checkpoint is written when it changed after that. A resume starts at the offset
+ * only while the CSV is that same file, or still begins with the same bytes (`prefix.sha256`: rows added
+ * after it); and while the journal has the same bytes before its offset. Else it reads everything.
  */
 interface Checkpoint {
-  version: 1;
+  version: 2;
   campaignId: string;
-  csv: { size: number; mtimeMs: number; columns: string[]; emailColumn: string };
-  prefix: { offset: number; line: number };
+  csv: { fingerprint: CsvFingerprint; columns: string[]; emailColumn: string };
+  prefix: { offset: number; line: number; sha256: string };
   journal: { offset: number; tail: string };
   keys: { id: string };
   beyond: [string, LastEvent][];
@@ -73,20 +75,24 @@ async function validCheckpoint(paths: StatePaths, campaign: PreparedCampaign, ca
     return undefined;
   }
   const { definition, layout } = campaign;
-  const csv = await stat(definition.recipientsFile).catch(() => undefined);
   const same =
-    checkpoint.version === 1 &&
+    checkpoint.version === 2 &&
     checkpoint.campaignId === campaignId &&
-    csv?.size === checkpoint.csv.size &&
-    csv.mtimeMs === checkpoint.csv.mtimeMs &&
     checkpoint.csv.emailColumn === definition.email_column &&
     checkpoint.csv.columns.join('\n') === layout.columns.join('\n') &&
-    (await journalTail(paths.journal, checkpoint.journal.offset)) === checkpoint.journal.tail;
+    (await journalTail(paths.journal, checkpoint.journal.offset)) === checkpoint.journal.tail &&
+    (await samePrefix(definition.recipientsFile, checkpoint));
   if (!same) return undefined;
   const keyBytes = await readPrivate(keys);
   if (!keyBytes || keyBytes.subarray(0, 16).toString('hex') !== checkpoint.keys.id) return undefined;
   const prefixKeys = AddressSet.fromBuffer(keyBytes.subarray(16));
   return prefixKeys && { checkpoint, prefixKeys };
+}
+
+/** The CSV still begins with the bytes the checkpoint's prefix was read from. */
+async function samePrefix(file: string, checkpoint: Checkpoint): Promise<boolean> {
+  if (sameFingerprint(await currentFingerprint(file), checkpoint.csv.fingerprint)) return true;
+  return (await prefixDigest(file, checkpoint.prefix.offset)) === checkpoint.prefix.sha256;
 }
 
 /**
@@ -98,6 +104,8 @@ export class ProgressTracker {
   private readonly open = new Map<string, RowPosition & { last?: LastEvent; settled: boolean }>();
   private prefix: { offset: number; line: number };
   private overflow = false;
+  /** The CSV as this run's pass opened it. */
+  private opened?: CsvFingerprint;
 
   constructor(
     private readonly progress: Progress,
@@ -105,6 +113,11 @@ export class ProgressTracker {
   ) {
     this.prefix = progress.start ?? { offset: 0, line: 1 };
   }
+
+  /** The reader's `onOpen`. */
+  readonly onOpen = (fingerprint: CsvFingerprint): void => {
+    this.opened = fingerprint;
+  };
 
   /** Every data row, in order (the reader's `onRow`). */
   readonly onRow = (row: RowPosition): void => {
@@ -139,12 +152,15 @@ export class ProgressTracker {
 
   /** Writes the checkpoint (keys first: the JSON names them); best effort, a resume can always read everything. */
   async save(paths: StatePaths, campaign: PreparedCampaign, campaignId: string): Promise<void> {
-    if (this.overflow) return;
+    if (this.overflow || !this.opened) return;
     try {
       const journal = await stat(paths.journal);
       const tail = await journalTail(paths.journal, journal.size);
-      const csv = await stat(campaign.definition.recipientsFile);
-      if (tail === undefined || !tail.endsWith('0a')) return; // a line being written: the next run tries again
+      const lastByte = journal.size ? await readPrivate(paths.journal, journal.size - 1, 1) : undefined;
+      if (tail === undefined || lastByte?.[0] !== 0x0a) return; // a line being written: the next run tries again
+      // undefined when the CSV changed since the pass opened it: its offsets may not be row boundaries of the file now
+      const sha256 = await prefixDigest(campaign.definition.recipientsFile, this.prefix.offset, this.opened);
+      if (sha256 === undefined) return;
       const beyond: [string, LastEvent][] = [];
       for (const row of this.rows) {
         const last = row.key && (row.last ?? this.progress.known.get(row.key));
@@ -154,10 +170,10 @@ export class ProgressTracker {
       const { json, keys } = files(paths);
       await writeOwnerOnly(keys, Buffer.concat([id, this.progress.prefixKeys.toBuffer()]));
       const checkpoint: Checkpoint = {
-        version: 1,
+        version: 2,
         campaignId,
-        csv: { size: csv.size, mtimeMs: csv.mtimeMs, columns: campaign.layout.columns, emailColumn: campaign.definition.email_column },
-        prefix: this.prefix,
+        csv: { fingerprint: this.opened, columns: campaign.layout.columns, emailColumn: campaign.definition.email_column },
+        prefix: { ...this.prefix, sha256 },
         journal: { offset: journal.size, tail },
         keys: { id: id.toString('hex') },
         beyond,

@@ -1,5 +1,6 @@
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { recipientsOf } from '../campaign/prepare.js';
+import { currentFingerprint, sameFingerprint, type CsvFingerprint } from '../campaign/csv-fingerprint.js';
 import type { JournalEvent } from '../store/journal.js';
 import type { Progress } from './checkpoint.js';
 import type { SuppressionList } from '../suppress/list.js';
@@ -35,7 +36,11 @@ export async function dispatch(
   const announce = (toSend: number) =>
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
   const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
-  for await (const row of recipientsOf(campaign, settledKey, { start, onRow: run.tracker?.onRow })) {
+  const list = listWatch(run);
+  const reading = { start, onRow: run.tracker?.onRow, onOpen: list.onOpen };
+  // A first send goes through the rows its check read (and the person confirmed), when it kept them.
+  const rows = run.firstSend?.pass.replay(reading) ?? recipientsOf(campaign, settledKey, reading);
+  for await (const row of rows) {
     if (!isRecipient(row)) continue;
     unsettled++;
     const suppression = suppressed.get(row.key);
@@ -59,7 +64,8 @@ export async function dispatch(
     }
     result.due++;
     if (run.ended || (options.limit !== undefined && handedOver >= options.limit)) continue;
-    if (handedOver++ === 0) announce(Math.min(state.recipients - alreadyDone, options.limit ?? Infinity));
+    if (await list.changed()) break;
+    if (handedOver++ === 0) announce(Math.min(run.pending ?? state.recipients - alreadyDone, options.limit ?? Infinity));
     const task: Promise<void> = sendRecipient(run, row, last === 'attempt').catch((error: unknown) =>
       run.end('stopped', (error as Error).message, error),
     );
@@ -69,9 +75,32 @@ export async function dispatch(
   }
   await Promise.all(inFlight);
   // Rows added to the CSV since the first send are recipients too: every count (status, reports) includes them.
-  state.recipients = Math.max(state.recipients, alreadyDone + unsettled);
+  if (!list.hasChanged) state.recipients = Math.max(state.recipients, alreadyDone + unsettled);
   if (handedOver === 0) announce(0);
   return result;
+}
+
+/**
+ * Whether the CSV changed since this run's pass opened it: rows read before may no longer be in the
+ * list, or no longer hold these values. The run then pauses, and a resume reads the list as it is now.
+ */
+function listWatch(run: CampaignRun) {
+  let opened: CsvFingerprint | undefined;
+  const watch = {
+    hasChanged: false,
+    onOpen(fingerprint: CsvFingerprint): void {
+      opened = fingerprint;
+      run.tracker?.onOpen(fingerprint);
+    },
+    async changed(): Promise<boolean> {
+      const { recipients, recipientsFile } = run.campaign.definition;
+      if (sameFingerprint(await currentFingerprint(recipientsFile), opened)) return false;
+      watch.hasChanged = true;
+      run.end('paused', `${recipients} changed during this run; run \`mailshot campaign resume\` to go on with the list as it is now`);
+      return true;
+    },
+  };
+  return watch;
 }
 
 function skipInDoubt(run: CampaignRun, row: Recipient): void {

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { outboxAccount } from '../accounts/open-account.js';
@@ -19,6 +19,13 @@ export function continuationOf(
   paths: StatePaths,
 ): Continuation {
   if (!existing) return { fresh: true, via: requestedVia ?? outboxAccount, rehearsal: false };
+  if (isCopy(existing, campaignFile, paths)) {
+    throw new InputError(
+      `${paths.dir} was copied with its campaign: it holds the state of ${existing.campaignFile}, which is still there, ` +
+        `not of ${realPath(campaignFile)}. To send this copy as a campaign of its own, run \`mailshot campaign reset ${campaignFile}\` ` +
+        `(the copied state is kept aside) and send it again`,
+    );
+  }
   if (!belongsTo(existing, campaignFile, paths)) {
     throw new InputError(
       `${paths.dir} holds the state of another campaign file (${existing.campaignFile}); ` +
@@ -34,12 +41,23 @@ export function continuationOf(
   );
 }
 
-/** The same file, by its real path, or a campaign folder moved as a whole (same file name, state beside it). */
+/** The same file, by its real path, or a campaign folder moved as a whole (same file name, state beside it, the old file gone). */
 function belongsTo(state: CampaignState, campaignFile: string, paths: StatePaths): boolean {
-  const real = realPath(campaignFile);
-  if (state.campaignFile === campaignFile || state.campaignFile === real) return true;
-  const besideIt = path.dirname(paths.dir) === path.join(path.dirname(campaignFile), '.mailshot');
-  return besideIt && path.basename(state.campaignFile) === path.basename(campaignFile);
+  return isSameFile(state, campaignFile) || (besideIt(state, campaignFile, paths) && !existsSync(state.campaignFile));
+}
+
+/** A campaign folder copied with its state folder: the file the state records is still where it was. */
+function isCopy(state: CampaignState, campaignFile: string, paths: StatePaths): boolean {
+  return !isSameFile(state, campaignFile) && besideIt(state, campaignFile, paths) && existsSync(state.campaignFile);
+}
+
+function isSameFile(state: CampaignState, campaignFile: string): boolean {
+  return state.campaignFile === campaignFile || state.campaignFile === realPath(campaignFile);
+}
+
+function besideIt(state: CampaignState, campaignFile: string, paths: StatePaths): boolean {
+  const stateBeside = path.dirname(paths.dir) === path.join(path.dirname(campaignFile), '.mailshot');
+  return stateBeside && path.basename(state.campaignFile) === path.basename(campaignFile);
 }
 
 export function realPath(file: string): string {

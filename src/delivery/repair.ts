@@ -58,6 +58,8 @@ export async function repairState(campaignFile: string, stateDir: string | undef
       reason: 'rebuilt from the journal by `campaign repair`',
       scheduledAt: previous?.scheduledAt,
       spreadUntil: previous?.spreadUntil,
+      // The From of the start, which Message-IDs keep, and the list's fingerprint then: only the old state knows them.
+      started: previous?.started,
       recipients: (await scanRecipients(campaign)).recipients,
       journalBytes: size,
       createdAt: facts.firstAt === undefined ? now : new Date(facts.firstAt).toISOString(),

@@ -22,6 +22,13 @@ import { dispatch, isSettled } from './dispatch.js';
 import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './outcome.js';
 import { Pacer, spreadLimits } from './pacing.js';
 import { suppressionFor } from './suppression.js';
+import { recipientsNotDone } from './new-rows.js';
+import { startedAs, warnOfChanges } from './started-as.js';
+import { copiesAcceptedIn } from './copies-accepted.js';
+import { ListDigest } from '../campaign/list-digest.js';
+import { FirstPass } from './first-pass.js';
+import { listAtStart } from '../report/list-changes.js';
+import { writeOwnerOnly } from '../system/owner-only.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
 export type { RunResult } from './outcome.js';
@@ -68,7 +75,11 @@ async function load(run: CampaignRun): Promise<RunResult | void> {
     );
   }
   const existing = (run.existing = run.continuation.fresh ? undefined : found);
-  if (existing?.status === 'done') return alreadyComplete(paths);
+  if (existing?.status === 'done') {
+    run.pending = await recipientsNotDone(run, existing);
+    if (!run.pending) return nothingLeft(run, existing);
+    options.warn(`${run.pending} recipient(s) added to ${run.campaign.definition.recipients} since this campaign was done; sending them`);
+  }
   if (existing && (options.at || options.spreadMs)) {
     throw new InputError(
       `${options.campaignFile} was started already; --at and --spread apply when a campaign starts (\`mailshot campaign reset\` starts it over)`,
@@ -86,18 +97,36 @@ async function openAccount(run: CampaignRun): Promise<void> {
 async function scanFirstSend(run: CampaignRun): Promise<void> {
   if (run.existing) return;
   const rejected: JournalEvent[] = [];
+  const list = new ListDigest();
+  const pass = new FirstPass();
   const scan = await scanRecipients(run.campaign, {
-    onRejected: (row) => rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value }),
+    onRejected: (row) => {
+      pass.keep(row);
+      rejected.push({ ev: 'skipped', at: Date.now(), reason: row.reason, line: row.line, value: row.value });
+    },
+    onRecipient: (recipient) => {
+      pass.keep(recipient);
+      list.add(recipient);
+    },
+    reading: pass.reading,
     sizeLimit: run.sending.sizeLimit,
   });
-  run.firstSend = { rejected, recipients: scan.recipients };
+  run.firstSend = { rejected, recipients: scan.recipients, list, pass };
 }
 
 /** A first real send checks the From domain's DNS, then, on a terminal, says what it is about to do and asks; the outbox never asks. */
 async function confirmFirstSend(run: CampaignRun): Promise<void> {
-  const { confirm, preflight } = run.options;
+  const { confirm, preflight, limit } = run.options;
   if (!run.firstSend || run.via === outboxAccount) return;
-  const plan = { via: run.via, from: run.campaign.definition.from, recipients: run.firstSend.recipients, limits: run.sending.limits };
+  const { recipients } = run.firstSend;
+  const plan = {
+    via: run.via,
+    from: run.campaign.definition.from,
+    recipients: Math.min(recipients, limit ?? Infinity),
+    of: recipients,
+    limit,
+    limits: run.sending.limits,
+  };
   await preflight?.(plan);
   if (confirm && !(await confirm(plan))) throw new StopError('cancelled; nothing was sent');
 }
@@ -143,7 +172,7 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
   await refuseMismatch(paths, state, options.campaignFile);
   if (state && state.via !== run.via)
     throw new LaterError(`another run started this campaign through "${state.via}" meanwhile; nothing was sent`);
-  if (state?.status === 'done') return alreadyComplete(paths);
+  if (state?.status === 'done' && !run.pending) return nothingLeft(run, state);
   run.journal = await Journal.open(paths.journal, options.warn);
   if (state) {
     run.state = state;
@@ -153,8 +182,19 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
   // The snapshot first: a journal without one is refused as damaged.
   run.state = newState(run, run.firstSend!.recipients);
   await writeSnapshot(paths, run.state, run.journal);
+  await writeOwnerOnly(listAtStart(paths), run.firstSend!.list.toBuffer());
   await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
   if (run.state.status === 'scheduled') return { ...notYet(run.state, paths), idle: false };
+}
+
+/** A done campaign with no row added: says so, as a run that had nothing to send. */
+function nothingLeft(run: CampaignRun, state: CampaignState): RunResult {
+  const result = alreadyComplete(run.paths);
+  const { recipients } = state;
+  const name = run.campaign.definition.name;
+  run.options.onEvent({ type: 'start', campaign: name, via: state.via, recipients, alreadyDone: recipients, toSend: 0 });
+  run.options.onEvent({ type: 'end', status: 'done', reason: result.reason });
+  return result;
 }
 
 function newState(run: CampaignRun, recipients: number): CampaignState {
@@ -168,6 +208,7 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
     via: run.via,
     status: at ? 'scheduled' : 'running',
     recipients,
+    started: { ...startedAs(run.campaign.definition), list: run.firstSend!.pass.fingerprint },
     pausedUntil: at?.toISOString(),
     scheduledAt: at?.toISOString(),
     spreadUntil: spreadMs ? new Date(startsAt.getTime() + spreadMs).toISOString() : undefined,
@@ -185,9 +226,12 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   refuseShorter(paths, state, run.journal!.size, options.campaignFile);
   refuseOtherCampaign(paths, state, journalIds, options.campaignFile);
   const suppressed = await suppressionFor(run.via, run.campaign.definition, state, paths);
+  const { cc, bcc } = run.campaign.definition;
+  if (run.existing && (cc?.length || bcc?.length)) run.copiesAccepted = await copiesAcceptedIn(paths.journal, options.warn);
   const alreadyDone = progress.prefixKeys.size + [...progress.known.values()].filter(isSettled).length;
   run.tracker = new ProgressTracker(progress, isSettled);
-  run.composer = new MessageComposer(run.campaign.definition, state.campaignId);
+  if (run.existing) await warnOfChanges(run, alreadyDone);
+  run.composer = new MessageComposer(run.campaign.definition, state.campaignId, state.started?.from);
   run.pacer = await pacerFor(run, alreadyDone);
   const onAbort = () => run.end('paused', 'interrupted; in-flight messages were finished and recorded');
   options.signal.addEventListener('abort', onAbort);

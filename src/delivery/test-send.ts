@@ -7,7 +7,7 @@ import { previewRow } from '../campaign/preview.js';
 import { InputError, LaterError, StopError } from '../errors.js';
 import { statePaths } from '../store/state.js';
 import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
-import { DeliveryError } from '../transports/transport.js';
+import { DeliveryError, envelopeRecipients } from '../transports/transport.js';
 import { localTime } from '../system/local-time.js';
 
 export interface TestSendOptions {
@@ -43,13 +43,14 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
       stopOnDeliveryError(`account "${via}"`),
     );
     for (const address of targets) {
-      const reservation = account.usage ? await account.usage.reserve() : { ok: true as const };
-      if (!reservation.ok)
-        throw new StopError(`the account's daily limit is reached; test messages can be sent again after ${localTime(reservation.freeAt)}`);
+      // To these addresses only: the campaign's cc and bcc are for its real messages.
       const message = await composer.compose(
         { ...recipient, address, key: normaliseAddress(address) },
-        { ...parts, subject: `[TEST] ${parts.subject}` },
+        { ...parts, subject: `[TEST] ${parts.subject}`, cc: [], bcc: [] },
       );
+      const reservation = account.usage ? await account.usage.reserve(envelopeRecipients(message).length) : { ok: true as const };
+      if (!reservation.ok)
+        throw new StopError(`the account's daily limit is reached; test messages can be sent again after ${localTime(reservation.freeAt)}`);
       const accepted = await account.transport.send(message).catch(stopOnDeliveryError(`test message to ${address} not sent`));
       sent.push({ to: address, reply: accepted.response, messageId: message.messageId });
     }

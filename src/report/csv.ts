@@ -2,6 +2,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { Summary } from './summary.js';
 
 const columns = ['recipient', 'status', 'line', 'reason', 'code', 'detail', 'at', 'cc', 'bcc'] as const;
+/** Copies the server refused, "address (reply)" each, space-separated. */
+const refusedColumn = 'refused_copies';
 /** What `bounces check` found after delivery: bounced, complained or unsubscribed, the bounce's status and diagnostic. */
 const afterColumns = ['after_delivery', 'after_status', 'after_detail', 'after_at'] as const;
 
@@ -13,10 +15,11 @@ export function formatCsv(summary: Summary): string {
   const cell = (value: string | number | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
   const rows = summary.recipients.map((outcome) => [
     ...columns.map((column) => cell(outcome[column])),
+    cell(outcome.refused_copies?.map(({ address, reply }) => `${address} (${reply})`)),
     outcome.after ? (outcome.after.hard === false ? 'soft_bounced' : outcome.after.event) : '',
     outcome.after?.status ?? '',
     outcome.after?.detail ?? '',
     outcome.after?.at ?? '',
   ]);
-  return stringify(rows, { header: true, columns: [...columns, ...afterColumns], escape_formulas: true });
+  return stringify(rows, { header: true, columns: [...columns, refusedColumn, ...afterColumns], escape_formulas: true });
 }

@@ -3,7 +3,8 @@ import { statePaths } from '../store/state.js';
 import { afterDeliverySection } from './after-delivery-html.js';
 import { formatDuration, timelineChart, timelineEvents, type TimelineEvent } from './chart.js';
 import { html, Markup } from './markup.js';
-import { replyText, type RecipientOutcome, type Summary } from './summary.js';
+import { replyText } from './reply-text.js';
+import type { RecipientOutcome, Summary } from './summary.js';
 import { styles } from './html-styles.js';
 import { localTime, localTimesIn } from '../system/local-time.js';
 

@@ -65,7 +65,8 @@ export async function loadSnapshot(paths: StatePaths, campaignId: string): Promi
 export async function saveSnapshot(paths: StatePaths, campaignId: string, fold: JournalFold, size: number | undefined): Promise<void> {
   try {
     const tail = size === undefined ? undefined : await journalTail(paths.journal, size);
-    if (size === undefined || tail === undefined || (await journalTail(paths.journal, size + 1)) !== undefined) return;
+    const grown = size !== undefined && (await readPrivate(paths.journal, size, 1))?.length;
+    if (size === undefined || tail === undefined || grown) return;
     const settled = structuredClone(fold.settled);
     const open: [string, RecipientEvent][] = [];
     for (const [key, event] of fold.last) {

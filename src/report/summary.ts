@@ -23,6 +23,8 @@ export interface RecipientOutcome {
   /** Copies of a sent message: Cc (in its headers) and Bcc (envelope only). */
   cc?: string[];
   bcc?: string[];
+  /** Copies the server refused (over SMTP, per envelope recipient) while it took the message for the recipient. */
+  refused_copies?: { address: string; reply: string }[];
   /** What the mailbox said after delivery (`bounces check`): "delivered, then bounced". */
   after?: { event: AfterDeliveryEvent['ev']; hard?: boolean; status?: string; detail?: string; at: string };
 }
@@ -297,7 +299,14 @@ function outcomeOf(event: RecipientEvent): RecipientOutcome {
   const base = { recipient: event.to, at: iso(event.at) };
   switch (event.ev) {
     case 'sent':
-      return { ...base, status: 'sent', detail: event.reply, ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
+      return {
+        ...base,
+        status: 'sent',
+        detail: event.reply + (event.refused ?? []).map(({ address, reply }) => `; copy to ${address} refused: ${reply}`).join(''),
+        ...(event.cc && { cc: event.cc }),
+        ...(event.bcc && { bcc: event.bcc }),
+        ...(event.refused?.length && { refused_copies: event.refused }),
+      };
     case 'failed':
       return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
     case 'deferred':
@@ -338,23 +347,4 @@ function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): Af
 
 function iso(at: number | undefined): string | undefined {
   return at === undefined ? undefined : new Date(at).toISOString();
-}
-
-/** The server's text without the code it starts with (most replies do: "550 5.1.1 …"), for a code shown apart. */
-export function replyText(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {
-  const { code, detail = '' } = outcome;
-  return code && detail.startsWith(code) ? detail.slice(code.length).trimStart() : detail;
-}
-
-/** The code and the server's text, with the code once. */
-export function serverReply(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {
-  return [outcome.code, replyText(outcome)].filter(Boolean).join(' ');
-}
-
-/** The campaign's counts in words, the same in the final line of a run, `status` and the table report. */
-export function totalsText(totals: Summary['totals']): string {
-  return (
-    `sent ${totals.sent} · failed ${totals.failed} · pending ${totals.pending}` +
-    `${totals.deferred ? ` (deferred ${totals.deferred})` : ''} · in doubt ${totals.in_doubt} · skipped ${totals.skipped}`
-  );
 }

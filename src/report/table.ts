@@ -1,6 +1,7 @@
 import type { RecipientStatus } from '../status.js';
 import { formatLimits } from '../throttle/rate.js';
-import { serverReply, totalsText, type RecipientOutcome, type Summary } from './summary.js';
+import { serverReply, totalsText } from './reply-text.js';
+import type { RecipientOutcome, Summary } from './summary.js';
 import { localTime, localTimesIn } from '../system/local-time.js';
 
 const listLimit = 50;
@@ -45,6 +46,17 @@ export function formatTable(summary: Summary): string {
       ...listed(inDoubt),
     );
   }
+  const refusedCopies = summary.recipients.flatMap((outcome) =>
+    (outcome.refused_copies ?? []).map(
+      ({ address, reply }) => `  ${printable(address)} (copy of ${printable(outcome.recipient)}'s message) — ${printable(reply)}`,
+    ),
+  );
+  if (refusedCopies.length && !failedOnly)
+    lines.push(
+      '',
+      `Copies refused (${refusedCopies.length}): the recipient got the message, these copies did not`,
+      ...refusedCopies.slice(0, listLimit),
+    );
   lines.push(...afterDeliveryLines(summary));
   if (summary.limit_changes.length && !failedOnly) {
     lines.push('', `Limit changes (${summary.limit_changes.length}):`);

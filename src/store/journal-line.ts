@@ -5,7 +5,7 @@ type Kind = 'string' | 'number' | 'boolean' | 'string?' | 'number?';
 
 /** Each event's fields and their types: a line with another event name, a missing field or a wrong type is damage. */
 const layouts: Record<JournalEvent['ev'], Record<string, Kind>> = {
-  attempt: { to: 'string', at: 'number' },
+  attempt: { to: 'string', at: 'number', mid: 'string?' },
   sent: { to: 'string', at: 'number', reply: 'string' },
   failed: { to: 'string', at: 'number', kind: 'string', code: 'string?', text: 'string' },
   deferred: { to: 'string', at: 'number', kind: 'string', code: 'string?', text: 'string' },

@@ -1,12 +1,30 @@
+import { createHash } from 'node:crypto';
 import { openOwnerOnly } from '../system/owner-only.js';
 
-/** Bytes of the journal a checkpoint or a status snapshot keeps to check that the journal still continues them. */
-const tailBytes = 64;
-
-/** The bytes just before `offset` (hex), or undefined when the journal is shorter: what a checkpoint checks it still continues. */
+/**
+ * What a checkpoint or a status snapshot keeps to prove the journal still holds the very lines they read
+ * up to `offset` (they skip them): the SHA-256 of those bytes, or undefined when the journal is shorter.
+ * Hashing the whole prefix, not only its end, means a line edited or damaged anywhere before the offset
+ * voids them: every command then reads that line, and judges it the same way.
+ */
 export async function journalTail(file: string, offset: number): Promise<string | undefined> {
-  const bytes = await readPrivate(file, Math.max(0, offset - tailBytes), Math.min(offset, tailBytes));
-  return bytes && bytes.length === Math.min(offset, tailBytes) ? bytes.toString('hex') : undefined;
+  const handle = await openOwnerOnly(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (let position = 0; position < offset;) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, offset - position), position);
+      if (bytesRead === 0) return undefined;
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    return hash.digest('hex');
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A file of the state folder, never through a symbolic link nor another user's; undefined when it cannot be read. */

@@ -12,10 +12,10 @@ import { stateFolderAdvice } from './state.js';
  * `attempt` is "in doubt": it may or may not have been accepted.
  */
 export type JournalEvent =
-  | { ev: 'attempt'; to: string; at: number; line?: number }
-  | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[] }
-  | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string; line?: number }
-  | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string }
+  | { ev: 'attempt'; to: string; at: number; line?: number; mid?: string }
+  | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[]; refused?: { address: string; reply: string }[] }
+  | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string; line?: number; accepted?: string[] }
+  | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string; accepted?: string[] }
   | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string; suppressed?: string }
   | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string; name?: string; campaign?: string }
   | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string }

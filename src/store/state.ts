@@ -25,6 +25,17 @@ export interface CampaignState {
   spreadUntil?: string;
   /** Length of the journal when this snapshot was written: a journal found shorter was cut (store/journal-check.ts). */
   journalBytes?: number;
+  /**
+   * The message as it was when the campaign started: the From address (Message-IDs keep its domain for the
+   * campaign's life), the subject and a digest of the templates (a resume says when they changed).
+   */
+  started?: {
+    from: string;
+    subject: string;
+    templates: string;
+    /** The CSV as the first send read it (its rows' digest is in list-at-start.bin): changed since, a resume says how. */
+    list?: { size: number; mtimeMs: number; ctimeMs: number; ino: number };
+  };
   /** Valid, distinct recipients in the CSV when the campaign started. */
   recipients: number;
   createdAt: string;

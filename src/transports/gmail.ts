@@ -7,6 +7,7 @@ import { classifyHttpError } from './classify.js';
 import { httpSendFailure } from './hand-over.js';
 import { localTime } from '../system/local-time.js';
 import {
+  acceptedByApi,
   DeliveryError,
   rawWithBccHeader,
   type Accepted,
@@ -89,7 +90,7 @@ export class GmailTransport implements Transport {
           : this.api.users.messages.send({ userId: 'me', requestBody: { raw: raw.toString('base64url') } }, options),
       true,
     );
-    return { response: `gmail id ${data.id}` };
+    return acceptedByApi(message, `gmail id ${data.id}`);
   }
 
   async close(): Promise<void> {

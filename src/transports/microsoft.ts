@@ -4,6 +4,7 @@ import { classifyHttpError } from './classify.js';
 import { httpFetch } from '../system/http.js';
 import { httpSendFailure } from './hand-over.js';
 import {
+  acceptedByApi,
   DeliveryError,
   rawWithBccHeader,
   type Accepted,
@@ -60,7 +61,7 @@ export class GraphTransport implements Transport {
     );
     await response.body?.cancel();
     const requestId = response.headers.get('request-id');
-    return { response: `${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ''}` };
+    return acceptedByApi(message, `${response.status} Accepted${requestId ? ` (request-id ${requestId})` : ''}`);
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,7 @@
 import { mkdir, opendir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
+import { acceptedByApi, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** Writes each message as `<dir>/<message id>.eml`; the default, so nothing leaves the machine. */
 export class OutboxTransport implements Transport {
@@ -22,7 +22,7 @@ export class OutboxTransport implements Transport {
   async send(message: OutgoingMessage): Promise<Accepted> {
     const file = path.join(this.dir, emlFileName(message.messageId));
     await writeFileAtomic(file, message.raw, { mode: 0o600 });
-    return { response: `written ${path.basename(file)}` };
+    return acceptedByApi(message, `written ${path.basename(file)}`);
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,6 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { sesFailure } from './ses-errors.js';
-import type { Accepted, AccountInfo, OutgoingMessage, Transport } from './transport.js';
+import { acceptedByApi, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
 /** What the SES transport needs to know about the account. */
 export interface SesSettings {
@@ -63,7 +63,7 @@ export class SesTransport implements Transport {
       Content: { Raw: { Data: message.raw } },
     });
     const reply = await this.call(async (client) => client.send(command), true);
-    return { response: `SES MessageId ${reply.MessageId ?? '(none)'}` };
+    return acceptedByApi(message, `SES MessageId ${reply.MessageId ?? '(none)'}`);
   }
 
   async close(): Promise<void> {

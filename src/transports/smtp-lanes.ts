@@ -5,7 +5,8 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 const quitWaitMs = 2000;
 
 /** What a send through a lane ends with: the server's final reply, or the error and whether the body had been handed over. */
-export type LaneResult = { ok: true; response: string; rejectedErrors?: unknown[] } | { ok: false; error: unknown; handedOver: boolean };
+export type LaneResult =
+  { ok: true; response: string; accepted: string[]; rejectedErrors: unknown[] } | { ok: false; error: unknown; handedOver: boolean };
 
 /**
  * Reused SMTP connections ("lanes"), one message at a time on each, each retired after `perConnection`
@@ -97,7 +98,8 @@ class Lane {
     return new Promise((resolve) => {
       this.connection.send(envelope, body, (error, info) => {
         if (error) resolve({ ok: false, error, handedOver });
-        else resolve({ ok: true, response: info?.response ?? '', rejectedErrors: info?.rejectedErrors });
+        else
+          resolve({ ok: true, response: info?.response ?? '', accepted: info?.accepted ?? [], rejectedErrors: info?.rejectedErrors ?? [] });
       });
     });
   }

@@ -95,15 +95,30 @@ export class SmtpTransport implements Transport {
   async send(message: OutgoingMessage): Promise<Accepted> {
     const raw = this.dkim ? await dkimSigned(message.raw, this.dkim) : message.raw;
     const result = await this.lanes.send({ from: message.from, to: envelopeRecipients(message) }, raw);
-    // With copies, the server may refuse the recipient and take a copy: for the recipient that is a refusal.
-    const refused = result.ok
-      ? result.rejectedErrors?.find((error) => (error as { recipient?: string }).recipient === message.to)
-      : undefined;
-    if (refused) throw this.classify(refused);
-    if (result.ok) return { response: this.redact(result.response) };
+    if (result.ok) return this.settleEach(message, result);
     const failure = this.classify(result.error);
     // A reply after the body (250 lost, 451, 550 …) is the server's word; no reply at all leaves it in doubt.
     throw result.handedOver && !failure.details.replied ? lostAfterHandOver(failure) : failure;
+  }
+
+  /**
+   * Each envelope recipient on its own: the server may refuse a copy and take the recipient (the copy is
+   * reported refused), or refuse the recipient and take copies (a refusal for the recipient; the copies
+   * that have the message are not sent it again).
+   */
+  private settleEach(message: OutgoingMessage, result: { response: string; accepted: string[]; rejectedErrors: unknown[] }): Accepted {
+    const refusals = result.rejectedErrors as { recipient?: string; response?: string; message?: string }[];
+    const refused = refusals.find((error) => error.recipient === message.to);
+    if (refused) {
+      const failure = this.classify(refused);
+      failure.details.acceptedCopies = result.accepted.filter((address) => address !== message.to);
+      throw failure;
+    }
+    const rejected = refusals.map((error) => ({
+      address: error.recipient ?? '',
+      reply: this.redact(error.response ?? error.message ?? ''),
+    }));
+    return { response: this.redact(result.response), accepted: result.accepted, rejected };
   }
 
   async close(): Promise<void> {

@@ -54,6 +54,20 @@ export function rawWithBccHeader(message: OutgoingMessage): Buffer {
 export interface Accepted {
   /** The server's reply, or the provider's message id. */
   response: string;
+  /** Envelope recipients the server accepted (over SMTP, per RCPT TO; an API takes them all at once). */
+  accepted: string[];
+  /** Envelope recipients the server refused at RCPT TO, with its reply (SMTP only). */
+  rejected: RefusedRecipient[];
+}
+
+export interface RefusedRecipient {
+  address: string;
+  reply: string;
+}
+
+/** An API that takes one message for all its recipients: they are all accepted, or none. */
+export function acceptedByApi(message: OutgoingMessage, response: string): Accepted {
+  return { response, accepted: envelopeRecipients(message), rejected: [] };
 }
 
 export interface AccountInfo {
@@ -82,6 +96,8 @@ export interface DeliveryErrorDetails {
   recipientOnly?: boolean;
   /** The server had the message when the connection failed without a reply: in doubt (transports/hand-over.ts). */
   handedOver?: boolean;
+  /** Copies the server took in the transaction that refused the recipient: they have the message. */
+  acceptedCopies?: string[];
 }
 
 export type ThrottledLimit = 'connections' | 'rate';

@@ -16,15 +16,20 @@ export async function run(options: StatusOptions, io: CommandIo): Promise<void> 
       import('../../report/reputation.js'),
     ]);
   const summary = await summarise(options.file, options.state, (message) => warn(io, message), 'in_doubt');
+  const { listChangesOf } = await import('../../report/list-changes.js');
+  const { listChangesText } = await import('../../campaign/list-digest.js');
+  const listChanges = await listChangesOf(options.file, options.state);
+  const changesText = listChangesText(listChanges);
   const account = await accountStanding(summary.via);
   const warnings = reputationWarnings(summary.after_delivery);
   if (options.json) {
     const { recipients: _omitted, ...status } = summary;
-    io.stdout.write(JSON.stringify({ ...status, account, warnings }, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ ...status, account, warnings, ...(changesText && { list_changes: listChanges }) }, null, 2) + '\n');
     return;
   }
   for (const warning of warnings) warn(io, warning);
   writeForPerson(io, formatTable(summary));
+  if (changesText) writeForPerson(io, `List        changed since the campaign started: ${changesText}\n`);
   if (account) {
     const { maxConcurrent, rate, dailyLimit } = account.limits;
     const allowed = dailyLimit ? ` of ${dailyLimit} allowed` : '';

@@ -29,18 +29,20 @@ export async function run(options: ValidateOptions, io: CommandIo): Promise<void
     schedule?.dueAt(recipient); // warns once per unknown time zone
     if (suppression?.get(recipient.key)) suppressed++;
   };
-  const validation = await validateCampaign(prepared, { sizeLimit, onRecipient });
+  const isDone = await (await import('../../delivery/new-rows.js')).doneInJournal(prepared.definition.file, onWarning);
+  const validation = await validateCampaign(prepared, { sizeLimit, onRecipient, isDone });
   const suppressedText =
     suppression &&
     `${suppressed} of them suppressed for ${suppression.identity} (unsubscribed, bounced or complained): they will be skipped\n`;
   if (!options.json) return void writeForPerson(io, validationText(options.file, validation) + (suppressedText ?? ''));
-  const { recipients, emailColumn, blank, skipped, skippedByReason, skippedRows } = validation;
+  const { recipients, emailColumn, blank, skipped, skippedByReason, skippedRows, alreadyDone } = validation;
   printJson(io, {
     file: options.file,
     ok: true,
     recipients,
     email_column: emailColumn,
     blank,
+    ...(alreadyDone === undefined ? {} : { already_done: alreadyDone, to_send: recipients - alreadyDone }),
     skipped,
     skipped_by_reason: skippedByReason,
     skipped_rows: skippedRows,

@@ -1,0 +1,31 @@
+import { isRecipient } from '../campaign/recipients.js';
+import { recipientsOf } from '../campaign/prepare.js';
+import { lastEventByRecipient } from '../store/journal.js';
+import { readState, statePaths, type CampaignState } from '../store/state.js';
+import { loadProgress } from './checkpoint.js';
+import type { CampaignRun } from './campaign-run.js';
+import { isSettled } from './dispatch.js';
+
+/**
+ * Recipients of the CSV a finished campaign has not handled: rows added since it finished. Read from the
+ * checkpoint's settled prefix when it still holds, so a list that did not change costs next to nothing.
+ */
+export async function recipientsNotDone(run: CampaignRun, state: CampaignState): Promise<number> {
+  const { paths, campaign, options } = run;
+  const { known, prefixKeys, start } = await loadProgress(paths, campaign, state.campaignId, options.warn);
+  const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
+  let count = 0;
+  for await (const row of recipientsOf(campaign, settledKey, { start })) if (isRecipient(row)) count++;
+  return count;
+}
+
+/** For `validate` of a campaign already started (its state folder beside it): whether the journal has a recipient done, as `send` counts. */
+export async function doneInJournal(
+  campaignFile: string,
+  warn: (message: string) => void,
+): Promise<((key: string) => boolean) | undefined> {
+  const paths = statePaths(campaignFile);
+  if (!(await readState(paths))) return undefined;
+  const last = await lastEventByRecipient(paths.journal, warn);
+  return (key: string) => isSettled(last.get(key));
+}
