@@ -111,8 +111,9 @@ test('implicit TLS', async () => {
 
 describe('injected replies reach the client as real servers send them', () => {
   const cases: [ReplyStage, number, string, string][] = [
-    ['mail', 421, '4.7.0 Try again later, closing connection.', 'throttled'],
-    ['rcpt', 450, '4.2.1 The user you are trying to contact is receiving email too quickly.', 'throttled'],
+    // a generic "try again later" names no limit; a recipient receiving too quickly is about that recipient only
+    ['mail', 421, '4.7.0 Try again later, closing connection.', 'transient'],
+    ['rcpt', 450, '4.2.1 The user you are trying to contact is receiving email too quickly.', 'transient'],
     ['data', 451, '4.3.0 Requested action aborted: local error in processing', 'transient'],
     ['rcpt', 452, '4.5.3 Your message has too many recipients.', 'transient'],
     ['mail', 454, '4.7.0 Too many login attempts, please try again later.', 'throttled'],
