@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { simpleParser } from 'mailparser';
-import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { collect, runCli, startCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { journalEvents, journalShows, type JournalLine } from './helpers/journal.js';
 import { linkGoogle, googleEnv } from './helpers/google.js';
 import { addressesOf, bareLineEnds, outboxMessages } from './helpers/messages.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest, type Env } from './helpers/smtp.js';
@@ -95,8 +96,18 @@ describe('cc and bcc', () => {
     const env = await fileSecretsEnv();
     await addAccount(env, 'relay', smtp);
     const campaign = await writeCampaign({ csv, fields: { ...copies, via: 'relay' } });
-    expect((await runCli(['campaign', 'send', campaign.file], { env })).code).toBe(75);
-    expect((await runCli(['campaign', 'resume', campaign.file], { env })).code).toBe(75);
+    // A 451 at RCPT is about that recipient: she waits minutes between attempts. Each run is stopped (exit 75)
+    // once the journal has her refusal, as a person or cron's next run would find her: deferred.
+    const annRefusals = (events: JournalLine[]) =>
+      events.filter((event) => event.to === 'ann@example.com' && event.ev === 'deferred').length;
+    for (const verb of ['send', 'resume']) {
+      const before = annRefusals(await journalEvents(campaign.stateDir));
+      const run = startCli(['campaign', verb, campaign.file], { env });
+      const exited = collect(run);
+      await journalShows(campaign.stateDir, (events) => annRefusals(events) > before);
+      run.kill('SIGTERM');
+      expect((await exited).code).toBe(75);
+    }
     busy = false;
     const last = await runCli(['campaign', 'resume', campaign.file], { env });
     expect(last.code).toBe(0);

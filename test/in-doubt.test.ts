@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign } from './helpers/cli.js';
+import { journalShows } from './helpers/journal.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest } from './helpers/smtp.js';
 import type { InjectedReply, ReplyStage, SessionInfo } from './servers/smtp.js';
 
@@ -31,18 +32,6 @@ async function attempts(stateDir: string, to: string): Promise<string[]> {
 }
 
 /** Waits until the journal's recipient events satisfy `check` (read again every few milliseconds). */
-async function journalShows(stateDir: string, check: (events: { ev: string; to?: string }[]) => boolean): Promise<void> {
-  for (;;) {
-    const text = await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8').catch(() => '');
-    const events = text
-      .split('\n')
-      .filter((line) => line.endsWith('}'))
-      .map((line) => JSON.parse(line) as { ev: string; to?: string });
-    if (check(events)) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 async function statusJson(file: string, env: Record<string, string | undefined>) {
   return JSON.parse((await runCli(['campaign', 'status', file, '--json'], { env })).stdout) as {
     status: string;

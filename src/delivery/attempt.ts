@@ -84,6 +84,8 @@ async function attemptOnce(
     const accepted = await account.transport.send(pending);
     pacer.onAccepted();
     run.deliveredBefore = true;
+    // Copies the server refused are not counted by the provider.
+    if (accepted.rejected.length) await pacer.giveBack(slot, accepted.rejected.length);
     const refused = accepted.rejected.map(({ address, reply }) => ({ address, reply: reply.slice(0, 200) }));
     const refusedText = refused.map(({ address, reply }) => `; copy to ${address} refused: ${reply}`).join('');
     run.record(
@@ -101,9 +103,10 @@ async function attemptOnce(
     return undefined;
   } catch (error) {
     const failure = asDeliveryError(error);
-    failure.details.acceptedCopies?.forEach((address) => copiesDone.add(address));
+    const acceptedCopies = failure.details.acceptedCopies ?? [];
+    acceptedCopies.forEach((address) => copiesDone.add(address));
     // Refused, or lost before the server had it: providers count only what they accepted (or may have).
-    if (!isInDoubt(failure)) await pacer.giveBack(slot);
+    if (!isInDoubt(failure)) await pacer.giveBack(slot, envelopeRecipients(pending).length - acceptedCopies.length);
     return onFailure(run, recipient, failure, attempt, [...copiesDone]);
   }
 }

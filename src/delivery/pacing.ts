@@ -63,9 +63,9 @@ export class Pacer {
     return this.usage ? this.usage.reserve(recipients) : { ok: true };
   }
 
-  /** The server refused the message, or never got it: its recipients go back to the daily window. */
-  async giveBack(reservation: Reservation): Promise<void> {
-    if (reservation.ok && reservation.token) await this.usage?.release(reservation.token);
+  /** The server refused the message, or never got it: its recipients (or `recipients` of them) go back to the daily window. */
+  async giveBack(reservation: Reservation, recipients?: number): Promise<void> {
+    if (reservation.ok && reservation.token) await this.usage?.release(reservation.token, recipients);
   }
 
   onAccepted(): void {

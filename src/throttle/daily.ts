@@ -61,9 +61,13 @@ export class DailyUsage {
     return { ok: false, freeAt: entries[position - this.limit].at + dayMs };
   }
 
-  /** Gives a reservation back: the server refused the message (or never got it), so the provider does not count it. */
-  async release(token: string): Promise<void> {
-    await this.append(this.clock.now(), `-${token}`);
+  /**
+   * Gives a reservation back: the server refused the message (or never got it), so the provider does not count
+   * it — or, with `recipients`, only that many of its envelope recipients (copies the server refused).
+   */
+  async release(token: string, recipients?: number): Promise<void> {
+    if (recipients === 0) return;
+    await this.append(this.clock.now(), recipients === undefined ? `-${token}` : `-${token} ${recipients}`);
   }
 
   /** A send that cannot be counted is not sent: a read-only or full config folder stops the run, naming the file. */
@@ -128,10 +132,11 @@ export class DailyUsage {
       const complete = text.lastIndexOf('\n') + 1; // a line being appended right now is read next time
       log.offset += Buffer.byteLength(text.slice(0, complete));
       for (const line of text.slice(0, complete).split('\n')) {
-        const [at, token] = line.split(' ');
+        const [at, token, count] = line.split(' ');
         if (!token) continue;
         if (token.startsWith('-')) {
-          for (const cancelled of this.byToken.get(token.slice(1)) ?? []) cancelled.cancelled = true;
+          const live = (this.byToken.get(token.slice(1)) ?? []).filter((entry) => !entry.cancelled);
+          for (const cancelled of live.slice(0, count === undefined ? undefined : Number(count))) cancelled.cancelled = true;
         } else {
           const entry = { at: Number(at), token, cancelled: false };
           log.entries.push(entry);

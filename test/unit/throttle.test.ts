@@ -231,6 +231,22 @@ describe('DailyUsage counts what the server accepted', () => {
   });
 });
 
+test('a message the server took without some of its copies gives back only the refused ones', async () => {
+  const { DailyUsage } = await import('../../src/throttle/daily.js');
+  const { tempDir } = await import('../helpers/cli.js');
+  const dir = await tempDir('mailshot-usage-');
+  const clock = new FakeClock();
+  await clock.advance(Date.UTC(2026, 10, 27, 12));
+  const usage = new DailyUsage(dir, 5, clock);
+  const message = await usage.reserve(3); // the recipient and two copies
+  await usage.release((message as { token: string }).token, 1); // one copy refused
+  expect(await usage.sentInWindow()).toBe(2);
+  await usage.release((message as { token: string }).token, 0);
+  expect(await new DailyUsage(dir, 5, clock).sentInWindow()).toBe(2); // another process reads the same
+  await usage.release((message as { token: string }).token); // then the whole message refused after all
+  expect(await usage.sentInWindow()).toBe(0);
+});
+
 describe('AppendBatcher (daily-usage lines written together)', () => {
   test('lines appended at once all arrive, whole and in order; a failed write rejects its own lines only', async () => {
     const { AppendBatcher } = await import('../../src/throttle/append-batch.js');
