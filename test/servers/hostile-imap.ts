@@ -7,7 +7,8 @@
  * `trickle: {intervalMs}` it answers the sign-in one byte every intervalMs instead. Over IPC it sends
  * {"port": N} once it listens and {"seen": COMMAND} for each command it reads.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { listenOverIpc, onLines, trickle } from './raw-lines.js';
 
 interface HostileImapOptions {
   trickle?: { intervalMs: number };
@@ -18,16 +19,11 @@ if (!process.send) throw new Error('usage: a child process with IPC');
 const send = process.send.bind(process);
 
 function session(socket: net.Socket): void {
-  let buffered = '';
   let authenticating: { tag: string; lines: string[] } | undefined;
   const refuse = (tag: string, said: string[]) => {
     const bytes = `${tag} NO [AUTHENTICATIONFAILED] refused: "${said.join('" "')}"\r\n`;
     if (!options.trickle) return void socket.write(bytes);
-    let at = 0;
-    const timer = setInterval(() => {
-      if (socket.destroyed || at >= bytes.length) return clearInterval(timer);
-      socket.write(bytes[at++]!);
-    }, options.trickle.intervalMs);
+    trickle(socket, bytes, options.trickle.intervalMs);
   };
   const answer = (line: string) => {
     if (authenticating) {
@@ -49,18 +45,8 @@ function session(socket: net.Socket): void {
     if (verb === 'LOGOUT') return void socket.end(`* BYE\r\n${tag} OK bye\r\n`);
     socket.write(`${tag} OK done\r\n`);
   };
-  socket.on('data', (chunk) => {
-    buffered += chunk.toString('latin1');
-    for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      answer(line);
-    }
-  });
-  socket.on('error', () => undefined);
+  onLines(socket, answer);
   socket.write('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hostile ready\r\n');
 }
 
-const server = net.createServer(session);
-server.listen(0, '127.0.0.1', () => send({ port: (server.address() as net.AddressInfo).port }));
-process.on('disconnect', () => process.exit(0));
+listenOverIpc(session, send);

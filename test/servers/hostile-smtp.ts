@@ -9,7 +9,8 @@
  * `rcptReply` answers every RCPT TO with that text (escape sequences and all).
  * Over IPC it sends {"port": N} once it listens and {"seen": COMMAND} for each command it reads.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { listenOverIpc, onLines, trickle } from './raw-lines.js';
 
 interface HostileOptions {
   mechanisms?: string[];
@@ -26,16 +27,11 @@ const mechanisms = options.mechanisms ?? ['PLAIN', 'LOGIN', 'XOAUTH2'];
 function session(socket: net.Socket): void {
   const authLines: string[] = [];
   let loginStep = 0;
-  let buffered = '';
   let lastVerb = '';
   const reply = (text: string) => {
     const bytes = `${text}\r\n`;
     if (!options.trickle || options.trickle.after !== lastVerb) return void socket.write(bytes);
-    let at = 0;
-    const timer = setInterval(() => {
-      if (socket.destroyed || at >= bytes.length) return clearInterval(timer);
-      socket.write(bytes[at++]!);
-    }, options.trickle.intervalMs);
+    trickle(socket, bytes, options.trickle.intervalMs);
   };
   const answer = (line: string) => {
     if (loginStep > 0) {
@@ -63,18 +59,8 @@ function session(socket: net.Socket): void {
   };
   const authDone = () =>
     options.echoAuth === 'refuse' ? reply(`500 5.5.1 Command unrecognized: "${authLines.join('" "')}"`) : reply('235 2.7.0 ok');
-  socket.on('data', (chunk) => {
-    buffered += chunk.toString('latin1');
-    for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      answer(line);
-    }
-  });
-  socket.on('error', () => undefined);
+  onLines(socket, answer);
   socket.write('220 hostile.test ESMTP\r\n');
 }
 
-const server = net.createServer(session);
-server.listen(0, '127.0.0.1', () => send({ port: (server.address() as net.AddressInfo).port }));
-process.on('disconnect', () => process.exit(0));
+listenOverIpc(session, send);
