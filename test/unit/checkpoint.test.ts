@@ -9,18 +9,24 @@ import { tempDir } from '../helpers/cli.js';
 
 const isSettled = (last: string | undefined) => last === 'sent' || last === 'failed' || last === 'skipped';
 
+/** A campaign over a recipients.csv holding `rows`, with a state folder whose journal has begun a run. */
+async function campaignWithJournal(rows: string) {
+  const dir = await tempDir('mailshot-checkpoint-');
+  const csv = path.join(dir, 'recipients.csv');
+  await writeFile(csv, rows);
+  const paths = statePaths(path.join(dir, 'campaign.yaml'), path.join(dir, 'state'));
+  await mkdir(paths.dir, { recursive: true });
+  await writeFile(paths.journal, '{"ev":"run","at":1,"what":"start"}\n');
+  const campaign = {
+    definition: { recipientsFile: csv, email_column: 'email' },
+    layout: { columns: ['email'] },
+  } as unknown as PreparedCampaign;
+  return { csv, paths, campaign };
+}
+
 describe('ProgressTracker', () => {
   test('the prefix stops at the first unsettled row; what is known about the rows after it is kept, in-doubt attempts included', async () => {
-    const dir = await tempDir('mailshot-checkpoint-');
-    const csv = path.join(dir, 'recipients.csv');
-    await writeFile(csv, 'email\na@x.com\nb@x.com\nc@x.com\nd@x.com\n');
-    const paths = statePaths(path.join(dir, 'campaign.yaml'), path.join(dir, 'state'));
-    await mkdir(paths.dir, { recursive: true });
-    await writeFile(paths.journal, '{"ev":"run","at":1,"what":"start"}\n');
-    const campaign = {
-      definition: { recipientsFile: csv, email_column: 'email' },
-      layout: { columns: ['email'] },
-    } as unknown as PreparedCampaign;
+    const { csv, paths, campaign } = await campaignWithJournal('email\na@x.com\nb@x.com\nc@x.com\nd@x.com\n');
 
     const known = new Map([['d@x.com', 'deferred' as const]]);
     const tracker = new ProgressTracker({ known, prefixKeys: new AddressSet() }, isSettled);
@@ -60,16 +66,7 @@ describe('ProgressTracker', () => {
   });
 
   test('no checkpoint when the list changed after the pass opened it', async () => {
-    const dir = await tempDir('mailshot-checkpoint-');
-    const csv = path.join(dir, 'recipients.csv');
-    await writeFile(csv, 'email\na@x.com\nb@x.com\n');
-    const paths = statePaths(path.join(dir, 'campaign.yaml'), path.join(dir, 'state'));
-    await mkdir(paths.dir, { recursive: true });
-    await writeFile(paths.journal, '{"ev":"run","at":1,"what":"start"}\n');
-    const campaign = {
-      definition: { recipientsFile: csv, email_column: 'email' },
-      layout: { columns: ['email'] },
-    } as unknown as PreparedCampaign;
+    const { csv, paths, campaign } = await campaignWithJournal('email\na@x.com\nb@x.com\n');
     const tracker = new ProgressTracker({ known: new Map(), prefixKeys: new AddressSet() }, isSettled);
     tracker.onOpen(fingerprintOf(await stat(csv)));
     tracker.onRow({ line: 2, end: 14, nextLine: 3, key: 'a@x.com', passed: true });
