@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type JournalEvent, type RecipientEvent } from '../store/journal.js';
 import { refuseCut, refuseMismatch } from '../store/journal-check.js';
 import { readLockInfo } from '../store/lock.js';
+import { RecipientTable, type Counted } from './recipient-table.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 import type { RecipientStatus } from '../status.js';
 
@@ -139,40 +140,39 @@ export const countReason = (byReason: Record<string, number>, reason = 'unknown'
 
 const statusOf = (event: RecipientEvent): RecipientStatus => (event.ev === 'attempt' ? 'in_doubt' : event.ev);
 
-/** What countRecipient reads of an event, and no more (no server reply, no text). */
-function countable(event: RecipientEvent): RecipientEvent {
+/** What counting a recipient reads of its last event, and no more (no server reply, no text). */
+function countedOf(event: RecipientEvent): Counted {
+  const reason = event.ev === 'failed' || event.ev === 'deferred' ? event.kind : event.ev === 'skipped' ? event.reason : undefined;
+  const copies = event.ev === 'sent' ? { cc: event.cc?.length ?? 0, bcc: event.bcc?.length ?? 0 } : { cc: 0, bcc: 0 };
+  return { status: statusOf(event), reason, ...copies };
+}
+
+/** An open recipient's (in doubt, deferred) last event as a status snapshot keeps it when it is not listed. */
+function countable(event: Extract<RecipientEvent, { ev: 'attempt' | 'deferred' }>): RecipientEvent {
   const { to, at } = event;
-  switch (event.ev) {
-    case 'sent':
-      return { ev: 'sent', to, at, reply: '', ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
-    case 'failed':
-    case 'deferred':
-      return { ev: event.ev, to, at, kind: event.kind, text: '' };
-    case 'skipped':
-      return { ev: 'skipped', to, at, reason: event.reason, line: event.line };
-    case 'attempt':
-      return { ev: 'attempt', to, at };
-  }
+  return event.ev === 'attempt' ? { ev: 'attempt', to, at } : { ev: 'deferred', to, at, kind: event.kind, text: '' };
 }
 
-/** Counts a recipient by its last event; returns its status. */
-export function countRecipient(settled: Settled, event: RecipientEvent): RecipientStatus {
-  const status = statusOf(event);
-  settled.tally[status]++;
-  if (event.ev === 'sent') {
-    settled.copies.cc += event.cc?.length ?? 0;
-    settled.copies.bcc += event.bcc?.length ?? 0;
-  }
-  if (event.ev === 'failed') countReason(settled.failedByReason, event.kind);
-  if (event.ev === 'skipped') countReason(settled.skippedByReason, event.reason);
-  return status;
+/** Counts a recipient by its last event's status, reason and copies. */
+export function countRecipient(settled: Settled, counted: Counted): void {
+  settled.tally[counted.status]++;
+  settled.copies.cc += counted.cc;
+  settled.copies.bcc += counted.bcc;
+  if (counted.status === 'failed') countReason(settled.failedByReason, counted.reason);
+  if (counted.status === 'skipped') countReason(settled.skippedByReason, counted.reason);
 }
 
-/** One pass over the journal: what every format needs, in the order events happened. */
+/**
+ * One pass over the journal: what every format needs, in the order events happened. Each recipient is a
+ * slot of a RecipientTable (its last status, reason, copies and line as numbers); the last event itself
+ * is kept only for a recipient to be listed, or still open (in doubt, deferred: a status snapshot keeps
+ * those), so the totals of a list of millions (a run's end, `status`) hold no object per recipient.
+ */
 export class JournalFold {
-  readonly last = new Map<string, RecipientEvent>();
+  readonly recipients = new RecipientTable();
+  /** Last events by slot: whole if listed, else (open recipients only) what countable() keeps. */
+  readonly kept = new Map<number, RecipientEvent>();
   readonly after = new Map<string, AfterDeliveryEvent>();
-  readonly lines = new Map<string, number>();
   readonly rejected: RecipientOutcome[] = [];
   readonly limitChanges: Summary['limit_changes'] = [];
   readonly runs: { started: number; ended?: number; status?: string; lastEvent: number }[] = [];
@@ -180,11 +180,7 @@ export class JournalFold {
   name?: string;
   /** What a status snapshot counted instead of keeping (src/report/status-snapshot.ts). */
   readonly settled = emptySettled();
-  /**
-   * The statuses whose recipients will be listed (undefined: all). A recipient whose last event is of
-   * another status is kept as what counting it needs only, so that the totals of a list of millions
-   * (a run's end, `status`) take a few bytes per recipient, not its whole event.
-   */
+  /** The statuses whose recipients will be listed (undefined: all). */
   listing?: RecipientStatus[];
 
   add(event: JournalEvent): void {
@@ -213,17 +209,22 @@ export class JournalFold {
     }
   }
 
-  /** A recipient's latest event: whole if it is to be listed, else counted only (with its CSV line, for a later event). */
-  private keep(event: RecipientEvent): void {
-    const own = 'line' in event ? event.line : undefined;
-    const line = own ?? this.lines.get(event.to) ?? (this.last.get(event.to) as { line?: number } | undefined)?.line;
-    if (!this.listing || this.listing.includes(statusOf(event))) {
-      this.last.set(event.to, event);
-      if (line !== undefined) this.lines.set(event.to, line);
-      return;
+  /** A recipient's latest event: counted in its slot (with its CSV line, or the line an earlier event gave), kept if listed or open. */
+  keep(event: RecipientEvent, line = 'line' in event ? event.line : undefined): void {
+    const slot = this.recipients.slotOf(event.to);
+    this.recipients.set(slot, countedOf(event), line);
+    if (!this.listing || this.listing.includes(statusOf(event))) this.kept.set(slot, event);
+    else if (event.ev === 'attempt' || event.ev === 'deferred') this.kept.set(slot, countable(event));
+    else this.kept.delete(slot);
+  }
+
+  /** Counts every recipient into `settled`; `each` sees each one's slot and status, in first-seen order. */
+  countAll(settled: Settled, each: (slot: number, status: RecipientStatus) => void = () => undefined): void {
+    for (let slot = 0; slot < this.recipients.size; slot++) {
+      const counted = this.recipients.counted(slot);
+      countRecipient(settled, counted);
+      each(slot, counted.status);
     }
-    this.last.set(event.to, Object.assign(countable(event), line === undefined ? {} : { line }));
-    this.lines.delete(event.to);
   }
 
   summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
@@ -231,11 +232,11 @@ export class JournalFold {
     const { tally, skippedByReason, failedByReason, copies } = counted;
     for (const row of this.rejected) countReason(skippedByReason, row.reason);
     const recipients: RecipientOutcome[] = [];
-    for (const event of this.last.values()) {
-      const status = countRecipient(counted, event);
-      if (only === undefined || only.includes(status))
-        recipients.push(withAfter({ ...outcomeOf(event), line: this.lines.get(event.to) }, this.after.get(event.to)));
-    }
+    this.countAll(counted, (slot, status) => {
+      if (only !== undefined && !only.includes(status)) return;
+      const event = this.kept.get(slot)!;
+      recipients.push(withAfter({ ...outcomeOf(event), line: this.recipients.line(slot) }, this.after.get(event.to)));
+    });
     const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
     const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
     const runs = this.runs.map((run) => ({ started_at: iso(run.started)!, ended_at: iso(run.ended), status: run.status }));
