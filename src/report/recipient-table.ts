@@ -1,3 +1,4 @@
+import type { Place } from '../store/journal.js';
 import type { RecipientStatus } from '../status.js';
 
 const statuses: readonly RecipientStatus[] = ['sent', 'failed', 'skipped', 'pending', 'deferred', 'in_doubt'];
@@ -29,6 +30,9 @@ export class RecipientTable {
   private bccOf = new Uint32Array(1 << 11);
   /** NaN: no CSV line known. */
   private lineOf = new Float64Array(1 << 11).fill(NaN);
+  /** Where the last event's line is in the journal, when the fold was given it. */
+  private startOf = new Float64Array(1 << 11);
+  private bytesOf = new Uint32Array(1 << 11);
   /** Reasons by id; 0 is "none". */
   private readonly reasons: (string | undefined)[] = [undefined];
   private readonly reasonIds = new Map<string, number>();
@@ -55,6 +59,15 @@ export class RecipientTable {
 
   counted(slot: number): Counted {
     return { status: this.status(slot), reason: this.reasons[this.reasonOf[slot]!], cc: this.ccOf[slot]!, bcc: this.bccOf[slot]! };
+  }
+
+  place(slot: number, place: Place): void {
+    this.startOf[slot] = place.start;
+    this.bytesOf[slot] = place.bytes;
+  }
+
+  placeOf(slot: number): Place {
+    return { start: this.startOf[slot]!, bytes: this.bytesOf[slot]! };
   }
 
   status(slot: number): RecipientStatus {
@@ -93,6 +106,8 @@ export class RecipientTable {
     this.ccOf = resized(this.ccOf, length);
     this.bccOf = resized(this.bccOf, length);
     this.lineOf = resized(this.lineOf, length).fill(NaN, this.size);
+    this.startOf = resized(this.startOf, length);
+    this.bytesOf = resized(this.bytesOf, length);
     this.buckets = new Int32Array(length * 2).fill(-1);
     const mask = this.buckets.length - 1;
     for (let slot = 0; slot < this.size; slot++) {

@@ -3,9 +3,19 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { InputError } from '../errors.js';
-import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type JournalEvent, type RecipientEvent } from '../store/journal.js';
+import {
+  afterDeliveryEvents,
+  readJournal,
+  readJournalPlaced,
+  type AfterDeliveryEvent,
+  type JournalEvent,
+  type Place,
+  type RecipientEvent,
+} from '../store/journal.js';
+import type { JournalAt } from '../store/journal-at.js';
 import { refuseCut, refuseMismatch } from '../store/journal-check.js';
 import { readLockInfo } from '../store/lock.js';
+import { isHard, iso, outcomeOf, withAfter } from './outcome.js';
 import { RecipientTable, type Counted } from './recipient-table.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 import type { RecipientStatus } from '../status.js';
@@ -85,6 +95,22 @@ export async function summarise(
   warn: (message: string) => void,
   only?: RecipientStatus | RecipientStatus[],
 ): Promise<Summary> {
+  const { fold, summary } = await foldCampaign(campaignFile, stateDir, warn, only);
+  summary.recipients = [...fold.outcomes(summary.listed)];
+  return summary;
+}
+
+/**
+ * summarise without its list of recipients: the fold that gives them (`outcomes`), and the journal they are
+ * in. With `placed`, a listed recipient's last event is not kept but where its line is (readJournalPlaced).
+ */
+export async function foldCampaign(
+  campaignFile: string,
+  stateDir: string | undefined,
+  warn: (message: string) => void,
+  only?: RecipientStatus | RecipientStatus[],
+  placed = false,
+): Promise<{ fold: JournalFold; summary: Summary; journal: string }> {
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
   if (!state && !existsSync(campaignFile))
@@ -101,13 +127,15 @@ export async function summarise(
   fold.listing = only === undefined ? undefined : [only].flat();
   const sizeBefore = (await stat(paths.journal).catch(() => undefined))?.size;
   let events = 0;
-  for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
-    fold.add(event);
-    events++;
-  }
+  if (placed) for await (const { event, place } of readJournalPlaced(paths.journal, warn)) fold.add(event, place);
+  else
+    for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
+      fold.add(event);
+      events++;
+    }
   if (snapshots && events >= snapshots.worthSaving) await snapshots.saveSnapshot(paths, state.campaignId, fold, sizeBefore);
   await refuseCut(paths, state, campaignFile);
-  const summary = fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
+  const summary = fold.counts(campaignFile, state, fold.listing);
   const lockInfo = await readLockInfo(paths.lock);
   if (lockInfo) {
     const { owner, ageMs, liveness } = lockInfo;
@@ -119,7 +147,7 @@ export async function summarise(
       reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue',
     });
   }
-  return summary;
+  return { fold, summary, journal: paths.journal };
 }
 
 /** Recipients and rejected rows counted rather than kept one by one (what a status snapshot folded away). */
@@ -183,7 +211,8 @@ export class JournalFold {
   /** The statuses whose recipients will be listed (undefined: all). */
   listing?: RecipientStatus[];
 
-  add(event: JournalEvent): void {
+  /** `place`: where the event's line is in the journal (a listed recipient's is then kept instead of the event). */
+  add(event: JournalEvent, place?: Place): void {
     const run = this.runs.at(-1);
     if (run && !run.ended) run.lastEvent = event.at;
     if (event.ev === 'limits') {
@@ -199,7 +228,7 @@ export class JournalFold {
     } else if (event.ev === 'skipped' && !event.to) {
       this.rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
     } else if ('to' in event && event.to) {
-      this.keep(event as RecipientEvent);
+      this.keep(event as RecipientEvent, undefined, place);
       if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
         const minute = Math.floor(event.at / 60_000) * 60_000;
         const counts = this.perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
@@ -210,33 +239,41 @@ export class JournalFold {
   }
 
   /** A recipient's latest event: counted in its slot (with its CSV line, or the line an earlier event gave), kept if listed or open. */
-  keep(event: RecipientEvent, line = 'line' in event ? event.line : undefined): void {
+  keep(event: RecipientEvent, line = 'line' in event ? event.line : undefined, place?: Place): void {
     const slot = this.recipients.slotOf(event.to);
     this.recipients.set(slot, countedOf(event), line);
-    if (!this.listing || this.listing.includes(statusOf(event))) this.kept.set(slot, event);
-    else if (event.ev === 'attempt' || event.ev === 'deferred') this.kept.set(slot, countable(event));
+    if (place) this.recipients.place(slot, place);
+    if (!this.listing || this.listing.includes(statusOf(event))) {
+      if (place) this.kept.delete(slot);
+      else this.kept.set(slot, event);
+    } else if (event.ev === 'attempt' || event.ev === 'deferred') this.kept.set(slot, countable(event));
     else this.kept.delete(slot);
   }
 
-  /** Counts every recipient into `settled`; `each` sees each one's slot and status, in first-seen order. */
-  countAll(settled: Settled, each: (slot: number, status: RecipientStatus) => void = () => undefined): void {
-    for (let slot = 0; slot < this.recipients.size; slot++) {
-      const counted = this.recipients.counted(slot);
-      countRecipient(settled, counted);
-      each(slot, counted.status);
-    }
+  /** The summary with every recipient listed that `only` asks for. */
+  summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
+    return { ...this.counts(campaignFile, state, only), recipients: [...this.outcomes(only)] };
   }
 
-  summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
+  /**
+   * The listed recipients' outcomes in first-seen order, then the rejected rows: from the events kept, or
+   * (a fold given places) read back from the journal through `at`.
+   */
+  *outcomes(only: RecipientStatus[] | undefined, at?: JournalAt): Generator<RecipientOutcome> {
+    for (let slot = 0; slot < this.recipients.size; slot++) {
+      if (only !== undefined && !only.includes(this.recipients.status(slot))) continue;
+      const event = this.kept.get(slot) ?? (at!.read(this.recipients.placeOf(slot)) as RecipientEvent);
+      yield withAfter(outcomeOf(event, this.recipients.line(slot)), this.after.get(event.to));
+    }
+    if (only === undefined || only.includes('skipped')) yield* this.rejected;
+  }
+
+  /** The summary's counts; its `recipients` left empty. */
+  counts(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
     const counted = structuredClone(this.settled);
     const { tally, skippedByReason, failedByReason, copies } = counted;
     for (const row of this.rejected) countReason(skippedByReason, row.reason);
-    const recipients: RecipientOutcome[] = [];
-    this.countAll(counted, (slot, status) => {
-      if (only !== undefined && !only.includes(status)) return;
-      const event = this.kept.get(slot)!;
-      recipients.push(withAfter({ ...outcomeOf(event), line: this.recipients.line(slot) }, this.after.get(event.to)));
-    });
+    for (let slot = 0; slot < this.recipients.size; slot++) countRecipient(counted, this.recipients.counted(slot));
     const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
     const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
     const runs = this.runs.map((run) => ({ started_at: iso(run.started)!, ended_at: iso(run.ended), status: run.status }));
@@ -272,7 +309,7 @@ export class JournalFold {
       runs,
       per_minute: [...this.perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
       listed: only,
-      recipients: only === undefined || only.includes('skipped') ? [...recipients, ...this.rejected] : recipients,
+      recipients: [],
     };
   }
 
@@ -294,39 +331,6 @@ function nameInFile(campaignFile: string): string | undefined {
   }
 }
 
-function outcomeOf(event: RecipientEvent): RecipientOutcome {
-  const base = { recipient: event.to, at: iso(event.at) };
-  switch (event.ev) {
-    case 'sent':
-      return { ...base, status: 'sent', detail: event.reply, ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
-    case 'failed':
-      return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
-    case 'deferred':
-      return { ...base, status: 'deferred', reason: event.kind, code: event.code, detail: event.text };
-    case 'skipped':
-      return { ...base, status: 'skipped', reason: event.reason, line: event.line, detail: event.suppressed };
-    case 'attempt':
-      return {
-        ...base,
-        status: 'in_doubt',
-        detail:
-          'handed to the server, no answer recorded (the sender stopped, or the connection was lost after the message was handed over)',
-      };
-  }
-}
-
-function isHard(event: AfterDeliveryEvent | undefined): boolean {
-  return event?.ev === 'bounced' && event.hard;
-}
-
-function withAfter(outcome: RecipientOutcome, event: AfterDeliveryEvent | undefined): RecipientOutcome {
-  if (!event) return outcome;
-  const at = iso(event.at)!;
-  if (event.ev === 'bounced')
-    return { ...outcome, after: { event: event.ev, hard: event.hard, status: event.status, detail: event.diagnostic, at } };
-  return { ...outcome, after: { event: event.ev, detail: event.ev === 'complained' ? event.feedback : undefined, at } };
-}
-
 function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): AfterDelivery {
   const counts = { bounced: 0, soft_bounced: 0, complained: 0, unsubscribed: 0 };
   for (const event of events) {
@@ -335,10 +339,6 @@ function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): Af
   }
   const rate = (count: number) => (sent ? Math.round((count / sent) * 1e6) / 1e6 : 0);
   return { ...counts, bounce_rate: rate(counts.bounced), complaint_rate: rate(counts.complained) };
-}
-
-function iso(at: number | undefined): string | undefined {
-  return at === undefined ? undefined : new Date(at).toISOString();
 }
 
 /** The server's text without the code it starts with (most replies do: "550 5.1.1 …"), for a code shown apart. */

@@ -1,58 +1,10 @@
 import { JournalFold } from '../../src/report/summary.js';
-import type { JournalEvent } from '../../src/store/journal.js';
 import type { CampaignState } from '../../src/store/state.js';
 import type { RecipientStatus } from '../../src/status.js';
+import { at, foldJournal as journal } from '../fixtures/fold-journal.js';
 
 // A recipient counts by its last event (after-delivery events aside), wherever its earlier events were:
 // the fold keeps numbers per recipient, not its events, and must decide as reading every event would.
-
-const at = (minute: number, second = 0) => minute * 60_000 + second * 1000;
-const journal: JournalEvent[] = [
-  { ev: 'run', at: at(0), what: 'start', name: 'Decisions' },
-  // retried, then sent (with two copies)
-  { ev: 'attempt', to: 'retried@example.com', at: at(0, 1), line: 2 },
-  { ev: 'deferred', to: 'retried@example.com', at: at(0, 2), kind: 'throttled', code: '421', text: '421 later' },
-  // left in doubt
-  { ev: 'attempt', to: 'doubt@example.com', at: at(0, 3), line: 3 },
-  // deferred, then failed
-  { ev: 'attempt', to: 'refused@example.com', at: at(0, 4), line: 4 },
-  { ev: 'deferred', to: 'refused@example.com', at: at(0, 5), kind: 'throttled', text: '451 try later' },
-  { ev: 'skipped', to: 'suppressed@example.com', at: at(0, 6), reason: 'suppressed', line: 5, suppressed: 'unsubscribed' },
-  { ev: 'attempt', to: 'bounced@example.com', at: at(0, 7), line: 6 },
-  { ev: 'sent', to: 'bounced@example.com', at: at(0, 8), reply: '250 ok' },
-  { ev: 'attempt', to: 'still-deferred@example.com', at: at(0, 9), line: 7 },
-  { ev: 'deferred', to: 'still-deferred@example.com', at: at(0, 10), kind: 'greylisted', text: '450 greylisted' },
-  { ev: 'attempt', to: 'complained@example.com', at: at(0, 11), line: 8 },
-  { ev: 'sent', to: 'complained@example.com', at: at(0, 12), reply: '250 ok' },
-  { ev: 'attempt', to: 'template@example.com', at: at(0, 13), line: 9 },
-  { ev: 'failed', to: 'template@example.com', at: at(0, 14), kind: 'template', text: 'undefined variable' },
-  { ev: 'skipped', at: at(0, 15), reason: 'invalid', line: 10, value: 'not-an-address' },
-  { ev: 'run', at: at(0, 20), what: 'end', status: 'paused' },
-  // the next run: the deferred ones tried again, the one in doubt resent
-  { ev: 'run', at: at(5), what: 'start' },
-  { ev: 'attempt', to: 'retried@example.com', at: at(5, 1) },
-  {
-    ev: 'sent',
-    to: 'retried@example.com',
-    at: at(5, 2),
-    reply: '250 queued',
-    cc: ['c1@example.com', 'c2@example.com'],
-    bcc: ['b@example.com'],
-  },
-  { ev: 'attempt', to: 'refused@example.com', at: at(5, 3) },
-  { ev: 'failed', to: 'refused@example.com', at: at(5, 4), kind: 'rejected', code: '550', text: '550 5.1.1 no such user' },
-  { ev: 'attempt', to: 'still-deferred@example.com', at: at(5, 5) },
-  { ev: 'deferred', to: 'still-deferred@example.com', at: at(5, 6), kind: 'greylisted', text: '450 greylisted again' },
-  { ev: 'attempt', to: 'resent@example.com', at: at(5, 7), line: 11 },
-  { ev: 'attempt', to: 'resent@example.com', at: at(5, 8) },
-  { ev: 'sent', to: 'resent@example.com', at: at(5, 9), reply: '250 ok' },
-  { ev: 'run', at: at(5, 30), what: 'end', status: 'done' },
-  // `bounces check` later: a hard bounce stays the one shown; a soft bounce gives way to a complaint
-  { ev: 'bounced', to: 'bounced@example.com', at: at(9), hard: true, status: '5.1.1', diagnostic: 'user unknown' },
-  { ev: 'complained', to: 'bounced@example.com', at: at(9, 1) },
-  { ev: 'bounced', to: 'complained@example.com', at: at(9, 2), hard: false, status: '4.2.2' },
-  { ev: 'complained', to: 'complained@example.com', at: at(9, 3), feedback: 'abuse' },
-];
 
 const state = { recipients: 10, via: 'outbox', status: 'paused' } as CampaignState;
 
