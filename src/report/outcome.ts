@@ -38,6 +38,15 @@ export function withAfter(outcome: RecipientOutcome, event: AfterDeliveryEvent |
   return { ...outcome, after: { event: event.ev, detail: event.ev === 'complained' ? event.feedback : undefined, at } };
 }
 
+/** The last second iso() formatted: a journal's events come many to a second, and a report formats millions. */
+const lastSecond = { second: NaN, prefix: '' };
+const year10000 = 253_402_300_800_000;
+
+/** `at` as ISO 8601 UTC with milliseconds, as Date#toISOString writes it. */
 export function iso(at: number | undefined): string | undefined {
-  return at === undefined ? undefined : new Date(at).toISOString();
+  if (at === undefined) return undefined;
+  if (!Number.isInteger(at) || at < 0 || at >= year10000) return new Date(at).toISOString();
+  const second = Math.floor(at / 1000);
+  if (second !== lastSecond.second) Object.assign(lastSecond, { second, prefix: new Date(second * 1000).toISOString().slice(0, 20) });
+  return `${lastSecond.prefix}${String(at - second * 1000).padStart(3, '0')}Z`;
 }
