@@ -37,8 +37,17 @@ export class RecipientTable {
   private readonly reasons: (string | undefined)[] = [undefined];
   private readonly reasonIds = new Map<string, number>();
 
+  /** The address slotOf last found: a recipient's outcome mostly follows its attempt. */
+  private last = { address: '', slot: -1 };
+
   /** The recipient's slot, a new one (at the end of the order) for an address not seen before. */
   slotOf(address: string): number {
+    if (address === this.last.address) return this.last.slot;
+    this.last = { address, slot: this.find(address) };
+    return this.last.slot;
+  }
+
+  private find(address: string): number {
     if (this.size === this.hashA.length) this.grow(); // before probing: growing moves the buckets
     const [a, b] = hashes(address);
     const mask = this.buckets.length - 1;

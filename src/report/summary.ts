@@ -127,7 +127,8 @@ export async function foldCampaign(
   fold.listing = only === undefined ? undefined : [only].flat();
   const sizeBefore = (await stat(paths.journal).catch(() => undefined))?.size;
   let events = 0;
-  if (placed) for await (const { event, place } of readJournalPlaced(paths.journal, warn)) fold.add(event, place);
+  if (placed)
+    for await (const events of readJournalPlaced(paths.journal, warn)) for (const { event, place } of events) fold.add(event, place);
   else
     for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
       fold.add(event);

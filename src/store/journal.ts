@@ -158,19 +158,20 @@ export interface Place {
   bytes: number;
 }
 
-/** readJournal, with where each event's line is (to read it again later with readJournalAt). */
+/** readJournal, with where each event's line is (to read it again with JournalAt), a chunk's events at a time. */
 export async function* readJournalPlaced(
   file: string,
   warn: (message: string) => void,
   offset = 0,
-): AsyncGenerator<{ event: JournalEvent; place: Place }> {
+): AsyncGenerator<{ event: JournalEvent; place: Place }[]> {
   let start = offset;
   for await (const lines of journalLines(file, warn, offset)) {
-    for (const line of lines) {
+    yield lines.map((line) => {
       const bytes = Buffer.byteLength(line.text);
-      yield { event: parseJournalLine(file, line.text, line.number), place: { start, bytes } };
+      const placed = { event: parseJournalLine(file, line.text, line.number), place: { start, bytes } };
       start += bytes + 1;
-    }
+      return placed;
+    });
   }
 }
 

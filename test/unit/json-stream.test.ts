@@ -32,9 +32,11 @@ describe('report --format json written as a stream', () => {
       const whole = new JournalFold();
       const placed = new JournalFold();
       whole.listing = placed.listing = listing;
-      for await (const { event, place } of readJournalPlaced(journal, () => undefined)) {
-        whole.add(event);
-        placed.add(event, place);
+      for await (const events of readJournalPlaced(journal, () => undefined)) {
+        for (const { event, place } of events) {
+          whole.add(event);
+          placed.add(event, place);
+        }
       }
       expect(placed.kept.size).toBeLessThanOrEqual(2); // open recipients not listed, as countable()
       const pieces: string[] = [];
