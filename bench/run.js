@@ -13,7 +13,7 @@
  *                          (rate-gmail and rate-graph: R fixed at 10/s and 20/s, the same length)
  *   BENCH_MAILMERGE_DIR=DIR   case 8 (peers): a checkout of github.com/awdeorio/mailmerge; without it the case is skipped
  *   BENCH_POSTFIX_COUNT=150   case 9 (postfix): messages through a private Postfix instance (needs root and Postfix; else skipped)
- *   BENCH_CASES=throughput,memory,resume,startup,rate,rate-gmail,rate-graph,peers,postfix   a subset (then results go to bench/results/partial.json)
+ *   BENCH_CASES=throughput,memory,resume,startup,rate,rate-gmail,rate-graph,peers,postfix,report   a subset (then results go to bench/results/partial.json)
  *   BENCH_SMOKE=1             tiny sizes, one round: checks that every case works (about a minute)
  *   BENCH_KEEP=1              keep the temporary folder
  */
@@ -30,8 +30,9 @@ import * as rate from './cases/rate.js';
 import { gmail as rateGmail, graph as rateGraph } from './cases/rate-providers.js';
 import * as peers from './cases/peers.js';
 import * as postfix from './cases/postfix-limits.js';
+import * as reportJson from './cases/report.js';
 
-const cases = [throughput, memory, resume, startup, rate, rateGmail, rateGraph, peers, postfix];
+const cases = [throughput, memory, resume, startup, rate, rateGmail, rateGraph, peers, postfix, reportJson];
 const env = process.env;
 const smoke = env.BENCH_SMOKE === '1';
 const number = (name, fallback) => (env[name] !== undefined && env[name] !== '' ? Number(env[name]) : fallback);

@@ -11,11 +11,10 @@
  * Between rounds the state is restored: the journal is cut back to its generated length (it is
  * append-only), state.json rewritten, the outbox emptied.
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expectExit, median, round, runMailshot, writeCampaign } from '../lib.js';
+import { writeJournal } from '../write-journal.js';
 
 export const id = 'resume';
 
@@ -143,34 +142,4 @@ export async function run({ root, resumeSent, rounds, log }) {
     met: met.resume && met.status && met.report,
     figures: { ...figures, met },
   };
-}
-
-/** attempt + sent for r0 … r(count-1), as the send loop writes them (via the outbox), plus run start/end. */
-async function writeJournal(file, count) {
-  const out = createWriteStream(file, { mode: 0o600 });
-  let at = Date.now() - 3_600_000;
-  let bytes = 0;
-  const write = async (text) => {
-    bytes += Buffer.byteLength(text);
-    if (!out.write(text)) await once(out, 'drain');
-  };
-  await write(JSON.stringify({ ev: 'run', at, what: 'start', via: 'outbox' }) + '\n');
-  const chunk = 5_000;
-  for (let start = 0; start < count; start += chunk) {
-    let text = '';
-    for (let index = start; index < Math.min(count, start + chunk); index++) {
-      const to = `r${index}@example.com`;
-      at += 1;
-      const eml = `${index.toString(16).padStart(32, '0')}@example.com.eml`;
-      text += JSON.stringify({ ev: 'attempt', to, at }) + '\n';
-      text += JSON.stringify({ ev: 'sent', to, at: at + 1, reply: `written ${eml}` }) + '\n';
-    }
-    await write(text);
-  }
-  await write(JSON.stringify({ ev: 'run', at, what: 'end', status: 'paused' }) + '\n');
-  out.end();
-  await once(out, 'finish');
-  const { size } = await stat(file);
-  if (size !== bytes) throw new Error(`journal: wrote ${bytes} bytes, file has ${size}`);
-  return bytes;
 }

@@ -34,8 +34,8 @@ export function notice(io: CommandIo, message: string): void {
 }
 
 /** Human text on stdout (a preview, a status, a report): on a terminal, control characters from cells or servers are shown escaped. */
-export function writeForPerson(io: CommandIo, text: string | Buffer): void {
-  io.stdout.write(io.isTTY.stdout ? terminalSafe(text.toString()) : text);
+export function writeForPerson(io: CommandIo, text: string | Buffer): unknown {
+  return io.stdout.write(io.isTTY.stdout ? terminalSafe(text.toString()) : text);
 }
 
 /** In a log (the cron line sets MAILSHOT_LOG_TIMES), each line starts with its time, ISO 8601 UTC. */

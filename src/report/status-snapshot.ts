@@ -47,8 +47,8 @@ export async function loadSnapshot(paths: StatePaths, campaignId: string): Promi
   if ((await journalTail(paths.journal, snapshot.journal.offset)) !== snapshot.journal.tail) return undefined;
   const saved = snapshot.fold;
   const fold = new JournalFold();
-  for (const [key, event] of saved.open) fold.last.set(key, event);
-  for (const [key, line] of saved.lines) fold.lines.set(key, line);
+  const lines = new Map(saved.lines);
+  for (const [key, event] of saved.open) fold.keep(event, lines.get(key));
   for (const [key, event] of saved.after) fold.after.set(key, event);
   for (const [minute, counts] of saved.perMinute) fold.perMinute.set(minute, counts);
   fold.limitChanges.push(...saved.limitChanges);
@@ -69,13 +69,20 @@ export async function saveSnapshot(paths: StatePaths, campaignId: string, fold: 
     if (size === undefined || tail === undefined || grown) return;
     const settled = structuredClone(fold.settled);
     const open: [string, RecipientEvent][] = [];
-    for (const [key, event] of fold.last) {
-      if (event.ev === 'attempt' || event.ev === 'deferred') open.push([key, event]);
-      else countRecipient(settled, event);
+    const lines: [string, number][] = [];
+    for (let slot = 0; slot < fold.recipients.size; slot++) {
+      const counted = fold.recipients.counted(slot);
+      if (counted.status !== 'in_doubt' && counted.status !== 'deferred') {
+        countRecipient(settled, counted);
+        continue;
+      }
+      const event = fold.kept.get(slot)!;
+      open.push([event.to, event]);
+      const line = fold.recipients.line(slot);
+      if (line !== undefined) lines.push([event.to, line]);
     }
     for (const row of fold.rejected) countReason(settled.skippedByReason, row.reason);
     settled.rejected += fold.rejected.length;
-    const lines = open.flatMap(([key]): [string, number][] => (fold.lines.has(key) ? [[key, fold.lines.get(key)!]] : []));
     const snapshot: Snapshot = {
       version: 2,
       campaignId,

@@ -3,9 +3,20 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { InputError } from '../errors.js';
-import { afterDeliveryEvents, readJournal, type AfterDeliveryEvent, type JournalEvent, type RecipientEvent } from '../store/journal.js';
+import {
+  afterDeliveryEvents,
+  readJournal,
+  readJournalPlaced,
+  type AfterDeliveryEvent,
+  type JournalEvent,
+  type Place,
+  type RecipientEvent,
+} from '../store/journal.js';
+import type { JournalAt } from '../store/journal-at.js';
 import { refuseCut, refuseMismatch } from '../store/journal-check.js';
 import { readLockInfo } from '../store/lock.js';
+import { isHard, iso, outcomeOf, withAfter } from './outcome.js';
+import { RecipientTable, type Counted } from './recipient-table.js';
 import { readState, statePaths, type CampaignState } from '../store/state.js';
 import type { RecipientStatus } from '../status.js';
 
@@ -86,6 +97,22 @@ export async function summarise(
   warn: (message: string) => void,
   only?: RecipientStatus | RecipientStatus[],
 ): Promise<Summary> {
+  const { fold, summary } = await foldCampaign(campaignFile, stateDir, warn, only);
+  summary.recipients = [...fold.outcomes(summary.listed)];
+  return summary;
+}
+
+/**
+ * summarise without its list of recipients: the fold that gives them (`outcomes`), and the journal they are
+ * in. With `placed`, a listed recipient's last event is not kept but where its line is (readJournalPlaced).
+ */
+export async function foldCampaign(
+  campaignFile: string,
+  stateDir: string | undefined,
+  warn: (message: string) => void,
+  only?: RecipientStatus | RecipientStatus[],
+  placed = false,
+): Promise<{ fold: JournalFold; summary: Summary; journal: string }> {
   const paths = statePaths(campaignFile, stateDir);
   const state = await readState(paths);
   if (!state && !existsSync(campaignFile))
@@ -102,13 +129,16 @@ export async function summarise(
   fold.listing = only === undefined ? undefined : [only].flat();
   const sizeBefore = (await stat(paths.journal).catch(() => undefined))?.size;
   let events = 0;
-  for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
-    fold.add(event);
-    events++;
-  }
+  if (placed)
+    for await (const events of readJournalPlaced(paths.journal, warn)) for (const { event, place } of events) fold.add(event, place);
+  else
+    for await (const event of readJournal(paths.journal, warn, snapshot?.offset)) {
+      fold.add(event);
+      events++;
+    }
   if (snapshots && events >= snapshots.worthSaving) await snapshots.saveSnapshot(paths, state.campaignId, fold, sizeBefore);
   await refuseCut(paths, state, campaignFile);
-  const summary = fold.summary(campaignFile, state, only === undefined ? undefined : [only].flat());
+  const summary = fold.counts(campaignFile, state, fold.listing);
   const lockInfo = await readLockInfo(paths.lock);
   if (lockInfo) {
     const { owner, ageMs, liveness } = lockInfo;
@@ -120,7 +150,7 @@ export async function summarise(
       reason: 'the sending process is gone (stopped hard or crashed); run `mailshot campaign resume` to continue',
     });
   }
-  return summary;
+  return { fold, summary, journal: paths.journal };
 }
 
 /** Recipients and rejected rows counted rather than kept one by one (what a status snapshot folded away). */
@@ -141,40 +171,39 @@ export const countReason = (byReason: Record<string, number>, reason = 'unknown'
 
 const statusOf = (event: RecipientEvent): RecipientStatus => (event.ev === 'attempt' ? 'in_doubt' : event.ev);
 
-/** What countRecipient reads of an event, and no more (no server reply, no text). */
-function countable(event: RecipientEvent): RecipientEvent {
+/** What counting a recipient reads of its last event, and no more (no server reply, no text). */
+function countedOf(event: RecipientEvent): Counted {
+  const reason = event.ev === 'failed' || event.ev === 'deferred' ? event.kind : event.ev === 'skipped' ? event.reason : undefined;
+  const copies = event.ev === 'sent' ? { cc: event.cc?.length ?? 0, bcc: event.bcc?.length ?? 0 } : { cc: 0, bcc: 0 };
+  return { status: statusOf(event), reason, ...copies };
+}
+
+/** An open recipient's (in doubt, deferred) last event as a status snapshot keeps it when it is not listed. */
+function countable(event: Extract<RecipientEvent, { ev: 'attempt' | 'deferred' }>): RecipientEvent {
   const { to, at } = event;
-  switch (event.ev) {
-    case 'sent':
-      return { ev: 'sent', to, at, reply: '', ...(event.cc && { cc: event.cc }), ...(event.bcc && { bcc: event.bcc }) };
-    case 'failed':
-    case 'deferred':
-      return { ev: event.ev, to, at, kind: event.kind, text: '' };
-    case 'skipped':
-      return { ev: 'skipped', to, at, reason: event.reason, line: event.line };
-    case 'attempt':
-      return { ev: 'attempt', to, at };
-  }
+  return event.ev === 'attempt' ? { ev: 'attempt', to, at } : { ev: 'deferred', to, at, kind: event.kind, text: '' };
 }
 
-/** Counts a recipient by its last event; returns its status. */
-export function countRecipient(settled: Settled, event: RecipientEvent): RecipientStatus {
-  const status = statusOf(event);
-  settled.tally[status]++;
-  if (event.ev === 'sent') {
-    settled.copies.cc += event.cc?.length ?? 0;
-    settled.copies.bcc += event.bcc?.length ?? 0;
-  }
-  if (event.ev === 'failed') countReason(settled.failedByReason, event.kind);
-  if (event.ev === 'skipped') countReason(settled.skippedByReason, event.reason);
-  return status;
+/** Counts a recipient by its last event's status, reason and copies. */
+export function countRecipient(settled: Settled, counted: Counted): void {
+  settled.tally[counted.status]++;
+  settled.copies.cc += counted.cc;
+  settled.copies.bcc += counted.bcc;
+  if (counted.status === 'failed') countReason(settled.failedByReason, counted.reason);
+  if (counted.status === 'skipped') countReason(settled.skippedByReason, counted.reason);
 }
 
-/** One pass over the journal: what every format needs, in the order events happened. */
+/**
+ * One pass over the journal: what every format needs, in the order events happened. Each recipient is a
+ * slot of a RecipientTable (its last status, reason, copies and line as numbers); the last event itself
+ * is kept only for a recipient to be listed, or still open (in doubt, deferred: a status snapshot keeps
+ * those), so the totals of a list of millions (a run's end, `status`) hold no object per recipient.
+ */
 export class JournalFold {
-  readonly last = new Map<string, RecipientEvent>();
+  readonly recipients = new RecipientTable();
+  /** Last events by slot: whole if listed, else (open recipients only) what countable() keeps. */
+  readonly kept = new Map<number, RecipientEvent>();
   readonly after = new Map<string, AfterDeliveryEvent>();
-  readonly lines = new Map<string, number>();
   readonly rejected: RecipientOutcome[] = [];
   readonly limitChanges: Summary['limit_changes'] = [];
   readonly runs: { started: number; ended?: number; status?: string; lastEvent: number }[] = [];
@@ -182,14 +211,11 @@ export class JournalFold {
   name?: string;
   /** What a status snapshot counted instead of keeping (src/report/status-snapshot.ts). */
   readonly settled = emptySettled();
-  /**
-   * The statuses whose recipients will be listed (undefined: all). A recipient whose last event is of
-   * another status is kept as what counting it needs only, so that the totals of a list of millions
-   * (a run's end, `status`) take a few bytes per recipient, not its whole event.
-   */
+  /** The statuses whose recipients will be listed (undefined: all). */
   listing?: RecipientStatus[];
 
-  add(event: JournalEvent): void {
+  /** `place`: where the event's line is in the journal (a listed recipient's is then kept instead of the event). */
+  add(event: JournalEvent, place?: Place): void {
     const run = this.runs.at(-1);
     if (run && !run.ended) run.lastEvent = event.at;
     if (event.ev === 'limits') {
@@ -205,7 +231,7 @@ export class JournalFold {
     } else if (event.ev === 'skipped' && !event.to) {
       this.rejected.push({ recipient: event.value ?? '', status: 'skipped', line: event.line, reason: event.reason, at: iso(event.at) });
     } else if ('to' in event && event.to) {
-      this.keep(event as RecipientEvent);
+      this.keep(event as RecipientEvent, undefined, place);
       if (event.ev === 'sent' || event.ev === 'failed' || event.ev === 'deferred') {
         const minute = Math.floor(event.at / 60_000) * 60_000;
         const counts = this.perMinute.get(minute) ?? { sent: 0, failed: 0, deferred: 0 };
@@ -215,29 +241,42 @@ export class JournalFold {
     }
   }
 
-  /** A recipient's latest event: whole if it is to be listed, else counted only (with its CSV line, for a later event). */
-  private keep(event: RecipientEvent): void {
-    const own = 'line' in event ? event.line : undefined;
-    const line = own ?? this.lines.get(event.to) ?? (this.last.get(event.to) as { line?: number } | undefined)?.line;
+  /** A recipient's latest event: counted in its slot (with its CSV line, or the line an earlier event gave), kept if listed or open. */
+  keep(event: RecipientEvent, line = 'line' in event ? event.line : undefined, place?: Place): void {
+    const slot = this.recipients.slotOf(event.to);
+    this.recipients.set(slot, countedOf(event), line);
+    if (place) this.recipients.place(slot, place);
     if (!this.listing || this.listing.includes(statusOf(event))) {
-      this.last.set(event.to, event);
-      if (line !== undefined) this.lines.set(event.to, line);
-      return;
-    }
-    this.last.set(event.to, Object.assign(countable(event), line === undefined ? {} : { line }));
-    this.lines.delete(event.to);
+      if (place) this.kept.delete(slot);
+      else this.kept.set(slot, event);
+    } else if (event.ev === 'attempt' || event.ev === 'deferred') this.kept.set(slot, countable(event));
+    else this.kept.delete(slot);
   }
 
+  /** The summary with every recipient listed that `only` asks for. */
   summary(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
+    return { ...this.counts(campaignFile, state, only), recipients: [...this.outcomes(only)] };
+  }
+
+  /**
+   * The listed recipients' outcomes in first-seen order, then the rejected rows: from the events kept, or
+   * (a fold given places) read back from the journal through `at`.
+   */
+  *outcomes(only: RecipientStatus[] | undefined, at?: JournalAt): Generator<RecipientOutcome> {
+    for (let slot = 0; slot < this.recipients.size; slot++) {
+      if (only !== undefined && !only.includes(this.recipients.status(slot))) continue;
+      const event = this.kept.get(slot) ?? (at!.read(this.recipients.placeOf(slot)) as RecipientEvent);
+      yield withAfter(outcomeOf(event, this.recipients.line(slot)), this.after.get(event.to));
+    }
+    if (only === undefined || only.includes('skipped')) yield* this.rejected;
+  }
+
+  /** The summary's counts; its `recipients` left empty. */
+  counts(campaignFile: string, state: CampaignState, only: RecipientStatus[] | undefined): Summary {
     const counted = structuredClone(this.settled);
     const { tally, skippedByReason, failedByReason, copies } = counted;
     for (const row of this.rejected) countReason(skippedByReason, row.reason);
-    const recipients: RecipientOutcome[] = [];
-    for (const event of this.last.values()) {
-      const status = countRecipient(counted, event);
-      if (only === undefined || only.includes(status))
-        recipients.push(withAfter({ ...outcomeOf(event), line: this.lines.get(event.to) }, this.after.get(event.to)));
-    }
+    for (let slot = 0; slot < this.recipients.size; slot++) countRecipient(counted, this.recipients.counted(slot));
     const { sent, failed, in_doubt: inDoubt, skipped: skippedKnown, deferred } = tally;
     const pending = Math.max(0, state.recipients - sent - failed - inDoubt - skippedKnown);
     const runs = this.runs.map((run) => ({ started_at: iso(run.started)!, ended_at: iso(run.ended), status: run.status }));
@@ -273,7 +312,7 @@ export class JournalFold {
       runs,
       per_minute: [...this.perMinute.entries()].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute: iso(minute)!, ...counts })),
       listed: only,
-      recipients: only === undefined || only.includes('skipped') ? [...recipients, ...this.rejected] : recipients,
+      recipients: [],
     };
   }
 
@@ -295,46 +334,6 @@ function nameInFile(campaignFile: string): string | undefined {
   }
 }
 
-function outcomeOf(event: RecipientEvent): RecipientOutcome {
-  const base = { recipient: event.to, at: iso(event.at) };
-  switch (event.ev) {
-    case 'sent':
-      return {
-        ...base,
-        status: 'sent',
-        detail: event.reply + (event.refused ?? []).map(({ address, reply }) => `; copy to ${address} refused: ${reply}`).join(''),
-        ...(event.cc && { cc: event.cc }),
-        ...(event.bcc && { bcc: event.bcc }),
-        ...(event.refused?.length && { refused_copies: event.refused }),
-      };
-    case 'failed':
-      return { ...base, status: 'failed', reason: event.kind, code: event.code, detail: event.text };
-    case 'deferred':
-      return { ...base, status: 'deferred', reason: event.kind, code: event.code, detail: event.text };
-    case 'skipped':
-      return { ...base, status: 'skipped', reason: event.reason, line: event.line, detail: event.suppressed };
-    case 'attempt':
-      return {
-        ...base,
-        status: 'in_doubt',
-        detail:
-          'handed to the server, no answer recorded (the sender stopped, or the connection was lost after the message was handed over)',
-      };
-  }
-}
-
-function isHard(event: AfterDeliveryEvent | undefined): boolean {
-  return event?.ev === 'bounced' && event.hard;
-}
-
-function withAfter(outcome: RecipientOutcome, event: AfterDeliveryEvent | undefined): RecipientOutcome {
-  if (!event) return outcome;
-  const at = iso(event.at)!;
-  if (event.ev === 'bounced')
-    return { ...outcome, after: { event: event.ev, hard: event.hard, status: event.status, detail: event.diagnostic, at } };
-  return { ...outcome, after: { event: event.ev, detail: event.ev === 'complained' ? event.feedback : undefined, at } };
-}
-
 function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): AfterDelivery {
   const counts = { bounced: 0, soft_bounced: 0, complained: 0, unsubscribed: 0 };
   for (const event of events) {
@@ -343,8 +342,4 @@ function afterDeliveryOf(events: Iterable<AfterDeliveryEvent>, sent: number): Af
   }
   const rate = (count: number) => (sent ? Math.round((count / sent) * 1e6) / 1e6 : 0);
   return { ...counts, bounce_rate: rate(counts.bounced), complaint_rate: rate(counts.complained) };
-}
-
-function iso(at: number | undefined): string | undefined {
-  return at === undefined ? undefined : new Date(at).toISOString();
 }

@@ -152,6 +152,29 @@ export async function* readJournal(file: string, warn: (message: string) => void
   }
 }
 
+/** Where an event's line is in the journal: its first byte and its length (without the newline). */
+export interface Place {
+  start: number;
+  bytes: number;
+}
+
+/** readJournal, with where each event's line is (to read it again with JournalAt), a chunk's events at a time. */
+export async function* readJournalPlaced(
+  file: string,
+  warn: (message: string) => void,
+  offset = 0,
+): AsyncGenerator<{ event: JournalEvent; place: Place }[]> {
+  let start = offset;
+  for await (const lines of journalLines(file, warn, offset)) {
+    yield lines.map((line) => {
+      const bytes = Buffer.byteLength(line.text);
+      const placed = { event: parseJournalLine(file, line.text, line.number), place: { start, bytes } };
+      start += bytes + 1;
+      return placed;
+    });
+  }
+}
+
 /**
  * Each recipient's last event kind, for deciding who still needs a message. Lines in the exact form
  * mailshot writes (`{"ev":"…","to":"…",…}`) are read without a full JSON parse: on a journal of

@@ -56,8 +56,15 @@ describe('JournalFold keeps of unlisted recipients only what counting needs', ()
       const { recipients, listed: _listed, ...rest } = summary;
       expect(rest).toEqual(fullRest);
       expect(recipients).toEqual(allRecipients.filter((recipient) => listing.includes(recipient.status)));
-      const replies = [...fold.last.values()].filter((event) => event.ev === 'sent').map((event) => event.reply);
-      expect(replies.every((reply) => reply === '')).toBe(true);
+      // Of the recipients not listed, only the open ones (in doubt, deferred) keep an event, and without its text.
+      const unlisted = [...fold.kept.values()].filter((event) => !listing.includes(event.ev === 'attempt' ? 'in_doubt' : event.ev));
+      expect(unlisted.map((event) => event.ev).sort()).toEqual(
+        [
+          ...Array<string>(listing.includes('in_doubt') ? 0 : 10).fill('attempt'),
+          ...Array<string>(listing.includes('deferred') ? 0 : 10).fill('deferred'),
+        ].sort(),
+      );
+      expect(unlisted.every((event) => !('text' in event) || event.text === '')).toBe(true);
     },
   );
 });

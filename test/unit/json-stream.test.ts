@@ -1,0 +1,50 @@
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { formatJson, writeJson } from '../../src/report/json.js';
+import { JournalFold } from '../../src/report/summary.js';
+import { readJournalPlaced } from '../../src/store/journal.js';
+import type { CampaignState } from '../../src/store/state.js';
+import type { RecipientStatus } from '../../src/status.js';
+import { foldJournal } from '../fixtures/fold-journal.js';
+import { tempDir } from '../helpers/cli.js';
+
+// `report --format json` is written while each recipient's last event is read back from the journal, in
+// small pieces: the text must be exactly what one JSON.stringify of the whole summary gives.
+
+const state = { recipients: 10, via: 'outbox', status: 'paused' } as CampaignState;
+
+describe('report --format json written as a stream', () => {
+  let dir: string;
+  let journal: string;
+  beforeAll(async () => {
+    dir = await tempDir('mailshot-json-stream-');
+    journal = path.join(dir, 'journal.jsonl');
+    // a recipient with a long server reply spreads the lines over more than one read window
+    const events = [...foldJournal, { ev: 'attempt', to: 'long@example.com', at: 1, line: 12 } as const];
+    events.push({ ev: 'sent', to: 'long@example.com', at: 2, reply: `250 ${'x'.repeat(1_500_000)}` });
+    await writeFile(journal, events.map((event) => JSON.stringify(event) + '\n').join(''), { mode: 0o600 });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test.each([[undefined], [['failed', 'deferred', 'in_doubt']], [['skipped']], [[]]] as [RecipientStatus[] | undefined][])(
+    'listing %j: the same text as formatJson of the whole summary',
+    async (listing) => {
+      const whole = new JournalFold();
+      const placed = new JournalFold();
+      whole.listing = placed.listing = listing;
+      for await (const events of readJournalPlaced(journal, () => undefined)) {
+        for (const { event, place } of events) {
+          whole.add(event);
+          placed.add(event, place);
+        }
+      }
+      expect(placed.kept.size).toBeLessThanOrEqual(2); // open recipients not listed, as countable()
+      const pieces: string[] = [];
+      await writeJson(placed, placed.counts('campaign.yaml', state, listing), journal, async (text) => {
+        pieces.push(text);
+      });
+      expect(pieces.join('')).toBe(formatJson(whole.summary('campaign.yaml', state, listing)));
+      if (listing === undefined) expect(pieces.length).toBeGreaterThan(1);
+    },
+  );
+});
