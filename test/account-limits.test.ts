@@ -3,25 +3,13 @@
  * gives replaces a learned one. Each test drives the CLI as a process against a real SMTP server and
  * counts what the server saw.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { campaignVia, collect, runCli, startCli } from './helpers/cli.js';
+import { journalEvents } from './helpers/journal.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, until, type Env } from './helpers/smtp.js';
 
 const server = smtpServersPerTest();
-
-async function campaignOf(count: number, via: string, prefix = 'r'): Promise<CampaignFixture> {
-  const csv = recipientsCsv(count).replace(/^r(\d+)@/gm, `${prefix}$1@`);
-  return writeCampaign({ csv, fields: { via } });
-}
-
-async function journalEvents(campaign: CampaignFixture): Promise<Record<string, unknown>[]> {
-  const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 async function exists(file: string): Promise<boolean> {
   return stat(file).then(
@@ -49,7 +37,7 @@ test('a greylisting server (4xx at RCPT the first time for each recipient) defer
     },
   });
   await addAccount(env, 'grey', smtp, { args: ['--max-concurrent', '3'] });
-  const campaign = await campaignOf(6, 'grey');
+  const campaign = await campaignVia(6, 'grey');
   const result = await runCli(['campaign', 'send', campaign.file], { env });
   expect(result.stderr).toContain('done: sent 6');
   expect(result.code).toBe(0);
@@ -57,7 +45,7 @@ test('a greylisting server (4xx at RCPT the first time for each recipient) defer
   for (let index = 0; index < 6; index++) expect(counts.get(`r${index}@example.com`)).toBe(1);
   expect(smtp.injected.filter((event) => event.stage === 'rcpt')).toHaveLength(6); // refused once each, at RCPT
   // the account's concurrency and rate never moved, and nothing was remembered for the next run
-  expect((await journalEvents(campaign)).filter((event) => event.ev === 'limits')).toEqual([]);
+  expect((await journalEvents(campaign.stateDir)).filter((event) => event.ev === 'limits')).toEqual([]);
   expect(await exists(path.join(env.MAILSHOT_CONFIG_DIR, 'learned', 'grey.json'))).toBe(false);
   expect(result.stderr).not.toMatch(/refused more connections|starting at/);
 }, 90_000);
@@ -66,7 +54,7 @@ test('a learned ceiling: shown by status with why and until when, replaced by --
   const narrow = await server({ maxConnections: 2, delayMs: 100 });
   const port = narrow.port;
   await addAccount(env, 'narrow', narrow, { args: ['--max-concurrent', '6'] });
-  const first = await campaignOf(12, 'narrow');
+  const first = await campaignVia(12, 'narrow');
   expect((await runCli(['campaign', 'send', first.file], { env })).code).toBe(0);
   expect(narrow.refusedConnections).toBeGreaterThan(0);
   const status = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);
@@ -81,14 +69,14 @@ test('a learned ceiling: shown by status with why and until when, replaced by --
 
   // the server now takes more: a limit given on the command line is used at once
   const wide = await server({ port, delayMs: 150 });
-  const second = await campaignOf(16, 'narrow', 's');
+  const second = await campaignVia(16, 'narrow', 's');
   const given = await runCli(['campaign', 'send', second.file, '--max-concurrent', '4'], { env });
   expect(given.code).toBe(0);
   expect(given.stderr).not.toContain('starting at');
   expect(wide.peakConnections).toBeGreaterThan(learned.concurrency);
 
   // without it, the ceiling holds for the next run …
-  const third = await campaignOf(6, 'narrow', 't');
+  const third = await campaignVia(6, 'narrow', 't');
   expect((await runCli(['campaign', 'send', third.file], { env })).stderr).toContain(`starting at ${learned.concurrency} at once`);
   // … until `accounts set --max-concurrent` replaces it
   const set = await runCli(['accounts', 'set', 'narrow', '--max-concurrent', '4'], { env });
@@ -96,14 +84,14 @@ test('a learned ceiling: shown by status with why and until when, replaced by --
   expect(set.stderr).toContain('is forgotten');
   const after = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);
   expect(after.account.learned).toBeUndefined();
-  const fourth = await campaignOf(6, 'narrow', 'u');
+  const fourth = await campaignVia(6, 'narrow', 'u');
   expect((await runCli(['campaign', 'send', fourth.file], { env })).stderr).not.toContain('starting at');
 }, 120_000);
 
 test('`accounts set NAME --forget-learned` clears a learned ceiling and changes nothing else', async () => {
   const narrow = await server({ maxConnections: 1, delayMs: 50 });
   await addAccount(env, 'one', narrow, { args: ['--max-concurrent', '3'] });
-  expect((await runCli(['campaign', 'send', (await campaignOf(6, 'one')).file], { env })).code).toBe(0);
+  expect((await runCli(['campaign', 'send', (await campaignVia(6, 'one')).file], { env })).code).toBe(0);
   const file = path.join(env.MAILSHOT_CONFIG_DIR, 'learned', 'one.json');
   expect(await exists(file)).toBe(true);
   const forget = await runCli(['accounts', 'set', 'one', '--forget-learned'], { env });
@@ -124,7 +112,7 @@ test('--daily-limit counts what the server accepted: a recipient answered 451 th
     },
   });
   await addAccount(env, 'daily', smtp, { args: ['--daily-limit', '5', '--max-concurrent', '1'] });
-  const campaign = await campaignOf(5, 'daily');
+  const campaign = await campaignVia(5, 'daily');
   const first = await runCli(['campaign', 'send', campaign.file], { env });
   expect(first.stderr).not.toContain('daily limit');
   expect(smtp.received).toHaveLength(4);
@@ -160,7 +148,7 @@ describe('limits shared by every process sending through the account', () => {
         replies: (stage) => void (stage === 'mail' && mailTimes.push(Date.now())),
       });
       await addAccount(env, 'shared', smtp, { args: ['--max-concurrent', '2', '--rate', '2/s'] });
-      const files = await Promise.all(Array.from({ length: campaigns }, (_, index) => campaignOf(8, 'shared', `c${index}r`)));
+      const files = await Promise.all(Array.from({ length: campaigns }, (_, index) => campaignVia(8, 'shared', `c${index}r`)));
       const results = await Promise.all(files.map((campaign) => runCli(['campaign', 'send', campaign.file], { env })));
       expect(results.map((result) => result.code)).toEqual(files.map(() => 0));
       expect(smtp.received).toHaveLength(8 * campaigns);
@@ -177,8 +165,8 @@ describe('limits shared by every process sending through the account', () => {
   test('a process killed mid-send frees its slots at once: the other campaign goes on and completes', async () => {
     const smtp = await server({ delayMs: 300 });
     await addAccount(env, 'killed', smtp, { args: ['--max-concurrent', '2'] });
-    const doomed = await campaignOf(30, 'killed', 'k');
-    const survivor = await campaignOf(10, 'killed', 's');
+    const doomed = await campaignVia(30, 'killed', 'k');
+    const survivor = await campaignVia(10, 'killed', 's');
     const child = startCli(['campaign', 'send', doomed.file], { env });
     const ended = collect(child);
     expect(await until(() => smtp.received.length >= 2, 30_000)).toBe(true);

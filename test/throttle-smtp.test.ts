@@ -1,23 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { recipientsCsv, runCli, startCli, collect, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { campaignVia, runCli, startCli, collect } from './helpers/cli.js';
+import { journalEvents } from './helpers/journal.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
 import type { SmtpTestServer } from './servers/smtp.js';
 
 const server = smtpServersPerTest();
-
-async function campaignOf(count: number, via: string, prefix = 'r'): Promise<CampaignFixture> {
-  const csv = recipientsCsv(count).replace(/^r(\d+)@/gm, `${prefix}$1@`);
-  return writeCampaign({ csv, fields: { via } });
-}
-
-async function journalEvents(campaign: CampaignFixture): Promise<Record<string, unknown>[]> {
-  const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 function expectEachOnce(smtp: SmtpTestServer, count: number, prefix = 'r'): void {
   const counts = receivedCounts(smtp);
@@ -35,14 +23,14 @@ describe('throttling against a server that enforces limits', () => {
   test('configured far above the connection and rate limits: completes with no failure and no duplicate, slowing down to the server', async () => {
     const smtp = await server({ maxConnections: 2, rateLimit: { max: 15, windowMs: 1000 }, delayMs: 20 });
     await addAccount(env, 'limited', smtp, { args: ['--max-concurrent', '8'] });
-    const campaign = await campaignOf(60, 'limited');
+    const campaign = await campaignVia(60, 'limited');
     const result = await runCli(['campaign', 'send', campaign.file, '--json'], { env });
     expect(result.stderr).toContain('done: sent 60');
     expect(result.code).toBe(0);
     expectEachOnce(smtp, 60);
     expect(smtp.peakConnections).toBeLessThanOrEqual(2);
 
-    const events = await journalEvents(campaign);
+    const events = await journalEvents(campaign.stateDir);
     const changes = events.filter((event) => event.ev === 'limits');
     expect(changes.length).toBeGreaterThan(0);
     // a refused connection halves concurrency; "too much mail" cuts the rate
@@ -66,7 +54,7 @@ describe('throttling against a server that enforces limits', () => {
   test('a refused connection count is remembered for the account: the next run starts below it and is not refused', async () => {
     const smtp = await server({ maxConnections: 3, delayMs: 30 });
     await addAccount(env, 'narrow', smtp, { args: ['--max-concurrent', '8'] });
-    const first = await runCli(['campaign', 'send', (await campaignOf(40, 'narrow')).file], { env });
+    const first = await runCli(['campaign', 'send', (await campaignVia(40, 'narrow')).file], { env });
     expect(first.code).toBe(0);
     expect(smtp.refusedConnections).toBeGreaterThan(0);
     const learned = JSON.parse(await readFile(path.join(env.MAILSHOT_CONFIG_DIR!, 'learned', 'narrow.json'), 'utf8'));
@@ -74,7 +62,7 @@ describe('throttling against a server that enforces limits', () => {
     expect(Date.parse(learned.expiresAt)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
 
     const refusedBefore = smtp.refusedConnections;
-    const second = await campaignOf(40, 'narrow', 's');
+    const second = await campaignVia(40, 'narrow', 's');
     const run = await runCli(['campaign', 'send', second.file, '--json'], { env });
     expect(run.code).toBe(0);
     expect(smtp.refusedConnections).toBe(refusedBefore);
@@ -95,7 +83,7 @@ describe('throttling against a server that enforces limits', () => {
       },
     });
     await addAccount(env, 'gmailish', smtp, { args: ['--max-concurrent', '1'] });
-    const campaign = await campaignOf(10, 'gmailish');
+    const campaign = await campaignVia(10, 'gmailish');
     const first = await runCli(['campaign', 'send', campaign.file], { env });
     expect(first.code).toBe(75);
     expect(first.stderr).toMatch(/quota is used up .*550 5\.4\.5.*paused until \d{4}-/);
@@ -122,8 +110,8 @@ describe('throttling against a server that enforces limits', () => {
   test('--daily-limit is shared by two campaigns of one account, running at the same time', async () => {
     const smtp = await server({});
     await addAccount(env, 'capped', smtp, { args: ['--daily-limit', '7'] });
-    const first = await campaignOf(5, 'capped', 'a');
-    const second = await campaignOf(5, 'capped', 'b');
+    const first = await campaignVia(5, 'capped', 'a');
+    const second = await campaignVia(5, 'capped', 'b');
     const [one, two] = await Promise.all(
       [first, second].map((campaign) => collect(startCli(['campaign', 'send', campaign.file], { env }))),
     );
@@ -144,7 +132,7 @@ describe('throttling against a server that enforces limits', () => {
   test('a server that goes away pauses the run (exit 75) instead of burning through the list; resume completes', async () => {
     const smtp = await server({ delayMs: 50 });
     await addAccount(env, 'flaky', smtp, { args: ['--max-concurrent', '2'] });
-    const campaign = await campaignOf(40, 'flaky');
+    const campaign = await campaignVia(40, 'flaky');
     const child = startCli(['campaign', 'send', campaign.file], { env });
     const outcome = collect(child);
     while (smtp.received.length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -171,7 +159,7 @@ describe('throttling against a server that enforces limits', () => {
     [['--max-concurrent', '0'], 'at least 1'],
     [['--daily-limit', '-3'], 'whole number'],
   ])('bad limit %j: exit 2 and a clear message', async (args, fragment) => {
-    const campaign = await campaignOf(2, 'outbox');
+    const campaign = await campaignVia(2, 'outbox');
     const result = await runCli(['campaign', 'send', campaign.file, ...args], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(fragment);

@@ -112,3 +112,9 @@ export function recipientsCsv(count: number, extraColumns = ''): string {
   for (let index = 0; index < count; index++) lines.push(`r${index}@example.com,Person ${index}${extraColumns ? ',x' : ''}`);
   return lines.join('\n') + '\n';
 }
+
+/** A campaign of `count` recipients sent through the account `via`; `prefix` replaces the addresses' `r` (s0@…, s1@…). */
+export async function campaignVia(count: number, via: string, prefix = 'r'): Promise<CampaignFixture> {
+  const csv = recipientsCsv(count).replace(/^r(\d+)@/gm, `${prefix}$1@`);
+  return writeCampaign({ csv, fields: { via } });
+}
