@@ -4,14 +4,14 @@
  * Authentication-Results header a receiving server adds. mailshot, waiting in the mailbox, says where it
  * landed and what the header says; a message that never arrives ends the bounded wait with a clear line.
  */
-import { collect, runCli, startCli, writeCampaign } from './helpers/cli.js';
-import { linkGoogle } from './helpers/google.js';
-import { graphEnv } from './helpers/graph.js';
+import { collect, startCli, writeCampaign } from './helpers/cli.js';
+import { googleEnv, linkGoogle } from './helpers/google.js';
+import { linkMicrosoft } from './helpers/graph.js';
 import { addAccount, fileSecretsEnv, until, type Env } from './helpers/smtp.js';
 import { describeWithDovecot, startDovecot, type DovecotServer } from './servers/dovecot.js';
 import { startSmtpServer, type SmtpTestServer } from './servers/smtp.js';
 import { startGmailSimulator } from './servers/gmail.js';
-import { startGraphServer, testClientId } from './servers/graph.js';
+import { startGraphServer } from './servers/graph.js';
 
 const user = 'sender@example.com';
 const password = 'imap-S3cret-25c';
@@ -113,7 +113,7 @@ describe('campaign test --check through the provider APIs', () => {
   test('Gmail: in:anywhere rfc822msgid, then INBOX or SPAM by label', async () => {
     const google = await startGmailSimulator();
     try {
-      const env = { ...(await fileSecretsEnv()), ...google.env, GOOGLE_CLIENT_SECRET: google.client.secret };
+      const env = googleEnv(google, await fileSecretsEnv());
       await linkGoogle(google, env, 'gmail', ['--read-mail']);
       const domain = 'own.test';
       const { file } = await writeCampaign({ fields: { from: 'News <news@own.test>' } });
@@ -132,10 +132,7 @@ describe('campaign test --check through the provider APIs', () => {
   test('Microsoft Graph: the Inbox, then Junk Email, by internetMessageId', async () => {
     const graph = await startGraphServer();
     try {
-      const env = await graphEnv(graph);
-      const linked = await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--read-mail'], {
-        env,
-      });
+      const { env, linked } = await linkMicrosoft(graph, 'work', ['--read-mail']);
       expect(linked.code).toBe(0);
       const domain = graph.address.slice(graph.address.indexOf('@') + 1);
       const { file } = await writeCampaign({ fields: { from: `Megan <${graph.address}>` } });

@@ -8,12 +8,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recipientsCsv, runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { bounceFixture } from './helpers/bounces.js';
-import { linkGoogle } from './helpers/google.js';
-import { graphEnv } from './helpers/graph.js';
+import { googleEnv, linkGoogle } from './helpers/google.js';
+import { linkMicrosoft } from './helpers/graph.js';
 import { addAccount, fileSecretsEnv, type Env } from './helpers/smtp.js';
 import { describeWithDovecot, startDovecot } from './servers/dovecot.js';
 import { startGmailSimulator } from './servers/gmail.js';
-import { startGraphServer, testClientId } from './servers/graph.js';
+import { startGraphServer } from './servers/graph.js';
 import { startSmtpServer } from './servers/smtp.js';
 
 type ConfigEnv = Env & { MAILSHOT_CONFIG_DIR: string };
@@ -72,7 +72,7 @@ describe('redacted complaints through the provider APIs', () => {
   test('Gmail: matched by Message-ID alone', async () => {
     const google = await startGmailSimulator();
     try {
-      const env = { ...(await fileSecretsEnv()), ...google.env, GOOGLE_CLIENT_SECRET: google.client.secret };
+      const env = googleEnv(google, await fileSecretsEnv());
       await linkGoogle(google, env, 'gmail', ['--read-mail']);
       const campaign = await writeCampaign({ csv: recipientsCsv(4), fields: { from: 'Sender <sender@example.com>' } });
       expect((await runCli(['campaign', 'send', campaign.file, '--via', 'gmail'], { env })).code).toBe(0);
@@ -87,10 +87,7 @@ describe('redacted complaints through the provider APIs', () => {
   test('Microsoft Graph: matched by Message-ID alone', async () => {
     const graph = await startGraphServer();
     try {
-      const env = await graphEnv(graph);
-      const linked = await runCli(['accounts', 'add', 'microsoft', 'work', '--client-id', testClientId, '--device-code', '--read-mail'], {
-        env,
-      });
+      const { env, linked } = await linkMicrosoft(graph, 'work', ['--read-mail']);
       expect(linked.code).toBe(0);
       const campaign = await writeCampaign({ csv: recipientsCsv(4), fields: { from: `Megan <${graph.address}>` } });
       expect((await runCli(['campaign', 'send', campaign.file, '--via', 'work'], { env })).code).toBe(0);

@@ -6,7 +6,7 @@ import type { GmailSimulator } from '../servers/gmail.js';
 const signInAddress = /http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+/;
 
 /** The env that points mailshot at the simulator, with the client secret in GOOGLE_CLIENT_SECRET. */
-export function googleEnv(google: GmailSimulator, config: Env): Env {
+export function googleEnv<E extends Env>(google: GmailSimulator, config: E): E {
   return { ...config, ...google.env, GOOGLE_CLIENT_SECRET: google.client.secret };
 }
 
