@@ -8,31 +8,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recipientsCsv, runCli, writeCampaign } from './helpers/cli.js';
 import { bounceFixture } from './helpers/bounces.js';
-import { addAccount, fileSecretsEnv, receivedCounts, type Env } from './helpers/smtp.js';
-import { describeWithDovecot, startDovecot, type DovecotServer } from './servers/dovecot.js';
-import { startSmtpServer, type SmtpTestServer } from './servers/smtp.js';
+import { smtpWithMailbox, type SmtpWithMailbox } from './helpers/mailbox.js';
+import { receivedCounts } from './helpers/smtp.js';
+import { describeWithDovecot } from './servers/dovecot.js';
 
 const user = 'sender@example.com';
 const password = 'imap-S3cret-77';
 const sender = 'sender@example.com';
 const unsubscribe = 'unsubscribe@example.com';
 
-interface World {
-  smtp: SmtpTestServer;
-  imap: DovecotServer;
-  env: Env & { MAILSHOT_CONFIG_DIR: string };
-}
+type World = SmtpWithMailbox;
 
-async function world(): Promise<World> {
-  const [smtp, imap] = await Promise.all([startSmtpServer({ auth: { user, pass: password } }), startDovecot({ user, password })]);
-  const env = await fileSecretsEnv();
-  await addAccount(env, 'smtp1', smtp, {
-    user,
-    password,
-    args: ['--imap-host', imap.host, '--imap-port', String(imap.port), '--imap-security', 'none'],
-  });
-  return { smtp, imap, env };
-}
+const world = (): Promise<World> => smtpWithMailbox(user, password);
 
 async function close(w: World): Promise<void> {
   await Promise.all([w.smtp.close(), w.imap.close()]);

@@ -7,9 +7,10 @@
 import { collect, startCli, writeCampaign } from './helpers/cli.js';
 import { googleEnv, linkGoogle } from './helpers/google.js';
 import { linkMicrosoft } from './helpers/graph.js';
-import { addAccount, fileSecretsEnv, until, type Env } from './helpers/smtp.js';
-import { describeWithDovecot, startDovecot, type DovecotServer } from './servers/dovecot.js';
-import { startSmtpServer, type SmtpTestServer } from './servers/smtp.js';
+import { smtpWithMailbox } from './helpers/mailbox.js';
+import { fileSecretsEnv, until, type Env } from './helpers/smtp.js';
+import { describeWithDovecot, type DovecotServer } from './servers/dovecot.js';
+import type { SmtpTestServer } from './servers/smtp.js';
 import { startGmailSimulator } from './servers/gmail.js';
 import { startGraphServer } from './servers/graph.js';
 
@@ -24,15 +25,9 @@ interface World {
 }
 
 async function world(): Promise<World> {
-  const [smtp, imap] = await Promise.all([startSmtpServer({ auth: { user, pass: password } }), startDovecot({ user, password })]);
-  const env = await fileSecretsEnv();
-  await addAccount(env, 'smtp1', smtp, {
-    user,
-    password,
-    args: ['--imap-host', imap.host, '--imap-port', String(imap.port), '--imap-security', 'none'],
-  });
+  const servers = await smtpWithMailbox(user, password);
   const { file } = await writeCampaign({ fields: { from: 'News <news@own.test>' } });
-  return { smtp, imap, env, file };
+  return { ...servers, file };
 }
 
 interface Sender {
