@@ -140,13 +140,13 @@ function campaignCommands(campaign: Command): void {
   landingCheckOptions(campaign.command('test'))
     .description("send one row's message, marked [TEST], to the given addresses only; no campaign recipient gets it")
     .argument('<file>', 'campaign YAML file')
-    .requiredOption('--to <addresses>', 'comma-separated addresses to send the test to')
+    .option('--to <addresses>', "comma-separated addresses to send the test to (with --check: default the account's own)")
     .option('--row <n>', 'data row of the CSV whose message to send (1 = first recipient)', wholeNumber(1), 1)
     .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
     .action(
       runs(
         () => import('./commands/campaign/test.js'),
-        (file: string, flags: { to: string; row: number }) => ({ ...flags, file }),
+        (file: string, flags: { to?: string; row: number }) => ({ ...flags, file }),
       ),
     );
   campaignStateCommands(campaign);

@@ -34,7 +34,8 @@ interface Sender {
   env: Env;
   file: string;
   account: string;
-  to: string;
+  /** Left out: `--check` sends to the account's own address. */
+  to?: string;
   /** The messages the sending server accepted so far, raw. */
   sent: () => Buffer[];
 }
@@ -42,7 +43,8 @@ interface Sender {
 /** Runs `campaign test --check`; when the message reaches the sending server, `receive` plays the receiving side. */
 async function testWithCheck(s: Sender, timeout: number, receive?: (raw: Buffer) => unknown) {
   const before = s.sent().length;
-  const args = ['campaign', 'test', s.file, '--to', s.to, '--via', s.account, '--check', '--check-timeout', String(timeout)];
+  const to = s.to ? ['--to', s.to] : [];
+  const args = ['campaign', 'test', s.file, ...to, '--via', s.account, '--check', '--check-timeout', String(timeout)];
   const child = startCli(args, { env: s.env });
   const done = collect(child);
   if (receive) {
@@ -95,9 +97,14 @@ describeWithDovecot('campaign test --check (Dovecot)', () => {
       );
       expect(junk.code).toBe(1);
 
-      const lost = await testWithCheck(s, 1);
+      // Without --to, the test goes to the account's own address (the SMTP user name here), and only there.
+      const lost = await testWithCheck({ ...s, to: undefined }, 1);
       expect(lost.stdout).toMatch(/^The test message to sender@example\.com did not arrive in 1 s \(Inbox and spam of "smtp1"\)/);
       expect(lost.code).toBe(1);
+      expect(w.smtp.received.at(-1)!.to).toEqual([user]);
+      const nowhere = await collect(startCli(['campaign', 'test', w.file, '--via', 'smtp1'], { env: w.env }));
+      expect(nowhere.code).toBe(2);
+      expect(nowhere.stderr).toContain('--to: say where the test goes');
     } finally {
       await Promise.all([w.smtp.close(), w.imap.close()]);
     }

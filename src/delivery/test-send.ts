@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { openAccount, outboxAccount } from '../accounts/open-account.js';
+import { AccountRegistry } from '../accounts/registry.js';
 import { normaliseAddress, parseMailbox } from '../campaign/address.js';
 import { MessageComposer } from '../campaign/compose.js';
 import { previewRow } from '../campaign/preview.js';
@@ -30,9 +31,9 @@ export interface TestSendResult {
  * counts against the account's daily limit like every message.
  */
 export async function sendTest(options: TestSendOptions): Promise<TestSendResult> {
-  const targets = options.to.map(testAddress);
   const { definition: campaign, recipient, parts } = await previewRow(options.campaignFile, options.row);
   const via = options.via ?? campaign.via ?? outboxAccount;
+  const targets = options.to.length ? options.to.map(testAddress) : [await ownAddress(via)];
   const outbox = path.join(statePaths(campaign.file, options.stateDir).dir, 'test-outbox');
   const account = await openAccount(via, outbox, {});
   // A Message-ID of its own: a tester who is also a recipient must not have the real message dropped as a repeat.
@@ -66,6 +67,14 @@ function stopOnDeliveryError(what: string) {
     if (error instanceof DeadlineError) throw new LaterError(`${what}: signing in ${error.message}; nothing was sent`);
     throw error;
   };
+}
+
+/** No --to (with --check): the account's own mailbox, where the message can be looked for. */
+async function ownAddress(via: string): Promise<string> {
+  const account = via === outboxAccount ? undefined : (await AccountRegistry.open()).get(via);
+  const address = account?.kind === 'smtp' ? account.user : account?.kind === 'ses' ? undefined : account?.address;
+  if (address && parseMailbox(address)) return parseMailbox(address)!.address;
+  throw new InputError(`--to: "${via}" has no mailbox address of its own to send the test to; write e.g. --to you@example.com`);
 }
 
 function testAddress(text: string): string {
