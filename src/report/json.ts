@@ -2,7 +2,9 @@ import { JournalAt } from '../store/journal-at.js';
 import type { JournalFold, RecipientOutcome, Summary } from './summary.js';
 
 export function formatJson(summary: Summary): string {
-  return JSON.stringify(summary, null, 2) + '\n';
+  const { recipients, ...head } = summary;
+  // `recipients` last, whatever was added to the summary after it (the lock): the streamed report relies on it
+  return JSON.stringify({ ...head, recipients }, null, 2) + '\n';
 }
 
 /** Text is handed on in pieces of about this many characters. */

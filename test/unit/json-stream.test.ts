@@ -47,4 +47,23 @@ describe('report --format json written as a stream', () => {
       if (listing === undefined) expect(pieces.length).toBeGreaterThan(1);
     },
   );
+
+  test("a field added to the summary after its recipients (a dead run's lock) still gives valid JSON, recipients last", async () => {
+    const lock = { pid: 4242, host: 'vm', since: '2026-12-07T02:50:02.577Z', age_seconds: 0, owner: 'dead' as const };
+    const whole = new JournalFold();
+    const placed = new JournalFold();
+    for await (const events of readJournalPlaced(journal, () => undefined)) {
+      for (const { event, place } of events) {
+        whole.add(event);
+        placed.add(event, place);
+      }
+    }
+    const pieces: string[] = [];
+    await writeJson(placed, { ...placed.counts('campaign.yaml', state, undefined), lock }, journal, async (text) => {
+      pieces.push(text);
+    });
+    const text = pieces.join('');
+    expect(text).toBe(formatJson({ ...whole.summary('campaign.yaml', state, undefined), lock }));
+    expect(Object.keys(JSON.parse(text) as object).slice(-2)).toEqual(['lock', 'recipients']);
+  });
 });
