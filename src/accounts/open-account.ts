@@ -1,9 +1,8 @@
 import { OutboxTransport } from '../transports/outbox.js';
-import { DeliveryError, type Transport } from '../transports/transport.js';
+import { DeliveryError, type SizeLimit, type Transport } from '../transports/transport.js';
 import { LaterError, StopError } from '../errors.js';
 import type { SesTransport } from '../transports/ses.js';
 import type { DailyUsage } from '../throttle/daily.js';
-import type { SizeLimit } from '../campaign/prepare.js';
 import { credentialOf, credentialStore } from '../auth/credentials.js';
 import type { Account, AccountKind, AccountLimits } from './account.js';
 import { kindDefaults } from './kinds.js';

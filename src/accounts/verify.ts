@@ -18,7 +18,7 @@ export async function verifyAccount(name: string): Promise<VerifyResult> {
     });
     if (account.kind === 'smtp' && account.imap) {
       // the mailbox `bounces check` reads, when one is configured: a wrong setting is an error here (exit 1), named
-      const { verifyImap } = await import('../bounces/imap.js');
+      const { verifyImap } = await import('./imap-connect.js');
       info.facts.imap = await verifyImap(account, await credentialOf(account));
     }
     return { account, ok: true, facts: info.facts };

@@ -1,3 +1,11 @@
+/** Where a test message landed in the mailbox, and what the receiving server said of its authentication. */
+export interface Landing {
+  folder: string;
+  junk: boolean;
+  /** Each Authentication-Results header's value, as the receiving server wrote it (newest first). */
+  authenticationResults: string[];
+}
+
 /** One method's verdict in an Authentication-Results header (RFC 8601): spf=pass smtp.mailfrom=… */
 export interface AuthVerdict {
   method: string;
@@ -34,4 +42,12 @@ export function verdictText(verdict: AuthVerdict): string {
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');
   return `${verdict.method}=${verdict.result}${about ? ` (${about})` : ''}`;
+}
+
+/** The Authentication-Results values of a message's header (or of a header block), in order. */
+export function authenticationResultsOf(raw: Buffer | undefined): string[] {
+  const text = raw?.toString('utf8') ?? '';
+  const end = text.search(/\r?\n\r?\n/);
+  const header = (end === -1 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  return [...header.matchAll(/^authentication-results:[ \t]*(.*)$/gim)].map((match) => match[1]!.trim());
 }

@@ -1,4 +1,4 @@
-import { printable } from '../report/table.js';
+import { printable } from '../system/terminal-text.js';
 import type { CheckResult } from './check.js';
 
 const listLimit = 50;

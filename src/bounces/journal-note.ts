@@ -1,7 +1,8 @@
 import { access, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LaterError } from '../errors.js';
-import { Journal, type AfterDeliveryEvent } from '../store/journal.js';
+import { Journal } from '../store/journal.js';
+import type { AfterDeliveryEvent } from '../store/journal-line.js';
 import { acquireLock } from '../store/lock.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { GoogleAccount, MicrosoftAccount } from '../accounts/account.js';
 import { transportFor } from '../accounts/open-account.js';
 import { requireReadMail } from './api-mailbox.js';
-import { authenticationResultsOf, type Landing } from './landing.js';
+import { authenticationResultsOf, type Landing } from './auth-results.js';
 
 /** What the Gmail transport offers for finding a message (accounts linked with --read-mail). */
 interface GmailLookup {

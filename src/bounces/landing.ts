@@ -1,15 +1,8 @@
 import { InputError } from '../errors.js';
 import type { ImapFlow } from 'imapflow';
 import { imapSettingsOf } from '../accounts/imap-settings.js';
-import { connect } from './imap.js';
-
-/** Where a test message landed in the mailbox, and what the receiving server said of its authentication. */
-export interface Landing {
-  folder: string;
-  junk: boolean;
-  /** Each Authentication-Results header's value, as the receiving server wrote it (newest first). */
-  authenticationResults: string[];
-}
+import { connect } from '../accounts/imap-connect.js';
+import { authenticationResultsOf, type Landing } from './auth-results.js';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -74,12 +67,4 @@ async function findOverImap(client: ImapFlow, messageId: string): Promise<Landin
     }
   }
   return undefined;
-}
-
-/** The Authentication-Results values of a message's header (or of a header block), in order. */
-export function authenticationResultsOf(raw: Buffer | undefined): string[] {
-  const text = raw?.toString('utf8') ?? '';
-  const end = text.search(/\r?\n\r?\n/);
-  const header = (end === -1 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-  return [...header.matchAll(/^authentication-results:[ \t]*(.*)$/gim)].map((match) => match[1]!.trim());
 }

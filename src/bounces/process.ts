@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { normaliseAddress } from '../campaign/address.js';
 import type { SuppressionList } from '../suppress/list.js';
-import { lastEventByRecipient, type AfterDeliveryEvent } from '../store/journal.js';
+import { lastEventByRecipient } from '../store/journal.js';
+import type { AfterDeliveryEvent } from '../store/journal-line.js';
 import type { IndexedCampaign } from './campaign-index.js';
 import { classify, type MailReport } from './classify.js';
 import type { Delivery } from './dsn.js';

@@ -2,11 +2,17 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { isInside, type ReadLimits } from '../system/safe-file.js';
-import type { CampaignDefinition } from './definition.js';
 
 /** What a campaign may read at most per file: the campaign file and its templates; attachments. */
 export const textFileLimits: ReadLimits = { maxBytes: 10 * 1024 * 1024, timeoutMs: 10_000 };
 export const attachmentLimits: ReadLimits = { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 };
+
+/** Where a campaign is: its file, its folder, and whether it may name files outside that folder. */
+export interface CampaignFolder {
+  file: string;
+  dir: string;
+  allowFilesOutside: boolean;
+}
 
 /**
  * The real path of a file the campaign names (a template, the recipients, an attachment). One that
@@ -14,12 +20,7 @@ export const attachmentLimits: ReadLimits = { maxBytes: 50 * 1024 * 1024, timeou
  * templated path) is refused unless the campaign sets allow_files_outside: a campaign from someone else
  * must not mail out ~/.aws/credentials as its body. File system errors (a missing file) are thrown as they are.
  */
-export async function confinedPath(
-  campaign: Pick<CampaignDefinition, 'file' | 'dir' | 'allowFilesOutside'>,
-  relative: string,
-  field: string,
-  forRow = '',
-): Promise<string> {
+export async function confinedPath(campaign: CampaignFolder, relative: string, field: string, forRow = ''): Promise<string> {
   const real = await realpath(path.resolve(campaign.dir, relative));
   if (campaign.allowFilesOutside || isInside(real, await realpath(campaign.dir))) return real;
   throw new InputError(

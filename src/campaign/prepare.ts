@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { openRegularFile } from '../system/safe-file.js';
+import type { SizeLimit } from '../transports/transport.js';
 import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
 import {
   isRecipient,
@@ -51,12 +52,6 @@ export function recipientsOf(
 ): AsyncGenerator<Recipient | RejectedRow> {
   const { definition, layout } = campaign;
   return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled, reading);
-}
-
-/** The largest message the account takes, and its name for messages ("Gmail"). */
-export interface SizeLimit {
-  bytes: number;
-  label: string;
 }
 
 export interface ScanResult {

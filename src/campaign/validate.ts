@@ -1,4 +1,5 @@
-import { scanRecipients, type PreparedCampaign, type SizeLimit } from './prepare.js';
+import { scanRecipients, type PreparedCampaign } from './prepare.js';
+import type { SizeLimit } from '../transports/transport.js';
 import { rejectReasonText, type Recipient, type RejectReason } from './recipients.js';
 
 /** Rows shown one by one; the rest are counted. */

@@ -29,7 +29,7 @@ export async function run(options: ReportOptions, io: CommandIo): Promise<void> 
   if (options.format !== 'html' && options.open) throw new InputError('--open goes with --format html');
   const only: RecipientStatus[] | undefined = options.failed ? ['failed', 'deferred', 'in_doubt'] : undefined;
   if (options.format === 'json') return streamJson(options, only, io);
-  const { summarise } = await import('../report/summary.js');
+  const { summarise } = await import('../report/fold-campaign.js');
   const summary = await summarise(options.file, options.state, (message) => warn(io, message), only);
   const report = (await formats[options.format]())(summary);
   if (options.format !== 'html' && !options.output) {
@@ -53,7 +53,7 @@ const cannotWrite = (target: string) => (error: Error) => {
 
 /** JSON is written while the recipients are read back from the journal: a list of millions is never held whole. */
 async function streamJson(options: ReportOptions, only: RecipientStatus[] | undefined, io: CommandIo): Promise<void> {
-  const [{ foldCampaign }, { writeJson }] = await Promise.all([import('../report/summary.js'), import('../report/json.js')]);
+  const [{ foldCampaign }, { writeJson }] = await Promise.all([import('../report/fold-campaign.js'), import('../report/json.js')]);
   const { fold, summary, journal } = await foldCampaign(options.file, options.state, (message) => warn(io, message), only, true);
   if (!options.output) {
     await writeJson(fold, summary, journal, async (text) => {

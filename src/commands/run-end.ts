@@ -33,7 +33,7 @@ export async function tell(result: RunResult, options: EndOptions, io: CommandIo
 }
 
 async function campaignTotals(options: EndOptions, io: CommandIo): Promise<string> {
-  const [{ summarise }, { totalsText }] = await Promise.all([import('../report/summary.js'), import('../report/reply-text.js')]);
+  const [{ summarise }, { totalsText }] = await Promise.all([import('../report/fold-campaign.js'), import('../report/reply-text.js')]);
   const summary = await summarise(options.campaignFile, options.stateDir, (message) => warn(io, message), []);
   return `; campaign: ${totalsText(summary.totals)}`;
 }

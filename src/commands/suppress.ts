@@ -41,7 +41,7 @@ async function listAddresses(flags: SuppressFlags): Promise<void> {
   if (flags.json)
     return void process.stdout.write(JSON.stringify({ identity: list.identity, count: entries.length, entries }, null, 2) + '\n');
   // loaded here: the report's module is not part of every command's start-up
-  const { printable } = await import('../report/table.js');
+  const { printable } = await import('../system/terminal-text.js');
   for (const entry of entries)
     process.stdout.write(`${entry.address}\t${entry.reason}\t${entry.at}${entry.detail ? `\t${printable(entry.detail)}` : ''}\n`);
   notice(`${entries.length} address(es) suppressed for ${list.identity}`);

@@ -3,11 +3,11 @@ import type { PreparedCampaign } from '../campaign/prepare.js';
 import type { AccountLimits } from '../accounts/account.js';
 import type { EffectiveLimits } from '../accounts/limits.js';
 import type { SendingAccount } from '../accounts/open-account.js';
-import type { Journal, JournalEvent } from '../store/journal.js';
+import type { Journal } from '../store/journal.js';
+import type { JournalEvent } from '../store/journal-line.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
 import { emptyCounts, type Outcome, type RunStatus } from '../status.js';
 import type { RunEnd } from './outcome.js';
-import type { Dispatched } from './dispatch.js';
 import type { Pacer } from './pacing.js';
 import type { Continuation } from './identity.js';
 import type { ProgressTracker } from './checkpoint.js';
@@ -58,6 +58,14 @@ export type RunEvent =
   | { type: 'recipient'; to: string; outcome: Outcome; detail: string }
   | { type: 'limits'; concurrency: number; rate?: string; why: string }
   | { type: 'end'; status: RunStatus; reason: string; pausedUntil?: string };
+
+/** What dispatch leaves for settling the run. */
+export interface Dispatched {
+  /** Recipients due in this run (handed over or not). */
+  due: number;
+  /** The earliest time a recipient not yet due becomes due (Infinity: none). */
+  nextDue: number;
+}
 
 /**
  * One run of a campaign, as the steps of run.ts fill it in: the campaign and its state folder (load), the

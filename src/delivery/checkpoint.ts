@@ -7,7 +7,8 @@ import { AddressSet } from '../campaign/address-set.js';
 import type { PreparedCampaign } from '../campaign/prepare.js';
 import type { RowPosition } from '../campaign/recipients.js';
 import { journalTail, readPrivate } from '../store/journal-tail.js';
-import { lastEventByRecipient, type JournalEvent } from '../store/journal.js';
+import { lastEventByRecipient } from '../store/journal.js';
+import type { JournalEvent } from '../store/journal-line.js';
 import type { StatePaths } from '../store/state.js';
 
 type LastEvent = JournalEvent['ev'];

@@ -1,20 +1,12 @@
 import { isRecipient, type Recipient } from '../campaign/recipients.js';
 import { recipientsOf } from '../campaign/prepare.js';
 import { currentFingerprint, sameFingerprint, type CsvFingerprint } from '../campaign/csv-fingerprint.js';
-import type { JournalEvent } from '../store/journal.js';
+import type { JournalEvent } from '../store/journal-line.js';
 import type { Progress } from './checkpoint.js';
 import type { SuppressionList } from '../suppress/list.js';
 import { sendRecipient } from './attempt.js';
-import type { CampaignRun } from './campaign-run.js';
+import type { CampaignRun, Dispatched } from './campaign-run.js';
 import { DeliverySchedule } from './schedule.js';
-
-/** What dispatch leaves for settling the run. */
-export interface Dispatched {
-  /** Recipients due in this run (handed over or not). */
-  due: number;
-  /** The earliest time a recipient not yet due becomes due (Infinity: none). */
-  nextDue: number;
-}
 
 /**
  * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to

@@ -4,7 +4,8 @@ import { afterDeliverySection } from './after-delivery-html.js';
 import { formatDuration, timelineChart, timelineEvents, type TimelineEvent } from './chart.js';
 import { html, Markup } from './markup.js';
 import { replyText } from './reply-text.js';
-import type { RecipientOutcome, Summary } from './summary.js';
+import type { Summary } from './summary.js';
+import type { RecipientOutcome } from './outcome.js';
 import { styles } from './html-styles.js';
 import { localTime, localTimesIn } from '../system/local-time.js';
 

@@ -1,5 +1,6 @@
 import { JournalAt } from '../store/journal-at.js';
-import type { JournalFold, RecipientOutcome, Summary } from './summary.js';
+import type { JournalFold, Summary } from './summary.js';
+import type { RecipientOutcome } from './outcome.js';
 
 export function formatJson(summary: Summary): string {
   const { recipients, ...head } = summary;

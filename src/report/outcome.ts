@@ -1,5 +1,25 @@
-import type { AfterDeliveryEvent, RecipientEvent } from '../store/journal.js';
-import type { RecipientOutcome } from './summary.js';
+import type { AfterDeliveryEvent, RecipientEvent } from '../store/journal-line.js';
+import type { RecipientStatus } from '../status.js';
+
+export interface RecipientOutcome {
+  /** Normalised address, or the CSV cell for a rejected row. */
+  recipient: string;
+  status: RecipientStatus;
+  /** CSV line of the row (older journals have it for rejected and skipped rows only). */
+  line?: number;
+  /** Why: failure kind / skip reason. */
+  reason?: string;
+  code?: string;
+  detail?: string;
+  at?: string;
+  /** Copies of a sent message: Cc (in its headers) and Bcc (envelope only). */
+  cc?: string[];
+  bcc?: string[];
+  /** Copies the server refused (over SMTP, per envelope recipient) while it took the message for the recipient. */
+  refused_copies?: { address: string; reply: string }[];
+  /** What the mailbox said after delivery (`bounces check`): "delivered, then bounced". */
+  after?: { event: AfterDeliveryEvent['ev']; hard?: boolean; status?: string; detail?: string; at: string };
+}
 
 /** A recipient's outcome from its last event; `line`: its CSV line (an earlier event may have given it). */
 export function outcomeOf(event: RecipientEvent, line: number | undefined): RecipientOutcome {

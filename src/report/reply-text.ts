@@ -1,4 +1,5 @@
-import type { RecipientOutcome, Summary } from './summary.js';
+import type { Summary } from './summary.js';
+import type { RecipientOutcome } from './outcome.js';
 
 /** The server's text without the code it starts with (most replies do: "550 5.1.1 …"), for a code shown apart. */
 export function replyText(outcome: Pick<RecipientOutcome, 'code' | 'detail'>): string {

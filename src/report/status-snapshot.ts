@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { writeOwnerOnly } from '../system/owner-only.js';
 import { journalTail, readPrivate } from '../store/journal-tail.js';
-import type { AfterDeliveryEvent, RecipientEvent } from '../store/journal.js';
+import type { AfterDeliveryEvent, RecipientEvent } from '../store/journal-line.js';
 import type { StatePaths } from '../store/state.js';
 import { countReason, countRecipient, JournalFold, type Settled } from './summary.js';
 

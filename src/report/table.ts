@@ -1,8 +1,10 @@
 import type { RecipientStatus } from '../status.js';
 import { formatLimits } from '../throttle/rate.js';
 import { serverReply, totalsText } from './reply-text.js';
-import type { RecipientOutcome, Summary } from './summary.js';
+import type { Summary } from './summary.js';
+import type { RecipientOutcome } from './outcome.js';
 import { localTime, localTimesIn } from '../system/local-time.js';
+import { printable } from '../system/terminal-text.js';
 
 const listLimit = 50;
 
@@ -115,9 +117,4 @@ function describe(outcome: RecipientOutcome): string {
   const where = outcome.line ? `line ${outcome.line}: ` : '';
   const reply = serverReply(outcome);
   return `${where}${printable(outcome.recipient) || '(empty)'}${reply ? ` — ${printable(reply)}` : ''}`;
-}
-
-/** CSV cells and server replies reach the terminal: control characters are shown escaped, not acted on. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (character) => JSON.stringify(character).slice(1, -1));
 }

@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import type { JournalEvent, Place } from './journal.js';
+import type { Place } from './journal.js';
+import type { JournalEvent } from './journal-line.js';
 import { parseJournalLine } from './journal-line.js';
 
 const windowBytes = 1 << 20;

@@ -3,36 +3,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { MailshotError, StopError } from '../errors.js';
 import { openOwnerOnly } from '../system/owner-only.js';
 import { writeAll } from '../system/write-all.js';
-import { isKnownEvent, parseJournalLine } from './journal-line.js';
+import { afterDeliveryEvents, isKnownEvent, parseJournalLine, type JournalEvent } from './journal-line.js';
 import { stateFolderAdvice } from './state.js';
-
-/**
- * One line of journal.jsonl. `to` is the recipient's normalised address; `at` is epoch milliseconds.
- * `attempt` is durable before the message is handed to a transport; a recipient whose last event is
- * `attempt` is "in doubt": it may or may not have been accepted.
- */
-export type JournalEvent =
-  | { ev: 'attempt'; to: string; at: number; line?: number; mid?: string }
-  | { ev: 'sent'; to: string; at: number; reply: string; cc?: string[]; bcc?: string[]; refused?: { address: string; reply: string }[] }
-  | { ev: 'failed'; to: string; at: number; kind: string; code?: string; text: string; line?: number; accepted?: string[] }
-  | { ev: 'deferred'; to: string; at: number; kind: string; code?: string; text: string; accepted?: string[] }
-  | { ev: 'skipped'; to?: string; at: number; reason: string; line: number; value?: string; suppressed?: string }
-  | { ev: 'run'; at: number; what: 'start' | 'end'; status?: string; via?: string; name?: string; campaign?: string }
-  | { ev: 'limits'; at: number; concurrency: number; rate?: string; why: string }
-  | AfterDeliveryEvent;
-
-/**
- * What the mailbox said after a message was delivered (`bounces check`): it does not change whether the
- * recipient is settled, only what the report says about it.
- */
-export type AfterDeliveryEvent =
-  | { ev: 'bounced'; to: string; at: number; hard: boolean; status: string; diagnostic?: string }
-  | { ev: 'complained'; to: string; at: number; feedback?: string }
-  | { ev: 'unsubscribed'; to: string; at: number };
-
-export const afterDeliveryEvents: ReadonlySet<string> = new Set<AfterDeliveryEvent['ev']>(['bounced', 'complained', 'unsubscribed']);
-
-export type RecipientEvent = Exclude<JournalEvent, { ev: 'run' | 'limits' } | AfterDeliveryEvent> & { to: string };
 
 /**
  * How long a line that may ride the next commit (see Journal.append) waits for one at most before it is

@@ -9,3 +9,8 @@ export function terminalSafe(text: string): string {
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/** CSV cells and server replies reach the terminal: control characters are shown escaped, not acted on. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (character) => JSON.stringify(character).slice(1, -1));
+}

@@ -70,6 +70,12 @@ export function acceptedByApi(message: OutgoingMessage, response: string): Accep
   return { response, accepted: envelopeRecipients(message), rejected: [] };
 }
 
+/** The largest message the account's service takes, and its name for messages ("Gmail"). */
+export interface SizeLimit {
+  bytes: number;
+  label: string;
+}
+
 export interface AccountInfo {
   /** Lines describing what was found, e.g. "greeting: mx.example.com ESMTP". */
   facts: Record<string, string>;

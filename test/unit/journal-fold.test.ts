@@ -1,5 +1,5 @@
 import { JournalFold } from '../../src/report/summary.js';
-import type { JournalEvent } from '../../src/store/journal.js';
+import type { JournalEvent } from '../../src/store/journal-line.js';
 import type { CampaignState } from '../../src/store/state.js';
 import type { RecipientStatus } from '../../src/status.js';
 

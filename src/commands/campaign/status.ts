@@ -9,7 +9,7 @@ export interface StatusOptions {
 export async function run(options: StatusOptions, io: CommandIo): Promise<void> {
   const [{ summarise }, { formatTable }, { accountStanding, defaultMaxConcurrent }, { formatLimits }, { reputationWarnings }] =
     await Promise.all([
-      import('../../report/summary.js'),
+      import('../../report/fold-campaign.js'),
       import('../../report/table.js'),
       import('../../accounts/limits.js'),
       import('../../throttle/rate.js'),
