@@ -3,7 +3,7 @@
  * modes, symlinks, damage), and `mailshot suppress …` plus a campaign run that skips suppressed
  * addresses — also recipients already pending in the journal — as processes.
  */
-import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { SuppressionList } from '../src/suppress/list.js';
@@ -72,6 +72,15 @@ describe('SuppressionList', () => {
         mode: 0o600,
       });
       expect((await SuppressionList.open('t@example.com')).size).toBe(1);
+    });
+  });
+
+  test('a list others may change is refused, as every owner-only file is (src/system/owner-only.ts)', async () => {
+    await withConfig(async () => {
+      const list = await SuppressionList.open('g@example.com');
+      await list.add([{ address: 'a@example.com', reason: 'manual' }]);
+      await chmod(SuppressionList.fileFor('g@example.com'), 0o620);
+      await expect(SuppressionList.open('g@example.com')).rejects.toThrow(/may be changed by other users \(mode 620\)/);
     });
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { configDir } from '../auth/config-dir.js';
 import { InputError } from '../errors.js';
-import { openForAppend, ownerFolder, readOwnerFile } from '../suppress/owner-file.js';
+import { openOwnerOnlyForAppend, createOwnerOnlyFolder, readOwnerOnlyOrEmpty } from '../system/owner-only.js';
 
 /**
  * The campaigns sent through one sending identity, so that a bounce can be matched without a database:
@@ -25,7 +25,7 @@ function indexFile(identity: string): string {
 
 export async function indexedCampaigns(identity: string): Promise<IndexedCampaign[]> {
   const file = indexFile(identity);
-  const lines = (await readOwnerFile(file)).split('\n');
+  const lines = (await readOwnerOnlyOrEmpty(file)).split('\n');
   lines.pop(); // '' after the last newline, or a line a crash cut short
   return lines.map((line, index) => {
     try {
@@ -42,8 +42,8 @@ export async function indexedCampaigns(identity: string): Promise<IndexedCampaig
 export async function indexCampaign(identity: string, campaign: IndexedCampaign): Promise<void> {
   if ((await indexedCampaigns(identity)).some((known) => known.campaignId === campaign.campaignId)) return;
   const file = indexFile(identity);
-  await ownerFolder(path.dirname(file));
-  const handle = await openForAppend(file);
+  await createOwnerOnlyFolder(path.dirname(file));
+  const handle = await openOwnerOnlyForAppend(file);
   try {
     await handle.write(JSON.stringify(campaign) + '\n');
     await handle.datasync();

@@ -6,7 +6,7 @@ import { InputError, LaterError, StopError } from '../errors.js';
 import { acquireLock } from '../store/lock.js';
 import { identityOf } from '../suppress/identity.js';
 import { SuppressionList } from '../suppress/list.js';
-import { ownerFolder } from '../suppress/owner-file.js';
+import { createOwnerOnlyFolder } from '../system/owner-only.js';
 import { indexedCampaigns } from './campaign-index.js';
 import { bouncesDir, readCursor, writeCursor } from './cursor.js';
 import type { ReadRequest } from './imap.js';
@@ -29,7 +29,7 @@ export interface CheckResult extends CheckSummary {
 export async function checkBounces(request: CheckRequest): Promise<CheckResult> {
   const account = (await AccountRegistry.open()).get(request.account);
   const identity = identityOf(account);
-  await ownerFolder(bouncesDir());
+  await createOwnerOnlyFolder(bouncesDir());
   const release = await acquireLock(path.join(bouncesDir(), `${account.name}.lock`)).catch((error: unknown) => {
     if (error instanceof LaterError)
       throw new LaterError(

@@ -2,7 +2,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { configDir } from '../auth/config-dir.js';
 import { InputError, StopError } from '../errors.js';
-import { ownerFolder, readOwnerFile } from '../suppress/owner-file.js';
+import { createOwnerOnlyFolder, readOwnerOnlyOrEmpty } from '../system/owner-only.js';
 
 /**
  * Where `bounces check` stopped reading an account's mailbox: IMAP's UIDVALIDITY and the last UID
@@ -27,7 +27,7 @@ function cursorFile(account: string): string {
 
 export async function readCursor(account: string): Promise<MailboxCursor> {
   const file = cursorFile(account);
-  const text = await readOwnerFile(file);
+  const text = await readOwnerOnlyOrEmpty(file);
   if (!text) return {};
   try {
     return JSON.parse(text) as MailboxCursor;
@@ -39,7 +39,7 @@ export async function readCursor(account: string): Promise<MailboxCursor> {
 }
 
 export async function writeCursor(account: string, cursor: MailboxCursor): Promise<void> {
-  await ownerFolder(bouncesDir());
+  await createOwnerOnlyFolder(bouncesDir());
   const file = cursorFile(account);
   try {
     await writeFileAtomic(file, JSON.stringify({ ...cursor, checkedAt: new Date().toISOString() }) + '\n', { mode: 0o600 });

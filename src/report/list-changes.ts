@@ -2,7 +2,7 @@ import path from 'node:path';
 import { currentFingerprint, sameFingerprint } from '../campaign/csv-fingerprint.js';
 import { digestOfList, type ListChanges } from '../campaign/list-digest.js';
 import { prepareCampaign, type PreparedCampaign } from '../campaign/prepare.js';
-import { readPrivate } from '../store/journal-tail.js';
+import { readPrivate } from '../system/owner-only.js';
 import { readState, statePaths, type CampaignState, type StatePaths } from '../store/state.js';
 
 /** The list's digest when the campaign started (campaign/list-digest.ts), written at its first send. */

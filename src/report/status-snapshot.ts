@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { writeOwnerOnly } from '../system/owner-only.js';
-import { journalTail, readPrivate } from '../store/journal-tail.js';
+import { readPrivate, writeOwnerOnly } from '../system/owner-only.js';
+import { journalTail } from '../store/journal-tail.js';
 import type { AfterDeliveryEvent, RecipientEvent } from '../store/journal-line.js';
 import type { StatePaths } from '../store/state.js';
 import { countReason, countRecipient, JournalFold, type Settled } from './summary.js';

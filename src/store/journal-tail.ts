@@ -26,19 +26,3 @@ export async function journalTail(file: string, offset: number): Promise<string 
     await handle.close();
   }
 }
-
-/** A file of the state folder, never through a symbolic link nor another user's; undefined when it cannot be read. */
-export async function readPrivate(file: string, position?: number, length?: number): Promise<Buffer | undefined> {
-  const handle = await openOwnerOnly(file, 'r').catch(() => undefined);
-  if (!handle) return undefined;
-  try {
-    if (position === undefined) return await handle.readFile();
-    const buffer = Buffer.alloc(length!);
-    const { bytesRead } = await handle.read(buffer, 0, length!, position);
-    return buffer.subarray(0, bytesRead);
-  } catch {
-    return undefined;
-  } finally {
-    await handle.close();
-  }
-}

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { configDir } from '../auth/config-dir.js';
 import { normaliseAddress } from '../campaign/address.js';
 import { InputError, StopError } from '../errors.js';
-import { openForAppend, ownerFolder, readOwnerFile } from './owner-file.js';
+import { openOwnerOnlyForAppend, createOwnerOnlyFolder, readOwnerOnlyOrEmpty } from '../system/owner-only.js';
 
 export const suppressReasons = ['unsubscribed', 'bounced', 'complained', 'manual'] as const;
 export type SuppressReason = (typeof suppressReasons)[number];
@@ -46,7 +46,7 @@ export class SuppressionList {
   static async open(identity: string): Promise<SuppressionList> {
     const file = SuppressionList.fileFor(identity);
     const list = new SuppressionList(identity, file, new Map(), new Map());
-    for (const line of parseLines(file, await readOwnerFile(file))) list.apply(line);
+    for (const line of parseLines(file, await readOwnerOnlyOrEmpty(file))) list.apply(line);
     return list;
   }
 
@@ -121,8 +121,8 @@ export class SuppressionList {
 
   private async append(lines: ListLine[]): Promise<void> {
     if (!lines.length) return;
-    await ownerFolder(path.dirname(this.file));
-    const handle = await openForAppend(this.file);
+    await createOwnerOnlyFolder(path.dirname(this.file));
+    const handle = await openOwnerOnlyForAppend(this.file);
     try {
       await handle.write(lines.map((line) => JSON.stringify(line) + '\n').join(''));
       await handle.datasync();

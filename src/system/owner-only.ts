@@ -1,5 +1,5 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { StopError } from '../errors.js';
@@ -86,6 +86,56 @@ export async function readOwnerOnly(file: string): Promise<string | undefined> {
   if (!handle) return undefined;
   try {
     return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates a folder owner-only (0700) with its parents; one that cannot be made stops the command (exit 1),
+ * naming it.
+ */
+export async function createOwnerOnlyFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StopError(`cannot create ${dir}: ${(error as Error).message}; check that the config folder is yours and writable`);
+  }
+}
+
+/** An owner-only file (see openOwnerOnly) opened for appending, created 0600; a failure stops, naming the file. */
+export async function openOwnerOnlyForAppend(file: string): Promise<FileHandle> {
+  return (await stopNaming(file, openOwnerOnly(file, 'a+')))!;
+}
+
+/** The text of an owner-only file (see openOwnerOnly), '' when there is none yet; a failure stops, naming the file. */
+export async function readOwnerOnlyOrEmpty(file: string): Promise<string> {
+  return (await stopNaming(file, readOwnerOnly(file))) ?? '';
+}
+
+async function stopNaming<T>(file: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof StopError) throw error;
+    throw new StopError(`cannot open ${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Bytes of an owner-only file (see openOwnerOnly): the whole file, or `length` bytes from `position`.
+ * Undefined when it cannot be read — missing, a symbolic link, another user's: what it would have saved is redone.
+ */
+export async function readPrivate(file: string, position?: number, length?: number): Promise<Buffer | undefined> {
+  const handle = await openOwnerOnly(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    if (position === undefined) return await handle.readFile();
+    const buffer = Buffer.alloc(length!);
+    const { bytesRead } = await handle.read(buffer, 0, length!, position);
+    return buffer.subarray(0, bytesRead);
+  } catch {
+    return undefined;
   } finally {
     await handle.close();
   }
