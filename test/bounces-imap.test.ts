@@ -11,6 +11,7 @@ import { bounceFixture } from './helpers/bounces.js';
 import { smtpWithMailbox, type SmtpWithMailbox } from './helpers/mailbox.js';
 import { receivedCounts } from './helpers/smtp.js';
 import { describeWithDovecot } from './servers/dovecot.js';
+import { journalLines } from './helpers/journal.js';
 
 const user = 'sender@example.com';
 const password = 'imap-S3cret-77';
@@ -81,10 +82,7 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
         'r7@example.com': 'bounced',
       });
 
-      const journal = (await readFile(path.join(first.stateDir, 'journal.jsonl'), 'utf8'))
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line));
+      const journal = await journalLines(first.stateDir);
       const after = journal
         .filter((event) => ['bounced', 'complained', 'unsubscribed'].includes(event.ev))
         .map((event) => [event.ev, event.to, event.status ?? event.feedback ?? '']);

@@ -3,7 +3,7 @@
  * classified and matched to the message mailshot sent through its deterministic Message-ID, and what
  * that does to the suppression list and the campaign's journal. In-process: the decisions.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempDir } from './helpers/cli.js';
 import { bounceFixture } from './helpers/bounces.js';
@@ -11,6 +11,7 @@ import { messageIdFor } from '../src/campaign/compose.js';
 import { MailboxProcessor } from '../src/bounces/process.js';
 import { SuppressionList } from '../src/suppress/list.js';
 import type { IndexedCampaign } from '../src/bounces/campaign-index.js';
+import { journalLines } from './helpers/journal.js';
 
 const sender = 'sender@example.com';
 const recipient = 'ann@example.org';
@@ -31,11 +32,7 @@ async function setup() {
   const list = await SuppressionList.open(sender);
   const processor = new MailboxProcessor([campaign], list);
   const values = { recipient, sender, messageId: messageIdFor(campaign.campaignId, recipient, sender) };
-  const journal = async () =>
-    (await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8'))
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
+  const journal = () => journalLines(stateDir);
   return { processor, list, values, journal };
 }
 
@@ -54,7 +51,7 @@ describe('bounces: what each message is and whom it concerns', () => {
     expect(s.list.get(recipient)).toMatchObject({ reason: 'bounced' });
     const bounced = (await s.journal()).find((event) => event.ev === 'bounced');
     expect(bounced).toMatchObject({ to: recipient, hard: true, status });
-    expect(bounced.diagnostic).toMatch(diagnostic);
+    expect(bounced!.diagnostic).toMatch(diagnostic);
   });
 
   test('a delayed (4.x.x) DSN is recorded as a soft bounce and suppresses nobody; the same message twice counts once', async () => {

@@ -4,9 +4,10 @@
  * device after the campaign started is refused by `resume` too, at once.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, writeCampaign } from './helpers/cli.js';
+import { journalText } from './helpers/journal.js';
 
 const stackTrace = /unexpected error|\n\s+at /;
 
@@ -35,7 +36,7 @@ describe('files swapped after the campaign started', () => {
     const result = await runCli(['campaign', 'resume', campaign.file]);
     expect(result.stderr).toContain('failed 1');
     expect(result.stderr).not.toMatch(stackTrace);
-    const journal = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
+    const journal = await journalText(campaign.stateDir);
     expect(journal).toContain('"ev":"failed","to":"bob@example.com"');
     expect(journal).toContain('it is a file of the operating system (/dev/zero), never part of a message');
     expect(await readdir(campaign.outbox)).toHaveLength(1);

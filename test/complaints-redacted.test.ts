@@ -4,8 +4,6 @@
  * Microsoft Graph: `bounces check` matches the Message-ID through the campaign's index, suppresses the
  * complainer as `complained`, writes it into the campaign's journal, and the report's complaint rate counts it.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { recipientsCsv, runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { bounceFixture } from './helpers/bounces.js';
 import { googleEnv, linkGoogle } from './helpers/google.js';
@@ -15,6 +13,7 @@ import { describeWithDovecot, startDovecot } from './servers/dovecot.js';
 import { startGmailSimulator } from './servers/gmail.js';
 import { startGraphServer } from './servers/graph.js';
 import { startSmtpServer } from './servers/smtp.js';
+import { journalLines } from './helpers/journal.js';
 
 type ConfigEnv = Env & { MAILSHOT_CONFIG_DIR: string };
 
@@ -38,10 +37,7 @@ async function expectComplaintMatched(env: ConfigEnv, account: string, campaign:
   expect(list.entries.map((entry: { address: string; reason: string }) => [entry.address, entry.reason])).toEqual([
     ['r2@example.com', 'complained'],
   ]);
-  const journal = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
+  const journal = await journalLines(campaign.stateDir);
   expect(journal.filter((event) => event.ev === 'complained')).toEqual([
     expect.objectContaining({ ev: 'complained', to: 'r2@example.com', feedback: 'abuse' }),
   ]);

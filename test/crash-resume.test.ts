@@ -1,26 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
+import { journalText, parseJournal, type JournalLine } from './helpers/journal.js';
+import { deadPid, lockOwnedBy } from './helpers/processes.js';
 
 /** The outbox's default `maxConcurrent`: at most this many recipients are handed over at once. */
 const inFlight = 4;
 
-interface JournalLine {
-  ev: string;
-  to?: string;
-}
-
-/** Every line of journal.jsonl, parsed: a line that is not JSON fails the test. */
+/** Every line of journal.jsonl, parsed: a line that is not JSON, or a last line cut short, fails the test. */
 async function journal(campaign: CampaignFixture): Promise<JournalLine[]> {
-  const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
+  const text = await journalText(campaign.stateDir);
   expect(text.endsWith('\n')).toBe(true);
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as JournalLine);
+  return parseJournal(text);
 }
 
 async function outboxFiles(campaign: CampaignFixture): Promise<string[]> {
@@ -97,17 +91,6 @@ function attemptsAndOutcomes(events: JournalLine[]): { attempts: Map<string, num
     last.set(event.to, event.ev);
   }
   return { attempts, last };
-}
-
-function lockOwnedBy(pid: number, host = os.hostname()): string {
-  return JSON.stringify({ pid, host, since: new Date().toISOString() });
-}
-
-/** The pid of a process that has exited. */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  await new Promise((resolve) => child.on('exit', resolve));
-  return child.pid!;
 }
 
 /** A campaign of `count` recipients, of which the first `sent` were sent by a `send --limit`. */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { mailshotBin, recipientsCsv, runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
 import type { SmtpTestServer } from './servers/smtp.js';
+import { journalLines } from './helpers/journal.js';
 
 const startServer = smtpServersPerTest();
 
@@ -30,14 +31,6 @@ async function setup(count = 4, accountArgs: string[] = []): Promise<Setup> {
 
 function cli(s: Setup, ...args: string[]) {
   return runCli(args, { env: s.env });
-}
-
-async function journalLines(stateDir: string): Promise<{ ev: string; to?: string }[]> {
-  const text = await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
 }
 
 describe('an outbox run is a rehearsal', () => {

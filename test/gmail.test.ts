@@ -6,23 +6,12 @@
  * listener), then follows that redirect or pastes it at the CLI's prompt. Assertions are on what the
  * simulator accepted (decoded), the registry and secret files, the journal, reports and exit codes.
  */
-import { type ChildProcess } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
-import {
-  collect,
-  recipientsCsv,
-  runCli,
-  startCli,
-  tempDir,
-  writeCampaign,
-  type CampaignFixture,
-  type CliOptions,
-  type CliResult,
-} from './helpers/cli.js';
-import { fileSecretsEnv, until, type Env } from './helpers/smtp.js';
+import { collect, recipientsCsv, runCli, startCli, tempDir, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
+import { fileSecretsEnv, type Env } from './helpers/smtp.js';
 import {
   googleScope,
   startGmailSimulator,
@@ -30,6 +19,8 @@ import {
   type GmailSimulator,
   type GmailSimulatorOptions,
 } from './servers/gmail.js';
+import { journalLines } from './helpers/journal.js';
+import { signInAddress, startGoogleSignIn, type GoogleSignIn } from './helpers/google.js';
 
 const simulators: GmailSimulator[] = [];
 afterEach(async () => {
@@ -48,41 +39,6 @@ async function setup(options: GmailSimulatorOptions = {}): Promise<Setup> {
   return { google, env: { ...(await fileSecretsEnv()), ...google.env, GOOGLE_CLIENT_SECRET: google.client.secret } };
 }
 
-const signInAddress = /http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+/;
-
-interface SignIn {
-  child: ChildProcess;
-  done: Promise<CliResult>;
-  /** The authorization address the CLI printed. */
-  authUrl: string;
-}
-
-/** Starts `accounts add google NAME --no-browser` and waits for the sign-in address it prints. */
-async function startSignIn(s: Setup, name: string, args: string[] = [], options: CliOptions = {}): Promise<SignIn> {
-  const child = startCli(
-    [
-      'accounts',
-      'add',
-      'google',
-      name,
-      '--client-id',
-      s.google.client.id,
-      '--client-secret-env',
-      'GOOGLE_CLIENT_SECRET',
-      '--no-browser',
-      ...args,
-    ],
-    { env: s.env, ...options },
-  );
-  const done = collect(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
-  await until(() => signInAddress.test(stderr) || child.exitCode !== null, 10_000);
-  const authUrl = signInAddress.exec(stderr)?.[0];
-  if (!authUrl) throw new Error(`no sign-in address printed; stderr: ${stderr}`);
-  return { child, done, authUrl };
-}
-
 /** The person at Google's consent screen: the answer is a redirect to the CLI's loopback address. */
 async function consent(authUrl: string): Promise<URL> {
   const answer = await fetch(authUrl, { redirect: 'manual' });
@@ -92,7 +48,7 @@ async function consent(authUrl: string): Promise<URL> {
 
 /** Links account NAME, the browser played through the loopback redirect. */
 async function link(s: Setup, name: string, args: string[] = []): Promise<CliResult> {
-  const signIn = await startSignIn(s, name, args);
+  const signIn = await startGoogleSignIn(s.google, s.env, name, args);
   const page = await fetch(await consent(signIn.authUrl));
   const result = await signIn.done;
   if (result.code !== 0) throw new Error(`accounts add google ${name} failed (${result.code}): ${result.stderr}`);
@@ -144,13 +100,7 @@ async function totals(s: Setup, campaign: CampaignFixture): Promise<Totals> {
 
 type JournalLine = { ev: string; to?: string; reply?: string };
 
-async function journal(campaign: CampaignFixture): Promise<JournalLine[]> {
-  const text = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as JournalLine);
-}
+const journal = (campaign: CampaignFixture): Promise<JournalLine[]> => journalLines<JournalLine>(campaign.stateDir);
 
 const toOf = (message: AcceptedMessage): Promise<string> =>
   simpleParser(message.raw).then((parsed) => (Array.isArray(parsed.to) ? parsed.to[0] : parsed.to)!.value[0]!.address!);
@@ -168,7 +118,7 @@ const once = (addresses: string[]) => Object.fromEntries(addresses.map((address)
 describe('linking a Gmail account', () => {
   test('--no-browser: the pasted redirect address links the account; the refresh token and client secret go only to the secret file', async () => {
     const s = await setup({ address: 'mara@lakeside-makers.example' });
-    const signIn = await startSignIn(s, 'gmail', [], { keepStdinOpen: true });
+    const signIn = await startGoogleSignIn(s.google, s.env, 'gmail', [], { keepStdinOpen: true });
     const authorization = new URL(signIn.authUrl);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorization.searchParams.get('access_type')).toBe('offline');
@@ -238,7 +188,7 @@ describe('linking a Gmail account', () => {
     says: string;
     prepare?: (s: Setup) => void;
     /** What the person (the test, playing the browser) does with the sign-in address. */
-    answer: (signIn: SignIn) => Promise<void>;
+    answer: (signIn: GoogleSignIn) => Promise<void>;
   }
 
   test.each<Refusal>([
@@ -287,7 +237,7 @@ describe('linking a Gmail account', () => {
   ])('$name; nothing is saved', async ({ code, says, prepare, answer }) => {
     const s = await setup();
     prepare?.(s);
-    const signIn = await startSignIn(s, 'gmail');
+    const signIn = await startGoogleSignIn(s.google, s.env, 'gmail');
     await answer(signIn);
     const result = await signIn.done;
     expect(result.code).toBe(code);
@@ -519,7 +469,7 @@ describe('campaigns through a Gmail account', () => {
 describe('the Google simulator', () => {
   test('checks PKCE: a code exchanged with the wrong verifier is spent, so the sign-in then fails (exit 1) and nothing is saved', async () => {
     const s = await setup();
-    const signIn = await startSignIn(s, 'gmail');
+    const signIn = await startGoogleSignIn(s.google, s.env, 'gmail');
     const redirect = await consent(signIn.authUrl);
     const exchange = (verifier: string) =>
       fetch(s.google.env.MAILSHOT_GOOGLE_TOKEN_URL, {

@@ -4,10 +4,8 @@
  * it with the same Message-ID (or skips it with --in-doubt skip). A recipient waiting to retry after a
  * refusal is not in doubt: a crash during the wait leaves it deferred, and --in-doubt skip still sends it.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign } from './helpers/cli.js';
-import { journalShows } from './helpers/journal.js';
+import { journalLines, journalShows } from './helpers/journal.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest } from './helpers/smtp.js';
 import type { InjectedReply, ReplyStage, SessionInfo } from './servers/smtp.js';
 
@@ -24,11 +22,7 @@ function onceFor(target: string, stage: ReplyStage, reply: InjectedReply, times 
 }
 
 async function attempts(stateDir: string, to: string): Promise<string[]> {
-  const lines = (await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean);
-  return lines
-    .map((line) => JSON.parse(line) as { ev: string; to?: string })
-    .filter((event) => event.to === to)
-    .map((event) => event.ev);
+  return (await journalLines(stateDir)).filter((event) => event.to === to).map((event) => event.ev);
 }
 
 /** Waits until the journal's recipient events satisfy `check` (read again every few milliseconds). */

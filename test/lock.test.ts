@@ -2,23 +2,13 @@
  * The campaign lock: one owner at a time, even when many runs meet a stale lock at once; a lock from
  * another host or a reused pid is shown by `status` and cleared by `campaign unlock`.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LaterError } from '../src/errors.js';
 import { acquireLock } from '../src/store/lock.js';
 import { recipientsCsv, runCli, tempDir, writeCampaign } from './helpers/cli.js';
-
-function lockOwnedBy(pid: number, host = os.hostname(), since = new Date().toISOString()): string {
-  return JSON.stringify({ pid, host, since });
-}
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  await new Promise((resolve) => child.on('exit', resolve));
-  return child.pid!;
-}
+import { deadPid, lockOwnedBy } from './helpers/processes.js';
 
 describe('taking over a stale lock', () => {
   test("30 trials of 6 takers at once over a dead owner's lock: exactly one gets it each time", async () => {

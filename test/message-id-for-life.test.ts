@@ -1,9 +1,9 @@
 /** A message keeps the Message-ID of its first attempt, whatever changed in the campaign since. */
 import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { runCli, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest } from './helpers/smtp.js';
+import { journalLines } from './helpers/journal.js';
 
 describe('Message-ID for life', () => {
   const newSmtpServer = smtpServersPerTest();
@@ -37,10 +37,7 @@ describe('Message-ID for life', () => {
     expect(resent.from?.value[0].address).toBe('news@example.org');
     expect(resent.subject).toBe('Hi Ann');
 
-    const attempts = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8'))
-      .split('\n')
-      .filter((line) => line.includes('"ev":"attempt"'))
-      .map((line) => JSON.parse(line) as { to: string; mid?: string });
+    const attempts = (await journalLines(campaign.stateDir)).filter((event) => event.ev === 'attempt');
     expect(attempts.filter((event) => event.to === 'ann@example.com').map((event) => event.mid)).toEqual([
       first.messageId,
       first.messageId,

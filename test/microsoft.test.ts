@@ -15,6 +15,7 @@ import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignF
 import { until, type Env } from './helpers/smtp.js';
 import { startGraphServer, testClientId, type GraphServerOptions, type GraphTestServer } from './servers/graph.js';
 import { graphEnv } from './helpers/graph.js';
+import { journalText } from './helpers/journal.js';
 
 const servers: GraphTestServer[] = [];
 afterEach(async () => {
@@ -226,7 +227,7 @@ describe('sending through Graph', () => {
     expect(graph.peakConcurrent).toBeLessThanOrEqual(4);
     expect(graph.peakConcurrent).toBeGreaterThan(1);
     expect(graph.refusals).toEqual([]);
-    const journal = await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8');
+    const journal = await journalText(campaign.stateDir);
     expect(journal).toMatch(/"reply":"202 Accepted \(request-id [0-9a-f-]+\)"/);
   });
 

@@ -9,12 +9,11 @@
  *
  * Replay a failure with MAILSHOT_TEST_SEED=<the seed in the test's name>.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { recipientsCsv, runCli, writeCampaign } from './helpers/cli.js';
 import { between, seededRandom, testSeed } from './helpers/random.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest } from './helpers/smtp.js';
 import type { InjectedReply, ReplyStage, SessionInfo } from './servers/smtp.js';
+import { journalLines } from './helpers/journal.js';
 
 const recipients = 400;
 const seed = testSeed(4242);
@@ -115,8 +114,7 @@ describe('a server that drops connections and answers with errors', () => {
 
     // Every transaction the server saw for a recipient was an attempt the journal recorded first.
     const attempts = new Map<string, number>();
-    for (const line of (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean)) {
-      const event = JSON.parse(line) as { ev: string; to?: string };
+    for (const event of await journalLines(campaign.stateDir)) {
       if (event.ev === 'attempt') attempts.set(event.to!, (attempts.get(event.to!) ?? 0) + 1);
     }
     expect([...flaky.transactions].filter(([to, count]) => count > (attempts.get(to) ?? 0))).toEqual([]);

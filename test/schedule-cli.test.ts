@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
+import { journalLines } from './helpers/journal.js';
 
 async function outboxCount(outbox: string): Promise<number> {
   return (await readdir(outbox).catch(() => [])).filter((name) => name.endsWith('.eml')).length;
@@ -71,10 +72,7 @@ describe("send later, recipients' time zones, spread, cron", () => {
     const result = await runCli(['campaign', 'send', campaign.file, '--spread', '4s']);
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(3000); // 5 messages, one every 0.8 s
-    const journal = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
+    const journal = await journalLines(campaign.stateDir);
     const sentAt = journal.filter((event) => event.ev === 'sent').map((event) => event.at as number);
     expect(sentAt[sentAt.length - 1] - sentAt[0]).toBeGreaterThanOrEqual(2800);
   }, 30_000);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { recipientsCsv, runCli, tempDir, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, type Env } from './helpers/smtp.js';
 import { startSmtpServer, type InjectedReply, type ReplyStage, type SmtpServerOptions, type SmtpTestServer } from './servers/smtp.js';
+import { journalLines } from './helpers/journal.js';
 
 const user = 'sender@example.com';
 const password = 'S3cret/+pa55=word-8841';
@@ -72,13 +73,7 @@ async function report(s: Setup): Promise<ReportJson> {
 
 type JournalLine = { ev: string; to?: string; code?: string; kind?: string };
 
-async function journal(s: Setup): Promise<JournalLine[]> {
-  const text = await readFile(path.join(s.campaign.stateDir, 'journal.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as JournalLine);
-}
+const journal = (s: Setup): Promise<JournalLine[]> => journalLines<JournalLine>(s.campaign.stateDir);
 
 /** Events of one kind per recipient, from the journal. */
 async function journalCounts(s: Setup, ev: string): Promise<Map<string, number>> {

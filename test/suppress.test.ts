@@ -3,10 +3,11 @@
  * modes, symlinks, damage), and `mailshot suppress …` plus a campaign run that skips suppressed
  * addresses — also recipients already pending in the journal — as processes.
  */
-import { chmod, lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { SuppressionList } from '../src/suppress/list.js';
+import { journalLines } from './helpers/journal.js';
 
 async function withConfig<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = await tempDir('mailshot-suppress-');
@@ -130,10 +131,7 @@ describe('mailshot suppress and campaign runs', () => {
     // cid is pending now; it bounces elsewhere meanwhile
     expect((await runCli(['suppress', 'add', 'cid@example.com', '--account', 'outbox', '--reason', 'bounced'], { env })).code).toBe(0);
     expect((await runCli(['campaign', 'resume', campaign.file], { env })).code).toBe(0);
-    const journal = (await readFile(path.join(campaign.stateDir, 'journal.jsonl'), 'utf8'))
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
+    const journal = await journalLines(campaign.stateDir);
     expect(journal.filter((event) => event.ev === 'sent').map((event) => event.to)).toEqual(['ann@example.com']);
     expect(journal.filter((event) => event.reason === 'suppressed').map((event) => [event.to, event.suppressed])).toEqual([
       ['bob@example.com', 'unsubscribed'],

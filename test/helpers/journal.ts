@@ -7,9 +7,30 @@ export interface JournalLine {
   [field: string]: unknown;
 }
 
+/** The campaign journal's path in a state folder. */
+export const journalFile = (stateDir: string): string => path.join(stateDir, 'journal.jsonl');
+
+/** The campaign journal's text; a missing journal fails the test. */
+export async function journalText(stateDir: string): Promise<string> {
+  return readFile(journalFile(stateDir), 'utf8');
+}
+
+/** Every line of a journal's text, parsed: a line that is not JSON fails the test. */
+export function parseJournal<Line = JournalLine>(text: string): Line[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Line);
+}
+
+/** Every line of the campaign journal once a command has finished, parsed (see parseJournal). */
+export async function journalLines<Line = JournalLine>(stateDir: string): Promise<Line[]> {
+  return parseJournal<Line>(await journalText(stateDir));
+}
+
 /** The campaign journal's whole lines as they are on disk now (a line being written is left out). */
 export async function journalEvents(stateDir: string): Promise<JournalLine[]> {
-  const text = await readFile(path.join(stateDir, 'journal.jsonl'), 'utf8').catch(() => '');
+  const text = await readFile(journalFile(stateDir), 'utf8').catch(() => '');
   return text
     .split('\n')
     .filter((line) => line.endsWith('}'))

@@ -6,26 +6,19 @@
  * starting after a delay drawn from the seed); MAILSHOT_LOCK_TRIALS=20 runs the issue's 20. The same race
  * in one process, 30 trials of 6 takers, is in test/lock.test.ts.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { collect, recipientsCsv, startCli, writeCampaign } from '../helpers/cli.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { between, seededRandom, testSeed } from '../helpers/random.js';
 import { addAccount, fileSecretsEnv } from '../helpers/smtp.js';
+import { deadPid, lockOwnedBy } from '../helpers/processes.js';
 import { expectExactlyOnceOrInDoubt, readLog, recipientList, settled, startServerProcess } from './harness.js';
 
 const trials = Number(process.env.MAILSHOT_LOCK_TRIALS ?? 6);
 const senders = 6;
 const recipients = 5;
 const seed = testSeed(14);
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  await new Promise((resolve) => child.on('exit', resolve));
-  return child.pid!;
-}
 
 test(`${trials} trials of ${senders} sends started together over a stale lock: one sender each time, every recipient once (seed ${seed})`, async () => {
   const started = Date.now();
@@ -39,10 +32,7 @@ test(`${trials} trials of ${senders} sends started together over a stale lock: o
     for (let trial = 0; trial < trials; trial++) {
       const campaign = await writeCampaign({ csv: recipientsCsv(recipients).replace(/@example\.com/g, `@t${trial}.example.com`) });
       await mkdir(campaign.stateDir, { recursive: true });
-      await writeFile(
-        path.join(campaign.stateDir, 'lock'),
-        JSON.stringify({ pid: await deadPid(), host: os.hostname(), since: new Date().toISOString() }),
-      );
+      await writeFile(path.join(campaign.stateDir, 'lock'), lockOwnedBy(await deadPid()));
       const delays = Array.from({ length: senders }, () => between(random, 0, 30));
       const results = await Promise.all(
         delays.map(async (ms) => (await sleep(ms), collect(startCli(['campaign', 'send', campaign.file, '--via', 'sink'], { env })))),

@@ -1,5 +1,4 @@
 /** The account's slots and rate turns shared by processes (throttle/slots.ts, shared-rate.ts, owner-file.ts), in-process. */
-import { spawnSync } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -7,11 +6,7 @@ import { AccountSlots } from '../../src/throttle/slots.js';
 import { SharedRate } from '../../src/throttle/shared-rate.js';
 import { systemClock } from '../../src/throttle/clock.js';
 import { tempDir } from '../helpers/cli.js';
-
-/** The pid of a process that has exited: its slots are free. */
-function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '0']).pid!;
-}
+import { deadPid } from '../helpers/processes.js';
 
 test('two users of one account never hold more slots than the limit; a slot given back is taken by the other', async () => {
   const dir = await tempDir('mailshot-slots-');
@@ -33,7 +28,7 @@ test('two users of one account never hold more slots than the limit; a slot give
 
 test('a slot held by a process that is gone (or a damaged slot file) is taken at once, and not counted as in use', async () => {
   const dir = await tempDir('mailshot-slots-');
-  const owner = JSON.stringify({ pid: deadPid(), host: hostname(), since: new Date().toISOString(), token: 'x' });
+  const owner = JSON.stringify({ pid: await deadPid(), host: hostname(), since: new Date().toISOString(), token: 'x' });
   await writeFile(path.join(dir, '0.slot'), owner);
   await writeFile(path.join(dir, '1.slot'), '');
   expect(await AccountSlots.inUse(dir)).toEqual([]);
