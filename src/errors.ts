@@ -1,4 +1,4 @@
-/** Exit codes promised in DESIGN.md and the README. */
+/** Exit codes promised in docs/design.md ("Exit codes") and the README. */
 export const ExitCode = {
   done: 0,
   mustFix: 1,

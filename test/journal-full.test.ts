@@ -3,7 +3,7 @@
  * filled up while a campaign is being sent to a real SMTP server. Mounting needs root (CI and this
  * project's machines run tests as root); elsewhere the test is skipped and says why.
  *
- * The promise (DESIGN.md, Store): an `attempt` line is on disk before its message is handed over, so
+ * The promise (docs/design.md, "Store"): an `attempt` line is on disk before its message is handed over, so
  * once the journal cannot be written nothing more is handed over; the run exits 1 saying so, and after
  * space is freed `resume` completes, resending only recipients left in doubt, with their Message-ID.
  * (EIO takes the same path, a failed write or fsync; no test device produces it on demand.)

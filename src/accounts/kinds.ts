@@ -1,7 +1,7 @@
 import type { AccountKind, AccountLimits } from './account.js';
 
 /**
- * What each kind of account starts with, and the largest message it takes. Sources: ../shared/PROVIDERS.md
+ * What each kind of account starts with, and the largest message it takes. Sources: docs/providers.md
  * (Gmail API: 15,000 quota units/user/min at 100 per send, 500 a day for consumer Gmail and 2,000 for
  * Workspace, 35 MB per message; Microsoft Graph: 4 concurrent requests per mailbox, 30 messages a minute,
  * 10,000 recipients a day, about 4 MB per request — the MIME travels base64-encoded, hence 3 MB raw).

@@ -8,7 +8,7 @@ import type { DeliveryError, DeliveryErrorKind } from '../transports/transport.j
 export type Cost = 'recipient' | 'recipient-later' | 'quota' | 'account' | 'network' | 'throttled' | 'transient';
 
 /**
- * DESIGN's "what the loop does" column, keyed by DeliveryError kind (a table of data). A server that
+ * docs/design.md, "Kinds, and what the loop does", keyed by DeliveryError kind (a table of data). A server that
  * refuses connections after this run already delivered through it has gone away: network loss, not a
  * wrong setting; a temporary failure without any reply from the server is the network too.
  */

@@ -12,7 +12,7 @@
  *  - provider reasons come before HTTP statuses: Gmail sends `userRateLimitExceeded` as 403 or 429.
  *
  * The real reply strings these rows were written against are in test/fixtures/provider-replies.ts
- * (taken from ../shared/PROVIDERS.md) and every one of them is checked by test/classify.test.ts.
+ * (the providers' facts: docs/providers.md) and every one of them is checked by test/classify.test.ts.
  *
  * Parsing is elsewhere (smtp-reply.ts, http-error.ts, retry-after.ts) and so are the words of each
  * message (wording.ts, keyed by the id a rule names); this file, mostly the two tables, only decides. Every

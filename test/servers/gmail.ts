@@ -1,7 +1,7 @@
 /**
  * A local stand-in for Google: the OAuth authorization and token endpoints and the Gmail API calls
  * mailshot makes, over plain HTTP on 127.0.0.1, speaking what google-auth-library and @googleapis/gmail
- * send and answering with Google's real bodies (../shared/PROVIDERS.md). It enforces what Google
+ * send and answering with Google's real bodies (docs/providers.md, "Gmail API"). It enforces what Google
  * enforces — PKCE and the client secret at the token endpoint, scopes, per-user quota units per window
  * (send 100, list 5), requests at once per user, a rolling daily cap — and records every message it
  * accepted, so a test can assert "every recipient exactly once".
