@@ -50,7 +50,7 @@ await step('Liquid render (subject, HTML, text)', async () => {
   for (const row of rows) parts.push(campaign.templates.render(row.fields));
 });
 const messages = [];
-await step('MIME compose (MailComposer tree, written synchronously)', async () => {
+await step('MIME compose (as sent: text + HTML built without MailComposer, written synchronously)', async () => {
   for (let index = 0; index < rows.length; index++) messages.push(await composer.compose(rows[index], parts[index]));
 });
 await step("the same trees through nodemailer's stream build (MimeNode.build, as before issue 27)", async () => {

@@ -11,6 +11,7 @@ import { domainOf, parseMailbox, type Mailbox } from './address.js';
 import type { Recipient } from './recipients.js';
 import type { RenderedParts } from './render.js';
 import type MimeNode from 'nodemailer/lib/mime-node';
+import type Mail from 'nodemailer/lib/mailer';
 import type { MimeSerialiser } from './mime-serialise.js';
 
 /**
@@ -35,6 +36,11 @@ let composerModule: Promise<typeof import('nodemailer/lib/mail-composer')> | und
 const mailComposer = async () => (await (composerModule ??= import('nodemailer/lib/mail-composer'))).default;
 let serialiserModule: Promise<typeof import('./mime-serialise.js')> | undefined;
 const mimeSerialiser = async () => new (await (serialiserModule ??= import('./mime-serialise.js'))).MimeSerialiser();
+let alternativeModule: Promise<typeof import('./alternative-tree.js')> | undefined;
+const alternativeTree = async () => (await (alternativeModule ??= import('./alternative-tree.js'))).alternativeTree;
+
+/** Builds the tree MailComposer would build from these options, or undefined for a shape it does not know. */
+type TreeBuilder = (mail: Mail.Options) => MimeNode | undefined;
 
 /** A message's MIME tree as nodemailer builds it, and what the envelope and journal need besides. */
 export interface CompiledMessage {
@@ -88,9 +94,12 @@ export class MessageComposer {
     return content;
   }
 
-  /** The message for a recipient: nodemailer's MIME tree written out synchronously (see MimeSerialiser). */
+  /**
+   * The message for a recipient: nodemailer's MIME tree written out synchronously (see MimeSerialiser).
+   * A text + HTML message's tree is built without MailComposer's general path (alternative-tree.ts).
+   */
   async compose(recipient: Recipient, parts: RenderedParts): Promise<OutgoingMessage> {
-    const { tree, messageId, cc, bcc } = await this.compile(recipient, parts);
+    const { tree, messageId, cc, bcc } = await this.compile(recipient, parts, await alternativeTree());
     this.serialiser ??= await mimeSerialiser();
     const raw = this.serialiser.serialise(tree);
     // nodemailer's envelope has the domains in ASCII (ann@xn--bcher-kva.example), as in the headers it writes
@@ -98,8 +107,8 @@ export class MessageComposer {
     return { from: envelope.from || this.from.address, to: envelope.to[0], cc, bcc, messageId, raw };
   }
 
-  /** nodemailer's MIME tree of a recipient's message (built, not yet written out). */
-  async compile(recipient: Recipient, parts: RenderedParts): Promise<CompiledMessage> {
+  /** nodemailer's MIME tree of a recipient's message (built, not yet written out); by MailComposer unless `build` builds it. */
+  async compile(recipient: Recipient, parts: RenderedParts, build?: TreeBuilder): Promise<CompiledMessage> {
     const messageId = messageIdFor(this.campaignId, recipient.key, this.idFrom ?? this.from.address);
     // Inline images go as the parts built once per campaign: no base64 per message.
     const inline = parts.inlineImages.map(({ filename, cid, contentType, part }) => ({ filename, cid, contentType, raw: part }));
@@ -107,8 +116,7 @@ export class MessageComposer {
       parts.attachments.map(async (file) => ({ filename: path.basename(file), ...(await this.attachment(file)) })),
     );
     const copies = extraRecipients(recipient.address, parts.cc, parts.bcc);
-    const MailComposer = await mailComposer();
-    const tree = new MailComposer({
+    const mail: Mail.Options = {
       from: this.from,
       to: { name: this.campaign.to_name ? parts.toName : (recipient.name ?? ''), address: recipient.address },
       cc: copies.cc,
@@ -120,7 +128,8 @@ export class MessageComposer {
       baseBoundary: baseBoundaryFor(this.campaignId, recipient.key),
       headers: { ...parts.headers, ...listUnsubscribeHeaders(parts.listUnsubscribe) },
       attachments: [...inline, ...attachments],
-    }).compile();
+    };
+    const tree = build?.(mail) ?? new (await mailComposer())(mail).compile();
     const cc = copies.cc.map((mailbox) => asciiAddress(mailbox.address));
     const bcc = copies.bcc.map((mailbox) => asciiAddress(mailbox.address));
     return { tree, messageId, cc, bcc };

@@ -32,6 +32,7 @@ export function asciiAddress(address: string): string {
 
 /** Copies that add a recipient: not the To address again, nor one already listed. */
 export function extraRecipients(to: string, cc: Mailbox[], bcc: Mailbox[]): { cc: Mailbox[]; bcc: Mailbox[] } {
+  if (!cc.length && !bcc.length) return { cc, bcc };
   const seen = new Set([normaliseAddress(to)]);
   const fresh = (mailbox: Mailbox) => {
     const key = normaliseAddress(mailbox.address);

@@ -8,6 +8,9 @@ interface TreeNode extends MimeNode {
   _raw?: string | Buffer | false;
   _transforms: unknown[];
   _processFuncs: unknown[];
+  _headers: { key: string; value: unknown }[];
+  textEncoding: string;
+  filename?: string;
 }
 
 /**
@@ -18,6 +21,8 @@ interface TreeNode extends MimeNode {
  */
 export class MimeSerialiser {
   private readonly encoded = new WeakMap<Buffer, Buffer>();
+  /** Header blocks of plain text parts (see leafHeaders), the same for most messages of a campaign. */
+  private readonly leafHeaderBlocks = new Map<string, { block: Buffer; contentType: string | undefined }>();
 
   serialise(root: MimeNode): Buffer {
     const chunks: Buffer[] = [];
@@ -38,8 +43,9 @@ export class MimeSerialiser {
       chunks.push(asBuffer(node._raw));
       return;
     }
-    chunks.push(Buffer.from(node.buildHeaders() + '\r\n\r\n'));
-    if (node.content) chunks.push(this.content(node));
+    const leaf = this.leafHeaders(node);
+    chunks.push(leaf?.block ?? Buffer.from(node.buildHeaders() + '\r\n\r\n'));
+    if (node.content) chunks.push(this.content(node, leaf?.contentType ?? node.contentType, leaf?.encoding ?? node.getTransferEncoding()));
     if (!node.multipart) return;
     node.childNodes.forEach((child, index) => {
       chunks.push(Buffer.from(`${index ? '\r\n' : ''}--${node.boundary}\r\n`));
@@ -48,17 +54,40 @@ export class MimeSerialiser {
     chunks.push(Buffer.from(`\r\n--${node.boundary}--\r\n`));
   }
 
-  private content(node: TreeNode): Buffer {
+  /**
+   * The header block of a text part that has no header but its type (a text or HTML alternative):
+   * buildHeaders makes it from the type, the transfer encoding the content calls for, whether the text
+   * has non-ASCII characters (text/plain gets charset=utf-8) and the node's text encoding, so it is built
+   * once per such combination; with it the lower-cased type buildHeaders leaves on the node, which the
+   * encoder choice reads. Undefined for any other node.
+   */
+  private leafHeaders(node: TreeNode): { block: Buffer; contentType: string | undefined; encoding: string | false } | undefined {
+    const headers = node._headers;
+    const content = node.content;
+    if (node.rootNode === node || node.filename || node.normalizeHeaderKey || node.childNodes.length) return undefined;
+    if (typeof content !== 'string' || headers.length !== 1 || headers[0]!.key !== 'Content-Type') return undefined;
+    const type = headers[0]!.value;
+    if (typeof type !== 'string' || !/^text\//i.test(type)) return undefined;
+    const encoding = node.getTransferEncoding();
+    const key = [type, encoding, /[\u0080-\uFFFF]/.test(content), node.textEncoding].join('\0');
+    let leaf = this.leafHeaderBlocks.get(key);
+    if (!leaf) {
+      const block = Buffer.from(node.buildHeaders() + '\r\n\r\n');
+      this.leafHeaderBlocks.set(key, (leaf = { block, contentType: node.contentType }));
+    }
+    return { ...leaf, encoding };
+  }
+
+  private content(node: TreeNode, contentType: string | undefined, encoding: string | false): Buffer {
     const content = node.content;
     if (typeof content !== 'string' && !Buffer.isBuffer(content)) {
       throw new Error('MimeSerialiser: only string and Buffer contents are supported');
     }
     const bytes = asBuffer(content);
-    const encoding = node.getTransferEncoding();
     if (encoding !== 'base64' && encoding !== 'quoted-printable') return bytes;
     const cached = Buffer.isBuffer(content) ? this.encoded.get(content) : undefined;
     if (cached) return cached;
-    const encoder = encoding === 'base64' ? new Base64Encoder() : new QpEncoder({ binary: !/^text\//i.test(node.contentType || '') });
+    const encoder = encoding === 'base64' ? new Base64Encoder() : new QpEncoder({ binary: !/^text\//i.test(contentType || '') });
     const output = runEncoder(encoder, bytes);
     if (Buffer.isBuffer(content)) this.encoded.set(content, output);
     return output;

@@ -92,7 +92,7 @@ async function validCheckpoint(paths: StatePaths, campaign: PreparedCampaign, ca
 
 /** The CSV still begins with the bytes the checkpoint's prefix was read from. */
 async function samePrefix(file: string, checkpoint: Checkpoint): Promise<boolean> {
-  if (sameFingerprint(await currentFingerprint(file), checkpoint.csv.fingerprint)) return true;
+  if (sameFingerprint(currentFingerprint(file), checkpoint.csv.fingerprint)) return true;
   return (await prefixDigest(file, checkpoint.prefix.offset)) === checkpoint.prefix.sha256;
 }
 

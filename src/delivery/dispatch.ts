@@ -56,7 +56,7 @@ export async function dispatch(
     }
     result.due++;
     if (run.ended || (options.limit !== undefined && handedOver >= options.limit)) continue;
-    if (await list.changed()) break;
+    if (list.changed()) break;
     if (handedOver++ === 0) announce(Math.min(run.pending ?? state.recipients - alreadyDone, options.limit ?? Infinity));
     const task: Promise<void> = sendRecipient(run, row, last === 'attempt').catch((error: unknown) =>
       run.end('stopped', (error as Error).message, error),
@@ -84,9 +84,9 @@ function listWatch(run: CampaignRun) {
       opened = fingerprint;
       run.tracker?.onOpen(fingerprint);
     },
-    async changed(): Promise<boolean> {
+    changed(): boolean {
       const { recipients, recipientsFile } = run.campaign.definition;
-      if (sameFingerprint(await currentFingerprint(recipientsFile), opened)) return false;
+      if (sameFingerprint(currentFingerprint(recipientsFile), opened)) return false;
       watch.hasChanged = true;
       run.end('paused', `${recipients} changed during this run; run \`mailshot campaign resume\` to go on with the list as it is now`);
       return true;

@@ -18,7 +18,7 @@ export async function listChangesSinceStart(
   campaign: PreparedCampaign,
 ): Promise<ListChanges | undefined> {
   const atStart = state.started?.list;
-  if (!atStart || sameFingerprint(await currentFingerprint(campaign.definition.recipientsFile), atStart)) return undefined;
+  if (!atStart || sameFingerprint(currentFingerprint(campaign.definition.recipientsFile), atStart)) return undefined;
   const before = await readPrivate(listAtStart(paths));
   return before && (await digestOfList(campaign)).changesSince(before);
 }

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { writeAll } from '../system/write-all.js';
+import { writeAllSync } from '../system/write-all.js';
 
 interface Queue {
   text: string;
@@ -7,9 +7,11 @@ interface Queue {
 }
 
 /**
- * Appends lines to files kept open until close(): the lines queued for a file while its last write ran
- * go out together in the next one (a single O_APPEND write, so each line stays whole and in order, also
- * beside other processes appending to the same file). Each append resolves once its line is in the file.
+ * Appends lines to files kept open until close(): the lines queued for a file in one turn (or while it
+ * was being opened) go out together in the next write (a single O_APPEND write, so each line stays whole
+ * and in order, also beside other processes appending to the same file). The write is synchronous: these
+ * files are not opened O_DSYNC, so it only copies into the page cache. Each append resolves once its line
+ * is in the file.
  */
 export class AppendBatcher {
   private readonly queues = new Map<string, Queue>();
@@ -55,7 +57,7 @@ export class AppendBatcher {
     for (let queue = this.queues.get(file); queue; queue = this.queues.get(file)) {
       this.queues.delete(file); // lines appended from now on wait for the next write
       try {
-        await writeAll(await this.handleFor(file), Buffer.from(queue.text));
+        writeAllSync((await this.handleFor(file)).fd, Buffer.from(queue.text));
         for (const waiter of queue.waiters) waiter.resolve();
       } catch (error) {
         for (const waiter of queue.waiters) waiter.reject(error);

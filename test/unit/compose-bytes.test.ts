@@ -64,4 +64,40 @@ describe('composed messages are byte-identical to nodemailer’s build', () => {
     });
     expect(await expectSameBytes(fixture)).toBe(2);
   });
+
+  test('text + HTML without attachments (built without MailComposer): 7bit, quoted-printable and base64 parts side by side', async () => {
+    const fixture = await writeCampaign({
+      yaml: [
+        'name: Parts',
+        'from: "Sénder <sender@example.org>"',
+        'reply_to: "Replies <replies@example.org>"',
+        'subject: "{{ note }}"',
+        'html: body.html',
+        'text: body.txt',
+        'recipients: recipients.csv',
+        'cc: "{{ manager }}"',
+        'headers: { X-Note: "{{ note }}" }',
+        'list_unsubscribe: { url: "https://example.org/u/{{ email }}", mailto: "unsubscribe@example.org" }',
+      ].join('\n'),
+      csv: [
+        'email,note,manager',
+        'a@example.com,plain words,',
+        'b@example.com,Grüße aus Köln,mia@example.com',
+        `c@example.com,${'long line without a break '.repeat(6)},`,
+        'd@example.com,Привет из Москвы и всего мира,leo@example.com',
+        'e@example.com,more plain words,',
+      ].join('\n'),
+      files: { 'body.txt': 'Hi\n{{ note }}\n', 'body.html': '<p>{{ note }}</p>\n' },
+    });
+    const campaign = await prepareCampaign(fixture.file);
+    const encodings = new Set<string>();
+    const composer = new MessageComposer(campaign.definition, 'campaign-id');
+    for await (const row of recipientsOf(campaign)) {
+      if (!isRecipient(row)) continue;
+      const raw = withoutDate((await composer.compose(row, campaign.templates.render(row.fields))).raw);
+      for (const [, encoding] of raw.matchAll(/^Content-Transfer-Encoding: (.*)\r$/gm)) encodings.add(encoding!);
+    }
+    expect([...encodings].sort()).toEqual(['7bit', 'base64', 'quoted-printable']);
+    expect(await expectSameBytes(fixture)).toBe(5);
+  });
 });
