@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot, runCli, tempDir, writeCampaign } from './helpers/cli.js';
 
@@ -17,6 +17,13 @@ async function packagesLoaded(args: string[], configDir: string): Promise<{ code
 }
 
 const loads = (files: string[], fragment: string) => files.some((file) => file.includes(fragment));
+
+/** Whether a package folder or source file was loaded: as a file of its own, or bundled into a chunk the process read. */
+async function loadsCode(files: string[], fragment: string): Promise<boolean> {
+  if (loads(files, fragment)) return true;
+  const chunks = await Promise.all(files.filter((file) => file.includes('/dist/bundle/')).map((file) => readFile(file, 'utf8')));
+  return chunks.some((text) => text.includes(`// ${fragment}`));
+}
 const providerSdks = ['node_modules/@googleapis/', 'node_modules/google-auth-library/', 'node_modules/@azure/msal-node/'];
 
 describe('start-up: heavy packages load only where used', () => {
@@ -25,9 +32,43 @@ describe('start-up: heavy packages load only where used', () => {
     const { code, files } = await packagesLoaded(['campaign', 'validate', campaign.file], await tempDir());
     expect(code).toBe(0);
     expect(loads(files, 'node_modules/liquidjs/')).toBe(true); // the trace sees packages
-    for (const fragment of ['node_modules/chrono-node/', 'node_modules/luxon/', 'nodemailer/dist/esm/mail-composer/', ...providerSdks]) {
-      expect([fragment, loads(files, fragment)]).toEqual([fragment, false]);
+    const unused = ['node_modules/chrono-node/', 'node_modules/luxon/', 'nodemailer/dist/esm/mail-composer/', ...providerSdks];
+    // nodemailer's MIME tree (and the http, https and zlib it loads) only for a campaign with inline images
+    for (const fragment of [...unused, 'nodemailer/dist/esm/mime-node/', 'node_modules/conf/']) {
+      expect([fragment, await loadsCode(files, fragment)]).toEqual([fragment, false]);
     }
+  });
+
+  test('status compiles no template and reads the accounts without conf: no liquidjs, Markdown, MIME code, ajv or semver', async () => {
+    const configDir = await tempDir();
+    const campaign = await writeCampaign();
+    const env = { MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file' };
+    expect((await runCli(['campaign', 'send', campaign.file], { env })).code).toBe(0);
+    expect((await runCli(['accounts', 'list'], { env })).code).toBe(0); // writes accounts.json (see below)
+    const { code, files } = await packagesLoaded(['campaign', 'status', campaign.file], configDir);
+    expect(code).toBe(0);
+    expect(await loadsCode(files, 'src/report/summary.ts')).toBe(true); // the check sees bundled code
+    const unused = ['node_modules/liquidjs/', 'node_modules/marked/', 'node_modules/html-to-text/', 'src/campaign/render.ts'];
+    for (const fragment of [
+      ...unused,
+      'nodemailer/dist/esm/mime-node/',
+      'node_modules/conf/',
+      'node_modules/ajv/',
+      'node_modules/semver/',
+    ]) {
+      expect([fragment, await loadsCode(files, fragment)]).toEqual([fragment, false]);
+    }
+  });
+
+  test('accounts list: the first, in a new config folder, writes accounts.json through conf as before; later ones read it without conf', async () => {
+    const configDir = await tempDir();
+    const first = await packagesLoaded(['accounts', 'list', '--json'], configDir);
+    expect(first.code).toBe(0);
+    expect(await loadsCode(first.files, 'node_modules/conf/')).toBe(true);
+    expect((await stat(path.join(configDir, 'accounts.json'))).mode & 0o777).toBe(0o600);
+    const later = await packagesLoaded(['accounts', 'list', '--json'], configDir);
+    expect(later.code).toBe(0);
+    expect(await loadsCode(later.files, 'node_modules/conf/')).toBe(false);
   });
 
   test('send without --at or deliver_at_local loads neither chrono-node nor luxon; --at loads chrono-node', async () => {
