@@ -13,8 +13,21 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
 
 // yaml and zod are hundreds of small module files each, read by every command that loads a campaign: bundled
-// (into the chunks of those commands only) they load as one file each. The other packages load from node_modules.
-const inBundle = new Set(['yaml', 'zod', 'html-to-text', 'htmlparser2', 'csv-parse', 'validator', 'marked']);
+// (into the chunks of those commands only) they load as one file each. A CommonJS package imported from node_modules
+// costs more than its code bundled (liquidjs: ~60 ms more in `campaign validate`, commander ~10 ms in every command),
+// so those on the start-up paths are bundled too. The other packages load from node_modules.
+const inBundle = new Set([
+  'yaml',
+  'zod',
+  'html-to-text',
+  'htmlparser2',
+  'csv-parse',
+  'validator',
+  'marked',
+  'liquidjs',
+  'commander',
+  'nodemailer',
+]);
 const { dependencies } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const external = Object.keys(dependencies)
   .filter((name) => !inBundle.has(name))

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot, runCli, tempDir, writeCampaign } from './helpers/cli.js';
 
@@ -17,6 +17,13 @@ async function packagesLoaded(args: string[], configDir: string): Promise<{ code
 }
 
 const loads = (files: string[], fragment: string) => files.some((file) => file.includes(fragment));
+
+/** Whether a package folder or source file was loaded: as a file of its own, or bundled into a chunk the process read. */
+async function loadsCode(files: string[], fragment: string): Promise<boolean> {
+  if (loads(files, fragment)) return true;
+  const chunks = await Promise.all(files.filter((file) => file.includes('/dist/bundle/')).map((file) => readFile(file, 'utf8')));
+  return chunks.some((text) => text.includes(`// ${fragment}`));
+}
 const providerSdks = ['node_modules/@googleapis/', 'node_modules/google-auth-library/', 'node_modules/@azure/msal-node/'];
 
 describe('start-up: heavy packages load only where used', () => {
@@ -24,10 +31,46 @@ describe('start-up: heavy packages load only where used', () => {
     const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\nbob@example.com,Bob\n' });
     const { code, files } = await packagesLoaded(['campaign', 'validate', campaign.file], await tempDir());
     expect(code).toBe(0);
-    expect(loads(files, 'node_modules/liquidjs/')).toBe(true); // the trace sees packages
-    for (const fragment of ['node_modules/chrono-node/', 'node_modules/luxon/', 'nodemailer/dist/esm/mail-composer/', ...providerSdks]) {
-      expect([fragment, loads(files, fragment)]).toEqual([fragment, false]);
+    expect(await loadsCode(files, 'node_modules/liquidjs/')).toBe(true); // the check sees packages
+    const unused = ['node_modules/chrono-node/', 'node_modules/luxon/', 'node_modules/nodemailer/dist/esm/mail-composer/', ...providerSdks];
+    // nodemailer's MIME tree (and the http, https and zlib it loads) only for a campaign with inline images
+    // nor, for a campaign not started yet, the journal and sending code; nor write-file-atomic: it writes nothing
+    const notStarted = ['src/store/journal.ts', 'src/delivery/dispatch.ts', 'node_modules/write-file-atomic/'];
+    for (const fragment of [...unused, ...notStarted, 'node_modules/nodemailer/dist/esm/mime-node/', 'node_modules/conf/']) {
+      expect([fragment, await loadsCode(files, fragment)]).toEqual([fragment, false]);
     }
+  });
+
+  test('status compiles no template and reads the accounts without conf: no liquidjs, Markdown, MIME code, ajv or semver', async () => {
+    const configDir = await tempDir();
+    const campaign = await writeCampaign();
+    const env = { MAILSHOT_CONFIG_DIR: configDir, MAILSHOT_SECRET_STORE: 'file' };
+    expect((await runCli(['campaign', 'send', campaign.file], { env })).code).toBe(0);
+    expect((await runCli(['accounts', 'list'], { env })).code).toBe(0); // writes accounts.json (see below)
+    const { code, files } = await packagesLoaded(['campaign', 'status', campaign.file], configDir);
+    expect(code).toBe(0);
+    expect(await loadsCode(files, 'src/report/summary.ts')).toBe(true); // the check sees bundled code
+    const unused = ['node_modules/liquidjs/', 'node_modules/marked/', 'node_modules/html-to-text/', 'src/campaign/render.ts'];
+    for (const fragment of [
+      ...unused,
+      'node_modules/nodemailer/dist/esm/mime-node/',
+      'node_modules/conf/',
+      'node_modules/ajv/',
+      'node_modules/semver/',
+    ]) {
+      expect([fragment, await loadsCode(files, fragment)]).toEqual([fragment, false]);
+    }
+  });
+
+  test('accounts list: the first, in a new config folder, writes accounts.json through conf as before; later ones read it without conf', async () => {
+    const configDir = await tempDir();
+    const first = await packagesLoaded(['accounts', 'list', '--json'], configDir);
+    expect(first.code).toBe(0);
+    expect(await loadsCode(first.files, 'node_modules/conf/')).toBe(true);
+    expect((await stat(path.join(configDir, 'accounts.json'))).mode & 0o777).toBe(0o600);
+    const later = await packagesLoaded(['accounts', 'list', '--json'], configDir);
+    expect(later.code).toBe(0);
+    expect(await loadsCode(later.files, 'node_modules/conf/')).toBe(false);
   });
 
   test('send without --at or deliver_at_local loads neither chrono-node nor luxon; --at loads chrono-node', async () => {
@@ -35,7 +78,7 @@ describe('start-up: heavy packages load only where used', () => {
     const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\n' });
     const now = await packagesLoaded(['campaign', 'send', campaign.file], configDir);
     expect(now.code).toBe(0);
-    expect(loads(now.files, 'nodemailer/dist/esm/mail-composer/')).toBe(true);
+    expect(await loadsCode(now.files, 'node_modules/nodemailer/dist/esm/mime-node/')).toBe(true); // the check sees what send loads
     expect(loads(now.files, 'node_modules/chrono-node/')).toBe(false);
     expect(loads(now.files, 'node_modules/luxon/')).toBe(false);
 
@@ -45,13 +88,14 @@ describe('start-up: heavy packages load only where used', () => {
     expect(loads(scheduled.files, 'node_modules/chrono-node/')).toBe(true);
   });
 
-  test("--help loads commander and the bundle's start-up chunks only: no campaign parsing (yaml, zod), templates or journal", async () => {
+  test("--help loads the bundle's start-up chunks only (commander in them): no campaign parsing (yaml, zod), templates or journal", async () => {
     const { code, files } = await packagesLoaded(['--help'], await tempDir());
     expect(code).toBe(0);
     const packages = new Set(
       files.filter((file) => file.includes('/node_modules/')).map((file) => file.split('/node_modules/')[1].split('/')[0]),
     );
-    expect([...packages]).toEqual(['commander']);
+    expect([...packages]).toEqual([]); // commander is bundled
+    expect(await loadsCode(files, 'node_modules/commander/')).toBe(true);
     // packages bundled into dist/bundle (yaml, zod …) and mailshot's own modules are named in the chunks' comments
     const bundled = files.filter((file) => file.includes('/dist/bundle/'));
     expect(bundled.length).toBeGreaterThan(0);

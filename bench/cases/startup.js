@@ -5,10 +5,13 @@
  * The commands run round-robin for several rounds (median), without the bench's usage preload.
  * Also lists which heavy packages each command loads, to show the lazy loading holds.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchDir, expectExit, mailshotBin, mailshotEnv, median, repoRoot, round, runMailshot, runNode, writeCampaign } from '../lib.js';
 
 export const id = 'startup';
+
+const bundledPackage = /^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm;
 
 const heavy = [
   'ajv',
@@ -73,6 +76,9 @@ export async function run({ root, startupRounds, log }) {
     for (const line of result.stderr.split('\n')) {
       const match = /^bench-module: .*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
       if (match) packages.add(match[1]);
+      // a package bundled into dist/bundle is named in the comments of the chunks that hold it
+      const chunk = /^bench-module: (.*\/dist\/bundle\/.*\.js)$/.exec(line);
+      if (chunk) for (const [, name] of readFileSync(chunk[1], 'utf8').matchAll(bundledPackage)) packages.add(name);
     }
     loaded[name] = heavy.filter((pkg) => packages.has(pkg));
   }

@@ -5,7 +5,7 @@ import { DailyUsage } from '../throttle/daily.js';
 import { parseRate, type Rate } from '../throttle/rate.js';
 import type { AccountLimits } from './account.js';
 import { configDir } from '../auth/config-dir.js';
-import { AccountRegistry } from './registry.js';
+import { AccountRegistry, SavedAccounts } from './registry.js';
 import { LearnedCeiling } from '../throttle/learned-ceiling.js';
 import { AccountSlots } from '../throttle/slots.js';
 import { SharedRate } from '../throttle/shared-rate.js';
@@ -112,7 +112,7 @@ export async function accountStanding(
 ): Promise<
   { limits: AccountLimits; sent_last_24h: number; slots: { in_use: number; by: number[] }; learned?: LearnedStanding } | undefined
 > {
-  const account = (await AccountRegistry.open()).find(name);
+  const account = (await SavedAccounts.read()).find(name);
   if (!account) return undefined;
   const learned = (await LearnedCeiling.load(configDir(), name)).learned;
   return {

@@ -7,7 +7,7 @@ import { credentialOf, credentialStore } from '../auth/credentials.js';
 import type { Account, AccountKind, AccountLimits } from './account.js';
 import { kindDefaults } from './kinds.js';
 import { dailyUsage, effectiveLimits, mergeLimits, sharedLimits, type EffectiveLimits, type SharedLimits } from './limits.js';
-import { AccountRegistry } from './registry.js';
+import { SavedAccounts } from './registry.js';
 import { refuseIncomplete } from './save-account.js';
 
 export const outboxAccount = 'outbox';
@@ -29,7 +29,7 @@ export async function openAccount(via: string, outboxDir: string, overrides: Acc
   if (via === outboxAccount) {
     return { name: via, transport: new OutboxTransport(outboxDir), limits: effectiveLimits(mergeLimits(overrides)) };
   }
-  const stored = (await AccountRegistry.open()).get(via);
+  const stored = (await SavedAccounts.read()).get(via);
   const account = { ...stored, limits: mergeLimits(stored.limits, overrides) };
   const transport = await transportFor(account);
   const quotaLimits = account.kind === 'ses' ? await sesQuotaLimits(via, transport as SesTransport) : {};
@@ -71,7 +71,7 @@ function sizeLimitOf(kind: AccountKind): SizeLimit | undefined {
 /** `validate --via`: the size limit of the named account (none for the outbox). */
 export async function sizeLimitOfAccount(via: string | undefined): Promise<SizeLimit | undefined> {
   if (!via || via === outboxAccount) return undefined;
-  return sizeLimitOf((await AccountRegistry.open()).get(via).kind);
+  return sizeLimitOf((await SavedAccounts.read()).get(via).kind);
 }
 
 /**

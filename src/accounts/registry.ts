@@ -1,28 +1,33 @@
-import { mkdir } from 'node:fs/promises';
-import Conf from 'conf';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type Conf from 'conf';
 import { InputError } from '../errors.js';
 import { checkOwnerOnlyFolder } from '../system/owner-only.js';
 import type { Account } from './account.js';
 import { configDir } from '../auth/config-dir.js';
 import { deleteSecret } from '../auth/secrets.js';
 
-/** The account registry: a `conf` store (accounts.json) in the config folder, owner-only. */
-export class AccountRegistry {
-  private constructor(private readonly store: Conf<{ accounts: Record<string, Account> }>) {}
+/** The linked accounts, for reading (list, find, get). */
+export class SavedAccounts {
+  protected constructor(private readonly accounts: () => Record<string, Account>) {}
 
-  static async open(): Promise<AccountRegistry> {
-    const cwd = configDir();
-    await mkdir(cwd, { recursive: true, mode: 0o700 });
-    await checkOwnerOnlyFolder(cwd, 'the config folder', 3); // accounts.json, secrets.json, usage/<account>/<day>.log
-    return new AccountRegistry(new Conf({ cwd, configName: 'accounts', configFileMode: 0o600, defaults: { accounts: {} } }));
+  /**
+   * For a command that only reads the accounts: accounts.json read as conf reads it, without loading conf
+   * (its schema validator and migrations take a tenth of a second to load, for nothing here). When the file
+   * is missing or is not what conf writes, conf opens it as before, and writes or refuses what it does.
+   */
+  static async read(): Promise<SavedAccounts> {
+    const cwd = await checkedConfigDir();
+    const accounts = await savedAccounts(path.join(cwd, 'accounts.json'));
+    return accounts ? new SavedAccounts(() => accounts) : AccountRegistry.open();
   }
 
   list(): Account[] {
-    return Object.values(this.store.get('accounts')).sort((a, b) => a.name.localeCompare(b.name));
+    return Object.values(this.accounts()).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   find(name: string): Account | undefined {
-    return this.store.get('accounts')[name];
+    return this.accounts()[name];
   }
 
   get(name: string): Account {
@@ -34,6 +39,19 @@ export class AccountRegistry {
       );
     }
     return account;
+  }
+}
+
+/** The account registry: a `conf` store (accounts.json) in the config folder, owner-only. */
+export class AccountRegistry extends SavedAccounts {
+  private constructor(private readonly store: Conf<{ accounts: Record<string, Account> }>) {
+    super(() => store.get('accounts'));
+  }
+
+  static async open(): Promise<AccountRegistry> {
+    const cwd = await checkedConfigDir();
+    const { default: Conf } = await import('conf');
+    return new AccountRegistry(new Conf({ cwd, configName: 'accounts', configFileMode: 0o600, defaults: { accounts: {} } }));
   }
 
   /** A new account's name must be usable with --via and not taken. */
@@ -66,5 +84,24 @@ export class AccountRegistry {
   remove(name: string): void {
     const { [name]: _removed, ...rest } = this.store.get('accounts');
     this.store.set('accounts', rest);
+  }
+}
+
+/** The config folder, created owner-only and checked: accounts.json, secrets.json, usage/<account>/<day>.log. */
+async function checkedConfigDir(): Promise<string> {
+  const cwd = configDir();
+  await mkdir(cwd, { recursive: true, mode: 0o700 });
+  await checkOwnerOnlyFolder(cwd, 'the config folder', 3);
+  return cwd;
+}
+
+/** The accounts in accounts.json; undefined when it is missing, unreadable, or holds no mapping of accounts. */
+async function savedAccounts(file: string): Promise<Record<string, Account> | undefined> {
+  try {
+    const saved: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const accounts = (saved as { accounts?: unknown } | null)?.accounts;
+    return accounts && typeof accounts === 'object' && !Array.isArray(accounts) ? (accounts as Record<string, Account>) : undefined;
+  } catch {
+    return undefined;
   }
 }

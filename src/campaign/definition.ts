@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.js';
 import { readRegularFile } from '../system/safe-file.js';
 import { hasUtf8LocalPart, parseMailbox } from './address.js';

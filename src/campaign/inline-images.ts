@@ -3,7 +3,6 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Parser } from 'htmlparser2';
 import { detectMimeType } from 'nodemailer/lib/mime-funcs';
-import MimeNode from 'nodemailer/lib/mime-node';
 import { InputError } from '../errors.js';
 import { describeFsError } from './definition.js';
 
@@ -108,6 +107,8 @@ export async function readInlineImages(references: ImageReference[], origin: str
 
 /** The image as a part of multipart/related, inline, by its Content-ID. */
 async function relatedPart(image: Omit<InlineImage, 'part'>): Promise<string> {
+  // loaded here: only a campaign with inline images needs nodemailer's MIME tree (and the network modules it loads)
+  const { default: MimeNode } = await import('nodemailer/lib/mime-node');
   const part = new MimeNode('multipart/related').createChild(image.contentType, { filename: image.filename });
   part.setHeader('Content-ID', `<${image.cid}>`);
   part.setHeader('Content-Disposition', 'inline');

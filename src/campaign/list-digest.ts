@@ -1,5 +1,5 @@
 import { isRecipient, type Recipient } from './recipients.js';
-import { recipientsOf, type PreparedCampaign } from './prepare.js';
+import { recipientsOf, type CampaignList } from './campaign-list.js';
 
 /** How the list differs from the one a campaign started with. */
 export interface ListChanges {
@@ -49,7 +49,7 @@ export class ListDigest {
 }
 
 /** Reads the whole list as it is now. */
-export async function digestOfList(campaign: PreparedCampaign): Promise<ListDigest> {
+export async function digestOfList(campaign: CampaignList): Promise<ListDigest> {
   const digest = new ListDigest();
   for await (const row of recipientsOf(campaign)) if (isRecipient(row)) digest.add(row);
   return digest;

@@ -2,33 +2,21 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { openRegularFile } from '../system/safe-file.js';
 import type { SizeLimit } from '../transports/transport.js';
-import { describeFsError, loadCampaign, type CampaignDefinition } from './definition.js';
-import {
-  isRecipient,
-  readLayout,
-  readRecipients,
-  rejectReasonText,
-  type CsvLayout,
-  type CsvReading,
-  type Recipient,
-  type RejectedRow,
-  type RejectReason,
-} from './recipients.js';
+import { describeFsError, type CampaignDefinition } from './definition.js';
+import { isRecipient, rejectReasonText, type CsvReading, type Recipient, type RejectedRow, type RejectReason } from './recipients.js';
+import { loadCampaignList, recipientsOf, type CampaignList } from './campaign-list.js';
 import { attachmentPath, MessageComposer, refuseUnusablePath } from './compose.js';
 import { PreparedTemplates, type RenderedParts } from './render.js';
 
+export { recipientsOf };
+
 /** A campaign checked and compiled once: definition, CSV layout, templates whose variables all exist. */
-export interface PreparedCampaign {
-  definition: CampaignDefinition;
-  layout: CsvLayout;
+export interface PreparedCampaign extends CampaignList {
   templates: PreparedTemplates;
 }
 
 export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
-  const loaded = await loadCampaign(file);
-  const layout = await readLayout(loaded.recipientsFile, loaded.emailColumnGiven ? loaded.email_column : undefined);
-  const definition = { ...loaded, email_column: layout.emailColumn };
-  layout.warnings.unshift(...definition.warnings);
+  const { definition, layout } = await loadCampaignList(file);
   const templates = new PreparedTemplates(definition);
   templates.checkVariables(layout.columns, path.basename(definition.recipientsFile));
   await templates.readImages();
@@ -42,16 +30,6 @@ export async function prepareCampaign(file: string): Promise<PreparedCampaign> {
     if (!/\{\{|\{%/.test(attachment)) await checkAttachment(attachment, definition);
   }
   return { definition, layout, templates };
-}
-
-/** The CSV's rows in order; rows whose recipient `isSettled` are passed over unread (on resume). */
-export function recipientsOf(
-  campaign: PreparedCampaign,
-  isSettled?: (key: string) => boolean,
-  reading?: CsvReading,
-): AsyncGenerator<Recipient | RejectedRow> {
-  const { definition, layout } = campaign;
-  return readRecipients(definition.recipientsFile, layout, definition.email_column, isSettled, reading);
 }
 
 export interface ScanResult {

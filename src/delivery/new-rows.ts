@@ -1,7 +1,6 @@
 import { isRecipient } from '../campaign/recipients.js';
 import { recipientsOf } from '../campaign/prepare.js';
-import { lastEventByRecipient } from '../store/journal.js';
-import { readState, statePaths, type CampaignState } from '../store/state.js';
+import type { CampaignState } from '../store/state.js';
 import { loadProgress } from './checkpoint.js';
 import type { CampaignRun } from './campaign-run.js';
 import { isSettled } from './dispatch.js';
@@ -17,15 +16,4 @@ export async function recipientsNotDone(run: CampaignRun, state: CampaignState):
   let count = 0;
   for await (const row of recipientsOf(campaign, settledKey, { start })) if (isRecipient(row)) count++;
   return count;
-}
-
-/** For `validate` of a campaign already started (its state folder beside it): whether the journal has a recipient done, as `send` counts. */
-export async function doneInJournal(
-  campaignFile: string,
-  warn: (message: string) => void,
-): Promise<((key: string) => boolean) | undefined> {
-  const paths = statePaths(campaignFile);
-  if (!(await readState(paths))) return undefined;
-  const last = await lastEventByRecipient(paths.journal, warn);
-  return (key: string) => isSettled(last.get(key));
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { currentFingerprint, sameFingerprint } from '../campaign/csv-fingerprint.js';
 import { digestOfList, type ListChanges } from '../campaign/list-digest.js';
-import { prepareCampaign, type PreparedCampaign } from '../campaign/prepare.js';
+import { loadCampaignList, type CampaignList } from '../campaign/campaign-list.js';
 import { readPrivate } from '../system/owner-only.js';
 import { readState, statePaths, type CampaignState, type StatePaths } from '../store/state.js';
 
@@ -15,7 +15,7 @@ export const listAtStart = (paths: StatePaths) => path.join(paths.dir, 'list-at-
 export async function listChangesSinceStart(
   paths: StatePaths,
   state: CampaignState,
-  campaign: PreparedCampaign,
+  campaign: CampaignList,
 ): Promise<ListChanges | undefined> {
   const atStart = state.started?.list;
   if (!atStart || sameFingerprint(currentFingerprint(campaign.definition.recipientsFile), atStart)) return undefined;
@@ -23,10 +23,13 @@ export async function listChangesSinceStart(
   return before && (await digestOfList(campaign)).changesSince(before);
 }
 
-/** For `status`: the same, from the campaign file; undefined when the campaign or its list cannot be read now. */
+/**
+ * For `status`: the same, from the campaign file (its templates are not compiled: the list alone is compared);
+ * undefined when the campaign or its list cannot be read now.
+ */
 export async function listChangesOf(campaignFile: string, stateDir?: string): Promise<ListChanges | undefined> {
   try {
-    const campaign = await prepareCampaign(campaignFile);
+    const campaign = await loadCampaignList(campaignFile);
     const paths = statePaths(campaign.definition.file, stateDir);
     const state = await readState(paths);
     return state && (await listChangesSinceStart(paths, state, campaign));

@@ -1,6 +1,6 @@
 import type { Account } from '../accounts/account.js';
 import { outboxAccount } from '../accounts/open-account.js';
-import { AccountRegistry } from '../accounts/registry.js';
+import { SavedAccounts } from '../accounts/registry.js';
 import { isValidAddress, normaliseAddress } from '../campaign/address.js';
 import { InputError } from '../errors.js';
 
@@ -19,13 +19,13 @@ export function identityOf(account: Account | typeof outboxAccount): string {
 /** The identity of the named account (or the outbox). */
 export async function identityOfAccount(via: string): Promise<string> {
   if (via === outboxAccount) return outboxAccount;
-  return identityOf((await AccountRegistry.open()).get(via));
+  return identityOf((await SavedAccounts.read()).get(via));
 }
 
 /** `--account NAME`, or the only account there is. */
 export async function chooseAccount(name: string | undefined): Promise<string> {
   if (name) return name;
-  const accounts = (await AccountRegistry.open()).list();
+  const accounts = (await SavedAccounts.read()).list();
   if (accounts.length === 1) return accounts[0].name;
   const known = accounts.map((account) => account.name);
   throw new InputError(`name the account with --account NAME (${known.length ? `accounts: ${known.join(', ')}, ` : ''}or "outbox")`);

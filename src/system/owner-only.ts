@@ -1,7 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { StopError } from '../errors.js';
 import { quote } from './cron.js';
 
@@ -153,6 +152,8 @@ export async function writeOwnerOnly(file: string, text: string | Buffer): Promi
   });
   if (existing) refuseUnsafe(file, existing, 'this file');
   const chown = myUid === undefined ? undefined : { uid: myUid, gid: process.getgid!() };
+  // loaded when first used: commands that only read (status, validate, accounts list) do without it
+  const { default: writeFileAtomic } = await import('write-file-atomic');
   await writeFileAtomic(file, text, { mode: 0o600, chown });
 }
 

@@ -7,12 +7,9 @@ export interface ListOptions {
 
 /** The linked accounts, never their secrets. */
 export async function run(options: ListOptions, io: CommandIo): Promise<void> {
-  const [{ AccountRegistry }, { slotsInUse }] = await Promise.all([
-    import('../../accounts/registry.js'),
-    import('../../accounts/limits.js'),
-  ]);
+  const [{ SavedAccounts }, { slotsInUse }] = await Promise.all([import('../../accounts/registry.js'), import('../../accounts/limits.js')]);
   const list = await Promise.all(
-    (await AccountRegistry.open()).list().map(async (account) => ({ ...account, slots: await slotsInUse(account.name) })),
+    (await SavedAccounts.read()).list().map(async (account) => ({ ...account, slots: await slotsInUse(account.name) })),
   );
   if (options.json) {
     io.stdout.write(JSON.stringify(list, null, 2) + '\n');

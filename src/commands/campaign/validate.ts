@@ -29,7 +29,7 @@ export async function run(options: ValidateOptions, io: CommandIo): Promise<void
     schedule?.dueAt(recipient); // warns once per unknown time zone
     if (suppression?.get(recipient.key)) suppressed++;
   };
-  const isDone = await (await import('../../delivery/new-rows.js')).doneInJournal(prepared.definition.file, onWarning);
+  const isDone = await (await import('../../delivery/done-in-journal.js')).doneInJournal(prepared.definition.file, onWarning);
   const validation = await validateCampaign(prepared, { sizeLimit, onRecipient, isDone });
   const suppressedText =
     suppression &&
