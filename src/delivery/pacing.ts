@@ -8,9 +8,16 @@ import type { CampaignState } from '../store/state.js';
 import type { DeliveryError } from '../transports/transport.js';
 import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
 import type { SharedLimits } from '../accounts/limits.js';
+import { WindowLearner } from '../throttle/window.js';
+import { limitNamedBy } from '../transports/classify.js';
 
 /** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
 const observeMs = 3000;
+/** Longest wait between two looks at whether the learned window lets a message go (a refusal streak may end sooner). */
+const windowPollMs = 50;
+
+/** A message's place in the daily window and the time it was sent (its turn, for the learned window). */
+export type Sending = Reservation & { turn: number };
 
 /**
  * Everything that decides *when* a message may go: the concurrency cap (changed at run time), the rate,
@@ -20,8 +27,10 @@ export class Pacer {
   readonly slots: LimitFunction;
   private readonly rate: RateLimiter;
   private readonly controller: AdaptiveController;
+  private readonly window = new WindowLearner();
   private readonly accepted: number[] = [];
   private lastDecrease = -Infinity;
+  private lastRefusal = '';
 
   constructor(
     limits: EffectiveLimits,
@@ -57,10 +66,25 @@ export class Pacer {
     });
   }
 
-  /** Waits for the rate, then takes the message's recipients from the daily window (or says when it frees up). */
-  async beforeSend(signal: AbortSignal, recipients = 1): Promise<Reservation> {
+  /**
+   * Waits for the rate and the window learned from the server's refusals, then takes the message's recipients
+   * from the daily window (or says when it frees up).
+   */
+  async beforeSend(signal: AbortSignal, recipients = 1): Promise<Sending> {
     await this.rate.take(signal);
-    return this.usage ? this.usage.reserve(recipients) : { ok: true };
+    for (let wait = this.window.take(this.clock.now()); wait > 0; wait = this.window.take(this.clock.now())) {
+      await this.clock.sleep(Math.min(wait, windowPollMs), signal);
+    }
+    const turn = this.clock.now();
+    const reservation = this.usage ? await this.usage.reserve(recipients) : ({ ok: true } as const);
+    return { ...reservation, turn };
+  }
+
+  /** The message given its turn at `turn` leaves now; returns its send time (what onAccepted and onThrottled take). */
+  sending(turn: number): number {
+    const now = this.clock.now();
+    this.window.sent(turn, now);
+    return now;
   }
 
   /** The server refused the message, or never got it: its recipients (or `recipients` of them) go back to the daily window. */
@@ -68,11 +92,13 @@ export class Pacer {
     if (reservation.ok && reservation.token) await this.usage?.release(reservation.token, recipients);
   }
 
-  onAccepted(): void {
+  /** The server took the message sent at `turn`. */
+  onAccepted(turn?: number): void {
     const now = this.clock.now();
     this.accepted.push(now);
     while (this.accepted[0] < now - observeMs) this.accepted.shift();
-    this.apply(this.controller.onSuccess());
+    if (turn !== undefined && this.window.accepted(turn)) this.announceWindow();
+    this.apply(this.controller.onSuccess(this.slots.pendingCount > 0));
   }
 
   /**
@@ -81,10 +107,17 @@ export class Pacer {
    * connections in the burst lowers the concurrency cap by one), and hold the whole account
    * until the server's retry time when it gave one. Returns how long this recipient waits to retry.
    */
-  onThrottled(error: DeliveryError): number {
+  onThrottled(error: DeliveryError, turn?: number): number {
     const now = this.clock.now();
     const retryAt = error.details.retryAt?.getTime();
     if (retryAt) this.rate.holdUntil(retryAt);
+    if (turn !== undefined && (error.details.limit ?? limitNamedBy(error.message)) === 'rate') {
+      const learnedBefore = this.window.current;
+      const tryAgainAt = this.window.refused(turn, now);
+      if (!learnedBefore) this.lastRefusal = error.message;
+      return Math.max(tryAgainAt, retryAt ?? 0) - now;
+    }
+    if (turn !== undefined) this.window.forget(turn);
     const capBefore = this.controller.cap;
     const again = now - this.lastDecrease < 1000;
     // Outside a slot (no message in flight) the controller assumes the current limit was in flight.
@@ -97,6 +130,14 @@ export class Pacer {
     if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap, error.message);
     this.apply(change);
     return Math.max(waitMs, (retryAt ?? 0) - now);
+  }
+
+  private announceWindow(): void {
+    const window = this.window.current;
+    if (!window) return;
+    const seconds = Math.round(window.perMs / 10) / 100;
+    const why = `keeping to ${window.count} messages per ${seconds} s, learned from the server's refusals (${this.lastRefusal})`;
+    this.onChange({ from: this.controller.current, to: this.controller.current, why });
   }
 
   private observedRate(): Rate | undefined {

@@ -96,11 +96,13 @@ export class AdaptiveController {
     return this.apply({ ...this.limits, concurrency: Math.min(this.limits.concurrency, this.concurrencyCap) }, `throttled: ${reason}`);
   }
 
-  onSuccess(): LimitChange | undefined {
+  /** `busy`: messages were waiting for a slot; only then is one more connection worth trying (otherwise the rate binds). */
+  onSuccess(busy = true): LimitChange | undefined {
     this.throttles = 0;
     if (++this.successes < successesPerStep) return undefined;
     this.successes = 0;
-    const to: Limits = { concurrency: Math.min(this.ceiling.concurrency, this.concurrencyCap, this.limits.concurrency + 1) };
+    const more = busy ? 1 : 0;
+    const to: Limits = { concurrency: Math.min(this.ceiling.concurrency, this.concurrencyCap, this.limits.concurrency + more) };
     const current = perMs(this.limits.rate);
     if (current !== undefined) {
       const raised = current + this.stepPerMs;
