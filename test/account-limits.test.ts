@@ -153,9 +153,8 @@ describe('limits shared by every process sending through the account', () => {
       expect(results.map((result) => result.code)).toEqual(files.map(() => 0));
       expect(smtp.received).toHaveLength(8 * campaigns);
       expect(new Set(smtp.received.map((message) => message.to[0])).size).toBe(8 * campaigns);
-      // 2 at once, plus a connection another process has QUIT and closed that the server has not yet seen close
-      // (seen once in 6 runs on a loaded machine: 3 with 3 campaigns); a limit per process would show 2 × campaigns
-      expect(smtp.peakConnections).toBeLessThanOrEqual(2 + (campaigns - 1));
+      // a process gives a slot back only once its connection has closed at both ends (a limit per process: 2 × campaigns)
+      expect(smtp.peakConnections).toBeLessThanOrEqual(2);
       // 2/s with no burst: at most 10 in 5 s, plus one turn at the window's edge and one of timing jitter
       expect(fastestWindow(mailTimes, 5000)).toBeLessThanOrEqual(12);
       const list = JSON.parse((await runCli(['accounts', 'list', '--json'], { env })).stdout);
