@@ -137,7 +137,8 @@ export class Pacer {
     if (!window) return;
     const seconds = Math.round(window.perMs / 10) / 100;
     const why = `keeping to ${window.count} messages per ${seconds} s, learned from the server's refusals (${this.lastRefusal})`;
-    this.onChange({ from: this.controller.current, to: this.controller.current, why });
+    // Shown as the rate it comes to (the pace itself stays with the controller's limits and the window).
+    this.onChange({ from: this.controller.current, to: { ...this.controller.current, rate: window }, why });
   }
 
   private observedRate(): Rate | undefined {
