@@ -11,8 +11,6 @@ import type { SharedLimits } from '../accounts/limits.js';
 import { WindowLearner } from '../throttle/window.js';
 import { limitNamedBy } from '../transports/classify.js';
 
-/** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
-const observeMs = 3000;
 /** Longest wait between two looks at whether the learned window lets a message go (a refusal streak may end sooner). */
 const windowPollMs = 50;
 
@@ -28,7 +26,6 @@ export class Pacer {
   private readonly rate: RateLimiter;
   private readonly controller: AdaptiveController;
   private readonly window = new WindowLearner();
-  private readonly accepted: number[] = [];
   private lastDecrease = -Infinity;
   private lastRefusal = '';
 
@@ -93,38 +90,34 @@ export class Pacer {
   }
 
   /** The server took the message sent at `turn`. */
-  onAccepted(turn?: number): void {
-    const now = this.clock.now();
-    this.accepted.push(now);
-    while (this.accepted[0] < now - observeMs) this.accepted.shift();
-    if (turn !== undefined && this.window.accepted(turn)) this.announceWindow();
+  onAccepted(turn: number): void {
+    if (this.window.accepted(turn)) this.announceWindow();
     this.apply(this.controller.onSuccess(this.slots.pendingCount > 0));
   }
 
   /**
-   * The server asked to slow down: cut concurrency and rate (once per burst of replies: the messages
-   * already in flight when the cut happened report the old overload — though each further refusal for
-   * connections in the burst lowers the concurrency cap by one), and hold the whole account
-   * until the server's retry time when it gave one. Returns how long this recipient waits to retry.
+   * The server asked to slow down the message sent at `turn`. About the message rate: the window learns from
+   * it, and this recipient waits for the next try. About connections: cut concurrency (once per burst of
+   * replies: the messages already in flight when the cut happened report the old overload — though each
+   * further refusal in the burst lowers the concurrency cap by one). Either way the whole account holds until
+   * the server's retry time when it gave one. Returns how long this recipient waits to retry.
    */
-  onThrottled(error: DeliveryError, turn?: number): number {
+  onThrottled(error: DeliveryError, turn: number): number {
     const now = this.clock.now();
     const retryAt = error.details.retryAt?.getTime();
     if (retryAt) this.rate.holdUntil(retryAt);
-    if (turn !== undefined && (error.details.limit ?? limitNamedBy(error.message)) === 'rate') {
-      const learnedBefore = this.window.current;
-      const tryAgainAt = this.window.refused(turn, now);
-      if (!learnedBefore) this.lastRefusal = error.message;
-      return Math.max(tryAgainAt, retryAt ?? 0) - now;
+    if ((error.details.limit ?? limitNamedBy(error.message)) === 'rate') {
+      if (!this.window.current) this.lastRefusal = error.message;
+      return Math.max(this.window.refused(turn, now), retryAt ?? 0) - now;
     }
-    if (turn !== undefined) this.window.forget(turn);
+    this.window.forget(turn);
     const capBefore = this.controller.cap;
     const again = now - this.lastDecrease < 1000;
     // Outside a slot (no message in flight) the controller assumes the current limit was in flight.
     const inFlight = this.slots.activeCount || undefined;
     const { change, waitMs } = again
-      ? { change: this.controller.onRefusedAgain(error.message, error.details.limit), waitMs: 1000 }
-      : this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit, inFlight);
+      ? { change: this.controller.onRefusedAgain(error.message), waitMs: 1000 }
+      : this.controller.onThrottled(error.message, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
     if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap, error.message);
@@ -139,12 +132,6 @@ export class Pacer {
     const why = `keeping to ${window.count} messages per ${seconds} s, learned from the server's refusals (${this.lastRefusal})`;
     // Shown as the rate it comes to (the pace itself stays with the controller's limits and the window).
     this.onChange({ from: this.controller.current, to: { ...this.controller.current, rate: window }, why });
-  }
-
-  private observedRate(): Rate | undefined {
-    if (this.accepted.length < 5) return undefined;
-    const span = Math.max(1000, this.clock.now() - this.accepted[0]);
-    return { count: this.accepted.length, perMs: span };
   }
 
   private apply(change: LimitChange | undefined): void {
