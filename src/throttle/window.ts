@@ -25,23 +25,25 @@ export interface RateWindow {
 interface Streak {
   /** When the first refusal of this streak came: messages sent since then are probes. */
   since: number;
-  /** When the window the server refused began (the N-th send before the refused one). */
+  /** When the window the server refused began (the first send since the last streak). */
   began: number;
+  /** The last message refused: the window is longer than the span from the N-th send before it. */
+  lastRefused: number;
   probeAt: number;
   gapMs: number;
   probing: boolean;
-  count: number;
 }
 
 /**
  * The message-rate limit a server keeps without saying it: N messages per T, in fixed units (Postfix's
- * anvil: 30 per 15 s from the first message of a unit) or a sliding window (Graph: 20 per second). N is what
- * the server took in the burst it first refused (since the window began, back to a pause of idleGapMs); after a refusal one message at a time tries
- * again (after 0.5 s, 1 s, 2 s, 2 s …), and the first one taken bounds T from above: T ≤ its send time minus
- * the send time of the N-th message before it. Each refusal bounds T from below the same way. Sends are
- * kept to N in any span of the chosen T (so a whole unit's N go at once), which starts halfway between the
- * bounds and halves the distance after each window the server took whole, settling just above T.
- * Times are send turns: when a message left, not when its answer came.
+ * anvil: 30 per 15 s from the first message of a unit) or a sliding window (Graph: 20 per second).
+ * After the first refusal one message at a time tries again (after 0.5 s, 1 s, 2 s, 2 s …). N is what the
+ * server took of the burst it refused (back to a pause of idleGapMs), known once every message of it is
+ * answered; the first try taken bounds T from above (T ≤ its send time minus that of the N-th send before
+ * it), the last one refused from below. Sends are then kept to N in any span of the chosen T (so a whole
+ * unit's N go at once), which starts halfway between the bounds and halves the distance after each window
+ * the server took whole, settling just above T; a later refusal raises the lower bound and the pace at once.
+ * Times are send times: when a message left (after its attempt was written), not when its answer came.
  */
 export class WindowLearner {
   /** Send times of the messages not refused (in flight or taken), oldest first. */
@@ -76,9 +78,11 @@ export class WindowLearner {
     if (streak) {
       if (turn < streak.since) return false; // sent before the refusal: says nothing about the window reopening
       this.streak = undefined;
-      this.count = streak.count;
-      this.windowStart = turn;
+      // Only now is every message of the refused burst answered: N is what the server took of it.
+      this.count = this.burstBefore(streak.since);
+      this.bound(streak.lastRefused, 'lower');
       this.bound(turn, 'upper');
+      this.windowStart = turn;
       return this.choosePace();
     }
     if (this.count === undefined) return false;
@@ -95,17 +99,23 @@ export class WindowLearner {
     if (streak) {
       // A message sent before the streak began was refused with the rest of its window; a probe moves the next one on.
       if (turn >= streak.since) {
-        this.bound(turn, 'lower', streak.count);
+        streak.lastRefused = turn;
         streak.gapMs = Math.min(Math.max(maxGapMs, (now - streak.began) / 8), streak.gapMs * 2);
         streak.probeAt = now + streak.gapMs;
         streak.probing = false;
       }
       return streak.probeAt;
     }
-    const count = this.count ?? this.burstBefore(turn);
-    const began = this.bound(turn, 'lower', count) ?? turn;
-    this.streak = { since: now, began, probeAt: now + firstGapMs, gapMs: firstGapMs, probing: false, count };
-    return this.streak.probeAt;
+    if (this.count !== undefined) {
+      // The window is known: this span was too short. The pace moves above it at once; no need to try blindly.
+      this.bound(turn, 'lower');
+      this.choosePace();
+      return Math.max(now, this.earliest(now));
+    }
+    const began = this.turns.find((at) => at >= this.windowStart) ?? turn;
+    const probeAt = now + firstGapMs;
+    this.streak = { since: now, began, lastRefused: turn, probeAt, gapMs: firstGapMs, probing: false };
+    return probeAt;
   }
 
   /** The message given its turn at `turn` leaves only now (its attempt was written first): its send time is `now`. */
@@ -124,7 +134,7 @@ export class WindowLearner {
     if (index >= 0) this.turns.splice(index, 1);
   }
 
-  /** The messages sent in the burst that ended with `turn` (none more than idleGapMs after the one before). */
+  /** The messages sent and taken in the burst that ended before `turn` (none more than idleGapMs after the one before). */
   private burstBefore(turn: number): number {
     const before = this.turns.filter((at) => at >= this.windowStart && at < turn);
     let count = 0;
@@ -138,20 +148,15 @@ export class WindowLearner {
     return this.turns[this.turns.length - this.count] + this.paceMs;
   }
 
-  /**
-   * What a message sent at `turn` says of T: refused, T is longer than its span (from the N-th send before it);
-   * taken, T is no longer. Returns where that span began.
-   */
-  private bound(turn: number, which: 'upper' | 'lower', count = this.count ?? 1): number | undefined {
+  /** What a message sent at `turn` says of T: refused, T is longer than its span (from the N-th send before it); taken, T is no longer. */
+  private bound(turn: number, which: 'upper' | 'lower', count = this.count ?? 1): void {
     const before = this.turns.filter((at) => at < turn);
-    if (before.length < count) return undefined;
-    const first = before[before.length - count];
-    const span = turn - first;
+    if (before.length < count) return;
+    const span = turn - before[before.length - count];
     if (which === 'upper') this.hi = Math.min(this.hi, span);
     else this.lo = Math.max(this.lo, span);
     // Answers that contradict each other (clocks and queues are not exact): trust the refusal, with a margin.
     if (this.lo >= this.hi) this.hi = this.lo * (1 + stepShare);
-    return first;
   }
 
   /** The next span to keep N in: halfway between the longest good one and the longest refused, until they are close. */

@@ -93,3 +93,13 @@ test("Graph's sliding window (20 per second, Retry-After 0.5 s, 4 at once): at l
   expect(refusals).toBeLessThanOrEqual(20);
   expect(changes.at(-1)?.why).toMatch(/^keeping to 20 messages per (1|0\.9\d|1\.0\d) s/);
 });
+
+test('a server refusing MAIL FROM over 20 per sliding second, no retry time, 8 at once: N is what it took once every answer is in', async () => {
+  const { seconds, changes } = await sendAll(sliding(20, 1000), {
+    count: 800,
+    atOnce: 8,
+    refusal: '450 4.7.1 Error: too much mail from 127.0.0.1',
+  });
+  expect(800 / seconds).toBeGreaterThanOrEqual(0.9 * 20);
+  expect(changes.every((change) => change.why.startsWith('keeping to 20 messages per'))).toBe(true);
+});
