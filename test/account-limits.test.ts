@@ -184,4 +184,18 @@ describe('limits shared by every process sending through the account', () => {
     const status = JSON.parse((await runCli(['campaign', 'status', survivor.file, '--json'], { env })).stdout);
     expect(status.account.slots).toEqual({ in_use: 0, by: [] });
   }, 90_000);
+
+  test("`campaign test` beside a running campaign takes one of the account's slots too: never more connections than it allows", async () => {
+    const smtp = await server({ delayMs: 150 });
+    await addAccount(env, 'one', smtp, { args: ['--max-concurrent', '1'] });
+    const campaign = await campaignVia(12, 'one', 'c');
+    const sending = collect(startCli(['campaign', 'send', campaign.file], { env }));
+    expect(await until(() => smtp.received.length >= 2, 30_000)).toBe(true);
+    const tested = await runCli(['campaign', 'test', campaign.file, '--to', 'tester@example.com'], { env });
+    expect(tested.code).toBe(0);
+    expect((await sending).code).toBe(0);
+    expect(smtp.received.filter((message) => message.to[0] === 'tester@example.com')).toHaveLength(1);
+    expect(smtp.received).toHaveLength(13);
+    expect(smtp.peakConnections).toBe(1);
+  }, 90_000);
 });

@@ -69,10 +69,7 @@ export class SmtpLanes {
 class Lane {
   alive = true;
   messages = 0;
-  /**
-   * Resolves when the socket has closed. nodemailer's 'end' comes as soon as it has sent its own FIN after
-   * the 221, before the server has seen the connection end; the socket's 'close' comes once both ends have.
-   */
+  /** Resolves when the socket has closed (socketClosed). */
   private readonly closed: Promise<void>;
 
   private constructor(private readonly connection: SMTPConnection) {
@@ -82,8 +79,7 @@ class Lane {
     };
     connection.on('error', retire);
     connection.on('end', retire);
-    const socket = (connection as unknown as { _socket?: Socket })._socket;
-    this.closed = new Promise((resolve) => (!socket || socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+    this.closed = socketClosed(connection);
   }
 
   static open(connection: SMTPConnection, auth: { user: string; pass: string } | undefined): Promise<Lane> {
@@ -153,15 +149,36 @@ class Lane {
     return this.waitClosed();
   }
 
-  private async waitClosed(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.connection.close();
-        resolve();
-      }, quitWaitMs);
-    });
-    await Promise.race([this.closed, late]);
-    clearTimeout(timer);
+  private waitClosed(): Promise<void> {
+    return closedWithin(this.connection, this.closed);
   }
+}
+
+/**
+ * Resolves when the connection's socket has closed. nodemailer's 'end' comes as soon as it has sent its own
+ * FIN after the 221, before the server has seen the connection end; the socket's 'close' comes once both ends have.
+ */
+function socketClosed(connection: SMTPConnection): Promise<void> {
+  const socket = (connection as unknown as { _socket?: Socket })._socket;
+  return new Promise((resolve) => (!socket || socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+}
+
+/** Waits for `closed`; a server that does not close the connection within 2 s is cut off. */
+async function closedWithin(connection: SMTPConnection, closed: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      connection.close();
+      resolve();
+    }, quitWaitMs);
+  });
+  await Promise.race([closed, late]);
+  clearTimeout(timer);
+}
+
+/** QUIT, and resolve once the server has seen the connection end (or it was cut off after 2 s). */
+export function quitAndWait(connection: SMTPConnection): Promise<void> {
+  const closed = socketClosed(connection);
+  connection.quit();
+  return closedWithin(connection, closed);
 }
