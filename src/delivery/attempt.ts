@@ -80,9 +80,10 @@ async function attemptOnce(
   }
   await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line, mid: message.messageId });
   run.tracker?.recorded(recipient.key, 'attempt');
+  const sentAt = pacer.sending(slot.turn);
   try {
     const accepted = await account.transport.send(pending);
-    pacer.onAccepted();
+    pacer.onAccepted(sentAt);
     run.deliveredBefore = true;
     // Copies the server refused are not counted by the provider.
     if (accepted.rejected.length) await pacer.giveBack(slot, accepted.rejected.length);
@@ -107,7 +108,7 @@ async function attemptOnce(
     acceptedCopies.forEach((address) => copiesDone.add(address));
     // Refused, or lost before the server had it: providers count only what they accepted (or may have).
     if (!isInDoubt(failure)) await pacer.giveBack(slot, envelopeRecipients(pending).length - acceptedCopies.length);
-    return onFailure(run, recipient, failure, attempt, [...copiesDone]);
+    return onFailure(run, recipient, failure, { attempt, turn: sentAt }, [...copiesDone]);
   }
 }
 
@@ -116,7 +117,7 @@ async function onFailure(
   run: CampaignRun,
   recipient: Recipient,
   failure: DeliveryError,
-  attempt: number,
+  { attempt, turn }: { attempt: number; turn: number },
   copiesDone: string[],
 ): Promise<Retry | undefined> {
   if (isInDoubt(failure)) {
@@ -134,7 +135,7 @@ async function onFailure(
     ...(copiesDone.length && { accepted: copiesDone }),
   } as const;
   const giveUp = () => run.record(refusal, 'deferred', failure.message);
-  const throttleWaitMs = failure.kind === 'throttled' ? run.pacer.onThrottled(failure) : 0;
+  const throttleWaitMs = failure.kind === 'throttled' ? run.pacer.onThrottled(failure, turn) : 0;
   const decision = decide(failure, attempt, run.deliveredBefore, throttleWaitMs);
   switch (decision.then) {
     case 'retry':

@@ -8,9 +8,14 @@ import type { CampaignState } from '../store/state.js';
 import type { DeliveryError } from '../transports/transport.js';
 import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
 import type { SharedLimits } from '../accounts/limits.js';
+import { WindowLearner } from '../throttle/window.js';
+import { limitNamedBy } from '../transports/classify.js';
 
-/** Window over which the accepted rate is measured: long enough to average, short enough to be current. */
-const observeMs = 3000;
+/** Longest wait between two looks at whether the learned window lets a message go (a refusal streak may end sooner). */
+const windowPollMs = 50;
+
+/** A message's place in the daily window and the time it was sent (its turn, for the learned window). */
+export type Sending = Reservation & { turn: number };
 
 /**
  * Everything that decides *when* a message may go: the concurrency cap (changed at run time), the rate,
@@ -20,8 +25,9 @@ export class Pacer {
   readonly slots: LimitFunction;
   private readonly rate: RateLimiter;
   private readonly controller: AdaptiveController;
-  private readonly accepted: number[] = [];
+  private readonly window = new WindowLearner();
   private lastDecrease = -Infinity;
+  private lastRefusal = '';
 
   constructor(
     limits: EffectiveLimits,
@@ -57,10 +63,25 @@ export class Pacer {
     });
   }
 
-  /** Waits for the rate, then takes the message's recipients from the daily window (or says when it frees up). */
-  async beforeSend(signal: AbortSignal, recipients = 1): Promise<Reservation> {
+  /**
+   * Waits for the rate and the window learned from the server's refusals, then takes the message's recipients
+   * from the daily window (or says when it frees up).
+   */
+  async beforeSend(signal: AbortSignal, recipients = 1): Promise<Sending> {
     await this.rate.take(signal);
-    return this.usage ? this.usage.reserve(recipients) : { ok: true };
+    for (let wait = this.window.take(this.clock.now()); wait > 0; wait = this.window.take(this.clock.now())) {
+      await this.clock.sleep(Math.min(wait, windowPollMs), signal);
+    }
+    const turn = this.clock.now();
+    const reservation = this.usage ? await this.usage.reserve(recipients) : ({ ok: true } as const);
+    return { ...reservation, turn };
+  }
+
+  /** The message given its turn at `turn` leaves now; returns its send time (what onAccepted and onThrottled take). */
+  sending(turn: number): number {
+    const now = this.clock.now();
+    this.window.sent(turn, now);
+    return now;
   }
 
   /** The server refused the message, or never got it: its recipients (or `recipients` of them) go back to the daily window. */
@@ -68,30 +89,35 @@ export class Pacer {
     if (reservation.ok && reservation.token) await this.usage?.release(reservation.token, recipients);
   }
 
-  onAccepted(): void {
-    const now = this.clock.now();
-    this.accepted.push(now);
-    while (this.accepted[0] < now - observeMs) this.accepted.shift();
-    this.apply(this.controller.onSuccess());
+  /** The server took the message sent at `turn`. */
+  onAccepted(turn: number): void {
+    if (this.window.accepted(turn)) this.announceWindow();
+    this.apply(this.controller.onSuccess(this.slots.pendingCount > 0));
   }
 
   /**
-   * The server asked to slow down: cut concurrency and rate (once per burst of replies: the messages
-   * already in flight when the cut happened report the old overload — though each further refusal for
-   * connections in the burst lowers the concurrency cap by one), and hold the whole account
-   * until the server's retry time when it gave one. Returns how long this recipient waits to retry.
+   * The server asked to slow down the message sent at `turn`. About the message rate: the window learns from
+   * it, and this recipient waits for the next try. About connections: cut concurrency (once per burst of
+   * replies: the messages already in flight when the cut happened report the old overload — though each
+   * further refusal in the burst lowers the concurrency cap by one). Either way the whole account holds until
+   * the server's retry time when it gave one. Returns how long this recipient waits to retry.
    */
-  onThrottled(error: DeliveryError): number {
+  onThrottled(error: DeliveryError, turn: number): number {
     const now = this.clock.now();
     const retryAt = error.details.retryAt?.getTime();
     if (retryAt) this.rate.holdUntil(retryAt);
+    if ((error.details.limit ?? limitNamedBy(error.message)) === 'rate') {
+      if (!this.window.current) this.lastRefusal = error.message;
+      return Math.max(this.window.refused(turn, now), retryAt ?? 0) - now;
+    }
+    this.window.forget(turn);
     const capBefore = this.controller.cap;
     const again = now - this.lastDecrease < 1000;
     // Outside a slot (no message in flight) the controller assumes the current limit was in flight.
     const inFlight = this.slots.activeCount || undefined;
     const { change, waitMs } = again
-      ? { change: this.controller.onRefusedAgain(error.message, error.details.limit), waitMs: 1000 }
-      : this.controller.onThrottled(error.message, this.observedRate(), Math.random, error.details.limit, inFlight);
+      ? { change: this.controller.onRefusedAgain(error.message), waitMs: 1000 }
+      : this.controller.onThrottled(error.message, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
     if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap, error.message);
@@ -99,10 +125,13 @@ export class Pacer {
     return Math.max(waitMs, (retryAt ?? 0) - now);
   }
 
-  private observedRate(): Rate | undefined {
-    if (this.accepted.length < 5) return undefined;
-    const span = Math.max(1000, this.clock.now() - this.accepted[0]);
-    return { count: this.accepted.length, perMs: span };
+  private announceWindow(): void {
+    const window = this.window.current;
+    if (!window) return;
+    const seconds = Math.round(window.perMs / 10) / 100;
+    const why = `keeping to ${window.count} messages per ${seconds} s, learned from the server's refusals (${this.lastRefusal})`;
+    // Shown as the rate it comes to (the pace itself stays with the controller's limits and the window).
+    this.onChange({ from: this.controller.current, to: { ...this.controller.current, rate: window }, why });
   }
 
   private apply(change: LimitChange | undefined): void {

@@ -10,6 +10,8 @@ import { statePaths } from '../store/state.js';
 import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
 import { DeliveryError, envelopeRecipients } from '../transports/transport.js';
 import { localTime } from '../system/local-time.js';
+import { systemClock } from '../throttle/clock.js';
+import { RateLimiter } from '../throttle/rate.js';
 
 export interface TestSendOptions {
   campaignFile: string;
@@ -39,11 +41,15 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
   // A Message-ID of its own: a tester who is also a recipient must not have the real message dropped as a repeat.
   const composer = new MessageComposer(campaign, `test-${randomUUID()}`);
   const sent: TestSendResult['sent'] = [];
+  // One of the account's slots and its rate turns, as every run through it: a test beside a campaign adds no connection.
+  const rate = new RateLimiter(account.limits.rate, systemClock, account.shared?.rate);
+  await account.shared?.slots.take(account.limits.maxConcurrent);
   try {
     await withDeadline(signInDeadlineMs(), undefined, (stop) => account.transport.verify(stop)).catch(
       stopOnDeliveryError(`account "${via}"`),
     );
     for (const address of targets) {
+      await rate.take();
       // To these addresses only: the campaign's cc and bcc are for its real messages.
       const message = await composer.compose(
         { ...recipient, address, key: normaliseAddress(address) },
@@ -56,7 +62,10 @@ export async function sendTest(options: TestSendOptions): Promise<TestSendResult
       sent.push({ to: address, reply: accepted.response, messageId: message.messageId });
     }
   } finally {
+    // Connections closed before the slot is given back: another process may open its own at once.
+    await account.transport.closeIdle?.();
     await Promise.all([account.transport.close(), account.usage?.close()]);
+    await account.shared?.close();
   }
   return { via, sent };
 }

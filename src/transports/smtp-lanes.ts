@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
@@ -17,6 +18,8 @@ export type LaneResult =
  */
 export class SmtpLanes {
   private readonly idle: Lane[] = [];
+  /** Lanes retired (QUIT or cut off) whose sockets have not closed yet. */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(
     private readonly newConnection: () => SMTPConnection,
@@ -34,8 +37,7 @@ export class SmtpLanes {
     const result = await lane.send(envelope, raw);
     const reusable = result.ok || (await lane.resetAfterRefusal(result.error));
     if (reusable && lane.alive && lane.messages < this.perConnection) this.idle.push(lane);
-    else if (reusable) lane.quit();
-    else lane.close();
+    else this.retire(lane, reusable);
     return result;
   }
 
@@ -43,9 +45,19 @@ export class SmtpLanes {
     for (const lane of this.idle.splice(0)) lane.quit();
   }
 
-  /** Says QUIT on the idle connections and resolves once the server has closed them (or 2 s passed). */
+  /**
+   * Says QUIT on the idle connections and resolves once every connection this process retired has closed
+   * (both ends: the server has seen it go), or 2 s passed: only then may another process open its own.
+   */
   async closeIdle(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((lane) => lane.quitAndWait()));
+    for (const lane of this.idle.splice(0)) this.retire(lane, true);
+    await Promise.all(this.closing);
+  }
+
+  private retire(lane: Lane, politely: boolean): void {
+    const closed = politely ? lane.quitAndWait() : lane.closeAndWait();
+    this.closing.add(closed);
+    void closed.finally(() => this.closing.delete(closed));
   }
 
   private takeIdle(): Lane | undefined {
@@ -57,6 +69,8 @@ export class SmtpLanes {
 class Lane {
   alive = true;
   messages = 0;
+  /** Resolves when the socket has closed (socketClosed). */
+  private readonly closed: Promise<void>;
 
   private constructor(private readonly connection: SMTPConnection) {
     // An idle connection the server closes (its idle timeout) or that times out is simply not reused.
@@ -65,6 +79,7 @@ class Lane {
     };
     connection.on('error', retire);
     connection.on('end', retire);
+    this.closed = socketClosed(connection);
   }
 
   static open(connection: SMTPConnection, auth: { user: string; pass: string } | undefined): Promise<Lane> {
@@ -120,26 +135,50 @@ class Lane {
     this.connection.quit();
   }
 
-  /** QUIT, then wait for the connection to end; a server that does not close it within 2 s is cut off. */
+  /** QUIT, then wait for the socket to close; a server that does not close it within 2 s is cut off. */
   quitAndWait(): Promise<void> {
-    if ((this.connection as { destroyed?: boolean }).destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.connection.close();
-        done();
-      }, quitWaitMs);
-      this.connection.once('end', done);
-      if (this.alive) this.quit();
-      else this.connection.close();
-    });
+    if (!this.alive) return this.closeAndWait();
+    this.quit();
+    return this.waitClosed();
   }
 
-  close(): void {
+  /** Cuts the connection off and waits for its socket to close. */
+  closeAndWait(): Promise<void> {
     this.alive = false;
     this.connection.close();
+    return this.waitClosed();
   }
+
+  private waitClosed(): Promise<void> {
+    return closedWithin(this.connection, this.closed);
+  }
+}
+
+/**
+ * Resolves when the connection's socket has closed. nodemailer's 'end' comes as soon as it has sent its own
+ * FIN after the 221, before the server has seen the connection end; the socket's 'close' comes once both ends have.
+ */
+function socketClosed(connection: SMTPConnection): Promise<void> {
+  const socket = (connection as unknown as { _socket?: Socket })._socket;
+  return new Promise((resolve) => (!socket || socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+}
+
+/** Waits for `closed`; a server that does not close the connection within 2 s is cut off. */
+async function closedWithin(connection: SMTPConnection, closed: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      connection.close();
+      resolve();
+    }, quitWaitMs);
+  });
+  await Promise.race([closed, late]);
+  clearTimeout(timer);
+}
+
+/** QUIT, and resolve once the server has seen the connection end (or it was cut off after 2 s). */
+export function quitAndWait(connection: SMTPConnection): Promise<void> {
+  const closed = socketClosed(connection);
+  connection.quit();
+  return closedWithin(connection, closed);
 }

@@ -4,7 +4,7 @@ import { protocolLogActive, smtpLogger } from '../system/protocol-log.js';
 import { credentialRedactor, redactError, type Redact } from '../system/redact.js';
 import { lostAfterHandOver } from './hand-over.js';
 import { ReplyWatch, smtpDeadlines, type SmtpDeadlines, type SmtpLogger } from './smtp-deadlines.js';
-import { SmtpLanes } from './smtp-lanes.js';
+import { quitAndWait, SmtpLanes } from './smtp-lanes.js';
 import { dkimSigned, type DkimKey } from './dkim-sign.js';
 import { envelopeRecipients, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 
@@ -74,10 +74,10 @@ export class SmtpTransport implements Transport {
       connection.connect(() => {
         facts.greeting = this.redact(greeting.line);
         facts.encrypted = connection.secure ? 'yes' : 'no';
+        // Resolved once the server has seen the connection end: a slot taken for it may go to another process.
         const done = () => {
           signal?.removeEventListener('abort', abort);
-          connection.quit();
-          resolve({ facts });
+          void quitAndWait(connection).then(() => resolve({ facts }));
         };
         if (!this.account.user) {
           facts.authentication = 'none configured';

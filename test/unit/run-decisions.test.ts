@@ -87,23 +87,26 @@ describe('the pacer', () => {
 
   test('it cuts the limit the transport named (not what the text seems to say), once per burst of replies', async () => {
     const { clock, changes, paced } = await pacer();
-    const wait = paced.onThrottled(throttled({ limit: 'connections' }));
+    const signal = new AbortController().signal;
+    const { turn } = await paced.beforeSend(signal);
+    const wait = paced.onThrottled(throttled({ limit: 'connections' }), turn);
     expect(paced.slots.concurrency).toBe(4);
     expect(wait).toBeGreaterThanOrEqual(750);
     expect(wait).toBeLessThanOrEqual(1250);
-    paced.onThrottled(throttled({ limit: 'connections' })); // in flight when the cut happened: the same burst
+    paced.onThrottled(throttled({ limit: 'connections' }), turn); // in flight when the cut happened: the same burst
     expect(paced.slots.concurrency).toBe(4);
     await clock.advance(2000);
-    paced.onThrottled(throttled({ limit: 'rate' }));
-    expect(changes.map((change) => change.to)).toEqual([
-      { concurrency: 4, rate: { count: 10, perMs: 1000 } },
-      { concurrency: 4, rate: { count: 5, perMs: 1000 } },
-    ]);
+    // About the rate: no connection is cut and no ceiling set; the window learns, and one message tries again in 0.5 s
+    const next = await paced.beforeSend(signal);
+    expect(paced.onThrottled(throttled({ limit: 'rate' }), next.turn)).toBe(500);
+    expect(paced.slots.concurrency).toBe(4);
+    expect(changes.map((change) => change.to)).toEqual([{ concurrency: 4, rate: { count: 10, perMs: 1000 } }]);
   });
 
   test("the server's retry time is this recipient's wait and holds every later send", async () => {
     const { clock, paced } = await pacer();
-    expect(paced.onThrottled(throttled({ limit: 'rate', retryAt: new Date(clock.now() + 30_000) }))).toBe(30_000);
+    const { turn } = await paced.beforeSend(new AbortController().signal);
+    expect(paced.onThrottled(throttled({ limit: 'rate', retryAt: new Date(clock.now() + 30_000) }), turn)).toBe(30_000);
     let mayGo = false;
     void paced.beforeSend(new AbortController().signal).then(() => (mayGo = true));
     await clock.advance(29_000);

@@ -73,45 +73,22 @@ describe('AdaptiveController (AIMD)', () => {
     expect(floor.waitMs).toBe(16_000);
   });
 
-  test("Graph's MailboxConcurrency answer counts as a complaint about connections", () => {
-    const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('80/s') });
-    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', parseRate('20/s'), fixedJitter);
-    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 80, perMs: 1000 } });
-  });
-
-  test('a reply about the message rate cuts the rate: to half, or just under what the server accepted', () => {
-    const controller = new AdaptiveController({ concurrency: 4, rate: parseRate('40/s') });
-    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('10/s'), fixedJitter);
-    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 20, perMs: 1000 } }); // half of 40 is still faster than 95% of 10
-    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('10/s'), fixedJitter);
-    expect(controller.current.rate).toEqual({ count: 10, perMs: 1000 });
-    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('10/s'), fixedJitter);
-    expect(controller.current.rate).toEqual({ count: 9.5, perMs: 1000 });
-  });
-
-  test('with no configured rate, the measured one becomes it; with none measured, connections are halved', () => {
-    const controller = new AdaptiveController({ concurrency: 4 });
-    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', parseRate('50/s'), fixedJitter);
-    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 47.5, perMs: 1000 } });
-    const unknownRate = new AdaptiveController({ concurrency: 4 });
-    unknownRate.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', undefined, fixedJitter);
-    expect(unknownRate.current).toEqual({ concurrency: 2 });
-  });
-
-  test('runs of successes step back up to the ceiling, but not to a concurrency the server refused', () => {
+  test('runs of successes step back up toward the ceiling while messages wait for a slot, never to a refused concurrency', () => {
     const controller = new AdaptiveController({ concurrency: 4, rate: parseRate('10/s') });
-    controller.onThrottled('slow down', undefined, fixedJitter);
-    expect(controller.current).toEqual({ concurrency: 4, rate: { count: 5, perMs: 1000 } });
-    controller.onThrottled(tooManyConnections, undefined, fixedJitter);
-    expect(controller.current).toEqual({ concurrency: 2, rate: { count: 5, perMs: 1000 } });
+    controller.onThrottled(tooManyConnections, 3, fixedJitter);
+    expect(controller.current).toEqual({ concurrency: 2, rate: { count: 10, perMs: 1000 } });
+    for (let index = 0; index < 400; index++) expect(controller.onSuccess(false)).toBeUndefined(); // the rate binds: no more connections
     const changes = [];
     for (let index = 0; index < 400; index++) {
-      const change = controller.onSuccess();
+      const change = controller.onSuccess(true);
       if (change) changes.push(change);
     }
-    expect(controller.current).toEqual({ concurrency: 3, rate: { count: 10, perMs: 1000 } });
-    expect(changes.length).toBe(20); // 5 → 10 per second in steps of 2.5% of 10
-    expect(changes.every((change) => change.why.includes('in a row'))).toBe(true);
+    expect(controller.current).toEqual({ concurrency: 2, rate: { count: 10, perMs: 1000 } }); // 3 were refused
+    expect(changes).toEqual([]);
+    const fresh = new AdaptiveController({ concurrency: 4 });
+    fresh.onThrottled(tooManyConnections, 8, fixedJitter);
+    for (let index = 0; index < 40; index++) fresh.onSuccess(true);
+    expect(fresh.current.concurrency).toBe(4);
   });
 });
 
@@ -121,31 +98,23 @@ describe('concurrency refused: capped below the number open at the refusal', () 
 
   test('configured 8, refused with 5 in flight: never again more than 4, however many successes follow', () => {
     const controller = new AdaptiveController({ concurrency: 8 });
-    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 5);
+    controller.onThrottled(tooManyConnections, 5, fixedJitter);
     expect(controller.cap).toBe(4);
     for (let index = 0; index < 1000; index++) controller.onSuccess();
     expect(controller.current.concurrency).toBe(4);
-    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 3); // refused again lower down: the cap follows
+    controller.onThrottled(tooManyConnections, 3, fixedJitter); // refused again lower down: the cap follows
     expect(controller.cap).toBe(2);
-    controller.onThrottled(tooManyConnections, undefined, fixedJitter, 'connections', 6); // a late echo with more in flight does not raise it
+    controller.onThrottled(tooManyConnections, 6, fixedJitter); // a late echo with more in flight does not raise it
     expect(controller.cap).toBe(2);
   });
 
-  test('each further refusal about connections in the same burst lowers the cap by one; a rate refusal does not', () => {
+  test('each further refusal about connections in the same burst lowers the cap by one', () => {
     const controller = new AdaptiveController({ concurrency: 8, rate: parseRate('40/s') });
-    controller.onThrottled(
-      '429 ApplicationThrottled: Application is over its MailboxConcurrency limit.',
-      undefined,
-      fixedJitter,
-      'connections',
-      8,
-    );
+    controller.onThrottled('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.', 8, fixedJitter);
     expect(controller.cap).toBe(7);
     for (let index = 0; index < 3; index++)
       controller.onRefusedAgain('429 ApplicationThrottled: Application is over its MailboxConcurrency limit.');
     expect(controller.cap).toBe(4); // 8 in flight, 4 refused: the server takes 4
-    expect(controller.onRefusedAgain('429 TooManyRequests: Please retry again later.')).toBeUndefined();
-    expect(controller.cap).toBe(4);
     for (let index = 0; index < 1000; index++) controller.onSuccess();
     expect(controller.current.concurrency).toBe(4);
   });
@@ -301,16 +270,5 @@ describe('AppendBatcher (daily-usage lines written together)', () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => usage.reserve()));
     expect(results.filter((result) => result.ok)).toHaveLength(25);
     expect(await usage.sentInWindow()).toBe(25);
-  });
-});
-
-describe('only a reply about connections caps concurrency', () => {
-  test('a rate complaint before any rate is known slows down for now but sets no ceiling to remember', () => {
-    const controller = new AdaptiveController({ concurrency: 4 });
-    controller.onThrottled('450 4.7.1 Error: too much mail from 127.0.0.1', undefined, () => 0.5, 'rate', 4);
-    expect(controller.current.concurrency).toBe(2);
-    expect(controller.cap).toBeUndefined();
-    for (let index = 0; index < 100; index++) controller.onSuccess();
-    expect(controller.current.concurrency).toBe(4);
   });
 });
