@@ -13,14 +13,17 @@ import { stateFolderAdvice } from './state.js';
 const rideMs = 20;
 
 /**
- * Append-only journal with group commit: lines appended while a (synchronous, O_DSYNC) write is in
- * progress are written together by the next one. Each append resolves once its line is on disk.
+ * Append-only journal with group commit: a commit starts once the current turn of the event loop is over,
+ * so the lines appended in one turn (the next messages of the connections whose replies came in together)
+ * share one write; lines appended while a (synchronous, O_DSYNC) write is in progress are written together
+ * by the next one. Each append resolves once its line is on disk.
  */
 export class Journal {
   private queue: string[] = [];
   private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private flushing?: Promise<void>;
   private rideTimer?: NodeJS.Timeout;
+  private turnEnd?: NodeJS.Immediate;
   private failure?: Error;
 
   private constructor(
@@ -74,8 +77,9 @@ export class Journal {
     return new Promise((resolve, reject) => {
       this.queue.push(JSON.stringify(event) + '\n');
       this.waiters.push({ resolve, reject });
-      if (!ride || this.flushing) this.commit();
-      else this.rideTimer ??= setTimeout(() => this.commit(), rideMs);
+      if (this.flushing) return;
+      if (ride) this.rideTimer ??= setTimeout(() => this.commit(), rideMs);
+      else this.turnEnd ??= setImmediate(() => this.commit());
     });
   }
 
@@ -88,7 +92,9 @@ export class Journal {
 
   private commit(): void {
     clearTimeout(this.rideTimer);
+    clearImmediate(this.turnEnd);
     this.rideTimer = undefined;
+    this.turnEnd = undefined;
     this.flushing ??= this.flush();
   }
 
