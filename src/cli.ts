@@ -6,8 +6,12 @@ import { notice, processIo } from './commands/io.js';
 import { errorJson, jsonRequested } from './commands/json-output.js';
 import { limitOptions, oneOf, wholeNumber } from './commands/options.js';
 import { formats, type Format } from './commands/report.js';
-import { registerBounces } from './commands/bounces.js';
-import { registerSuppress } from './commands/suppress.js';
+import * as bouncesCheck from './commands/bounces/check.js';
+import * as suppressAdd from './commands/suppress/add.js';
+import * as suppressExport from './commands/suppress/export.js';
+import * as suppressImport from './commands/suppress/import.js';
+import * as suppressList from './commands/suppress/list.js';
+import * as suppressRemove from './commands/suppress/remove.js';
 import { landingCheckOptions, registerCampaignCheck } from './commands/campaign/check-command.js';
 import { accountCommands } from './commands/accounts/commander.js';
 import { runs } from './commands/lazy-action.js';
@@ -68,8 +72,11 @@ program
       (file: string, flags: { format: Format }) => ({ ...flags, file }),
     ),
   );
-registerSuppress(program);
-registerBounces(program);
+const suppress = program
+  .command('suppress')
+  .description('addresses no campaign of an account sends to (unsubscribed, bounced, complained)');
+for (const verb of [suppressList, suppressAdd, suppressRemove, suppressImport, suppressExport]) verb.define(suppress);
+bouncesCheck.define(program.command('bounces').description('read bounces, complaints and unsubscribe mail from the sending mailbox'));
 program
   .command('completion')
   .description('print a shell completion script (bash, zsh or fish)')
