@@ -13,7 +13,11 @@ import * as suppressImport from './commands/suppress/import.js';
 import * as suppressList from './commands/suppress/list.js';
 import * as suppressRemove from './commands/suppress/remove.js';
 import { landingCheckOptions, registerCampaignCheck } from './commands/campaign/check-command.js';
-import { accountCommands } from './commands/accounts/commander.js';
+import * as accountsAdd from './commands/accounts/add.js';
+import * as accountsList from './commands/accounts/list.js';
+import * as accountsRemove from './commands/accounts/remove.js';
+import * as accountsSet from './commands/accounts/set.js';
+import * as accountsTest from './commands/accounts/test.js';
 import { runs } from './commands/lazy-action.js';
 import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
@@ -55,7 +59,8 @@ program
       (dir: string) => ({ dir }),
     ),
   );
-accountCommands(program.command('accounts').description('link, list, test and remove sending accounts'));
+const accounts = program.command('accounts').description('link, list, test and remove sending accounts');
+for (const verb of [accountsAdd, accountsSet, accountsList, accountsTest, accountsRemove]) verb.define(accounts);
 campaignCommands(program.command('campaign').description('check, preview, send and follow a campaign'));
 program
   .command('report')

@@ -20,3 +20,11 @@ export function runsWith<A extends unknown[], O>(run: Run<O>, options: (...args:
     if (typeof code === 'number') process.exitCode = code;
   };
 }
+
+/**
+ * The flags of a command, checked to be exactly the options `O` names (less its arguments): a flag renamed,
+ * added or dropped on one side only fails to compile, where `{ ...flags }` would let it through.
+ */
+export function exactly<O>() {
+  return <F extends O>(flags: F & Record<Exclude<keyof F, keyof O>, never> & Record<Exclude<keyof O, keyof F>, never>): O => flags;
+}
