@@ -1,9 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import type { Command as TypedCommand, OptionValues } from '@commander-js/extra-typings';
 import type { AccountLimits } from '../accounts/account.js';
 import { MailshotError } from '../errors.js';
 import { parseRate } from '../throttle/rate.js';
-import { typed } from './verb.js';
 
 /** Commander argument parser for a whole number ≥ min. */
 export function wholeNumber(min: number) {
@@ -43,12 +42,6 @@ export function sendingLimitOptions<Args extends unknown[], Opts extends OptionV
 /** SMTP accounts only: for Google and Microsoft accounts, messages-per-connection means nothing. */
 export function perConnectionOption<Args extends unknown[], Opts extends OptionValues>(command: TypedCommand<Args, Opts>) {
   return command.option('--per-connection <n>', 'SMTP accounts: reconnect after N messages on one connection', wholeNumber(1));
-}
-
-/** The limits of an SMTP account on a command whose options are not typed (`campaign send/resume`). */
-export function limitOptions(command: Command): Command {
-  perConnectionOption(sendingLimitOptions(typed(command)));
-  return command;
 }
 
 /** Only the limits, of all the flags. */
