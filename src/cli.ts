@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Argument, Command, CommanderError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { addExamples } from './commands/examples.js';
 import { notice, processIo } from './commands/io.js';
 import { errorJson, jsonRequested } from './commands/json-output.js';
-import { oneOf } from './commands/options.js';
-import { formats, type Format } from './commands/report.js';
+import * as completionCommand from './commands/completion.js';
+import * as initCommand from './commands/init.js';
+import * as reportCommand from './commands/report.js';
 import * as bouncesCheck from './commands/bounces/check.js';
 import * as suppressAdd from './commands/suppress/add.js';
 import * as suppressExport from './commands/suppress/export.js';
@@ -33,8 +34,8 @@ import { guardOutput } from './system/output.js';
 import { packageRoot } from './system/package-root.js';
 import { terminalSafe } from './system/terminal-text.js';
 
-// The commander program only: each action loads its command (commands/<noun>/<verb>.ts) when it runs, so that
-// `--help` and light commands start fast, and hands it its options and the process's streams.
+// The commander program: the list of verbs. Each verb file (commands/<noun>/<verb>.ts) defines its flags and
+// loads what its run needs only when it runs, so that `--help` and light commands start fast.
 
 const { version } = JSON.parse(readFileSync(path.join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
 // Under --json, stderr carries errors as one JSON object each: commander's own text is held back.
@@ -56,55 +57,17 @@ const program = new Command('mailshot')
     'after',
     '\nExit codes: 0 done · 1 stopped, something to fix · 2 bad usage or invalid input · 75 paused or deferred: run `mailshot campaign resume` later',
   );
-program
-  .command('init')
-  .description('write a small working campaign (campaign.yaml, body.md, recipients.csv) to start from')
-  .argument('[dir]', 'folder to write it in (created if missing)', '.')
-  .addHelpText('after', '\nExamples:\n  $ mailshot init newsletter\n  $ mailshot campaign validate newsletter/campaign.yaml')
-  .action(
-    runs(
-      () => import('./commands/init.js'),
-      (dir: string) => ({ dir }),
-    ),
-  );
+initCommand.define(program);
 const accounts = program.command('accounts').description('link, list, test and remove sending accounts');
 for (const verb of [accountsAdd, accountsSet, accountsList, accountsTest, accountsRemove]) verb.define(accounts);
 campaignCommands(program.command('campaign').description('check, preview, send and follow a campaign'));
-program
-  .command('report')
-  .description('what happened to every recipient of a campaign')
-  .argument('<file>', 'campaign YAML file')
-  .option('--format <format>', 'table, json, csv or html', oneOf(Object.keys(formats) as Format[]), 'table')
-  .option('--failed', 'only recipients that did not get the message: failed, deferred and in doubt')
-  .option('--state <dir>', 'state folder')
-  .option('--output <file>', 'write the report to this file (html default: report.html in the state folder; others: stdout)')
-  .option('--open', 'html: open the page in the browser')
-  .action(
-    runs(
-      () => import('./commands/report.js'),
-      (file: string, flags: { format: Format }) => ({ ...flags, file }),
-    ),
-  );
+reportCommand.define(program);
 const suppress = program
   .command('suppress')
   .description('addresses no campaign of an account sends to (unsubscribed, bounced, complained)');
 for (const verb of [suppressList, suppressAdd, suppressRemove, suppressImport, suppressExport]) verb.define(suppress);
 bouncesCheck.define(program.command('bounces').description('read bounces, complaints and unsubscribe mail from the sending mailbox'));
-program
-  .command('completion')
-  .description('print a shell completion script (bash, zsh or fish)')
-  .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-  .addHelpText(
-    'after',
-    '\nExamples:\n  $ source <(mailshot completion bash)            # this shell; add it to ~/.bashrc to keep it\n' +
-      '  $ mailshot completion zsh > "${fpath[1]}/_mailshot"\n  $ mailshot completion fish > ~/.config/fish/completions/mailshot.fish',
-  )
-  .action(
-    runs(
-      () => import('./commands/completion.js'),
-      (shell: 'bash' | 'zsh' | 'fish') => ({ shell, program }),
-    ),
-  );
+completionCommand.define(program);
 addExamples(program);
 
 try {
