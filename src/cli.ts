@@ -1,15 +1,32 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Argument, Command, CommanderError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { addExamples } from './commands/examples.js';
 import { notice, processIo } from './commands/io.js';
 import { errorJson, jsonRequested } from './commands/json-output.js';
-import { limitOptions, oneOf, wholeNumber } from './commands/options.js';
-import { formats, type Format } from './commands/report.js';
-import { registerBounces } from './commands/bounces.js';
-import { registerSuppress } from './commands/suppress.js';
-import { landingCheckOptions, registerCampaignCheck } from './commands/campaign/check-command.js';
-import { accountCommands } from './commands/accounts/commander.js';
+import * as completionCommand from './commands/completion.js';
+import * as initCommand from './commands/init.js';
+import * as reportCommand from './commands/report.js';
+import * as bouncesCheck from './commands/bounces/check.js';
+import * as suppressAdd from './commands/suppress/add.js';
+import * as suppressExport from './commands/suppress/export.js';
+import * as suppressImport from './commands/suppress/import.js';
+import * as suppressList from './commands/suppress/list.js';
+import * as suppressRemove from './commands/suppress/remove.js';
+import * as campaignCheck from './commands/campaign/check.js';
+import * as campaignCron from './commands/campaign/cron.js';
+import * as campaignPreview from './commands/campaign/preview.js';
+import * as campaignRepair from './commands/campaign/repair.js';
+import * as campaignReset from './commands/campaign/reset.js';
+import * as campaignResume from './commands/campaign/resume.js';
+import * as campaignSend from './commands/campaign/send.js';
+import * as campaignTest from './commands/campaign/test.js';
+import * as campaignUnlock from './commands/campaign/unlock.js';
+import * as accountsAdd from './commands/accounts/add.js';
+import * as accountsList from './commands/accounts/list.js';
+import * as accountsRemove from './commands/accounts/remove.js';
+import * as accountsSet from './commands/accounts/set.js';
+import * as accountsTest from './commands/accounts/test.js';
 import { runs } from './commands/lazy-action.js';
 import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
@@ -17,8 +34,8 @@ import { guardOutput } from './system/output.js';
 import { packageRoot } from './system/package-root.js';
 import { terminalSafe } from './system/terminal-text.js';
 
-// The commander program only: each action loads its command (commands/<noun>/<verb>.ts) when it runs, so that
-// `--help` and light commands start fast, and hands it its options and the process's streams.
+// The commander program: the list of verbs. Each verb file (commands/<noun>/<verb>.ts) defines its flags and
+// loads what its run needs only when it runs, so that `--help` and light commands start fast.
 
 const { version } = JSON.parse(readFileSync(path.join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
 // Under --json, stderr carries errors as one JSON object each: commander's own text is held back.
@@ -40,51 +57,17 @@ const program = new Command('mailshot')
     'after',
     '\nExit codes: 0 done · 1 stopped, something to fix · 2 bad usage or invalid input · 75 paused or deferred: run `mailshot campaign resume` later',
   );
-program
-  .command('init')
-  .description('write a small working campaign (campaign.yaml, body.md, recipients.csv) to start from')
-  .argument('[dir]', 'folder to write it in (created if missing)', '.')
-  .addHelpText('after', '\nExamples:\n  $ mailshot init newsletter\n  $ mailshot campaign validate newsletter/campaign.yaml')
-  .action(
-    runs(
-      () => import('./commands/init.js'),
-      (dir: string) => ({ dir }),
-    ),
-  );
-accountCommands(program.command('accounts').description('link, list, test and remove sending accounts'));
+initCommand.define(program);
+const accounts = program.command('accounts').description('link, list, test and remove sending accounts');
+for (const verb of [accountsAdd, accountsSet, accountsList, accountsTest, accountsRemove]) verb.define(accounts);
 campaignCommands(program.command('campaign').description('check, preview, send and follow a campaign'));
-program
-  .command('report')
-  .description('what happened to every recipient of a campaign')
-  .argument('<file>', 'campaign YAML file')
-  .option('--format <format>', 'table, json, csv or html', oneOf(Object.keys(formats) as Format[]), 'table')
-  .option('--failed', 'only recipients that did not get the message: failed, deferred and in doubt')
-  .option('--state <dir>', 'state folder')
-  .option('--output <file>', 'write the report to this file (html default: report.html in the state folder; others: stdout)')
-  .option('--open', 'html: open the page in the browser')
-  .action(
-    runs(
-      () => import('./commands/report.js'),
-      (file: string, flags: { format: Format }) => ({ ...flags, file }),
-    ),
-  );
-registerSuppress(program);
-registerBounces(program);
-program
-  .command('completion')
-  .description('print a shell completion script (bash, zsh or fish)')
-  .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-  .addHelpText(
-    'after',
-    '\nExamples:\n  $ source <(mailshot completion bash)            # this shell; add it to ~/.bashrc to keep it\n' +
-      '  $ mailshot completion zsh > "${fpath[1]}/_mailshot"\n  $ mailshot completion fish > ~/.config/fish/completions/mailshot.fish',
-  )
-  .action(
-    runs(
-      () => import('./commands/completion.js'),
-      (shell: 'bash' | 'zsh' | 'fish') => ({ shell, program }),
-    ),
-  );
+reportCommand.define(program);
+const suppress = program
+  .command('suppress')
+  .description('addresses no campaign of an account sends to (unsubscribed, bounced, complained)');
+for (const verb of [suppressList, suppressAdd, suppressRemove, suppressImport, suppressExport]) verb.define(suppress);
+bouncesCheck.define(program.command('bounces').description('read bounces, complaints and unsubscribe mail from the sending mailbox'));
+completionCommand.define(program);
 addExamples(program);
 
 try {
@@ -93,6 +76,7 @@ try {
   process.exitCode = exitCodeFor(error);
 }
 
+/** In the order `campaign --help` lists them. */
 function campaignCommands(campaign: Command): void {
   campaign
     .command('validate')
@@ -106,89 +90,9 @@ function campaignCommands(campaign: Command): void {
         (file: string, flags: object) => ({ ...flags, file }),
       ),
     );
-  campaign
-    .command('preview')
-    .description("print one recipient's rendered message")
-    .argument('<file>', 'campaign YAML file')
-    .option('--row <n>', 'data row of the CSV (1 = first recipient)', wholeNumber(1), 1)
-    .option('--raw', 'print the complete MIME message instead')
-    .option('--open', 'open the HTML part in the browser, images included (the page is written to a temporary file, whose path is printed)')
-    .option('--json', 'print the rendered parts as JSON (with --raw: the MIME message as a string)')
-    .action(
-      runs(
-        () => import('./commands/campaign/preview.js'),
-        (file: string, flags: { row: number }) => ({ ...flags, file }),
-      ),
-    );
-  runOptions(campaign.command('send').description('send the campaign (continues it if it was started before)'))
-    .option('--at <time>', 'start later: an ISO time or e.g. "tomorrow 09:00"; then run `resume` from cron, or add --wait')
-    .option('--spread <duration>', "space the deliveries evenly over this long, e.g. 6h, 90m or 2d (the account's rate still applies)")
-    .option('--yes', 'do not ask before a first real send (no question is asked without a terminal)')
-    .option('--require-deliverability', 'stop a first real send when a `campaign check` of SPF, DKIM or DMARC fails')
-    .action(
-      runs(
-        () => import('./commands/campaign/send.js'),
-        (file: string, flags: { inDoubt: 'resend' | 'skip' }) => ({ ...flags, file }),
-      ),
-    );
-  runOptions(campaign.command('resume').description('continue a paused or interrupted campaign (safe from cron)')).action(
-    runs(
-      () => import('./commands/campaign/resume.js'),
-      (file: string, flags: { inDoubt: 'resend' | 'skip' }) => ({ ...flags, file }),
-    ),
-  );
-  landingCheckOptions(campaign.command('test'))
-    .description("send one row's message, marked [TEST], to the given addresses only; no campaign recipient gets it")
-    .argument('<file>', 'campaign YAML file')
-    .option('--to <addresses>', "comma-separated addresses to send the test to (with --check: default the account's own)")
-    .option('--row <n>', 'data row of the CSV whose message to send (1 = first recipient)', wholeNumber(1), 1)
-    .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
-    .action(
-      runs(
-        () => import('./commands/campaign/test.js'),
-        (file: string, flags: { to?: string; row: number }) => ({ ...flags, file }),
-      ),
-    );
-  campaignStateCommands(campaign);
-}
-
-/** `check` (deliverability), then the commands that look after a campaign's state: reset, cron, status, unlock, repair. */
-function campaignStateCommands(campaign: Command): void {
-  registerCampaignCheck(campaign);
-  campaign
-    .command('reset')
-    .description("move the campaign's state folder aside (kept, never deleted) so that it can be sent again from the start")
-    .argument('<file>', 'campaign YAML file')
-    .option('--state <dir>', 'state folder')
-    .action(
-      runs(
-        () => import('./commands/campaign/reset.js'),
-        (file: string, flags: object) => ({ ...flags, file }),
-      ),
-    );
-  campaign
-    .command('cron')
-    .description('print a crontab line that resumes the campaign every few minutes')
-    .argument('<file>', 'campaign YAML file')
-    .option(
-      '--every <minutes>',
-      'how often, in minutes: one that divides an hour (1-30) or a number of hours that divides a day',
-      wholeNumber(1),
-      5,
-    )
-    .option('--state <dir>', 'state folder')
-    .option('--bounces <account>', 'also print a line that runs `mailshot bounces check ACCOUNT` every hour')
-    .action(
-      runs(
-        () => import('./commands/campaign/cron.js'),
-        (file: string, flags: { every: number }) => ({ ...flags, file }),
-      ),
-    );
-  campaignRepairCommands(campaign);
-}
-
-/** Commands for a campaign whose state needs a hand: status, unlock, repair. */
-function campaignRepairCommands(campaign: Command): void {
+  for (const verb of [campaignPreview, campaignSend, campaignResume, campaignTest, campaignCheck, campaignReset, campaignCron]) {
+    verb.define(campaign);
+  }
   campaign
     .command('status')
     .description('where a campaign stands')
@@ -201,54 +105,7 @@ function campaignRepairCommands(campaign: Command): void {
         (file: string, flags: object) => ({ ...flags, file }),
       ),
     );
-  campaign
-    .command('unlock')
-    .description(
-      "remove the campaign's lock left by a run that cannot be checked (another host, a reused pid); refuses while its owner runs here",
-    )
-    .argument('<file>', 'campaign YAML file')
-    .option('--state <dir>', 'state folder')
-    .action(
-      runs(
-        () => import('./commands/campaign/unlock.js'),
-        (file: string, flags: object) => ({ ...flags, file }),
-      ),
-    );
-  campaign
-    .command('repair')
-    .description('rebuild state.json from the journal (keeping the campaign id, so resent messages keep their Message-IDs); sends nothing')
-    .argument('<file>', 'campaign YAML file')
-    .option('--state <dir>', 'state folder')
-    .action(
-      runs(
-        () => import('./commands/campaign/repair.js'),
-        (file: string, flags: object) => ({ ...flags, file }),
-      ),
-    );
-}
-
-/** The options `send` and `resume` share. */
-function runOptions(command: Command): Command {
-  return limitOptions(command)
-    .argument('<file>', 'campaign YAML file')
-    .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
-    .option('--limit <n>', 'hand at most N messages to the server in this run', wholeNumber(0))
-    .option(
-      '--state <dir>',
-      'state folder (default: .mailshot/<campaign file name>/ beside the campaign file, e.g. .mailshot/campaign.yaml/)',
-    )
-    .option(
-      '--in-doubt <policy>',
-      'recipients whose outcome was not recorded: resend or skip',
-      oneOf(['resend', 'skip'] as const),
-      'resend',
-    )
-    .option('--wait', 'when nothing is due yet (a schedule, a pause), wait in the foreground instead of exiting 75')
-    .option(
-      '--notify-command <cmd>',
-      'run this shell command when the run ends (MAILSHOT_EVENT, MAILSHOT_CAMPAIGN, MAILSHOT_SENT … in its environment)',
-    )
-    .option('--json', 'one JSON event per line on stdout');
+  for (const verb of [campaignUnlock, campaignRepair]) verb.define(campaign);
 }
 
 function exitCodeFor(error: unknown): number {

@@ -3,9 +3,9 @@ import { run as addAccount } from '../src/commands/accounts/add.js';
 import { run as listAccounts } from '../src/commands/accounts/list.js';
 import { run as resumeCampaign } from '../src/commands/campaign/resume.js';
 import { run as validateCampaign } from '../src/commands/campaign/validate.js';
-import type { CommandIo } from '../src/commands/io.js';
 import { InputError } from '../src/errors.js';
 import { tempDir, writeCampaign } from './helpers/cli.js';
+import { fakeIo } from './helpers/io.js';
 // Loaded here as well as lazily by the commands: jest's ESM loader cannot link the same modules from
 // several dynamic imports at once ("request for 'node:fs' is not in cache").
 import '../src/campaign/validate.js';
@@ -13,30 +13,6 @@ import '../src/commands/progress.js';
 import '../src/delivery/wait.js';
 import '../src/system/keep-awake.js';
 import '../src/system/notify.js';
-
-interface FakeIo extends CommandIo {
-  out: string;
-  err: string;
-  asked: { question: string; secret?: boolean }[];
-}
-
-/** A terminal whose every answer is `answer`. */
-function fakeIo(options: { tty?: boolean; answer?: string; stdin?: string } = {}): FakeIo {
-  const io: FakeIo = {
-    out: '',
-    err: '',
-    asked: [],
-    stdout: { write: (chunk) => (io.out += chunk.toString()) },
-    stderr: { write: (chunk) => (io.err += chunk.toString()) },
-    isTTY: { stdin: options.tty ?? false, stderr: options.tty ?? false },
-    prompt: async (question, { secret } = {}) => {
-      io.asked.push({ question, secret });
-      return options.answer ?? '';
-    },
-    readStdin: async () => options.stdin ?? '',
-  };
-  return io;
-}
 
 const savedEnv = { ...process.env };
 beforeEach(async () => {

@@ -1,12 +1,23 @@
+import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { CommandIo } from './io.js';
+import { runsWith, typed } from './verb.js';
 
 export interface InitOptions {
   /** Folder to write the starter campaign in (created if missing). */
   dir: string;
+}
+
+/** `mailshot init [DIR]`. */
+export function define(program: Command): void {
+  typed(program.command('init'))
+    .description('write a small working campaign (campaign.yaml, body.md, recipients.csv) to start from')
+    .argument('[dir]', 'folder to write it in (created if missing)', '.')
+    .addHelpText('after', '\nExamples:\n  $ mailshot init newsletter\n  $ mailshot campaign validate newsletter/campaign.yaml')
+    .action(runsWith(run, (dir) => ({ dir })));
 }
 
 /** `mailshot init`: a small working campaign (campaign.yaml, body.md, recipients.csv) to start from; never overwrites. */

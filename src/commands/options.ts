@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { Command as TypedCommand, OptionValues } from '@commander-js/extra-typings';
 import type { AccountLimits } from '../accounts/account.js';
 import { MailshotError } from '../errors.js';
 import { parseRate } from '../throttle/rate.js';
@@ -31,15 +32,16 @@ function rateText(value: string): string {
 }
 
 /** The sending limits, shared by `accounts add`, `accounts set` and `campaign send/resume`. */
-/** `smtp: false` for Google and Microsoft accounts, where messages-per-connection means nothing. */
-export function limitOptions(command: Command, kinds: { smtp: boolean } = { smtp: true }): Command {
-  command
+export function sendingLimitOptions<Args extends unknown[], Opts extends OptionValues>(command: TypedCommand<Args, Opts>) {
+  return command
     .option('--max-concurrent <n>', 'no more than N messages at once to this server', wholeNumber(1))
     .option('--rate <n/unit>', 'at most N messages per s, min or h (e.g. 30/min), evenly spaced', rateText)
     .option('--daily-limit <n>', 'at most N messages in any 24 hours, across all campaigns of the account', wholeNumber(1));
-  return kinds.smtp
-    ? command.option('--per-connection <n>', 'SMTP accounts: reconnect after N messages on one connection', wholeNumber(1))
-    : command;
+}
+
+/** SMTP accounts only: for Google and Microsoft accounts, messages-per-connection means nothing. */
+export function perConnectionOption<Args extends unknown[], Opts extends OptionValues>(command: TypedCommand<Args, Opts>) {
+  return command.option('--per-connection <n>', 'SMTP accounts: reconnect after N messages on one connection', wholeNumber(1));
 }
 
 /** Only the limits, of all the flags. */

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { once, type EventEmitter } from 'node:events';
 import { open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -5,6 +6,8 @@ import { InputError } from '../errors.js';
 import type { Summary } from '../report/summary.js';
 import type { RecipientStatus } from '../status.js';
 import { warn, writeForPerson, type CommandIo } from './io.js';
+import { oneOf } from './options.js';
+import { exactly, runsWith, typed } from './verb.js';
 
 /** Each format's module loads only when asked for. */
 export const formats = {
@@ -22,6 +25,19 @@ export interface ReportOptions {
   state?: string;
   output?: string;
   open?: boolean;
+}
+
+/** `mailshot report FILE`. */
+export function define(program: Command): void {
+  typed(program.command('report'))
+    .description('what happened to every recipient of a campaign')
+    .argument('<file>', 'campaign YAML file')
+    .option('--format <format>', 'table, json, csv or html', oneOf(Object.keys(formats) as Format[]), 'table')
+    .option('--failed', 'only recipients that did not get the message: failed, deferred and in doubt')
+    .option('--state <dir>', 'state folder')
+    .option('--output <file>', 'write the report to this file (html default: report.html in the state folder; others: stdout)')
+    .option('--open', 'html: open the page in the browser')
+    .action(runsWith(run, (file, flags) => ({ ...exactly<Omit<ReportOptions, 'file'>>()(flags), file })));
 }
 
 /** What happened to every recipient of a campaign. */

@@ -1,14 +1,17 @@
+import type { Command } from 'commander';
+import type { Command as TypedCommand } from '@commander-js/extra-typings';
 import type { AccountLimits, SmtpSecurity } from '../../accounts/account.js';
 import type { ImapFlags } from '../../accounts/imap-settings.js';
-import type { PresetName } from '../../accounts/presets.js';
+import { presetHelp, presetNames, type PresetName } from '../../accounts/presets.js';
 import type { SignInIo } from '../../accounts/sign-in/io.js';
 import { InputError } from '../../errors.js';
 import { proxyPasswordWarning } from '../../system/http.js';
 import { notice, warn, type CommandIo } from '../io.js';
-import { limitsFrom } from '../options.js';
+import { limitsFrom, oneOf, perConnectionOption, sendingLimitOptions, wholeNumber } from '../options.js';
+import { exactly, runsWith, typed } from '../verb.js';
 import { describe } from './describe.js';
 import type { DkimFlags } from '../../accounts/dkim-signing.js';
-import { dkimStep } from './dkim-options.js';
+import { dkimOptions, dkimStep } from './dkim-options.js';
 import { readPasswordStdin } from './password-input.js';
 
 export interface SmtpAddOptions extends AccountLimits, ImapFlags, DkimFlags {
@@ -24,7 +27,10 @@ export interface SmtpAddOptions extends AccountLimits, ImapFlags, DkimFlags {
   insecureTls?: boolean;
 }
 
-export interface GoogleAddOptions extends AccountLimits {
+/** An API account's limits: messages-per-connection means nothing there. */
+type ApiLimits = Omit<AccountLimits, 'perConnection'>;
+
+export interface GoogleAddOptions extends ApiLimits {
   kind: 'google';
   name: string;
   clientId: string;
@@ -35,7 +41,7 @@ export interface GoogleAddOptions extends AccountLimits {
   readMail?: boolean;
 }
 
-export interface MicrosoftAddOptions extends AccountLimits {
+export interface MicrosoftAddOptions extends ApiLimits {
   kind: 'microsoft';
   name: string;
   clientId: string;
@@ -45,13 +51,83 @@ export interface MicrosoftAddOptions extends AccountLimits {
   readMail?: boolean;
 }
 
-export interface SesAddOptions extends AccountLimits {
+export interface SesAddOptions extends ApiLimits {
   kind: 'ses';
   name: string;
   region: string;
 }
 
 export type AddOptions = SmtpAddOptions | GoogleAddOptions | MicrosoftAddOptions | SesAddOptions;
+
+/** `mailshot accounts add smtp|google|ses|microsoft NAME`: one sub-command per kind of account, each with its own flags. */
+export function define(accounts: Command): void {
+  const add = accounts.command('add').description('link an account');
+  defineSmtp(typed(add.command('smtp')));
+  defineGoogle(typed(add.command('google')));
+  defineSes(typed(add.command('ses')));
+  defineMicrosoft(typed(add.command('microsoft')));
+}
+
+function defineSmtp(smtp: TypedCommand): void {
+  dkimOptions(perConnectionOption(sendingLimitOptions(smtp)))
+    .description('an SMTP server (password from stdin, an environment variable, or a prompt)')
+    .argument('<name>', 'a name for this account, used with --via')
+    .option('--service <provider>', `a provider's server and published limits: ${presetNames.join(', ')}`, oneOf(presetNames))
+    .option('--host <host>', 'server host name (with --service: the preset host, e.g. another SES region)')
+    .option('--port <port>', 'server port (default: 465 for tls, 587 for starttls, 25 for none)', wholeNumber(1))
+    .option('--security <mode>', 'tls (implicit), starttls (default) or none', oneOf(['tls', 'starttls', 'none'] as const))
+    .option('--user <user>', 'user name to sign in with')
+    .addOption(smtp.createOption('--password-stdin', 'read the password from standard input').conflicts('passwordEnv'))
+    .option('--password-env <var>', 'read the password from this environment variable at every send (nothing is stored)')
+    .option('--insecure-tls', 'accept a certificate that does not verify (self-signed); avoid')
+    .option('--imap-host <host>', "IMAP server for `bounces check` (default: the SMTP host's usual IMAP name, e.g. imap.example.com)")
+    .option('--imap-port <port>', 'IMAP port (default 993 with tls, 143 otherwise)', wholeNumber(1))
+    .option('--imap-security <mode>', 'IMAP: tls (default), starttls or none', oneOf(['tls', 'starttls', 'none'] as const))
+    .addHelpText('after', `\nWhat each --service takes as the password (explicit flags override its settings):\n${presetHelp()}\n`)
+    .action(runsWith(run, (name, flags) => ({ ...exactly<Flags<SmtpAddOptions>>()(flags), name, kind: 'smtp' as const })));
+}
+
+function defineGoogle(google: TypedCommand): void {
+  sendingLimitOptions(google)
+    .description('a Gmail or Google Workspace account, through the Gmail API (OAuth sign-in in the browser)')
+    .argument('<name>', 'a name for this account, used with --via')
+    .requiredOption('--client-id <id>', 'client id of your own "Desktop app" OAuth client')
+    .option('--client-secret-env <var>', 'read the OAuth client secret from this environment variable (else it is asked for)')
+    .option('--workspace', 'a Google Workspace account (daily limit 2,000 rather than 500)')
+    .option('--no-browser', 'print the sign-in address and accept the redirected address pasted back')
+    .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .option(
+      '--read-mail',
+      'also ask to read your mail (gmail.readonly), so that `mailshot bounces check` finds bounces, complaints and unsubscribe requests in it',
+    )
+    .action(runsWith(run, (name, flags) => ({ ...exactly<Flags<GoogleAddOptions>>()(flags), name, kind: 'google' as const })));
+}
+
+function defineSes(ses: TypedCommand): void {
+  sendingLimitOptions(ses)
+    .description('Amazon SES through its API; AWS credentials from the environment or a shared profile, never stored')
+    .argument('<name>', 'a name for this account, used with --via')
+    .requiredOption('--region <region>', 'the AWS region of your SES account, e.g. eu-west-1')
+    .action(runsWith(run, (name, flags) => ({ ...exactly<Flags<SesAddOptions>>()(flags), name, kind: 'ses' as const })));
+}
+
+function defineMicrosoft(microsoft: TypedCommand): void {
+  sendingLimitOptions(microsoft)
+    .description('a Microsoft 365 or Outlook.com account, through Microsoft Graph (MSAL sign-in)')
+    .argument('<name>', 'a name for this account, used with --via')
+    .requiredOption('--client-id <id>', 'application (client) id of your own app registration (public client)')
+    .option('--tenant <tenant>', 'common, organizations, consumers or a tenant id', 'common')
+    .option('--device-code', 'sign in with a code on another device (for machines without a browser)')
+    .option('--reconcile', 'also ask to read message metadata, to settle recipients left in doubt by a crash')
+    .option(
+      '--read-mail',
+      'also ask to read your mail (Mail.Read), so that `mailshot bounces check` finds bounces, complaints and unsubscribe requests in it',
+    )
+    .action(runsWith(run, (name, flags) => ({ ...exactly<Flags<MicrosoftAddOptions>>()(flags), name, kind: 'microsoft' as const })));
+}
+
+/** The options a kind's flags give: all but the kind and the name. */
+type Flags<O> = Omit<O, 'kind' | 'name'>;
 
 /** Links an account: settings checked, the secret stored, then the account; a failure leaves neither. */
 export async function run(options: AddOptions, io: CommandIo): Promise<void> {

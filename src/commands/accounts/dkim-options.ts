@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import type { Command as TypedCommand, OptionValues } from '@commander-js/extra-typings';
 import type { DkimFlags } from '../../accounts/dkim-signing.js';
 import { notice, warn, type CommandIo } from '../io.js';
 
 /** `--dkim-domain --dkim-selector --dkim-key-file` on `accounts add smtp` and `accounts set`: mailshot signs with DKIM. */
-export function dkimOptions(command: Command): Command {
+export function dkimOptions<Args extends unknown[], Opts extends OptionValues>(command: TypedCommand<Args, Opts>) {
   return command
     .option('--dkim-domain <domain>', 'SMTP: sign with DKIM as this domain (for a relay that does not sign)')
     .option('--dkim-selector <selector>', 'SMTP: the DKIM selector (its TXT record holds the public key)')

@@ -1,8 +1,18 @@
+import type { Command } from 'commander';
+import { runsWith, typed } from '../verb.js';
 import { notice, type CommandIo } from '../io.js';
 import { describe } from './describe.js';
 
 export interface ListOptions {
   json?: boolean;
+}
+
+/** `mailshot accounts list`. */
+export function define(accounts: Command): void {
+  typed(accounts.command('list'))
+    .description('the linked accounts (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(runsWith(run, ({ json }) => ({ json })));
 }
 
 /** The linked accounts, never their secrets. */

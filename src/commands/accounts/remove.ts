@@ -1,7 +1,17 @@
+import type { Command } from 'commander';
+import { runsWith, typed } from '../verb.js';
 import { notice, type CommandIo } from '../io.js';
 
 export interface RemoveOptions {
   name: string;
+}
+
+/** `mailshot accounts remove NAME`. */
+export function define(accounts: Command): void {
+  typed(accounts.command('remove'))
+    .description('forget an account and delete its stored secret')
+    .argument('<name>', 'account name')
+    .action(runsWith(run, (name) => ({ name })));
 }
 
 /** Forgets an account and deletes its stored secret. */

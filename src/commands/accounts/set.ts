@@ -1,11 +1,13 @@
+import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import type { AccountLimits } from '../../accounts/account.js';
-import { limitsFrom } from '../options.js';
+import { limitsFrom, oneOf, perConnectionOption, sendingLimitOptions, wholeNumber } from '../options.js';
+import { exactly, runsWith, typed } from '../verb.js';
 import { describeLimits } from './describe.js';
 import type { ImapFlags } from '../../accounts/imap-settings.js';
 import type { DkimFlags } from '../../accounts/dkim-signing.js';
-import { dkimStep } from './dkim-options.js';
+import { dkimOptions, dkimStep } from './dkim-options.js';
 import { readPasswordStdin } from './password-input.js';
 
 export interface SetOptions extends AccountLimits, ImapFlags, DkimFlags {
@@ -14,6 +16,24 @@ export interface SetOptions extends AccountLimits, ImapFlags, DkimFlags {
   forgetLearned?: boolean;
   passwordStdin?: boolean;
   passwordEnv?: string;
+}
+
+/** `mailshot accounts set NAME`. */
+export function define(accounts: Command): void {
+  const set = typed(accounts.command('set'))
+    .description("change an account's sending limits, its SMTP password, or where its mailbox is read")
+    .argument('<name>', 'account name');
+  dkimOptions(perConnectionOption(sendingLimitOptions(set)))
+    .option('--forget-learned', 'forget the concurrency the server refused in an earlier run (--max-concurrent replaces it too)')
+    .addOption(set.createOption('--password-stdin', 'SMTP accounts: a new password, from standard input').conflicts('passwordEnv'))
+    .option(
+      '--password-env <var>',
+      'SMTP accounts: read the password from this variable at every send from now on (the stored one is deleted)',
+    )
+    .option('--imap-host <host>', 'IMAP server for `bounces check`')
+    .option('--imap-port <port>', 'IMAP port', wholeNumber(1))
+    .option('--imap-security <mode>', 'IMAP: tls, starttls or none', oneOf(['tls', 'starttls', 'none'] as const))
+    .action(runsWith(run, (name, flags) => ({ ...exactly<Omit<SetOptions, 'name'>>()(flags), name })));
 }
 
 /** Changes an account's password, where its mailbox is read, or its sending limits. */

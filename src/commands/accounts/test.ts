@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+import { runsWith, typed } from '../verb.js';
 import { StopError } from '../../errors.js';
 import { terminalSafe } from '../../system/terminal-text.js';
 import { proxyPasswordWarning } from '../../system/http.js';
@@ -7,6 +9,15 @@ import { describe } from './describe.js';
 export interface TestOptions {
   name: string;
   json?: boolean;
+}
+
+/** `mailshot accounts test NAME`. */
+export function define(accounts: Command): void {
+  typed(accounts.command('test'))
+    .description('connect and sign in, sending nothing')
+    .argument('<name>', 'account name')
+    .option('--json', 'print JSON')
+    .action(runsWith(run, (name, { json }) => ({ name, json })));
 }
 
 /** Connects and signs in, sending nothing. */

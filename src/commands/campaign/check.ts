@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+import { exactly, runsWith, typed } from '../verb.js';
 import { InputError, StopError } from '../../errors.js';
 import type { CommandIo } from '../io.js';
 import { printJson } from '../json-output.js';
@@ -9,6 +11,18 @@ export interface CheckOptions {
   json?: boolean;
   /** HOST:PORT of the DNS server to ask instead of the system's (also MAILSHOT_DNS_SERVER). */
   dnsServer?: string;
+}
+
+/** `mailshot campaign check FILE`: will it land — SPF, DKIM, DMARC, alignment and the bulk-sender rules, from DNS. */
+export function define(campaign: Command): void {
+  typed(campaign.command('check'))
+    .description("will it land: the From domain's SPF, DKIM and DMARC against the account that will send, and the bulk-sender rules")
+    .argument('<file>', 'campaign YAML file')
+    .option('--via <account>', 'the account that will send (default: the campaign\'s "via")')
+    .option('--dns-server <host:port>', "ask this DNS server instead of the system's (also MAILSHOT_DNS_SERVER)")
+    .option('--json', 'print the findings as JSON')
+    .addHelpText('after', '\nExit codes: 0 nothing fails · 1 a check fails (each failing line says which DNS record to add)')
+    .action(runsWith(run, (file, flags) => ({ ...exactly<Omit<CheckOptions, 'file'>>()(flags), file })));
 }
 
 /** `campaign check`: the deliverability pre-flight of the campaign's From domain for the account that will send; 1 when a check fails. */

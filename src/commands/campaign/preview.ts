@@ -1,3 +1,6 @@
+import type { Command } from 'commander';
+import { exactly, runsWith, typed } from '../verb.js';
+import { wholeNumber } from '../options.js';
 import { InputError } from '../../errors.js';
 import { warn, writeForPerson, type CommandIo } from '../io.js';
 import { printJson } from '../json-output.js';
@@ -13,6 +16,18 @@ export interface PreviewOptions {
   open?: boolean;
   /** The rendered parts as JSON (with raw: the MIME message as a string). */
   json?: boolean;
+}
+
+/** `mailshot campaign preview FILE`. */
+export function define(campaign: Command): void {
+  typed(campaign.command('preview'))
+    .description("print one recipient's rendered message")
+    .argument('<file>', 'campaign YAML file')
+    .option('--row <n>', 'data row of the CSV (1 = first recipient)', wholeNumber(1), 1)
+    .option('--raw', 'print the complete MIME message instead')
+    .option('--open', 'open the HTML part in the browser, images included (the page is written to a temporary file, whose path is printed)')
+    .option('--json', 'print the rendered parts as JSON (with --raw: the MIME message as a string)')
+    .action(runsWith(run, (file, flags) => ({ ...exactly<Omit<PreviewOptions, 'file'>>()(flags), file })));
 }
 
 export async function run(options: PreviewOptions, io: CommandIo): Promise<void> {

@@ -1,3 +1,6 @@
+import type { Command } from 'commander';
+import { exactly, runsWith, typed } from '../verb.js';
+import { wholeNumber } from '../options.js';
 import { InputError } from '../../errors.js';
 import { notice, type CommandIo } from '../io.js';
 
@@ -10,6 +13,19 @@ export interface TestOptions {
   /** Wait for the message in the account's mailbox and say where it landed (test-check.ts). */
   check?: boolean;
   checkTimeout?: number;
+}
+
+/** `mailshot campaign test FILE`; `--check` waits for it in the account's mailbox and says where it landed. */
+export function define(campaign: Command): void {
+  typed(campaign.command('test'))
+    .option('--check', "then wait for it in the account's mailbox (--to an address it reads): where it landed, how it authenticated")
+    .option('--check-timeout <seconds>', 'how long --check waits for the message', wholeNumber(1), 120)
+    .description("send one row's message, marked [TEST], to the given addresses only; no campaign recipient gets it")
+    .argument('<file>', 'campaign YAML file')
+    .option('--to <addresses>', "comma-separated addresses to send the test to (with --check: default the account's own)")
+    .option('--row <n>', 'data row of the CSV whose message to send (1 = first recipient)', wholeNumber(1), 1)
+    .option('--via <account>', 'send through this account (default: the campaign\'s "via", else the outbox)')
+    .action(runsWith(run, (file, flags) => ({ ...exactly<Omit<TestOptions, 'file'>>()(flags), file })));
 }
 
 /** Sends one row's message, marked [TEST], to the given addresses only. */
