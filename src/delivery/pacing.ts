@@ -28,6 +28,9 @@ export class Pacer {
   private readonly window = new WindowLearner();
   private lastDecrease = -Infinity;
   private lastRefusal = '';
+  /** Messages sent and not yet answered; per send time, the most in flight (each included) when one left then. */
+  private open = 0;
+  private readonly openAtSend = new Map<number, { peak: number; unanswered: number }>();
 
   constructor(
     limits: EffectiveLimits,
@@ -81,7 +84,18 @@ export class Pacer {
   sending(turn: number): number {
     const now = this.clock.now();
     this.window.sent(turn, now);
+    const sent = this.openAtSend.get(now) ?? { peak: 0, unanswered: 0 };
+    sent.peak = Math.max(sent.peak, ++this.open);
+    sent.unanswered++;
+    this.openAtSend.set(now, sent);
     return now;
+  }
+
+  /** The answer to the message sent at `sentAt` (taken, refused or lost) has been dealt with. */
+  answered(sentAt: number): void {
+    this.open--;
+    const sent = this.openAtSend.get(sentAt);
+    if (sent && --sent.unanswered === 0) this.openAtSend.delete(sentAt);
   }
 
   /** The server refused the message, or never got it: its recipients (or `recipients` of them) go back to the daily window. */
@@ -113,8 +127,9 @@ export class Pacer {
     this.window.forget(turn);
     const capBefore = this.controller.cap;
     const again = now - this.lastDecrease < 1000;
-    // Outside a slot (no message in flight) the controller assumes the current limit was in flight.
-    const inFlight = this.slots.activeCount || undefined;
+    // Counted when the refused message left: the server had at most these open then (those answered since were too).
+    // Never sent (no count): the controller assumes the current limit was in flight.
+    const inFlight = this.openAtSend.get(turn)?.peak;
     const { change, waitMs } = again
       ? { change: this.controller.onRefusedAgain(error.message), waitMs: 1000 }
       : this.controller.onThrottled(error.message, inFlight);
