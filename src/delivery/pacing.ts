@@ -113,7 +113,7 @@ export class Pacer {
    * The server asked to slow down the message sent at `turn`. About the message rate: the window learns from
    * it, and this recipient waits for the next try. About connections: cut concurrency (once per burst of
    * replies: the messages already in flight when the cut happened report the old overload — though each
-   * further refusal in the burst lowers the concurrency cap by one). Either way the whole account holds until
+   * further refusal in the burst keeps the concurrency cap below what was in flight when it left). Either way the whole account holds until
    * the server's retry time when it gave one. Returns how long this recipient waits to retry.
    */
   onThrottled(error: DeliveryError, turn: number): number {
@@ -131,7 +131,7 @@ export class Pacer {
     // Never sent (no count): the controller assumes the current limit was in flight.
     const inFlight = this.openAtSend.get(turn)?.peak;
     const { change, waitMs } = again
-      ? { change: this.controller.onRefusedAgain(error.message), waitMs: 1000 }
+      ? { change: this.controller.onRefusedAgain(error.message, inFlight), waitMs: 1000 }
       : this.controller.onThrottled(error.message, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
