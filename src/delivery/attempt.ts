@@ -109,6 +109,8 @@ async function attemptOnce(
     // Refused, or lost before the server had it: providers count only what they accepted (or may have).
     if (!isInDoubt(failure)) await pacer.giveBack(slot, envelopeRecipients(pending).length - acceptedCopies.length);
     return onFailure(run, recipient, failure, { attempt, turn: sentAt }, [...copiesDone]);
+  } finally {
+    pacer.answered(sentAt);
   }
 }
 

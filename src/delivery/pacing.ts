@@ -28,6 +28,9 @@ export class Pacer {
   private readonly window = new WindowLearner();
   private lastDecrease = -Infinity;
   private lastRefusal = '';
+  /** Messages sent and not yet answered; per send time, the most in flight (each included) when one left then. */
+  private open = 0;
+  private readonly openAtSend = new Map<number, { peak: number; unanswered: number }>();
 
   constructor(
     limits: EffectiveLimits,
@@ -81,7 +84,18 @@ export class Pacer {
   sending(turn: number): number {
     const now = this.clock.now();
     this.window.sent(turn, now);
+    const sent = this.openAtSend.get(now) ?? { peak: 0, unanswered: 0 };
+    sent.peak = Math.max(sent.peak, ++this.open);
+    sent.unanswered++;
+    this.openAtSend.set(now, sent);
     return now;
+  }
+
+  /** The answer to the message sent at `sentAt` (taken, refused or lost) has been dealt with. */
+  answered(sentAt: number): void {
+    this.open--;
+    const sent = this.openAtSend.get(sentAt);
+    if (sent && --sent.unanswered === 0) this.openAtSend.delete(sentAt);
   }
 
   /** The server refused the message, or never got it: its recipients (or `recipients` of them) go back to the daily window. */
@@ -99,7 +113,7 @@ export class Pacer {
    * The server asked to slow down the message sent at `turn`. About the message rate: the window learns from
    * it, and this recipient waits for the next try. About connections: cut concurrency (once per burst of
    * replies: the messages already in flight when the cut happened report the old overload — though each
-   * further refusal in the burst lowers the concurrency cap by one). Either way the whole account holds until
+   * further refusal in the burst keeps the concurrency cap below what was in flight when it left). Either way the whole account holds until
    * the server's retry time when it gave one. Returns how long this recipient waits to retry.
    */
   onThrottled(error: DeliveryError, turn: number): number {
@@ -113,10 +127,11 @@ export class Pacer {
     this.window.forget(turn);
     const capBefore = this.controller.cap;
     const again = now - this.lastDecrease < 1000;
-    // Outside a slot (no message in flight) the controller assumes the current limit was in flight.
-    const inFlight = this.slots.activeCount || undefined;
+    // Counted when the refused message left: the server had at most these open then (those answered since were too).
+    // Never sent (no count): the controller assumes the current limit was in flight.
+    const inFlight = this.openAtSend.get(turn)?.peak;
     const { change, waitMs } = again
-      ? { change: this.controller.onRefusedAgain(error.message), waitMs: 1000 }
+      ? { change: this.controller.onRefusedAgain(error.message, inFlight), waitMs: 1000 }
       : this.controller.onThrottled(error.message, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;

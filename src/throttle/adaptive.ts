@@ -60,13 +60,15 @@ export class AdaptiveController {
   }
 
   /**
-   * Another refusal about connections in the same burst (already counted by `onThrottled`): each one is one
-   * more request than the server takes at once, so the cap goes one lower — with 8 in flight and a server
-   * that takes 4, the four refusals bring it from 7 to 4.
+   * Another refusal about connections in the same burst (already counted by `onThrottled`). `inFlight`, counted
+   * when the refused message left, bounds the cap by itself; without it each refusal is taken as one more request
+   * than the server takes at once, so the cap goes one lower — with 8 in flight and a server that takes 4, the
+   * four refusals bring it from 7 to 4.
    */
-  onRefusedAgain(reason: string): LimitChange | undefined {
+  onRefusedAgain(reason: string, inFlight?: number): LimitChange | undefined {
     if (!Number.isFinite(this.concurrencyCap)) return undefined;
-    this.concurrencyCap = Math.max(1, this.concurrencyCap - 1);
+    const bound = inFlight === undefined ? this.concurrencyCap - 1 : Math.min(this.concurrencyCap, inFlight - 1);
+    this.concurrencyCap = Math.max(1, bound);
     return this.apply({ ...this.limits, concurrency: Math.min(this.limits.concurrency, this.concurrencyCap) }, `throttled: ${reason}`);
   }
 

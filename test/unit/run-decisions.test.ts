@@ -103,6 +103,45 @@ describe('the pacer', () => {
     expect(changes.map((change) => change.to)).toEqual([{ concurrency: 4, rate: { count: 10, perMs: 1000 } }]);
   });
 
+  test.each([
+    ['the 6th', [5, 4]],
+    ['the 5th', [4, 5]],
+  ])(
+    'a refusal about connections caps below what was in flight when the refused message left, not when its answer is dealt with (%s first)',
+    async (_, refusedOrder) => {
+      const clock = new FakeClock();
+      const paced = new Pacer({ maxConcurrent: 8 }, undefined, clock, () => undefined);
+      const signal = new AbortController().signal;
+      const mailboxConcurrency = new DeliveryError('throttled', '429 ApplicationThrottled: MailboxConcurrency', {
+        replied: true,
+        limit: 'connections',
+      });
+      const answers: (() => void)[] = [];
+      const dealtWith: Promise<void>[] = [];
+      for (let index = 0; index < 6; index++) {
+        dealtWith.push(
+          paced.inSlot(async () => {
+            const sentAt = paced.sending((await paced.beforeSend(signal)).turn);
+            await new Promise<void>((answer) => answers.push(answer));
+            // the 5th and 6th of 6 at once are refused (a server that takes 4)
+            if (index >= 4) paced.onThrottled(mailboxConcurrency, sentAt);
+            else paced.onAccepted(sentAt);
+            paced.answered(sentAt);
+          }, signal),
+        );
+        await clock.advance(1);
+      }
+      answers.slice(0, 3).forEach((answer) => answer()); // three taken before the refusals are dealt with: their slots are free
+      await Promise.all(dealtWith.slice(0, 3));
+      expect(paced.slots.activeCount).toBe(3); // the two refused and one not answered yet
+      for (const index of refusedOrder) {
+        answers[index]!();
+        await dealtWith[index];
+      }
+      expect(paced.slots.concurrency).toBe(4); // 6 were open at the server: it takes at most 4 (counted at 3 in flight: 1; the 5th first, then one lower: 3)
+    },
+  );
+
   test("the server's retry time is this recipient's wait and holds every later send", async () => {
     const { clock, paced } = await pacer();
     const { turn } = await paced.beforeSend(new AbortController().signal);
