@@ -38,6 +38,19 @@ describe('mailshot init', () => {
     expect(await readFile(path.join(dir, 'body.md'), 'utf8')).toBe('my own words\n');
     await expect(readFile(path.join(dir, 'campaign.yaml'))).rejects.toThrow();
   });
+
+  // Node's recursive mkdir never returns for a folder under /proc (the kernel's ENOENT reads as "parent missing").
+  test('a folder that cannot be made (under /proc) is an error naming it, not a hang', async () => {
+    const init = await runCli(['init', '/proc/mailshot-nope/newsletter']);
+    expect(init.code).toBe(2);
+    expect(init.stderr).toContain('cannot create the folder /proc/mailshot-nope/newsletter');
+    const dir = path.join(await tempDir(), 'newsletter');
+    expect((await runCli(['init', dir])).code).toBe(0);
+    const send = await runCli(['campaign', 'send', path.join(dir, 'campaign.yaml'), '--state', '/proc/mailshot-nope/state']);
+    expect(send.code).toBe(1);
+    expect(send.stderr).toContain('/proc/mailshot-nope/state');
+    expect(send.stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('mailshot completion', () => {

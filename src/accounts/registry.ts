@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Conf from 'conf';
 import { InputError } from '../errors.js';
@@ -6,6 +6,7 @@ import { checkOwnerOnlyFolder } from '../system/owner-only.js';
 import type { Account } from './account.js';
 import { configDir } from '../auth/config-dir.js';
 import { deleteSecret } from '../auth/secrets.js';
+import { makeFolder } from '../system/make-folder.js';
 
 /** The linked accounts, for reading (list, find, get). */
 export class SavedAccounts {
@@ -90,7 +91,7 @@ export class AccountRegistry extends SavedAccounts {
 /** The config folder, created owner-only and checked: accounts.json, secrets.json, usage/<account>/<day>.log. */
 async function checkedConfigDir(): Promise<string> {
   const cwd = configDir();
-  await mkdir(cwd, { recursive: true, mode: 0o700 });
+  await makeFolder(cwd, 0o700);
   await checkOwnerOnlyFolder(cwd, 'the config folder', 3);
   return cwd;
 }

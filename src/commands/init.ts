@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { CommandIo } from './io.js';
 import { runsWith, typed } from './verb.js';
+import { makeFolder } from '../system/make-folder.js';
 
 export interface InitOptions {
   /** Folder to write the starter campaign in (created if missing). */
@@ -24,7 +25,7 @@ export function define(program: Command): void {
 export async function run(options: InitOptions, io: CommandIo): Promise<void> {
   const { dir } = options;
   const { starterFiles } = await import('../campaign/starter.js');
-  await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+  await makeFolder(dir).catch((error: NodeJS.ErrnoException) => {
     throw new InputError(`cannot create the folder ${dir}: ${error.message}`);
   });
   const names = Object.keys(starterFiles);

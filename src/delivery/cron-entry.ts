@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { configDir } from '../auth/config-dir.js';
 import { InputError } from '../errors.js';
@@ -6,6 +5,7 @@ import { readState, statePaths } from '../store/state.js';
 import { bouncesCronLine, cronLine, envFileText } from '../system/cron.js';
 import { holdsPassword, proxyPasswordWarning } from '../system/http.js';
 import { writeOwnerOnly } from '../system/owner-only.js';
+import { makeFolder } from '../system/make-folder.js';
 
 /** Variables a cron run needs from this shell: cron starts with almost none. */
 const carried = [
@@ -70,7 +70,7 @@ async function cronEnvironment(warn: (message: string) => void): Promise<CronEnv
   }
   if (!Object.keys(secret).length) return { env };
   const envFile = path.join(configDir(), 'cron.env');
-  await mkdir(configDir(), { recursive: true, mode: 0o700 });
+  await makeFolder(configDir(), 0o700);
   await writeOwnerOnly(envFile, envFileText(secret));
   warn(
     `${proxyPasswordWarning() ?? 'a proxy URL holds a password'}; the line reads ${Object.keys(secret).join(', ')} from ${envFile}, written now`,

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, MailshotError, StopError } from '../errors.js';
 import type { CampaignStatus } from '../status.js';
 import { checkOwnerOnlyFolder, readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
+import { makeFolder } from '../system/make-folder.js';
 
 /** state.json: the small snapshot beside the journal, replaced atomically. */
 export interface CampaignState {
@@ -86,7 +86,7 @@ export const stateFolderAdvice =
 /** The state directory holds the recipient list's outcomes: personal data, so owner-only. */
 export async function ensureStateDir(paths: StatePaths): Promise<void> {
   try {
-    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    await makeFolder(paths.dir, 0o700);
     await checkOwnerOnlyFolder(paths.dir, 'the campaign state folder');
   } catch (error) {
     if (error instanceof MailshotError) throw error;

@@ -1,8 +1,9 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StopError } from '../errors.js';
 import { quote } from './cron.js';
+import { makeFolder } from './make-folder.js';
 
 /**
  * Folders that hold secrets, accounts and campaign state must be the user's alone: another local user
@@ -96,7 +97,7 @@ export async function readOwnerOnly(file: string): Promise<string | undefined> {
  */
 export async function createOwnerOnlyFolder(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeFolder(dir, 0o700);
   } catch (error) {
     throw new StopError(`cannot create ${dir}: ${(error as Error).message}; check that the config folder is yours and writable`);
   }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StopError } from '../errors.js';
 import { AppendBatcher } from './append-batch.js';
 import type { Clock } from './clock.js';
+import { makeFolder } from '../system/make-folder.js';
 
 const dayMs = 24 * 3_600_000;
 
@@ -50,7 +51,7 @@ export class DailyUsage {
     const now = this.clock.now();
     const token = `${this.tokenPrefix}.${++this.sequence}`;
     // Once per process: the folder, and day logs no window can reach any more.
-    this.folderReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => this.prune());
+    this.folderReady ??= makeFolder(this.dir, 0o700).then(() => this.prune());
     await this.folderReady.catch((error: unknown) => usageLogError(this.dir, error));
     await this.append(now, token, recipients);
     if (this.limit === undefined) return { ok: true, token };

@@ -1,6 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readOwnerOnly, writeOwnerOnly } from '../system/owner-only.js';
+import { makeFolder } from '../system/make-folder.js';
 
 /** How long a refused concurrency is remembered: a server's limits change, but not from one run to the next. */
 export const learnedCeilingDays = 7;
@@ -67,7 +68,7 @@ export class LearnedCeiling {
       expiresAt: new Date(now + learnedCeilingDays * dayMs).toISOString(),
     };
     try {
-      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      await makeFolder(path.dirname(this.file), 0o700);
       await writeOwnerOnly(this.file, JSON.stringify(learned) + '\n');
     } catch {
       // the run goes on at the capped concurrency; only the next run does not know

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { StopError } from '../errors.js';
 import { ownerLiveness, type LockOwner } from '../system/lock-owner.js';
+import { makeFolder } from '../system/make-folder.js';
 
 /**
  * Files that say "this process holds it" (an account's concurrency slots, its rate bucket's lock), in one
@@ -66,7 +67,7 @@ export class OwnerFiles {
 
   private ownerFile(): Promise<string> {
     this.ready ??= (async () => {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      await makeFolder(this.dir, 0o700).catch((error: unknown) => {
         throw folderError(this.dir, error);
       });
       await this.pruneDeadOwners();

@@ -1,7 +1,8 @@
-import { mkdir, opendir, rm } from 'node:fs/promises';
+import { opendir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { acceptedByApi, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
+import { makeFolder } from '../system/make-folder.js';
 
 /** Writes each message as `<dir>/<message id>.eml`; the default, so nothing leaves the machine. */
 export class OutboxTransport implements Transport {
@@ -12,7 +13,7 @@ export class OutboxTransport implements Transport {
    * leaves behind; the campaign lock makes the caller the only writer of this folder.
    */
   async verify(): Promise<AccountInfo> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeFolder(this.dir, 0o700);
     for await (const entry of await opendir(this.dir)) {
       if (/\.eml\.\d+$/.test(entry.name)) await rm(path.join(this.dir, entry.name), { force: true });
     }
