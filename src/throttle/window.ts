@@ -107,8 +107,12 @@ export class WindowLearner {
       return streak.probeAt;
     }
     if (this.count !== undefined) {
-      // The window is known: this span was too short. The pace moves above it at once; no need to try blindly.
-      this.bound(turn, 'lower');
+      // The window is known. Refused late in a burst of fewer than N (a burst that began after the server's unit
+      // did, or an N counted one too high): N is too many. Otherwise this span was too short: the pace moves above
+      // it at once; no need to try blindly.
+      const taken = this.burstBefore(turn);
+      if (taken < this.count && taken >= this.count / 2) this.count = taken;
+      else this.bound(turn, 'lower');
       this.choosePace();
       return Math.max(now, this.earliest(now));
     }

@@ -6,6 +6,7 @@
  */
 import { Pacer } from '../../src/delivery/pacing.js';
 import type { LimitChange } from '../../src/throttle/adaptive.js';
+import { WindowLearner } from '../../src/throttle/window.js';
 import { DeliveryError } from '../../src/transports/transport.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -102,4 +103,54 @@ test('a server refusing MAIL FROM over 20 per sliding second, no retry time, 8 a
   });
   expect(800 / seconds).toBeGreaterThanOrEqual(0.9 * 20);
   expect(changes.every((change) => change.why.startsWith('keeping to 20 messages per'))).toBe(true);
+});
+
+describe('a refusal once the window is known', () => {
+  /** Learns N = `count` (that many taken at once, the next refused, a try taken after `unitMs`); returns the learner and the time. */
+  function learned(count: number, unitMs: number) {
+    const window = new WindowLearner();
+    let now = 1_000_000;
+    for (let sent = 0; sent < count; sent++) window.take(now++);
+    const refusedTurn = now;
+    window.take(now);
+    let probeAt = window.refused(refusedTurn, now + 5);
+    for (let sent = 0; sent < count; sent++) window.accepted(1_000_000 + sent);
+    while (probeAt < 1_000_000 + unitMs) probeAt = window.refused(probeAt, window.take(probeAt) === 0 ? probeAt + 5 : probeAt);
+    expect(window.take(probeAt)).toBe(0);
+    window.accepted(probeAt);
+    expect(window.current?.count).toBe(count);
+    return { window, now: probeAt };
+  }
+
+  /** Sends `taken` messages the server takes, 1 ms apart, from when the window first allows one; returns the next send's time. */
+  function burst(window: WindowLearner, from: number, taken: number): number {
+    let at = from + window.take(from);
+    if (at > from) expect(window.take(at)).toBe(0);
+    window.accepted(at++);
+    for (let sent = 1; sent < taken; sent++) {
+      expect(window.take(at)).toBe(0);
+      window.accepted(at++);
+    }
+    expect(window.take(at)).toBe(0);
+    return at;
+  }
+
+  test('late in a burst of fewer than N (a burst begun after the unit did): N comes down to what the server took of it', () => {
+    const { window, now } = learned(31, 15_000);
+    const span = window.current!.perMs;
+    // The try that was taken began the server's unit; 3 s later (a slow reply) 29 more are taken and the 30th refused.
+    const refused = burst(window, now + 3_000, 29);
+    window.refused(refused, refused + 5);
+    expect(window.current).toEqual({ count: 29, perMs: span });
+  });
+
+  test('early in a burst (the last window still counted at the server): the span grows, N stays', () => {
+    const { window, now } = learned(20, 1_000);
+    const span = window.current!.perMs;
+    // The next window, where the pace allows it: its first message is taken, the second refused.
+    const refused = burst(window, now + 1, 1);
+    window.refused(refused, refused + 5);
+    expect(window.current?.count).toBe(20);
+    expect(window.current!.perMs).toBeGreaterThan(span);
+  });
 });
