@@ -5,7 +5,7 @@ import { run as resumeCampaign } from '../src/commands/campaign/resume.js';
 import { run as validateCampaign } from '../src/commands/campaign/validate.js';
 import { InputError } from '../src/errors.js';
 import { tempDir, writeCampaign } from './helpers/cli.js';
-import { fakeIo } from './helpers/io.js';
+import { fakeIo, isolatedEnv } from './helpers/io.js';
 // Loaded here as well as lazily by the commands: jest's ESM loader cannot link the same modules from
 // several dynamic imports at once ("request for 'node:fs' is not in cache").
 import '../src/campaign/validate.js';
@@ -14,14 +14,7 @@ import '../src/delivery/wait.js';
 import '../src/system/keep-awake.js';
 import '../src/system/notify.js';
 
-const savedEnv = { ...process.env };
-beforeEach(async () => {
-  process.env.MAILSHOT_CONFIG_DIR = await tempDir('mailshot-config-');
-  process.env.MAILSHOT_SECRET_STORE = 'file';
-});
-afterEach(() => {
-  process.env = { ...savedEnv };
-});
+isolatedEnv(async () => ({ MAILSHOT_CONFIG_DIR: await tempDir('mailshot-config-'), MAILSHOT_SECRET_STORE: 'file' }));
 
 test('campaign validate prints the recipients and the rows it would skip on stdout', async () => {
   const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\nnot-an-address,X\nann@example.com,Again\n' });

@@ -8,7 +8,7 @@ import { run as remove } from '../../src/commands/accounts/remove.js';
 import { run as set } from '../../src/commands/accounts/set.js';
 import { run as testAccount } from '../../src/commands/accounts/test.js';
 import { InputError } from '../../src/errors.js';
-import { fakeIo } from '../helpers/io.js';
+import { fakeIo, isolatedEnv } from '../helpers/io.js';
 import { closedPort, fileSecretsEnv } from '../helpers/smtp.js';
 import { startSmtpServer } from '../servers/smtp.js';
 // Loaded here as well as lazily by the commands: jest's ESM loader cannot link the same modules from
@@ -17,13 +17,7 @@ import '../../src/accounts/registry.js';
 import '../../src/accounts/limits.js';
 import '../../src/accounts/verify.js';
 
-const savedEnv = { ...process.env };
-beforeEach(async () => {
-  Object.assign(process.env, await fileSecretsEnv());
-});
-afterEach(() => {
-  process.env = { ...savedEnv };
-});
+isolatedEnv(fileSecretsEnv);
 
 async function noAccounts(): Promise<boolean> {
   const io = fakeIo();

@@ -5,7 +5,7 @@
  */
 import { run as check } from '../../src/commands/bounces/check.js';
 import { InputError } from '../../src/errors.js';
-import { fakeIo } from '../helpers/io.js';
+import { fakeIo, isolatedEnv } from '../helpers/io.js';
 import { smtpWithMailbox } from '../helpers/mailbox.js';
 import { fileSecretsEnv } from '../helpers/smtp.js';
 import { describeWithDovecot } from '../servers/dovecot.js';
@@ -14,10 +14,7 @@ import { describeWithDovecot } from '../servers/dovecot.js';
 import '../../src/bounces/check.js';
 import '../../src/bounces/format.js';
 
-const savedEnv = { ...process.env };
-afterEach(() => {
-  process.env = { ...savedEnv };
-});
+isolatedEnv();
 
 test('a --since that is not a date is bad input, named, before any account is opened', async () => {
   const refusal = check({ account: 'nope', since: 'last tuesdayish' }, fakeIo());

@@ -9,7 +9,7 @@ import { run as send } from '../../src/commands/campaign/send.js';
 import { run as unlock } from '../../src/commands/campaign/unlock.js';
 import { InputError } from '../../src/errors.js';
 import { tempDir, writeCampaign } from '../helpers/cli.js';
-import { fakeIo } from '../helpers/io.js';
+import { fakeIo, isolatedEnv } from '../helpers/io.js';
 // Loaded here as well as lazily by the commands: jest's ESM loader cannot link the same modules from
 // several dynamic imports at once ("request for 'node:fs' is not in cache").
 import '../../src/campaign/preview.js';
@@ -21,13 +21,7 @@ import '../../src/delivery/wait.js';
 import '../../src/system/keep-awake.js';
 import '../../src/system/notify.js';
 
-const savedEnv = { ...process.env };
-beforeEach(async () => {
-  process.env.MAILSHOT_CONFIG_DIR = await tempDir('mailshot-config-');
-});
-afterEach(() => {
-  process.env = { ...savedEnv };
-});
+isolatedEnv(async () => ({ MAILSHOT_CONFIG_DIR: await tempDir('mailshot-config-') }));
 
 describe('campaign preview', () => {
   test("prints the row's headers and text part on stdout; --raw with --open is refused", async () => {

@@ -12,7 +12,7 @@ import { run as remove } from '../../src/commands/suppress/remove.js';
 import { InputError } from '../../src/errors.js';
 import { suppressionListOf } from '../../src/suppress/open.js';
 import { tempDir } from '../helpers/cli.js';
-import { fakeIo } from '../helpers/io.js';
+import { fakeIo, isolatedEnv } from '../helpers/io.js';
 // Loaded here as well as lazily by the commands: jest's ESM loader cannot link the same modules from
 // several dynamic imports at once ("request for 'node:fs' is not in cache").
 import '../../src/campaign/address.js';
@@ -20,13 +20,7 @@ import '../../src/suppress/identity.js';
 import '../../src/suppress/import.js';
 
 const outbox = { account: 'outbox' };
-const savedEnv = { ...process.env };
-beforeEach(async () => {
-  process.env.MAILSHOT_CONFIG_DIR = await tempDir('mailshot-config-');
-});
-afterEach(() => {
-  process.env = { ...savedEnv };
-});
+isolatedEnv(async () => ({ MAILSHOT_CONFIG_DIR: await tempDir('mailshot-config-') }));
 
 describe('suppress add and remove', () => {
   test('one address that is not one refuses them all, naming it (exit 2); nothing is added', async () => {

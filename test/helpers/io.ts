@@ -28,3 +28,15 @@ export function fakeIo(options: { tty?: boolean; stdout?: boolean; answer?: stri
   };
   return io;
 }
+
+/**
+ * For commands run in-process: every test of the file gets `process.env` back as it was, with what `before`
+ * returns (a fresh config folder, say) set before each.
+ */
+export function isolatedEnv(before?: () => Promise<NodeJS.ProcessEnv>): void {
+  const saved = { ...process.env };
+  if (before) beforeEach(async () => void Object.assign(process.env, await before()));
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+}
