@@ -31,12 +31,6 @@ const allowed: Record<string, string[]> = {
 };
 const sharedWords = ['errors.ts', 'status.ts'];
 
-/**
- * Known departures, one import each. Issue 28: throttle is to be told the limit kind as data and never read a
- * reply; until the one decision per failure lands, adaptive.ts reads it through transports/.
- */
-const exceptions = new Set(['throttle/adaptive.ts → transports/classify.ts', 'throttle/adaptive.ts → transports/transport.ts']);
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -105,8 +99,7 @@ test.each(Object.entries(allowed))('%s imports only %j (and the shared words)', 
     const [from, to] = [topFolder(edge.from), topFolder(edge.to)];
     return from === folder && to !== folder && !may.includes(to) && !sharedWords.includes(to);
   });
-  const departures = broken.map((edge) => `${edge.from} → ${edge.to}`).filter((edge) => !exceptions.has(edge));
-  expect(departures).toEqual([]);
+  expect(broken.map((edge) => `${edge.from} → ${edge.to}`)).toEqual([]);
 });
 
 test('only delivery/ brings campaign, transports and store together', () => {

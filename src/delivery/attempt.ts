@@ -6,7 +6,7 @@ import { InputError, MailshotError, StopError } from '../errors.js';
 import { isInDoubt } from '../transports/hand-over.js';
 import { DeliveryError, envelopeRecipients, type OutgoingMessage } from '../transports/transport.js';
 import type { CampaignRun } from './campaign-run.js';
-import { decide, type Cost } from './retry-policy.js';
+import { decide, type Action } from './decide.js';
 
 /** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
 interface Retry {
@@ -114,7 +114,7 @@ async function attemptOnce(
   }
 }
 
-/** Applies the retry policy's decision to a failed hand-off. */
+/** Carries out what decide() says about a failed hand-off. */
 async function onFailure(
   run: CampaignRun,
   recipient: Recipient,
@@ -122,54 +122,48 @@ async function onFailure(
   { attempt, turn }: { attempt: number; turn: number },
   copiesDone: string[],
 ): Promise<Retry | undefined> {
-  if (isInDoubt(failure)) {
+  const context = { attempt, deliveredBefore: run.deliveredBefore, now: Date.now() };
+  let action = decide(failure, context);
+  if (action.then === 'slow') action = decide(failure, { ...context, heldMs: run.pacer.slowDown(action.slow, turn) });
+  if (action.then === 'in-doubt') {
     run.counts.in_doubt++;
-    run.options.onEvent({ type: 'recipient', to: recipient.key, outcome: 'in_doubt', detail: failure.message });
+    run.options.onEvent({ type: 'recipient', to: recipient.key, outcome: 'in_doubt', detail: action.words });
     return undefined;
   }
   const refusal = {
     ev: 'deferred',
     to: recipient.key,
-    at: Date.now(),
+    at: context.now,
     kind: failure.kind,
     code: failure.details.code,
     text: failure.message.slice(0, 500),
     ...(copiesDone.length && { accepted: copiesDone }),
   } as const;
   const giveUp = () => run.record(refusal, 'deferred', failure.message);
-  const throttleWaitMs = failure.kind === 'throttled' ? run.pacer.onThrottled(failure, turn) : 0;
-  const decision = decide(failure, attempt, run.deliveredBefore, throttleWaitMs);
-  switch (decision.then) {
+  switch (action.then) {
     case 'retry':
       // Waiting to retry closes the attempt with the refusal: a crash meanwhile leaves the recipient deferred, not in doubt.
       await run.journal!.append(refusal);
-      return { inMs: decision.inMs, giveUp };
+      return { inMs: action.afterMs, giveUp };
     case 'fail':
       run.record({ ...refusal, ev: 'failed' }, 'failed', failure.message);
       return undefined;
-    case 'defer':
-      break;
     case 'stop':
-      run.end('stopped', failure.message, new StopError(failure.message));
+      run.end('stopped', action.words, new StopError(action.words));
       break;
     case 'pause':
-      await pauseFor(run, failure, decision.cost, throttleWaitMs);
+      await pauseRun(run, action);
       break;
   }
   giveUp();
   return undefined;
 }
 
-/** Pauses the run for the quota, a server that asked for a long wait, or a server that cannot be reached. */
-async function pauseFor(run: CampaignRun, failure: DeliveryError, cost: Cost, throttleWaitMs: number): Promise<void> {
-  if (cost === 'quota') {
-    const freeAt = failure.details.retryAt?.getTime() ?? (await run.sending.usage?.nextFreeAt()) ?? Date.now() + 3_600_000;
-    run.pauseUntil(freeAt, `the account's sending quota is used up (${failure.message})`);
-  } else if (cost === 'throttled') {
-    run.pauseUntil(Date.now() + throttleWaitMs, `the server asked to wait (${failure.message})`);
-  } else {
-    run.end('paused', `cannot reach the server (${failure.message})`);
-  }
+/** Pauses the run until the time decided (or the account's daily window frees up); without one, it only ends paused. */
+async function pauseRun(run: CampaignRun, { until, words }: Extract<Action, { then: 'pause' }>): Promise<void> {
+  if (!until) return run.end('paused', words);
+  const at = 'at' in until ? until.at : ((await run.sending.usage?.nextFreeAt()) ?? until.orAt);
+  run.pauseUntil(at, words);
 }
 
 /** Waits; false when the run was interrupted meanwhile. */

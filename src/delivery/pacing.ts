@@ -5,11 +5,10 @@ import type { Clock } from '../throttle/clock.js';
 import type { DailyUsage, Reservation } from '../throttle/daily.js';
 import { RateLimiter, type Rate } from '../throttle/rate.js';
 import type { CampaignState } from '../store/state.js';
-import type { DeliveryError } from '../transports/transport.js';
 import type { LearnedCeiling } from '../throttle/learned-ceiling.js';
 import type { SharedLimits } from '../accounts/limits.js';
 import { WindowLearner } from '../throttle/window.js';
-import { limitNamedBy } from '../transports/classify.js';
+import type { Slowdown } from './decide.js';
 
 /** Longest wait between two looks at whether the learned window lets a message go (a refusal streak may end sooner). */
 const windowPollMs = 50;
@@ -80,7 +79,7 @@ export class Pacer {
     return { ...reservation, turn };
   }
 
-  /** The message given its turn at `turn` leaves now; returns its send time (what onAccepted and onThrottled take). */
+  /** The message given its turn at `turn` leaves now; returns its send time (what onAccepted and slowDown take). */
   sending(turn: number): number {
     const now = this.clock.now();
     this.window.sent(turn, now);
@@ -110,18 +109,18 @@ export class Pacer {
   }
 
   /**
-   * The server asked to slow down the message sent at `turn`. About the message rate: the window learns from
-   * it, and this recipient waits for the next try. About connections: cut concurrency (once per burst of
-   * replies: the messages already in flight when the cut happened report the old overload — though each
-   * further refusal in the burst keeps the concurrency cap below what was in flight when it left). Either way the whole account holds until
-   * the server's retry time when it gave one. Returns how long this recipient waits to retry.
+   * The server asked to slow down the message sent at `turn`, on the limit it named (decide.ts). About the message
+   * rate: the window learns from it, and this recipient waits for the next try. About connections: cut concurrency
+   * (once per burst of replies: the messages already in flight when the cut happened report the old overload —
+   * though each further refusal in the burst keeps the concurrency cap below what was in flight when it left).
+   * Either way the whole account holds until the server's retry time when it gave one. Returns how long this
+   * recipient waits to retry.
    */
-  onThrottled(error: DeliveryError, turn: number): number {
+  slowDown({ limit, until: retryAt, reason }: Slowdown, turn: number): number {
     const now = this.clock.now();
-    const retryAt = error.details.retryAt?.getTime();
     if (retryAt) this.rate.holdUntil(retryAt);
-    if ((error.details.limit ?? limitNamedBy(error.message)) === 'rate') {
-      if (!this.window.current) this.lastRefusal = error.message;
+    if (limit === 'rate') {
+      if (!this.window.current) this.lastRefusal = reason;
       return Math.max(this.window.refused(turn, now), retryAt ?? 0) - now;
     }
     this.window.forget(turn);
@@ -131,11 +130,11 @@ export class Pacer {
     // Never sent (no count): the controller assumes the current limit was in flight.
     const inFlight = this.openAtSend.get(turn)?.peak;
     const { change, waitMs } = again
-      ? { change: this.controller.onRefusedAgain(error.message, inFlight), waitMs: 1000 }
-      : this.controller.onThrottled(error.message, inFlight);
+      ? { change: this.controller.onRefusedAgain(reason, inFlight), waitMs: 1000 }
+      : this.controller.onThrottled(reason, inFlight);
     if (!again) this.lastDecrease = now;
     const cap = this.controller.cap;
-    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap, error.message);
+    if (cap !== undefined && cap !== capBefore) void this.learned?.remember(cap, reason);
     this.apply(change);
     return Math.max(waitMs, (retryAt ?? 0) - now);
   }

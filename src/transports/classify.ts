@@ -25,6 +25,7 @@
  * "could not reach the server", and the loop treats it as network loss once the run has delivered
  * something through this account.
  */
+import { certificateCodes, unreachableCodes } from './error-codes.js';
 import { httpFacts, retryAfterHeader, type HttpFacts } from './http-error.js';
 import { latestRetryTime, retryHint } from './retry-after.js';
 import { mostSpecificCode, smtpFacts, type SmtpFacts } from './smtp-reply.js';
@@ -44,17 +45,17 @@ export interface SmtpPattern {
   command?: RegExp;
 }
 
-export interface SmtpRule {
+/** A throttling row names the limit the reply is about (only that limit moves); no other row names one. */
+type KindAndLimit = { kind: 'throttled'; limit: ThrottledLimit } | { kind: Exclude<DeliveryErrorKind, 'throttled'>; limit?: never };
+
+export type SmtpRule = KindAndLimit & {
   pattern: SmtpPattern;
-  kind: DeliveryErrorKind;
   why: string;
   /** The wording of the message (wording.ts); without it, the server's reply or the error message. */
   message?: SmtpWording;
-  /** A throttling row names the limit the reply is about: only that limit moves. */
-  limit?: ThrottledLimit;
   /** A temporary refusal of this recipient only: it waits, the account's limits stay. */
   recipientOnly?: true;
-}
+};
 
 /** Reply text that names the number of connections (sessions, concurrent requests) the server takes. */
 const CONNECTIONS =
@@ -71,23 +72,7 @@ const MESSAGE_RATE =
 const ONE_RECIPIENT =
   /gr[ae]y-?list|not yet authori[sz]ed to deliver mail|mailbox (?:is )?full|over quota|receiving (?:e-?mail|mail|messages) too quickly|^try again later\.?$/i;
 
-const CERTIFICATE_CODES = [
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'HOSTNAME_MISMATCH',
-] as const;
 const CERTIFICATE_TEXT = /certificate|self[- ]signed|unable to verify|altnames|issuer/i;
-
-/** Codes that mean "the server could not be reached at all" (see isUnreachable). */
-const UNREACHABLE_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EDNS', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'] as const;
 
 /** Checked top to bottom; the first match decides. */
 const SMTP_RULES: readonly SmtpRule[] = [
@@ -198,7 +183,7 @@ const SMTP_RULES: readonly SmtpRule[] = [
 
   // ── no reply: the connection itself ──
   {
-    pattern: { code: CERTIFICATE_CODES },
+    pattern: { code: certificateCodes },
     kind: 'config',
     why: 'the server certificate is not trusted (self-signed, expired, wrong host name)',
     message: 'untrusted-certificate',
@@ -304,7 +289,7 @@ export function classifySmtpError(error: unknown, context: ClassifyContext = {})
     ...(code ? { code } : {}),
     ...(retryAt ? { retryAt } : {}),
     ...(facts.replyCode ? { replied: true } : {}),
-    ...(code && (UNREACHABLE_CODES as readonly string[]).includes(code) ? { unreachable: true } : {}),
+    ...(code && unreachableCodes.includes(code) ? { unreachable: true } : {}),
     ...(rule.limit ? { limit: rule.limit } : {}),
     ...(rule.recipientOnly ? { recipientOnly: true } : {}),
   });
@@ -320,13 +305,6 @@ export function isUnreachable(error: DeliveryError): boolean {
   return error.details.unreachable === true;
 }
 
-const connectionComplaint = new RegExp(`${CONNECTIONS.source}|MailboxConcurrency`, 'i');
-
-/** Which limit a throttling reply is about: the number of connections (concurrent requests), else the message rate. */
-export function limitNamedBy(reply: string): ThrottledLimit {
-  return connectionComplaint.test(reply) ? 'connections' : 'rate';
-}
-
 export interface HttpPattern {
   /** Matches when any reason is one of these. */
   reason?: readonly string[];
@@ -336,15 +314,12 @@ export interface HttpPattern {
   status?: (status: number) => boolean;
 }
 
-export interface HttpRule {
+export type HttpRule = KindAndLimit & {
   pattern: HttpPattern;
-  kind: DeliveryErrorKind;
   why: string;
   /** The wording of the message (wording.ts); without it, the provider's status, reason and message. */
   message?: HttpWording;
-  /** A throttling row names the limit the response is about. */
-  limit?: ThrottledLimit;
-}
+};
 
 /** Checked top to bottom: provider reasons and messages first, the HTTP status second. */
 const HTTP_RULES: readonly HttpRule[] = [

@@ -4,6 +4,7 @@ import { MailshotError } from '../errors.js';
 import { logHttp } from '../system/protocol-log.js';
 import { credentialRedactor, redactError } from '../system/redact.js';
 import { classifyHttpError } from './classify.js';
+import { systemCode } from './error-codes.js';
 import { httpSendFailure } from './hand-over.js';
 import { localTime } from '../system/local-time.js';
 import {
@@ -215,17 +216,4 @@ function responseOf(error: unknown): HttpResponse | undefined {
 function plainHeaders(headers: unknown): Record<string, string> {
   const entries = (headers as { entries?: () => Iterable<[string, string]> } | undefined)?.entries;
   return typeof entries === 'function' ? Object.fromEntries(entries.call(headers)) : ((headers ?? {}) as Record<string, string>);
-}
-
-/** ECONNREFUSED, ENOTFOUND, ECONNRESET …: the first error code along the cause chain. */
-function systemCode(error: unknown): string | undefined {
-  for (
-    let current = error, depth = 0;
-    current && typeof current === 'object' && depth < 5;
-    current = (current as { cause?: unknown }).cause, depth++
-  ) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]/.test(code)) return code;
-  }
-  return undefined;
 }

@@ -1,24 +1,5 @@
+import { neverConnectedCodes } from './error-codes.js';
 import { DeliveryError } from './transport.js';
-
-/**
- * Error codes that mean no connection was made, so no request can have reached the server. Any other
- * failure of a send without an answer from the server may have come after the server had the message.
- */
-const beforeConnecting = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EDNS',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 /**
  * The message was handed over (SMTP: the body and its final "."; HTTP: the request) and then the
@@ -35,7 +16,7 @@ export function lostAfterHandOver(failure: DeliveryError): DeliveryError {
 
 /** An HTTP send that failed without a response: handed over unless the connection was never made. */
 export function httpSendFailure(failure: DeliveryError, code: string | undefined): DeliveryError {
-  return code !== undefined && beforeConnecting.has(code) ? failure : lostAfterHandOver(failure);
+  return code !== undefined && neverConnectedCodes.includes(code) ? failure : lostAfterHandOver(failure);
 }
 
 export function isInDoubt(failure: DeliveryError): boolean {

@@ -1,4 +1,5 @@
 /** Reads what an SMTP server (through nodemailer) or the network stack said: reply code, enhanced status, text, error codes. */
+import { errorCodes } from './error-codes.js';
 
 /** What the SMTP rows look at, taken from a nodemailer error (or any Error). */
 export interface SmtpFacts {
@@ -19,13 +20,7 @@ export interface SmtpFacts {
 /** Reads the facts the rows look at from whatever nodemailer (or the network stack) threw. */
 export function smtpFacts(error: unknown): SmtpFacts {
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Record<string, unknown>;
-  const codes: string[] = [];
-  for (let cur: unknown = e, depth = 0; cur && typeof cur === 'object' && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    const c = cur as Record<string, unknown>;
-    for (const key of ['code', 'originalCode']) {
-      if (typeof c[key] === 'string' && !codes.includes(c[key])) codes.push(c[key]);
-    }
-  }
+  const codes = errorCodes(e);
   const rawResponse = typeof e.response === 'string' ? e.response : '';
   const parsed = parseReply(rawResponse);
   const replyCode = parsed.code || (typeof e.responseCode === 'number' ? e.responseCode : 0);

@@ -7,7 +7,6 @@
 import { Pacer } from '../../src/delivery/pacing.js';
 import type { LimitChange } from '../../src/throttle/adaptive.js';
 import { WindowLearner } from '../../src/throttle/window.js';
-import { DeliveryError } from '../../src/transports/transport.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 type Server = (at: number) => boolean;
@@ -60,8 +59,8 @@ async function sendAll(
         continue;
       }
       refusals++;
-      const retryAt = retryAfterMs === undefined ? undefined : new Date(clock.now() + retryAfterMs);
-      await clock.sleep(pacer.onThrottled(new DeliveryError('throttled', refusal, { replied: true, limit: 'rate', retryAt }), turn));
+      const until = retryAfterMs === undefined ? undefined : clock.now() + retryAfterMs;
+      await clock.sleep(pacer.slowDown({ limit: 'rate', reason: refusal, ...(until !== undefined && { until }) }, turn));
     }
   };
   const workers = Promise.all(Array.from({ length: atOnce }, worker));

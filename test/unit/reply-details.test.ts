@@ -1,16 +1,10 @@
 /** What the transports decide about a reply and carry on DeliveryError.details, so that nothing downstream reads its text. */
 import { classifyHttpError, classifySmtpError } from '../../src/transports/classify.js';
+import { nodemailerReplyError, nodemailerSocketError } from '../helpers/nodemailer-errors.js';
 
 /** Shaped like nodemailer's error for a server reply, or for a socket that failed. */
-const reply = (text: string) =>
-  Object.assign(new Error(`Mail command failed: ${text}`), {
-    code: 'EENVELOPE',
-    response: text,
-    responseCode: Number(text.slice(0, 3)),
-    command: 'MAIL FROM',
-  });
-const socket = (message: string, code: string, originalCode: string) =>
-  Object.assign(new Error(message), { code, originalCode, command: 'CONN' });
+const reply = (text: string) => nodemailerReplyError(text, 'MAIL FROM');
+const socket = nodemailerSocketError;
 
 test.each([
   ['421 4.7.0 Error: too many connections from 127.0.0.1', 'connections'],

@@ -2,10 +2,10 @@
 import { applyEnd, settle, tallyText } from '../../src/delivery/outcome.js';
 import { emptyCounts } from '../../src/status.js';
 import { Pacer, spreadLimits } from '../../src/delivery/pacing.js';
-import { attemptsFor, backoff, decide, maxRetryWaitMs } from '../../src/delivery/retry-policy.js';
+import { attemptsFor, backoff, nextStep, maxRetryWaitMs, type Slowdown } from '../../src/delivery/decide.js';
 import type { CampaignState } from '../../src/store/state.js';
 import type { LimitChange } from '../../src/throttle/adaptive.js';
-import { DeliveryError, type DeliveryErrorDetails, type DeliveryErrorKind } from '../../src/transports/transport.js';
+import { DeliveryError, type DeliveryErrorDetails, type DeliveryErrorKind, type ThrottledLimit } from '../../src/transports/transport.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const failure = (kind: DeliveryErrorKind, details: DeliveryErrorDetails = {}) => new DeliveryError(kind, `${kind} failure`, details);
@@ -18,30 +18,30 @@ describe('retry policy', () => {
     ['auth', { replied: true }, true, { then: 'stop', cost: 'account' }],
     ['config', { unreachable: true }, false, { then: 'stop', cost: 'account' }],
   ] as const)('%s %j (delivered before: %s) → %j on the first attempt', (kind, details, deliveredBefore, decision) => {
-    expect(decide(failure(kind, details), 1, deliveredBefore)).toEqual(decision);
+    expect(nextStep(failure(kind, details), 1, deliveredBefore)).toEqual(decision);
   });
 
   test('a server that stops answering after this run delivered through it is network loss: retried, then the run pauses', () => {
     const gone = failure('config', { code: 'ECONNREFUSED', unreachable: true });
-    expect(decide(gone, 1, true, 0, midJitter)).toEqual({ then: 'retry', inMs: 1000 });
-    expect(decide(gone, 3, true, 0, midJitter)).toEqual({ then: 'retry', inMs: 4000 });
-    expect(decide(gone, 4, true)).toEqual({ then: 'pause', cost: 'network' });
+    expect(nextStep(gone, 1, true, 0, midJitter)).toEqual({ then: 'retry', inMs: 1000 });
+    expect(nextStep(gone, 3, true, 0, midJitter)).toEqual({ then: 'retry', inMs: 4000 });
+    expect(nextStep(gone, 4, true)).toEqual({ then: 'pause', cost: 'network' });
     // a setting that is surely wrong stays a stop, delivered before or not
-    expect(decide(failure('config', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 1, true)).toEqual({ then: 'stop', cost: 'account' });
+    expect(nextStep(failure('config', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 1, true)).toEqual({ then: 'stop', cost: 'account' });
   });
 
   test('a temporary reply is retried 3 times, then deferred; a dropped connection (no reply) counts as the network', () => {
     const reply = failure('transient', { code: '451 4.3.0', replied: true });
-    expect(decide(reply, 2, false, 0, midJitter)).toEqual({ then: 'retry', inMs: 2000 });
-    expect(decide(reply, attemptsFor.transient.attempts, false)).toEqual({ then: 'defer', cost: 'transient' });
-    expect(decide(failure('transient', { code: 'ECONNRESET' }), 3, false, 0, midJitter)).toEqual({ then: 'retry', inMs: 4000 });
+    expect(nextStep(reply, 2, false, 0, midJitter)).toEqual({ then: 'retry', inMs: 2000 });
+    expect(nextStep(reply, attemptsFor.transient.attempts, false)).toEqual({ then: 'defer', cost: 'transient' });
+    expect(nextStep(failure('transient', { code: 'ECONNRESET' }), 3, false, 0, midJitter)).toEqual({ then: 'retry', inMs: 4000 });
   });
 
   test('throttling waits what the pacer says, up to 8 attempts; a wait over the cap pauses the run', () => {
     const throttled = failure('throttled', { replied: true, limit: 'rate' });
-    expect(decide(throttled, 1, true, 2500)).toEqual({ then: 'retry', inMs: 2500 });
-    expect(decide(throttled, 8, true, 2500)).toEqual({ then: 'defer', cost: 'throttled' });
-    expect(decide(throttled, 1, true, maxRetryWaitMs + 1)).toEqual({ then: 'pause', cost: 'throttled' });
+    expect(nextStep(throttled, 1, true, 2500)).toEqual({ then: 'retry', inMs: 2500 });
+    expect(nextStep(throttled, 8, true, 2500)).toEqual({ then: 'defer', cost: 'throttled' });
+    expect(nextStep(throttled, 1, true, maxRetryWaitMs + 1)).toEqual({ then: 'pause', cost: 'throttled' });
   });
 
   test('backoff doubles from 1 s with ±20 % jitter', () => {
@@ -82,23 +82,26 @@ describe('the pacer', () => {
     const paced = new Pacer({ maxConcurrent: 8, rate: { count: 10, perMs: 1000 } }, undefined, clock, (change) => changes.push(change));
     return { clock, changes, paced };
   }
-  const throttled = (details: DeliveryErrorDetails) =>
-    new DeliveryError('throttled', '421 4.7.0 Too many connections, slow down', { replied: true, ...details });
+  const throttled = ({ limit, retryAt }: { limit: ThrottledLimit; retryAt?: Date }): Slowdown => ({
+    limit,
+    reason: '421 4.7.0 Too many connections, slow down',
+    ...(retryAt && { until: retryAt.getTime() }),
+  });
 
   test('it cuts the limit the transport named (not what the text seems to say), once per burst of replies', async () => {
     const { clock, changes, paced } = await pacer();
     const signal = new AbortController().signal;
     const { turn } = await paced.beforeSend(signal);
-    const wait = paced.onThrottled(throttled({ limit: 'connections' }), turn);
+    const wait = paced.slowDown(throttled({ limit: 'connections' }), turn);
     expect(paced.slots.concurrency).toBe(4);
     expect(wait).toBeGreaterThanOrEqual(750);
     expect(wait).toBeLessThanOrEqual(1250);
-    paced.onThrottled(throttled({ limit: 'connections' }), turn); // in flight when the cut happened: the same burst
+    paced.slowDown(throttled({ limit: 'connections' }), turn); // in flight when the cut happened: the same burst
     expect(paced.slots.concurrency).toBe(4);
     await clock.advance(2000);
     // About the rate: no connection is cut and no ceiling set; the window learns, and one message tries again in 0.5 s
     const next = await paced.beforeSend(signal);
-    expect(paced.onThrottled(throttled({ limit: 'rate' }), next.turn)).toBe(500);
+    expect(paced.slowDown(throttled({ limit: 'rate' }), next.turn)).toBe(500);
     expect(paced.slots.concurrency).toBe(4);
     expect(changes.map((change) => change.to)).toEqual([{ concurrency: 4, rate: { count: 10, perMs: 1000 } }]);
   });
@@ -112,10 +115,7 @@ describe('the pacer', () => {
       const clock = new FakeClock();
       const paced = new Pacer({ maxConcurrent: 8 }, undefined, clock, () => undefined);
       const signal = new AbortController().signal;
-      const mailboxConcurrency = new DeliveryError('throttled', '429 ApplicationThrottled: MailboxConcurrency', {
-        replied: true,
-        limit: 'connections',
-      });
+      const mailboxConcurrency: Slowdown = { limit: 'connections', reason: '429 ApplicationThrottled: MailboxConcurrency' };
       const answers: (() => void)[] = [];
       const dealtWith: Promise<void>[] = [];
       for (let index = 0; index < 6; index++) {
@@ -124,7 +124,7 @@ describe('the pacer', () => {
             const sentAt = paced.sending((await paced.beforeSend(signal)).turn);
             await new Promise<void>((answer) => answers.push(answer));
             // the 5th and 6th of 6 at once are refused (a server that takes 4)
-            if (index >= 4) paced.onThrottled(mailboxConcurrency, sentAt);
+            if (index >= 4) paced.slowDown(mailboxConcurrency, sentAt);
             else paced.onAccepted(sentAt);
             paced.answered(sentAt);
           }, signal),
@@ -145,7 +145,7 @@ describe('the pacer', () => {
   test("the server's retry time is this recipient's wait and holds every later send", async () => {
     const { clock, paced } = await pacer();
     const { turn } = await paced.beforeSend(new AbortController().signal);
-    expect(paced.onThrottled(throttled({ limit: 'rate', retryAt: new Date(clock.now() + 30_000) }), turn)).toBe(30_000);
+    expect(paced.slowDown(throttled({ limit: 'rate', retryAt: new Date(clock.now() + 30_000) }), turn)).toBe(30_000);
     let mayGo = false;
     void paced.beforeSend(new AbortController().signal).then(() => (mayGo = true));
     await clock.advance(29_000);
