@@ -5,7 +5,7 @@ import type { Recipient } from '../campaign/recipients.js';
 import { InputError, MailshotError, StopError } from '../errors.js';
 import { isInDoubt } from '../transports/hand-over.js';
 import { DeliveryError, envelopeRecipients, type OutgoingMessage } from '../transports/transport.js';
-import type { CampaignRun } from './campaign-run.js';
+import type { RunContext } from './run-context.js';
 import { decide, type Cost } from './retry-policy.js';
 
 /** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
@@ -15,7 +15,7 @@ interface Retry {
 }
 
 /** Composes one recipient's message and hands it over, retrying as the retry policy says. */
-export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDoubt: boolean): Promise<void> {
+export async function sendRecipient(run: RunContext, recipient: Recipient, inDoubt: boolean): Promise<void> {
   if (run.ended) return;
   const message = await compose(run, recipient);
   if (!message) return;
@@ -39,7 +39,7 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
 }
 
 /** The message, or nothing when the template or the size limit refuses it (recorded as failed). */
-async function compose(run: CampaignRun, recipient: Recipient): Promise<OutgoingMessage | undefined> {
+async function compose(run: RunContext, recipient: Recipient): Promise<OutgoingMessage | undefined> {
   const { campaign, sending: account } = run;
   try {
     const message = await run.composer.compose(recipient, campaign.templates.render(recipient.fields));
@@ -58,7 +58,7 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
 
 /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
 async function attemptOnce(
-  run: CampaignRun,
+  run: RunContext,
   recipient: Recipient,
   { message, copiesDone }: { message: OutgoingMessage; copiesDone: Set<string> },
   attempt: number,
@@ -116,7 +116,7 @@ async function attemptOnce(
 
 /** Applies the retry policy's decision to a failed hand-off. */
 async function onFailure(
-  run: CampaignRun,
+  run: RunContext,
   recipient: Recipient,
   failure: DeliveryError,
   { attempt, turn }: { attempt: number; turn: number },
@@ -161,7 +161,7 @@ async function onFailure(
 }
 
 /** Pauses the run for the quota, a server that asked for a long wait, or a server that cannot be reached. */
-async function pauseFor(run: CampaignRun, failure: DeliveryError, cost: Cost, throttleWaitMs: number): Promise<void> {
+async function pauseFor(run: RunContext, failure: DeliveryError, cost: Cost, throttleWaitMs: number): Promise<void> {
   if (cost === 'quota') {
     const freeAt = failure.details.retryAt?.getTime() ?? (await run.sending.usage?.nextFreeAt()) ?? Date.now() + 3_600_000;
     run.pauseUntil(freeAt, `the account's sending quota is used up (${failure.message})`);

@@ -5,19 +5,14 @@ import type { JournalEvent } from '../store/journal-line.js';
 import type { Progress } from './checkpoint.js';
 import type { SuppressionList } from '../suppress/list.js';
 import { sendRecipient } from './attempt.js';
-import type { CampaignRun, Dispatched } from './campaign-run.js';
+import type { RunContext, Dispatched } from './run-context.js';
 import { DeliverySchedule } from './schedule.js';
 
 /**
  * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to
  * retry): more would only hold composed messages in memory. An unexpected error of one recipient ends the run.
  */
-export async function dispatch(
-  run: CampaignRun,
-  progress: Progress,
-  alreadyDone: number,
-  suppressed: SuppressionList,
-): Promise<Dispatched> {
+export async function dispatch(run: RunContext, progress: Progress, alreadyDone: number, suppressed: SuppressionList): Promise<Dispatched> {
   const { options, campaign, state, via } = run;
   const { known, prefixKeys, start } = progress;
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
@@ -76,7 +71,7 @@ export async function dispatch(
  * Whether the CSV changed since this run's pass opened it: rows read before may no longer be in the
  * list, or no longer hold these values. The run then pauses, and a resume reads the list as it is now.
  */
-function listWatch(run: CampaignRun) {
+function listWatch(run: RunContext) {
   let opened: CsvFingerprint | undefined;
   const watch = {
     hasChanged: false,
@@ -95,7 +90,7 @@ function listWatch(run: CampaignRun) {
   return watch;
 }
 
-function skipInDoubt(run: CampaignRun, row: Recipient): void {
+function skipInDoubt(run: RunContext, row: Recipient): void {
   run.record(
     { ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line },
     'skipped',

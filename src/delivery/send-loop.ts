@@ -6,7 +6,7 @@ import { Journal } from '../store/journal.js';
 import type { JournalEvent } from '../store/journal-line.js';
 import { acquireLock } from '../store/lock.js';
 import { setStateAside } from '../store/set-aside.js';
-import { refuseMismatch, refuseOtherCampaign, refuseShorter, writeSnapshot } from '../store/journal-check.js';
+import { refuseMismatch, refuseOtherCampaign, refuseShorter, saveState } from '../store/journal-check.js';
 import { ensureStateDir, readState, statePaths, type CampaignState } from '../store/state.js';
 import { openAccount as open, outboxAccount } from '../accounts/open-account.js';
 import { systemClock } from '../throttle/clock.js';
@@ -17,7 +17,7 @@ import type { LimitChange } from '../throttle/adaptive.js';
 import { formatRate } from '../throttle/rate.js';
 import { asDeliveryError } from './attempt.js';
 import { loadProgress, ProgressTracker } from './checkpoint.js';
-import { CampaignRun, type RunOptions } from './campaign-run.js';
+import { RunContext, type RunOptions } from './run-context.js';
 import { continuationOf, realPath } from './identity.js';
 import { dispatch, isSettled } from './dispatch.js';
 import { alreadyComplete, applyEnd, notYet, settle, type RunResult } from './outcome.js';
@@ -31,22 +31,22 @@ import { FirstPass } from './first-pass.js';
 import { listAtStart } from '../report/list-changes.js';
 import { writeOwnerOnly } from '../system/owner-only.js';
 
-export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './campaign-run.js';
+export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './run-context.js';
 export type { RunResult } from './outcome.js';
 export type { Outcome, RunStatus } from '../status.js';
 
-/** A step of the run: fills in its part of the CampaignRun, or ends the run early with a result (nothing to do now). */
-type Step = (run: CampaignRun) => Promise<RunResult | void>;
+/** A step of the run: fills in its part of the RunContext, or ends the run early with a result (nothing to do now). */
+type Step = (run: RunContext) => Promise<RunResult | void>;
 
 /**
  * The send loop, the only place where campaign, transport and store meet, as a list of steps over one
- * CampaignRun. The account is opened and signed in to before the campaign's state is written, and a first send
+ * RunContext. The account is opened and signed in to before the campaign's state is written, and a first send
  * checks every row before it writes anything: a wrong name, password or CSV leaves no state behind.
  */
 const steps: Step[] = [load, openAccount, scanFirstSend, confirmFirstSend, setRehearsalAside, takeLock, signIn, startState, dispatchDue];
 
 export async function runCampaign(options: RunOptions): Promise<RunResult> {
-  const run = new CampaignRun(options);
+  const run = new RunContext(options);
   try {
     for (const step of steps) {
       const early = await step(run);
@@ -59,7 +59,7 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
 }
 
 /** The campaign and its state; a result instead when there is nothing to do now. */
-async function load(run: CampaignRun): Promise<RunResult | void> {
+async function load(run: RunContext): Promise<RunResult | void> {
   const { options } = run;
   run.campaign = await prepareCampaign(options.campaignFile);
   run.campaign.layout.warnings.forEach(options.warn);
@@ -90,12 +90,12 @@ async function load(run: CampaignRun): Promise<RunResult | void> {
   run.via = run.continuation.via;
 }
 
-async function openAccount(run: CampaignRun): Promise<void> {
+async function openAccount(run: RunContext): Promise<void> {
   run.account = await open(run.via, run.paths.outbox, run.options.limits);
 }
 
 /** A first send reads every row before anything is written; the rows it rejects are journaled as skipped. */
-async function scanFirstSend(run: CampaignRun): Promise<void> {
+async function scanFirstSend(run: RunContext): Promise<void> {
   if (run.existing) return;
   const rejected: JournalEvent[] = [];
   const list = new ListDigest();
@@ -116,7 +116,7 @@ async function scanFirstSend(run: CampaignRun): Promise<void> {
 }
 
 /** A first real send checks the From domain's DNS, then, on a terminal, says what it is about to do and asks; the outbox never asks. */
-async function confirmFirstSend(run: CampaignRun): Promise<void> {
+async function confirmFirstSend(run: RunContext): Promise<void> {
   const { confirm, preflight, limit } = run.options;
   if (!run.firstSend || run.via === outboxAccount) return;
   const { recipients } = run.firstSend;
@@ -133,7 +133,7 @@ async function confirmFirstSend(run: CampaignRun): Promise<void> {
 }
 
 /** A real send after an outbox run starts afresh: the rehearsal is kept aside, counting for nothing. */
-async function setRehearsalAside(run: CampaignRun): Promise<void> {
+async function setRehearsalAside(run: RunContext): Promise<void> {
   if (!run.continuation.fresh || !run.continuation.rehearsal) return;
   const kept = await setStateAside(run.paths, 'rehearsal');
   run.options.warn(
@@ -142,7 +142,7 @@ async function setRehearsalAside(run: CampaignRun): Promise<void> {
   );
 }
 
-async function takeLock(run: CampaignRun): Promise<void> {
+async function takeLock(run: RunContext): Promise<void> {
   await ensureStateDir(run.paths);
   run.releaseLock = await acquireLock(run.paths.lock);
 }
@@ -151,7 +151,7 @@ async function takeLock(run: CampaignRun): Promise<void> {
  * Connects and signs in before the first message, so a wrong password or host stops the run before it starts.
  * It holds the lock meanwhile, so it has a deadline, and Ctrl-C or SIGTERM ends it at once.
  */
-async function signIn(run: CampaignRun): Promise<void> {
+async function signIn(run: RunContext): Promise<void> {
   const { signal } = run.options;
   try {
     await withDeadline(signInDeadlineMs(), signal, (stop) => run.sending.transport.verify(stop));
@@ -167,7 +167,7 @@ async function signIn(run: CampaignRun): Promise<void> {
 }
 
 /** Reads the state again under the lock (another run may have started it meanwhile), or writes a first send's. */
-async function startState(run: CampaignRun): Promise<RunResult | void> {
+async function startState(run: RunContext): Promise<RunResult | void> {
   const { paths, options } = run;
   const state = await readState(paths);
   await refuseMismatch(paths, state, options.campaignFile);
@@ -182,14 +182,14 @@ async function startState(run: CampaignRun): Promise<RunResult | void> {
   }
   // The snapshot first: a journal without one is refused as damaged.
   run.state = newState(run, run.firstSend!.recipients);
-  await writeSnapshot(paths, run.state, run.journal);
+  await saveState(paths, run.state, run.journal);
   await writeOwnerOnly(listAtStart(paths), run.firstSend!.list.toBuffer());
   await Promise.all(run.firstSend!.rejected.map((event) => run.journal!.append(event)));
   if (run.state.status === 'scheduled') return { ...notYet(run.state, paths), idle: false };
 }
 
 /** A done campaign with no row added: says so, as a run that had nothing to send. */
-function nothingLeft(run: CampaignRun, state: CampaignState): RunResult {
+function nothingLeft(run: RunContext, state: CampaignState): RunResult {
   const result = alreadyComplete(run.paths);
   const { recipients } = state;
   const name = run.campaign.definition.name;
@@ -198,7 +198,7 @@ function nothingLeft(run: CampaignRun, state: CampaignState): RunResult {
   return result;
 }
 
-function newState(run: CampaignRun, recipients: number): CampaignState {
+function newState(run: RunContext, recipients: number): CampaignState {
   const { at, spreadMs } = run.options;
   const now = new Date();
   const startsAt = at ?? now;
@@ -219,7 +219,7 @@ function newState(run: CampaignRun, recipients: number): CampaignState {
 }
 
 /** Marks the campaign running and dispatches every due recipient; an interruption stops dispatching. */
-async function dispatchDue(run: CampaignRun): Promise<void> {
+async function dispatchDue(run: RunContext): Promise<void> {
   const { options, state, paths } = run;
   const journalIds = new Set<string>();
   const onRun = (event: { campaign?: string }) => void (event.campaign && journalIds.add(event.campaign));
@@ -238,7 +238,7 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
   options.signal.addEventListener('abort', onAbort);
   if (options.signal.aborted) onAbort();
   Object.assign(state, { status: 'running', reason: undefined, pausedUntil: undefined, via: run.via });
-  await writeSnapshot(paths, state, run.journal!);
+  await saveState(paths, state, run.journal!);
   await run.journal!.append({
     ev: 'run',
     at: Date.now(),
@@ -256,7 +256,7 @@ async function dispatchDue(run: CampaignRun): Promise<void> {
  * in an earlier run (unless this run was given --max-concurrent: a limit the person gives replaces it);
  * every change of limits is journaled and shown.
  */
-async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
+async function pacerFor(run: RunContext, alreadyDone: number): Promise<Pacer> {
   const { limits, usage } = run.sending;
   const learned = run.via === outboxAccount ? undefined : await LearnedCeiling.load(configDir(), run.via);
   const learnedCap = run.options.limits.maxConcurrent === undefined ? learned?.concurrency : undefined;
@@ -283,7 +283,7 @@ async function pacerFor(run: CampaignRun, alreadyDone: number): Promise<Pacer> {
 }
 
 /** Settles how the run ended and writes it to the journal and the snapshot, and tells the view. */
-async function recordResult(run: CampaignRun): Promise<RunResult> {
+async function recordResult(run: RunContext): Promise<RunResult> {
   const { state, paths, options } = run;
   const end = settle(run.ending, {
     ...run.dispatched!,
@@ -294,7 +294,7 @@ async function recordResult(run: CampaignRun): Promise<RunResult> {
   applyEnd(state, end);
   await run.journal!.append({ ev: 'run', at: Date.now(), what: 'end', status: end.status }).catch(() => undefined);
   // After a failure such as a full disk the snapshot may not be writable either: the first error is the one to report.
-  await writeSnapshot(paths, state, run.journal!).catch((error: unknown) => {
+  await saveState(paths, state, run.journal!).catch((error: unknown) => {
     if (end.error === undefined) throw error;
   });
   await run.tracker?.save(paths, run.campaign, state.campaignId);

@@ -73,7 +73,7 @@ export interface Dispatched {
  * then what the dispatch did (counts, whether anything was delivered) and how the run ends. There is one way
  * to end: `end()`; the first call wins, except that an error replaces an end without one.
  */
-export class CampaignRun {
+export class RunContext {
   campaign!: PreparedCampaign;
   paths!: StatePaths;
   /** The snapshot as the run found it (none: a first send). */
