@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { copiesOf } from '../campaign/compose.js';
-import { checkSize } from '../campaign/prepare.js';
 import type { Recipient } from '../campaign/recipients.js';
 import { InputError, MailshotError, StopError } from '../errors.js';
 import { isInDoubt } from '../transports/hand-over.js';
 import { DeliveryError, envelopeRecipients, type OutgoingMessage } from '../transports/transport.js';
-import type { RunContext } from './run-context.js';
+import type { Sender } from './run-context.js';
 import { decide, type Cost } from './retry-policy.js';
 
 /** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
@@ -15,11 +14,11 @@ interface Retry {
 }
 
 /** Composes one recipient's message and hands it over, retrying as the retry policy says. */
-export async function sendRecipient(run: RunContext, recipient: Recipient, inDoubt: boolean): Promise<void> {
+export async function sendRecipient(run: Sender, recipient: Recipient, inDoubt: boolean): Promise<void> {
   if (run.ended) return;
   const message = await compose(run, recipient);
   if (!message) return;
-  const { transport } = run.sending;
+  const { transport } = run.account;
   if (inDoubt && transport.findSent && (await transport.findSent(message.messageId).catch(() => false))) {
     const reply = `found in Sent by its Message-ID ${message.messageId}`;
     run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply }, 'sent', 'already sent (found in Sent)');
@@ -39,12 +38,9 @@ export async function sendRecipient(run: RunContext, recipient: Recipient, inDou
 }
 
 /** The message, or nothing when the template or the size limit refuses it (recorded as failed). */
-async function compose(run: RunContext, recipient: Recipient): Promise<OutgoingMessage | undefined> {
-  const { campaign, sending: account } = run;
+async function compose(run: Sender, recipient: Recipient): Promise<OutgoingMessage | undefined> {
   try {
-    const message = await run.composer.compose(recipient, campaign.templates.render(recipient.fields));
-    if (account.sizeLimit) checkSize(message.raw.length, account.sizeLimit, campaign.definition, recipient);
-    return message;
+    return await run.compose(recipient);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     run.record(
@@ -58,12 +54,12 @@ async function compose(run: RunContext, recipient: Recipient): Promise<OutgoingM
 
 /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
 async function attemptOnce(
-  run: RunContext,
+  run: Sender,
   recipient: Recipient,
   { message, copiesDone }: { message: OutgoingMessage; copiesDone: Set<string> },
   attempt: number,
 ): Promise<Retry | undefined> {
-  const { pacer, sending: account } = run;
+  const { pacer, account } = run;
   const pending = withoutCopies(message, copiesDone);
   // undefined: interrupted while waiting; any other failure (the usage log cannot be written) stops the run
   const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(pending).length).catch((error: unknown) => {
@@ -78,8 +74,7 @@ async function attemptOnce(
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
     return undefined;
   }
-  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line, mid: message.messageId });
-  run.tracker?.recorded(recipient.key, 'attempt');
+  await run.attempting(recipient.key, recipient.line, message.messageId);
   const sentAt = pacer.sending(slot.turn);
   try {
     const accepted = await account.transport.send(pending);
@@ -116,7 +111,7 @@ async function attemptOnce(
 
 /** Applies the retry policy's decision to a failed hand-off. */
 async function onFailure(
-  run: RunContext,
+  run: Sender,
   recipient: Recipient,
   failure: DeliveryError,
   { attempt, turn }: { attempt: number; turn: number },
@@ -142,7 +137,7 @@ async function onFailure(
   switch (decision.then) {
     case 'retry':
       // Waiting to retry closes the attempt with the refusal: a crash meanwhile leaves the recipient deferred, not in doubt.
-      await run.journal!.append(refusal);
+      await run.journal.append(refusal);
       return { inMs: decision.inMs, giveUp };
     case 'fail':
       run.record({ ...refusal, ev: 'failed' }, 'failed', failure.message);
@@ -161,9 +156,9 @@ async function onFailure(
 }
 
 /** Pauses the run for the quota, a server that asked for a long wait, or a server that cannot be reached. */
-async function pauseFor(run: RunContext, failure: DeliveryError, cost: Cost, throttleWaitMs: number): Promise<void> {
+async function pauseFor(run: Sender, failure: DeliveryError, cost: Cost, throttleWaitMs: number): Promise<void> {
   if (cost === 'quota') {
-    const freeAt = failure.details.retryAt?.getTime() ?? (await run.sending.usage?.nextFreeAt()) ?? Date.now() + 3_600_000;
+    const freeAt = failure.details.retryAt?.getTime() ?? (await run.account.usage?.nextFreeAt()) ?? Date.now() + 3_600_000;
     run.pauseUntil(freeAt, `the account's sending quota is used up (${failure.message})`);
   } else if (cost === 'throttled') {
     run.pauseUntil(Date.now() + throttleWaitMs, `the server asked to wait (${failure.message})`);

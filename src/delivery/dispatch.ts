@@ -5,8 +5,16 @@ import type { JournalEvent } from '../store/journal-line.js';
 import type { Progress } from './checkpoint.js';
 import type { SuppressionList } from '../suppress/list.js';
 import { sendRecipient } from './attempt.js';
-import type { RunContext, Dispatched } from './run-context.js';
+import type { RunContext } from './run-context.js';
 import { DeliverySchedule } from './schedule.js';
+
+/** What dispatch leaves for settling the run. */
+export interface Dispatched {
+  /** Recipients due in this run (handed over or not). */
+  due: number;
+  /** The earliest time a recipient not yet due becomes due (Infinity: none). */
+  nextDue: number;
+}
 
 /**
  * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to
@@ -24,9 +32,9 @@ export async function dispatch(run: RunContext, progress: Progress, alreadyDone:
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
   const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
   const list = listWatch(run);
-  const reading = { start, onRow: run.tracker?.onRow, onOpen: list.onOpen };
+  const reading = { start, onRow: run.tracker.onRow, onOpen: list.onOpen };
   // A first send goes through the rows its check read (and the person confirmed), when it kept them.
-  const rows = run.firstSend?.pass.replay(reading) ?? recipientsOf(campaign, settledKey, reading);
+  const rows = run.firstPass?.replay(reading) ?? recipientsOf(campaign, settledKey, reading);
   for await (const row of rows) {
     if (!isRecipient(row)) continue;
     unsettled++;
@@ -77,7 +85,7 @@ function listWatch(run: RunContext) {
     hasChanged: false,
     onOpen(fingerprint: CsvFingerprint): void {
       opened = fingerprint;
-      run.tracker?.onOpen(fingerprint);
+      run.tracker.onOpen(fingerprint);
     },
     changed(): boolean {
       const { recipients, recipientsFile } = run.campaign.definition;

@@ -1,12 +1,14 @@
 import type { MessageComposer } from '../campaign/compose.js';
-import type { PreparedCampaign } from '../campaign/prepare.js';
+import { checkSize, type PreparedCampaign } from '../campaign/prepare.js';
+import type { Recipient } from '../campaign/recipients.js';
+import type { OutgoingMessage } from '../transports/transport.js';
 import type { AccountLimits } from '../accounts/account.js';
 import type { EffectiveLimits } from '../accounts/limits.js';
 import type { SendingAccount } from '../accounts/open-account.js';
 import type { Journal } from '../store/journal.js';
 import type { JournalEvent } from '../store/journal-line.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
-import { emptyCounts, type Outcome, type RunStatus } from '../status.js';
+import { emptyCounts, type Counts, type Outcome, type RunStatus } from '../status.js';
 import type { RunEnd } from './outcome.js';
 import type { Pacer } from './pacing.js';
 import type { Continuation } from './identity.js';
@@ -59,55 +61,107 @@ export type RunEvent =
   | { type: 'limits'; concurrency: number; rate?: string; why: string }
   | { type: 'end'; status: RunStatus; reason: string; pausedUntil?: string };
 
-/** What dispatch leaves for settling the run. */
-export interface Dispatched {
-  /** Recipients due in this run (handed over or not). */
-  due: number;
-  /** The earliest time a recipient not yet due becomes due (Infinity: none). */
-  nextDue: number;
+/** What loading gives: the campaign, its state folder, and how this run relates to the state it found there. */
+export interface Prepared {
+  options: RunOptions;
+  campaign: PreparedCampaign;
+  paths: StatePaths;
+  /** The account's name, or "outbox". */
+  via: string;
+  /** Whether the run continues the state it found, or starts afresh (after an outbox rehearsal). */
+  continuation: Continuation;
+  /** The state as the run found it (none: a first send, or a fresh start after a rehearsal). */
+  existing?: CampaignState;
+  /** Recipients not done yet, counted before the dispatch for a done campaign whose list gained rows. */
+  pending?: number;
+}
+
+/** A first send's check of every row, before anything is written: the rows it rejects are journaled as skipped. */
+export interface FirstSend {
+  rejected: JournalEvent[];
+  recipients: number;
+  list: ListDigest;
+  pass: FirstPass;
+}
+
+/** What the state step gives: the campaign's state (read again under the lock, or a first send's) and its open journal. */
+export interface Started {
+  state: CampaignState;
+  journal: Journal;
+}
+
+/** Everything the dispatch works with, each part ready. */
+export interface RunParts extends Prepared, Started {
+  account: SendingAccount;
+  composer: MessageComposer;
+  pacer: Pacer;
+  /** Where the list's settled prefix ends, for the resume checkpoint written at the end. */
+  tracker: ProgressTracker;
+  /** Copies that have a recipient's message already (the server refused only the recipient), from the journal. */
+  copiesAccepted: ReadonlyMap<string, string[]>;
+  /** A first send's checked pass over the list, replayed by the dispatch (when it was kept). */
+  firstPass?: FirstPass;
+}
+
+/** What sending one recipient (attempt.ts) needs of the run, and nothing more. */
+export interface Sender {
+  readonly options: Pick<RunOptions, 'signal' | 'onEvent'>;
+  readonly account: SendingAccount;
+  readonly pacer: Pacer;
+  readonly journal: Pick<Journal, 'append'>;
+  readonly copiesAccepted: ReadonlyMap<string, string[]>;
+  readonly counts: Counts;
+  /** Something was delivered through the account in this run: it was reachable. */
+  deliveredBefore: boolean;
+  /** Recipients waiting out a retry delay: they hold no slot. */
+  waitingToRetry: number;
+  readonly ended: boolean;
+  /** The recipient's message; an InputError when the template or the account's size limit refuses it. */
+  compose(recipient: Recipient): Promise<OutgoingMessage>;
+  /** Journals the attempt line, flushed before the message is handed over. */
+  attempting(to: string, line: number, messageId: string): Promise<void>;
+  record(event: JournalEvent & { to: string }, outcome: Outcome, detail: string): void;
+  end(status: RunStatus, reason: string, error?: unknown): void;
+  pauseUntil(time: number, why: string): void;
 }
 
 /**
- * One run of a campaign, as the steps of run.ts fill it in: the campaign and its state folder (load), the
- * account (open account), the rows a first send rejects (scan), the lock, the snapshot and the journal (start),
- * then what the dispatch did (counts, whether anything was delivered) and how the run ends. There is one way
- * to end: `end()`; the first call wins, except that an error replaces an end without one.
+ * One run of a campaign from its dispatch on, with every part the steps of send-loop.ts made, and how the run
+ * ends. There is one way to end: `end()`; the first call wins, except that an error replaces an end without one.
  */
-export class RunContext {
-  campaign!: PreparedCampaign;
-  paths!: StatePaths;
-  /** The snapshot as the run found it (none: a first send). */
-  existing?: CampaignState;
-  /** The account's name, or "outbox". */
-  via!: string;
-  /** Whether the run continues the state it found, or starts afresh (after an outbox rehearsal). */
-  continuation!: Continuation;
-  account?: SendingAccount;
-  firstSend?: { rejected: JournalEvent[]; recipients: number; list: ListDigest; pass: FirstPass };
-  /** Copies that have a recipient's message already (the server refused only the recipient), from the journal. */
-  copiesAccepted = new Map<string, string[]>();
-  /** Recipients not done yet, when counted before the dispatch (a done campaign whose list gained rows). */
-  pending?: number;
-  releaseLock?: () => Promise<void>;
-  state!: CampaignState;
-  journal?: Journal;
-  composer!: MessageComposer;
-  pacer!: Pacer;
-  dispatched?: Dispatched;
-  /** Where the list's settled prefix ends, for the resume checkpoint written at the end. */
-  tracker?: ProgressTracker;
+export class RunContext implements Sender {
+  readonly options: RunOptions;
+  readonly campaign: PreparedCampaign;
+  readonly paths: StatePaths;
+  readonly via: string;
+  readonly pending?: number;
+  readonly state: CampaignState;
+  readonly journal: Journal;
+  readonly account: SendingAccount;
+  readonly composer: MessageComposer;
+  readonly pacer: Pacer;
+  readonly tracker: ProgressTracker;
+  readonly copiesAccepted: ReadonlyMap<string, string[]>;
+  readonly firstPass?: FirstPass;
   readonly counts = emptyCounts();
   ending?: RunEnd;
-  /** Something was delivered through the account in this run: it was reachable. */
   deliveredBefore = false;
-  /** Recipients waiting out a retry delay: they hold no slot. */
   waitingToRetry = 0;
 
-  constructor(readonly options: RunOptions) {}
-
-  /** The open account (from the "open account" step on). */
-  get sending(): SendingAccount {
-    return this.account!;
+  constructor(parts: RunParts) {
+    this.options = parts.options;
+    this.campaign = parts.campaign;
+    this.paths = parts.paths;
+    this.via = parts.via;
+    this.pending = parts.pending;
+    this.state = parts.state;
+    this.journal = parts.journal;
+    this.account = parts.account;
+    this.composer = parts.composer;
+    this.pacer = parts.pacer;
+    this.tracker = parts.tracker;
+    this.copiesAccepted = parts.copiesAccepted;
+    this.firstPass = parts.firstPass;
   }
 
   get ended(): boolean {
@@ -124,33 +178,26 @@ export class RunContext {
     this.end('paused', `${why}; paused until ${this.state.pausedUntil}`);
   }
 
+  async compose(recipient: Recipient): Promise<OutgoingMessage> {
+    const { campaign, account } = this;
+    const message = await this.composer.compose(recipient, campaign.templates.render(recipient.fields));
+    if (account.sizeLimit) checkSize(message.raw.length, account.sizeLimit, campaign.definition, recipient);
+    return message;
+  }
+
+  async attempting(to: string, line: number, messageId: string): Promise<void> {
+    await this.journal.append({ ev: 'attempt', to, at: Date.now(), line, mid: messageId });
+    this.tracker.recorded(to, 'attempt');
+  }
+
   /**
    * Journals a recipient's outcome, counts it and tells the view. The line rides the journal's next
    * commit (the next recipient's `attempt`, or the run's end); a write that fails stops the run.
    */
   record(event: JournalEvent & { to: string }, outcome: Outcome, detail: string): void {
-    this.journal!.append(event, { ride: true }).catch((error: unknown) => this.end('stopped', (error as Error).message, error));
-    this.tracker?.recorded(event.to, event.ev);
+    this.journal.append(event, { ride: true }).catch((error: unknown) => this.end('stopped', (error as Error).message, error));
+    this.tracker.recorded(event.to, event.ev);
     this.counts[outcome]++;
     this.options.onEvent({ type: 'recipient', to: event.to, outcome, detail });
-  }
-
-  /** Closes what the steps opened, last first: the journal, the lock, the account's connections and usage log. */
-  async close(): Promise<void> {
-    try {
-      await this.journal?.close();
-    } finally {
-      try {
-        await this.releaseLock?.();
-      } finally {
-        try {
-          // Connections closed before the slots are given back: another process may open its own at once.
-          await this.account?.transport.closeIdle?.();
-          await Promise.all([this.account?.transport.close(), this.account?.usage?.close()]);
-        } finally {
-          await this.account?.shared?.close();
-        }
-      }
-    }
   }
 }
