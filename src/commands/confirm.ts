@@ -1,4 +1,4 @@
-import type { SendPlan } from '../delivery/run.js';
+import type { SendPlan } from '../delivery/send-loop.js';
 import { formatDuration } from '../report/chart.js';
 import { formatRate } from '../throttle/rate.js';
 import type { CommandIo } from './io.js';

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../delivery/run.js';
+import type { RunEvent } from '../delivery/send-loop.js';
 import { emptyCounts } from '../status.js';
 import { formatLimits } from '../throttle/rate.js';
 import { notice, type CommandIo, type Writer } from './io.js';

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { copiesOf } from '../campaign/compose.js';
-import { checkSize } from '../campaign/prepare.js';
 import type { Recipient } from '../campaign/recipients.js';
 import { InputError, MailshotError, StopError } from '../errors.js';
 import { isInDoubt } from '../transports/hand-over.js';
 import { DeliveryError, envelopeRecipients, type OutgoingMessage } from '../transports/transport.js';
-import type { CampaignRun } from './campaign-run.js';
+import type { Sender } from './run-context.js';
 import { decide, type Action } from './decide.js';
 
 /** A failed attempt to be tried again after `inMs`, or given up (recorded as deferred). */
@@ -15,11 +14,11 @@ interface Retry {
 }
 
 /** Composes one recipient's message and hands it over, retrying as the retry policy says. */
-export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDoubt: boolean): Promise<void> {
+export async function sendRecipient(run: Sender, recipient: Recipient, inDoubt: boolean): Promise<void> {
   if (run.ended) return;
   const message = await compose(run, recipient);
   if (!message) return;
-  const { transport } = run.sending;
+  const { transport } = run.account;
   if (inDoubt && transport.findSent && (await transport.findSent(message.messageId).catch(() => false))) {
     const reply = `found in Sent by its Message-ID ${message.messageId}`;
     run.record({ ev: 'sent', to: recipient.key, at: Date.now(), reply }, 'sent', 'already sent (found in Sent)');
@@ -39,12 +38,9 @@ export async function sendRecipient(run: CampaignRun, recipient: Recipient, inDo
 }
 
 /** The message, or nothing when the template or the size limit refuses it (recorded as failed). */
-async function compose(run: CampaignRun, recipient: Recipient): Promise<OutgoingMessage | undefined> {
-  const { campaign, sending: account } = run;
+async function compose(run: Sender, recipient: Recipient): Promise<OutgoingMessage | undefined> {
   try {
-    const message = await run.composer.compose(recipient, campaign.templates.render(recipient.fields));
-    if (account.sizeLimit) checkSize(message.raw.length, account.sizeLimit, campaign.definition, recipient);
-    return message;
+    return await run.compose(recipient);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     run.record(
@@ -58,12 +54,12 @@ async function compose(run: CampaignRun, recipient: Recipient): Promise<Outgoing
 
 /** One hand-off to the transport. Returns when to retry (and how to give up), or nothing when settled. */
 async function attemptOnce(
-  run: CampaignRun,
+  run: Sender,
   recipient: Recipient,
   { message, copiesDone }: { message: OutgoingMessage; copiesDone: Set<string> },
   attempt: number,
 ): Promise<Retry | undefined> {
-  const { pacer, sending: account } = run;
+  const { pacer, account } = run;
   const pending = withoutCopies(message, copiesDone);
   // undefined: interrupted while waiting; any other failure (the usage log cannot be written) stops the run
   const slot = await pacer.beforeSend(run.options.signal, envelopeRecipients(pending).length).catch((error: unknown) => {
@@ -78,8 +74,7 @@ async function attemptOnce(
     run.pauseUntil(slot.freeAt, `the account's daily limit of ${account.limits.dailyLimit} recipients is reached`);
     return undefined;
   }
-  await run.journal!.append({ ev: 'attempt', to: recipient.key, at: Date.now(), line: recipient.line, mid: message.messageId });
-  run.tracker?.recorded(recipient.key, 'attempt');
+  await run.attempting(recipient.key, recipient.line, message.messageId);
   const sentAt = pacer.sending(slot.turn);
   try {
     const accepted = await account.transport.send(pending);
@@ -116,7 +111,7 @@ async function attemptOnce(
 
 /** Carries out what decide() says about a failed hand-off. */
 async function onFailure(
-  run: CampaignRun,
+  run: Sender,
   recipient: Recipient,
   failure: DeliveryError,
   { attempt, turn }: { attempt: number; turn: number },
@@ -143,7 +138,7 @@ async function onFailure(
   switch (action.then) {
     case 'retry':
       // Waiting to retry closes the attempt with the refusal: a crash meanwhile leaves the recipient deferred, not in doubt.
-      await run.journal!.append(refusal);
+      await run.journal.append(refusal);
       return { inMs: action.afterMs, giveUp };
     case 'fail':
       run.record({ ...refusal, ev: 'failed' }, 'failed', failure.message);
@@ -160,9 +155,9 @@ async function onFailure(
 }
 
 /** Pauses the run until the time decided (or the account's daily window frees up); without one, it only ends paused. */
-async function pauseRun(run: CampaignRun, { until, words }: Extract<Action, { then: 'pause' }>): Promise<void> {
+async function pauseRun(run: Sender, { until, words }: Extract<Action, { then: 'pause' }>): Promise<void> {
   if (!until) return run.end('paused', words);
-  const at = 'at' in until ? until.at : ((await run.sending.usage?.nextFreeAt()) ?? until.orAt);
+  const at = 'at' in until ? until.at : ((await run.account.usage?.nextFreeAt()) ?? until.orAt);
   run.pauseUntil(at, words);
 }
 

@@ -5,19 +5,22 @@ import type { JournalEvent } from '../store/journal-line.js';
 import type { Progress } from './checkpoint.js';
 import type { SuppressionList } from '../suppress/list.js';
 import { sendRecipient } from './attempt.js';
-import type { CampaignRun, Dispatched } from './campaign-run.js';
+import type { RunContext } from './run-context.js';
 import { DeliverySchedule } from './schedule.js';
+
+/** What dispatch leaves for settling the run. */
+export interface Dispatched {
+  /** Recipients due in this run (handed over or not). */
+  due: number;
+  /** The earliest time a recipient not yet due becomes due (Infinity: none). */
+  nextDue: number;
+}
 
 /**
  * Hands every due recipient to sendRecipient, with as many in hand as there are slots (plus those waiting to
  * retry): more would only hold composed messages in memory. An unexpected error of one recipient ends the run.
  */
-export async function dispatch(
-  run: CampaignRun,
-  progress: Progress,
-  alreadyDone: number,
-  suppressed: SuppressionList,
-): Promise<Dispatched> {
+export async function dispatch(run: RunContext, progress: Progress, alreadyDone: number, suppressed: SuppressionList): Promise<Dispatched> {
   const { options, campaign, state, via } = run;
   const { known, prefixKeys, start } = progress;
   const schedule = new DeliverySchedule(campaign.definition, Date.parse(state.scheduledAt ?? state.createdAt), options.warn);
@@ -29,9 +32,9 @@ export async function dispatch(
     options.onEvent({ type: 'start', campaign: campaign.definition.name, via, recipients: state.recipients, alreadyDone, toSend });
   const settledKey = (key: string) => isSettled(known.get(key)) || prefixKeys.has(key);
   const list = listWatch(run);
-  const reading = { start, onRow: run.tracker?.onRow, onOpen: list.onOpen };
+  const reading = { start, onRow: run.tracker.onRow, onOpen: list.onOpen };
   // A first send goes through the rows its check read (and the person confirmed), when it kept them.
-  const rows = run.firstSend?.pass.replay(reading) ?? recipientsOf(campaign, settledKey, reading);
+  const rows = run.firstPass?.replay(reading) ?? recipientsOf(campaign, settledKey, reading);
   for await (const row of rows) {
     if (!isRecipient(row)) continue;
     unsettled++;
@@ -76,13 +79,13 @@ export async function dispatch(
  * Whether the CSV changed since this run's pass opened it: rows read before may no longer be in the
  * list, or no longer hold these values. The run then pauses, and a resume reads the list as it is now.
  */
-function listWatch(run: CampaignRun) {
+function listWatch(run: RunContext) {
   let opened: CsvFingerprint | undefined;
   const watch = {
     hasChanged: false,
     onOpen(fingerprint: CsvFingerprint): void {
       opened = fingerprint;
-      run.tracker?.onOpen(fingerprint);
+      run.tracker.onOpen(fingerprint);
     },
     changed(): boolean {
       const { recipients, recipientsFile } = run.campaign.definition;
@@ -95,7 +98,7 @@ function listWatch(run: CampaignRun) {
   return watch;
 }
 
-function skipInDoubt(run: CampaignRun, row: Recipient): void {
+function skipInDoubt(run: RunContext, row: Recipient): void {
   run.record(
     { ev: 'skipped', to: row.key, at: Date.now(), reason: 'in_doubt', line: row.line },
     'skipped',

@@ -78,7 +78,7 @@ export function settle(stop: RunEnd | undefined, tally: Tally): RunEnd & { nextD
   return { status: 'done', reason: 'all recipients handled' };
 }
 
-/** The snapshot after the run: its status, why, and until when nothing is sent. */
+/** The state after the run: its status, why, and until when nothing is sent. */
 export function applyEnd(state: CampaignState, end: RunEnd & { nextDueAt?: string }): void {
   state.status = end.status;
   state.reason = end.status === 'done' ? undefined : end.reason;

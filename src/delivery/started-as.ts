@@ -4,7 +4,7 @@ import type { CampaignDefinition } from '../campaign/definition.js';
 import type { CampaignState } from '../store/state.js';
 import { listChangesText } from '../campaign/list-digest.js';
 import { listChangesSinceStart } from '../report/list-changes.js';
-import type { CampaignRun } from './campaign-run.js';
+import type { Prepared } from './run-context.js';
 
 type StartedAs = Omit<NonNullable<CampaignState['started']>, 'list'>;
 
@@ -30,8 +30,7 @@ function warnIfChanged(state: CampaignState, definition: CampaignDefinition, alr
 }
 
 /** A resume says what changed since the campaign started: the message (From, subject, template) and the list. */
-export async function warnOfChanges(run: CampaignRun, alreadyDone: number): Promise<void> {
-  const { state, campaign, paths, options } = run;
+export async function warnOfChanges({ campaign, paths, options }: Prepared, state: CampaignState, alreadyDone: number): Promise<void> {
   warnIfChanged(state, campaign.definition, alreadyDone, options.warn);
   const changes = listChangesText(await listChangesSinceStart(paths, state, campaign));
   if (changes) {

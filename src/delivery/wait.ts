@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunOptions } from './campaign-run.js';
+import type { RunOptions } from './run-context.js';
 import type { RunResult } from './outcome.js';
-import { runCampaign } from './run.js';
+import { runCampaign } from './send-loop.js';
 
 export interface WaitOptions {
   /** `--wait`: when nothing is due yet (a schedule, a pause), wait in the foreground and run again. */

@@ -51,8 +51,8 @@ export async function refuseCut(paths: StatePaths, state: CampaignState, campaig
   refuseShorter(paths, state, (await journalSize(paths)) ?? 0, campaignFile);
 }
 
-/** Writes the snapshot with the journal's current length. */
-export function writeSnapshot(paths: StatePaths, state: CampaignState, journal: Journal): Promise<void> {
+/** Saves state.json with the journal's current length (a journal found shorter was cut). */
+export function saveState(paths: StatePaths, state: CampaignState, journal: Journal): Promise<void> {
   state.journalBytes = journal.size;
   return writeState(paths, state);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandIo } from '../io.js';
 import { exactly, runsWith, typed } from '../verb.js';
-import { runAndTell, type RunFlags } from './run-campaign.js';
+import { runAndTell, type RunFlags } from './send-or-resume.js';
 import { runFlagOptions } from './run-flags.js';
 
 /** `send`'s flags less those of a first send. */

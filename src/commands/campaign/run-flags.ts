@@ -1,7 +1,7 @@
 import type { Command as TypedCommand, OptionValues } from '@commander-js/extra-typings';
 import { oneOf, perConnectionOption, sendingLimitOptions, wholeNumber } from '../options.js';
 
-/** The argument and flags `campaign send` and `campaign resume` share (run-campaign.ts's RunFlags). */
+/** The argument and flags `campaign send` and `campaign resume` share (send-or-resume.ts's RunFlags). */
 export function runFlagOptions<Opts extends OptionValues>(command: TypedCommand<[], Opts>) {
   return perConnectionOption(sendingLimitOptions(command))
     .argument('<file>', 'campaign YAML file')

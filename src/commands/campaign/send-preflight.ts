@@ -1,4 +1,4 @@
-import type { SendPlan } from '../../delivery/campaign-run.js';
+import type { SendPlan } from '../../delivery/run-context.js';
 import { StopError } from '../../errors.js';
 import { warn, type CommandIo } from '../io.js';
 

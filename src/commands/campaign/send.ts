@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandIo } from '../io.js';
 import { exactly, runsWith, typed } from '../verb.js';
-import { runAndTell, runModules, type RunFlags } from './run-campaign.js';
+import { runAndTell, runModules, type RunFlags } from './send-or-resume.js';
 import { runFlagOptions } from './run-flags.js';
 
 export interface SendOptions extends RunFlags {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AccountLimits } from '../../accounts/account.js';
-import type { InDoubtPolicy, RunOptions, RunResult } from '../../delivery/run.js';
+import type { InDoubtPolicy, RunOptions, RunResult } from '../../delivery/send-loop.js';
 import { emptyCounts } from '../../status.js';
 import { StopError } from '../../errors.js';
 import type { RunNotice } from '../../system/notify.js';
@@ -34,7 +34,7 @@ function importRunModules() {
     import('../../system/keep-awake.js'),
     import('../../system/notify.js'),
     import('../confirm.js'),
-    import('../run-end.js'),
+    import('../send-result.js'),
     import('../../system/local-time.js'),
   ]);
 }

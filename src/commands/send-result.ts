@@ -1,4 +1,4 @@
-import type { RunResult } from '../delivery/run.js';
+import type { RunResult } from '../delivery/send-loop.js';
 import { tallyText } from '../delivery/outcome.js';
 import { ExitCode } from '../errors.js';
 import { notice, warn, type CommandIo } from './io.js';
