@@ -169,7 +169,7 @@ export class ProgressTracker {
       }
       const id = randomBytes(16);
       const { json, keys } = files(paths);
-      await writeOwnerOnly(keys, Buffer.concat([id, this.progress.prefixKeys.toBuffer()]));
+      await writeOwnerOnly(keys, this.progress.prefixKeys.toBuffer(id));
       const checkpoint: Checkpoint = {
         version: 2,
         campaignId,
