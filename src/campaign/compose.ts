@@ -146,7 +146,8 @@ export function copiesOf(message: OutgoingMessage): { cc?: string[]; bcc?: strin
  * headers and encoded parts so; the text and HTML go as they are given, hence this.
  */
 function crlf(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, '\r\n');
+  // replaceAll of a string is faster than the regular expression; the same result without a CR
+  return text.includes('\r') ? text.replace(/\r\n|\r|\n/g, '\r\n') : text.replaceAll('\n', '\r\n');
 }
 
 /** The real path of an attachment, confined like every file the campaign names (see confinedPath). */
