@@ -8,9 +8,10 @@ import { textTransferEncoding } from './text-encoding.js';
 
 /**
  * Writes a nodemailer MIME tree to one Buffer without streams: the same walk as MimeNode.build (headers
- * as the node's own buildHeaders writes them, the root's kept line by line across messages (RootHeaders),
- * content through nodemailer's own encoders, the same delimiters and final line break), called synchronously. Encoded Buffer contents (attachments, read once per campaign)
- * are kept, so each is base64-encoded once per run, not once per message.
+ * as the node's own buildHeaders writes them, the root's kept line by line across messages by RootHeaders,
+ * content through nodemailer's own encoders, the same delimiters and final line break), called
+ * synchronously. Encoded Buffer contents (attachments, read once per campaign) are kept, so each is
+ * base64-encoded once per run, not once per message.
  */
 export class MimeSerialiser {
   private readonly encoded = new WeakMap<Buffer, Buffer>();
