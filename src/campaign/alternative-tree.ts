@@ -4,6 +4,24 @@ import type Mail from 'nodemailer/lib/mailer';
 /** The fields this builder honours; a message with any other goes through MailComposer. */
 const handled = new Set(['from', 'to', 'cc', 'replyTo', 'subject', 'messageId', 'baseBoundary', 'headers', 'text', 'html', 'attachments']);
 
+/** Header keys as MimeNode normalises them (three regular expressions per call), kept: a campaign uses a few dozen. */
+const normalisedKeys = new Map<string, string>();
+const keptKeys = 256;
+
+/** A MimeNode that normalises each header key once: setHeader, getHeader and the encoders each normalise the key they are given. */
+class CampaignNode extends MimeNode {
+  _normalizeHeaderKey(key: unknown): string {
+    const normalise = (MimeNode.prototype as unknown as { _normalizeHeaderKey(key: unknown): string })._normalizeHeaderKey;
+    if (typeof key !== 'string') return normalise.call(this, key);
+    let normalised = normalisedKeys.get(key);
+    if (normalised === undefined) {
+      normalised = normalise.call(this, key);
+      if (normalisedKeys.size < keptKeys) normalisedKeys.set(key, normalised);
+    }
+    return normalised;
+  }
+}
+
 /** The root's headers as MailComposer.compile sets them: in this order, each when its field is set. */
 const rootFields = [
   ['from', 'from'],
@@ -26,12 +44,12 @@ export function alternativeTree(mail: Mail.Options): MimeNode | undefined {
   if (typeof text !== 'string' || !text || typeof html !== 'string' || !html || attachments?.length) return undefined;
   const fields = mail as Record<string, unknown>;
   if (Object.keys(fields).some((key) => !handled.has(key) && fields[key] !== undefined)) return undefined;
-  const root = new MimeNode('multipart/alternative', { baseBoundary });
+  const root = new CampaignNode('multipart/alternative', { baseBoundary });
   for (const [contentType, content] of [
     ['text/plain; charset=utf-8', text],
     ['text/html; charset=utf-8', html],
   ]) {
-    root.appendChild(new MimeNode(contentType, { baseBoundary }).setContent(content!));
+    root.appendChild(new CampaignNode(contentType, { baseBoundary }).setContent(content!));
   }
   if (mail.headers) root.addHeader(mail.headers as Record<string, string>);
   for (const [header, field] of rootFields) {

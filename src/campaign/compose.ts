@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import path from 'node:path';
 import { attachmentType } from './attachment-type.js';
 import { asciiAddress, extraRecipients } from './copies.js';
@@ -19,7 +19,7 @@ import type { MimeSerialiser } from './mime-serialise.js';
  * carries the ID of the first attempt (and a provider can be asked whether it already has it).
  */
 export function messageIdFor(campaignId: string, recipientKey: string, fromAddress: string): string {
-  const digest = createHash('sha256').update(`${campaignId}\0${recipientKey}`).digest('hex').slice(0, 32);
+  const digest = hash('sha256', `${campaignId}\0${recipientKey}`, 'hex').slice(0, 32);
   return `<${digest}@${domainOf(fromAddress)}>`;
 }
 
@@ -28,7 +28,7 @@ export function messageIdFor(campaignId: string, recipientKey: string, fromAddre
  * Message-ID, so that the same message is composed to the same bytes (nodemailer's default is random).
  */
 export function baseBoundaryFor(campaignId: string, recipientKey: string): string {
-  return createHash('sha256').update(`boundary\0${campaignId}\0${recipientKey}`).digest('hex').slice(0, 16);
+  return hash('sha256', `boundary\0${campaignId}\0${recipientKey}`, 'hex').slice(0, 16);
 }
 
 // nodemailer's composer loads at the first message: `validate` without a size limit never needs it.
@@ -146,7 +146,8 @@ export function copiesOf(message: OutgoingMessage): { cc?: string[]; bcc?: strin
  * headers and encoded parts so; the text and HTML go as they are given, hence this.
  */
 function crlf(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, '\r\n');
+  // replaceAll of a string is faster than the regular expression; the same result without a CR
+  return text.includes('\r') ? text.replace(/\r\n|\r|\n/g, '\r\n') : text.replaceAll('\n', '\r\n');
 }
 
 /** The real path of an attachment, confined like every file the campaign names (see confinedPath). */

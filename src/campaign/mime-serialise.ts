@@ -1,28 +1,23 @@
 import { Encoder as Base64Encoder } from 'nodemailer/lib/base64';
 import { Encoder as QpEncoder } from 'nodemailer/lib/qp';
 import type MimeNode from 'nodemailer/lib/mime-node';
+import type { TreeNode } from './tree-node.js';
 import type { Transform } from 'node:stream';
-
-/** The parts of nodemailer's MimeNode that its own stream writer reads and its typings leave out. */
-interface TreeNode extends MimeNode {
-  _raw?: string | Buffer | false;
-  _transforms: unknown[];
-  _processFuncs: unknown[];
-  _headers: { key: string; value: unknown }[];
-  textEncoding: string;
-  filename?: string;
-}
+import { RootHeaders } from './root-headers.js';
+import { textTransferEncoding } from './text-encoding.js';
 
 /**
  * Writes a nodemailer MIME tree to one Buffer without streams: the same walk as MimeNode.build (headers
- * from the node's own buildHeaders, content through nodemailer's own encoders, the same delimiters and
- * final line break), called synchronously. Encoded Buffer contents (attachments, read once per campaign)
- * are kept, so each is base64-encoded once per run, not once per message.
+ * as the node's own buildHeaders writes them, the root's kept line by line across messages by RootHeaders,
+ * content through nodemailer's own encoders, the same delimiters and final line break), called
+ * synchronously. Encoded Buffer contents (attachments, read once per campaign) are kept, so each is
+ * base64-encoded once per run, not once per message.
  */
 export class MimeSerialiser {
   private readonly encoded = new WeakMap<Buffer, Buffer>();
   /** Header blocks of plain text parts (see leafHeaders), the same for most messages of a campaign. */
   private readonly leafHeaderBlocks = new Map<string, { block: Buffer; contentType: string | undefined }>();
+  private readonly rootHeaders = new RootHeaders();
 
   serialise(root: MimeNode): Buffer {
     const chunks: Buffer[] = [];
@@ -44,7 +39,7 @@ export class MimeSerialiser {
       return;
     }
     const leaf = this.leafHeaders(node);
-    chunks.push(leaf?.block ?? Buffer.from(node.buildHeaders() + '\r\n\r\n'));
+    chunks.push(leaf?.block ?? Buffer.from((this.rootHeaders.build(node) ?? node.buildHeaders()) + '\r\n\r\n'));
     if (node.content) chunks.push(this.content(node, leaf?.contentType ?? node.contentType, leaf?.encoding ?? node.getTransferEncoding()));
     if (!node.multipart) return;
     node.childNodes.forEach((child, index) => {
@@ -59,7 +54,7 @@ export class MimeSerialiser {
    * buildHeaders makes it from the type, the transfer encoding the content calls for, whether the text
    * has non-ASCII characters (text/plain gets charset=utf-8) and the node's text encoding, so it is built
    * once per such combination; with it the lower-cased type buildHeaders leaves on the node, which the
-   * encoder choice reads. Undefined for any other node.
+   * encoder choice reads. Undefined for any other node (an empty text too: it has no transfer encoding).
    */
   private leafHeaders(node: TreeNode): { block: Buffer; contentType: string | undefined; encoding: string | false } | undefined {
     const headers = node._headers;
@@ -67,8 +62,8 @@ export class MimeSerialiser {
     if (node.rootNode === node || node.filename || node.normalizeHeaderKey || node.childNodes.length) return undefined;
     if (typeof content !== 'string' || headers.length !== 1 || headers[0]!.key !== 'Content-Type') return undefined;
     const type = headers[0]!.value;
-    if (typeof type !== 'string' || !/^text\//i.test(type)) return undefined;
-    const encoding = node.getTransferEncoding();
+    if (typeof type !== 'string' || !/^text\//i.test(type) || !content) return undefined;
+    const encoding = textTransferEncoding(node, content);
     const key = [type, encoding, /[\u0080-\uFFFF]/.test(content), node.textEncoding].join('\0');
     let leaf = this.leafHeaderBlocks.get(key);
     if (!leaf) {

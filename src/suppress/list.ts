@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { configDir } from '../auth/config-dir.js';
 import { normaliseAddress } from '../campaign/address.js';
+import { plainKey } from '../campaign/canonical-address.js';
 import { InputError, StopError } from '../errors.js';
 import { openOwnerOnlyForAppend, createOwnerOnlyFolder, readOwnerOnlyOrEmpty } from '../system/owner-only.js';
 
@@ -54,9 +55,13 @@ export class SuppressionList {
     return this.entries.size;
   }
 
-  /** The entry for this address (in any spelling of it), if it is suppressed. */
+  /**
+   * The entry for this address (in any spelling of it), if it is suppressed. A plain ASCII address is its
+   * own key lower-cased (plainKey): a send asks for every recipient, whose address is checked already.
+   */
   get(address: string): Suppression | undefined {
-    return this.entries.get(normaliseAddress(address));
+    if (!this.entries.size) return undefined;
+    return this.entries.get(plainKey(address) ?? normaliseAddress(address));
   }
 
   all(): Suppression[] {

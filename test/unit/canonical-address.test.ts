@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalAddress, plainKey, showInvisible } from '../../src/campaign/canonical-address.js';
 import { messageIdFor } from '../../src/campaign/compose.js';
+import { normaliseAddress } from '../../src/campaign/address.js';
 import { excerpt } from '../../src/campaign/excerpt.js';
 import { readLayout, readRecipients } from '../../src/campaign/recipients.js';
 import { tempDir } from '../helpers/cli.js';
@@ -100,6 +101,21 @@ describe('plainKey: the shortcut a resume takes past settled rows', () => {
       expect(plainKey(cell)).toBe((canonicalAddress(cell) as { address: string }).address);
     }
     for (const cell of ['ann@bücher.example', '"jane"@example.com', 'jane@exa\u200bmple.com']) expect(plainKey(cell)).toBeUndefined();
+  });
+
+  test('for a plain ASCII cell that is not an address either, the form a suppression list keeps (normaliseAddress)', () => {
+    const cells = [
+      'ann@example.com',
+      'ANN@EXAMPLE.COM',
+      'a@b',
+      'a@-x.com',
+      'a..b@x.com',
+      'a@ex..com',
+      'a@xn--abc.com',
+      '.a@x.com',
+      'a@x.com.',
+    ];
+    for (const cell of cells) expect([cell, plainKey(cell)]).toEqual([cell, normaliseAddress(cell)]);
   });
 
   test('readRecipients skips settled rows under whatever spelling they were settled', async () => {
