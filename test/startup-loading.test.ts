@@ -16,6 +16,13 @@ async function packagesLoaded(args: string[], configDir: string): Promise<{ code
   return { code: result.code, files };
 }
 
+// A preload that reports on stderr each Intl.DateTimeFormat made (ICU's locale data loads with the first).
+const intlTrace =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    'const Format = Intl.DateTimeFormat; Intl.DateTimeFormat = new Proxy(Format, { construct(target, args) { process.stderr.write("intl-date-time-format\\n"); return Reflect.construct(target, args); }, apply(target, self, args) { process.stderr.write("intl-date-time-format\\n"); return Reflect.apply(target, self, args); } });',
+  );
+
 const loads = (files: string[], fragment: string) => files.some((file) => file.includes(fragment));
 
 /** Whether a package folder or source file was loaded: as a file of its own, or bundled into a chunk the process read. */
@@ -39,6 +46,30 @@ describe('start-up: heavy packages load only where used', () => {
     for (const fragment of [...unused, ...notStarted, 'node_modules/nodemailer/dist/esm/mime-node/', 'node_modules/conf/']) {
       expect([fragment, await loadsCode(files, fragment)]).toEqual([fragment, false]);
     }
+  });
+
+  test('validate asks Intl for no date format (ICU start-up) when no template formats a date', async () => {
+    const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\n' });
+    const env = { NODE_OPTIONS: `--import ${intlTrace}`, MAILSHOT_CONFIG_DIR: await tempDir(), MAILSHOT_SECRET_STORE: 'file' };
+    const plain = await runCli(['campaign', 'validate', campaign.file], { env });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toContain('intl-date-time-format');
+    // the trace sees a date being formatted
+    const dated = await writeCampaign({ fields: { subject: '{{ "2026-01-05T10:00:00Z" | date: "%A" }}' } });
+    expect((await runCli(['campaign', 'validate', dated.file], { env })).stderr).toContain('intl-date-time-format');
+  });
+
+  test("the date filter names days and months in the system's locale", async () => {
+    const campaign = await writeCampaign({ fields: { subject: '{{ "2026-01-05T10:00:00Z" | date: "%A %B" }}' } });
+    const subject = async (locale: string) => {
+      const result = await runCli(['campaign', 'preview', campaign.file, '--json'], {
+        env: { LC_ALL: locale, MAILSHOT_CONFIG_DIR: await tempDir() },
+      });
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.stdout) as { subject: string }).subject;
+    };
+    expect(await subject('de_DE.UTF-8')).toBe('Montag Januar');
+    expect(await subject('en_US.UTF-8')).toBe('Monday January');
   });
 
   test('status compiles no template and reads the accounts without conf: no liquidjs, Markdown, MIME code, ajv or semver', async () => {

@@ -61,7 +61,8 @@ function strength(key: Published): Finding {
 
 /** The key at `name` as mailauth reads it; undefined when nothing (or no usable key) is published there. */
 async function publishedKey(name: string, dns: Dns): Promise<Published | undefined> {
-  const { getPublicKey } = await import('mailauth/lib/tools.js');
+  // a CommonJS module: its exports are the default export (all that its chunk in the bundle offers)
+  const { getPublicKey } = (await import('mailauth/lib/tools.js')).default;
   try {
     const key = await getPublicKey('DKIM', name, 1, dns.lookup);
     return { name, publicKey: key.publicKey, bits: key.modulusLength };

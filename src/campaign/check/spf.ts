@@ -54,7 +54,8 @@ export async function checkSpf(domain: string, service: SendingService, dns: Dns
 type SpfResult = Awaited<ReturnType<typeof import('mailauth/lib/spf/index.js').spf>> & { lookups?: { count: number } };
 
 async function evaluate(domain: string, ip: string, dns: Dns): Promise<SpfResult> {
-  const { spf } = await import('mailauth/lib/spf/index.js');
+  // a CommonJS module: its exports are the default export (all that its chunk in the bundle offers)
+  const { spf } = (await import('mailauth/lib/spf/index.js')).default;
   return spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: 'mailshot', resolver: dns.lookup, maxResolveCount: 10 });
 }
 
