@@ -1,6 +1,5 @@
-import { opendir, rm } from 'node:fs/promises';
+import { opendir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { acceptedByApi, type Accepted, type AccountInfo, type OutgoingMessage, type Transport } from './transport.js';
 import { makeFolder } from '../system/make-folder.js';
 
@@ -22,11 +21,28 @@ export class OutboxTransport implements Transport {
 
   async send(message: OutgoingMessage): Promise<Accepted> {
     const file = path.join(this.dir, emlFileName(message.messageId));
-    await writeFileAtomic(file, message.raw, { mode: 0o600 });
+    await writeWhole(file, message.raw);
     return acceptedByApi(message, `written ${path.basename(file)}`);
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Writes a new file and flushes it before it takes its name, so a crash leaves the whole message or a
+ * temporary file that verify() removes. Not write-file-atomic: its realpath of every new name (an lstat per
+ * folder of the path) and its queueing cost more than composing the message, and the lock already makes
+ * this run the folder's only writer.
+ */
+async function writeWhole(file: string, raw: Buffer): Promise<void> {
+  const temporary = `${file}.${process.pid}`;
+  try {
+    await writeFile(temporary, raw, { mode: 0o600, flag: 'wx', flush: true });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 function emlFileName(messageId: string): string {
