@@ -19,15 +19,16 @@ import * as campaignPreview from './commands/campaign/preview.js';
 import * as campaignRepair from './commands/campaign/repair.js';
 import * as campaignReset from './commands/campaign/reset.js';
 import * as campaignResume from './commands/campaign/resume.js';
+import * as campaignStatus from './commands/campaign/status.js';
 import * as campaignSend from './commands/campaign/send.js';
 import * as campaignTest from './commands/campaign/test.js';
 import * as campaignUnlock from './commands/campaign/unlock.js';
+import * as campaignValidate from './commands/campaign/validate.js';
 import * as accountsAdd from './commands/accounts/add.js';
 import * as accountsList from './commands/accounts/list.js';
 import * as accountsRemove from './commands/accounts/remove.js';
 import * as accountsSet from './commands/accounts/set.js';
 import * as accountsTest from './commands/accounts/test.js';
-import { runs } from './commands/lazy-action.js';
 import { setVerbosity } from './commands/verbosity.js';
 import { ExitCode, MailshotError } from './errors.js';
 import { guardOutput } from './system/output.js';
@@ -58,15 +59,29 @@ const program = new Command('mailshot')
     '\nExit codes: 0 done · 1 stopped, something to fix · 2 bad usage or invalid input · 75 paused or deferred: run `mailshot campaign resume` later',
   );
 initCommand.define(program);
-const accounts = program.command('accounts').description('link, list, test and remove sending accounts');
-for (const verb of [accountsAdd, accountsSet, accountsList, accountsTest, accountsRemove]) verb.define(accounts);
-campaignCommands(program.command('campaign').description('check, preview, send and follow a campaign'));
+noun('accounts', 'link, list, test and remove sending accounts', [accountsAdd, accountsSet, accountsList, accountsTest, accountsRemove]);
+noun('campaign', 'check, preview, send and follow a campaign', [
+  campaignValidate,
+  campaignPreview,
+  campaignSend,
+  campaignResume,
+  campaignTest,
+  campaignCheck,
+  campaignReset,
+  campaignCron,
+  campaignStatus,
+  campaignUnlock,
+  campaignRepair,
+]);
 reportCommand.define(program);
-const suppress = program
-  .command('suppress')
-  .description('addresses no campaign of an account sends to (unsubscribed, bounced, complained)');
-for (const verb of [suppressList, suppressAdd, suppressRemove, suppressImport, suppressExport]) verb.define(suppress);
-bouncesCheck.define(program.command('bounces').description('read bounces, complaints and unsubscribe mail from the sending mailbox'));
+noun('suppress', 'addresses no campaign of an account sends to (unsubscribed, bounced, complained)', [
+  suppressList,
+  suppressAdd,
+  suppressRemove,
+  suppressImport,
+  suppressExport,
+]);
+noun('bounces', 'read bounces, complaints and unsubscribe mail from the sending mailbox', [bouncesCheck]);
 completionCommand.define(program);
 addExamples(program);
 
@@ -76,36 +91,10 @@ try {
   process.exitCode = exitCodeFor(error);
 }
 
-/** In the order `campaign --help` lists them. */
-function campaignCommands(campaign: Command): void {
-  campaign
-    .command('validate')
-    .description('check the campaign file, templates and every recipient row; sends nothing')
-    .argument('<file>', 'campaign YAML file')
-    .option('--via <account>', "also check the messages against this account's size limit (default: the campaign's via)")
-    .option('--json', 'print the result as JSON')
-    .action(
-      runs(
-        () => import('./commands/campaign/validate.js'),
-        (file: string, flags: object) => ({ ...flags, file }),
-      ),
-    );
-  for (const verb of [campaignPreview, campaignSend, campaignResume, campaignTest, campaignCheck, campaignReset, campaignCron]) {
-    verb.define(campaign);
-  }
-  campaign
-    .command('status')
-    .description('where a campaign stands')
-    .argument('<file>', 'campaign YAML file')
-    .option('--state <dir>', 'state folder')
-    .option('--json', 'print JSON')
-    .action(
-      runs(
-        () => import('./commands/campaign/status.js'),
-        (file: string, flags: object) => ({ ...flags, file }),
-      ),
-    );
-  for (const verb of [campaignUnlock, campaignRepair]) verb.define(campaign);
+/** A noun and its verbs, in the order its --help lists them. */
+function noun(name: string, description: string, verbs: { define(noun: Command): void }[]): void {
+  const command = program.command(name).description(description);
+  for (const verb of verbs) verb.define(command);
 }
 
 function exitCodeFor(error: unknown): number {
