@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import { runCli, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest } from './helpers/smtp.js';
 import { journalLines } from './helpers/journal.js';
+import { runInProcess } from './helpers/in-process.js';
 
 describe('Message-ID for life', () => {
   const newSmtpServer = smtpServersPerTest();
@@ -42,7 +43,7 @@ describe('Message-ID for life', () => {
       first.messageId,
       first.messageId,
     ]);
-    const statusResult = await runCli(['campaign', 'status', campaign.file], { env });
+    const statusResult = await runInProcess(['campaign', 'status', campaign.file], { env });
     expect(statusResult.code).toBe(0);
   });
 });
