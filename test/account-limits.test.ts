@@ -8,6 +8,7 @@ import path from 'node:path';
 import { campaignVia, collect, runCli, startCli } from './helpers/cli.js';
 import { journalEvents } from './helpers/journal.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, until, type Env } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const server = smtpServersPerTest();
 
@@ -57,12 +58,12 @@ test('a learned ceiling: shown by status with why and until when, replaced by --
   const first = await campaignVia(12, 'narrow');
   expect((await runCli(['campaign', 'send', first.file], { env })).code).toBe(0);
   expect(narrow.refusedConnections).toBeGreaterThan(0);
-  const status = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);
+  const status = JSON.parse((await runInProcess(['campaign', 'status', first.file, '--json'], { env })).stdout);
   const learned = status.account.learned;
   expect(learned.concurrency).toBeLessThanOrEqual(2);
   expect(learned.why).toMatch(/421 4\.7\.0 .*too many connections/);
   expect(Date.parse(learned.until)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
-  const human = await runCli(['campaign', 'status', first.file], { env });
+  const human = await runInProcess(['campaign', 'status', first.file], { env });
   expect(human.stdout).toContain(`refused more than ${learned.concurrency} at once`);
   expect(human.stdout).toContain(learned.until);
   await narrow.close();
@@ -82,7 +83,7 @@ test('a learned ceiling: shown by status with why and until when, replaced by --
   const set = await runCli(['accounts', 'set', 'narrow', '--max-concurrent', '4'], { env });
   expect(set.code).toBe(0);
   expect(set.stderr).toContain('is forgotten');
-  const after = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);
+  const after = JSON.parse((await runInProcess(['campaign', 'status', first.file, '--json'], { env })).stdout);
   expect(after.account.learned).toBeUndefined();
   const fourth = await campaignVia(6, 'narrow', 'u');
   expect((await runCli(['campaign', 'send', fourth.file], { env })).stderr).not.toContain('starting at');
@@ -97,7 +98,7 @@ test('`accounts set NAME --forget-learned` clears a learned ceiling and changes 
   const forget = await runCli(['accounts', 'set', 'one', '--forget-learned'], { env });
   expect(forget.code).toBe(0);
   expect(await exists(file)).toBe(false);
-  const list = JSON.parse((await runCli(['accounts', 'list', '--json'], { env })).stdout);
+  const list = JSON.parse((await runInProcess(['accounts', 'list', '--json'], { env })).stdout);
   expect(list[0].limits).toMatchObject({ maxConcurrent: 3 });
 }, 60_000);
 
@@ -121,9 +122,9 @@ test('--daily-limit counts what the server accepted: a recipient answered 451 th
   expect(resumed.stderr).not.toContain('daily limit');
   expect(resumed.code).toBe(0);
   expect(smtp.received).toHaveLength(5);
-  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
+  const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
   expect(status.account.sent_last_24h).toBe(5);
-  expect((await runCli(['campaign', 'status', campaign.file], { env })).stdout).toContain(
+  expect((await runInProcess(['campaign', 'status', campaign.file], { env })).stdout).toContain(
     '5 recipient(s) sent to in the last 24 h of 5 allowed',
   );
 }, 90_000);
@@ -157,7 +158,7 @@ describe('limits shared by every process sending through the account', () => {
       expect(smtp.peakConnections).toBeLessThanOrEqual(2);
       // 2/s with no burst: at most 10 in 5 s, plus one turn at the window's edge and one of timing jitter
       expect(fastestWindow(mailTimes, 5000)).toBeLessThanOrEqual(12);
-      const list = JSON.parse((await runCli(['accounts', 'list', '--json'], { env })).stdout);
+      const list = JSON.parse((await runInProcess(['accounts', 'list', '--json'], { env })).stdout);
       expect(list[0].slots).toEqual({ in_use: 0, by: [] });
     },
     120_000,
@@ -171,7 +172,7 @@ describe('limits shared by every process sending through the account', () => {
     const child = startCli(['campaign', 'send', doomed.file], { env });
     const ended = collect(child);
     expect(await until(() => smtp.received.length >= 2, 30_000)).toBe(true);
-    const busy = JSON.parse((await runCli(['accounts', 'list', '--json'], { env })).stdout)[0].slots;
+    const busy = JSON.parse((await runInProcess(['accounts', 'list', '--json'], { env })).stdout)[0].slots;
     expect(busy.by).toEqual([child.pid]);
     const other = collect(startCli(['campaign', 'send', survivor.file], { env }));
     child.kill('SIGKILL');
@@ -181,7 +182,7 @@ describe('limits shared by every process sending through the account', () => {
     const counts = receivedCounts(smtp);
     for (let index = 0; index < 10; index++) expect(counts.get(`s${index}@example.com`)).toBe(1);
     expect(smtp.peakConnections).toBeLessThanOrEqual(2);
-    const status = JSON.parse((await runCli(['campaign', 'status', survivor.file, '--json'], { env })).stdout);
+    const status = JSON.parse((await runInProcess(['campaign', 'status', survivor.file, '--json'], { env })).stdout);
     expect(status.account.slots).toEqual({ in_use: 0, by: [] });
   }, 90_000);
 

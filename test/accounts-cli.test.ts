@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, tempDir } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const password = 'correct-horse-battery-staple-7731';
 
@@ -36,7 +37,7 @@ describe('accounts add / list / remove (SMTP)', () => {
     expect(added.stderr).toContain('added account "work"');
     expect(added.stderr).toContain('smtp.example.com:587, starttls');
 
-    const listed = await runCli(['accounts', 'list', '--json'], { env: env() });
+    const listed = await runInProcess(['accounts', 'list', '--json'], { env: env() });
     expect(listed.code).toBe(0);
     const [account] = JSON.parse(listed.stdout);
     expect(account).toMatchObject({
@@ -63,7 +64,7 @@ describe('accounts add / list / remove (SMTP)', () => {
     const removed = await runCli(['accounts', 'remove', 'work'], { env: env() });
     expect(removed.code).toBe(0);
     expect(JSON.parse(await readFile(secretFile, 'utf8'))).toEqual({});
-    expect(JSON.parse((await runCli(['accounts', 'list', '--json'], { env: env() })).stdout)).toEqual([]);
+    expect(JSON.parse((await runInProcess(['accounts', 'list', '--json'], { env: env() })).stdout)).toEqual([]);
   });
 
   test('port 465 means implicit TLS; --insecure-tls is shown by list', async () => {
@@ -71,7 +72,7 @@ describe('accounts add / list / remove (SMTP)', () => {
       (await runCli(['accounts', 'add', 'smtp', 'mail', '--host', 'mx.example.com', '--port', '465', '--insecure-tls'], { env: env() }))
         .code,
     ).toBe(0);
-    const listed = await runCli(['accounts', 'list'], { env: env() });
+    const listed = await runInProcess(['accounts', 'list'], { env: env() });
     expect(listed.stdout).toMatch(/mail\tsmtp\tmx\.example\.com:465, tls, INSECURE TLS/);
   });
 
@@ -87,7 +88,7 @@ describe('accounts add / list / remove (SMTP)', () => {
       env: { ...env(), SMTP_PW: password },
     });
     expect(set.code).toBe(0);
-    const [account] = JSON.parse((await runCli(['accounts', 'list', '--json'], { env: env() })).stdout);
+    const [account] = JSON.parse((await runInProcess(['accounts', 'list', '--json'], { env: env() })).stdout);
     expect(account).toMatchObject({ secret: 'env', passwordEnv: 'SMTP_PW' });
     for (const file of await configFiles(config)) expect(await readFile(file, 'utf8')).not.toContain(password);
   });

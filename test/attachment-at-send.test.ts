@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, writeCampaign } from './helpers/cli.js';
+import { reportJson } from './helpers/report.js';
 
 test('a row added before resume whose templated attachment is a FIFO: that recipient fails naming the file, the rest are sent, no hang', async () => {
   const campaign = await writeCampaign({
@@ -26,9 +27,9 @@ test('a row added before resume whose templated attachment is a FIFO: that recip
   expect(resumed.code).toBe(0);
   expect(resumed.stderr).toContain('failed 1');
   expect(await readdir(campaign.outbox)).toHaveLength(4);
-  const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout) as {
+  const report = await reportJson<{
     recipients: { recipient: string; status: string; detail?: string }[];
-  };
+  }>(campaign.file);
   expect(report.recipients.find((r) => r.recipient === 'dan@example.com')).toMatchObject({
     status: 'failed',
     detail: expect.stringContaining(`${fifo}`),

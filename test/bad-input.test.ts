@@ -2,8 +2,13 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
+import { journalFile } from './helpers/journal.js';
 
 /**
+ * Most cases run the program in-process (helpers/in-process.ts): the same parsing, messages and exit codes
+ * without a process each. An unknown command and an unreadable file (as another user) run the installed bin.
+ *
  * Every bad input: exit 2, one message on stderr that says where the problem is, no stack trace,
  * nothing on stdout, and no state folder (so no journal and no outbox) beside the campaign.
  */
@@ -45,48 +50,56 @@ describe('command line usage errors', () => {
   });
 
   test('unknown subcommand', async () => {
-    expectRejected(await runCli(['campaign', 'sned', campaign.file]), ["unknown command 'sned'"], campaign);
+    expectRejected(await runInProcess(['campaign', 'sned', campaign.file]), ["unknown command 'sned'"], campaign);
   });
 
   test('unknown option', async () => {
-    expectRejected(await runCli(['campaign', 'send', campaign.file, '--bogus']), ["unknown option '--bogus'"], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file, '--bogus']), ["unknown option '--bogus'"], campaign);
   });
 
   test('missing argument', async () => {
-    expectRejected(await runCli(['campaign', 'send']), ["missing required argument 'file'"]);
-    expectRejected(await runCli(['report']), ["missing required argument 'file'"]);
+    expectRejected(await runInProcess(['campaign', 'send']), ["missing required argument 'file'"]);
+    expectRejected(await runInProcess(['report']), ["missing required argument 'file'"]);
   });
 
   test('option without its value', async () => {
-    expectRejected(await runCli(['campaign', 'send', campaign.file, '--limit']), ["'--limit <n>' argument missing"], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file, '--limit']), ["'--limit <n>' argument missing"], campaign);
   });
 
   test('--limit -1', async () => {
-    expectRejected(await runCli(['campaign', 'send', campaign.file, '--limit', '-1']), ['--limit', '"-1"', 'whole number'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file, '--limit', '-1']), ['--limit', '"-1"', 'whole number'], campaign);
   });
 
   test('--limit abc', async () => {
-    expectRejected(await runCli(['campaign', 'send', campaign.file, '--limit', 'abc']), ['--limit', '"abc"', 'whole number'], campaign);
+    expectRejected(
+      await runInProcess(['campaign', 'send', campaign.file, '--limit', 'abc']),
+      ['--limit', '"abc"', 'whole number'],
+      campaign,
+    );
   });
 
   test('preview --row 0', async () => {
-    expectRejected(await runCli(['campaign', 'preview', campaign.file, '--row', '0']), ['--row', '"0"', 'at least 1'], campaign);
+    expectRejected(await runInProcess(['campaign', 'preview', campaign.file, '--row', '0']), ['--row', '"0"', 'at least 1'], campaign);
   });
 
   test('preview --row out of range', async () => {
     expectRejected(
-      await runCli(['campaign', 'preview', campaign.file, '--row', '3']),
+      await runInProcess(['campaign', 'preview', campaign.file, '--row', '3']),
       ['--row 3', 'out of range', 'recipients.csv has 2 data row'],
       campaign,
     );
   });
 
   test('report --format of an unknown kind', async () => {
-    expectRejected(await runCli(['report', campaign.file, '--format', 'xml']), ['--format', '"xml"', 'table, json, csv'], campaign);
+    expectRejected(await runInProcess(['report', campaign.file, '--format', 'xml']), ['--format', '"xml"', 'table, json, csv'], campaign);
   });
 
   test('resume of a campaign never started', async () => {
-    expectRejected(await runCli(['campaign', 'resume', campaign.file]), [campaign.file, 'has not been started', 'campaign send'], campaign);
+    expectRejected(
+      await runInProcess(['campaign', 'resume', campaign.file]),
+      [campaign.file, 'has not been started', 'campaign send'],
+      campaign,
+    );
   });
 });
 
@@ -94,7 +107,7 @@ describe('missing or unreadable files', () => {
   test('missing campaign file', async () => {
     const campaign = await writeCampaign();
     const missing = path.join(campaign.dir, 'nope.yaml');
-    expectRejected(await runCli(['campaign', 'send', missing]), [`campaign file ${missing}`, 'no such file'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', missing]), [`campaign file ${missing}`, 'no such file'], campaign);
     expect(existsSync(path.join(campaign.dir, '.mailshot'))).toBe(false);
   });
 
@@ -102,7 +115,7 @@ describe('missing or unreadable files', () => {
     const campaign = await writeCampaign();
     const folder = path.join(campaign.dir, 'folder.yaml');
     await mkdir(folder);
-    expectRejected(await runCli(['campaign', 'send', folder]), [`campaign file ${folder}`, 'folder'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', folder]), [`campaign file ${folder}`, 'folder'], campaign);
   });
 
   // root reads files whatever their mode, so as root the CLI runs as "nobody" to meet a permission error.
@@ -124,7 +137,7 @@ describe('missing or unreadable files', () => {
   test('missing CSV', async () => {
     const campaign = await writeCampaign({ fields: { recipients: 'people.csv' } });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [path.join(campaign.dir, 'people.csv'), 'recipients', 'no such file'],
       campaign,
     );
@@ -133,13 +146,13 @@ describe('missing or unreadable files', () => {
   test('CSV that is a folder', async () => {
     const campaign = await writeCampaign({ fields: { recipients: 'lists' } });
     await mkdir(path.join(campaign.dir, 'lists'));
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [path.join(campaign.dir, 'lists'), 'folder'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), [path.join(campaign.dir, 'lists'), 'folder'], campaign);
   });
 
   test('attachment that is a folder', async () => {
     const campaign = await writeCampaign({ fields: { attachments: ['files'] }, files: { 'files/a.txt': 'a' } });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [path.join(campaign.dir, 'files'), 'field "attachments"', 'folder'],
       campaign,
     );
@@ -148,7 +161,7 @@ describe('missing or unreadable files', () => {
   test('missing template file', async () => {
     const campaign = await writeCampaign({ fields: { markdown: 'welcome.md' } });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [path.join(campaign.dir, 'welcome.md'), 'field "markdown"', 'no such file'],
       campaign,
     );
@@ -157,7 +170,7 @@ describe('missing or unreadable files', () => {
   test('missing attachment file', async () => {
     const campaign = await writeCampaign({ fields: { attachments: ['files/guide.pdf'] } });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [path.join(campaign.dir, 'files/guide.pdf'), 'field "attachments"', 'campaign.yaml', 'no such file'],
       campaign,
     );
@@ -166,7 +179,7 @@ describe('missing or unreadable files', () => {
   test('templated attachment path missing for one recipient', async () => {
     const campaign = await writeCampaign({ fields: { attachments: ['files/{{ name }}.txt'] }, files: { 'files/Ann.txt': 'for Ann' } });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [path.join(campaign.dir, 'files/Bob.txt'), 'field "attachments"', 'line 3 of recipients.csv'],
       campaign,
     );
@@ -178,30 +191,38 @@ describe('invalid campaign file', () => {
     const lines = [...baseLines];
     lines[2] = 'subject: "Hello" {{ name }}';
     const campaign = await writeCampaign({ yaml: campaignYaml(lines) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:3:`, 'YAML syntax error'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), [`${campaign.file}:3:`, 'YAML syntax error'], campaign);
   });
 
   test('tab indentation names the line', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'headers:', '\tX-Tag: one']) });
-    expectRejected(await runCli(['campaign', 'validate', campaign.file]), [`${campaign.file}:7:`, 'YAML syntax error', 'Tabs'], campaign);
+    expectRejected(
+      await runInProcess(['campaign', 'validate', campaign.file]),
+      [`${campaign.file}:7:`, 'YAML syntax error', 'Tabs'],
+      campaign,
+    );
   });
 
   test('duplicate field names the line of the second one', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'subject: again']) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:6:`, 'unique'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), [`${campaign.file}:6:`, 'unique'], campaign);
   });
 
   test('unknown field (a typo) names the field and its line', async () => {
     const lines = [...baseLines];
     lines[2] = 'subjct: "Hello {{ name }}"';
     const campaign = await writeCampaign({ yaml: campaignYaml(lines) });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:3:`, 'field "subjct"', 'unknown field'], campaign);
+    expectRejected(
+      await runInProcess(['campaign', 'send', campaign.file]),
+      [`${campaign.file}:3:`, 'field "subjct"', 'unknown field'],
+      campaign,
+    );
   });
 
   test('unknown nested field names the path and its line', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'list_unsubscribe:', '  urll: https://example.com/u']) });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${campaign.file}:7:`, 'field "list_unsubscribe.urll"', 'unknown field'],
       campaign,
     );
@@ -210,7 +231,7 @@ describe('invalid campaign file', () => {
   test('mistyped field: attachments: 3', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'attachments: 3']) });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${campaign.file}:6:`, 'field "attachments"', 'expected array', 'number 3'],
       campaign,
     );
@@ -221,7 +242,7 @@ describe('invalid campaign file', () => {
     lines[2] = 'subject: {{ name }}';
     const campaign = await writeCampaign({ yaml: campaignYaml(lines) });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${campaign.file}:3:`, 'field "subject"', 'expected string', 'mapping'],
       campaign,
     );
@@ -230,7 +251,7 @@ describe('invalid campaign file', () => {
   test('reserved header in headers', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'headers:', '  X-Tag: one', '  Bcc: evil@example.com']) });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${campaign.file}:8:`, 'field "headers.Bcc"', 'set by mailshot'],
       campaign,
     );
@@ -238,7 +259,7 @@ describe('invalid campaign file', () => {
 
   test('missing from', async () => {
     const campaign = await writeCampaign({ fields: { from: undefined } });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [campaign.file, 'field "from"', 'required'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), [campaign.file, 'field "from"', 'required'], campaign);
   });
 
   test('invalid from address', async () => {
@@ -246,7 +267,7 @@ describe('invalid campaign file', () => {
       yaml: campaignYaml(['name: Test', 'from: "Sender <sender at example>"', ...baseLines.slice(2)]),
     });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${campaign.file}:2:`, 'field "from"', 'not a valid address'],
       campaign,
     );
@@ -255,7 +276,7 @@ describe('invalid campaign file', () => {
   test('invalid reply_to address', async () => {
     const campaign = await writeCampaign({ yaml: campaignYaml([...baseLines, 'reply_to: "two@example.com, addresses@example.com"']) });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${campaign.file}:6:`, 'field "reply_to"', 'not a valid address'],
       campaign,
     );
@@ -263,13 +284,13 @@ describe('invalid campaign file', () => {
 
   test('missing subject', async () => {
     const campaign = await writeCampaign({ fields: { subject: undefined } });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [campaign.file, 'field "subject"', 'required'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), [campaign.file, 'field "subject"', 'required'], campaign);
   });
 
   test('missing body', async () => {
     const campaign = await writeCampaign({ fields: { markdown: undefined } });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [campaign.file, 'body is missing', 'markdown, html or text'],
       campaign,
     );
@@ -277,7 +298,7 @@ describe('invalid campaign file', () => {
 
   test('a campaign file that is not a mapping', async () => {
     const campaign = await writeCampaign({ yaml: '- just\n- a list\n' });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), [`${campaign.file}:1:`, 'mapping'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), [`${campaign.file}:1:`, 'mapping'], campaign);
   });
 });
 
@@ -285,7 +306,7 @@ describe('invalid recipients and templates', () => {
   test('CSV without the email column', async () => {
     const campaign = await writeCampaign({ csv: 'address,name\nann@example.com,Ann\n' });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${path.join(campaign.dir, 'recipients.csv')}:1:`, 'no "email" column', 'found: address, name', 'email_column'],
       campaign,
     );
@@ -293,7 +314,7 @@ describe('invalid recipients and templates', () => {
 
   test('email_column naming a column that does not exist', async () => {
     const campaign = await writeCampaign({ fields: { email_column: 'address' } });
-    expectRejected(await runCli(['campaign', 'validate', campaign.file]), ['recipients.csv:1:', 'no "address" column'], campaign);
+    expectRejected(await runInProcess(['campaign', 'validate', campaign.file]), ['recipients.csv:1:', 'no "address" column'], campaign);
   });
 
   test.each([
@@ -303,7 +324,7 @@ describe('invalid recipients and templates', () => {
   ])('malformed CSV: %s', async (_name, csv, line, hint) => {
     const campaign = await writeCampaign({ csv });
     expectRejected(
-      await runCli(['campaign', 'send', campaign.file]),
+      await runInProcess(['campaign', 'send', campaign.file]),
       [`${path.join(campaign.dir, 'recipients.csv')}:${line}:`, hint],
       campaign,
     );
@@ -311,14 +332,14 @@ describe('invalid recipients and templates', () => {
 
   test('CSV with no valid recipient', async () => {
     const campaign = await writeCampaign({ csv: 'email,name\nnot-an-address,Ann\n' });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), ['recipients.csv', 'no valid recipient'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), ['recipients.csv', 'no valid recipient'], campaign);
   });
 
   test('unknown template variable in the subject', async () => {
     const campaign = await writeCampaign({ fields: { subject: 'Hello {{ first_name }}' } });
     for (const command of ['send', 'validate', 'preview']) {
       expectRejected(
-        await runCli(['campaign', command, campaign.file]),
+        await runInProcess(['campaign', command, campaign.file]),
         ['field "subject"', 'campaign.yaml', '"first_name"', 'recipients.csv has no such column', 'email, name'],
         campaign,
       );
@@ -327,7 +348,7 @@ describe('invalid recipients and templates', () => {
 
   test('unknown template variable in the Markdown body', async () => {
     const campaign = await writeCampaign({ markdown: 'Dear {{ name }},\n\nyour code is **{{ coupon }}**.\n' });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), ['body.md', '"coupon"', 'no such column'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), ['body.md', '"coupon"', 'no such column'], campaign);
   });
 
   test('unknown template variable in to_name, headers and list_unsubscribe', async () => {
@@ -337,35 +358,39 @@ describe('invalid recipients and templates', () => {
       ['list_unsubscribe', { url: 'https://example.com/u/{{ nickname }}' }, 'field "list_unsubscribe.url"'],
     ] as const) {
       const campaign = await writeCampaign({ fields: { [field]: value } });
-      expectRejected(await runCli(['campaign', 'send', campaign.file]), [origin, '"nickname"'], campaign);
+      expectRejected(await runInProcess(['campaign', 'send', campaign.file]), [origin, '"nickname"'], campaign);
     }
   });
 
   test('malformed template: {% if %} never closed, with the line in the Markdown file', async () => {
     const campaign = await writeCampaign({ markdown: 'Hello,\n\n{% if name %}Dear {{ name }},\n\nthanks.\n' });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), ['body.md', 'template error', 'not closed', 'line:3'], campaign);
+    expectRejected(
+      await runInProcess(['campaign', 'send', campaign.file]),
+      ['body.md', 'template error', 'not closed', 'line:3'],
+      campaign,
+    );
   });
 
   test('malformed template in the subject', async () => {
     const campaign = await writeCampaign({ fields: { subject: 'Hello {{ name ' } });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), ['field "subject"', 'template error'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), ['field "subject"', 'template error'], campaign);
   });
 
   test('unknown filter', async () => {
     const campaign = await writeCampaign({ fields: { subject: 'Hello {{ name | shout }}' } });
-    expectRejected(await runCli(['campaign', 'send', campaign.file]), ['field "subject"', 'shout'], campaign);
+    expectRejected(await runInProcess(['campaign', 'send', campaign.file]), ['field "subject"', 'shout'], campaign);
   });
 });
 
 describe('bad input leaves an existing campaign untouched', () => {
   test('a resume after the template broke writes nothing to the journal or the outbox', async () => {
     const campaign = await writeCampaign();
-    expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'])).code).toBe(75);
-    const journal = path.join(campaign.stateDir, 'journal.jsonl');
+    expect((await runInProcess(['campaign', 'send', campaign.file, '--limit', '1'])).code).toBe(75);
+    const journal = journalFile(campaign.stateDir);
     const before = await readFile(journal, 'utf8');
     expect(await readdir(campaign.outbox)).toHaveLength(1);
     await writeFile(path.join(campaign.dir, 'body.md'), 'Hi {{ nickname }}\n');
-    const result = await runCli(['campaign', 'resume', campaign.file]);
+    const result = await runInProcess(['campaign', 'resume', campaign.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('"nickname"');
     expect(await readFile(journal, 'utf8')).toBe(before);

@@ -12,6 +12,8 @@ import { fileSecretsEnv, type Env } from './helpers/smtp.js';
 import { startGmailSimulator } from './servers/gmail.js';
 import { startGraphServer, testClientId, type GraphTestServer } from './servers/graph.js';
 import { graphEnv } from './helpers/graph.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 type ConfigEnv = Env & { MAILSHOT_CONFIG_DIR: string };
 const unsubscribe = 'unsubscribe@example.com';
@@ -38,14 +40,14 @@ async function expectScenario(env: ConfigEnv, account: string, campaignFile: str
     counts: { bounced: 2, complained: 1, unsubscribed: 1, auto_replies: 1, unmatched: 1 },
   });
   expect(JSON.parse((await runCli(['bounces', 'check', account, '--json'], { env })).stdout).messages).toBe(0);
-  const list = JSON.parse((await runCli(['suppress', 'list', '--account', account, '--json'], { env })).stdout);
+  const list = JSON.parse((await runInProcess(['suppress', 'list', '--account', account, '--json'], { env })).stdout);
   expect(Object.fromEntries(list.entries.map((entry: { address: string; reason: string }) => [entry.address, entry.reason]))).toEqual({
     'r1@example.com': 'bounced',
     'r2@example.com': 'bounced',
     'r3@example.com': 'complained',
     'r4@example.com': 'unsubscribed',
   });
-  const report = JSON.parse((await runCli(['report', campaignFile, '--format', 'json'], { env })).stdout);
+  const report = await reportJson(campaignFile, [], { env });
   expect(report.after_delivery).toMatchObject({ bounced: 2, complained: 1, bounce_rate: 0.4 });
 }
 

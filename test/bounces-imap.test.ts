@@ -12,6 +12,8 @@ import { smtpWithMailbox, type SmtpWithMailbox } from './helpers/mailbox.js';
 import { receivedCounts } from './helpers/smtp.js';
 import { describeWithDovecot } from './servers/dovecot.js';
 import { journalLines } from './helpers/journal.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const user = 'sender@example.com';
 const password = 'imap-S3cret-77';
@@ -73,7 +75,7 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
       const again = await runCli(['bounces', 'check', 'smtp1', '--json'], { env: w.env });
       expect(JSON.parse(again.stdout)).toMatchObject({ messages: 0, suppressed: [] });
 
-      const list = JSON.parse((await runCli(['suppress', 'list', '--account', 'smtp1', '--json'], { env: w.env })).stdout);
+      const list = JSON.parse((await runInProcess(['suppress', 'list', '--account', 'smtp1', '--json'], { env: w.env })).stdout);
       expect(Object.fromEntries(list.entries.map((entry: { address: string; reason: string }) => [entry.address, entry.reason]))).toEqual({
         'r1@example.com': 'bounced',
         'r2@example.com': 'bounced',
@@ -95,7 +97,7 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
         ['unsubscribed', 'r4@example.com', ''], // the unsubscribe mail names no message: matched through the campaign's unsubscribe address and its journal
       ]);
 
-      const report = JSON.parse((await runCli(['report', first.file, '--format', 'json'], { env: w.env })).stdout);
+      const report = await reportJson(first.file, [], { env: w.env });
       expect(report.totals).toMatchObject({ sent: 8, failed: 0 });
       expect(report.after_delivery).toEqual({
         bounced: 3,
@@ -109,27 +111,27 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
         status: 'sent',
         after: { event: 'bounced', hard: true, status: '5.1.1', detail: expect.stringMatching(/User unknown/) },
       });
-      const table = await runCli(['report', first.file], { env: w.env });
+      const table = await runInProcess(['report', first.file], { env: w.env });
       expect(table.stdout).toContain('Delivered, then bounced (4):');
       expect(table.stdout).toMatch(/r1@example\.com — 5\.1\.1 550 5\.1\.1/);
       expect(table.stdout).toContain('37.5 % of sent');
-      const csv = (await runCli(['report', first.file, '--format', 'csv'], { env: w.env })).stdout;
+      const csv = (await runInProcess(['report', first.file, '--format', 'csv'], { env: w.env })).stdout;
       expect(csv.split('\n')[0]).toBe(
         'recipient,status,line,reason,code,detail,at,cc,bcc,refused_copies,after_delivery,after_status,after_detail,after_at',
       );
       expect(csv).toMatch(/^r1@example\.com,sent,.*,bounced,5\.1\.1,/m);
       expect(csv).toMatch(/^r6@example\.com,sent,.*,soft_bounced,4\.2\.2,/m);
       const htmlFile = path.join(first.dir, 'report.html');
-      expect((await runCli(['report', first.file, '--format', 'html', '--output', htmlFile], { env: w.env })).code).toBe(0);
+      expect((await runInProcess(['report', first.file, '--format', 'html', '--output', htmlFile], { env: w.env })).code).toBe(0);
       const page = await readFile(htmlFile, 'utf8');
       expect(page).toContain('data-bounce-rate="0.375" data-complaint-rate="0.125"');
       expect(page).toContain('Delivered, then complained (1)');
-      const status = await runCli(['campaign', 'status', first.file], { env: w.env });
+      const status = await runInProcess(['campaign', 'status', first.file], { env: w.env });
       expect(status.stderr + status.stdout).toMatch(/hard-bounce rate 37\.5 % is above 2 %/);
 
       // a second campaign to the same list: the five suppressed are skipped, everyone else is sent to
       const second = await writeCampaign({ csv: recipientsCsv(8), fields: campaignFields() });
-      const validated = await runCli(['campaign', 'validate', second.file, '--via', 'smtp1'], { env: w.env });
+      const validated = await runInProcess(['campaign', 'validate', second.file, '--via', 'smtp1'], { env: w.env });
       expect(validated.stdout).toContain('5 of them suppressed');
       const before = w.smtp.received.length;
       expect((await runCli(['campaign', 'send', second.file, '--via', 'smtp1'], { env: w.env })).code).toBe(0);
@@ -138,7 +140,7 @@ describeWithDovecot('bounces check over IMAP (Dovecot)', () => {
         .map((message) => message.to[0])
         .sort();
       expect(secondRun).toEqual(['r0@example.com', 'r5@example.com', 'r6@example.com']);
-      const secondReport = JSON.parse((await runCli(['report', second.file, '--format', 'json'], { env: w.env })).stdout);
+      const secondReport = await reportJson(second.file, [], { env: w.env });
       expect(secondReport.skipped_by_reason).toEqual({ suppressed: 5 });
       expect(Object.fromEntries(receivedCounts(w.smtp))['r0@example.com']).toBe(2);
     } finally {

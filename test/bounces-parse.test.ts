@@ -11,7 +11,7 @@ import { messageIdFor } from '../src/campaign/compose.js';
 import { MailboxProcessor } from '../src/bounces/process.js';
 import { SuppressionList } from '../src/suppress/list.js';
 import type { IndexedCampaign } from '../src/bounces/campaign-index.js';
-import { journalLines } from './helpers/journal.js';
+import { journalFile, journalLines } from './helpers/journal.js';
 
 const sender = 'sender@example.com';
 const recipient = 'ann@example.org';
@@ -21,7 +21,7 @@ async function setup() {
   process.env.MAILSHOT_CONFIG_DIR = config;
   const stateDir = path.join(await tempDir(), '.mailshot', 'campaign');
   await mkdir(stateDir, { recursive: true });
-  await writeFile(path.join(stateDir, 'journal.jsonl'), JSON.stringify({ ev: 'sent', to: recipient, at: 1, reply: '250 ok' }) + '\n');
+  await writeFile(journalFile(stateDir), JSON.stringify({ ev: 'sent', to: recipient, at: 1, reply: '250 ok' }) + '\n');
   const campaign: IndexedCampaign = {
     campaignId: 'c0ffee00-1111-2222-3333-444455556666',
     campaignFile: '/x/campaign.yaml',

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { reportJson } from './helpers/report.js';
+import { journalFile } from './helpers/journal.js';
+import { runInProcess } from './helpers/in-process.js';
 
 interface Sent {
   raw: string;
@@ -39,14 +42,12 @@ async function send(campaign: CampaignFixture, ...args: string[]) {
   return result;
 }
 
-async function reportJson(campaign: CampaignFixture, ...args: string[]) {
-  const result = await runCli(['report', campaign.file, '--format', 'json', ...args]);
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as {
+async function featuresReport(campaign: CampaignFixture, ...args: string[]) {
+  return reportJson<{
     totals: Record<string, number>;
     skipped_by_reason: Record<string, number>;
     recipients: { recipient: string; status: string; line?: number; reason?: string }[];
-  };
+  }>(campaign.file, args);
 }
 
 function headerValues(sent: Sent, name: string): string[] {
@@ -85,7 +86,7 @@ describe('recipient lists', () => {
 
   test('header names with spaces around them work, with a warning', async () => {
     const campaign = await writeCampaign({ csv: ' email , name \nann@example.com,Ann\n' });
-    const validated = await runCli(['campaign', 'validate', campaign.file]);
+    const validated = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(validated.code).toBe(0);
     expect(validated.stderr).toMatch(/warning: .*recipients\.csv:1: column name " email " has spaces around it; using "email"/);
     const sent = await send(campaign);
@@ -98,14 +99,14 @@ describe('recipient lists', () => {
     const campaign = await writeCampaign({
       csv: 'email,name\nann@example.com,Ann\nbob@example.com,Bob\nAnn@Example.COM,Ann again\n BOB@example.com ,Bob again\n',
     });
-    const validated = await runCli(['campaign', 'validate', campaign.file]);
+    const validated = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(validated.stdout).toContain('2 recipient(s) to send');
     expect(validated.stdout).toContain('line 4: duplicate "Ann@Example.COM"');
     await send(campaign);
     const messages = await outbox(campaign);
     expect(messages.size).toBe(2);
     expect(messages.get('ann@example.com')!.mail.subject).toBe('Hello Ann');
-    const report = await reportJson(campaign);
+    const report = await featuresReport(campaign);
     expect(report.totals).toMatchObject({ sent: 2, skipped: 2 });
     expect(report.skipped_by_reason).toEqual({ duplicate: 2 });
     const skipped = report.recipients.filter((outcome) => outcome.status === 'skipped');
@@ -134,7 +135,7 @@ describe('recipient lists', () => {
     const messages = await outbox(campaign);
     // "Dee <dee@example.com>" is the address with its display name, as spreadsheets export it.
     expect([...messages.keys()].sort()).toEqual(['ann@example.com', 'bob@example.com', 'dee@example.com']);
-    const report = await reportJson(campaign);
+    const report = await featuresReport(campaign);
     expect(report.totals).toMatchObject({ sent: 3, failed: 0, skipped: 5, pending: 0 });
     expect(report.skipped_by_reason).toEqual({ invalid_address: 5 });
     const lines = report.recipients
@@ -147,7 +148,7 @@ describe('recipient lists', () => {
       [6, 'c@localhost'],
       [8, 'eve@example.com\r\nBcc: evil@example.com'],
     ]);
-    const table = await runCli(['report', campaign.file]);
+    const table = await runInProcess(['report', campaign.file]);
     expect(table.stdout).toContain('line 3: not-an-address');
     // a cell's line break or terminal escape is shown, not acted on
     expect(table.stdout).toContain('line 8: eve@example.com\\r\\nBcc: evil@example.com');
@@ -346,14 +347,14 @@ describe('Message-ID', () => {
     expect(ids.get('ann@example.com')).not.toBe(ids.get('bob@example.com'));
 
     // Simulate a crash after Ann was handed to the outbox but before her outcome was recorded.
-    const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
-    const journal = (await readFile(journalFile, 'utf8')).split('\n').filter(Boolean);
+    const journalPath = journalFile(campaign.stateDir);
+    const journal = (await readFile(journalPath, 'utf8')).split('\n').filter(Boolean);
     const annSent = journal.filter(
       (line) => (JSON.parse(line) as { ev: string; to?: string }).ev === 'sent' && line.includes('"to":"ann@example.com"'),
     );
     expect(annSent).toHaveLength(1);
     await writeFile(
-      journalFile,
+      journalPath,
       journal
         .filter((line) => line !== annSent[0])
         .map((line) => line + '\n')
@@ -366,10 +367,10 @@ describe('Message-ID', () => {
       JSON.stringify({
         ...JSON.parse(await readFile(stateFile, 'utf8')),
         status: 'running',
-        journalBytes: (await readFile(journalFile)).length,
+        journalBytes: (await readFile(journalPath)).length,
       }),
     );
-    const statusBefore = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'])).stdout);
+    const statusBefore = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'])).stdout);
     expect(statusBefore.totals).toMatchObject({ sent: 1, in_doubt: 1 });
     await rm(campaign.outbox, { recursive: true });
 
@@ -397,12 +398,12 @@ describe('Message-ID', () => {
 describe('preview, report and status', () => {
   test('preview --row 2 prints the second recipient', async () => {
     const campaign = await writeCampaign();
-    const preview = await runCli(['campaign', 'preview', campaign.file, '--row', '2']);
+    const preview = await runInProcess(['campaign', 'preview', campaign.file, '--row', '2']);
     expect(preview.code).toBe(0);
     expect(preview.stdout).toContain('To: bob@example.com');
     expect(preview.stdout).toContain('Subject: Hello Bob');
     expect(preview.stdout).not.toContain('Ann');
-    const raw = await runCli(['campaign', 'preview', campaign.file, '--row', '2', '--raw']);
+    const raw = await runInProcess(['campaign', 'preview', campaign.file, '--row', '2', '--raw']);
     const mail = await simpleParser(raw.stdout);
     expect(mail.subject).toBe('Hello Bob');
     expect(mail.html).toContain('<strong>Bob</strong>');
@@ -412,7 +413,7 @@ describe('preview, report and status', () => {
   test('report --format csv has a header row and one row per recipient', async () => {
     const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\nbob@example.com,Bob\nANN@example.com,Dup\nnope,Bad\n' });
     await send(campaign);
-    const report = await runCli(['report', campaign.file, '--format', 'csv']);
+    const report = await runInProcess(['report', campaign.file, '--format', 'csv']);
     expect(report.code).toBe(0);
     const rows = parseCsv(report.stdout) as string[][];
     expect(rows[0]).toEqual([
@@ -451,19 +452,19 @@ describe('preview, report and status', () => {
     await send(campaign);
     expect(await readdir(campaign.outbox)).toHaveLength(2);
 
-    const failedJson = await reportJson(campaign, '--failed');
+    const failedJson = await featuresReport(campaign, '--failed');
     expect(failedJson.recipients).toEqual([expect.objectContaining({ recipient: 'bob@example.com', status: 'failed' })]);
-    const failedCsv = parseCsv((await runCli(['report', campaign.file, '--format', 'csv', '--failed'])).stdout) as string[][];
+    const failedCsv = parseCsv((await runInProcess(['report', campaign.file, '--format', 'csv', '--failed'])).stdout) as string[][];
     expect(failedCsv.slice(1).map((row) => [row[0], row[1]])).toEqual([['bob@example.com', 'failed']]);
     expect(failedCsv[1][5]).toContain('list_unsubscribe.url');
-    const failedTable = await runCli(['report', campaign.file, '--failed']);
+    const failedTable = await runInProcess(['report', campaign.file, '--failed']);
     expect(failedTable.stdout).toContain('bob@example.com');
     expect(failedTable.stdout).not.toContain('ann@example.com');
 
-    const all = await reportJson(campaign);
+    const all = await featuresReport(campaign);
     expect(all.recipients.map((outcome) => outcome.status).sort()).toEqual(['failed', 'sent', 'sent']);
 
-    const status = await runCli(['campaign', 'status', campaign.file, '--json']);
+    const status = await runInProcess(['campaign', 'status', campaign.file, '--json']);
     expect(status.code).toBe(0);
     const { totals } = JSON.parse(status.stdout) as { totals: Record<string, unknown> };
     for (const key of ['sent', 'failed', 'skipped', 'pending', 'in_doubt']) expect(Number.isInteger(totals[key])).toBe(true);

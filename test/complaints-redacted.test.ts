@@ -14,6 +14,8 @@ import { startGmailSimulator } from './servers/gmail.js';
 import { startGraphServer } from './servers/graph.js';
 import { startSmtpServer } from './servers/smtp.js';
 import { journalLines } from './helpers/journal.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 type ConfigEnv = Env & { MAILSHOT_CONFIG_DIR: string };
 
@@ -33,7 +35,7 @@ async function expectComplaintMatched(env: ConfigEnv, account: string, campaign:
   const result = JSON.parse(checked.stdout);
   expect(result).toMatchObject({ messages: 2, counts: { complained: 1, unmatched: 1 } });
   expect(result.suppressed).toEqual([expect.objectContaining({ address: 'r2@example.com', reason: 'complained' })]);
-  const list = JSON.parse((await runCli(['suppress', 'list', '--account', account, '--json'], { env })).stdout);
+  const list = JSON.parse((await runInProcess(['suppress', 'list', '--account', account, '--json'], { env })).stdout);
   expect(list.entries.map((entry: { address: string; reason: string }) => [entry.address, entry.reason])).toEqual([
     ['r2@example.com', 'complained'],
   ]);
@@ -41,7 +43,7 @@ async function expectComplaintMatched(env: ConfigEnv, account: string, campaign:
   expect(journal.filter((event) => event.ev === 'complained')).toEqual([
     expect.objectContaining({ ev: 'complained', to: 'r2@example.com', feedback: 'abuse' }),
   ]);
-  const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+  const report = await reportJson(campaign.file, [], { env });
   expect(report.after_delivery).toMatchObject({ complained: 1, complaint_rate: 0.25 });
 }
 

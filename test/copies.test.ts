@@ -13,6 +13,8 @@ import { addAccount, fileSecretsEnv, smtpServersPerTest, type Env } from './help
 import { startGmailSimulator, type GmailSimulator } from './servers/gmail.js';
 import { startGraphServer, testClientId, type GraphTestServer } from './servers/graph.js';
 import { graphEnv } from './helpers/graph.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const csv = 'email,name,manager\nann@example.com,Ann,"Mia <mia@example.com>, leo@example.com"\nbob@example.com,Bob,\n';
 const copies = { cc: '{{ manager }}', bcc: ['Archive <archive@example.com>'] };
@@ -24,11 +26,11 @@ async function send(campaign: CampaignFixture, env: Env) {
   return result;
 }
 
-async function reportJson(campaign: CampaignFixture, env: Env) {
-  return JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+async function copiesReport(campaign: CampaignFixture, env: Env) {
+  return await reportJson<{
     copies: { cc: number; bcc: number };
     recipients: { recipient: string; cc?: string[]; bcc?: string[] }[];
-  };
+  }>(campaign.file, [], { env });
 }
 
 describe('cc and bcc', () => {
@@ -53,15 +55,15 @@ describe('cc and bcc', () => {
     expect(addressesOf(ann.cc)).toEqual(['mia@example.com', 'leo@example.com']);
     expect((await simpleParser(byTo.get('bob@example.com')!.raw)).cc).toBeUndefined();
 
-    const report = await reportJson(campaign, env);
+    const report = await copiesReport(campaign, env);
     expect(report.copies).toEqual({ cc: 2, bcc: 2 });
     expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({
       cc: ['mia@example.com', 'leo@example.com'],
       bcc: ['archive@example.com'],
     });
-    const table = await runCli(['report', campaign.file], { env });
+    const table = await runInProcess(['report', campaign.file], { env });
     expect(table.stdout).toContain('Copies      2 cc · 2 bcc');
-    const csvReport = await runCli(['report', campaign.file, '--format', 'csv'], { env });
+    const csvReport = await runInProcess(['report', campaign.file, '--format', 'csv'], { env });
     expect(csvReport.stdout.split('\n')[0]).toBe(
       'recipient,status,line,reason,code,detail,at,cc,bcc,refused_copies,after_delivery,after_status,after_detail,after_at',
     );
@@ -77,9 +79,9 @@ describe('cc and bcc', () => {
     const campaign = await writeCampaign({ csv, fields: { ...copies, via: 'relay' } });
     const result = await runCli(['campaign', 'send', campaign.file], { env });
     expect(result.code).toBe(0);
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+    const report = await reportJson<{
       recipients: { recipient: string; status: string; detail?: string }[];
-    };
+    }>(campaign.file, [], { env });
     expect(report.recipients.find((row) => row.recipient === 'bob@example.com')).toMatchObject({
       status: 'failed',
       detail: expect.stringContaining('550 5.1.1 User unknown'),
@@ -121,7 +123,7 @@ describe('cc and bcc', () => {
     // The message ann finally got names her copies in its Cc header, as the first one did.
     const final = await simpleParser(smtp.received.find((message) => message.to.includes('ann@example.com'))!.raw);
     expect(addressesOf(final.cc)).toEqual(['mia@example.com', 'leo@example.com']);
-    const report = await reportJson(campaign, env);
+    const report = await copiesReport(campaign, env);
     expect(report.recipients.find((row) => row.recipient === 'ann@example.com')).toMatchObject({
       cc: ['mia@example.com', 'leo@example.com'],
     });
@@ -140,20 +142,20 @@ describe('cc and bcc', () => {
     expect(sent.stderr).toContain('copy to archive@example.com refused: 550 5.1.1 No such mailbox here');
     for (let run = 0; run < 2; run++) expect((await runCli(['campaign', 'resume', campaign.file], { env })).code).toBe(0);
     expect(smtp.received.map((message) => message.to[0]).sort()).toEqual(['ann@example.com', 'bob@example.com']);
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+    const report = await reportJson<{
       recipients: { recipient: string; status: string; refused_copies?: unknown }[];
-    };
+    }>(campaign.file, [], { env });
     for (const recipient of ['ann@example.com', 'bob@example.com']) {
       expect(report.recipients.find((row) => row.recipient === recipient)).toMatchObject({
         status: 'sent',
         refused_copies: [{ address: 'archive@example.com', reply: expect.stringContaining('550 5.1.1 No such mailbox here') }],
       });
     }
-    const csvReport = (await runCli(['report', campaign.file, '--format', 'csv'], { env })).stdout;
+    const csvReport = (await runInProcess(['report', campaign.file, '--format', 'csv'], { env })).stdout;
     expect(csvReport).toContain('archive@example.com (550 5.1.1 No such mailbox here');
-    const table = (await runCli(['report', campaign.file], { env })).stdout;
+    const table = (await runInProcess(['report', campaign.file], { env })).stdout;
     expect(table).toContain('Copies refused (2): the recipient got the message, these copies did not');
-    const htmlFile = (await runCli(['report', campaign.file, '--format', 'html'], { env })).stdout.trim();
+    const htmlFile = (await runInProcess(['report', campaign.file, '--format', 'html'], { env })).stdout.trim();
     expect(await readFile(htmlFile, 'utf8')).toContain('copy to archive@example.com refused: 550 5.1.1 No such mailbox here');
   });
 
@@ -164,7 +166,7 @@ describe('cc and bcc', () => {
     expect(addressesOf(ann.mail.cc)).toEqual(['mia@example.com', 'leo@example.com']);
     expect(ann.mail.headers.has('bcc')).toBe(false);
     expect(ann.raw.toString('latin1')).not.toContain('archive@');
-    const preview = await runCli(['campaign', 'preview', campaign.file]);
+    const preview = await runInProcess(['campaign', 'preview', campaign.file]);
     expect(preview.stdout).toContain('Cc: mia@example.com, leo@example.com\n');
     expect(preview.stdout).toContain('Bcc: archive@example.com (envelope only, not in the message)\n');
   });
@@ -188,7 +190,7 @@ describe('cc and bcc', () => {
       csv: 'email,name,manager\nann@example.com,Ann,mia@example.com\nbob@example.com,Bob,not an address\n',
       fields: { cc: '{{ manager }}' },
     });
-    const result = await runCli(['campaign', 'validate', bad.file]);
+    const result = await runInProcess(['campaign', 'validate', bad.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('field "cc" rendered to "not an address"');
     expect(result.stderr).toContain('line 3 of recipients.csv');
@@ -200,7 +202,7 @@ describe('cc and bcc', () => {
       ['To', '"email_column"'],
     ]) {
       const campaign = await writeCampaign({ fields: { headers: { [header]: 'x@example.com' } } });
-      const refused = await runCli(['campaign', 'validate', campaign.file]);
+      const refused = await runInProcess(['campaign', 'validate', campaign.file]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`field "headers.${header}": is set by mailshot itself: `);
       expect(refused.stderr).toContain(advice);

@@ -4,8 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignFixture, type CliResult } from './helpers/cli.js';
-import { journalText, parseJournal, type JournalLine } from './helpers/journal.js';
+import { journalFile, journalText, parseJournal, type JournalLine } from './helpers/journal.js';
 import { deadPid, lockOwnedBy } from './helpers/processes.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 /** The outbox's default `maxConcurrent`: at most this many recipients are handed over at once. */
 const inFlight = 4;
@@ -50,9 +52,7 @@ interface Totals {
 
 /** `report --format json`: the campaign's status and its totals. */
 async function reportTotals(campaign: CampaignFixture): Promise<Totals> {
-  const report = await runCli(['report', campaign.file, '--format', 'json']);
-  expect(report.code).toBe(0);
-  const json = JSON.parse(report.stdout) as { status: string; totals: Omit<Totals, 'status'> };
+  const json = await reportJson<{ status: string; totals: Omit<Totals, 'status'> }>(campaign.file);
   return { ...json.totals, status: json.status };
 }
 
@@ -204,7 +204,7 @@ describe('the campaign lock', () => {
     const lockFile = path.join(campaign.stateDir, 'lock');
     const lock = lockOwnedBy(process.pid);
     await writeFile(lockFile, lock);
-    const journalBefore = await readFile(path.join(campaign.stateDir, 'journal.jsonl'));
+    const journalBefore = await readFile(journalFile(campaign.stateDir));
     const stateBefore = await readFile(path.join(campaign.stateDir, 'state.json'));
 
     for (const command of ['send', 'resume']) {
@@ -212,7 +212,7 @@ describe('the campaign lock', () => {
       expect(refused.code).toBe(75);
       expect(refused.stderr).toContain(`being sent by another mailshot (pid ${process.pid} on ${os.hostname()}`);
     }
-    expect(await readFile(path.join(campaign.stateDir, 'journal.jsonl'))).toEqual(journalBefore);
+    expect(await readFile(journalFile(campaign.stateDir))).toEqual(journalBefore);
     expect(await readFile(path.join(campaign.stateDir, 'state.json'))).toEqual(stateBefore);
     expect(await outboxFiles(campaign)).toHaveLength(10);
     expect(await readFile(lockFile, 'utf8')).toBe(lock);
@@ -259,10 +259,10 @@ describe('the campaign lock', () => {
 describe('a damaged state folder', () => {
   test('a torn last journal line (power cut mid-write) is dropped with a warning; resume completes', async () => {
     const campaign = await partlySent(40, 10);
-    const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
-    await appendFile(journalFile, '{"ev":"sent","to":"r1');
+    const journalPath = journalFile(campaign.stateDir);
+    await appendFile(journalPath, '{"ev":"sent","to":"r1');
 
-    const status = await runCli(['campaign', 'status', campaign.file, '--json']);
+    const status = await runInProcess(['campaign', 'status', campaign.file, '--json']);
     expect(status.code).toBe(0);
     expect(status.stderr).toMatch(/warning: .*journal\.jsonl:\d+: the last line was cut short/);
     expect(JSON.parse(status.stdout).totals).toMatchObject({ sent: 10, pending: 30, in_doubt: 0 });
@@ -279,11 +279,11 @@ describe('a damaged state folder', () => {
 
   test('a corrupt line in the middle of the journal: exit 2 naming journal.jsonl and the line, nothing sent, lock released', async () => {
     const campaign = await partlySent(40, 10);
-    const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
-    const lines = (await readFile(journalFile, 'utf8')).split('\n');
+    const journalPath = journalFile(campaign.stateDir);
+    const lines = (await readFile(journalPath, 'utf8')).split('\n');
     lines[4] = '{"ev":"sent","to":"r1@exa'; // line 5
-    await writeFile(journalFile, lines.join('\n'));
-    const damaged = await readFile(journalFile);
+    await writeFile(journalPath, lines.join('\n'));
+    const damaged = await readFile(journalPath);
 
     for (const args of [
       ['campaign', 'resume', campaign.file],
@@ -292,10 +292,10 @@ describe('a damaged state folder', () => {
     ]) {
       const result = await runCli(args);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`${journalFile}:5:`);
+      expect(result.stderr).toContain(`${journalPath}:5:`);
       expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
-    expect(await readFile(journalFile)).toEqual(damaged);
+    expect(await readFile(journalPath)).toEqual(damaged);
     expect(await outboxFiles(campaign)).toHaveLength(10);
     expect(await readdir(campaign.stateDir)).not.toContain('lock');
   });
@@ -303,7 +303,7 @@ describe('a damaged state folder', () => {
   test('a damaged state.json: exit 2 naming state.json, nothing sent', async () => {
     const campaign = await partlySent(40, 10);
     const stateFile = path.join(campaign.stateDir, 'state.json');
-    const journalBefore = await readFile(path.join(campaign.stateDir, 'journal.jsonl'));
+    const journalBefore = await readFile(journalFile(campaign.stateDir));
     await writeFile(stateFile, (await readFile(stateFile, 'utf8')).slice(0, 40));
 
     for (const args of [
@@ -316,7 +316,7 @@ describe('a damaged state folder', () => {
       expect(result.stderr).toContain(stateFile);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
-    expect(await readFile(path.join(campaign.stateDir, 'journal.jsonl'))).toEqual(journalBefore);
+    expect(await readFile(journalFile(campaign.stateDir))).toEqual(journalBefore);
     expect(await outboxFiles(campaign)).toHaveLength(10);
   });
 });

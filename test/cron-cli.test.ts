@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { collect, recipientsCsv, runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const startServer = smtpServersPerTest();
 
@@ -13,7 +14,7 @@ describe('campaign cron', () => {
     await addAccount(env, 'work', server, { user: 'me', password: 'pw-7731' });
     const campaign = await writeCampaign({ csv: recipientsCsv(4), fields: { via: 'work' } });
     expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'], { env })).code).toBe(75);
-    const printed = await runCli(['campaign', 'cron', campaign.file, '--every', '15'], { env });
+    const printed = await runInProcess(['campaign', 'cron', campaign.file, '--every', '15'], { env });
     expect(printed.code).toBe(0);
     const line = printed.stdout.trim();
     expect(line).toMatch(/^\*\/15 \* \* \* \* /);
@@ -34,17 +35,17 @@ describe('campaign cron', () => {
   test('refuses an interval cron cannot keep, offering the nearest ones', async () => {
     const campaign = await writeCampaign();
     await runCli(['campaign', 'send', campaign.file]);
-    const odd = await runCli(['campaign', 'cron', campaign.file, '--every', '90']);
+    const odd = await runInProcess(['campaign', 'cron', campaign.file, '--every', '90']);
     expect(odd.code).toBe(2);
     expect(odd.stderr).toContain('--every 90: cron cannot repeat that evenly');
     expect(odd.stderr).toContain('use --every 60 or --every 120');
     expect(odd.stdout).toBe('');
-    expect((await runCli(['campaign', 'cron', campaign.file, '--every', '120'])).stdout).toMatch(/^0 \*\/2 \* \* \* /);
+    expect((await runInProcess(['campaign', 'cron', campaign.file, '--every', '120'])).stdout).toMatch(/^0 \*\/2 \* \* \* /);
   });
 
   test('refuses a campaign that was never started', async () => {
     const campaign = await writeCampaign();
-    const cron = await runCli(['campaign', 'cron', campaign.file]);
+    const cron = await runInProcess(['campaign', 'cron', campaign.file]);
     expect(cron.code).toBe(2);
     expect(cron.stderr).toContain('has not been started');
     expect(cron.stderr).toContain('mailshot campaign send');
@@ -62,7 +63,7 @@ describe('campaign cron with a proxy URL holding a password', () => {
     expect(added.stderr).toContain('HTTPS_PROXY holds a password');
     const campaign = await writeCampaign({ csv: recipientsCsv(3), fields: { via: 'work' } });
     expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'], { env })).code).toBe(75);
-    const printed = await runCli(['campaign', 'cron', campaign.file, '--every', '15', '--bounces', 'work'], { env });
+    const printed = await runInProcess(['campaign', 'cron', campaign.file, '--every', '15', '--bounces', 'work'], { env });
     expect(printed.code).toBe(0);
     expect(printed.stdout).not.toContain(proxyPassword);
     expect(printed.stdout).not.toContain('HTTPS_PROXY=');

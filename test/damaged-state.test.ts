@@ -7,18 +7,21 @@ import { appendFile, readdir, readFile, rm, truncate, writeFile } from 'node:fs/
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { recipientsCsv, runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { reportJson } from './helpers/report.js';
+import { journalFile } from './helpers/journal.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const count = 10;
 
 /** 10 recipients and one invalid row; 4 sent by `send --limit 4`; r5 left in doubt as by a crash (its attempt on disk, no outcome). */
-async function partlySent(): Promise<{ campaign: CampaignFixture; journalFile: string; stateFile: string; campaignId: string }> {
+async function partlySent(): Promise<{ campaign: CampaignFixture; journalPath: string; stateFile: string; campaignId: string }> {
   const campaign = await writeCampaign({ csv: recipientsCsv(count) + 'not-an-address,Bad\n' });
   expect((await runCli(['campaign', 'send', campaign.file, '--limit', '4'])).code).toBe(75);
-  const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
+  const journalPath = journalFile(campaign.stateDir);
   const stateFile = path.join(campaign.stateDir, 'state.json');
-  await appendFile(journalFile, JSON.stringify({ ev: 'attempt', to: 'r5@example.com', at: Date.now() }) + '\n');
+  await appendFile(journalPath, JSON.stringify({ ev: 'attempt', to: 'r5@example.com', at: Date.now() }) + '\n');
   const { campaignId } = JSON.parse(await readFile(stateFile, 'utf8')) as { campaignId: string };
-  return { campaign, journalFile, stateFile, campaignId };
+  return { campaign, journalPath, stateFile, campaignId };
 }
 
 async function messageIds(campaign: CampaignFixture): Promise<Map<string, string>> {
@@ -56,7 +59,7 @@ describe('state.json and the journal disagree', () => {
     const after = await messageIds(campaign);
     expect(after.size).toBe(count);
     for (const [to, id] of before) expect(after.get(to)).toBe(id);
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout) as { totals: Record<string, number> };
+    const report = await reportJson<{ totals: Record<string, number> }>(campaign.file);
     expect(report.totals).toMatchObject({ sent: count, skipped: 1, in_doubt: 0 }); // the rejected row recorded once
   });
 
@@ -64,26 +67,26 @@ describe('state.json and the journal disagree', () => {
     ['emptied', (file: string) => writeFile(file, '')],
     ['cut to half', async (file: string) => truncate(file, Math.floor((await readFile(file)).length / 2))],
   ])('journal %s while state.json exists: exit 1 naming the journal, nothing resent', async (_how, damage) => {
-    const { campaign, journalFile } = await partlySent();
-    await damage(journalFile);
+    const { campaign, journalPath } = await partlySent();
+    await damage(journalPath);
     for (const args of [
       ['campaign', 'resume', campaign.file],
       ['campaign', 'status', campaign.file],
     ]) {
       const refused = await runCli(args);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain(`${journalFile} is shorter`);
+      expect(refused.stderr).toContain(`${journalPath} is shorter`);
       expect(refused.stderr).toContain('Restore the journal from a backup');
     }
     expect(await readdir(campaign.outbox)).toHaveLength(4);
   });
 
   test('journal deleted while state.json exists: exit 1 naming it, nothing resent', async () => {
-    const { campaign, journalFile } = await partlySent();
-    await rm(journalFile);
+    const { campaign, journalPath } = await partlySent();
+    await rm(journalPath);
     const refused = await runCli(['campaign', 'resume', campaign.file]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`${journalFile} is missing`);
+    expect(refused.stderr).toContain(`${journalPath} is missing`);
     expect(await readdir(campaign.outbox)).toHaveLength(4);
   });
 
@@ -104,13 +107,13 @@ describe('journal lines are strictly validated', () => {
     ['a NUL byte', '{"ev":"sent","to":"r6@exa\u0000mple.com","at":1,"reply":"250"}'],
     ['a missing field', '{"ev":"sent","to":"r6@example.com","reply":"250"}'],
   ])('a line with %s in the middle: exit 2 naming the line, nothing sent', async (_what, line) => {
-    const { campaign, journalFile } = await partlySent();
-    const lines = (await readFile(journalFile, 'utf8')).split('\n');
+    const { campaign, journalPath } = await partlySent();
+    const lines = (await readFile(journalPath, 'utf8')).split('\n');
     lines.splice(3, 0, line);
-    await writeFile(journalFile, lines.join('\n'));
+    await writeFile(journalPath, lines.join('\n'));
     const refused = await runCli(['campaign', 'resume', campaign.file]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`${journalFile}:4:`);
+    expect(refused.stderr).toContain(`${journalPath}:4:`);
     expect(refused.stderr).not.toContain('move the state folder away');
     expect(await readdir(campaign.outbox)).toHaveLength(4);
   });
@@ -118,28 +121,27 @@ describe('journal lines are strictly validated', () => {
   test('a line edited in place (same length) in a finished campaign: send, resume, status and report all refuse it alike', async () => {
     const campaign = await writeCampaign({ csv: recipientsCsv(3) });
     expect((await runCli(['campaign', 'send', campaign.file])).code).toBe(0);
-    expect((await runCli(['campaign', 'status', campaign.file])).code).toBe(0); // leaves a status snapshot too
-    const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
-    const text = await readFile(journalFile, 'utf8');
+    expect((await runInProcess(['campaign', 'status', campaign.file])).code).toBe(0); // leaves a status snapshot too
+    const journalPath = journalFile(campaign.stateDir);
+    const text = await readFile(journalPath, 'utf8');
     const lineNumber = text.split('\n').findIndex((line) => line.startsWith('{"ev":"sent","to":"r1@')) + 1;
-    await writeFile(journalFile, text.replace('{"ev":"sent","to":"r1@', '{"ev":"sEnt","to":"r1@'));
+    await writeFile(journalPath, text.replace('{"ev":"sent","to":"r1@', '{"ev":"sEnt","to":"r1@'));
     for (const args of [['campaign', 'send'], ['campaign', 'resume'], ['campaign', 'status'], ['report']]) {
       const refused = await runCli([...args, campaign.file]);
       expect({ args, code: refused.code }).toEqual({ args, code: 2 });
-      expect(refused.stderr).toContain(`${journalFile}:${lineNumber}: not a journal event`);
+      expect(refused.stderr).toContain(`${journalPath}:${lineNumber}: not a journal event`);
     }
     expect(await readdir(campaign.outbox)).toHaveLength(3);
   });
 
   test('a damaged last line ending in a newline is cut off before appending: later runs and reports read a clean journal', async () => {
-    const { campaign, journalFile } = await partlySent();
-    await appendFile(journalFile, 'garbage that is not JSON\n');
+    const { campaign, journalPath } = await partlySent();
+    await appendFile(journalPath, 'garbage that is not JSON\n');
     const resumed = await runCli(['campaign', 'resume', campaign.file]);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain('the last line is not a valid journal event');
-    expect(await readFile(journalFile, 'utf8')).not.toContain('garbage');
-    const report = await runCli(['report', campaign.file, '--format', 'json']);
-    expect(report.code).toBe(0);
+    expect(await readFile(journalPath, 'utf8')).not.toContain('garbage');
+    await reportJson(campaign.file);
     expect(await readdir(campaign.outbox)).toHaveLength(count);
   });
 });

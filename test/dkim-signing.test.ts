@@ -10,6 +10,7 @@ import { authenticate } from 'mailauth';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { dkimKey } from './helpers/dns-zone.js';
 import { addAccount, fileSecretsEnv } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 import { startDnsServer } from './servers/dns.js';
 import { startSmtpServer } from './servers/smtp.js';
 import { dnsResolver } from '../src/campaign/check/dns.js';
@@ -92,7 +93,7 @@ test('bad --dkim-* input is refused before anything is saved', async () => {
     );
     expect(garbage.code).toBe(2);
     expect(garbage.stderr).toContain(`--dkim-key-file ${notKey}: not a private key in PEM form`);
-    expect((await runCli(['accounts', 'list', '--json'], { env })).stdout.trim()).toBe('[]');
+    expect((await runInProcess(['accounts', 'list', '--json'], { env })).stdout.trim()).toBe('[]');
   } finally {
     await smtp.close();
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { runCli, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const jsonLines = (stdout: string) =>
   stdout
@@ -22,7 +23,7 @@ describe('a done campaign whose list gained rows', () => {
     expect((await runCli(['campaign', 'send', campaign.file], { env })).code).toBe(0);
     await appendFile(path.join(campaign.dir, 'recipients.csv'), 'cat@example.com,Cat\ndan@example.com,Dan\n');
 
-    const validated = await runCli(['campaign', 'validate', campaign.file], { env });
+    const validated = await runInProcess(['campaign', 'validate', campaign.file], { env });
     expect(validated.stdout).toContain('2 recipient(s) to send (2 already done)');
 
     const flags = json ? ['--json'] : [];
@@ -51,7 +52,9 @@ describe('a done campaign whose list gained rows', () => {
         expect.objectContaining({ type: 'end', status: 'done' }),
       ]);
     }
-    expect((await runCli(['campaign', 'validate', campaign.file], { env })).stdout).toContain('0 recipient(s) to send (4 already done)');
+    expect((await runInProcess(['campaign', 'validate', campaign.file], { env })).stdout).toContain(
+      '0 recipient(s) to send (4 already done)',
+    );
     expect(smtp.received).toHaveLength(4);
   });
 });

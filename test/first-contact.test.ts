@@ -11,7 +11,9 @@ import path from 'node:path';
 import { mailshotBin, recipientsCsv, runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
 import type { SmtpTestServer } from './servers/smtp.js';
-import { journalLines } from './helpers/journal.js';
+import { journalFile, journalLines } from './helpers/journal.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const startServer = smtpServersPerTest();
 
@@ -42,10 +44,10 @@ describe('an outbox run is a rehearsal', () => {
     expect(real.stderr).toMatch(/rehearsal and counts for nothing: it is kept in (\S+campaign\.yaml\.rehearsal-\S+) /);
     expect([...receivedCounts(s.server).entries()].sort()).toEqual(['r0', 'r1', 'r2', 'r3'].map((r) => [`${r}@example.com`, 1]));
 
-    const report = JSON.parse((await cli(s, 'report', s.campaign.file, '--format', 'json')).stdout);
+    const report = await reportJson(s.campaign.file, [], { env: s.env });
     expect(report).toMatchObject({ via: 'work', totals: { sent: 4, pending: 0 } });
     const kept = /kept in (\S+) /.exec(real.stderr)![1];
-    const rehearsal = JSON.parse((await cli(s, 'report', s.campaign.file, '--state', kept, '--format', 'json')).stdout);
+    const rehearsal = await reportJson(s.campaign.file, ['--state', kept], { env: s.env });
     expect(rehearsal).toMatchObject({ via: 'outbox', totals: { sent: 2 } });
   });
 
@@ -130,7 +132,7 @@ describe('campaign test', () => {
     expect(result.code).toBe(0);
     expect([...receivedCounts(s.server).keys()].sort()).toEqual(['me@example.org', 'you@example.org']);
     for (const message of s.server.received) expect(message.raw.toString()).toMatch(/^Subject: \[TEST\] Hello Person 1$/m);
-    expect(existsSync(path.join(s.campaign.stateDir, 'journal.jsonl'))).toBe(false);
+    expect(existsSync(journalFile(s.campaign.stateDir))).toBe(false);
     const over = await cli(s, 'campaign', 'test', s.campaign.file, '--to', 'me@example.org', '--via', 'work');
     expect(over.code).toBe(1);
     expect(over.stderr).toContain('daily limit');
@@ -244,7 +246,7 @@ test('rows with fewer or more fields than the header are skipped (field_count), 
     csv: 'email,name,code,vip,city\na@example.com,A,1,no,Oslo\nb@example.com,B\nc@example.com,Smith, John,2,yes,Rome\n"Jane Doe <jane@example.com>",Jane,3,no,Bern\n',
     markdown: 'Hi {{ name }} from {{ city }}\n',
   });
-  const validate = await runCli(['campaign', 'validate', campaign.file]);
+  const validate = await runInProcess(['campaign', 'validate', campaign.file]);
   expect(validate.code).toBe(0);
   expect(validate.stdout).toContain('2 recipient(s) to send');
   expect(validate.stdout).toContain('line 3: fields not matching the header "2 field(s) where the header has 5: b@example.com,B"');
@@ -252,6 +254,6 @@ test('rows with fewer or more fields than the header are skipped (field_count), 
   expect((await runCli(['campaign', 'send', campaign.file])).code).toBe(0);
   const messages = await Promise.all((await readdir(campaign.outbox)).map((file) => readFile(path.join(campaign.outbox, file), 'utf8')));
   expect(messages.map((raw) => /^To: (.*)$/m.exec(raw)![1]).sort()).toEqual(['Jane Doe <jane@example.com>', 'a@example.com']);
-  const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'])).stdout);
+  const report = await reportJson(campaign.file);
   expect(report.totals).toMatchObject({ sent: 2, skipped: 2 });
 });

@@ -21,6 +21,7 @@ import {
 } from './servers/gmail.js';
 import { journalLines } from './helpers/journal.js';
 import { signInAddress, startGoogleSignIn, type GoogleSignIn } from './helpers/google.js';
+import { reportJson } from './helpers/report.js';
 
 const simulators: GmailSimulator[] = [];
 afterEach(async () => {
@@ -93,9 +94,7 @@ interface Totals {
 }
 
 async function totals(s: Setup, campaign: CampaignFixture): Promise<Totals> {
-  const result = await runCli(['report', campaign.file, '--format', 'json'], { env: s.env });
-  expect(result.code).toBe(0);
-  return (JSON.parse(result.stdout) as { totals: Totals }).totals;
+  return (await reportJson<{ totals: Totals }>(campaign.file, [], { env: s.env, spawn: true })).totals;
 }
 
 type JournalLine = { ev: string; to?: string; reply?: string };

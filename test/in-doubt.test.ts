@@ -7,6 +7,8 @@
 import { collect, recipientsCsv, runCli, startCli, writeCampaign } from './helpers/cli.js';
 import { journalLines, journalShows } from './helpers/journal.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest } from './helpers/smtp.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 import type { InjectedReply, ReplyStage, SessionInfo } from './servers/smtp.js';
 
 const startServer = smtpServersPerTest();
@@ -27,7 +29,7 @@ async function attempts(stateDir: string, to: string): Promise<string[]> {
 
 /** Waits until the journal's recipient events satisfy `check` (read again every few milliseconds). */
 async function statusJson(file: string, env: Record<string, string | undefined>) {
-  return JSON.parse((await runCli(['campaign', 'status', file, '--json'], { env })).stdout) as {
+  return JSON.parse((await runInProcess(['campaign', 'status', file, '--json'], { env })).stdout) as {
     status: string;
     totals: Record<string, number>;
   };
@@ -48,9 +50,9 @@ describe('a reply lost after the message was handed over', () => {
     expect(await attempts(campaign.stateDir, 'r2@example.com')).toEqual(['attempt']); // one attempt, not retried
     const status = await statusJson(campaign.file, env);
     expect(status.totals).toMatchObject({ sent: 4, in_doubt: 1 });
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+    const report = await reportJson<{
       recipients: { recipient: string; status: string }[];
-    };
+    }>(campaign.file, [], { env });
     expect(report.recipients.filter((r) => r.status === 'in_doubt').map((r) => r.recipient)).toEqual(['r2@example.com']);
 
     const resumed = await runCli(['campaign', 'resume', campaign.file], { env });

@@ -3,6 +3,7 @@ import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { bareLineEnds, mimeShape, outboxMessages } from './helpers/messages.js';
 import { pngOf } from './helpers/png.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const logo = pngOf(200, 30, 30);
 const banner = pngOf(30, 30, 200);
@@ -98,7 +99,7 @@ describe('inline images', () => {
 
   test('a local image that does not exist is a validate error naming the template and line', async () => {
     const campaign = await writeCampaign({ markdown: 'Hi {{ name }},\n\nsee below\n\n![Chart](charts/q3.png)\n' });
-    const result = await runCli(['campaign', 'validate', campaign.file]);
+    const result = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('body.md:5: image "charts/q3.png": cannot read');
     expect(result.stderr).toContain('no such file');
@@ -107,21 +108,21 @@ describe('inline images', () => {
       fields: { markdown: undefined, html: 'body.html' },
       files: { 'body.html': '<p>Hi {{ name }}</p>\n\n<p style="background: url(gone.png)">x</p>\n' },
     });
-    const fromHtml = await runCli(['campaign', 'validate', html.file]);
+    const fromHtml = await runInProcess(['campaign', 'validate', html.file]);
     expect(fromHtml.code).toBe(2);
     expect(fromHtml.stderr).toContain('body.html:3: image "gone.png": cannot read');
   });
 
   test('an image path that leads outside the campaign folder is refused, not read', async () => {
     const campaign = await writeCampaign({ markdown: '![x](../../etc/secret.png)\n' });
-    const result = await runCli(['campaign', 'validate', campaign.file]);
+    const result = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/body\.md:1: image "\.\.\/\.\.\/etc\/secret\.png" leads outside the campaign folder/);
   });
 
   test('preview lists the embedded images', async () => {
     const campaign = await writeCampaign({ markdown: '![Logo](logo.png)\n', files: { 'logo.png': logo } });
-    const result = await runCli(['campaign', 'preview', campaign.file]);
+    const result = await runInProcess(['campaign', 'preview', campaign.file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Inline images: logo\.png \(cid:[0-9a-f]{16}@example\.com\)$/m);
   });

@@ -16,6 +16,8 @@ import { promisify } from 'node:util';
 import { Journal } from '../src/store/journal.js';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, until } from './helpers/smtp.js';
+import { reportJson } from './helpers/report.js';
+import { journalFile } from './helpers/journal.js';
 
 const run = promisify(execFile);
 const recipients = 800;
@@ -96,7 +98,7 @@ describe('the disk under the journal fills up while sending', () => {
       await addAccount(env, 'smtp1', server, { args: ['--max-concurrent', String(concurrency)] });
       const campaign = await writeCampaign({ csv: recipientsCsv(recipients) });
       const stateDir = path.join(disk!, 'state');
-      const journalFile = path.join(stateDir, 'journal.jsonl');
+      const journalPath = journalFile(stateDir);
 
       const sender = startCli(['campaign', 'send', campaign.file, '--via', 'smtp1', '--state', stateDir], { env });
       const exited = collect(sender);
@@ -112,7 +114,7 @@ describe('the disk under the journal fills up while sending', () => {
       expect(handedOver).toBeLessThan(recipients);
 
       // Every message the server got has its `attempt` line on disk; at most the ones in flight lack an outcome.
-      const { events, last } = await readJournal(journalFile);
+      const { events, last } = await readJournal(journalPath);
       const attempted = new Set(events.filter((event) => event.ev === 'attempt').map((event) => event.to));
       expect(server.received.filter((message) => !attempted.has(message.to[0])).map((message) => message.to[0])).toEqual([]);
       const inDoubt = new Set([...last].filter(([, ev]) => ev === 'attempt').map(([to]) => to));
@@ -139,7 +141,7 @@ describe('the disk under the journal fills up while sending', () => {
       for (const to of twice) {
         expect(new Set(server.received.filter((message) => message.to[0] === to).map((message) => message.messageId)).size).toBe(1);
       }
-      const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json', '--state', stateDir], { env })).stdout);
+      const report = await reportJson(campaign.file, ['--state', stateDir], { env });
       expect(report.status).toBe('done');
       expect(report.totals).toMatchObject({ sent: recipients, failed: 0, pending: 0, in_doubt: 0, deferred: 0 });
     },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest, type Env } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 import type { SmtpTestServer } from './servers/smtp.js';
 
 const rows = ['ann', 'bob', 'cat', 'dan', 'eve'].map((name) => `${name}@example.com,${name.toUpperCase()} ${name}-code`);
@@ -82,7 +83,7 @@ describe('the list edited between runs and during one', () => {
       const { campaign, env, list } = await campaignThrough(smtp);
       expect((await runCli(['campaign', 'send', campaign.file, '--limit', '2'], { env })).code).toBe(75);
       await writeFile(list, listOf(edit(rows)));
-      const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
+      const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
         list_changes?: unknown;
       };
       expect(status.list_changes).toEqual(told[what]);

@@ -1,5 +1,6 @@
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { outboxMessages } from './helpers/messages.js';
+import { runInProcess } from './helpers/in-process.js';
 
 async function sendToOutbox(campaign: CampaignFixture) {
   const result = await runCli(['campaign', 'send', campaign.file]);
@@ -50,7 +51,7 @@ describe('Markdown as people write it in mail', () => {
 
   test('markdown_breaks must be true or false', async () => {
     const campaign = await writeCampaign({ fields: { markdown_breaks: 'yes' } });
-    const result = await runCli(['campaign', 'validate', campaign.file]);
+    const result = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/campaign\.yaml:\d+: field "markdown_breaks": expected boolean/);
   });

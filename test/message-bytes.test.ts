@@ -1,5 +1,6 @@
 import { runCli, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { bareLineEnds, outboxMessages } from './helpers/messages.js';
+import { runInProcess } from './helpers/in-process.js';
 
 async function sendToOutbox(campaign: CampaignFixture) {
   const result = await runCli(['campaign', 'send', campaign.file]);
@@ -56,7 +57,7 @@ describe('attachment paths that cannot name a file', () => {
       csv: 'email,name,invoice\nann@example.com,Ann,a.txt\nbob@example.com,Bob,\n',
       files: { 'a.txt': 'invoice' },
     });
-    const result = await runCli(['campaign', 'validate', campaign.file]);
+    const result = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('campaign.yaml: field "attachments": the path is empty for the recipient on line 3 of recipients.csv');
     expect(result.stderr).not.toContain('folder');
@@ -64,7 +65,7 @@ describe('attachment paths that cannot name a file', () => {
 
   test.each([['~/invoice.pdf'], ['~']])('%s is refused: write the path relative to the campaign or absolute', async (attachment) => {
     const campaign = await writeCampaign({ fields: { attachments: [attachment] } });
-    const result = await runCli(['campaign', 'validate', campaign.file]);
+    const result = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${attachment}: "~" is not expanded; write the path relative to the campaign or absolute`);
   });

@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { runCli, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest } from './helpers/smtp.js';
 import { journalLines } from './helpers/journal.js';
+import { runInProcess } from './helpers/in-process.js';
 import { messageIdFor } from '../src/campaign/compose.js';
 import type { CampaignState } from '../src/store/state.js';
 
@@ -46,7 +47,7 @@ describe('Message-ID for life', () => {
     expect(attempts.every((event) => event.mid === undefined)).toBe(true);
     const state = JSON.parse(await readFile(path.join(campaign.stateDir, 'state.json'), 'utf8')) as CampaignState;
     expect(messageIdFor(state.campaignId, 'ann@example.com', state.started!.from)).toBe(first.messageId);
-    const statusResult = await runCli(['campaign', 'status', campaign.file], { env });
+    const statusResult = await runInProcess(['campaign', 'status', campaign.file], { env });
     expect(statusResult.code).toBe(0);
   });
 });

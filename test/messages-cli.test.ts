@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
 
 describe('messages that say what to change', () => {
   test('a missing attachment is named by its own path', async () => {
     const campaign = await writeCampaign({ fields: { attachments: ['docs/leaflet.pdf'] } });
-    const { code, stderr } = await runCli(['campaign', 'validate', campaign.file]);
+    const { code, stderr } = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(code).toBe(2);
     expect(stderr).toContain(
       `mailshot: ${path.join(campaign.dir, 'docs/leaflet.pdf')}: cannot read this attachment (field "attachments" of campaign.yaml)`,
@@ -16,14 +17,14 @@ describe('messages that say what to change', () => {
       fields: { markdown: undefined, html: 'body.html' },
       files: { 'body.html': '<p>Hi {{ name }}</p>\n\n<p>{{ nickname }}</p>\n' },
     });
-    const fromHtml = await runCli(['campaign', 'validate', html.file]);
+    const fromHtml = await runInProcess(['campaign', 'validate', html.file]);
     expect(fromHtml.code).toBe(2);
     expect(fromHtml.stderr).toContain(
       'body.html:3: uses the variable "nickname", but recipients.csv has no such column (columns: email, name)',
     );
     const markdown = await writeCampaign({ markdown: '# Hello\n\nDear {{ name }},\n\n* {{ nickname }}\n' });
-    expect((await runCli(['campaign', 'validate', markdown.file])).stderr).toContain('body.md:5: uses the variable "nickname"');
-    const json = JSON.parse((await runCli(['campaign', 'validate', html.file, '--json'])).stderr);
+    expect((await runInProcess(['campaign', 'validate', markdown.file])).stderr).toContain('body.md:5: uses the variable "nickname"');
+    const json = JSON.parse((await runInProcess(['campaign', 'validate', html.file, '--json'])).stderr);
     expect(json.error).toMatchObject({ code: 2, file: 'body.html', line: 3 });
   });
 
@@ -33,7 +34,7 @@ describe('messages that say what to change', () => {
       fields: { subject: 'Hello {{ First Name }}' },
       markdown: 'Hi\n',
     });
-    const { code, stderr } = await runCli(['campaign', 'validate', campaign.file]);
+    const { code, stderr } = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(code).toBe(2);
     expect(stderr).toContain('uses the variable "First"');
     expect(stderr).toContain('the column "First Name" has a space in its name: write it as {{ row["First Name"] }}');
@@ -42,7 +43,7 @@ describe('messages that say what to change', () => {
       fields: { subject: 'Hello {{ ["First Name"] }}' },
       markdown: 'Hi {{ ["First Name"] }}\n',
     });
-    expect((await runCli(['campaign', 'preview', fixed.file])).stdout).toContain('Subject: Hello Ann');
+    expect((await runInProcess(['campaign', 'preview', fixed.file])).stdout).toContain('Subject: Hello Ann');
   });
 
   test('the secrets-file warning is given once, also after the last account was removed', async () => {

@@ -15,7 +15,9 @@ import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignF
 import { until, type Env } from './helpers/smtp.js';
 import { startGraphServer, testClientId, type GraphServerOptions, type GraphTestServer } from './servers/graph.js';
 import { graphEnv } from './helpers/graph.js';
-import { journalText } from './helpers/journal.js';
+import { journalFile, journalText } from './helpers/journal.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const servers: GraphTestServer[] = [];
 afterEach(async () => {
@@ -240,7 +242,7 @@ describe('sending through Graph', () => {
     expectEachOnce(graph, 16);
     const codes = new Set(graph.refusals.map((refusal) => refusal.code));
     expect(codes).toEqual(new Set(['TooManyRequests', 'ApplicationThrottled']));
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+    const report = await reportJson(campaign.file, [], { env });
     expect(report.totals).toMatchObject({ sent: 16, failed: 0, pending: 0 });
     expect(report.limit_changes.length).toBeGreaterThan(0);
   }, 45_000);
@@ -254,7 +256,7 @@ describe('sending through Graph', () => {
     expect(first.stderr).toMatch(/quota is used up .*ErrorExceededMessageLimit.*paused until \d{4}-/);
     expect(graph.received).toHaveLength(4);
 
-    const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
+    const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
     expect(status.status).toBe('paused');
     graph.setDailyLimit(undefined); // a day later
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(status.paused_until) - Date.now()) + 100));
@@ -301,7 +303,7 @@ describe('sending through Graph', () => {
     expect(sent.stderr).toContain('403 ErrorSendAsDenied');
     expect(sent.stderr).toContain("the signed-in mailbox may not send as the campaign's from address");
     expect(graph.received).toHaveLength(0);
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+    const report = await reportJson(campaign.file, [], { env });
     expect(report.totals.failed).toBe(0);
   });
 
@@ -315,7 +317,7 @@ describe('sending through Graph', () => {
       const campaign = await campaignOf(3, via, graph);
       expect(await runCli(['campaign', 'send', campaign.file, '--limit', '2'], { env })).toMatchObject({ code: 75 });
       // As if the run had stopped after Graph accepted r1: its attempt is on disk, its outcome is not.
-      const journal = path.join(campaign.stateDir, 'journal.jsonl');
+      const journal = journalFile(campaign.stateDir);
       const lines = (await readFile(journal, 'utf8')).trimEnd().split('\n');
       const lastSent = lines.findLastIndex((line) => line.includes('"ev":"sent"') && line.includes('r1@example.com'));
       await writeFile(journal, lines.filter((_, index) => index !== lastSent).join('\n') + '\n');
@@ -386,9 +388,9 @@ describe('bad input', () => {
       fields: { attachments: ['big.bin'] },
       files: { 'big.bin': Buffer.alloc(2.5 * 1024 * 1024, 7) },
     });
-    const validated = await runCli(['campaign', 'validate', campaign.file, '--via', 'sizes'], { env });
+    const validated = await runInProcess(['campaign', 'validate', campaign.file, '--via', 'sizes'], { env });
     expect(validated).toMatchObject({ code: 2 });
     expect(validated.stderr).toMatch(/is 3\.\d MB; Microsoft Graph takes at most 3\.0 MB/);
-    expect(await runCli(['campaign', 'validate', campaign.file], { env })).toMatchObject({ code: 0 });
+    expect(await runInProcess(['campaign', 'validate', campaign.file], { env })).toMatchObject({ code: 0 });
   });
 });

@@ -14,6 +14,7 @@ import { between, seededRandom, testSeed } from './helpers/random.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest } from './helpers/smtp.js';
 import type { InjectedReply, ReplyStage, SessionInfo } from './servers/smtp.js';
 import { journalLines } from './helpers/journal.js';
+import { reportJson } from './helpers/report.js';
 
 const recipients = 400;
 const seed = testSeed(4242);
@@ -85,7 +86,7 @@ describe('a server that drops connections and answers with errors', () => {
     for (const run of runs) expect(run.stderr).not.toMatch(/unexpected error|\n\s+at /);
     expect(runs.at(-1)!.code).toBe(0);
 
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as ReportJson;
+    const report = await reportJson<ReportJson>(campaign.file, [], { env });
     expect(report.status).toBe('done');
     expect(report.totals).toMatchObject({ pending: 0, in_doubt: 0, deferred: 0 });
     expect(report.totals.sent + report.totals.failed).toBe(recipients);

@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, writeCampaign } from './helpers/cli.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 describe('campaign send through the outbox', () => {
   test('writes one .eml per valid recipient, reports, and a second send or resume sends nothing more', async () => {
@@ -21,12 +23,10 @@ describe('campaign send through the outbox', () => {
     expect(resumed.stderr).toBe('mailshot: this campaign is already complete; nothing to send\n'); // said even off a terminal
     expect(await readdir(campaign.outbox)).toHaveLength(2);
 
-    const report = await runCli(['report', campaign.file, '--format', 'json']);
-    expect(report.code).toBe(0);
-    const json = JSON.parse(report.stdout);
+    const json = await reportJson(campaign.file);
     expect(json.totals).toMatchObject({ sent: 2, failed: 0, skipped: 2, pending: 0, in_doubt: 0 });
     expect(json.skipped_by_reason).toEqual({ duplicate: 1, invalid_address: 1 });
-    const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'])).stdout);
+    const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'])).stdout);
     expect(status.totals).toEqual(json.totals);
   });
 });

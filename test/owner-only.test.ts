@@ -10,6 +10,7 @@ import { chmod, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/pro
 import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { addAccount, fileSecretsEnv, smtpServersPerTest } from './helpers/smtp.js';
+import { journalFile } from './helpers/journal.js';
 
 const start = smtpServersPerTest();
 const password = 'Correct-Horse-Battery-Staple';
@@ -75,7 +76,7 @@ describe("the user's own folders, left open", () => {
   test('journal.jsonl as a symbolic link: resume refuses it; the file it points to is untouched', async () => {
     const campaign = await writeCampaign();
     expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'])).code).toBe(75);
-    const journal = path.join(campaign.stateDir, 'journal.jsonl');
+    const journal = journalFile(campaign.stateDir);
     const elsewhere = path.join(await tempDir(), 'journal.jsonl');
     const lines = await readFile(journal, 'utf8');
     await writeFile(elsewhere, lines);

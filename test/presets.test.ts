@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { presetNames, presets } from '../src/accounts/presets.js';
 import { runCli, writeCampaign } from './helpers/cli.js';
 import { certificateFile, fileSecretsEnv, smtpServersPerTest, type Env } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const start = smtpServersPerTest();
 const services = JSON.parse(
@@ -20,7 +21,7 @@ beforeEach(async () => {
 });
 
 async function listed(): Promise<Record<string, unknown>[]> {
-  const result = await runCli(['accounts', 'list', '--json'], { env });
+  const result = await runInProcess(['accounts', 'list', '--json'], { env });
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as Record<string, unknown>[];
 }
@@ -40,7 +41,7 @@ test.each(presetNames)('--service %s: the server from nodemailer, the limits fro
     security: service.secure ? 'tls' : 'starttls',
     limits: presets[name].limits,
   });
-  expect((await runCli(['accounts', 'list'], { env })).stdout).toMatch(new RegExp(`^acct\\tsmtp\\tpreset ${name}, ${service.host}:`));
+  expect((await runInProcess(['accounts', 'list'], { env })).stdout).toMatch(new RegExp(`^acct\\tsmtp\\tpreset ${name}, ${service.host}:`));
 });
 
 test('explicit flags override the preset, field by field', async () => {

@@ -2,6 +2,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { runCli, tempDir, writeCampaign, type CampaignFixture } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
+import { reportJson } from './helpers/report.js';
+import { writeJournal } from './helpers/journal.js';
 
 const start = Date.UTC(2026, 2, 3, 9, 0, 0);
 const at = (seconds: number) => start + seconds * 1000;
@@ -36,7 +39,7 @@ async function handWritten(campaign: CampaignFixture): Promise<void> {
     { ev: 'run', at: at(18), what: 'end', status: 'paused' },
   ];
   await writeFile(path.join(campaign.stateDir, 'state.json'), JSON.stringify(state));
-  await writeFile(path.join(campaign.stateDir, 'journal.jsonl'), events.map((event) => JSON.stringify(event) + '\n').join(''));
+  await writeJournal(campaign.stateDir, events);
 }
 
 describe('report', () => {
@@ -59,14 +62,14 @@ describe('report', () => {
   });
 
   test('--failed lists failed, deferred and in-doubt recipients, in every format', async () => {
-    const table = await runCli(['report', campaign.file, '--failed']);
+    const table = await runInProcess(['report', campaign.file, '--failed']);
     expect(table.stdout).toContain('gone@example.com');
     expect(table.stdout).toContain('later@example.com');
     expect(table.stdout).toContain('doubt@example.com');
     expect(table.stdout).not.toContain('Skipped:');
     expect(table.stdout).toContain('Listed      failed, deferred, in doubt recipients only');
 
-    const csv = parse((await runCli(['report', campaign.file, '--failed', '--format', 'csv'])).stdout, { columns: true }) as Record<
+    const csv = parse((await runInProcess(['report', campaign.file, '--failed', '--format', 'csv'])).stdout, { columns: true }) as Record<
       string,
       string
     >[];
@@ -75,7 +78,7 @@ describe('report', () => {
       ['later@example.com', 'deferred', '8'],
       ['doubt@example.com', 'in_doubt', '10'],
     ]);
-    const json = JSON.parse((await runCli(['report', campaign.file, '--failed', '--format', 'json'])).stdout);
+    const json = await reportJson(campaign.file, ['--failed']);
     expect(json.recipients.map((row: { recipient: string }) => row.recipient)).toEqual([
       'gone@example.com',
       'later@example.com',
@@ -88,7 +91,7 @@ describe('report', () => {
   test('the CSV line of every row, sent ones included; --output for csv and json', async () => {
     const dir = await tempDir();
     const csvFile = path.join(dir, 'f.csv');
-    const written = await runCli(['report', campaign.file, '--format', 'csv', '--output', csvFile]);
+    const written = await runInProcess(['report', campaign.file, '--format', 'csv', '--output', csvFile]);
     expect(written.code).toBe(0);
     expect(written.stdout.trim()).toBe(csvFile);
     const rows = parse(await readFile(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
@@ -96,19 +99,19 @@ describe('report', () => {
     expect(rows.find((row) => row.recipient === 'not-an-address')).toMatchObject({ status: 'skipped', line: '9' });
     expect(rows.every((row) => row.line !== '')).toBe(true);
     const jsonFile = path.join(dir, 'r.json');
-    expect((await runCli(['report', campaign.file, '--format', 'json', '--output', jsonFile])).code).toBe(0);
+    expect((await runInProcess(['report', campaign.file, '--format', 'json', '--output', jsonFile])).code).toBe(0);
     expect(JSON.parse(await readFile(jsonFile, 'utf8')).recipients[0]).toMatchObject({ recipient: 'a@example.com', line: 2 });
-    const open = await runCli(['report', campaign.file, '--format', 'csv', '--open']);
+    const open = await runInProcess(['report', campaign.file, '--format', 'csv', '--open']);
     expect(open.code).toBe(2);
     expect(open.stderr).toContain('--open goes with --format html');
   });
 
   test("a real run records each row's line and the campaign's name", async () => {
     const fresh = await writeCampaign({ csv: 'email,name\nbad,X\nann@example.com,Ann\nbob@example.com,Bob\n' });
-    expect((await runCli(['campaign', 'send', fresh.file])).code).toBe(0);
-    const json = JSON.parse((await runCli(['report', fresh.file, '--format', 'json'])).stdout);
+    expect((await runInProcess(['campaign', 'send', fresh.file])).code).toBe(0);
+    const json = await reportJson(fresh.file);
     expect(json.name).toBe('Test campaign');
-    expect(json.recipients.map((row: { recipient: string; line: number }) => [row.recipient, row.line])).toEqual([
+    expect(json.recipients.map((row) => [row.recipient, row.line])).toEqual([
       ['ann@example.com', 3],
       ['bob@example.com', 4],
       ['bad', 2],
@@ -117,7 +120,7 @@ describe('report', () => {
 
   test('a campaign file that does not exist is named as such', async () => {
     const missing = path.join(await tempDir(), 'nope.yaml');
-    const { code, stderr } = await runCli(['report', missing]);
+    const { code, stderr } = await runInProcess(['report', missing]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${missing}: no such file`);
     expect(stderr).not.toContain('has not been sent yet');

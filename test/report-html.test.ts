@@ -6,6 +6,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { recipientsCsv, repoRoot, runCli, tempDir, writeCampaign, type CampaignFixture } from './helpers/cli.js';
 import { pngOf } from './helpers/png.js';
 import { addAccount, fileSecretsEnv, until } from './helpers/smtp.js';
+import { reportJson } from './helpers/report.js';
+import { writeJournal } from './helpers/journal.js';
+import { runInProcess } from './helpers/in-process.js';
 import { startSmtpServer } from './servers/smtp.js';
 
 const chromiumPath = process.env.MAILSHOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -80,7 +83,7 @@ async function handWrittenState(campaign: CampaignFixture, events: object[], rec
     updatedAt: now,
   };
   await writeFile(path.join(campaign.stateDir, 'state.json'), JSON.stringify(state));
-  await writeFile(path.join(campaign.stateDir, 'journal.jsonl'), events.map((event) => JSON.stringify(event) + '\n').join(''));
+  await writeJournal(campaign.stateDir, events);
 }
 
 const start = Date.UTC(2026, 2, 3, 9, 0, 0);
@@ -145,7 +148,7 @@ describeInBrowser('report --format html', () => {
     // 15 sent, 3 failed, 1 deferred, 1 in doubt: 20 valid recipients; 2 CSV rows skipped.
     await handWrittenState(campaign, journal(), 20, 'done');
 
-    const result = await runCli(['report', campaign.file, '--format', 'html'], { env });
+    const result = await runInProcess(['report', campaign.file, '--format', 'html'], { env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const file = path.join(campaign.stateDir, 'report.html');
@@ -222,10 +225,10 @@ describeInBrowser('report --format html', () => {
       const sent = await runCli(['campaign', 'send', campaign.file], { env: { ...config, ...env } });
       expect(sent.stderr).toContain('done: sent 40');
 
-      const json = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env: config })).stdout);
+      const json = await reportJson(campaign.file, [], { env: config });
       expect(json.limit_changes.length).toBeGreaterThan(0);
       const output = path.join(await tempDir(), 'throttled.html');
-      const result = await runCli(['report', campaign.file, '--format', 'html', '--output', output], { env: { ...config, ...env } });
+      const result = await runInProcess(['report', campaign.file, '--format', 'html', '--output', output], { env: { ...config, ...env } });
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(output + '\n');
 
@@ -257,7 +260,7 @@ describeInBrowser('report --format html', () => {
       { ev: 'run', at: at(0) + count * 50, what: 'end', status: 'done' },
     ];
     await handWrittenState(campaign, events, count, 'done');
-    const result = await runCli(['report', campaign.file, '--format', 'html'], { env });
+    const result = await runInProcess(['report', campaign.file, '--format', 'html'], { env });
     expect(result.code).toBe(0);
 
     const { page } = await openReport(result.stdout.trim());
@@ -342,7 +345,7 @@ describeInBrowser('report --format html', () => {
     expect(withoutHtml.code).toBe(2);
     expect(withoutHtml.stderr).toContain('--open goes with --format html');
     const nowhere = path.join(campaign.dir, 'missing', 'report.html');
-    const unwritable = await runCli(['report', campaign.file, '--format', 'html', '--output', nowhere]);
+    const unwritable = await runInProcess(['report', campaign.file, '--format', 'html', '--output', nowhere]);
     expect(unwritable.code).toBe(2);
     expect(unwritable.stderr).toContain(`cannot write the report to ${nowhere}`);
     expect(unwritable.stdout).toBe('');
@@ -369,7 +372,7 @@ describeInBrowser('report --format html', () => {
       1,
       'done',
     );
-    const result = await runCli(['report', campaign.file, '--format', 'html'], { env });
+    const result = await runInProcess(['report', campaign.file, '--format', 'html'], { env });
     expect(result.code).toBe(0);
     const page = await browser.newPage({ viewport: { width: 480, height: 800 } });
     await page.goto(pathToFileURL(result.stdout.trim()).href);

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, writeCampaign } from './helpers/cli.js';
+import { journalFile } from './helpers/journal.js';
 
 /** Recipients the outbox holds a message for (the To: header of each .eml). */
 async function outboxRecipients(outbox: string): Promise<string[]> {
@@ -69,7 +70,7 @@ describe('resume through a checkpoint', () => {
   test('a journal cut back behind the checkpoint (restored from a backup) is read in full', async () => {
     const campaign = await writeCampaign({ csv });
     expect((await runCli(['campaign', 'send', campaign.file, '--limit', '2'])).code).toBe(75);
-    const journal = path.join(campaign.stateDir, 'journal.jsonl');
+    const journal = journalFile(campaign.stateDir);
     const lines = (await readFile(journal, 'utf8')).split('\n');
     // Keep the rejected rows, ann's attempt and sent lines; bob's outcome is lost: he is sent again (in doubt → resend).
     const bobSent = lines.findIndex((line) => line.includes('"sent"') && line.includes('bob@'));

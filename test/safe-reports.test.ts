@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { mailshotBin, runCli, writeCampaign } from './helpers/cli.js';
 import { hostileServersPerTest } from './helpers/hostile-smtp.js';
 import { addAccount, fileSecretsEnv, type Env } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const hostileServer = hostileServersPerTest();
 const run = promisify(execFile);
@@ -46,7 +47,7 @@ async function sentCampaign() {
 
 test('report and suppress export CSV: cells a spreadsheet would run are written as text', async () => {
   const { env, campaign } = await sentCampaign();
-  const report = await runCli(['report', campaign.file, '--format', 'csv'], { env });
+  const report = await runInProcess(['report', campaign.file, '--format', 'csv'], { env });
   expect(report.code).toBe(0);
   const recipients = (parse(report.stdout, { columns: true }) as { recipient: string }[]).map((row) => row.recipient);
   expect(recipients).toEqual(

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { journalLines } from './helpers/journal.js';
+import { runInProcess } from './helpers/in-process.js';
 
 async function outboxCount(outbox: string): Promise<number> {
   return (await readdir(outbox).catch(() => [])).filter((name) => name.endsWith('.eml')).length;
@@ -20,7 +21,7 @@ describe("send later, recipients' time zones, spread, cron", () => {
     expect(early.code).toBe(75);
     expect(early.stderr).toBe(''); // quiet for cron: the exit code tells
     expect(await outboxCount(campaign.outbox)).toBe(0);
-    const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'])).stdout);
+    const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'])).stdout);
     expect(status.status).toBe('scheduled');
     expect(status.paused_until).toBe(at);
 
@@ -49,7 +50,7 @@ describe("send later, recipients' time zones, spread, cron", () => {
       fields: { deliver_at_local: hhmm, timezone_column: 'tz', default_timezone: 'UTC' },
       csv: 'email,name,tz\nutc@example.com,Utc,UTC\nbad@example.com,Bad,Nowhere/Else\ntokyo@example.com,Tokyo,Asia/Tokyo\n',
     });
-    const validated = await runCli(['campaign', 'validate', campaign.file]);
+    const validated = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(validated.code).toBe(0);
     expect(validated.stderr).toContain('line 3 of recipients.csv: "Nowhere/Else" is not a known time zone; using UTC');
 
@@ -57,7 +58,7 @@ describe("send later, recipients' time zones, spread, cron", () => {
     expect(sent.code).toBe(75);
     expect(sent.stderr).toContain(`their local ${hhmm}`);
     expect(await outboxCount(campaign.outbox)).toBe(0);
-    const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'])).stdout);
+    const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'])).stdout);
     expect(status.status).toBe('scheduled');
     const expected = new Date(soon);
     expected.setUTCSeconds(0, 0);
@@ -91,7 +92,7 @@ describe("send later, recipients' time zones, spread, cron", () => {
 
   test('an unknown default_timezone is refused by validate', async () => {
     const campaign = await writeCampaign({ fields: { deliver_at_local: '09:00', default_timezone: 'Mars/Base' } });
-    const result = await runCli(['campaign', 'validate', campaign.file]);
+    const result = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/campaign\.yaml:\d+: field "default_timezone": is not a known IANA time zone/);
   });
@@ -99,7 +100,7 @@ describe("send later, recipients' time zones, spread, cron", () => {
   test('campaign cron prints a crontab line that works as printed', async () => {
     const campaign = await writeCampaign();
     expect((await runCli(['campaign', 'send', campaign.file, '--at', new Date(Date.now() + 60_000).toISOString()])).code).toBe(75);
-    const printed = await runCli(['campaign', 'cron', campaign.file, '--every', '10']);
+    const printed = await runInProcess(['campaign', 'cron', campaign.file, '--every', '10']);
     expect(printed.code).toBe(0);
     const line = printed.stdout.trim();
     expect(line).toMatch(/^\*\/10 \* \* \* \* cd '/);

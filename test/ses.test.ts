@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { collect, recipientsCsv, runCli, startCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { until } from './helpers/smtp.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 import { startSesSimulator, type SesSimulator, type SesSimulatorOptions } from './servers/ses.js';
 
 const simulators: SesSimulator[] = [];
@@ -33,7 +35,7 @@ async function setup(options: SesSimulatorOptions = {}) {
 
 test('accounts add ses stores no credential; accounts test shows the quota left and the rate', async () => {
   const { env } = await setup({ max24HourSend: 50_000, maxSendRate: 14, sentLast24Hours: 1234 });
-  const listed = await runCli(['accounts', 'list'], { env });
+  const listed = await runInProcess(['accounts', 'list'], { env });
   expect(listed.stdout).toBe('ses\tses\tAmazon SES eu-west-1, credentials: the AWS default chain (none stored)\n');
   const stored = await readFile(path.join(env.MAILSHOT_CONFIG_DIR, 'accounts.json'), 'utf8');
   expect(stored).not.toContain(env.AWS_SECRET_ACCESS_KEY);
@@ -62,7 +64,7 @@ test("the message goes as mailshot composed it; the quota is honoured: the run p
   expect(reached.every((to) => /^r[0-4]@example\.com$/.test(to))).toBe(true);
   expect(ses.refused).toEqual({});
   const row = String(Number(/^r(\d)@/.exec(reached[0])![1]) + 1);
-  const composed = await runCli(['campaign', 'preview', campaign.file, '--row', row, '--raw'], { env });
+  const composed = await runInProcess(['campaign', 'preview', campaign.file, '--row', row, '--raw'], { env });
   const withoutIdAndDate = (raw: string) =>
     raw
       .replace(/^(Message-ID|Date):.*\r?\n/gim, '')
@@ -101,9 +103,9 @@ test("MessageRejected fails that recipient with SES's words; the others are sent
   const campaign = await writeCampaign({ csv: recipientsCsv(3) });
   await runCli(['campaign', 'send', campaign.file, '--via', 'ses', '--yes'], { env });
   expect(ses.received.map((message) => message.to[0]).sort()).toEqual(['r0@example.com', 'r2@example.com']);
-  const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout) as {
+  const report = await reportJson<{
     recipients: { recipient: string; status: string; reply?: string }[];
-  };
+  }>(campaign.file, [], { env });
   const failed = report.recipients.find((recipient) => recipient.recipient === 'r1@example.com');
   expect(failed).toMatchObject({ status: 'failed' });
   expect(JSON.stringify(failed)).toContain('Email address is not verified');
@@ -160,7 +162,7 @@ test("a daily limit set above SES's quota: SES's LimitExceededException pauses t
   expect(sent.stderr).toContain("the SES account's 24-hour quota is used up");
   expect(ses.received).toHaveLength(2);
   expect(ses.refused.LimitExceededException).toBeGreaterThanOrEqual(1);
-  const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
+  const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'], { env })).stdout) as {
     totals: Record<string, number>;
   };
   expect(status.totals).toMatchObject({ sent: 2, failed: 0 });

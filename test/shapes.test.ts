@@ -3,6 +3,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { campaignOf, describeShape, shapes, type Shape } from './helpers/shapes.js';
+import { runInProcess } from './helpers/in-process.js';
 
 // Campaigns in the shapes users write (test/helpers/shapes.ts) through validate, preview and send (outbox)
 // as a process. Each must succeed and deliver every recipient once; `unexpected error` anywhere is a bug.
@@ -19,8 +20,8 @@ function expectClean(result: CliResult, what: string): void {
 async function checkShape(shape: Shape): Promise<void> {
   const campaign = await campaignOf(shape);
   const label = describeShape(shape);
-  expectClean(await runCli(['campaign', 'validate', campaign.file]), `validate ${label}`);
-  const preview = await runCli(['campaign', 'preview', campaign.file, '--row', '2']);
+  expectClean(await runInProcess(['campaign', 'validate', campaign.file]), `validate ${label}`);
+  const preview = await runInProcess(['campaign', 'preview', campaign.file, '--row', '2']);
   expectClean(preview, `preview ${label}`);
   expect(preview.stdout).toContain('Subject: Hi Bob');
   expectClean(await runCli(['campaign', 'send', campaign.file, '--yes']), `send ${label}`);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, writeCampaign } from './helpers/cli.js';
 import { addAccount, certificateFile, closedPort, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const start = smtpServersPerTest();
 
@@ -233,7 +234,7 @@ describe('TLS unless the account says otherwise', () => {
       const warning = `--security none: the password of ${user} will travel unencrypted to ${host}`;
       if (warns) expect(result.stderr).toContain(warning);
       else expect(result.stderr).not.toContain('unencrypted');
-      expect((await runCli(['accounts', 'list'], { env })).stdout).toContain(listed);
+      expect((await runInProcess(['accounts', 'list'], { env })).stdout).toContain(listed);
     },
   );
 });
@@ -277,7 +278,7 @@ describe('secrets in the OS keychain (Secret Service)', () => {
     try {
       const added = await addAccount(keychainEnv, name, server, { user, password });
       expect(added.stderr).not.toContain('secrets.json');
-      const [listed] = JSON.parse((await runCli(['accounts', 'list', '--json'], { env: keychainEnv })).stdout);
+      const [listed] = JSON.parse((await runInProcess(['accounts', 'list', '--json'], { env: keychainEnv })).stdout);
       expect(listed).toMatchObject({ name, secret: 'keychain' });
       expect(existsSync(path.join(configDir, 'secrets.json'))).toBe(false);
 

@@ -13,6 +13,7 @@ import { recipientsCsv, runCli, tempDir, writeCampaign, type CampaignFixture, ty
 import { addAccount, fileSecretsEnv, receivedCounts, type Env } from './helpers/smtp.js';
 import { startSmtpServer, type InjectedReply, type ReplyStage, type SmtpServerOptions, type SmtpTestServer } from './servers/smtp.js';
 import { journalLines } from './helpers/journal.js';
+import { reportJson } from './helpers/report.js';
 
 const user = 'sender@example.com';
 const password = 'S3cret/+pa55=word-8841';
@@ -66,9 +67,7 @@ interface ReportJson {
 }
 
 async function report(s: Setup): Promise<ReportJson> {
-  const result = await runCli(['report', s.campaign.file, '--format', 'json'], { env: s.env });
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as ReportJson;
+  return reportJson<ReportJson>(s.campaign.file, [], { env: s.env, spawn: true });
 }
 
 type JournalLine = { ev: string; to?: string; code?: string; kind?: string };
@@ -231,8 +230,8 @@ describe('replies injected by the server', () => {
         detail: expect.stringContaining(message),
       });
       expect((await journalCounts(s, 'attempt')).get(bad)).toBe(1); // a permanent refusal is not retried
-      const failedOnly = await runCli(['report', s.campaign.file, '--format', 'json', '--failed'], { env: s.env });
-      expect(JSON.parse(failedOnly.stdout).recipients.map((r: { recipient: string }) => r.recipient)).toEqual([bad]);
+      const failedOnly = await reportJson(s.campaign.file, ['--failed'], { env: s.env, spawn: true });
+      expect(failedOnly.recipients.map((r) => r.recipient)).toEqual([bad]);
     });
   });
 

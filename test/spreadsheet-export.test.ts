@@ -3,7 +3,8 @@
  * name, and Excel's empty ";;;;" rows.
  */
 import { readdir } from 'node:fs/promises';
-import { runCli, writeCampaign } from './helpers/cli.js';
+import { writeCampaign } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
 
 describe('spreadsheet exports', () => {
   test.each([
@@ -20,10 +21,10 @@ describe('spreadsheet exports', () => {
       markdown: 'Hello',
       fields: { subject: 'Hello' },
     });
-    const { code, stdout, stderr } = await runCli(['campaign', 'validate', campaign.file]);
+    const { code, stdout, stderr } = await runInProcess(['campaign', 'validate', campaign.file]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toContain(`OK — 2 recipient(s) to send (addresses from column "${column}")`);
-    const send = await runCli(['campaign', 'send', campaign.file]);
+    const send = await runInProcess(['campaign', 'send', campaign.file]);
     expect(send.code).toBe(0);
     expect(await readdir(campaign.outbox)).toHaveLength(2);
   });
@@ -34,20 +35,20 @@ describe('spreadsheet exports', () => {
       markdown: 'Hello',
       fields: { subject: 'Hello' },
     });
-    const json = JSON.parse((await runCli(['campaign', 'validate', campaign.file, '--json'])).stdout);
+    const json = JSON.parse((await runInProcess(['campaign', 'validate', campaign.file, '--json'])).stdout);
     expect(json).toMatchObject({ recipients: 1, email_column: 'email' });
   });
 
   test('an email_column written in the campaign is taken as it is: no other column is guessed', async () => {
     const campaign = await writeCampaign({ fields: { email_column: 'email' }, csv: 'Email,name\nann@example.com,Ann\n' });
-    const { code, stderr } = await runCli(['campaign', 'validate', campaign.file]);
+    const { code, stderr } = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(code).toBe(2);
     expect(stderr).toContain('no "email" column (found: Email, name)');
   });
 
   test('a list with none of the usual names is refused with the columns it has', async () => {
     const campaign = await writeCampaign({ csv: 'address,name\nann@example.com,Ann\n' });
-    const { code, stderr } = await runCli(['campaign', 'validate', campaign.file]);
+    const { code, stderr } = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(code).toBe(2);
     expect(stderr).toContain('no "email" column (found: address, name); rename the address column or set email_column');
   });
@@ -55,13 +56,13 @@ describe('spreadsheet exports', () => {
   test("Excel's rows of empty fields are passed over and counted as blank, not listed as invalid addresses", async () => {
     const csv = 'Name;E-mail Address;City\r\nAnn;ann@example.com;Oslo\r\n;;\r\n ; ;\r\nBob;bob@example.com;Rome\r\n;;\r\nCy;nope;Lima\r\n';
     const campaign = await writeCampaign({ csv, markdown: 'Hello', fields: { subject: 'Hello' } });
-    const text = await runCli(['campaign', 'validate', campaign.file]);
+    const text = await runInProcess(['campaign', 'validate', campaign.file]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('OK — 2 recipient(s) to send (addresses from column "E-mail Address", 3 blank row(s) passed over)');
     expect(text.stdout).toContain('1 row(s) will be skipped (1 invalid address):\n  line 7: invalid address "nope"\n');
-    const json = JSON.parse((await runCli(['campaign', 'validate', campaign.file, '--json'])).stdout);
+    const json = JSON.parse((await runInProcess(['campaign', 'validate', campaign.file, '--json'])).stdout);
     expect(json).toMatchObject({ recipients: 2, blank: 3, skipped: 1, skipped_by_reason: { invalid_address: 1 } });
-    const send = await runCli(['campaign', 'send', campaign.file]);
+    const send = await runInProcess(['campaign', 'send', campaign.file]);
     expect(send.code).toBe(0);
     expect(await readdir(campaign.outbox)).toHaveLength(2);
   });

@@ -1,6 +1,9 @@
 import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCli, writeCampaign } from './helpers/cli.js';
+import { writeCampaign } from './helpers/cli.js';
+import { reportJson } from './helpers/report.js';
+import { journalFile } from './helpers/journal.js';
+import { runInProcess } from './helpers/in-process.js';
 
 const count = 12_000;
 
@@ -21,7 +24,7 @@ async function writeState(stateDir: string, campaignFile: string): Promise<strin
     else if (index % 1000 !== 3) lines.push({ ev: 'sent', to, at: at + index, reply: 'written' } as never); // …3: in doubt
   }
   lines.push({ ev: 'run', at: at + count, what: 'end', status: 'paused' } as never);
-  const journal = path.join(stateDir, 'journal.jsonl');
+  const journal = journalFile(stateDir);
   await writeFile(journal, lines.map((line) => JSON.stringify(line)).join('\n') + '\n', { mode: 0o600 });
   const state = {
     version: 1,
@@ -39,7 +42,7 @@ async function writeState(stateDir: string, campaignFile: string): Promise<strin
 }
 
 const statusOf = async (file: string, stateDir: string) => {
-  const result = await runCli(['campaign', 'status', file, '--state', stateDir, '--json']);
+  const result = await runInProcess(['campaign', 'status', file, '--state', stateDir, '--json']);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   const { account: _account, listed: _listed, warnings: _warnings, ...status } = JSON.parse(result.stdout); // status's own fields
@@ -47,9 +50,7 @@ const statusOf = async (file: string, stateDir: string) => {
 };
 
 const reportOf = async (file: string, stateDir: string) => {
-  const result = await runCli(['report', file, '--state', stateDir, '--format', 'json']);
-  expect(result.code).toBe(0);
-  const { recipients: _recipients, ...report } = JSON.parse(result.stdout); // status --json lists none
+  const { recipients: _recipients, ...report } = await reportJson(file, ['--state', stateDir]); // status --json lists none
   return report;
 };
 
@@ -95,7 +96,7 @@ describe('campaign status through its snapshot of the journal', () => {
     // A line edited before the snapshot's offset voids it: status reads it and refuses it, as every command does.
     const text = await readFile(journal, 'utf8');
     await writeFile(journal, 'x'.repeat(text.indexOf('\n')) + text.slice(text.indexOf('\n')));
-    const refused = await runCli(['campaign', 'status', campaign.file, '--state', stateDir]);
+    const refused = await runInProcess(['campaign', 'status', campaign.file, '--state', stateDir]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('journal.jsonl:1: this line is not valid JSON');
   });

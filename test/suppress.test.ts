@@ -8,6 +8,8 @@ import path from 'node:path';
 import { runCli, tempDir, writeCampaign } from './helpers/cli.js';
 import { SuppressionList } from '../src/suppress/list.js';
 import { journalLines } from './helpers/journal.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 
 async function withConfig<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = await tempDir('mailshot-suppress-');
@@ -125,7 +127,7 @@ describe('mailshot suppress and campaign runs', () => {
     const env = { MAILSHOT_CONFIG_DIR: await tempDir('mailshot-config-') };
     const campaign = await writeCampaign({ csv: 'email,name\nann@example.com,Ann\nbob@example.com,Bob\ncid@example.com,Cid\n' });
     expect((await runCli(['suppress', 'add', 'BOB@example.com', '--account', 'outbox', '--reason', 'unsubscribed'], { env })).code).toBe(0);
-    const validated = await runCli(['campaign', 'validate', campaign.file, '--via', 'outbox'], { env });
+    const validated = await runInProcess(['campaign', 'validate', campaign.file, '--via', 'outbox'], { env });
     expect(validated.stdout).toContain('1 of them suppressed for outbox');
     expect((await runCli(['campaign', 'send', campaign.file, '--limit', '1'], { env })).code).toBe(75);
     // cid is pending now; it bounces elsewhere meanwhile
@@ -137,7 +139,7 @@ describe('mailshot suppress and campaign runs', () => {
       ['bob@example.com', 'unsubscribed'],
       ['cid@example.com', 'bounced'],
     ]);
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+    const report = await reportJson(campaign.file, [], { env });
     expect(report.skipped_by_reason).toEqual({ suppressed: 2 });
     expect(report.recipients.find((outcome: { recipient: string }) => outcome.recipient === 'cid@example.com')).toMatchObject({
       status: 'skipped',

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { campaignVia, runCli, startCli, collect } from './helpers/cli.js';
 import { journalEvents } from './helpers/journal.js';
 import { addAccount, fileSecretsEnv, receivedCounts, smtpServersPerTest, type Env } from './helpers/smtp.js';
+import { reportJson } from './helpers/report.js';
+import { runInProcess } from './helpers/in-process.js';
 import type { SmtpTestServer } from './servers/smtp.js';
 
 const server = smtpServersPerTest();
@@ -46,7 +48,7 @@ describe('throttling against a server that enforces limits', () => {
       .map((line) => JSON.parse(line))
       .filter((event) => event.type === 'limits');
     expect(streamed.length).toBe(changes.length);
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+    const report = await reportJson(campaign.file, [], { env });
     expect(report.totals).toMatchObject({ sent: 60, failed: 0, pending: 0, in_doubt: 0 });
     expect(report.limit_changes).toHaveLength(changes.length);
   }, 90_000);
@@ -93,7 +95,7 @@ describe('throttling against a server that enforces limits', () => {
     expect(early.code).toBe(75);
     expect(early.stderr).toBe(''); // quiet for cron; status says until when
     expect(smtp.received).toHaveLength(4);
-    const status = JSON.parse((await runCli(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
+    const status = JSON.parse((await runInProcess(['campaign', 'status', campaign.file, '--json'], { env })).stdout);
     expect(status.status).toBe('paused');
     expect(Date.parse(status.paused_until)).toBeGreaterThan(Date.now());
     expect(status.account.sent_last_24h).toBeGreaterThanOrEqual(4);
@@ -121,7 +123,7 @@ describe('throttling against a server that enforces limits', () => {
     expect(one.stderr + two.stderr).toMatch(/daily limit of 7 recipients is reached; paused until/);
     expect(new Set(smtp.received.map((message) => message.to[0])).size).toBe(7);
 
-    const status = JSON.parse((await runCli(['campaign', 'status', first.file, '--json'], { env })).stdout);
+    const status = JSON.parse((await runInProcess(['campaign', 'status', first.file, '--json'], { env })).stdout);
     expect(status.account).toMatchObject({ sent_last_24h: 7, limits: { dailyLimit: 7 } });
     const lower = await runCli(['accounts', 'set', 'capped', '--daily-limit', '5'], { env });
     expect(lower.code).toBe(2);
@@ -141,7 +143,7 @@ describe('throttling against a server that enforces limits', () => {
     const stopped = await outcome;
     expect(stopped.code).toBe(75);
     expect(stopped.stderr).toContain('cannot reach the server');
-    const report = JSON.parse((await runCli(['report', campaign.file, '--format', 'json'], { env })).stdout);
+    const report = await reportJson(campaign.file, [], { env });
     expect(report.totals.deferred).toBeLessThanOrEqual(4); // only recipients already in progress (at most twice --max-concurrent), not the rest of the list
     expect(report.totals.failed).toBe(0);
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface JournalLine {
@@ -40,4 +40,9 @@ export async function journalEvents(stateDir: string): Promise<JournalLine[]> {
 /** Waits until the journal shows what `check` looks for: the event itself, not a time window (the test's timeout bounds it). */
 export async function journalShows(stateDir: string, check: (events: JournalLine[]) => boolean): Promise<void> {
   while (!check(await journalEvents(stateDir))) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Writes a campaign journal of these events (a state folder made by hand, or a run's journal edited). */
+export async function writeJournal(stateDir: string, events: object[], options: { mode?: number } = {}): Promise<void> {
+  await writeFile(journalFile(stateDir), events.map((event) => JSON.stringify(event) + '\n').join(''), options);
 }

@@ -23,6 +23,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { collect, recipientsCsv, runCli, startCli, tempDir, writeCampaign, type CampaignFixture } from '../helpers/cli.js';
 import { between, seededRandom, testSeed } from '../helpers/random.js';
 import { addAccount, fileSecretsEnv, type Env } from '../helpers/smtp.js';
+import { reportJson } from '../helpers/report.js';
+import { journalFile } from '../helpers/journal.js';
 import { readLog, startServerProcess } from './harness.js';
 
 const recipients = 2000;
@@ -89,8 +91,8 @@ function stopWhen(sender: ChildProcess, watched: string, due: () => boolean, pla
 }
 
 /** Each recipient's last event in the journal (a line cut short by the kill does not count: `resume` drops it too). */
-async function lastEvents(journalFile: string): Promise<Map<string, string>> {
-  const lines = (await readFile(journalFile, 'utf8')).split('\n');
+async function lastEvents(journalPath: string): Promise<Map<string, string>> {
+  const lines = (await readFile(journalPath, 'utf8')).split('\n');
   lines.pop(); // what follows the last newline: nothing, or a torn line
   const last = new Map<string, string>();
   for (const line of lines) {
@@ -107,9 +109,7 @@ interface ReportJson {
 }
 
 async function report(campaign: CampaignFixture, env: Env): Promise<ReportJson> {
-  const result = await runCli(['report', campaign.file, '--format', 'json'], { env });
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as ReportJson;
+  return reportJson<ReportJson>(campaign.file, [], { env });
 }
 
 /** What the journal said at one stop. */
@@ -135,14 +135,14 @@ describe('crash trials', () => {
       const env = await fileSecretsEnv();
       await addAccount(env, 'sink', { host: '127.0.0.1', port: server.port }, { args: ['--max-concurrent', String(concurrency)] });
       const campaign = await writeCampaign({ csv: recipientsCsv(recipients) });
-      const journalFile = path.join(campaign.stateDir, 'journal.jsonl');
+      const journalPath = journalFile(campaign.stateDir);
       const acceptedCount = lineCounter(logFile);
       const stops: Stop[] = [];
 
       for (const plan of trialPlans(random)) {
         const first = stops.length === 0;
         const acceptedBefore = acceptedCount();
-        const journalBefore = first ? 0 : statSync(journalFile).size;
+        const journalBefore = first ? 0 : statSync(journalPath).size;
         const sender = startCli(first ? ['campaign', 'send', campaign.file, '--via', 'sink'] : ['campaign', 'resume', campaign.file], {
           env,
         });
@@ -150,7 +150,7 @@ describe('crash trials', () => {
         const cancel =
           plan.trigger === 'accepted'
             ? stopWhen(sender, logFile, () => acceptedCount() >= acceptedBefore + plan.after, plan)
-            : stopWhen(sender, journalFile, () => statSync(journalFile).size >= journalBefore + plan.after, plan);
+            : stopWhen(sender, journalPath, () => statSync(journalPath).size >= journalBefore + plan.after, plan);
         const result = await exited;
         cancel();
         expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
@@ -167,7 +167,7 @@ describe('crash trials', () => {
           await sleep(20);
         }
         const log = await readLog(logFile);
-        const last = await lastEvents(journalFile);
+        const last = await lastEvents(journalPath);
         const inDoubt = new Set([...last].filter(([, ev]) => ev === 'attempt').map(([to]) => to));
         const acceptedNow = new Set(log.slice(acceptedBefore).map((entry) => entry.to));
         const everAccepted = new Set(log.map((entry) => entry.to));

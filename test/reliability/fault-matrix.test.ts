@@ -12,6 +12,7 @@ import path from 'node:path';
 import { collect, recipientsCsv, runCli, startCli, writeCampaign, type CampaignFixture } from '../helpers/cli.js';
 import { between, seededRandom, testSeed } from '../helpers/random.js';
 import { addAccount, fileSecretsEnv, until, type Env } from '../helpers/smtp.js';
+import { journalFile } from '../helpers/journal.js';
 import {
   expectExactlyOnceOrInDoubt,
   inDoubtNow,
@@ -126,7 +127,7 @@ describe(`fault matrix (seed ${seed})`, () => {
       expect(
         (await runCli(['campaign', 'send', campaign.file, '--via', 'sink', '--limit', String(between(random, 5, 20))], { env })).code,
       ).toBe(75);
-      const journal = path.join(campaign.stateDir, 'journal.jsonl');
+      const journal = journalFile(campaign.stateDir);
       await copyFile(journal, `${journal}.backup`);
       await damage(journal);
       const before = (await acceptedFor(name)).length;
@@ -145,7 +146,7 @@ describe(`fault matrix (seed ${seed})`, () => {
     const { campaign, to } = await campaignFor('nostate');
     expect((await runCli(['campaign', 'send', campaign.file, '--via', 'sink', '--limit', '10'], { env })).code).toBe(75);
     // A crash with one recipient handed over: its message at the server, its attempt but no outcome in the journal.
-    const journal = path.join(campaign.stateDir, 'journal.jsonl');
+    const journal = journalFile(campaign.stateDir);
     const lines = (await readFile(journal, 'utf8')).trimEnd().split('\n');
     const lastSent = lines.findLastIndex((line) => line.includes('"ev":"sent"'));
     const inDoubt = (JSON.parse(lines[lastSent]!) as { to: string }).to;

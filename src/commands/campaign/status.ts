@@ -1,9 +1,21 @@
+import type { Command } from 'commander';
 import { warn, writeForPerson, type CommandIo } from '../io.js';
+import { exactly, runsWith, typed } from '../verb.js';
 
 export interface StatusOptions {
   file: string;
   state?: string;
   json?: boolean;
+}
+
+/** `mailshot campaign status FILE`. */
+export function define(campaign: Command): void {
+  typed(campaign.command('status'))
+    .description('where a campaign stands')
+    .argument('<file>', 'campaign YAML file')
+    .option('--state <dir>', 'state folder')
+    .option('--json', 'print JSON')
+    .action(runsWith(run, (file, flags) => ({ ...exactly<Omit<StatusOptions, 'file'>>()(flags), file })));
 }
 
 export async function run(options: StatusOptions, io: CommandIo): Promise<void> {

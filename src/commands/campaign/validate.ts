@@ -1,5 +1,7 @@
+import type { Command } from 'commander';
 import { warn, writeForPerson, type CommandIo } from '../io.js';
 import { printJson } from '../json-output.js';
+import { exactly, runsWith, typed } from '../verb.js';
 
 export interface ValidateOptions {
   file: string;
@@ -7,6 +9,16 @@ export interface ValidateOptions {
   via?: string;
   /** The result as JSON. */
   json?: boolean;
+}
+
+/** `mailshot campaign validate FILE`. */
+export function define(campaign: Command): void {
+  typed(campaign.command('validate'))
+    .description('check the campaign file, templates and every recipient row; sends nothing')
+    .argument('<file>', 'campaign YAML file')
+    .option('--via <account>', "also check the messages against this account's size limit (default: the campaign's via)")
+    .option('--json', 'print the result as JSON')
+    .action(runsWith(run, (file, flags) => ({ ...exactly<Omit<ValidateOptions, 'file'>>()(flags), file })));
 }
 
 export async function run(options: ValidateOptions, io: CommandIo): Promise<void> {

@@ -3,16 +3,16 @@
  * reading a mailbox, and what it says about an empty one. test/bounces-cli.test.ts and test/bounces-imap.test.ts
  * run it as a process.
  */
-import { run as check } from '../../src/commands/bounces/check.js';
-import { InputError } from '../../src/errors.js';
-import { fakeIo, isolatedEnv } from '../helpers/io.js';
-import { smtpWithMailbox } from '../helpers/mailbox.js';
-import { fileSecretsEnv } from '../helpers/smtp.js';
-import { describeWithDovecot } from '../servers/dovecot.js';
+import { run as check } from '../../../src/commands/bounces/check.js';
+import { InputError } from '../../../src/errors.js';
+import { fakeIo, isolatedEnv } from '../../helpers/io.js';
+import { smtpWithMailbox } from '../../helpers/mailbox.js';
+import { fileSecretsEnv } from '../../helpers/smtp.js';
+import { describeWithDovecot } from '../../servers/dovecot.js';
 // Loaded here as well as lazily by the command: jest's ESM loader cannot link the same modules from
 // several dynamic imports at once ("request for 'node:fs' is not in cache").
-import '../../src/bounces/check.js';
-import '../../src/bounces/format.js';
+import '../../../src/bounces/check.js';
+import '../../../src/bounces/format.js';
 
 isolatedEnv();
 
