@@ -50,6 +50,8 @@ export class WindowLearner {
   private readonly turns: number[] = [];
   private windowStart = -Infinity;
   private count: number | undefined;
+  /** The server took a whole window of N: a refusal late in a burst then means the span is short, not N too many. */
+  private countTaken = false;
   private lo = 0;
   private hi = Infinity;
   private paceMs = 0;
@@ -80,6 +82,7 @@ export class WindowLearner {
       this.streak = undefined;
       // Only now is every message of the refused burst answered: N is what the server took of it.
       this.count = this.burstBefore(streak.since);
+      this.countTaken = false;
       this.bound(streak.lastRefused, 'lower');
       this.bound(turn, 'upper');
       this.windowStart = turn;
@@ -88,6 +91,7 @@ export class WindowLearner {
     if (this.count === undefined) return false;
     this.bound(turn, 'upper');
     if (++this.takenAtPace < this.count) return false;
+    this.countTaken = true;
     this.lo *= 1 - fadeShare;
     return this.choosePace();
   }
@@ -107,11 +111,11 @@ export class WindowLearner {
       return streak.probeAt;
     }
     if (this.count !== undefined) {
-      // The window is known. Refused late in a burst of fewer than N (a burst that began after the server's unit
-      // did, or an N counted one too high): N is too many. Otherwise this span was too short: the pace moves above
-      // it at once; no need to try blindly.
+      // The window is known. Refused late in a burst of fewer than N before the server ever took N (a burst that
+      // began after the server's unit did, or an N counted one too high): N is too many. Otherwise this span was
+      // too short: the pace moves above it at once; no need to try blindly.
       const taken = this.burstBefore(turn);
-      if (taken < this.count && taken >= this.count / 2) this.count = taken;
+      if (!this.countTaken && taken < this.count && taken >= this.count / 2) this.count = taken;
       else this.bound(turn, 'lower');
       this.choosePace();
       return Math.max(now, this.earliest(now));

@@ -143,6 +143,23 @@ describe('a refusal once the window is known', () => {
     expect(window.current).toEqual({ count: 29, perMs: span });
   });
 
+  test('late in a burst once the server took whole windows of N (a sliding window, a span a little short): the span grows, N stays', () => {
+    const { window, now } = learned(10, 1_000);
+    // Three whole windows of 10 taken (the first begun by the try at `now`).
+    let at = now + 1;
+    for (let windows = 0; windows < 3; windows++) {
+      const last = burst(window, at, windows === 0 ? 8 : 9);
+      window.accepted(last);
+      at = last + 1;
+    }
+    const span = window.current!.perMs;
+    // The next window's 7th is refused: the server still counted the last window's tail.
+    const refused = burst(window, at, 6);
+    window.refused(refused, refused + 5);
+    expect(window.current?.count).toBe(10);
+    expect(window.current!.perMs).toBeGreaterThan(span);
+  });
+
   test('early in a burst (the last window still counted at the server): the span grows, N stays', () => {
     const { window, now } = learned(20, 1_000);
     const span = window.current!.perMs;
