@@ -1,5 +1,4 @@
 import path from 'node:path';
-import v8 from 'node:v8';
 import { Liquid, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import { InputError } from '../errors.js';
@@ -43,10 +42,6 @@ interface NamedTemplate {
   /** Whether `written` is the user's file, whose lines are worth naming. */
   isFile: boolean;
 }
-
-// V8 runs a regular expression in its interpreter first and compiles it on its second use. Markdown's large expressions
-// run a few times per campaign, slowly when interpreted (the first parse took ~30 ms instead of ~13): compiled at once.
-v8.setFlagsFromString('--no-regexp-tier-up');
 
 /**
  * The date filter names months and days in the system's locale. LiquidJS would ask Intl for that locale's name when the
