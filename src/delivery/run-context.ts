@@ -6,7 +6,7 @@ import type { AccountLimits } from '../accounts/account.js';
 import type { EffectiveLimits } from '../accounts/limits.js';
 import type { SendingAccount } from '../accounts/open-account.js';
 import type { Journal } from '../store/journal.js';
-import type { JournalEvent } from '../store/journal-line.js';
+import { attemptLine, type JournalEvent } from '../store/journal-line.js';
 import type { CampaignState, StatePaths } from '../store/state.js';
 import { emptyCounts, type Counts, type Outcome, type RunStatus } from '../status.js';
 import type { RunEnd } from './outcome.js';
@@ -186,7 +186,7 @@ export class RunContext implements Sender {
   }
 
   async attempting(to: string, line: number, messageId: string): Promise<void> {
-    await this.journal.append({ ev: 'attempt', to, at: Date.now(), line, mid: messageId });
+    await this.journal.append(attemptLine(to, line, messageId, this.state.started !== undefined));
     this.tracker.recorded(to, 'attempt');
   }
 

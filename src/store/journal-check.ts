@@ -51,14 +51,9 @@ export async function refuseCut(paths: StatePaths, state: CampaignState, campaig
   refuseShorter(paths, state, (await journalSize(paths)) ?? 0, campaignFile);
 }
 
-/**
- * Saves state.json with the journal's current length (a journal found shorter was cut). A state that records
- * the From address the campaign started with holds what its Message-IDs are made of: the journal's `attempt`
- * lines then leave them out.
- */
+/** Saves state.json with the journal's current length (a journal found shorter was cut). */
 export function saveState(paths: StatePaths, state: CampaignState, journal: Journal): Promise<void> {
   state.journalBytes = journal.size;
-  if (state.started) journal.impliesMessageIds();
   return writeState(paths, state);
 }
 

@@ -16,6 +16,15 @@ export type JournalEvent =
   | AfterDeliveryEvent;
 
 /**
+ * The line written before a message is handed over. It names the Message-ID only for a campaign whose state
+ * does not record the From it started with: otherwise the ID is derived from the state (campaign/compose.ts)
+ * and the line would only repeat it (in the outbox, twice: the `sent` reply names the file after it).
+ */
+export function attemptLine(to: string, line: number, messageId: string, started: boolean): JournalEvent {
+  return { ev: 'attempt', to, at: Date.now(), line, ...(!started && { mid: messageId }) };
+}
+
+/**
  * What the mailbox said after a message was delivered (`bounces check`): it does not change whether the
  * recipient is settled, only what the report says about it.
  */

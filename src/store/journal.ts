@@ -25,7 +25,6 @@ export class Journal {
   private rideTimer?: NodeJS.Timeout;
   private turnEnd?: NodeJS.Immediate;
   private failure?: Error;
-  private messageIdsImplied = false;
 
   private constructor(
     private readonly file: string,
@@ -68,16 +67,6 @@ export class Journal {
   }
 
   /**
-   * From now on an `attempt` line leaves out the message's Message-ID: the campaign's state records what it is
-   * derived from (the campaign id and the From address at the start, see campaign/compose.ts), so the line would
-   * only repeat it (in the outbox, twice: the `sent` reply names the file after it). Lines written before keep
-   * theirs, and so do the journals of campaigns started before the state recorded its From.
-   */
-  impliesMessageIds(): void {
-    this.messageIdsImplied = true;
-  }
-
-  /**
    * Appends a line; the promise resolves once it is on disk. With `ride`, no commit is started for it:
    * the line goes with the next one (lines are written in the order they were appended), or on its own
    * after rideMs. A recipient's outcome rides the next recipient's `attempt`, so a crash leaves in doubt
@@ -86,18 +75,12 @@ export class Journal {
   append(event: JournalEvent, { ride = false } = {}): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.queue.push(this.lineOf(event));
+      this.queue.push(JSON.stringify(event) + '\n');
       this.waiters.push({ resolve, reject });
       if (this.flushing) return;
       if (ride) this.rideTimer ??= setTimeout(() => this.commit(), rideMs);
       else this.turnEnd ??= setImmediate(() => this.commit());
     });
-  }
-
-  private lineOf(event: JournalEvent): string {
-    if (event.ev !== 'attempt' || event.mid === undefined || !this.messageIdsImplied) return JSON.stringify(event) + '\n';
-    const { mid: _implied, ...line } = event;
-    return JSON.stringify(line) + '\n';
   }
 
   /** Waits for the last commit (lines still riding are committed now), then closes the file. */
