@@ -193,6 +193,18 @@ describe('connection limits', () => {
     );
   });
 
+  test.concurrent('the connection that signs in before the run carries its first messages: one connection for 3 recipients', async () => {
+    await withSetup({ count: 3, server: { maxConnections: 1 }, accountArgs: ['--max-concurrent', '1'] }, async (s) => {
+      const before = s.server.connectionsOpened; // `accounts add` tests the account with a connection of its own
+      const sent = await send(s);
+      expect(sent.code).toBe(0);
+      expectEachReceivedOnce(s.server, s.recipients);
+      expect(s.server.connectionsOpened - before).toBe(1);
+      expect(new Set(s.server.received.map((message) => message.sessionId)).size).toBe(1);
+      expect(s.server.refusedConnections).toBe(0);
+    });
+  });
+
   test.concurrent('--per-connection 5: a new connection at least every 5 messages', async () => {
     await withSetup({ count: 40, accountArgs: ['--per-connection', '5', '--max-concurrent', '2'] }, async (s) => {
       const sent = await send(s);

@@ -35,8 +35,12 @@ export interface RunOptions {
   resume: boolean;
   /** Asked before a first real send (not the outbox); false cancels it. */
   confirm?: (plan: SendPlan) => Promise<boolean>;
-  /** Run before a first real send, before `confirm`: the deliverability pre-flight (warns; throws to stop). */
-  preflight?: (plan: SendPlan) => Promise<void>;
+  /**
+   * A first real send's deliverability pre-flight, started with the run (its DNS look-ups go on while the list is
+   * read). `lookUp` resolves to a function that tells the verdict: it warns, and throws to stop the send when
+   * `mayStop`. `stopped` aborts the look-ups when the run ends first.
+   */
+  preflight?: { lookUp: (sending: Pick<SendPlan, 'via' | 'from'>, stopped: AbortSignal) => Promise<() => void>; mayStop: boolean };
   /** Aborting stops dispatching; in-flight messages finish and are recorded. */
   signal: AbortSignal;
   onEvent: (event: RunEvent) => void;

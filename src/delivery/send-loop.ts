@@ -9,8 +9,6 @@ import { setStateAside } from '../store/set-aside.js';
 import { refuseMismatch, refuseOtherCampaign, refuseShorter, saveState } from '../store/journal-check.js';
 import { ensureStateDir, readState, statePaths, type CampaignState } from '../store/state.js';
 import { openAccount, outboxAccount, type SendingAccount } from '../accounts/open-account.js';
-import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
-import { asDeliveryError } from './attempt.js';
 import { loadProgress, ProgressTracker, type Progress } from './checkpoint.js';
 import { RunContext, type FirstSend, type Prepared, type RunOptions, type Started } from './run-context.js';
 import { continuationOf, realPath } from './identity.js';
@@ -27,6 +25,7 @@ import { listAtStart } from '../report/list-changes.js';
 import { writeOwnerOnly } from '../system/owner-only.js';
 import type { SuppressionList } from '../suppress/list.js';
 import { Closers } from './closers.js';
+import { EarlyChecks } from './early-checks.js';
 
 export type { InDoubtPolicy, RunEvent, RunOptions, SendPlan } from './run-context.js';
 export type { RunResult } from './outcome.js';
@@ -37,7 +36,8 @@ export type { Outcome, RunStatus } from '../status.js';
  * send's rows → confirm → set a rehearsal aside → lock → sign in → start the state → dispatch → record the result.
  * Each step takes what the steps before it gave. The account is opened and signed in to before the campaign's state
  * is written, and a first send checks every row before it writes anything: a wrong name, password or CSV leaves no
- * state behind. Loading or starting the state may end the run early with a result (nothing to do now).
+ * state behind. Loading or starting the state may end the run early with a result (nothing to do now). What waits on
+ * the network (signing in, a first send's DNS look-ups) starts once the account is open and goes on meanwhile.
  */
 export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const opened = new Closers();
@@ -46,21 +46,30 @@ export async function runCampaign(options: RunOptions): Promise<RunResult> {
     if (isResult(prepared)) return prepared;
     const account = await openAccount(prepared.via, prepared.paths.outbox, options.limits);
     opened.add(() => closeAccount(account));
-    const firstSend = prepared.existing ? undefined : await scanFirstSend(prepared, account);
-    if (firstSend) await confirmFirstSend(prepared, account, firstSend);
-    await setRehearsalAside(prepared);
-    await ensureStateDir(prepared.paths);
-    const releaseLock = await acquireLock(prepared.paths.lock);
-    opened.add(releaseLock);
-    await signIn(prepared, account);
-    const started = await startState(prepared, firstSend, opened);
-    if (isResult(started)) return started;
-    const { run, progress, alreadyDone, suppressed } = await readyToDispatch(prepared, started, account, firstSend);
-    const dispatched = await dispatchDue(run, progress, alreadyDone, suppressed);
-    return await recordResult(run, dispatched);
+    const early = new EarlyChecks(prepared, account);
+    opened.add(async () => early.stop());
+    const result = await sendThrough(prepared, account, early, opened);
+    await early.deliverabilityTold();
+    return result;
   } finally {
     await opened.close();
   }
+}
+
+async function sendThrough(prepared: Prepared, account: SendingAccount, early: EarlyChecks, opened: Closers): Promise<RunResult> {
+  const firstSend = prepared.existing ? undefined : await scanFirstSend(prepared, account);
+  if (firstSend) await confirmFirstSend(prepared, account, firstSend, early);
+  await setRehearsalAside(prepared);
+  await ensureStateDir(prepared.paths);
+  const releaseLock = await acquireLock(prepared.paths.lock);
+  opened.add(releaseLock);
+  await early.signedIn();
+  const started = await startState(prepared, firstSend, opened);
+  if (isResult(started)) return started;
+  const { run, progress, alreadyDone, suppressed } = await readyToDispatch(prepared, started, account, firstSend);
+  early.handOver();
+  const dispatched = await dispatchDue(run, progress, alreadyDone, suppressed);
+  return await recordResult(run, dispatched);
 }
 
 function isResult<T extends object>(stage: T | RunResult): stage is RunResult {
@@ -129,9 +138,14 @@ async function scanFirstSend({ campaign }: Prepared, account: SendingAccount): P
   return { rejected, recipients: scan.recipients, list, pass };
 }
 
-/** A first real send checks the From domain's DNS, then, on a terminal, says what it is about to do and asks; the outbox never asks. */
-async function confirmFirstSend({ options, via, campaign }: Prepared, account: SendingAccount, { recipients }: FirstSend): Promise<void> {
-  const { confirm, preflight, limit } = options;
+/** A first real send: the From domain's DNS verdict, then, on a terminal, what it is about to do, and a question; the outbox never asks. */
+async function confirmFirstSend(
+  { options, via, campaign }: Prepared,
+  account: SendingAccount,
+  { recipients }: FirstSend,
+  early: EarlyChecks,
+): Promise<void> {
+  const { confirm, limit } = options;
   if (via === outboxAccount) return;
   const plan = {
     via,
@@ -141,7 +155,7 @@ async function confirmFirstSend({ options, via, campaign }: Prepared, account: S
     limit,
     limits: account.limits,
   };
-  await preflight?.(plan);
+  await early.deliverabilityBeforeConfirm();
   if (confirm && !(await confirm(plan))) throw new StopError('cancelled; nothing was sent');
 }
 
@@ -153,25 +167,6 @@ async function setRehearsalAside({ continuation, paths, options, via }: Prepared
     `the outbox run of this campaign was a rehearsal and counts for nothing: it is kept in ${kept} ` +
       `(\`mailshot report FILE --state ${kept}\`); this run through "${via}" starts afresh`,
   );
-}
-
-/**
- * Connects and signs in before the first message, so a wrong password or host stops the run before it starts.
- * It holds the lock meanwhile, so it has a deadline, and Ctrl-C or SIGTERM ends it at once.
- */
-async function signIn({ options, via }: Prepared, account: SendingAccount): Promise<void> {
-  const { signal } = options;
-  try {
-    await withDeadline(signInDeadlineMs(), signal, (stop) => account.transport.verify(stop));
-  } catch (error) {
-    const later = `nothing was sent. Run \`mailshot campaign resume\` later`;
-    if (signal.aborted) throw new LaterError(`interrupted while signing in to account "${via}"; ${later}`);
-    if (error instanceof DeadlineError) throw new LaterError(`account "${via}": signing in ${error.message}; ${later}`);
-    const failure = asDeliveryError(error);
-    const message = `account "${via}": ${failure.message}`;
-    if (failure.kind === 'auth' || failure.kind === 'config') throw new StopError(message);
-    throw new LaterError(`${message}; ${later}`);
-  }
 }
 
 /** Reads the state again under the lock (another run may have started it meanwhile), or writes a first send's. */

@@ -30,19 +30,26 @@ export class AccountSlots {
   /** Waits for a slot below `limit` (one this process holds already first); an abort ends the wait. */
   async take(limit: number, signal?: AbortSignal): Promise<number> {
     for (let waitMs = 5; ; waitMs = Math.min(maxPollMs, waitMs * 2)) {
-      const kept = [...this.lingering.keys()].find((index) => index < limit);
-      if (kept !== undefined) {
-        clearTimeout(this.lingering.get(kept));
-        this.lingering.delete(kept);
-        return kept;
-      }
-      for (let index = 0; index < limit; index++) {
-        if (this.held.has(index) || !(await this.files.take(`${index}.slot`))) continue;
-        this.held.add(index);
-        return index;
-      }
+      const index = await this.tryTake(limit);
+      if (index !== undefined) return index;
       await this.clock.sleep(waitMs, signal);
     }
+  }
+
+  /** A free slot below `limit` now (one this process holds already first), or undefined without waiting. */
+  async tryTake(limit: number): Promise<number | undefined> {
+    const kept = [...this.lingering.keys()].find((index) => index < limit);
+    if (kept !== undefined) {
+      clearTimeout(this.lingering.get(kept));
+      this.lingering.delete(kept);
+      return kept;
+    }
+    for (let index = 0; index < limit; index++) {
+      if (this.held.has(index) || !(await this.files.take(`${index}.slot`))) continue;
+      this.held.add(index);
+      return index;
+    }
+    return undefined;
   }
 
   /** This process is done with the slot: it lingers for the next message, then goes back to every process. */

@@ -22,7 +22,8 @@ export class OutboxTransport implements Transport {
   async send(message: OutgoingMessage): Promise<Accepted> {
     const file = path.join(this.dir, emlFileName(message.messageId));
     await writeWhole(file, message.raw);
-    return acceptedByApi(message, `written ${path.basename(file)}`);
+    // the reply names the file it was written to (the journal keeps it for every recipient: no more words)
+    return acceptedByApi(message, path.basename(file));
   }
 
   async close(): Promise<void> {}

@@ -41,6 +41,11 @@ export class SmtpLanes {
     return result;
   }
 
+  /** A connection signed in already (the account's check before a run) becomes an idle lane for the first message. */
+  adopt(connection: SMTPConnection): void {
+    this.idle.push(Lane.signedIn(connection));
+  }
+
   close(): void {
     for (const lane of this.idle.splice(0)) lane.quit();
   }
@@ -80,6 +85,10 @@ class Lane {
     connection.on('error', retire);
     connection.on('end', retire);
     this.closed = socketClosed(connection);
+  }
+
+  static signedIn(connection: SMTPConnection): Lane {
+    return new Lane(connection);
   }
 
   static open(connection: SMTPConnection, auth: { user: string; pass: string } | undefined): Promise<Lane> {

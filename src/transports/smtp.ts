@@ -57,8 +57,11 @@ export class SmtpTransport implements Transport {
     this.lanes = new SmtpLanes(() => this.newConnection(), auth, pool.perConnection ?? defaultPerConnection);
   }
 
-  /** Connects, negotiates TLS, signs in and quits: no message is sent. Aborting closes the connection. */
-  verify(signal?: AbortSignal): Promise<AccountInfo> {
+  /**
+   * Connects, negotiates TLS, signs in and quits (or, `keepOpen`, keeps the connection for the first message): no
+   * message is sent. Aborting closes the connection.
+   */
+  verify(signal?: AbortSignal, keepOpen = false): Promise<AccountInfo> {
     const greeting = greetingRecorder(this.debugLogger());
     const connection = this.newConnection(greeting.logger);
     const facts: Record<string, string> = { server: `${this.account.host}:${this.account.port}` };
@@ -77,7 +80,10 @@ export class SmtpTransport implements Transport {
         // Resolved once the server has seen the connection end: a slot taken for it may go to another process.
         const done = () => {
           signal?.removeEventListener('abort', abort);
-          void quitAndWait(connection).then(() => resolve({ facts }));
+          if (!keepOpen) return void quitAndWait(connection).then(() => resolve({ facts }));
+          connection.off('error', fail);
+          this.lanes.adopt(connection);
+          resolve({ facts });
         };
         if (!this.account.user) {
           facts.authentication = 'none configured';

@@ -1,7 +1,11 @@
 /** What every transport (outbox, SMTP, Gmail, Microsoft) offers the send loop. */
 export interface Transport {
-  /** Connects and authenticates; sends nothing. An abort ends it at once (SMTP closes its connection). */
-  verify(signal?: AbortSignal): Promise<AccountInfo>;
+  /**
+   * Connects and authenticates; sends nothing. An abort ends it at once (SMTP closes its connection). With
+   * `keepOpen` (a run about to send) the connection stays open for the first message, where the transport keeps
+   * connections (SMTP); `closeIdle` closes it when no message takes it.
+   */
+  verify(signal?: AbortSignal, keepOpen?: boolean): Promise<AccountInfo>;
   send(message: OutgoingMessage): Promise<Accepted>;
   close(): Promise<void>;
   /**

@@ -67,7 +67,12 @@ export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 
     limits: limitsFrom(flags),
     // Only a person at a terminal is asked; scripts and cron are not.
     confirm: flags.yes || !io.isTTY.stdin || !io.isTTY.stderr ? undefined : (plan) => confirmSend(plan, io),
-    preflight: when.resume ? undefined : async (plan) => (await import('./send-preflight.js')).checkBeforeSend(plan, flags, io),
+    preflight: when.resume
+      ? undefined
+      : {
+          lookUp: async (sending, stopped) => (await import('./send-preflight.js')).lookUpBeforeSend(sending, flags, io, stopped),
+          mayStop: Boolean(flags.requireDeliverability),
+        },
     signal: controller.signal,
     onEvent: (event) => {
       if (event.type === 'start') name = event.campaign;

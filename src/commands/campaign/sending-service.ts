@@ -1,12 +1,12 @@
 import type { Account } from '../../accounts/account.js';
 import { outboxAccount } from '../../accounts/open-account.js';
-import { AccountRegistry } from '../../accounts/registry.js';
+import { SavedAccounts } from '../../accounts/registry.js';
 import type { SendingService } from '../../campaign/check/service.js';
 
-/** What the deliverability pre-flight needs to know about the account named by --via. */
+/** What the deliverability pre-flight needs to know about the account named by --via (read without loading conf). */
 export async function sendingServiceOf(via: string): Promise<SendingService> {
   if (via === outboxAccount) return { kind: 'outbox' };
-  return serviceOfAccount((await AccountRegistry.open()).get(via));
+  return serviceOfAccount((await SavedAccounts.read()).get(via));
 }
 
 function serviceOfAccount(account: Account): SendingService {

@@ -1,0 +1,107 @@
+import { outboxAccount, type SendingAccount } from '../accounts/open-account.js';
+import { LaterError, StopError } from '../errors.js';
+import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
+import { asDeliveryError } from './attempt.js';
+import type { Prepared } from './run-context.js';
+
+/**
+ * What a run waits on the network for before its first message, started as soon as the account is open so that
+ * it goes on while the list is read: signing in, and a first real send's deliverability look-ups. The run takes
+ * the sign-in's result in its own order (the list's errors first, then under the lock), so what it reports does
+ * not change; `stop` ends what is still going when the run ends. The outbox signs in under the lock only: its
+ * sign-in tidies the campaign's outbox folder, which another run may be writing.
+ */
+export class EarlyChecks {
+  private readonly signingIn: Promise<void> | undefined;
+  /** The deliverability pre-flight; none for a resume, a run begun already, or the outbox. */
+  private readonly verdict: Promise<() => void> | undefined;
+  private telling: Promise<void> | undefined;
+  private readonly stopped = new AbortController();
+  /** The account's slot held for the connection kept open from signing in, until the run dispatches. */
+  private slot: number | undefined;
+
+  constructor(
+    private readonly prepared: Prepared,
+    private readonly account: SendingAccount,
+  ) {
+    const { via, options, existing, campaign } = prepared;
+    if (via === outboxAccount) return;
+    this.signingIn = this.signIn(AbortSignal.any([options.signal, this.stopped.signal]));
+    const sending = { via, from: campaign.definition.from };
+    this.verdict = existing ? undefined : options.preflight?.lookUp(sending, this.stopped.signal);
+    // each is taken in the run's order; until then a failure must not count as unhandled
+    this.signingIn.catch(() => undefined);
+    this.verdict?.catch(() => undefined);
+  }
+
+  /** Signed in to the account: the sign-in begun early, or (the outbox) one now. */
+  signedIn(): Promise<void> {
+    return this.signingIn ?? this.signIn(this.prepared.options.signal);
+  }
+
+  /**
+   * Before a first send's confirmation. The send waits for the deliverability verdict only where it can change
+   * something: when a failed check stops the send (--require-deliverability), or a person reads it before
+   * confirming. Otherwise its warnings come as soon as the look-ups end, while the first messages go.
+   */
+  async deliverabilityBeforeConfirm(): Promise<void> {
+    const { preflight, confirm } = this.prepared.options;
+    this.telling ??= this.tellVerdict();
+    if (preflight?.mayStop || confirm) await this.telling;
+    else this.telling.catch(() => undefined);
+  }
+
+  /** The run is over: its deliverability warnings are told before its end is. */
+  async deliverabilityTold(): Promise<void> {
+    await this.telling;
+  }
+
+  /** Dispatch begins: the slot held for the kept connection lingers for the first message, which takes both. */
+  handOver(): void {
+    if (this.slot !== undefined) this.account.shared?.slots.done(this.slot);
+    this.slot = undefined;
+  }
+
+  stop(): void {
+    this.stopped.abort();
+  }
+
+  private async tellVerdict(): Promise<void> {
+    const tell = await this.verdict;
+    // a run that ended (or failed) meanwhile has nothing to be warned about
+    if (!this.stopped.signal.aborted) tell?.();
+  }
+
+  /**
+   * The connection that signs in is kept for the first message when a slot of the account is free now: it counts
+   * against the account's connections like every other. Not while a person is asked to confirm a first send: a
+   * prompt must not hold a slot that other runs through the account wait for.
+   */
+  private async holdSlot(): Promise<boolean> {
+    const slots = this.account.shared?.slots;
+    const { confirm } = this.prepared.options;
+    if (!slots || (confirm && !this.prepared.existing)) return false;
+    this.slot = await slots.tryTake(this.account.limits.maxConcurrent);
+    return this.slot !== undefined;
+  }
+
+  /**
+   * Connects and signs in before the first message, so a wrong password or host stops the run before it starts.
+   * The run holds the lock meanwhile, so it has a deadline, and Ctrl-C or SIGTERM ends it at once.
+   */
+  private async signIn(signal: AbortSignal): Promise<void> {
+    const { via, options } = this.prepared;
+    try {
+      const keepOpen = await this.holdSlot();
+      await withDeadline(signInDeadlineMs(), signal, (stop) => this.account.transport.verify(stop, keepOpen));
+    } catch (error) {
+      const later = `nothing was sent. Run \`mailshot campaign resume\` later`;
+      if (options.signal.aborted) throw new LaterError(`interrupted while signing in to account "${via}"; ${later}`);
+      if (error instanceof DeadlineError) throw new LaterError(`account "${via}": signing in ${error.message}; ${later}`);
+      const failure = asDeliveryError(error);
+      const message = `account "${via}": ${failure.message}`;
+      if (failure.kind === 'auth' || failure.kind === 'config') throw new StopError(message);
+      throw new LaterError(`${message}; ${later}`);
+    }
+  }
+}
