@@ -118,6 +118,7 @@ class Lane {
     body.once('end', () => {
       handedOver = true;
     });
+    this.oneWrite(body);
     body.end(raw);
     return new Promise((resolve) => {
       this.connection.send(envelope, body, (error, info) => {
@@ -126,6 +127,18 @@ class Lane {
           resolve({ ok: true, response: info?.response ?? '', accepted: info?.accepted ?? [], rejectedErrors: info?.rejectedErrors ?? [] });
       });
     });
+  }
+
+  /**
+   * The message and the "." after it leave in one write rather than two: each write to a socket costs a system
+   * call and a wake-up of the server, as much as composing a tenth of a message. The socket is corked while the
+   * body flows and uncorked once the connection has added the ".", after the events of that turn.
+   */
+  private oneWrite(body: PassThrough): void {
+    const socket = (this.connection as unknown as { _socket?: Socket })._socket;
+    if (!socket) return;
+    body.once('resume', () => socket.cork());
+    body.once('end', () => setImmediate(() => socket.uncork()));
   }
 
   /**
