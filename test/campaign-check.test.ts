@@ -6,7 +6,7 @@
 import { runCli, writeCampaign } from './helpers/cli.js';
 import { keys, matrix } from './helpers/dns-zone.js';
 import { linkGoogle } from './helpers/google.js';
-import { addAccount, fileSecretsEnv } from './helpers/smtp.js';
+import { addAccount, fileSecretsEnv, until } from './helpers/smtp.js';
 import { startDnsServer, type DnsTestServer } from './servers/dns.js';
 import { startGmailSimulator } from './servers/gmail.js';
 import { startSmtpServer } from './servers/smtp.js';
@@ -241,6 +241,28 @@ describe('mailshot campaign check (the process)', () => {
       expect(quiet.stderr).not.toContain('FAIL');
     } finally {
       await smtp.close();
+    }
+  });
+
+  test('without --require-deliverability or a question, the mail goes before DNS answers; the findings come before the run ends', async () => {
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const [smtp, slow] = await Promise.all([startSmtpServer(), startDnsServer(matrix, { held })]);
+    try {
+      const env = { ...(await fileSecretsEnv()), MAILSHOT_DNS_SERVER: slow.address };
+      await addAccount(env, 'relay', smtp);
+      const campaign = await writeCampaign({ fields: { from: 'News <news@nosvc.test>', via: 'relay' } });
+      const running = runCli(['campaign', 'send', campaign.file], { env });
+      // the bound only limits how long a failure takes: DNS answers nothing until both messages are in
+      expect(await until(() => smtp.received.length === 2, 60_000)).toBe(true);
+      answer();
+      const sent = await running;
+      expect(sent.code).toBe(0);
+      expect(sent.stderr).toContain("deliverability: FAIL spf: nosvc.test's SPF record does not authorise the SMTP relay 127.0.0.1");
+      expect(sent.stderr.indexOf('deliverability: FAIL')).toBeLessThan(sent.stderr.indexOf('done: sent 2'));
+    } finally {
+      answer();
+      await Promise.all([smtp.close(), slow.close()]);
     }
   });
 

@@ -2,20 +2,23 @@ import { outboxAccount, type SendingAccount } from '../accounts/open-account.js'
 import { LaterError, StopError } from '../errors.js';
 import { DeadlineError, signInDeadlineMs, withDeadline } from '../system/deadline.js';
 import { asDeliveryError } from './attempt.js';
-import type { Prepared } from './run-context.js';
+import type { Prepared, RunOptions } from './run-context.js';
 
 /**
  * What a run waits on the network for before its first message, started as soon as the account is open so that
- * it goes on while the list is read: signing in, and a first real send's deliverability look-ups. The run takes
- * the sign-in's result in its own order (the list's errors first, then under the lock), so what it reports does
- * not change; `stop` ends what is still going when the run ends. The outbox signs in under the lock only: its
- * sign-in tidies the campaign's outbox folder, which another run may be writing.
+ * it goes on while the list is read: signing in, and a first real send's deliverability look-ups when they hold
+ * the send (see deliverabilityBeforeConfirm). The run takes the sign-in's result in its own order (the list's
+ * errors first, then under the lock), so what it reports does not change; `stop` ends what is still going when
+ * the run ends. The outbox signs in under the lock only: its sign-in tidies the campaign's outbox folder, which
+ * another run may be writing.
  */
 export class EarlyChecks {
   private readonly signingIn: Promise<void> | undefined;
-  /** The deliverability pre-flight; none for a resume, a run begun already, or the outbox. */
-  private readonly verdict: Promise<() => void> | undefined;
+  /** The deliverability pre-flight's verdict, once its look-ups have started. */
+  private verdict: Promise<() => void> | undefined;
   private telling: Promise<void> | undefined;
+  /** A first send's pre-flight that holds nothing: it starts once the first message has been answered. */
+  private lookUpLater: (() => void) | undefined;
   private readonly stopped = new AbortController();
   /** The account's slot held for the connection kept open from signing in, until the run dispatches. */
   private slot: number | undefined;
@@ -27,11 +30,16 @@ export class EarlyChecks {
     const { via, options, existing, campaign } = prepared;
     if (via === outboxAccount) return;
     this.signingIn = this.signIn(AbortSignal.any([options.signal, this.stopped.signal]));
-    const sending = { via, from: campaign.definition.from };
-    this.verdict = existing ? undefined : options.preflight?.lookUp(sending, this.stopped.signal);
-    // each is taken in the run's order; until then a failure must not count as unhandled
+    // taken in the run's order; until then a failure must not count as unhandled
     this.signingIn.catch(() => undefined);
-    this.verdict?.catch(() => undefined);
+    const { preflight, confirm } = options;
+    if (existing || !preflight) return;
+    const lookUp = () => {
+      this.verdict = preflight.lookUp({ via, from: campaign.definition.from }, this.stopped.signal);
+      this.verdict.catch(() => undefined);
+    };
+    if (preflight.mayStop || confirm) lookUp();
+    else this.lookUpLater = lookUp;
   }
 
   /** Signed in to the account: the sign-in begun early, or (the outbox) one now. */
@@ -42,17 +50,28 @@ export class EarlyChecks {
   /**
    * Before a first send's confirmation. The send waits for the deliverability verdict only where it can change
    * something: when a failed check stops the send (--require-deliverability), or a person reads it before
-   * confirming. Otherwise its warnings come as soon as the look-ups end, while the first messages go.
+   * confirming. Otherwise its look-ups (and the loading of what does them) start once the first message has
+   * been answered, so that they never delay a message, and its warnings come while the campaign goes on.
    */
   async deliverabilityBeforeConfirm(): Promise<void> {
-    const { preflight, confirm } = this.prepared.options;
-    this.telling ??= this.tellVerdict();
-    if (preflight?.mayStop || confirm) await this.telling;
-    else this.telling.catch(() => undefined);
+    if (this.verdict) await (this.telling ??= this.tellVerdict());
   }
 
-  /** The run is over: its deliverability warnings are told before its end is. */
+  /** The run's options, whose first recipient outcome starts a pre-flight that holds nothing. */
+  watching(options: RunOptions): RunOptions {
+    if (!this.lookUpLater) return options;
+    return {
+      ...options,
+      onEvent: (event) => {
+        if (event.type === 'recipient') this.startLater();
+        options.onEvent(event);
+      },
+    };
+  }
+
+  /** The run is over: its deliverability warnings are told before its end is (the look-ups start now if nothing was answered). */
   async deliverabilityTold(): Promise<void> {
+    this.startLater();
     await this.telling;
   }
 
@@ -64,6 +83,15 @@ export class EarlyChecks {
 
   stop(): void {
     this.stopped.abort();
+  }
+
+  private startLater(): void {
+    const lookUp = this.lookUpLater;
+    this.lookUpLater = undefined;
+    if (!lookUp) return;
+    lookUp();
+    this.telling = this.tellVerdict();
+    this.telling.catch(() => undefined);
   }
 
   private async tellVerdict(): Promise<void> {

@@ -66,7 +66,8 @@ async function sendThrough(prepared: Prepared, account: SendingAccount, early: E
   await early.signedIn();
   const started = await startState(prepared, firstSend, opened);
   if (isResult(started)) return started;
-  const { run, progress, alreadyDone, suppressed } = await readyToDispatch(prepared, started, account, firstSend);
+  const watched = { ...prepared, options: early.watching(prepared.options) };
+  const { run, progress, alreadyDone, suppressed } = await readyToDispatch(watched, started, account, firstSend);
   early.handOver();
   const dispatched = await dispatchDue(run, progress, alreadyDone, suppressed);
   return await recordResult(run, dispatched);

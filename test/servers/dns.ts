@@ -43,12 +43,13 @@ function answersFor(zone: Zone, name: string, type: string): dnsPacket.Answer[] 
     );
 }
 
-/** `silent`: a server that never answers, as a resolver behind a dead network. */
-export async function startDnsServer(zone: Zone, options: { silent?: boolean } = {}): Promise<DnsTestServer> {
+/** `silent`: a server that never answers, as a resolver behind a dead network; `held`: answers only once it resolves. */
+export async function startDnsServer(zone: Zone, options: { silent?: boolean; held?: Promise<void> } = {}): Promise<DnsTestServer> {
   const socket = createSocket('udp4');
   const questions: string[] = [];
   const lowerZone: Zone = Object.fromEntries(Object.entries(zone).map(([name, records]) => [name.toLowerCase(), records]));
-  socket.on('message', (message, peer) => {
+  socket.on('message', async (message, peer) => {
+    await options.held;
     const query = dnsPacket.decode(message);
     const question = query.questions?.[0];
     if (!question) return;
