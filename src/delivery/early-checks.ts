@@ -115,7 +115,7 @@ export class EarlyChecks {
 
   /**
    * Connects and signs in before the first message, so a wrong password or host stops the run before it starts.
-   * The run holds the lock meanwhile, so it has a deadline, and Ctrl-C or SIGTERM ends it at once.
+   * It has a deadline (the run may wait for it under the campaign's lock), and Ctrl-C or SIGTERM ends it at once.
    */
   private async signIn(signal: AbortSignal): Promise<void> {
     const { via, options } = this.prepared;
