@@ -101,27 +101,24 @@ export class EarlyChecks {
   }
 
   /**
-   * The connection that signs in is kept for the first message when a slot of the account is free now: it counts
-   * against the account's connections like every other. Not while a person is asked to confirm a first send: a
-   * prompt must not hold a slot that other runs through the account wait for.
-   */
-  private async holdSlot(): Promise<boolean> {
-    const slots = this.account.shared?.slots;
-    const { confirm } = this.prepared.options;
-    if (!slots || (confirm && !this.prepared.existing)) return false;
-    this.slot = await slots.tryTake(this.account.limits.maxConcurrent);
-    return this.slot !== undefined;
-  }
-
-  /**
    * Connects and signs in before the first message, so a wrong password or host stops the run before it starts.
-   * It has a deadline (the run may wait for it under the campaign's lock), and Ctrl-C or SIGTERM ends it at once.
+   * Its connection counts against the account's connections like every other: it waits for a slot of the account
+   * (Ctrl-C or SIGTERM ends the wait and the sign-in at once), and has a deadline once it has one. The connection is
+   * kept for the first message, the slot held until dispatch, except while a person is asked to confirm a first
+   * send: a prompt must not hold a slot that other runs through the account wait for.
    */
   private async signIn(signal: AbortSignal): Promise<void> {
-    const { via, options } = this.prepared;
+    const { via, options, existing } = this.prepared;
+    const slots = this.account.shared?.slots;
+    const keepOpen = slots !== undefined && !(options.confirm && !existing);
     try {
-      const keepOpen = await this.holdSlot();
-      await withDeadline(signInDeadlineMs(), signal, (stop) => this.account.transport.verify(stop, keepOpen));
+      const slot = slots && (await slots.take(this.account.limits.maxConcurrent, signal));
+      if (keepOpen) this.slot = slot;
+      try {
+        await withDeadline(signInDeadlineMs(), signal, (stop) => this.account.transport.verify(stop, keepOpen));
+      } finally {
+        if (!keepOpen && slot !== undefined) slots?.done(slot);
+      }
     } catch (error) {
       const later = `nothing was sent. Run \`mailshot campaign resume\` later`;
       if (options.signal.aborted) throw new LaterError(`interrupted while signing in to account "${via}"; ${later}`);

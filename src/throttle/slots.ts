@@ -37,7 +37,7 @@ export class AccountSlots {
   }
 
   /** A free slot below `limit` now (one this process holds already first), or undefined without waiting. */
-  async tryTake(limit: number): Promise<number | undefined> {
+  private async tryTake(limit: number): Promise<number | undefined> {
     const kept = [...this.lingering.keys()].find((index) => index < limit);
     if (kept !== undefined) {
       clearTimeout(this.lingering.get(kept));
