@@ -5,15 +5,12 @@ import { asDeliveryError } from './attempt.js';
 import type { Prepared, RunOptions } from './run-context.js';
 
 /**
- * What a run waits on the network for before its first message, started as soon as the account is open so that
- * it goes on while the list is read: signing in, and a first real send's deliverability look-ups when they hold
- * the send (see deliverabilityBeforeConfirm). The run takes the sign-in's result in its own order (the list's
- * errors first, then under the lock), so what it reports does not change; `stop` ends what is still going when
- * the run ends. The outbox signs in under the lock only: its sign-in tidies the campaign's outbox folder, which
- * another run may be writing.
+ * What a run checks before its first message. Signing in happens under the campaign's lock, in a slot of the
+ * account, and its connection is kept for the first message. A first real send's deliverability look-ups start as
+ * soon as the account is open when they hold the send, so that they go on while the list is read (see
+ * deliverabilityBeforeConfirm); `stop` ends what is still going when the run ends.
  */
 export class EarlyChecks {
-  private readonly signingIn: Promise<void> | undefined;
   /** The deliverability pre-flight's verdict, once its look-ups have started. */
   private verdict: Promise<() => void> | undefined;
   private telling: Promise<void> | undefined;
@@ -29,9 +26,6 @@ export class EarlyChecks {
   ) {
     const { via, options, existing, campaign } = prepared;
     if (via === outboxAccount) return;
-    this.signingIn = this.signIn(AbortSignal.any([options.signal, this.stopped.signal]));
-    // taken in the run's order; until then a failure must not count as unhandled
-    this.signingIn.catch(() => undefined);
     const { preflight, confirm } = options;
     if (existing || !preflight) return;
     const lookUp = () => {
@@ -42,9 +36,12 @@ export class EarlyChecks {
     else this.lookUpLater = lookUp;
   }
 
-  /** Signed in to the account: the sign-in begun early, or (the outbox) one now. */
+  /**
+   * Signs in, under the campaign's lock: its slot of the account is taken only there, so that a run waiting for
+   * the lock never holds a slot the lock's holder waits for.
+   */
   signedIn(): Promise<void> {
-    return this.signingIn ?? this.signIn(this.prepared.options.signal);
+    return this.signIn(this.prepared.options.signal);
   }
 
   /**

@@ -36,8 +36,8 @@ export type { Outcome, RunStatus } from '../status.js';
  * send's rows → confirm → set a rehearsal aside → lock → sign in → start the state → dispatch → record the result.
  * Each step takes what the steps before it gave. The account is opened and signed in to before the campaign's state
  * is written, and a first send checks every row before it writes anything: a wrong name, password or CSV leaves no
- * state behind. Loading or starting the state may end the run early with a result (nothing to do now). What waits on
- * the network (signing in, a first send's DNS look-ups) starts once the account is open and goes on meanwhile.
+ * state behind. Loading or starting the state may end the run early with a result (nothing to do now). A first
+ * send's DNS look-ups, when they hold the send, start once the account is open and go on meanwhile.
  */
 export async function runCampaign(options: RunOptions): Promise<RunResult> {
   const opened = new Closers();
