@@ -41,7 +41,7 @@ export class EarlyChecks {
    * the lock never holds a slot the lock's holder waits for.
    */
   signedIn(): Promise<void> {
-    return this.signIn(this.prepared.options.signal);
+    return this.signIn();
   }
 
   /**
@@ -104,8 +104,9 @@ export class EarlyChecks {
    * kept for the first message, the slot held until dispatch, except while a person is asked to confirm a first
    * send: a prompt must not hold a slot that other runs through the account wait for.
    */
-  private async signIn(signal: AbortSignal): Promise<void> {
+  private async signIn(): Promise<void> {
     const { via, options, existing } = this.prepared;
+    const { signal } = options;
     const slots = this.account.shared?.slots;
     const keepOpen = slots !== undefined && !(options.confirm && !existing);
     try {

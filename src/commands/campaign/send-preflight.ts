@@ -14,9 +14,9 @@ export interface PreflightFlags {
 }
 
 /**
- * The quick part of `campaign check` (SPF, DKIM, DMARC, alignment; no list scan) before a first real send. The
- * look-ups start with the run, while the list is read; the function they resolve to tells what is wrong as
- * warnings, and stops the send only with --require-deliverability. `stopped` ends look-ups still going.
+ * The quick part of `campaign check` (SPF, DKIM, DMARC, alignment; no list scan) on a first real send (the send
+ * loop decides when: delivery/early-checks.ts). The function the look-ups resolve to tells what is wrong as warnings,
+ * and stops the send only with --require-deliverability. `stopped` ends look-ups still going.
  */
 export async function lookUpBeforeSend(sender: Sending, flags: PreflightFlags, io: CommandIo, stopped: AbortSignal): Promise<() => void> {
   const [{ preflight }, { dnsResolver }, { sendingServiceOf }] = await Promise.all([
