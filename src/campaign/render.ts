@@ -1,13 +1,14 @@
 import path from 'node:path';
-import { Liquid, type Template } from 'liquidjs';
+import type { Template } from 'liquidjs';
 import { marked } from 'marked';
 import { InputError } from '../errors.js';
 import type { CampaignDefinition } from './definition.js';
-import { chargeOutput } from './render-limits.js';
+import { engines, type Engine } from './liquid-engines.js';
+import { plainRenderer, type PlainRender } from './plain-template.js';
 import { domainOf, parseMailbox, type Mailbox } from './address.js';
 import { parseCopies } from './copies.js';
 import { readInlineImages, referToInlineImages, type ImageReference, type InlineImage } from './inline-images.js';
-import { finishText, htmlToTextTemplate, withoutTableMarkers } from './text-part.js';
+import { finishText, htmlToTextTemplate } from './text-part.js';
 import { unknownVariableAdvice } from './variable-hint.js';
 import { literalColumnAdvice, literalColumnUse } from './liquid-names.js';
 import { blockAcrossMarkdownBlocks } from './markdown-blocks.js';
@@ -27,12 +28,13 @@ export interface RenderedParts {
   inlineImages: InlineImage[];
 }
 
-type Engine = 'html' | 'text';
 interface NamedTemplate {
   /** Where the template comes from, for error messages: 'subject', 'body.md', 'headers.X-Tag' … */
   origin: string;
   engine: Engine;
   parsed: Template[];
+  /** Renders it without LiquidJS when it only prints columns. */
+  plain?: PlainRender;
   /** The user's own file as parsed, when there is one (body.md, body.html, body.txt): its rows are that file's lines. */
   fileParsed?: Template[];
   /** False when the source holds no Liquid tag: the output is the same for every recipient. */
@@ -41,44 +43,6 @@ interface NamedTemplate {
   written: string;
   /** Whether `written` is the user's file, whose lines are worth naming. */
   isFile: boolean;
-}
-
-/**
- * The date filter names months and days in the system's locale. LiquidJS would ask Intl for that locale's name when the
- * engine is made (~12 ms of ICU start-up, in every command that compiles a template); an empty list of locales means
- * the same default to Intl, resolved only when a template formats a date.
- */
-const systemLocale = [] as unknown as string;
-const options = {
-  strictVariables: true,
-  strictFilters: true,
-  renderLimit: 1_000,
-  memoryLimit: 10_000_000,
-  parseLimit: 1_000_000,
-  locale: systemLocale,
-};
-const engines: Record<Engine, Liquid> = {
-  html: new Liquid({ ...options, outputEscape: 'escape' }),
-  // The control characters that mark a table in the derived text part (text-part.ts) never come from a value.
-  text: new Liquid({ ...options, outputEscape: withoutTableMarkers }),
-};
-
-for (const engine of Object.values(engines)) chargeOutput(engine); // the memory limit bounds all output, captures too
-
-/**
- * Templates never read files. LiquidJS's include, render and layout would read any file under the
- * working folder into a message (a shared or downloaded campaign could mail out ~/.ssh or .env), so
- * they are refused when the template is parsed, before anything is sent.
- */
-for (const engine of Object.values(engines)) {
-  for (const tag of ['include', 'render', 'layout']) {
-    engine.registerTag(tag, {
-      parse() {
-        throw new Error(`{% ${tag} %} reads another file, and mailshot templates cannot read files; put the text in this template`);
-      },
-      render() {},
-    });
-  }
 }
 
 /** Liquid tags are swapped for inert words while Markdown and html-to-text run, then put back. */
@@ -184,9 +148,7 @@ export class PreparedTemplates {
   }
 
   render(fields: Record<string, string>): RenderedParts {
-    // Every column is also in `row`, where names Liquid cannot take bare work: {{ row.empty }}, {{ row["E-mail Address"] }}.
-    const scope = { row: fields, ...fields };
-    const run = (template: NamedTemplate) => this.run(template, scope);
+    const run = (template: NamedTemplate) => this.run(template, fields);
     const oneLine = (template: NamedTemplate) =>
       run(template)
         .replace(/[\r\n\0]+/g, ' ')
@@ -219,14 +181,26 @@ export class PreparedTemplates {
   private compile(origin: string, engine: Engine, source: string, file?: true | Template[], written = source): NamedTemplate {
     const parsed = parse(origin, engine, source);
     const fileParsed = file === true ? parsed : file;
-    const template = { origin, engine, parsed, fileParsed, dynamic: /\{\{|\{%/.test(source), written, isFile: fileParsed !== undefined };
+    const template = {
+      origin,
+      engine,
+      parsed,
+      plain: plainRenderer(engines[engine], parsed),
+      fileParsed,
+      dynamic: /\{\{|\{%/.test(source),
+      written,
+      isFile: fileParsed !== undefined,
+    };
     this.all.push(template);
     return template;
   }
 
-  private run(template: NamedTemplate, fields: Record<string, unknown>): string {
+  private run(template: NamedTemplate, fields: Record<string, string>): string {
+    const plain = template.plain?.(fields);
+    if (plain !== undefined) return plain;
     try {
-      return engines[template.engine].renderSync(template.parsed, fields) as string;
+      // Every column is also in `row`, where names Liquid cannot take bare work: {{ row.empty }}, {{ row["E-mail Address"] }}.
+      return engines[template.engine].renderSync(template.parsed, { row: fields, ...fields }) as string;
     } catch (error) {
       throw new InputError(`${template.origin}: ${(error as Error).message}`);
     }
