@@ -54,7 +54,7 @@ export async function run({ root, scale, rounds, log }) {
     count: 48,
     sinkArgs: ['-w', '1'],
     connections: 8,
-    rounds: 1,
+    rounds,
     log,
     label: 'smtp-sink -w 1',
   });
