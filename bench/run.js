@@ -6,7 +6,7 @@
  * Environment (defaults fit the whole run in < 10 minutes on a 2-core machine):
  *   BENCH_SCALE=0.25          fraction of the issue's list sizes for cases 1 and 2 (1 = 20,000 / 20,000 + 200,000)
  *   BENCH_ROUNDS=5            rounds of the alternating comparisons (case 1, at N and 20 × N) and of case 3
- *   BENCH_MEMORY_ROUNDS=2     runs per list size in case 2 (median)
+ *   BENCH_MEMORY_ROUNDS=5     runs per list size in case 2 (median)
  *   BENCH_STARTUP_ROUNDS=10   rounds of case 4
  *   BENCH_RESUME_SENT=1000000 finished recipients in case 3's journal (plus 1,000 pending)
  *   BENCH_RATE=20 BENCH_RATE_SECONDS=40   case 5: the server's allowed rate R and the run's length
@@ -39,7 +39,7 @@ const number = (name, fallback) => (env[name] !== undefined && env[name] !== '' 
 const options = {
   scale: number('BENCH_SCALE', smoke ? 0.01 : 0.25),
   rounds: number('BENCH_ROUNDS', smoke ? 1 : 5),
-  memoryRounds: number('BENCH_MEMORY_ROUNDS', smoke ? 1 : 2),
+  memoryRounds: number('BENCH_MEMORY_ROUNDS', smoke ? 1 : 5),
   startupRounds: number('BENCH_STARTUP_ROUNDS', smoke ? 3 : 10),
   resumeSent: number('BENCH_RESUME_SENT', smoke ? 20_000 : 1_000_000),
   rateR: number('BENCH_RATE', smoke ? 10 : 20),
