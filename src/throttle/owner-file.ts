@@ -95,6 +95,7 @@ export class OwnerFiles {
   private async breakIfDead(file: string): Promise<boolean> {
     const seen = await readOwner(file);
     if (seen === undefined) return true; // given back meanwhile
+    if (seen === this.mine) return false; // held by this process
     const owner = parseOwner(seen);
     if (owner && ownerLiveness(owner) !== 'dead') return false;
     const aside = `${file}.${randomBytes(4).toString('hex')}.gone`;
