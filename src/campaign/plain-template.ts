@@ -12,7 +12,9 @@ type OutputEscape = (this: { context: { memoryLimit: { use(count: number): void 
  * A template made only of text and bare column outputs (`{{ name }}`, `{{ row.name }}`, no filters) is written by
  * concatenation: the same text LiquidJS writes, escaped by the engine's own output escape and charged to the same
  * memory limit, without its per-render context and generators (about a tenth of a message's CPU). Any other
- * template, tags or filters, is left to LiquidJS: undefined.
+ * template, tags or filters, is left to LiquidJS: undefined. LiquidJS's render time limit is not checked: this is
+ * one pass over a template and an output that its parse and memory limits bound (64 ms at both limits), where
+ * LiquidJS can take a second on a busy machine and then fail.
  */
 export function plainRenderer(engine: Liquid, parsed: Template[]): PlainRender | undefined {
   const pieces: Piece[] = [];
