@@ -209,25 +209,34 @@ interface Line {
  * it is known to be whole: a torn last line (a power cut mid-write) is dropped with a warning.
  */
 async function* journalLines(file: string, warn: (message: string) => void, offset = 0): AsyncGenerator<Line[]> {
-  let handle: FileHandle | undefined;
+  let opened: FileHandle | undefined;
   try {
-    handle = await openOwnerOnly(file, 'r');
+    opened = await openOwnerOnly(file, 'r');
   } catch (error) {
     throw unusableJournal(file, error);
   }
-  if (!handle) return;
+  if (!opened) return;
+  const handle = opened;
   const decoder = new StringDecoder('utf8');
-  // 64 KiB at a time: the lines of a chunk are alive together, and bigger chunks grow the heap (and RSS) of a long read
-  const chunk = Buffer.allocUnsafe(1 << 16);
+  // 64 KiB at a time: the lines of a chunk are alive together, and bigger chunks grow the heap (and RSS) of a long read.
+  // The next chunk is read while this one's lines are used: a read waits on the thread pool, which would leave this idle.
+  const chunks = [Buffer.allocUnsafe(1 << 16), Buffer.allocUnsafe(1 << 16)];
+  const readInto = (chunk: Buffer, position: number) => {
+    const reading = handle.read(chunk, 0, chunk.length, position);
+    reading.catch(() => undefined); // its failure is thrown where it is awaited, not as an unhandled rejection meanwhile
+    return reading;
+  };
+  let next = readInto(chunks[0]!, offset);
   let carry = '';
   let number = 0;
   let pending: Line | undefined;
   try {
-    for (let position = offset; ;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    for (let position = offset, turn = 1; ; turn ^= 1) {
+      const { bytesRead, buffer } = await next;
       if (!bytesRead) break;
       position += bytesRead;
-      const texts = (carry + decoder.write(chunk.subarray(0, bytesRead))).split('\n');
+      next = readInto(chunks[turn]!, position);
+      const texts = (carry + decoder.write(buffer.subarray(0, bytesRead))).split('\n');
       carry = texts.pop()!;
       const lines: Line[] = pending ? [pending] : [];
       for (const text of texts) lines.push({ text, number: ++number });
@@ -235,6 +244,7 @@ async function* journalLines(file: string, warn: (message: string) => void, offs
       yield lines;
     }
   } finally {
+    await next.catch(() => undefined);
     await handle.close();
   }
   carry += decoder.end();
