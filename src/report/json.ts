@@ -29,15 +29,33 @@ export async function writeJson(
   }
 }
 
+/** Outcomes stringified by one JSON.stringify call: one call per outcome (and re-indenting it) costs about twice as much. */
+const batchLength = 256;
+
 async function writeList(summary: Summary, outcomes: Iterable<RecipientOutcome>, write: (text: string) => Promise<void>): Promise<void> {
   const emptyList = '[]\n}\n'; // how formatJson ends: `recipients` is the last field
   let text = formatJson({ ...summary, recipients: [] }).slice(0, -emptyList.length) + '[';
+  let batch: RecipientOutcome[] = [];
   let count = 0;
+  const addBatch = () => {
+    text += `${count ? ',' : ''}\n${itemsAtDepthTwo(batch)}`;
+    count += batch.length;
+    batch = [];
+  };
   for (const outcome of outcomes) {
-    text += `${count++ ? ',' : ''}\n    ${JSON.stringify(outcome, null, 2).replaceAll('\n', '\n    ')}`;
+    if (batch.push(outcome) < batchLength) continue;
+    addBatch();
     if (text.length < pieceLength) continue;
     await write(text);
     text = '';
   }
+  if (batch.length) addBatch();
   await write(text + (count ? '\n  ]\n}\n' : ']\n}\n'));
+}
+
+/** The items as JSON.stringify(…, null, 2) writes them two levels down (inside `recipients`), joined by ",\n". */
+function itemsAtDepthTwo(items: RecipientOutcome[]): string {
+  const opening = '[\n  [\n';
+  const closing = '\n  ]\n]';
+  return JSON.stringify([items], null, 2).slice(opening.length, -closing.length);
 }

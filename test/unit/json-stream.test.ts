@@ -22,6 +22,16 @@ describe('report --format json written as a stream', () => {
     // a recipient with a long server reply spreads the lines over more than one read window
     const events = [...foldJournal, { ev: 'attempt', to: 'long@example.com', at: 1, line: 12 } as const];
     events.push({ ev: 'sent', to: 'long@example.com', at: 2, reply: `250 ${'x'.repeat(1_500_000)}` });
+    // enough recipients for the list to be stringified in several batches, sent, failed and with copies
+    for (let index = 0; index < 700; index++) {
+      const to = `many${index}@example.com`;
+      events.push({ ev: 'attempt', to, at: 3 + index, line: 13 + index });
+      events.push(
+        index % 3
+          ? { ev: 'sent', to, at: 3 + index, reply: `250 ok ${index}`, ...(index % 5 === 0 && { cc: ['copy@example.com'] }) }
+          : { ev: 'failed', to, at: 3 + index, kind: 'rejected', code: '550', text: `550 "no" \\ ${index}` },
+      );
+    }
     await writeFile(journal, events.map((event) => JSON.stringify(event) + '\n').join(''), { mode: 0o600 });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
