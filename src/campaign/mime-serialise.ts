@@ -14,39 +14,40 @@ import { textTransferEncoding } from './text-encoding.js';
  * base64-encoded once per run, not once per message.
  */
 export class MimeSerialiser {
-  private readonly encoded = new WeakMap<Buffer, Buffer>();
+  private readonly encoded = new WeakMap<Buffer, Chunk>();
   /** Header blocks of plain text parts (see leafHeaders), the same for most messages of a campaign. */
-  private readonly leafHeaderBlocks = new Map<string, { block: Buffer; contentType: string | undefined }>();
+  private readonly leafHeaderBlocks = new Map<string, { block: string; contentType: string | undefined }>();
   private readonly rootHeaders = new RootHeaders();
 
   serialise(root: MimeNode): Buffer {
-    const chunks: Buffer[] = [];
+    const chunks: Chunk[] = [];
     this.writeNode(root as TreeNode, chunks);
     const last = chunks.at(-1);
-    const lastByte = last?.length ? last[last.length - 1] : undefined;
+    const lastByte = !last?.length ? undefined : typeof last === 'string' ? last.charCodeAt(last.length - 1) : last[last.length - 1];
     // nodemailer's LastNewline: the message ends with a line break
-    if (lastByte === 0x0d) chunks.push(Buffer.from('\n'));
-    else if (lastByte !== 0x0a) chunks.push(Buffer.from('\r\n'));
-    return Buffer.concat(chunks);
+    if (lastByte === 0x0d) chunks.push('\n');
+    else if (lastByte !== 0x0a) chunks.push('\r\n');
+    const message = concatenated(chunks);
+    return typeof message === 'string' ? Buffer.from(message) : message;
   }
 
-  private writeNode(node: TreeNode, chunks: Buffer[]): void {
+  private writeNode(node: TreeNode, chunks: Chunk[]): void {
     if (node._transforms.length || node._processFuncs.length || node.newline) {
       throw new Error('MimeSerialiser: nodes with stream transforms or newline conversion are not supported');
     }
     if (node._raw) {
-      chunks.push(asBuffer(node._raw));
+      chunks.push(node._raw);
       return;
     }
     const leaf = this.leafHeaders(node);
-    chunks.push(leaf?.block ?? Buffer.from((this.rootHeaders.build(node) ?? node.buildHeaders()) + '\r\n\r\n'));
+    chunks.push(leaf?.block ?? (this.rootHeaders.build(node) ?? node.buildHeaders()) + '\r\n\r\n');
     if (node.content) chunks.push(this.content(node, leaf?.contentType ?? node.contentType, leaf?.encoding ?? node.getTransferEncoding()));
     if (!node.multipart) return;
     node.childNodes.forEach((child, index) => {
-      chunks.push(Buffer.from(`${index ? '\r\n' : ''}--${node.boundary}\r\n`));
+      chunks.push(`${index ? '\r\n' : ''}--${node.boundary}\r\n`);
       this.writeNode(child as TreeNode, chunks);
     });
-    chunks.push(Buffer.from(`\r\n--${node.boundary}--\r\n`));
+    chunks.push(`\r\n--${node.boundary}--\r\n`);
   }
 
   /**
@@ -56,7 +57,7 @@ export class MimeSerialiser {
    * once per such combination; with it the lower-cased type buildHeaders leaves on the node, which the
    * encoder choice reads. Undefined for any other node (an empty text too: it has no transfer encoding).
    */
-  private leafHeaders(node: TreeNode): { block: Buffer; contentType: string | undefined; encoding: string | false } | undefined {
+  private leafHeaders(node: TreeNode): { block: string; contentType: string | undefined; encoding: string | false } | undefined {
     const headers = node._headers;
     const content = node.content;
     if (node.rootNode === node || node.filename || node.normalizeHeaderKey || node.childNodes.length) return undefined;
@@ -67,37 +68,45 @@ export class MimeSerialiser {
     const key = [type, encoding, /[\u0080-\uFFFF]/.test(content), node.textEncoding].join('\0');
     let leaf = this.leafHeaderBlocks.get(key);
     if (!leaf) {
-      const block = Buffer.from(node.buildHeaders() + '\r\n\r\n');
+      const block = node.buildHeaders() + '\r\n\r\n';
       this.leafHeaderBlocks.set(key, (leaf = { block, contentType: node.contentType }));
     }
     return { ...leaf, encoding };
   }
 
-  private content(node: TreeNode, contentType: string | undefined, encoding: string | false): Buffer {
+  private content(node: TreeNode, contentType: string | undefined, encoding: string | false): Chunk {
     const content = node.content;
     if (typeof content !== 'string' && !Buffer.isBuffer(content)) {
       throw new Error('MimeSerialiser: only string and Buffer contents are supported');
     }
-    const bytes = asBuffer(content);
-    if (encoding !== 'base64' && encoding !== 'quoted-printable') return bytes;
+    if (encoding !== 'base64' && encoding !== 'quoted-printable') return content;
     const cached = Buffer.isBuffer(content) ? this.encoded.get(content) : undefined;
     if (cached) return cached;
     const encoder = encoding === 'base64' ? new Base64Encoder() : new QpEncoder({ binary: !/^text\//i.test(contentType || '') });
-    const output = runEncoder(encoder, bytes);
-    if (Buffer.isBuffer(content)) this.encoded.set(content, output);
-    return output;
+    const output = runEncoder(encoder, typeof content === 'string' ? Buffer.from(content) : content);
+    const text = concatenated(output);
+    if (Buffer.isBuffer(content)) this.encoded.set(content, text);
+    return text;
   }
 }
 
-function asBuffer(value: string | Buffer): Buffer {
-  return typeof value === 'string' ? Buffer.from(value) : value;
+/**
+ * A piece of the message: text (UTF-8, as a stream writes a string; what the encoders push is ASCII) or bytes.
+ * Text stays text until the message is joined: a Buffer per piece made about five short-lived Buffers per message.
+ */
+type Chunk = string | Buffer;
+
+/** The chunks as one: text when they are all text, else bytes. */
+function concatenated(chunks: Chunk[]): Chunk {
+  if (chunks.every((chunk) => typeof chunk === 'string')) return chunks.join('');
+  return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
 }
 
 /** Runs a nodemailer encoder's transform over the whole input at once and collects what it pushes. */
-function runEncoder(encoder: Transform, input: Buffer): Buffer {
-  const output: Buffer[] = [];
+function runEncoder(encoder: Transform, input: Buffer): Chunk[] {
+  const output: Chunk[] = [];
   encoder.push = (chunk: string | Buffer | null) => {
-    if (chunk !== null) output.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    if (chunk !== null) output.push(chunk);
     return true;
   };
   const rethrow = (error?: Error | null) => {
@@ -105,5 +114,5 @@ function runEncoder(encoder: Transform, input: Buffer): Buffer {
   };
   encoder._transform(input, 'buffer' as BufferEncoding, rethrow);
   encoder._flush(rethrow);
-  return Buffer.concat(output);
+  return output;
 }
