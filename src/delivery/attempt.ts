@@ -13,6 +13,14 @@ interface Retry {
   giveUp: () => void;
 }
 
+/** A recipient's hand-offs in this run, and its refusals in a row with nothing delivered through the account between (see FailureContext). */
+interface Tries {
+  attempt: number;
+  stalled: number;
+  /** The run's `delivered` at this recipient's last refusal. */
+  deliveredAt: number;
+}
+
 /** Composes one recipient's message and hands it over, retrying as the retry policy says. */
 export async function sendRecipient(run: Sender, recipient: Recipient, inDoubt: boolean): Promise<void> {
   if (run.ended) return;
@@ -27,8 +35,10 @@ export async function sendRecipient(run: Sender, recipient: Recipient, inDoubt: 
   // Copies that took the message in an earlier attempt (the server refused only the recipient) are not sent it again.
   const copiesDone = new Set(run.copiesAccepted.get(recipient.key));
   // Each attempt takes a slot of its own: a recipient waiting to retry does not hold one.
-  for (let attempt = 1; ; attempt++) {
-    const retry = await run.pacer.inSlot(() => attemptOnce(run, recipient, { message, copiesDone }, attempt), run.options.signal);
+  const tries: Tries = { attempt: 0, stalled: 0, deliveredAt: run.delivered };
+  for (;;) {
+    tries.attempt++;
+    const retry = await run.pacer.inSlot(() => attemptOnce(run, recipient, { message, copiesDone }, tries), run.options.signal);
     if (!retry) return;
     run.waitingToRetry++;
     const resumed = await pause(retry.inMs, run.options.signal);
@@ -57,7 +67,7 @@ async function attemptOnce(
   run: Sender,
   recipient: Recipient,
   { message, copiesDone }: { message: OutgoingMessage; copiesDone: Set<string> },
-  attempt: number,
+  tries: Tries,
 ): Promise<Retry | undefined> {
   const { pacer, account } = run;
   const pending = withoutCopies(message, copiesDone);
@@ -79,7 +89,7 @@ async function attemptOnce(
   try {
     const accepted = await account.transport.send(pending);
     pacer.onAccepted(sentAt);
-    run.deliveredBefore = true;
+    run.delivered++;
     // Copies the server refused are not counted by the provider.
     if (accepted.rejected.length) await pacer.giveBack(slot, accepted.rejected.length);
     const refused = accepted.rejected.map(({ address, reply }) => ({ address, reply: reply.slice(0, 200) }));
@@ -103,7 +113,7 @@ async function attemptOnce(
     acceptedCopies.forEach((address) => copiesDone.add(address));
     // Refused, or lost before the server had it: providers count only what they accepted (or may have).
     if (!isInDoubt(failure)) await pacer.giveBack(slot, envelopeRecipients(pending).length - acceptedCopies.length);
-    return onFailure(run, recipient, failure, { attempt, turn: sentAt }, [...copiesDone]);
+    return onFailure(run, recipient, failure, { tries, turn: sentAt }, [...copiesDone]);
   } finally {
     pacer.answered(sentAt);
   }
@@ -114,10 +124,13 @@ async function onFailure(
   run: Sender,
   recipient: Recipient,
   failure: DeliveryError,
-  { attempt, turn }: { attempt: number; turn: number },
+  { tries, turn }: { tries: Tries; turn: number },
   copiesDone: string[],
 ): Promise<Retry | undefined> {
-  const context = { attempt, deliveredBefore: run.deliveredBefore, now: Date.now() };
+  tries.stalled = run.delivered > tries.deliveredAt ? 1 : tries.stalled + 1;
+  tries.deliveredAt = run.delivered;
+  const { attempt, stalled } = tries;
+  const context = { attempt, stalled, deliveredBefore: run.delivered > 0, now: Date.now() };
   let action = decide(failure, context);
   if (action.then === 'slow') action = decide(failure, { ...context, heldMs: run.pacer.slowDown(action.slow, turn) });
   if (action.then === 'in-doubt') {

@@ -51,6 +51,12 @@ const quotaPauseMs = 3_600_000;
 export interface FailureContext {
   /** This recipient's hand-offs in this run, the failed one included. */
   attempt: number;
+  /**
+   * This recipient's hand-offs refused in a row with nothing delivered through the account in between, the failed one
+   * included. A throttling refusal counts against the recipient by these only: while other messages get through, the
+   * account moves at the pace it was slowed to, and the recipient is only waiting its turn.
+   */
+  stalled?: number;
   /** Something was delivered through the account in this run: it was reachable. */
   deliveredBefore: boolean;
   now: number;
@@ -92,7 +98,8 @@ export function decide(failure: DeliveryError, context: FailureContext): Action 
   // Handed over and lost: the server may have it; never retried in this run.
   if (isInDoubt(failure)) return { then: 'in-doubt', words };
   if (failure.kind === 'throttled' && context.heldMs === undefined) return { then: 'slow', slow: slowdownFor(failure), words };
-  const step = nextStep(failure, context.attempt, context.deliveredBefore, context.heldMs, context.random, context.now);
+  const attempt = failure.kind === 'throttled' ? (context.stalled ?? context.attempt) : context.attempt;
+  const step = nextStep(failure, attempt, context.deliveredBefore, context.heldMs, context.random, context.now);
   if (step.then === 'retry') return { then: 'retry', afterMs: step.inMs, words };
   if (step.then === 'pause') return pauseFor(failure, step.cost, context);
   return { then: step.then, words };

@@ -115,8 +115,8 @@ export interface Sender {
   readonly journal: Pick<Journal, 'append'>;
   readonly copiesAccepted: ReadonlyMap<string, string[]>;
   readonly counts: Counts;
-  /** Something was delivered through the account in this run: it was reachable. */
-  deliveredBefore: boolean;
+  /** Messages delivered through the account in this run (more than none: it was reachable). */
+  delivered: number;
   /** Recipients waiting out a retry delay: they hold no slot. */
   waitingToRetry: number;
   readonly ended: boolean;
@@ -149,7 +149,7 @@ export class RunContext implements Sender {
   readonly firstPass?: FirstPass;
   readonly counts = emptyCounts();
   ending?: RunEnd;
-  deliveredBefore = false;
+  delivered = 0;
   waitingToRetry = 0;
 
   constructor(parts: RunParts) {

@@ -73,6 +73,15 @@ describe('the whole action, from real replies', () => {
     expect(decide(anvil, context())).toEqual({ then: 'slow', slow: { limit: 'connections', reason }, words: reason });
     expect(decide(anvil, context({ heldMs: 1200 }))).toEqual({ then: 'retry', afterMs: 1200, words: reason });
     expect(decide(anvil, context({ attempt: 8, heldMs: 1200 }))).toEqual({ then: 'defer', words: reason });
+    // refused 8 times, but other messages got through in between: the account is moving, this recipient waits its turn
+    expect(decide(anvil, context({ attempt: 8, stalled: 1, heldMs: 1200 }))).toEqual({ then: 'retry', afterMs: 1200, words: reason });
+    expect(decide(anvil, context({ attempt: 20, stalled: 8, heldMs: 1200 }))).toEqual({ then: 'defer', words: reason });
+    // only throttling is counted that way: a greylisted recipient is deferred after its own 6 hand-offs
+    const greylisted = smtp(
+      '450 4.7.1 <r@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/',
+      'RCPT TO',
+    );
+    expect(decide(greylisted, context({ attempt: 6, stalled: 1 })).then).toBe('defer');
     // a hold past the cap pauses the run until it ends, out of attempts or not
     const long = maxRetryWaitMs + 1;
     for (const attempt of [1, 8]) {
