@@ -92,7 +92,7 @@ export class MimeSerialiser {
 
 /**
  * A piece of the message: text (UTF-8, as a stream writes a string; what the encoders push is ASCII) or bytes.
- * Text stays text until the message is joined: a Buffer per piece made about five short-lived Buffers per message.
+ * Text stays text until the message is joined: a Buffer per piece made about ten short-lived Buffers per message.
  */
 type Chunk = string | Buffer;
 
