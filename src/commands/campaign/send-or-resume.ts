@@ -4,6 +4,7 @@ import type { InDoubtPolicy, RunOptions, RunResult } from '../../delivery/send-l
 import { emptyCounts } from '../../status.js';
 import { StopError } from '../../errors.js';
 import type { RunNotice } from '../../system/notify.js';
+import { keepHeapNearLiveSize } from '../../system/heap-growth.js';
 import { outputClosed } from '../../system/output.js';
 import { notice, warn, type CommandIo } from '../io.js';
 import { limitsFrom } from '../options.js';
@@ -47,6 +48,7 @@ export function runModules(): ReturnType<typeof importRunModules> {
 /** `send` and `resume`: runs the campaign (with --wait, until nothing is left to wait for), tells how it ended; returns the exit code. */
 export async function runAndTell(flags: RunFlags, when: Pick<RunOptions, 'at' | 'spreadMs' | 'resume'>, io: CommandIo): Promise<number> {
   const [{ runWaiting }, { progressView }, { keepAwake }, { notifyRunEnd }, { confirmSend }, { tell }, { localTime }] = await runModules();
+  keepHeapNearLiveSize();
   const controller = new AbortController();
   const { quiet } = verbosity();
   const view = progressView(Boolean(flags.json), verbosity(), io);
