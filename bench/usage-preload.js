@@ -3,7 +3,7 @@
  * NODE_OPTIONS): when the process exits, writes its own resource usage to $BENCH_USAGE_FILE, so the
  * bench can report CPU seconds and peak RSS of a child it does not otherwise control.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 
@@ -19,8 +19,7 @@ if (file) {
         userCpuSeconds: usage.userCPUTime / 1e6,
         systemCpuSeconds: usage.systemCPUTime / 1e6,
         cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
-        /** Peak resident set size, bytes (getrusage's ru_maxrss is in KiB on Linux). */
-        maxRssBytes: usage.maxRSS * 1024,
+        maxRssBytes: ownPeakRssBytes(usage),
         /** From process start (time origin) to exit, as the process itself saw it. */
         uptimeMs: performance.now(),
         voluntaryContextSwitches: usage.voluntaryContextSwitches,
@@ -33,4 +32,19 @@ if (file) {
       }),
     );
   });
+}
+
+/**
+ * Peak resident set size of this process, bytes. On Linux getrusage's ru_maxrss keeps, across exec, the peak of the
+ * forked copy of the parent that became this process: a child of a 290 MB parent reports 290 MB however small it
+ * stays. The kernel's VmHWM counts this process's own memory only. Elsewhere, ru_maxrss (KiB).
+ */
+function ownPeakRssBytes(usage) {
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kib) return Number(kib) * 1024;
+  } catch {
+    // no /proc
+  }
+  return usage.maxRSS * 1024;
 }
