@@ -71,10 +71,13 @@ export class Pacer {
    */
   async beforeSend(signal: AbortSignal, recipients = 1): Promise<Sending> {
     await this.rate.take(signal);
-    for (let wait = this.window.take(this.clock.now()); wait > 0; wait = this.window.take(this.clock.now())) {
+    // The turn is the time the window recorded: read again, the clock may have moved on, and the refusal or
+    // send time given for it later would find nothing to forget or move.
+    let turn = this.clock.now();
+    for (let wait = this.window.take(turn); wait > 0; wait = this.window.take(turn)) {
       await this.clock.sleep(Math.min(wait, windowPollMs), signal);
+      turn = this.clock.now();
     }
-    const turn = this.clock.now();
     const reservation = this.usage ? await this.usage.reserve(recipients) : ({ ok: true } as const);
     return { ...reservation, turn };
   }

@@ -142,6 +142,35 @@ describe('the pacer', () => {
     },
   );
 
+  test('a message refused for the rate leaves no send behind in the learned window, however far the clock moves while it waits', async () => {
+    const clock = new TickingClock();
+    const paced = new Pacer({ maxConcurrent: 8 }, undefined, clock, () => undefined);
+    const signal = new AbortController().signal;
+    const tooMuchMail: Slowdown = { limit: 'rate', reason: '450 4.7.1 Error: too much mail from 127.0.0.1' };
+    let sends = 0;
+    const send = async () => {
+      const sentAt = paced.sending((await paced.beforeSend(signal)).turn);
+      sends++;
+      return sentAt;
+    };
+    // A server taking 3 per unit (Postfix's anvil): 3 taken, the 4th refused, a probe half a second later refused
+    // too, the next one (a second after that) taken: a new unit has begun.
+    for (const sentAt of [await send(), await send(), await send()]) paced.onAccepted(sentAt);
+    paced.slowDown(tooMuchMail, await send());
+    await clock.advance(500);
+    paced.slowDown(tooMuchMail, await send());
+    await clock.advance(1000);
+    paced.onAccepted(await send());
+    // The new unit holds 3: the probe and two more go at once, the next waits for the unit after.
+    void send();
+    void send();
+    void send();
+    await clock.advance(10);
+    expect(sends).toBe(8);
+    await clock.advance(2000);
+    expect(sends).toBe(9);
+  });
+
   test("the server's retry time is this recipient's wait and holds every later send", async () => {
     const { clock, paced } = await pacer();
     const { turn } = await paced.beforeSend(new AbortController().signal);
@@ -154,6 +183,15 @@ describe('the pacer', () => {
     expect(mayGo).toBe(true);
   });
 });
+
+/** A clock that moves on by a millisecond at each reading, as Date.now() may between two lines. */
+class TickingClock extends FakeClock {
+  private readings = 0;
+
+  override now(): number {
+    return super.now() + this.readings++;
+  }
+}
 
 describe('how a run ends', () => {
   const tally = (counts: Partial<ReturnType<typeof emptyCounts>>, due: number, extra: { limit?: number; nextDue?: number } = {}) => ({
