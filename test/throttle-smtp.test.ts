@@ -53,6 +53,18 @@ describe('throttling against a server that enforces limits', () => {
     expect(report.limit_changes).toHaveLength(changes.length);
   }, 90_000);
 
+  test('a session refused twice in a row is replaced by a fresh one: Postfix answers a session with more errors a second late', async () => {
+    // Probes after 0.5, 1.5 and 3.5 s are refused: without a fresh session the third would be its third refusal.
+    const smtp = await server({ maxConnections: 2, rateLimit: { max: 4, windowMs: 4000 } });
+    await addAccount(env, 'anvil', smtp, { args: ['--max-concurrent', '8'] });
+    const campaign = await campaignVia(8, 'anvil');
+    const result = await runCli(['campaign', 'send', campaign.file], { env });
+    expect(result.code).toBe(0);
+    expectEachOnce(smtp, 8);
+    expect(smtp.injected.filter((event) => event.reply.startsWith('450 4.7.1')).length).toBeGreaterThanOrEqual(3);
+    expect(smtp.mostRefusedInARow).toBeLessThanOrEqual(2);
+  }, 90_000);
+
   test('a refused connection count is remembered for the account: the next run starts below it and is not refused', async () => {
     const smtp = await server({ maxConnections: 3, delayMs: 30 });
     await addAccount(env, 'narrow', smtp, { args: ['--max-concurrent', '8'] });

@@ -4,6 +4,13 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
 /** How long a QUIT waits for the server to close the connection before it is cut off. */
 const quitWaitMs = 2000;
+/**
+ * Messages a session may have refused in a row before it is replaced by a fresh one. Postfix counts a session's
+ * errors until it takes a message (three for a pipelined refusal: MAIL, RCPT, DATA) and past ten answers every
+ * command a second late; a refused message's reply then comes 3 s late, and a run waiting out a rate limit
+ * finds the server open again seconds after it is.
+ */
+const refusalsPerSession = 2;
 
 /** What a send through a lane ends with: the server's final reply, or the error and whether the body had been handed over. */
 export type LaneResult =
@@ -36,7 +43,8 @@ export class SmtpLanes {
     }
     const result = await lane.send(envelope, raw);
     const reusable = result.ok || (await lane.resetAfterRefusal(result.error));
-    if (reusable && lane.alive && lane.messages < this.perConnection) this.idle.push(lane);
+    const spent = lane.messages >= this.perConnection || lane.refusedInARow >= refusalsPerSession;
+    if (reusable && lane.alive && !spent) this.idle.push(lane);
     else this.retire(lane, reusable);
     return result;
   }
@@ -74,6 +82,8 @@ export class SmtpLanes {
 class Lane {
   alive = true;
   messages = 0;
+  /** Messages refused since the server last took one on this connection. */
+  refusedInARow = 0;
   /** Resolves when the socket has closed (socketClosed). */
   private readonly closed: Promise<void>;
 
@@ -122,6 +132,7 @@ class Lane {
     body.end(raw);
     return new Promise((resolve) => {
       this.connection.send(envelope, body, (error, info) => {
+        this.refusedInARow = error ? this.refusedInARow + 1 : 0;
         if (error) resolve({ ok: false, error, handedOver });
         else
           resolve({ ok: true, response: info?.response ?? '', accepted: info?.accepted ?? [], rejectedErrors: info?.rejectedErrors ?? [] });

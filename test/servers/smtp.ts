@@ -130,6 +130,11 @@ export interface SmtpTestServer {
   readonly refusedConnections: number;
   /** Failed AUTH attempts. */
   readonly authFailures: number;
+  /**
+   * The most messages one session had refused (at MAIL, RCPT or DATA) with none taken between: what Postfix's
+   * smtpd_soft_error_limit counts, past which it answers the session's every command a second late.
+   */
+  readonly mostRefusedInARow: number;
   /** Every AUTH attempt: mechanism, user name, accepted or not (never the password). */
   readonly authAttempts: { method: string; user: string; ok: boolean }[];
   /** Replaces the reply hook (undefined: none). */
@@ -151,6 +156,8 @@ interface SessionState {
   acceptedOnConnection: number;
   /** A transaction passed MAIL FROM and has not ended: counts against dailyLimit. */
   inFlight: boolean;
+  /** Messages refused since this session last had one taken. */
+  refusedInARow: number;
 }
 
 class SmtpTestServerImpl implements SmtpTestServer {
@@ -163,6 +170,7 @@ class SmtpTestServerImpl implements SmtpTestServer {
   connectionsOpened = 0;
   refusedConnections = 0;
   authFailures = 0;
+  mostRefusedInARow = 0;
   authAttempts: { method: string; user: string; ok: boolean }[] = [];
   private readonly sessions = new Map<string, SessionState>();
   private readonly mailTimes: number[] = [];
@@ -255,7 +263,7 @@ class SmtpTestServerImpl implements SmtpTestServer {
       this.injected.push({ stage: 'connect', reply: `421 ${message}`, sessionId: session.id });
       return callback(replyError(421, message));
     }
-    this.sessions.set(session.id, { acceptedOnConnection: 0, inFlight: false });
+    this.sessions.set(session.id, { acceptedOnConnection: 0, inFlight: false, refusedInARow: 0 });
     this.peakConnections = Math.max(this.peakConnections, this.sessions.size);
     callback();
   }
@@ -290,13 +298,20 @@ class SmtpTestServerImpl implements SmtpTestServer {
       this.injected.push({ stage, reply, ...(recipient !== undefined ? { recipient } : {}), sessionId: session.id });
       return reply;
     }
+    throw this.refuse(stage, session, reply, recipient);
+  }
+
+  /** Records a refusal of the session's message and returns the error that answers it. */
+  private refuse(stage: ReplyStage, session: SMTPServerSession, reply: { code: number; message: string }, recipient?: string): Error {
     this.injected.push({
       stage,
       reply: `${reply.code} ${reply.message}`,
       ...(recipient !== undefined ? { recipient } : {}),
       sessionId: session.id,
     });
-    throw replyError(reply.code, reply.message);
+    const state = this.sessions.get(session.id);
+    if (state) this.mostRefusedInARow = Math.max(this.mostRefusedInARow, ++state.refusedInARow);
+    return replyError(reply.code, reply.message);
   }
 
   private async onMailFrom(from: string, session: SMTPServerSession): Promise<void> {
@@ -307,17 +322,14 @@ class SmtpTestServerImpl implements SmtpTestServer {
     if (dailyLimit !== undefined) {
       const inFlight = [...this.sessions.values()].filter((s) => s.inFlight).length;
       if (this.received.length + inFlight >= dailyLimit) {
-        this.injected.push({ stage: 'mail', reply: '550 5.4.5 Daily user sending limit exceeded.', sessionId: session.id });
-        throw replyError(550, '5.4.5 Daily user sending limit exceeded.');
+        throw this.refuse('mail', session, { code: 550, message: '5.4.5 Daily user sending limit exceeded.' });
       }
     }
     if (rateLimit) {
       const now = Date.now();
       while (this.mailTimes.length && this.mailTimes[0]! <= now - rateLimit.windowMs) this.mailTimes.shift();
       if (this.mailTimes.length >= rateLimit.max) {
-        const message = `4.7.1 Error: too much mail from ${session.remoteAddress}`;
-        this.injected.push({ stage: 'mail', reply: `450 ${message}`, sessionId: session.id });
-        throw replyError(450, message);
+        throw this.refuse('mail', session, { code: 450, message: `4.7.1 Error: too much mail from ${session.remoteAddress}` });
       }
       this.mailTimes.push(now);
     }
@@ -361,9 +373,7 @@ class SmtpTestServerImpl implements SmtpTestServer {
       if (hookError) throw hookError;
       const messageId = messageIdOf(raw);
       if (this.options.requireMessageId && !messageId) {
-        const message = '5.7.1 Messages missing a valid Message-ID: header are not accepted.';
-        this.injected.push({ stage: 'data', reply: `550 ${message}`, sessionId: session.id });
-        throw replyError(550, message);
+        throw this.refuse('data', session, { code: 550, message: '5.7.1 Messages missing a valid Message-ID: header are not accepted.' });
       }
       if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
       const user = typeof session.user === 'string' ? session.user : undefined;
@@ -379,7 +389,10 @@ class SmtpTestServerImpl implements SmtpTestServer {
       };
       this.received.push(message);
       this.options.onAccepted?.(message);
-      if (state) state.acceptedOnConnection++;
+      if (state) {
+        state.acceptedOnConnection++;
+        state.refusedInARow = 0;
+      }
       if (storeThenDrop) {
         this.drop(session);
         return new Promise<string>(() => {}); // stored, but the 250 never leaves
