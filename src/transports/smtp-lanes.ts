@@ -27,6 +27,8 @@ export class SmtpLanes {
   private readonly idle: Lane[] = [];
   /** Lanes retired (QUIT or cut off) whose sockets have not closed yet. */
   private readonly closing = new Set<Promise<void>>();
+  /** The connection opening now, if one is (openLane). */
+  private opening: Promise<Lane> | undefined;
 
   constructor(
     private readonly newConnection: () => SMTPConnection,
@@ -37,7 +39,7 @@ export class SmtpLanes {
   async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<LaneResult> {
     let lane: Lane;
     try {
-      lane = this.takeIdle() ?? (await Lane.open(this.newConnection(), this.auth));
+      lane = this.takeIdle() ?? (await this.openLane());
     } catch (error) {
       return { ok: false, error, handedOver: false };
     }
@@ -65,6 +67,26 @@ export class SmtpLanes {
   async closeIdle(): Promise<void> {
     for (const lane of this.idle.splice(0)) this.retire(lane, true);
     await Promise.all(this.closing);
+  }
+
+  /**
+   * Connections open one at a time. A server at its connection limit refuses the one opening; those waiting
+   * behind it fail with the same refusal without knocking (the run cuts its concurrency on each, as on a
+   * refusal of their own), so a run configured for 8 against a server allowing 2 is refused once, not six times.
+   */
+  private async openLane(): Promise<Lane> {
+    while (this.opening) {
+      await this.opening;
+      const idle = this.takeIdle();
+      if (idle) return idle;
+    }
+    const opening = Lane.open(this.newConnection(), this.auth);
+    this.opening = opening;
+    try {
+      return await opening;
+    } finally {
+      this.opening = undefined;
+    }
   }
 
   private retire(lane: Lane, politely: boolean): void {
