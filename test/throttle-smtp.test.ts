@@ -53,16 +53,17 @@ describe('throttling against a server that enforces limits', () => {
     expect(report.limit_changes).toHaveLength(changes.length);
   }, 90_000);
 
-  test('connections open one at a time: set to 8 against a server allowing 2, the server refuses one or two, not six', async () => {
+  test('no more connections open at once than have opened: set to 8 against a server allowing 2, it is refused at most 4, not 6 at once', async () => {
     const smtp = await server({ maxConnections: 2, delayMs: 20 });
     await addAccount(env, 'two', smtp, { args: ['--max-concurrent', '8'] });
     const campaign = await campaignVia(40, 'two');
     const result = await runCli(['campaign', 'send', campaign.file], { env });
     expect(result.code).toBe(0);
     expectEachOnce(smtp, 40);
-    // The 3rd is refused (those waiting behind it fail with it) and concurrency halves to 4; a 4th may then be refused once more.
+    // One opens beside the one that signed in, then two at once: both refused (those waiting behind fail with them),
+    // concurrency halves to 4, and two more may open at once before it comes down to 2.
     expect(smtp.refusedConnections).toBeGreaterThanOrEqual(1);
-    expect(smtp.refusedConnections).toBeLessThanOrEqual(2);
+    expect(smtp.refusedConnections).toBeLessThanOrEqual(4);
   }, 90_000);
 
   test('a session refused twice in a row is replaced by a fresh one: Postfix answers a session with more errors a second late', async () => {

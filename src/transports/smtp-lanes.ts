@@ -27,8 +27,10 @@ export class SmtpLanes {
   private readonly idle: Lane[] = [];
   /** Lanes retired (QUIT or cut off) whose sockets have not closed yet. */
   private readonly closing = new Set<Promise<void>>();
-  /** The connection opening now, if one is (openLane). */
-  private opening: Promise<Lane> | undefined;
+  /** Connections opening now (openLane). */
+  private readonly opening = new Set<Promise<Lane>>();
+  /** Connections this run opened (and signed in, if it had to). */
+  private opened = 0;
 
   constructor(
     private readonly newConnection: () => SMTPConnection,
@@ -53,6 +55,7 @@ export class SmtpLanes {
 
   /** A connection signed in already (the account's check before a run) becomes an idle lane for the first message. */
   adopt(connection: SMTPConnection): void {
+    this.opened++;
     this.idle.push(Lane.signedIn(connection));
   }
 
@@ -70,22 +73,25 @@ export class SmtpLanes {
   }
 
   /**
-   * Connections open one at a time. A server at its connection limit refuses the one opening; those waiting
-   * behind it fail with the same refusal without knocking (the run cuts its concurrency on each, as on a
-   * refusal of their own), so a run configured for 8 against a server allowing 2 is refused once, not six times.
+   * No more connections open at once than have opened so far: one, then two, then four (as TCP's slow start).
+   * A server at its connection limit refuses those opening; the ones waiting behind them fail with the same
+   * refusal without knocking (the run cuts its concurrency on each, as on a refusal of their own). A run set
+   * to 8 against a server allowing 2 is refused a few connections rather than six at once.
    */
   private async openLane(): Promise<Lane> {
-    while (this.opening) {
-      await this.opening;
+    while (this.opening.size >= Math.max(1, this.opened)) {
+      await Promise.race(this.opening);
       const idle = this.takeIdle();
       if (idle) return idle;
     }
     const opening = Lane.open(this.newConnection(), this.auth);
-    this.opening = opening;
+    this.opening.add(opening);
     try {
-      return await opening;
+      const lane = await opening;
+      this.opened++;
+      return lane;
     } finally {
-      this.opening = undefined;
+      this.opening.delete(opening);
     }
   }
 
