@@ -11,4 +11,6 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reliability/'],
   testTimeout: 30000,
   setupFiles: ['<rootDir>/test/helpers/no-outside-dns.ts'],
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
 };

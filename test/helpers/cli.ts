@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,8 +55,12 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   });
 }
 
+/** A new folder in the system's temporary folder, removed when the test run ends (test/global-teardown.js). */
 export async function tempDir(prefix = 'mailshot-test-'): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), prefix));
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const list = process.env.MAILSHOT_TEST_FOLDERS;
+  if (list) appendFileSync(list, dir + '\n');
+  return dir;
 }
 
 export interface CampaignFixture {
