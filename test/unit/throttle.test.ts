@@ -175,8 +175,10 @@ describe('DailyUsage (rolling 24 h, shared by processes)', () => {
     const { readdir, writeFile } = await import('node:fs/promises');
     const path = await import('node:path');
     await writeFile(path.join(dir, '2026-11-20.log'), `${Date.UTC(2026, 10, 20)} old\n`);
-    await new DailyUsage(dir, 5, clock).reserve();
+    const newcomer = new DailyUsage(dir, 5, clock);
+    await newcomer.reserve();
     expect((await readdir(dir)).sort()).toEqual(['2026-11-27.log', '2026-11-28.log']);
+    await Promise.all([a.close(), b.close(), newcomer.close()]);
   });
 });
 
@@ -197,6 +199,7 @@ describe('DailyUsage counts what the server accepted', () => {
     expect((await Promise.all([other.reserve(), other.reserve(), usage.reserve()])).every((result) => result.ok)).toBe(true);
     expect((await other.reserve()).ok).toBe(false);
     expect(await usage.sentInWindow()).toBe(3);
+    await Promise.all([usage.close(), other.close()]);
   });
 });
 
@@ -211,9 +214,11 @@ test('a message the server took without some of its copies gives back only the r
   await usage.release((message as { token: string }).token, 1); // one copy refused
   expect(await usage.sentInWindow()).toBe(2);
   await usage.release((message as { token: string }).token, 0);
-  expect(await new DailyUsage(dir, 5, clock).sentInWindow()).toBe(2); // another process reads the same
+  const other = new DailyUsage(dir, 5, clock);
+  expect(await other.sentInWindow()).toBe(2); // another process reads the same
   await usage.release((message as { token: string }).token); // then the whole message refused after all
   expect(await usage.sentInWindow()).toBe(0);
+  await Promise.all([usage.close(), other.close()]);
 });
 
 describe('AppendBatcher (daily-usage lines written together)', () => {
@@ -239,6 +244,7 @@ describe('AppendBatcher (daily-usage lines written together)', () => {
     const results = await Promise.allSettled([batcher.append(missing, 'a\n'), batcher.append(missing, 'b\n'), batcher.append(file, 'c\n')]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
     expect((await readFile(file, 'utf8')).endsWith('c\n')).toBe(true);
+    await batcher.close();
   });
 
   test('a day log stays open between appends (one descriptor, no open/close per line) until close()', async () => {
@@ -270,5 +276,6 @@ describe('AppendBatcher (daily-usage lines written together)', () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => usage.reserve()));
     expect(results.filter((result) => result.ok)).toHaveLength(25);
     expect(await usage.sentInWindow()).toBe(25);
+    await usage.close();
   });
 });
