@@ -5,7 +5,6 @@
  * dist/ for the diagnosis tools in bench/.
  */
 import { build } from 'esbuild';
-import { builtinModules } from 'node:module';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,25 +37,6 @@ const external = Object.keys(dependencies)
   .filter((name) => !inBundle.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 
-/**
- * Node's own modules are loaded with require(), not imported. An import makes an ES module facade that reads
- * every export, lazy ones too: on Node 22 and later `node:http`'s WebSocket loads undici (~28 ms of a send's
- * start on Node 24), and on every version `node:crypto`'s webcrypto and others load what nothing here uses.
- */
-const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(build) {
-    build.onResolve({ filter: /^[a-z0-9_:/]+$/ }, ({ path: name, kind }) =>
-      kind === 'import-statement' && builtins.has(name) ? { path: name, namespace: 'node-builtin' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path: name }) => ({
-      contents: `module.exports = require(${JSON.stringify(name)});`,
-      loader: 'js',
-    }));
-  },
-};
-
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -71,7 +51,6 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   // yaml's Node build is CommonJS and requires Node's modules: give the bundle a require() to do it with
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-  plugins: [builtinsByRequire],
   sourcemap: true,
   logLevel: 'warning',
 });
